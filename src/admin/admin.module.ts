@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { KeysModule } from '../keys/keys.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { AdminTokenGuard } from './admin-token.guard';
+import { CertificatesAdminController } from './certificates.admin.controller';
+import { ClientsAdminController } from './clients.admin.controller';
+import { KeysAdminController } from './keys.admin.controller';
+import { OpenApiController } from './openapi.controller';
+
+@Module({
+  imports: [ClientsModule, KeysModule, OAuthModule],
+  controllers: [ClientsAdminController, CertificatesAdminController, KeysAdminController, OpenApiController],
+  providers: [AdminTokenGuard],
+})
+export class AdminModule {}

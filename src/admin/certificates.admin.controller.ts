@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { OAuthError } from '../common/oauth-error';
+import { CertificateView, TruststoreService } from '../keys/truststore.service';
+import { AdminTokenGuard } from './admin-token.guard';
+import { parsePaging } from './paging';
+
+/** The truststore: a certificate whose alias is a client_id verifies that client's private_key_jwt. */
+@Controller('api/admin/v1/certificates')
+@UseGuards(AdminTokenGuard)
+export class CertificatesAdminController {
+  constructor(private readonly truststore: TruststoreService) {}
+
+  @Post()
+  create(@Body() body: { alias?: unknown; certificate?: unknown } | undefined): Promise<CertificateView> {
+    const { alias, certificate } = body ?? {};
+    if (typeof alias !== 'string' || typeof certificate !== 'string') {
+      throw OAuthError.invalidRequest('alias and certificate (PEM) are required strings');
+    }
+    return this.truststore.import(alias, certificate);
+  }
+
+  @Get()
+  list(@Query() query: { limit?: string; offset?: string }): Promise<{ items: CertificateView[]; total: number }> {
+    return this.truststore.list(parsePaging(query));
+  }
+
+  @Get(':alias')
+  get(@Param('alias') alias: string): Promise<CertificateView> {
+    return this.truststore.get(alias);
+  }
+
+  @Delete(':alias')
+  @HttpCode(204)
+  async delete(@Param('alias') alias: string): Promise<void> {
+    await this.truststore.delete(alias);
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { GrantryConfig } from './config/config.schema';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Nest log levels for `[logging] level` (info is Nest's "log"). */
+export function logLevels(level: GrantryConfig['logging']['level']): LogLevel[] {
+  const index = { error: 1, warn: 2, info: 3, debug: 4, verbose: 5 }[level];
+  return LEVELS.slice(0, index + 1);
+}
+
+/** The HTTP application, initialised but not listening (tests call `listen(0)`). */
+export async function createApp(config: GrantryConfig, options: { logger?: LogLevel[] | false } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, trustProxy: config.server.trust_proxy });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server'), adapter, {
+    logger: options.logger ?? logLevels(config.logging.level),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
+export async function startServer(config: GrantryConfig): Promise<NestFastifyApplication> {
+  const app = await createApp(config);
+  await app.listen(config.server.port, config.server.host);
+  new Logger('grantry').log(`listening on ${config.server.host}:${config.server.port}, issuer ${config.server.base_url}`);
+  return app;
+}

@@ -1,0 +1,60 @@
+import { DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
+import { ClientsModule } from './clients/clients.module';
+import { GrantryConfig } from './config/config.schema';
+import { GrantryConfigModule } from './config/grantry-config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { KeyRing } from './keys/key-ring';
+import { KeysModule } from './keys/keys.module';
+import { SigningKeysService } from './keys/signing-keys.service';
+import { OAuthModule } from './oauth/oauth.module';
+import { SecurityModule } from './security/security.module';
+import { SecurityService } from './security/security.service';
+
+/** `server` serves HTTP and needs a signing key; `cli` runs one operator command and leaves keys alone. */
+export type RunMode = 'server' | 'cli';
+
+
+class RunModeHolder {
+  constructor(readonly value: RunMode) {}
+}
+
+/** Start-up checks that need the migrated database. */
+@Injectable()
+class StartupChecks implements OnApplicationBootstrap {
+  constructor(
+    private readonly security: SecurityService,
+    private readonly keys: SigningKeysService,
+    private readonly keyRing: KeyRing,
+    private readonly mode: RunModeHolder,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.security.ensureMasterKeyMatchesDatabase();
+    if (this.mode.value === 'server') {
+      await this.keys.ensureSigningKey();
+      await this.keyRing.start();
+    }
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GrantryConfig, mode: RunMode = 'server'): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GrantryConfigModule.forRoot(config),
+        DatabaseModule,
+        SecurityModule,
+        KeysModule,
+        ClientsModule,
+        OAuthModule,
+        AdminModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: RunModeHolder, useValue: new RunModeHolder(mode) }, StartupChecks],
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { cacheSettings } from '../common/cache-settings';
+import { OAuthError } from '../common/oauth-error';
+import { TtlCache } from '../common/ttl-cache';
+import { GrantryConfig } from '../config/config.schema';
+import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { SecurityService } from '../security/security.service';
+import { ClientEntity } from './client.entity';
+import { ClientMetadata, SECRET_METHODS } from './client-metadata';
+import { RegisteredClient, toRegisteredClient } from './registered-client';
+
+/** What the admin API and CLI show; `client_secret` only in the answer that created or rotated it. */
+export interface ClientView extends ClientMetadata {
+  client_id: string;
+  client_id_issued_at: number;
+  updated_at: number;
+  client_secret?: string;
+  client_secret_expires_at?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** The client registry: storage, generated credentials, and the cached lookup of the token endpoint. */
+@Injectable()
+export class ClientsService {
+  private readonly cache: TtlCache<string, RegisteredClient>;
+
+  constructor(
+    @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
+    private readonly security: SecurityService,
+    config: GrantryConfig,
+  ) {
+    // WSO2 caches OAuth application data under this name.
+    const { timeout, capacity } = cacheSettings(config, 'AppInfoCache');
+    this.cache = new TtlCache(timeout, capacity);
+  }
+
+  async create(metadata: ClientMetadata): Promise<ClientView> {
+    const now = nowSeconds();
+    const entity = this.repo.create({
+      clientId: randomBytes(16).toString('base64url'), // 128 bits, URL-safe
+      tenant: DEFAULT_TENANT,
+      createdAt: now,
+      updatedAt: now,
+      secretDigest: null,
+      sealedSecret: null,
+    });
+    applyMetadata(entity, metadata);
+    const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
+    await this.repo.insert(entity);
+    return toView(entity, secret);
+  }
+
+  async list(limit: number, offset: number): Promise<Page<ClientView>> {
+    const [rows, total] = await this.repo.findAndCount({
+      where: { tenant: DEFAULT_TENANT },
+      order: { createdAt: 'ASC', clientId: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: rows.map((row) => toView(row)), total };
+  }
+
+  async get(clientId: string): Promise<ClientView> {
+    return toView(await this.load(clientId));
+  }
+
+  async metadata(clientId: string): Promise<ClientMetadata> {
+    return metadataOf(await this.load(clientId));
+  }
+
+  /** Replaces the metadata (already merged and validated by the caller). */
+  async update(clientId: string, metadata: ClientMetadata): Promise<ClientView> {
+    const entity = await this.load(clientId);
+    const hadSecret = SECRET_METHODS.has(entity.tokenEndpointAuthMethod);
+    applyMetadata(entity, metadata);
+    entity.updatedAt = nowSeconds();
+    // Moving to a secret-based method issues a secret (shown once); moving away drops it.
+    let secret: string | undefined;
+    if (SECRET_METHODS.has(metadata.token_endpoint_auth_method)) {
+      if (!hadSecret || !entity.secretDigest) secret = this.setNewSecret(entity);
+    } else {
+      entity.secretDigest = null;
+      entity.sealedSecret = null;
+    }
+    await this.repo.save(entity);
+    this.cache.delete(clientId);
+    return toView(entity, secret);
+  }
+
+  async rotateSecret(clientId: string): Promise<ClientView> {
+    const entity = await this.load(clientId);
+    if (!SECRET_METHODS.has(entity.tokenEndpointAuthMethod)) {
+      throw OAuthError.invalidRequest(`a ${entity.tokenEndpointAuthMethod} client has no secret`);
+    }
+    const secret = this.setNewSecret(entity);
+    entity.updatedAt = nowSeconds();
+    await this.repo.update({ clientId }, { secretDigest: entity.secretDigest, sealedSecret: entity.sealedSecret, updatedAt: entity.updatedAt });
+    this.cache.delete(clientId);
+    return toView(entity, secret);
+  }
+
+  async delete(clientId: string): Promise<void> {
+    const result = await this.repo.delete({ clientId, tenant: DEFAULT_TENANT });
+    this.cache.delete(clientId);
+    if (!result.affected) throw OAuthError.notFound(`no client with client_id ${clientId}`);
+  }
+
+  /** The token endpoint's lookup: cached, positive answers only. */
+  async findForAuthentication(clientId: string): Promise<RegisteredClient | undefined> {
+    const cached = this.cache.get(clientId);
+    if (cached) return cached;
+    const entity = await this.repo.findOneBy({ clientId, tenant: DEFAULT_TENANT });
+    if (!entity) return undefined;
+    const client = toRegisteredClient(entity);
+    this.cache.set(clientId, client);
+    return client;
+  }
+
+  /** The plaintext secret, for checking a client_secret_jwt HMAC. */
+  revealSecret(client: RegisteredClient): string | undefined {
+    return client.sealedSecret ? this.security.box.open(client.sealedSecret, secretContext(client.clientId)) : undefined;
+  }
+
+  private async load(clientId: string): Promise<ClientEntity> {
+    const entity = await this.repo.findOneBy({ clientId, tenant: DEFAULT_TENANT });
+    if (!entity) throw OAuthError.notFound(`no client with client_id ${clientId}`);
+    return entity;
+  }
+
+  /** 256 random bits, base64url: URL-safe, so Basic's percent-encoding never changes it. */
+  private setNewSecret(entity: ClientEntity): string {
+    const secret = randomBytes(32).toString('base64url');
+    entity.secretDigest = this.security.digestSecret(secret);
+    entity.sealedSecret = this.security.box.seal(secret, secretContext(entity.clientId));
+    return secret;
+  }
+}
+
+function secretContext(clientId: string): string {
+  return `client-secret:${clientId}`;
+}
+
+function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): void {
+  entity.clientName = metadata.client_name;
+  entity.grantTypes = metadata.grant_types;
+  entity.tokenEndpointAuthMethod = metadata.token_endpoint_auth_method;
+  entity.scope = metadata.scope;
+  entity.redirectUris = metadata.redirect_uris;
+  entity.responseTypes = metadata.response_types;
+  entity.jwks = metadata.jwks;
+  entity.jwksUri = metadata.jwks_uri;
+  entity.tokenEndpointAuthSigningAlg = metadata.token_endpoint_auth_signing_alg;
+  entity.accessTokenFormat = metadata.access_token_format;
+  entity.audience = metadata.audience;
+}
+
+function metadataOf(entity: ClientEntity): ClientMetadata {
+  return {
+    client_name: entity.clientName,
+    grant_types: entity.grantTypes,
+    token_endpoint_auth_method: entity.tokenEndpointAuthMethod,
+    scope: entity.scope,
+    redirect_uris: entity.redirectUris,
+    response_types: entity.responseTypes,
+    jwks: entity.jwks,
+    jwks_uri: entity.jwksUri,
+    token_endpoint_auth_signing_alg: entity.tokenEndpointAuthSigningAlg,
+    access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
+    audience: entity.audience,
+  };
+}
+
+function toView(entity: ClientEntity, secret?: string): ClientView {
+  return {
+    client_id: entity.clientId,
+    ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
+    ...metadataOf(entity),
+    client_id_issued_at: entity.createdAt,
+    updated_at: entity.updatedAt,
+  };
+}

@@ -1,0 +1,45 @@
+import type { ClientEntity } from './client.entity';
+
+/**
+ * A client as the token endpoint sees it: parsed once (sets for membership tests) and
+ * cached, so the hot path does no JSON parsing or array scans.
+ */
+export interface RegisteredClient {
+  readonly clientId: string;
+  readonly tenant: string;
+  readonly name: string;
+  readonly authMethod: string;
+  readonly grantTypes: ReadonlySet<string>;
+  /** Registered scope: what the client may request, and what it gets when it asks for none. */
+  readonly scopes: ReadonlySet<string>;
+  readonly defaultScopes: readonly string[];
+  readonly audience: readonly string[];
+  readonly redirectUris: readonly string[];
+  readonly accessTokenFormat: 'jwt' | 'opaque' | null;
+  readonly secretDigest: string | null;
+  readonly sealedSecret: string | null;
+  readonly jwks: { keys: object[] } | null;
+  readonly jwksUri: string | null;
+  readonly authSigningAlg: string | null;
+}
+
+export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
+  const scopes = entity.scope.split(' ').filter(Boolean);
+  return {
+    clientId: entity.clientId,
+    tenant: entity.tenant,
+    name: entity.clientName,
+    authMethod: entity.tokenEndpointAuthMethod,
+    grantTypes: new Set(entity.grantTypes),
+    scopes: new Set(scopes),
+    defaultScopes: scopes,
+    audience: entity.audience,
+    redirectUris: entity.redirectUris,
+    accessTokenFormat: entity.accessTokenFormat as RegisteredClient['accessTokenFormat'],
+    secretDigest: entity.secretDigest,
+    sealedSecret: entity.sealedSecret,
+    jwks: entity.jwks,
+    jwksUri: entity.jwksUri,
+    authSigningAlg: entity.tokenEndpointAuthSigningAlg,
+  };
+}

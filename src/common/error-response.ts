@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { HttpException, Logger } from '@nestjs/common';
+import { OAuthError } from './oauth-error';
+
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; error_description: string; correlation_id?: string };
+}
+
+const logger = new Logger('Errors');
+
+const CODES_BY_STATUS: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'request_too_large',
+  415: 'unsupported_media_type',
+};
+
+/**
+ * Turns any error into the RFC 6749 §5.2 shape. OAuth errors keep their code; a 4xx from
+ * Nest or Fastify (unknown route, body too large, unparsable body) becomes a plain error;
+ * anything else is a `server_error` with a correlation id, its stack logged, never shown.
+ */
+export function toErrorReply(error: unknown, context: { method: string; url: string }): ErrorReply {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  if (error instanceof OAuthError) {
+    logger.debug(`${context.method} ${context.url}: ${error.code} ${error.detail ?? error.description}`);
+    if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
+    if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
+      headers['WWW-Authenticate'] = `Bearer error="${error.code}", error_description="${error.description}"`;
+    }
+    return { status: error.status, headers, body: { error: error.code, error_description: error.description } };
+  }
+  const status = clientErrorStatus(error);
+  if (status) {
+    const description = error instanceof HttpException ? describeHttpException(error) : (error as Error).message;
+    // RFC 6749 §5.2: an OAuth endpoint answers an unparsable or wrongly typed body with 400 invalid_request.
+    const replyStatus = status === 415 && context.url.startsWith('/oauth2/') ? 400 : status;
+    const code = replyStatus === 400 ? 'invalid_request' : (CODES_BY_STATUS[replyStatus] ?? 'invalid_request');
+    logger.debug(`${context.method} ${context.url}: ${replyStatus} ${description}`);
+    return { status: replyStatus, headers, body: { error: code, error_description: description } };
+  }
+  const correlationId = randomUUID();
+  logger.error(`${context.method} ${context.url} failed [${correlationId}]`, (error as Error)?.stack ?? String(error));
+  return {
+    status: 500,
+    headers,
+    body: { error: 'server_error', error_description: 'the server failed to process the request', correlation_id: correlationId },
+  };
+}
+
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function describeHttpException(error: HttpException): string {
+  const response = error.getResponse();
+  const message = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}

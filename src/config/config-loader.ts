@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { GrantryConfig } from './config.schema';
+import { expandEnv } from './env-expansion';
+
+export const DEFAULT_CONFIG_PATH = 'config/deployment.toml';
+
+/** A deployment file that cannot be used; the message names every bad key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `--config PATH`, else `GRANTRY_CONFIG`, else `config/deployment.toml` when it exists, else none. */
+export function resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (explicit) return explicit;
+  if (env.GRANTRY_CONFIG) return env.GRANTRY_CONFIG;
+  return existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined;
+}
+
+/** Reads, expands and validates the deployment file; without one, the built-in defaults. */
+export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): GrantryConfig {
+  const path = resolveConfigPath(explicitPath, env);
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+    }
+    raw = parseConfigText(text, path);
+  }
+  return buildConfig(raw, { env, configDir: path ? dirname(resolve(path)) : process.cwd(), source: path });
+}
+
+export function parseConfigText(text: string, source = 'config'): Record<string, unknown> {
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      throw new ConfigError(`${source}: TOML syntax error at line ${error.line}, column ${error.column}: ${firstLine(error.message)}`);
+    }
+    throw error;
+  }
+}
+
+/** Validates a parsed document (also the entry point for tests, which build configs in code). */
+export function buildConfig(
+  raw: Record<string, unknown>,
+  { env = process.env, configDir = process.cwd(), source = 'config' }: { env?: NodeJS.ProcessEnv; configDir?: string; source?: string } = {},
+): GrantryConfig {
+  let expanded: Record<string, unknown>;
+  try {
+    expanded = expandEnv(raw, env) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
+  const config = plainToInstance(GrantryConfig, expanded);
+  const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) {
+    const lines = flatten(errors).map((line) => `  - ${line}`);
+    throw new ConfigError(`${source}: invalid configuration\n${lines.join('\n')}`);
+  }
+  // The environment wins over the file for the two values containers usually inject.
+  if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
+  if (!config.security.master_key && env.GRANTRY_MASTER_KEY) config.security.master_key = env.GRANTRY_MASTER_KEY;
+  config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
+  config.configDir = configDir;
+  return config;
+}
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const key = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+    const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
+      rule === 'whitelistValidation' ? 'unknown key' : message.replace(`${error.property} `, ''),
+    );
+    const own = messages.length
+      ? [messages.includes('unknown key') ? `${key}: unknown key` : `${key} = ${JSON.stringify(error.value)}: ${messages.reverse().join('; ')}`]
+      : [];
+    return [...own, ...flatten(error.children ?? [], key)];
+  });
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0];
+}

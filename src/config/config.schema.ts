@@ -1,0 +1,128 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
+} from 'class-validator';
+import { TomlBool, TomlInt } from './toml-values';
+
+/**
+ * The typed deployment file. Property names are the TOML keys; initialisers are the defaults,
+ * and `deployment.toml.example` documents each one. Unknown keys are rejected at start-up.
+ */
+
+export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+export class ServerSettings {
+  @IsString() host = '127.0.0.1';
+  @TomlInt() @Min(0) @Max(65535) port = 8080;
+  /** Issuer and every advertised URL; derived from `port` when unset. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  base_url?: string;
+  /** Largest accepted request body in bytes (Fastify answers 413 above it). */
+  @TomlInt() @Min(1024) body_limit = 65536;
+  /** Honour X-Forwarded-* from a reverse proxy. */
+  @TomlBool() trust_proxy = false;
+}
+
+export class DatabaseSettings {
+  @Matches(/^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/|mariadb:\/\/)/, {
+    message: 'must start with sqlite:, postgres://, mysql:// or mariadb://',
+  })
+  url = 'sqlite:data/grantry.sqlite';
+  @TomlBool() migrate = true;
+  /** PostgreSQL only: the schema grantry's tables live in (search_path). */
+  @IsOptional() @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' })
+  schema?: string;
+  @TomlInt() @Min(1) pool_size = 10;
+}
+
+export class SecuritySettings {
+  /** 32 bytes, base64 or base64url: encrypts private keys and client secrets at rest. */
+  @IsOptional() @IsString() master_key?: string;
+  /** Where a generated master key is kept when `master_key` is not set. */
+  @IsString() master_key_file = 'data/master.key';
+}
+
+export class KeystoreSettings {
+  @IsString() @MinLength(1) file: string;
+  @IsOptional() @IsString() password?: string;
+  @IsOptional() @IsString() alias?: string;
+  /** Algorithm for an RSA key from the keystore (EC and Ed25519 keys imply theirs). */
+  @IsOptional() @IsIn(SIGNING_ALGS) alg?: SigningAlg;
+}
+
+export class KeysSettings {
+  /** Seconds a rotated-out key stays in the JWKS so tokens it signed still verify. */
+  @TomlInt() @Min(0) rotation_grace_period = 86400;
+  /** Seconds between checks for keys rotated by another instance or the CLI. */
+  @TomlInt() @Min(1) refresh_interval = 10;
+}
+
+export class TokenSettings {
+  @TomlInt() @Min(1) access_token_ttl = 3600;
+  @TomlInt() @Min(1) refresh_token_ttl = 86400;
+  @IsIn(SIGNING_ALGS) signing_alg: SigningAlg = 'RS256';
+  @IsIn(TOKEN_FORMATS) format: TokenFormat = 'jwt';
+  /** Audience of access tokens whose client registered none and requested no `resource`. */
+  @IsArray() @IsString({ each: true }) default_audience: string[] = [];
+}
+
+/** `[oauth.grant_type.<name>]`: switches and orders a built-in grant. */
+export class GrantTypeSettings {
+  @IsOptional() @TomlBool() enable?: boolean;
+  @IsOptional() @TomlInt() order?: number;
+  @IsOptional() @IsObject() properties?: Record<string, unknown>;
+}
+
+export class GrantTypesSection {
+  @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) client_credentials?: GrantTypeSettings;
+}
+
+export class OAuthSettings {
+  @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
+  @ValidateNested() @Type(() => GrantTypesSection) grant_type = new GrantTypesSection();
+}
+
+/** `[[event_listener]]` (WSO2): switches, orders and configures a client authenticator. */
+export class EventListenerSettings {
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() type?: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @TomlInt() order?: number;
+  @IsOptional() @TomlBool() enable?: boolean;
+  @IsOptional() @IsObject() properties?: Record<string, unknown>;
+}
+
+/** `[[cache.manager]]` (WSO2): size and lifetime of a named in-process cache. */
+export class CacheManagerSettings {
+  @IsString() name: string;
+  /** Seconds an entry is kept. */
+  @TomlInt() @Min(0) timeout = 10;
+  @TomlInt() @Min(1) capacity = 5000;
+  @TomlBool() enable = true;
+}
+
+export class CacheSection {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => CacheManagerSettings) manager: CacheManagerSettings[] = [];
+}
+
+export class LoggingSettings {
+  @IsIn(['error', 'warn', 'info', 'debug', 'verbose']) level: 'error' | 'warn' | 'info' | 'debug' | 'verbose' = 'info';
+}
+
+export class GrantryConfig {
+  @ValidateNested() @Type(() => ServerSettings) server = new ServerSettings();
+  @ValidateNested() @Type(() => DatabaseSettings) database = new DatabaseSettings();
+  @ValidateNested() @Type(() => SecuritySettings) security = new SecuritySettings();
+  @IsOptional() @ValidateNested() @Type(() => KeystoreSettings) keystore?: KeystoreSettings;
+  @ValidateNested() @Type(() => KeysSettings) keys = new KeysSettings();
+  @ValidateNested() @Type(() => OAuthSettings) oauth = new OAuthSettings();
+  @IsArray() @ValidateNested({ each: true }) @Type(() => EventListenerSettings) event_listener: EventListenerSettings[] = [];
+  @ValidateNested() @Type(() => CacheSection) cache = new CacheSection();
+  @ValidateNested() @Type(() => LoggingSettings) logging = new LoggingSettings();
+
+  /** Directory of the file this came from: relative plugin paths resolve from here. */
+  declare configDir: string;
+}

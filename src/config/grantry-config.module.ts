@@ -1,0 +1,32 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import {
+  DatabaseSettings, GrantryConfig, KeysSettings, LoggingSettings, SecuritySettings, ServerSettings, TokenSettings,
+} from './config.schema';
+
+/**
+ * Makes the validated deployment file injectable. A class injects only its typed slice
+ * (`constructor(private readonly tokens: TokenSettings)`); the whole document is also
+ * available through @nestjs/config's `ConfigService` (`config.get('oauth.token.access_token_ttl')`).
+ */
+@Global()
+@Module({})
+export class GrantryConfigModule {
+  static forRoot(config: GrantryConfig): DynamicModule {
+    const slices: Provider[] = [
+      { provide: GrantryConfig, useValue: config },
+      { provide: ServerSettings, useValue: config.server },
+      { provide: DatabaseSettings, useValue: config.database },
+      { provide: SecuritySettings, useValue: config.security },
+      { provide: KeysSettings, useValue: config.keys },
+      { provide: TokenSettings, useValue: config.oauth.token },
+      { provide: LoggingSettings, useValue: config.logging },
+    ];
+    return {
+      module: GrantryConfigModule,
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, cache: true, load: [() => ({ ...config })] })],
+      providers: slices,
+      exports: [...slices, ConfigModule],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import type { ValueTransformer } from 'typeorm';
+
+/** Epoch seconds in a BIGINT column: PostgreSQL and MySQL drivers hand BIGINT back as strings. */
+export const epochSeconds: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
+};
+
+/** JSON in a TEXT column: portable across SQLite, PostgreSQL and MySQL. */
+export const jsonText: ValueTransformer = {
+  to: (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value)),
+  from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
+};
+
+/** Every row that holds tenant data carries this until multi-tenancy arrives. */
+export const DEFAULT_TENANT = 'default';
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,36 @@
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DatabaseSettings } from '../config/config.schema';
+import { dataSourceOptions } from './data-source-options';
+import { runMigrations } from './migrator';
+
+/** Applies migrations at start-up (unless `[database] migrate = false`, which only checks). */
+@Injectable()
+export class DatabaseMigrator implements OnModuleInit {
+  constructor(private readonly dataSource: DataSource, private readonly settings: DatabaseSettings) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.settings.migrate) {
+      await runMigrations(this.dataSource, this.settings.schema);
+    } else if (await this.dataSource.showMigrations()) {
+      throw new Error('the database has pending migrations and [database] migrate = false: run `grantry migrate`');
+    }
+  }
+}
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [DatabaseSettings],
+      useFactory: (settings: DatabaseSettings) => ({
+        ...dataSourceOptions(settings),
+        autoLoadEntities: true,
+        retryAttempts: 3,
+        retryDelay: 1000,
+      }),
+    }),
+  ],
+  providers: [DatabaseMigrator],
+})
+export class DatabaseModule {}

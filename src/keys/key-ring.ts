@@ -1,0 +1,119 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { Repository } from 'typeorm';
+import { KeysSettings, SigningAlg } from '../config/config.schema';
+import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { SecurityService } from '../security/security.service';
+import { keyStatus, sealContext, SigningKey } from './signing-key.entity';
+
+export interface Signer {
+  kid: string;
+  alg: SigningAlg;
+  key: CryptoKey;
+}
+
+export interface VerificationKey {
+  alg: SigningAlg;
+  key: CryptoKey;
+}
+
+interface Snapshot {
+  fingerprint: string;
+  signers: Map<SigningAlg, Signer>;
+  verifiers: Map<string, VerificationKey>;
+  jwks: { keys: JWK[] };
+}
+
+/**
+ * The keys in memory: the signer per alg, the public keys that verify grantry's own tokens,
+ * and the JWKS document. Keys are imported once, not per request. A timer picks up keys
+ * rotated elsewhere (the CLI, another instance) within `[keys] refresh_interval` seconds.
+ */
+@Injectable()
+export class KeyRing implements OnApplicationShutdown {
+  private readonly logger = new Logger(KeyRing.name);
+  private snapshot?: Snapshot;
+  private timer?: NodeJS.Timeout;
+  private imported = new Map<string, { signer: CryptoKey; verifier: CryptoKey }>();
+  private lastRefresh = 0;
+
+  constructor(
+    @InjectRepository(SigningKey) private readonly repo: Repository<SigningKey>,
+    private readonly security: SecurityService,
+    private readonly settings: KeysSettings,
+  ) {}
+
+  get loaded(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((error) => this.logger.error(`key refresh failed: ${(error as Error).message}`));
+    }, this.settings.refresh_interval * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The key that signs `alg` now; undefined when the deployment has none for it. */
+  signer(alg: SigningAlg): Signer | undefined {
+    return this.snapshot?.signers.get(alg);
+  }
+
+  verificationKey(kid: string): VerificationKey | undefined {
+    return this.snapshot?.verifiers.get(kid);
+  }
+
+  get jwks(): { keys: JWK[] } {
+    return this.snapshot?.jwks ?? { keys: [] };
+  }
+
+  get signingAlgs(): SigningAlg[] {
+    return [...(this.snapshot?.signers.keys() ?? [])];
+  }
+
+  /**
+   * For a token whose kid we do not know: reload, but at most once a second, so that
+   * requests with made-up kids cannot turn into a query each.
+   */
+  async refreshForUnknownKid(): Promise<void> {
+    if (Date.now() - this.lastRefresh >= 1000) await this.refresh();
+  }
+
+  /** Reloads from the database; cheap when nothing changed (a handful of rows, no crypto). */
+  async refresh(): Promise<void> {
+    this.lastRefresh = Date.now();
+    const now = nowSeconds();
+    const rows = (await this.repo.findBy({ tenant: DEFAULT_TENANT }))
+      .filter((key) => keyStatus(key, now) !== 'retired')
+      // Newest first: if two instances both generated a first key, every instance picks the same one.
+      .sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));
+    const fingerprint = rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',');
+    if (fingerprint === this.snapshot?.fingerprint) return;
+
+    const signers = new Map<SigningAlg, Signer>();
+    const verifiers = new Map<string, VerificationKey>();
+    for (const row of rows) {
+      const keys = await this.importKeys(row);
+      verifiers.set(row.kid, { alg: row.alg, key: keys.verifier });
+      if (row.active && !signers.has(row.alg)) signers.set(row.alg, { kid: row.kid, alg: row.alg, key: keys.signer });
+    }
+    this.snapshot = { fingerprint, signers, verifiers, jwks: { keys: rows.map((row) => row.publicJwk) } };
+  }
+
+  private async importKeys(row: SigningKey): Promise<{ signer: CryptoKey; verifier: CryptoKey }> {
+    const cacheKey = `${row.kid}:${row.alg}`;
+    let keys = this.imported.get(cacheKey);
+    if (!keys) {
+      const pem = this.security.box.open(row.sealedPrivateKey, sealContext(row.kid));
+      keys = { signer: await importPKCS8(pem, row.alg), verifier: (await importJWK(row.publicJwk, row.alg)) as CryptoKey };
+      this.imported.set(cacheKey, keys);
+    }
+    return keys;
+  }
+}

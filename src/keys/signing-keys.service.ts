@@ -1,0 +1,143 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
+import { DataSource, Repository } from 'typeorm';
+import { GrantryConfig, KeysSettings, SigningAlg, TokenSettings } from '../config/config.schema';
+import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { SecurityService } from '../security/security.service';
+import { describeKey, generateKeyMaterial, KeyMaterial, KeyMaterialError, parsePemPrivateKey } from './key-material';
+import { readPkcs12PrivateKey } from './pkcs12';
+import { KeySource, keyStatus, sealContext, SigningKey } from './signing-key.entity';
+
+/** What operators see of a key: never private material. */
+export interface KeyView {
+  kid: string;
+  alg: SigningAlg;
+  kty: string;
+  status: ReturnType<typeof keyStatus>;
+  source: KeySource;
+  created_at: number;
+  retire_at: number | null;
+}
+
+export interface ImportKeyOptions {
+  file: Buffer;
+  password?: string;
+  alias?: string;
+  alg?: SigningAlg;
+  activate?: boolean;
+}
+
+/** Generation, import, activation and rotation of signing keys (CLI, admin API, start-up). */
+@Injectable()
+export class SigningKeysService {
+  private readonly logger = new Logger(SigningKeysService.name);
+
+  constructor(
+    @InjectRepository(SigningKey) private readonly repo: Repository<SigningKey>,
+    private readonly dataSource: DataSource,
+    private readonly security: SecurityService,
+    private readonly settings: KeysSettings,
+    private readonly tokens: TokenSettings,
+    private readonly config: GrantryConfig,
+  ) {}
+
+  async list(): Promise<KeyView[]> {
+    const keys = await this.repo.find({ where: { tenant: DEFAULT_TENANT }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    const now = nowSeconds();
+    return keys.map((key) => toView(key, now));
+  }
+
+  /** A new key; active when asked or when it is the first of its alg. */
+  async generate(alg: SigningAlg, { bits, activate = false }: { bits?: number; activate?: boolean } = {}): Promise<KeyView> {
+    if (bits !== undefined && !alg.match(/^(RS|PS)/)) throw new KeyMaterialError('--bits applies to RSA keys only');
+    return this.store(await generateKeyMaterial(alg, bits), 'generated', activate);
+  }
+
+  /** A PEM (PKCS#8, PKCS#1, SEC1; encrypted or not) or PKCS#12 private key. */
+  async importKey(options: ImportKeyOptions, source: KeySource = 'imported'): Promise<KeyView> {
+    return this.store(await readKeyFile(options), source, options.activate ?? false);
+  }
+
+  /** Activates a new key for `alg`; the previous one stays in the JWKS for the grace period. */
+  async rotate(alg: SigningAlg = this.tokens.signing_alg): Promise<KeyView> {
+    return this.generate(alg, { activate: true });
+  }
+
+  /**
+   * At server start: the `[keystore]` key when one is configured (imported once and made
+   * active), else the active key of `[oauth.token] signing_alg`, generated if there is none.
+   */
+  async ensureSigningKey(): Promise<void> {
+    const keystore = this.config.keystore;
+    if (keystore) {
+      const file = readFileSync(keystore.file);
+      const material = await readKeyFile({ file, password: keystore.password, alias: keystore.alias, alg: keystore.alg });
+      const existing = await this.repo.findOneBy({ kid: material.kid });
+      if (!existing) {
+        await this.store(material, 'keystore', true);
+        this.logger.log(`imported signing key ${material.kid} (${material.alg}) from ${keystore.file}`);
+      } else if (!existing.active) {
+        await this.activate(existing.kid, existing.alg);
+      }
+      return;
+    }
+    const alg = this.tokens.signing_alg;
+    if (await this.repo.existsBy({ tenant: DEFAULT_TENANT, alg, active: true })) return;
+    const key = await this.generate(alg, { activate: true });
+    this.logger.warn(`generated a ${alg} signing key (${key.kid}); configure [keystore] to use your own`);
+  }
+
+  private async store(material: KeyMaterial, source: KeySource, activate: boolean): Promise<KeyView> {
+    if (await this.repo.existsBy({ kid: material.kid })) {
+      throw new KeyMaterialError(`this key is already in the key store (kid ${material.kid})`);
+    }
+    const first = !(await this.repo.existsBy({ tenant: DEFAULT_TENANT, alg: material.alg, active: true }));
+    const key = this.repo.create({
+      kid: material.kid,
+      tenant: DEFAULT_TENANT,
+      alg: material.alg,
+      publicJwk: material.publicJwk,
+      sealedPrivateKey: this.security.box.seal(material.privateKeyPem, sealContext(material.kid)),
+      active: false,
+      source,
+      createdAt: nowSeconds(),
+      retireAt: null,
+    });
+    await this.repo.insert(key);
+    if (activate || first) await this.activate(key.kid, key.alg);
+    return toView((await this.repo.findOneByOrFail({ kid: key.kid })), nowSeconds());
+  }
+
+  /** One transaction: the previous active key of the alg starts its grace period, this one signs. */
+  private async activate(kid: string, alg: SigningAlg): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        SigningKey,
+        { tenant: DEFAULT_TENANT, alg, active: true },
+        { active: false, retireAt: nowSeconds() + this.settings.rotation_grace_period },
+      );
+      await manager.update(SigningKey, { kid }, { active: true, retireAt: null });
+    });
+  }
+}
+
+async function readKeyFile({ file, password, alias, alg }: ImportKeyOptions): Promise<KeyMaterial> {
+  const text = file.toString('utf8');
+  const privateKey = text.includes('-----BEGIN')
+    ? parsePemPrivateKey(text, password)
+    : readPkcs12PrivateKey(file, password, alias);
+  return describeKey(privateKey, alg);
+}
+
+function toView(key: SigningKey, now: number): KeyView {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    kty: String(key.publicJwk.kty),
+    status: keyStatus(key, now),
+    source: key.source,
+    created_at: key.createdAt,
+    retire_at: key.retireAt,
+  };
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { X509Certificate } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { OAuthError } from '../common/oauth-error';
+import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { Certificate } from './certificate.entity';
+import { MIN_RSA_BITS } from './key-material';
+
+export interface CertificateView {
+  alias: string;
+  subject: string;
+  fingerprint: string;
+  not_after: number;
+  created_at: number;
+  certificate: string;
+}
+
+const ALIAS = /^[A-Za-z0-9._:@-]{1,255}$/;
+
+/** The truststore: certificates of clients and identity providers, by alias. */
+@Injectable()
+export class TruststoreService {
+  constructor(@InjectRepository(Certificate) private readonly repo: Repository<Certificate>) {}
+
+  async import(alias: string, pem: string): Promise<CertificateView> {
+    if (!ALIAS.test(alias)) {
+      throw OAuthError.invalidRequest('alias must be 1-255 characters of letters, digits and . _ : @ -');
+    }
+    const certificate = parseCertificate(pem);
+    const row = this.repo.create({
+      tenant: DEFAULT_TENANT,
+      alias,
+      pem: certificate.toString(),
+      subject: certificate.subject.replace(/\n/g, ', '),
+      fingerprint: certificate.fingerprint256,
+      notAfter: Math.floor(Date.parse(certificate.validTo) / 1000),
+      createdAt: nowSeconds(),
+    });
+    // One INSERT: a duplicate alias is a unique violation, never a silent overwrite.
+    try {
+      await this.repo.insert(row);
+    } catch (error) {
+      if (await this.repo.existsBy({ tenant: DEFAULT_TENANT, alias })) {
+        throw OAuthError.conflict(`a certificate with alias "${alias}" already exists`);
+      }
+      throw error;
+    }
+    return toView(row);
+  }
+
+  /** A page of certificates by alias (all of them without paging). */
+  async list(paging?: { limit: number; offset: number }): Promise<{ items: CertificateView[]; total: number }> {
+    const [rows, total] = await this.repo.findAndCount({
+      where: { tenant: DEFAULT_TENANT },
+      order: { alias: 'ASC' },
+      take: paging?.limit,
+      skip: paging?.offset,
+    });
+    return { items: rows.map(toView), total };
+  }
+
+  async get(alias: string): Promise<CertificateView> {
+    const row = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, alias });
+    if (!row) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
+    return toView(row);
+  }
+
+  /** The parsed certificate for signature checks (later: private_key_jwt, identity providers). */
+  async find(alias: string): Promise<X509Certificate | undefined> {
+    const row = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, alias });
+    return row ? new X509Certificate(row.pem) : undefined;
+  }
+
+  async delete(alias: string): Promise<void> {
+    const result = await this.repo.delete({ tenant: DEFAULT_TENANT, alias });
+    if (!result.affected) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
+  }
+}
+
+function parseCertificate(pem: string): X509Certificate {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch {
+    throw OAuthError.invalidRequest('certificate must be a PEM-encoded X.509 certificate');
+  }
+  const key = certificate.publicKey;
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+    throw OAuthError.invalidRequest(`certificate RSA key is shorter than ${MIN_RSA_BITS} bits`);
+  }
+  return certificate;
+}
+
+function toView(row: Certificate): CertificateView {
+  return {
+    alias: row.alias,
+    subject: row.subject,
+    fingerprint: row.fingerprint,
+    not_after: row.notAfter,
+    created_at: row.createdAt,
+    certificate: row.pem,
+  };
+}

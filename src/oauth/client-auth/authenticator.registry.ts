@@ -1,0 +1,58 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
+import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { collectOrdered } from '../ordered-providers';
+
+/**
+ * The enabled client authenticators in order. `[[event_listener]]` entries configure them
+ * by `id` or by `name` (WSO2 class names are accepted as names of the built-ins).
+ */
+@Injectable()
+export class AuthenticatorRegistry implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthenticatorRegistry.name);
+  private entries: ClientAuthenticator[] = [];
+  private readonly propertiesByMethod = new Map<string, Readonly<Record<string, unknown>>>();
+
+  constructor(private readonly discovery: DiscoveryService, private readonly config: GrantryConfig) {}
+
+  onApplicationBootstrap(): void {
+    const used = new Set<EventListenerSettings>();
+    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, (authenticator, meta) => {
+      const listener = this.listenerFor(meta);
+      if (listener) used.add(listener);
+      return listener;
+    });
+    const methods = new Set<string>();
+    for (const { instance, meta } of ordered) {
+      if (methods.has(instance.method)) throw new Error(`two client authenticators implement ${instance.method}`);
+      methods.add(instance.method);
+      this.propertiesByMethod.set(instance.method, this.listenerFor(meta)?.properties ?? {});
+    }
+    this.entries = ordered.map((entry) => entry.instance);
+    for (const listener of this.config.event_listener) {
+      if (!used.has(listener)) {
+        this.logger.warn(`[[event_listener]] ${listener.id ?? listener.name ?? '(unnamed)'} matches no client authenticator: ignored`);
+      }
+    }
+  }
+
+  get authenticators(): readonly ClientAuthenticator[] {
+    return this.entries;
+  }
+
+  get methods(): string[] {
+    return this.entries.map((authenticator) => authenticator.method);
+  }
+
+  /** `[event_listener.properties]` of the authenticator implementing `method`. */
+  properties(method: string): Readonly<Record<string, unknown>> {
+    return this.propertiesByMethod.get(method) ?? {};
+  }
+
+  private listenerFor(meta: AuthenticatorOptions): EventListenerSettings | undefined {
+    return this.config.event_listener.find(
+      (listener) => listener.id === meta.id || (listener.name !== undefined && (meta.names ?? []).includes(listener.name)),
+    );
+  }
+}

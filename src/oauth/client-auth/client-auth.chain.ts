@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { RegisteredClient } from '../../clients/registered-client';
+import { OAuthError } from '../../common/oauth-error';
+import { TokenRequest } from '../token/token-request';
+import { AuthenticatorRegistry } from './authenticator.registry';
+
+/** Picks the one authenticator whose credentials the request carries, and enforces the registered method. */
+@Injectable()
+export class ClientAuthChain {
+  constructor(private readonly registry: AuthenticatorRegistry) {}
+
+  async authenticate(request: TokenRequest): Promise<RegisteredClient> {
+    try {
+      return await this.run(request);
+    } catch (error) {
+      // RFC 6749 §5.2: a failure of credentials sent in the Authorization header answers 401 with a challenge.
+      if (error instanceof OAuthError && error.code === 'invalid_client' && request.authorization !== undefined) {
+        error.viaAuthorizationHeader = true;
+      }
+      throw error;
+    }
+  }
+
+  private async run(request: TokenRequest): Promise<RegisteredClient> {
+    const candidates = this.registry.authenticators.filter((authenticator) => authenticator.canAuthenticate(request));
+    if (candidates.length > 1) {
+      throw OAuthError.invalidRequest(
+        `the request uses more than one client authentication method (${candidates.map((a) => a.method).join(', ')})`,
+      );
+    }
+    if (!candidates.length) throw OAuthError.invalidClient('no supported client credentials in the request');
+    const [authenticator] = candidates;
+    const { client } = await authenticator.authenticate(request);
+    if (client.authMethod !== authenticator.method) {
+      throw OAuthError.invalidClient(`client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}`);
+    }
+    const bodyClientId = request.param('client_id');
+    if (bodyClientId !== undefined && bodyClientId !== client.clientId) {
+      throw OAuthError.invalidRequest('client_id does not match the authenticated client');
+    }
+    return client;
+  }
+}

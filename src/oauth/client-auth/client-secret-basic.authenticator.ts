@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { OAuthError } from '../../common/oauth-error';
+import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { ORDERS } from '../orders';
+import { TokenRequest } from '../token/token-request';
+import { ClientSecretVerifier } from './client-secret.verifier';
+
+/** RFC 6749 §2.3.1: client_id and client_secret in an HTTP Basic Authorization header. */
+@ClientAuth({
+  order: ORDERS.authenticators.clientSecretBasic,
+  id: 'client_secret_basic',
+  names: ['org.wso2.carbon.identity.oauth2.client.authentication.BasicAuthClientAuthenticator'],
+})
+@Injectable()
+export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
+  readonly method = 'client_secret_basic';
+
+  constructor(private readonly verifier: ClientSecretVerifier) {}
+
+  canAuthenticate(request: TokenRequest): boolean {
+    return /^basic /i.test(request.authorization ?? '');
+  }
+
+  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+    const { clientId, secret } = decodeBasic(request.authorization!);
+    return { client: await this.verifier.verify(clientId, secret) };
+  }
+}
+
+/** Base64 of `urlencode(id):urlencode(secret)`; both halves are form-urlencoded (§2.3.1). */
+export function decodeBasic(header: string): { clientId: string; secret: string } {
+  const encoded = header.slice(6).trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw OAuthError.invalidClient('Basic credentials are not base64');
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw OAuthError.invalidClient('Basic credentials have no client_id:secret pair');
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    throw OAuthError.invalidClient('Basic credentials have malformed percent-encoding');
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { OAuthError } from '../../common/oauth-error';
+import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { ORDERS } from '../orders';
+import { TokenRequest } from '../token/token-request';
+import { ClientSecretVerifier } from './client-secret.verifier';
+
+/** RFC 6749 §2.3.1: client_id and client_secret in the request body. */
+@ClientAuth({ order: ORDERS.authenticators.clientSecretPost, id: 'client_secret_post' })
+@Injectable()
+export class ClientSecretPostAuthenticator implements ClientAuthenticator {
+  readonly method = 'client_secret_post';
+
+  constructor(private readonly verifier: ClientSecretVerifier) {}
+
+  canAuthenticate(request: TokenRequest): boolean {
+    return request.param('client_secret') !== undefined;
+  }
+
+  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+    const clientId = request.param('client_id');
+    if (!clientId) throw OAuthError.invalidClient('client_secret without client_id');
+    return { client: await this.verifier.verify(clientId, request.param('client_secret')!) };
+  }
+}

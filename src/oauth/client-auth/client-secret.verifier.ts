@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../../clients/clients.service';
+import { RegisteredClient } from '../../clients/registered-client';
+import { OAuthError } from '../../common/oauth-error';
+import { SecurityService } from '../../security/security.service';
+
+/** The shared check of client_secret_basic and client_secret_post. */
+@Injectable()
+export class ClientSecretVerifier {
+  constructor(private readonly clients: ClientsService, private readonly security: SecurityService) {}
+
+  async verify(clientId: string, secret: string): Promise<RegisteredClient> {
+    const client = await this.clients.findForAuthentication(clientId);
+    if (!client) {
+      // Same work as a real comparison, so timing does not tell unknown clients apart.
+      this.security.secretMatches(secret, 'x'.repeat(43));
+      throw OAuthError.invalidClient(`unknown client ${clientId}`);
+    }
+    if (!client.secretDigest || !this.security.secretMatches(secret, client.secretDigest)) {
+      throw OAuthError.invalidClient(`wrong secret for client ${clientId}`);
+    }
+    return client;
+  }
+}

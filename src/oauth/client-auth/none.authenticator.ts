@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../../clients/clients.service';
+import { OAuthError } from '../../common/oauth-error';
+import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { ORDERS } from '../orders';
+import { TokenRequest } from '../token/token-request';
+
+/**
+ * Public clients (RFC 6749 §2.1): identified by client_id alone. Only a client registered
+ * with `none` passes — the chain checks that — and grants decide what a public client may do.
+ */
+@ClientAuth({ order: ORDERS.authenticators.none, id: 'none' })
+@Injectable()
+export class NoneAuthenticator implements ClientAuthenticator {
+  readonly method = 'none';
+
+  constructor(private readonly clients: ClientsService) {}
+
+  canAuthenticate(request: TokenRequest): boolean {
+    return (
+      request.param('client_id') !== undefined &&
+      request.authorization === undefined &&
+      request.param('client_secret') === undefined &&
+      request.param('client_assertion') === undefined &&
+      request.param('client_assertion_type') === undefined
+    );
+  }
+
+  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+    const clientId = request.param('client_id')!;
+    const client = await this.clients.findForAuthentication(clientId);
+    if (!client) throw OAuthError.invalidClient(`unknown client ${clientId}`);
+    return { client };
+  }
+}

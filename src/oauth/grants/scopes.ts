@@ -1,0 +1,14 @@
+import type { RegisteredClient } from '../../clients/registered-client';
+import { OAuthError } from '../../common/oauth-error';
+
+/**
+ * The scopes a client gets: with no `scope` parameter its registered default scopes
+ * (RFC 6749 §3.3 lets the server choose); otherwise exactly what it asked for, all of
+ * which must be registered — an unlisted scope is refused, never silently narrowed.
+ */
+export function grantableScopes(client: RegisteredClient, requested: readonly string[]): string[] {
+  if (!requested.length) return [...client.defaultScopes];
+  const denied = requested.filter((scope) => !client.scopes.has(scope));
+  if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`);
+  return [...requested];
+}

@@ -1,0 +1,14 @@
+/**
+ * Default order of every built-in grant and authenticator, in one place. Gaps of 100 leave
+ * room for plugins; `private_key_jwt` keeps 899, the order WSO2 documents for it.
+ */
+export const ORDERS = {
+  authenticators: {
+    clientSecretBasic: 100,
+    clientSecretPost: 200,
+    none: 1000,
+  },
+  grants: {
+    clientCredentials: 100,
+  },
+} as const;

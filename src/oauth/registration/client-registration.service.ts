@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
+import { ClientsService, ClientView } from '../../clients/clients.service';
+import { OAuthError } from '../../common/oauth-error';
+import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
+import { GrantRegistry } from '../grants/grant.registry';
+
+/**
+ * Creates and updates clients on behalf of the admin API and the CLI (and later RFC 7591
+ * registration): metadata must be well-formed *and* use what this server has enabled.
+ */
+@Injectable()
+export class ClientRegistrationService {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly grants: GrantRegistry,
+    private readonly authenticators: AuthenticatorRegistry,
+  ) {}
+
+  async create(input: unknown): Promise<ClientView> {
+    const metadata = parseClientMetadata(input);
+    this.checkSupported(metadata);
+    return this.clients.create(metadata);
+  }
+
+  async update(clientId: string, patch: unknown): Promise<ClientView> {
+    const metadata = parseClientMetadata(patch, await this.clients.metadata(clientId));
+    this.checkSupported(metadata);
+    return this.clients.update(clientId, metadata);
+  }
+
+  private checkSupported(metadata: ClientMetadata): void {
+    const unsupported = metadata.grant_types.filter((grantType) => !this.grants.has(grantType));
+    if (unsupported.length) {
+      throw OAuthError.invalidClientMetadata(
+        `grant_types not enabled on this server: ${unsupported.join(', ')} (enabled: ${this.grants.grantTypes.join(', ')})`,
+      );
+    }
+    const method = metadata.token_endpoint_auth_method;
+    if (!this.authenticators.methods.includes(method)) {
+      throw OAuthError.invalidClientMetadata(
+        `token_endpoint_auth_method ${method} is not enabled on this server (enabled: ${this.authenticators.methods.join(', ')})`,
+      );
+    }
+    // RFC 6749 §4.4: client_credentials is for confidential clients only.
+    if (method === 'none' && metadata.grant_types.includes('client_credentials')) {
+      throw OAuthError.invalidClientMetadata('a public client (token_endpoint_auth_method none) cannot use client_credentials');
+    }
+  }
+}

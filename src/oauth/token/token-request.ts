@@ -1,0 +1,58 @@
+import { OAuthError } from '../../common/oauth-error';
+
+/** RFC 8707 §2: `resource` is the one token-request parameter that may repeat. */
+const REPEATABLE = new Set(['resource']);
+
+/** A parsed token-endpoint request: every parameter once, empty values dropped. */
+export class TokenRequest {
+  private constructor(
+    readonly params: Readonly<Record<string, string>>,
+    /** RFC 8707 resource indicators, in request order. */
+    readonly resources: readonly string[],
+    /** The raw Authorization header, if any. */
+    readonly authorization: string | undefined,
+  ) {}
+
+  /**
+   * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
+   * without a value is treated as omitted (§3.1).
+   */
+  static parse(body: unknown, authorization: string | undefined): TokenRequest {
+    if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
+    const params: Record<string, string> = {};
+    const resources: string[] = [];
+    for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+      const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== '');
+      if (values.some((v) => typeof v !== 'string')) throw OAuthError.invalidRequest(`parameter ${name} is malformed`);
+      if (REPEATABLE.has(name)) {
+        resources.push(...(values as string[]));
+      } else if (values.length > 1) {
+        throw OAuthError.invalidRequest(`parameter ${name} is included more than once`);
+      } else if (values.length === 1) {
+        params[name] = values[0] as string;
+      }
+    }
+    return new TokenRequest(params, resources, authorization);
+  }
+
+  get grantType(): string | undefined {
+    return this.params.grant_type;
+  }
+
+  param(name: string): string | undefined {
+    return this.params[name];
+  }
+
+  /** A parameter the grant cannot do without (`invalid_request` when missing). */
+  requireParam(name: string): string {
+    const value = this.params[name];
+    if (value === undefined) throw OAuthError.invalidRequest(`${name} is required`);
+    return value;
+  }
+
+  /** The `scope` parameter as a list of distinct scope tokens (RFC 6749 §3.3). */
+  get scopes(): string[] {
+    const scope = this.params.scope;
+    return scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { OAuthError } from '../../common/oauth-error';
+import { TokenRequest } from './token-request';
+import { TokenResponse, TokenService } from './token.service';
+import { NoStore } from '../../common/no-store.decorator';
+
+/** POST /oauth2/token (RFC 6749 §3.2). */
+@Controller('oauth2/token')
+export class TokenController {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Post()
+  @HttpCode(200)
+  @NoStore()
+  async token(
+    @Req() request: FastifyRequest,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+  ): Promise<TokenResponse> {
+    // §3.2: the client MUST use the "application/x-www-form-urlencoded" format.
+    if (!contentType || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) {
+      throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
+    }
+    return this.tokens.exchange(TokenRequest.parse(request.body, authorization));
+  }
+}

@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochSeconds, jsonText } from '../../database/columns';
+
+/** An opaque access token, kept by the SHA-256 of its value (never the value itself). */
+@Entity('access_tokens')
+export class OpaqueAccessToken {
+  @PrimaryColumn({ name: 'token_hash', type: 'varchar', length: 64 }) tokenHash: string;
+  @Column({ type: 'varchar', length: 64 }) tenant: string;
+  @Column({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;
+  @Column({ type: 'varchar', length: 255 }) subject: string;
+  @Column({ type: 'text' }) scope: string;
+  @Column({ type: 'text', transformer: jsonText }) audience: string[];
+  @Column({ type: 'text', transformer: jsonText }) claims: object;
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
+  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochSeconds }) revokedAt: number | null;
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { SecuritySettings } from '../config/config.schema';
+import { ServerSetting } from '../database/server-setting.entity';
+import { deriveKey, loadMasterKey, masterKeyCheckValue } from './master-key';
+import { SecretBox } from './secret-box';
+
+const CHECK_SETTING = 'master_key_check';
+
+/** At-rest protection under the master key: encryption for recoverable values, a keyed digest for secrets. */
+@Injectable()
+export class SecurityService {
+  readonly box: SecretBox;
+  private readonly master: Buffer;
+  private readonly secretDigestKey: Buffer;
+  private verified?: Promise<void>;
+
+  constructor(settings: SecuritySettings, private readonly dataSource: DataSource) {
+    this.master = loadMasterKey(settings);
+    this.box = new SecretBox(deriveKey(this.master, 'encrypt'));
+    this.secretDigestKey = deriveKey(this.master, 'client-secret');
+  }
+
+  /**
+   * HMAC-SHA256 of a client secret: a fast keyed construction (about 2 µs) that suits 256-bit
+   * random secrets — a slow password hash would buy nothing and cost the hot path.
+   */
+  digestSecret(secret: string): string {
+    return createHmac('sha256', this.secretDigestKey).update(secret, 'utf8').digest('base64url');
+  }
+
+  /** Constant-time comparison of a presented secret against a stored digest. */
+  secretMatches(presented: string, storedDigest: string): boolean {
+    const a = Buffer.from(this.digestSecret(presented));
+    const b = Buffer.from(storedDigest);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /**
+   * Refuses to run against a database set up under another master key: every encrypted
+   * key and secret would fail to open later, at request time. Memoised; the first caller records it.
+   */
+  ensureMasterKeyMatchesDatabase(): Promise<void> {
+    this.verified ??= this.checkDatabase();
+    return this.verified;
+  }
+
+  private async checkDatabase(): Promise<void> {
+    const repo = this.dataSource.getRepository(ServerSetting);
+    const expected = masterKeyCheckValue(this.master);
+    let row = await repo.findOneBy({ name: CHECK_SETTING });
+    if (!row) {
+      // Another instance may insert first; then its row is what we compare against.
+      await repo.insert({ name: CHECK_SETTING, value: expected }).catch(() => undefined);
+      row = await repo.findOneByOrFail({ name: CHECK_SETTING });
+    }
+    if (row.value !== expected) {
+      throw new Error(
+        'the master key does not match the one this database was set up with: set [security] master_key ' +
+          '(or GRANTRY_MASTER_KEY) to that key, or point [database] url at a new database',
+      );
+    }
+  }
+}
