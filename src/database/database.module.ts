@@ -8,11 +8,14 @@ import { runMigrations } from './migrator';
 /** Applies migrations at start-up (unless `[database] migrate = false`, which only checks). */
 @Injectable()
 export class DatabaseMigrator implements OnModuleInit {
+  /** Names of the migrations this start applied. */
+  applied: string[] = [];
+
   constructor(private readonly dataSource: DataSource, private readonly settings: DatabaseSettings) {}
 
   async onModuleInit(): Promise<void> {
     if (this.settings.migrate) {
-      await runMigrations(this.dataSource, this.settings.schema);
+      this.applied = await runMigrations(this.dataSource, this.settings.schema);
     } else if (await this.dataSource.showMigrations()) {
       throw new Error('the database has pending migrations and [database] migrate = false: run `grantry migrate`');
     }
@@ -32,5 +35,6 @@ export class DatabaseMigrator implements OnModuleInit {
     }),
   ],
   providers: [DatabaseMigrator],
+  exports: [DatabaseMigrator],
 })
 export class DatabaseModule {}

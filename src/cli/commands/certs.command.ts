@@ -1,0 +1,41 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { TruststoreService } from '../../keys/truststore.service';
+import { parse, requirePositional, requireString, UsageError } from '../args';
+import { print } from '../output';
+
+export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--json]
+grantry certs list [--json]
+grantry certs delete ALIAS`;
+
+export async function certsCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+  const truststore = app.get(TruststoreService);
+  switch (sub) {
+    case 'import': {
+      const { values } = parse(args, { alias: { type: 'string' }, file: { type: 'string' } });
+      const path = requireString(values, 'file');
+      let pem: string;
+      try {
+        pem = readFileSync(path, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+      }
+      print(await truststore.import(requireString(values, 'alias'), pem), values.json === true);
+      return;
+    }
+    case 'list': {
+      const { values } = parse(args, {});
+      print((await truststore.list()).items, values.json === true, ['alias', 'subject', 'fingerprint', 'not_after']);
+      return;
+    }
+    case 'delete': {
+      const { positionals } = parse(args, {});
+      const alias = requirePositional(positionals, 'ALIAS');
+      await truststore.delete(alias);
+      process.stderr.write(`deleted certificate ${alias}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`usage:\n${CERTS_USAGE}`);
+  }
+}

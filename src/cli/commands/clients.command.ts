@@ -1,0 +1,79 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { ClientsService } from '../../clients/clients.service';
+import { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
+import { parse, requirePositional, requireString, UsageError } from '../args';
+import { print } from '../output';
+
+export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
+                       [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--token-format jwt|opaque]
+                       [--audience A]... [--json]
+grantry clients list [--json]
+grantry clients show CLIENT_ID [--json]
+grantry clients delete CLIENT_ID`;
+
+const LIST_COLUMNS = ['client_id', 'client_name', 'token_endpoint_auth_method', 'grant_types', 'scope'];
+
+export async function clientsCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+  const clients = app.get(ClientsService);
+  switch (sub) {
+    case 'create': {
+      const { values } = parse(args, {
+        name: { type: 'string' },
+        'grant-type': { type: 'string', multiple: true },
+        'auth-method': { type: 'string' },
+        scope: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'jwks-uri': { type: 'string' },
+        'jwks-file': { type: 'string' },
+        'token-format': { type: 'string' },
+        audience: { type: 'string', multiple: true },
+      });
+      const input: Record<string, unknown> = { client_name: requireString(values, 'name') };
+      if (values['grant-type']) input.grant_types = values['grant-type'];
+      if (values['auth-method']) input.token_endpoint_auth_method = values['auth-method'];
+      if (values.scope !== undefined) input.scope = values.scope;
+      if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
+      if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
+      if (values['jwks-file']) input.jwks = readJson(String(values['jwks-file']));
+      if (values['token-format']) input.access_token_format = values['token-format'];
+      if (values.audience) input.audience = values.audience;
+      print(await app.get(ClientRegistrationService).create(input), values.json === true);
+      return;
+    }
+    case 'list': {
+      const { values } = parse(args, {});
+      const all = [];
+      for (let offset = 0, total = Infinity; offset < total; offset += 200) {
+        const page = await clients.list(200, offset);
+        all.push(...page.items);
+        total = page.total;
+        if (!page.items.length) break;
+      }
+      print(all, values.json === true, LIST_COLUMNS);
+      return;
+    }
+    case 'show': {
+      const { values, positionals } = parse(args, {});
+      print(await clients.get(requirePositional(positionals, 'CLIENT_ID')), values.json === true);
+      return;
+    }
+    case 'delete': {
+      const { positionals } = parse(args, {});
+      const clientId = requirePositional(positionals, 'CLIENT_ID');
+      await clients.delete(clientId);
+      process.stderr.write(`deleted client ${clientId}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`usage:\n${CLIENTS_USAGE}`);
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read JSON from ${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { buildConfig } from '../../src/config/config-loader';
+import type { GrantryConfig } from '../../src/config/config.schema';
+import { ClientRegistrationService } from '../../src/oauth/registration/client-registration.service';
+import type { ClientView } from '../../src/clients/clients.service';
+import { freshDatabase, TestDatabase } from './database';
+
+export interface TestServer {
+  url: string;
+  app: NestFastifyApplication;
+  config: GrantryConfig;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Toml = Record<string, unknown>;
+
+function merge(base: Toml, extra: Toml): Toml {
+  const out: Toml = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+        ? merge(current as Toml, value as Toml)
+        : value;
+  }
+  return out;
+}
+
+/**
+ * Starts the real application on 127.0.0.1 and a free port, against `db` (a fresh database
+ * when not given). `toml` is merged over the test defaults, as a deployment file would be.
+ */
+export async function startServer(toml: Toml = {}, db: TestDatabase = freshDatabase()): Promise<TestServer> {
+  const port = await freePort();
+  const base: Toml = {
+    server: { host: '127.0.0.1', port, base_url: `http://127.0.0.1:${port}` },
+    database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}) },
+    security: { master_key: db.masterKey },
+  };
+  const config = buildConfig(merge(base, toml), { env: {} });
+  const app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
+  await app.listen(port, '127.0.0.1');
+  return { url: config.server.base_url!, app, config, db, close: () => app.close() };
+}
+
+/** Registers a client in-process, through the same service the CLI and admin API use. */
+export function createClient(server: TestServer, metadata: Record<string, unknown>): Promise<ClientView> {
+  return server.app.get(ClientRegistrationService).create({ client_name: 'test client', ...metadata });
+}
+
+export function basic(clientId: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
+
+/** POST a form to the token endpoint. */
+export async function tokenRequest(
+  server: TestServer,
+  params: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) for (const item of ([] as string[]).concat(value)) form.append(name, item);
+  const response = await fetch(`${server.url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: form,
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A client_credentials access token with scope admin, as the README's bootstrap gets one. */
+export async function adminToken(server: TestServer): Promise<string> {
+  const admin = await createClient(server, { client_name: 'admin', grant_types: ['client_credentials'], scope: 'admin' });
+  const { body } = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!) });
+  return body.access_token as string;
+}
