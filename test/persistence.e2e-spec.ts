@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { freshDatabase } from './support/database';
+import { basic, createClient, startServer, tokenRequest } from './support/server';
+
+describe('persistence and several instances on one database', () => {
+  it('keeps clients and signing keys across a restart: old tokens verify, the same key signs', async () => {
+    const db = freshDatabase();
+    const first = await startServer({}, db);
+    const client = await createClient(first, { grant_types: ['client_credentials'] });
+    const before = await tokenRequest(first, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+    await first.close();
+
+    const second = await startServer({}, db);
+    try {
+      const after = await tokenRequest(second, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(after.status).toBe(200);
+      expect(decodeProtectedHeader(after.body.access_token as string).kid).toBe(decodeProtectedHeader(before.body.access_token as string).kid);
+      const jwks = createRemoteJWKSet(new URL(`${second.url}/oauth2/jwks`));
+      await expect(jwtVerify(before.body.access_token as string, jwks)).resolves.toBeDefined();
+    } finally {
+      await second.close();
+      await db.drop();
+    }
+  });
+
+  it('lets a second instance on the same database issue tokens that verify against the first one\'s JWKS', async () => {
+    const db = freshDatabase();
+    const a = await startServer({}, db);
+    const b = await startServer({}, db);
+    try {
+      const client = await createClient(a, { grant_types: ['client_credentials'] });
+      const fromB = await tokenRequest(b, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(fromB.status).toBe(200);
+      // Each instance has its own issuer URL here; the keys are what they share.
+      const { payload } = await jwtVerify(fromB.body.access_token as string, createRemoteJWKSet(new URL(`${a.url}/oauth2/jwks`)));
+      expect(payload.sub).toBe(client.client_id);
+    } finally {
+      await b.close();
+      await a.close();
+      await db.drop();
+    }
+  });
+
+  it('sees a key rotated by another instance within the refresh interval', async () => {
+    const db = freshDatabase();
+    const a = await startServer({ keys: { refresh_interval: 1 } }, db);
+    const b = await startServer({ keys: { refresh_interval: 1 } }, db);
+    try {
+      const client = await createClient(a, { grant_types: ['client_credentials'] });
+      const { SigningKeysService } = await import('../src/keys/signing-keys.service');
+      const rotated = await a.app.get(SigningKeysService).rotate();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const fromB = await tokenRequest(b, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(decodeProtectedHeader(fromB.body.access_token as string).kid).toBe(rotated.kid);
+    } finally {
+      await b.close();
+      await a.close();
+      await db.drop();
+    }
+  });
+
+  it('refuses to start with a master key other than the one the database was set up with', async () => {
+    const db = freshDatabase();
+    const first = await startServer({}, db);
+    await first.close();
+    try {
+      await expect(startServer({}, { ...db, masterKey: randomBytes(32).toString('base64url') })).rejects.toThrow(
+        /the master key does not match the one this database was set up with/,
+      );
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+
+async function discovery(server: TestServer): Promise<Record<string, unknown>> {
+  return (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as Promise<Record<string, unknown>>;
+}
+
+describe('ordered registries configured from TOML', () => {
+  it('lists the enabled grants and methods in discovery, in order, with endpoints under base_url', async () => {
+    const server = await startServer();
+    try {
+      const document = await discovery(server);
+      expect(document).toMatchObject({
+        issuer: server.url,
+        token_endpoint: `${server.url}/oauth2/token`,
+        jwks_uri: `${server.url}/oauth2/jwks`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      });
+      const rfc8414 = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
+      expect(rfc8414).toEqual(document);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('switches an authenticator off and re-orders another with [[event_listener]] (WSO2 string spellings)', async () => {
+    const server = await startServer({
+      event_listener: [
+        { id: 'client_secret_post', enable: 'false' },
+        { name: 'org.wso2.carbon.identity.oauth2.client.authentication.BasicAuthClientAuthenticator', order: '2000' },
+      ],
+    });
+    try {
+      expect((await discovery(server)).token_endpoint_auth_methods_supported).toEqual(['none', 'client_secret_basic']);
+      const client = await createClient(server, { grant_types: ['client_credentials'] });
+      const post = await tokenRequest(server, { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret! });
+      expect(post.status).toBe(401);
+      expect(post.body.error).toBe('invalid_client');
+      const viaBasic = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(viaBasic.status).toBe(200);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('switches a grant off with [oauth.grant_type.<name>] enable = false', async () => {
+    const server = await startServer({ oauth: { grant_type: { client_credentials: { enable: false } } } });
+    try {
+      expect((await discovery(server)).grant_types_supported).toEqual([]);
+      const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic('a', 'b') });
+      expect(status).toBe(400);
+      expect(body.error).toBe('unsupported_grant_type');
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('signs with ES256 when [oauth.token] signing_alg says so', async () => {
+    const server = await startServer({ oauth: { token: { signing_alg: 'ES256', access_token_ttl: 600 } } });
+    try {
+      const client = await createClient(server, { grant_types: ['client_credentials'] });
+      const { body } = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(JSON.parse(Buffer.from((body.access_token as string).split('.')[0], 'base64url').toString()).alg).toBe('ES256');
+      expect(body.expires_in).toBe(600);
+      expect((await discovery(server)).id_token_signing_alg_values_supported).toEqual(['ES256']);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('answers /health with 200 when the database is up and keys are loaded', async () => {
+    const server = await startServer();
+    try {
+      const response = await fetch(`${server.url}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok', database: 'up', keys: 'loaded' });
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+});
