@@ -5,8 +5,11 @@ import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { GrantryConfig } from './config.schema';
 import { expandEnv } from './env-expansion';
+import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
 
 export const DEFAULT_CONFIG_PATH = 'config/deployment.toml';
+
+const TYPE_MESSAGES = [INT_MESSAGE, BOOL_MESSAGE];
 
 /** A deployment file that cannot be used; the message names every bad key. */
 export class ConfigError extends Error {
@@ -78,9 +81,13 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
       rule === 'whitelistValidation' ? 'unknown key' : message.replace(`${error.property} `, ''),
     );
-    const own = messages.length
-      ? [messages.includes('unknown key') ? `${key}: unknown key` : `${key} = ${JSON.stringify(error.value)}: ${messages.reverse().join('; ')}`]
-      : [];
+    // A value of the wrong type makes range messages noise: say only what type is expected.
+    const typeMessage = messages.find((message) => TYPE_MESSAGES.includes(message));
+    const own = !messages.length
+      ? []
+      : messages.includes('unknown key')
+        ? [`${key}: unknown key`]
+        : [`${key} = ${JSON.stringify(error.value)}: ${typeMessage ?? messages.join('; ')}`];
     return [...own, ...flatten(error.children ?? [], key)];
   });
 }

@@ -1,6 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt } from 'class-validator';
 
+export const INT_MESSAGE = 'must be an integer';
+export const BOOL_MESSAGE = 'must be true or false';
+
 /**
  * WSO2's documentation writes numbers and booleans both as TOML values and as strings
  * (`order = "899"`, `PreventTokenReuse = "false"`), so grantry accepts both spellings.
@@ -20,7 +23,7 @@ export function coerceBool(value: unknown): unknown {
 export function TomlInt(): PropertyDecorator {
   return (target, key) => {
     Transform(({ value }) => coerceInt(value))(target, key);
-    IsInt({ message: 'must be an integer' })(target, key);
+    IsInt({ message: INT_MESSAGE })(target, key);
   };
 }
 
@@ -28,6 +31,6 @@ export function TomlInt(): PropertyDecorator {
 export function TomlBool(): PropertyDecorator {
   return (target, key) => {
     Transform(({ value }) => coerceBool(value))(target, key);
-    IsBoolean({ message: 'must be true or false' })(target, key);
+    IsBoolean({ message: BOOL_MESSAGE })(target, key);
   };
 }

@@ -1,0 +1,52 @@
+import { buildConfig, ConfigError, parseConfigText } from './config-loader';
+
+describe('config loading', () => {
+  it('accepts WSO2 string spellings of numbers and booleans', () => {
+    const config = buildConfig(
+      parseConfigText(`
+[[event_listener]]
+id = "private_key_jwt_authenticator"
+order = "899"
+enable = "true"
+[event_listener.properties]
+PreventTokenReuse = false
+RejectBeforeInMinutes = "100"
+[[cache.manager]]
+name = "PrivateKeyJWT"
+timeout = "10"
+capacity = "5000"
+`),
+      { env: {} },
+    );
+    expect(config.event_listener[0]).toMatchObject({ order: 899, enable: true, properties: { PreventTokenReuse: false, RejectBeforeInMinutes: '100' } });
+    expect(config.cache.manager[0]).toMatchObject({ name: 'PrivateKeyJWT', timeout: 10, capacity: 5000 });
+  });
+
+  it('expands $env{NAME}', () => {
+    const config = buildConfig(parseConfigText('[database]\nurl = "$env{DB}"\n'), { env: { DB: 'sqlite::memory:' } });
+    expect(config.database.url).toBe('sqlite::memory:');
+  });
+
+  it('lets DATABASE_URL override [database] url', () => {
+    const config = buildConfig(parseConfigText('[database]\nurl = "sqlite:a.db"\n'), { env: { DATABASE_URL: 'postgres://root@127.0.0.1/test' } });
+    expect(config.database.url).toBe('postgres://root@127.0.0.1/test');
+  });
+
+  it('derives base_url from the port and strips a trailing slash', () => {
+    expect(buildConfig({ server: { port: 9000 } }, { env: {} }).server.base_url).toBe('http://localhost:9000');
+    expect(buildConfig({ server: { base_url: 'https://id.example.com/' } }, { env: {} }).server.base_url).toBe('https://id.example.com');
+  });
+
+  it('reports every bad key at once', () => {
+    expect(() => buildConfig({ server: { port: 'x', colour: 1 }, oauth: { token: { format: 'xml' } } }, { env: {} })).toThrow(ConfigError);
+    try {
+      buildConfig({ server: { port: 'x', colour: 1 }, oauth: { token: { format: 'xml' } } }, { env: {} });
+    } catch (error) {
+      expect((error as Error).message.split('\n').slice(1).sort()).toEqual([
+        '  - oauth.token.format = "xml": must be one of the following values: jwt, opaque',
+        '  - server.colour: unknown key',
+        '  - server.port = "x": must be an integer',
+      ]);
+    }
+  });
+});
