@@ -16,7 +16,8 @@ export function logLevels(level: GrantryConfig['logging']['level']): LogLevel[] 
 
 /** The HTTP application, initialised but not listening (tests call `listen(0)`). */
 export async function createApp(config: GrantryConfig, options: { logger?: LogLevel[] | false } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, trustProxy: config.server.trust_proxy });
+  // skipMiddie: grantry uses no Express-style middleware, so Nest's per-request middie hook is pure cost.
+  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, trustProxy: config.server.trust_proxy, skipMiddie: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server'), adapter, {
     logger: options.logger ?? logLevels(config.logging.level),
     abortOnError: false,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SecuritySettings } from '../config/config.schema';
 import { ServerSetting } from '../database/server-setting.entity';
@@ -13,13 +13,13 @@ const CHECK_SETTING = 'master_key_check';
 export class SecurityService {
   readonly box: SecretBox;
   private readonly master: Buffer;
-  private readonly secretDigestKey: Buffer;
+  private readonly secretDigestKey: KeyObject;
   private verified?: Promise<void>;
 
   constructor(settings: SecuritySettings, private readonly dataSource: DataSource) {
     this.master = loadMasterKey(settings);
     this.box = new SecretBox(deriveKey(this.master, 'encrypt'));
-    this.secretDigestKey = deriveKey(this.master, 'client-secret');
+    this.secretDigestKey = createSecretKey(deriveKey(this.master, 'client-secret'));
   }
 
   /**

@@ -1,9 +1,11 @@
-import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../../common/oauth-error';
+import { NoStore } from '../../common/no-store.decorator';
 import { TokenRequest } from './token-request';
 import { TokenResponse, TokenService } from './token.service';
-import { NoStore } from '../../common/no-store.decorator';
+
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /** POST /oauth2/token (RFC 6749 §3.2). */
 @Controller('oauth2/token')
@@ -13,15 +15,12 @@ export class TokenController {
   @Post()
   @HttpCode(200)
   @NoStore()
-  async token(
-    @Req() request: FastifyRequest,
-    @Headers('content-type') contentType: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
-  ): Promise<TokenResponse> {
+  async token(@Req() request: FastifyRequest): Promise<TokenResponse> {
+    const contentType = request.headers['content-type'];
     // §3.2: the client MUST use the "application/x-www-form-urlencoded" format.
-    if (!contentType || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) {
+    if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
       throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
     }
-    return this.tokens.exchange(TokenRequest.parse(request.body, authorization));
+    return this.tokens.exchange(TokenRequest.parse(request.body, request.headers.authorization));
   }
 }
