@@ -24,7 +24,13 @@ export async function createApp(config: GrantryConfig, options: { logger?: LogLe
   });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // Release the database pool and timers, so a failed start leaves nothing running.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

@@ -9,8 +9,9 @@ describe('grantry CLI', () => {
   let db: TestDatabase;
   let configFile: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = freshDatabase();
+    await db.prepare?.();
     const schema = db.schema ? `schema = "${db.schema}"\n` : '';
     configFile = writeText(db.dir, 'deployment.toml', `[database]\nurl = "${db.url}"\n${schema}\n[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
   });
@@ -101,8 +102,9 @@ describe('grantry CLI', () => {
     expect(JSON.parse(run('certs', 'list', '--json').stdout)).toHaveLength(0);
   });
 
-  it('applies migrations with grantry migrate', () => {
+  it('applies migrations with grantry migrate', async () => {
     const other = freshDatabase();
+    await other.prepare?.();
     try {
       const schema = other.schema ? `schema = "${other.schema}"\n` : '';
       const file = writeText(other.dir, 'deployment.toml', `[database]\nurl = "${other.url}"\n${schema}migrate = false\n[security]\nmaster_key = "${other.masterKey}"\n`);
@@ -110,7 +112,7 @@ describe('grantry CLI', () => {
       expect(first.stdout).toBe('applied: InitialSchema1763900000000\n');
       expect(grantry(['migrate', '--config', file]).stdout).toBe('the database schema is up to date\n');
     } finally {
-      void other.drop();
+      await other.drop();
     }
   });
 });

@@ -11,6 +11,8 @@ export interface TestDatabase {
   /** Shared by every instance on this database, as in a real multi-instance deployment. */
   masterKey: string;
   dir: string;
+  /** Creates what must exist before grantry connects (MySQL: the database). */
+  prepare?(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -18,22 +20,50 @@ export function isPostgres(): boolean {
   return /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
 }
 
+export function isMysql(): boolean {
+  return /^(mysql|mariadb):\/\//.test(process.env.DATABASE_URL ?? '');
+}
+
+/** Runs one statement on the server of DATABASE_URL (outside any test database). */
+async function admin(url: string, sql: string): Promise<void> {
+  const ds = new DataSource(isPostgres() ? { type: 'postgres', url } : { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') });
+  await ds.initialize();
+  try {
+    await ds.query(sql);
+  } finally {
+    await ds.destroy();
+  }
+}
+
 export function freshDatabase(): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'grantry-test-'));
   const masterKey = randomBytes(32).toString('base64url');
   const external = process.env.DATABASE_URL;
+  const name = `t_${randomBytes(6).toString('hex')}`;
   if (external && isPostgres()) {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
+    // A schema of its own; grantry creates it at start-up.
     return {
       url: external,
-      schema,
+      schema: name,
       masterKey,
       dir,
       drop: async () => {
-        const ds = new DataSource({ type: 'postgres', url: external });
-        await ds.initialize();
-        await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await ds.destroy();
+        await admin(external, `DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (external && isMysql()) {
+    // A database of its own, created lazily by the first caller of `url`.
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      masterKey,
+      dir,
+      prepare: () => admin(external, `CREATE DATABASE IF NOT EXISTS \`${name}\``),
+      drop: async () => {
+        await admin(external, `DROP DATABASE IF EXISTS \`${name}\``);
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -46,6 +46,7 @@ function merge(base: Toml, extra: Toml): Toml {
  * when not given). `toml` is merged over the test defaults, as a deployment file would be.
  */
 export async function startServer(toml: Toml = {}, db: TestDatabase = freshDatabase()): Promise<TestServer> {
+  await db.prepare?.();
   const port = await freePort();
   const base: Toml = {
     server: { host: '127.0.0.1', port, base_url: `http://127.0.0.1:${port}` },

@@ -1,17 +1,22 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableIndex } from 'typeorm';
 
-const tenant: TableColumnOptions = { name: 'tenant', type: 'varchar', length: '64', default: "'default'" };
 const text = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'text', isNullable });
 const epoch = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'bigint', isNullable });
+
+/** Identifiers compare byte for byte: MySQL's default collations would fold case. */
+let binary: Partial<TableColumnOptions> = {};
 const varchar = (name: string, length: number, isNullable = false): TableColumnOptions => ({
-  name, type: 'varchar', length: String(length), isNullable,
+  name, type: 'varchar', length: String(length), isNullable, ...binary,
 });
+const tenantColumn = (): TableColumnOptions => ({ ...varchar('tenant', 64), default: "'default'" });
 
 /** Server settings, signing keys, the truststore, clients and opaque access tokens. */
 export class InitialSchema1763900000000 implements MigrationInterface {
   name = 'InitialSchema1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    binary = queryRunner.connection.options.type === 'mysql' ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
+    const tenant = tenantColumn();
     await queryRunner.createTable(new Table({
       name: 'server_settings',
       columns: [{ ...varchar('name', 64), isPrimary: true }, text('value')],
