@@ -14,7 +14,7 @@ describe('ordered registries configured from TOML', () => {
         token_endpoint: `${server.url}/oauth2/token`,
         jwks_uri: `${server.url}/oauth2/jwks`,
         grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
       });
       const rfc8414 = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
       expect(rfc8414).toEqual(document);
@@ -32,7 +32,7 @@ describe('ordered registries configured from TOML', () => {
       ],
     });
     try {
-      expect((await discovery(server)).token_endpoint_auth_methods_supported).toEqual(['none', 'client_secret_basic']);
+      expect((await discovery(server)).token_endpoint_auth_methods_supported).toEqual(['client_secret_jwt', 'private_key_jwt', 'none', 'client_secret_basic']);
       const client = await createClient(server, { grant_types: ['client_credentials'] });
       const post = await tokenRequest(server, { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret! });
       expect(post.status).toBe(401);

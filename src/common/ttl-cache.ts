@@ -18,11 +18,13 @@ export class TtlCache<K, V> {
     return entry.value;
   }
 
-  set(key: K, value: V): void {
-    if (this.ttlSeconds <= 0) return;
+  /** Stores for the cache's lifetime, or for `ttlSeconds` when that is shorter. */
+  set(key: K, value: V, ttlSeconds = this.ttlSeconds): void {
+    const ttl = Math.min(ttlSeconds, this.ttlSeconds);
+    if (ttl <= 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as K);
-    this.entries.set(key, { value, expires: Date.now() + this.ttlSeconds * 1000 });
+    this.entries.set(key, { value, expires: Date.now() + ttl * 1000 });
   }
 
   delete(key: K): void {

@@ -75,7 +75,8 @@ export function buildConfig(
   return config;
 }
 
-function flatten(errors: ValidationError[], prefix = ''): string[] {
+/** Validation errors as `key = value: what is allowed` lines, keys prefixed with `prefix`. */
+export function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const key = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>

@@ -81,8 +81,21 @@ export class GrantTypesSection {
   @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) client_credentials?: GrantTypeSettings;
 }
 
+/** `[oauth.outbound]`: fetches of client and identity-provider JWKS URIs. */
+export class OutboundSettings {
+  /** Allow http:// URIs (development only). */
+  @TomlBool() allow_http = false;
+  /** Allow loopback, private and link-local addresses (development only). */
+  @TomlBool() allow_private_networks = false;
+  /** Seconds before a fetch is abandoned. */
+  @TomlInt() @Min(1) timeout = 5;
+  /** Largest accepted response body in bytes. */
+  @TomlInt() @Min(1024) max_response_bytes = 65536;
+}
+
 export class OAuthSettings {
   @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
+  @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
   @ValidateNested() @Type(() => GrantTypesSection) grant_type = new GrantTypesSection();
 }
 

@@ -1,7 +1,8 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import {
-  DatabaseSettings, GrantryConfig, KeysSettings, LoggingSettings, SecuritySettings, ServerSettings, TokenSettings,
+  DatabaseSettings, GrantryConfig, KeysSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
+  TokenSettings,
 } from './config.schema';
 
 /**
@@ -20,6 +21,7 @@ export class GrantryConfigModule {
       { provide: SecuritySettings, useValue: config.security },
       { provide: KeysSettings, useValue: config.keys },
       { provide: TokenSettings, useValue: config.oauth.token },
+      { provide: OutboundSettings, useValue: config.oauth.outbound },
       { provide: LoggingSettings, useValue: config.logging },
     ];
     return {

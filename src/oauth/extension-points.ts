@@ -44,6 +44,13 @@ export interface AuthenticatedClient {
 export interface ClientAuthenticator {
   /** The `token_endpoint_auth_method` this authenticator implements. */
   readonly method: string;
+  /** JWS algorithms it accepts, for `token_endpoint_auth_signing_alg` (JWT-based methods only). */
+  readonly signingAlgs?: readonly string[];
+  /**
+   * Receives `[event_listener.properties]` once at start-up, before any request; throwing
+   * stops start-up with the message (name the bad property).
+   */
+  configure?(properties: Readonly<Record<string, unknown>>): void;
   /** Does the request carry this method's credentials? Must not throw or do I/O. */
   canAuthenticate(request: TokenRequest): boolean;
   /** Verifies the credentials; throws `OAuthError.invalidClient(detail)` when they fail. */

@@ -3,13 +3,19 @@ import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { KeysModule } from '../keys/keys.module';
+import { OutboundModule } from '../outbound/outbound.module';
 import { SecurityModule } from '../security/security.module';
+import { ReplayStore } from './assertions/replay-store';
+import { UsedJti } from './assertions/used-jti.entity';
 import { AuthenticatorRegistry } from './client-auth/authenticator.registry';
+import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthChain } from './client-auth/client-auth.chain';
 import { ClientSecretBasicAuthenticator } from './client-auth/client-secret-basic.authenticator';
+import { ClientSecretJwtAuthenticator } from './client-auth/client-secret-jwt.authenticator';
 import { ClientSecretPostAuthenticator } from './client-auth/client-secret-post.authenticator';
 import { ClientSecretVerifier } from './client-auth/client-secret.verifier';
 import { NoneAuthenticator } from './client-auth/none.authenticator';
+import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authenticator';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { ClientCredentialsGrant } from './grants/client-credentials/client-credentials.grant';
 import { GrantRegistry } from './grants/grant.registry';
@@ -21,11 +27,17 @@ import { AccessTokenLookup } from './tokens/access-token.lookup';
 import { OpaqueAccessToken } from './tokens/opaque-token.entity';
 
 /** Built-in grants and authenticators: each is a plain provider the registries discover. */
-const BUILT_IN_AUTHENTICATORS = [ClientSecretBasicAuthenticator, ClientSecretPostAuthenticator, NoneAuthenticator];
+const BUILT_IN_AUTHENTICATORS = [
+  ClientSecretBasicAuthenticator,
+  ClientSecretPostAuthenticator,
+  ClientSecretJwtAuthenticator,
+  PrivateKeyJwtAuthenticator,
+  NoneAuthenticator,
+];
 const BUILT_IN_GRANTS = [ClientCredentialsGrant];
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken]), ClientsModule, KeysModule, SecurityModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti]), ClientsModule, KeysModule, SecurityModule, OutboundModule],
   controllers: [TokenController, DiscoveryController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
@@ -34,11 +46,13 @@ const BUILT_IN_GRANTS = [ClientCredentialsGrant];
     GrantRegistry,
     ClientAuthChain,
     ClientSecretVerifier,
+    ClientAssertionVerifier,
+    ReplayStore,
     TokenService,
     AccessTokenIssuer,
     AccessTokenLookup,
     ClientRegistrationService,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry],
+  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, ReplayStore],
 })
 export class OAuthModule {}

@@ -6,6 +6,8 @@ export const ORDERS = {
   authenticators: {
     clientSecretBasic: 100,
     clientSecretPost: 200,
+    clientSecretJwt: 300,
+    privateKeyJwt: 899,
     none: 1000,
   },
   grants: {

@@ -6,8 +6,8 @@ import { parse, requirePositional, requireString, UsageError } from '../args';
 import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
-                       [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--token-format jwt|opaque]
-                       [--audience A]... [--json]
+                       [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--auth-signing-alg ALG]
+                       [--token-format jwt|opaque] [--audience A]... [--json]
 grantry clients list [--json]
 grantry clients show CLIENT_ID [--json]
 grantry clients delete CLIENT_ID`;
@@ -26,6 +26,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
         'redirect-uri': { type: 'string', multiple: true },
         'jwks-uri': { type: 'string' },
         'jwks-file': { type: 'string' },
+        'auth-signing-alg': { type: 'string' },
         'token-format': { type: 'string' },
         audience: { type: 'string', multiple: true },
       });
@@ -36,6 +37,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
       if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
       if (values['jwks-file']) input.jwks = readJson(String(values['jwks-file']));
+      if (values['auth-signing-alg']) input.token_endpoint_auth_signing_alg = values['auth-signing-alg'];
       if (values['token-format']) input.access_token_format = values['token-format'];
       if (values.audience) input.audience = values.audience;
       print(await app.get(ClientRegistrationService).create(input), values.json === true);

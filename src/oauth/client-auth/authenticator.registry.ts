@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { collectOrdered } from '../ordered-providers';
@@ -27,7 +28,14 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
     for (const { instance, meta } of ordered) {
       if (methods.has(instance.method)) throw new Error(`two client authenticators implement ${instance.method}`);
       methods.add(instance.method);
-      this.propertiesByMethod.set(instance.method, this.listenerFor(meta)?.properties ?? {});
+      const listener = this.listenerFor(meta);
+      const properties = listener?.properties ?? {};
+      this.propertiesByMethod.set(instance.method, properties);
+      try {
+        instance.configure?.(properties);
+      } catch (error) {
+        throw new ConfigError(`[[event_listener]] ${listener?.id ?? listener?.name ?? meta.id}: ${(error as Error).message}`);
+      }
     }
     this.entries = ordered.map((entry) => entry.instance);
     for (const listener of this.config.event_listener) {
@@ -43,6 +51,16 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
 
   get methods(): string[] {
     return this.entries.map((authenticator) => authenticator.method);
+  }
+
+  /** The enabled authenticator implementing `method`. */
+  find(method: string): ClientAuthenticator | undefined {
+    return this.entries.find((authenticator) => authenticator.method === method);
+  }
+
+  /** JWS algorithms the enabled JWT-based methods accept (for discovery). */
+  get signingAlgs(): string[] {
+    return [...new Set(this.entries.flatMap((authenticator) => authenticator.signingAlgs ?? []))];
   }
 
   /** `[event_listener.properties]` of the authenticator implementing `method`. */

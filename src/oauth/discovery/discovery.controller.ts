@@ -39,6 +39,9 @@ export class DiscoveryController {
       jwks_uri: `${base}/oauth2/jwks`,
       grant_types_supported: this.grants.grantTypes,
       token_endpoint_auth_methods_supported: this.authenticators.methods,
+      ...(this.authenticators.signingAlgs.length
+        ? { token_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs }
+        : {}),
       // No authorization endpoint is served yet, so no response type is supported.
       response_types_supported: [],
       subject_types_supported: ['public'],

@@ -37,10 +37,15 @@ export class ClientRegistrationService {
       );
     }
     const method = metadata.token_endpoint_auth_method;
-    if (!this.authenticators.methods.includes(method)) {
+    const authenticator = this.authenticators.find(method);
+    if (!authenticator) {
       throw OAuthError.invalidClientMetadata(
         `token_endpoint_auth_method ${method} is not enabled on this server (enabled: ${this.authenticators.methods.join(', ')})`,
       );
+    }
+    const alg = metadata.token_endpoint_auth_signing_alg;
+    if (alg !== null && !(authenticator.signingAlgs ?? []).includes(alg)) {
+      throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} does not fit token_endpoint_auth_method ${method}`);
     }
     // RFC 6749 §4.4: client_credentials is for confidential clients only.
     if (method === 'none' && metadata.grant_types.includes('client_credentials')) {

@@ -1,0 +1,46 @@
+import { checkClaims, checkHeader, ClaimRules } from './assertion-checks';
+
+const fail = (description: string) => new Error(description);
+const now = 1_800_000_000;
+const rules: ClaimRules = { audiences: ['https://as.example/oauth2/token'], skewSeconds: 300, maxLifetimeSeconds: 3600, maxIatAgeSeconds: 300 * 60, requireJti: true };
+const valid = { iss: 'c', sub: 'c', aud: 'https://as.example/oauth2/token', iat: now, exp: now + 3600, jti: 'j1' };
+
+describe('checkClaims (RFC 7523 §3)', () => {
+  it('accepts a one-hour assertion (what stock client libraries send)', () => {
+    expect(() => checkClaims(valid, rules, fail, now)).not.toThrow();
+  });
+
+  it.each([
+    [{ exp: undefined }, 'assertion has no numeric exp claim'],
+    [{ exp: now - 301 }, 'assertion has expired'],
+    [{ nbf: now + 301 }, 'assertion is not yet valid (nbf)'],
+    [{ iat: now + 301 }, 'assertion iat is in the future'],
+    [{ iat: now - 301 * 60, exp: now + 60 }, 'assertion was issued too long ago (iat older than 18000 s)'],
+    [{ exp: now + 3601 }, 'assertion lifetime exceeds 3600 s'],
+    [{ aud: ['https://elsewhere.example'] }, 'assertion aud does not name this server'],
+    [{ jti: undefined }, 'assertion has no jti, which single-use checking requires'],
+    [{ jti: 'x'.repeat(256) }, 'assertion jti must be a non-empty string of at most 255 characters'],
+  ])('rejects %j', (change, message) => {
+    expect(() => checkClaims({ ...valid, ...change }, rules, fail, now)).toThrow(message);
+  });
+
+  it('accepts an expired-within-skew assertion and an aud array naming this server', () => {
+    expect(() => checkClaims({ ...valid, exp: now - 10, aud: ['x', rules.audiences[0]] }, rules, fail, now)).not.toThrow();
+  });
+
+  it('lets a negative cap disable the lifetime check', () => {
+    expect(() => checkClaims({ ...valid, exp: now + 86400 * 30 }, { ...rules, maxLifetimeSeconds: -1 }, fail, now)).not.toThrow();
+  });
+});
+
+describe('checkHeader (RFC 8725 §3.1)', () => {
+  it.each([
+    [{ alg: 'none' }, 'assertion is unsigned (alg none)'],
+    [{ alg: 'HS256' }, 'assertion alg HS256 is not allowed (allowed: RS256, ES256)'],
+    [{ alg: 'RS256', jwk: { kty: 'RSA' } }, 'assertion header carries a key (jwk); keys come from registration only'],
+    [{ alg: 'RS256', jku: 'https://evil.example/jwks' }, 'assertion header carries a key (jku); keys come from registration only'],
+    [{ alg: 'RS256', crit: ['exp'], exp: 1 }, 'assertion has critical header parameters this server does not support'],
+  ])('rejects %j', (header, message) => {
+    expect(() => checkHeader(header as never, ['RS256', 'ES256'], fail)).toThrow(message);
+  });
+});

@@ -1,0 +1,79 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+
+/** RFC 7523 assertions are small; a cap keeps parsing and logging bounded. */
+export const MAX_ASSERTION_BYTES = 8192;
+const MAX_JTI_LENGTH = 255;
+
+/** Builds the error of the caller's flow: invalid_client for client auth, invalid_grant for the grant. */
+export type Fail = (description: string) => Error;
+
+export interface DecodedAssertion {
+  header: ProtectedHeaderParameters;
+  payload: JWTPayload;
+}
+
+export interface ClaimRules {
+  /** Accepted `aud` values: at least one must be present. */
+  audiences: readonly string[];
+  /** Allowed clock difference for exp, nbf and a future iat. */
+  skewSeconds: number;
+  /** Largest `exp - iat` (or `exp - now` without iat); negative: no cap. */
+  maxLifetimeSeconds: number;
+  /** Reject an `iat` older than this (WSO2 RejectBeforeInMinutes / IATValidityPeriod); undefined: no limit. */
+  maxIatAgeSeconds?: number;
+  requireJti: boolean;
+}
+
+/** The unverified header and claims of a compact JWS, or a clear failure. */
+export function decodeAssertion(jwt: string, fail: Fail): DecodedAssertion {
+  if (Buffer.byteLength(jwt) > MAX_ASSERTION_BYTES) throw fail(`assertion is larger than ${MAX_ASSERTION_BYTES} bytes`);
+  if (jwt.split('.').length !== 3) throw fail('assertion is not a signed JWT (JWS compact serialization)');
+  try {
+    return { header: decodeProtectedHeader(jwt), payload: decodeJwt(jwt) };
+  } catch {
+    throw fail('assertion is not a well-formed JWT');
+  }
+}
+
+/**
+ * RFC 8725 §3.1-3.2: the algorithm must be on the allow-list of the verifying key (never
+ * `none`), keys are never taken from the header, and critical extensions we do not
+ * understand are refused. An `x5c` is allowed only when the caller pins it.
+ */
+export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: readonly string[], fail: Fail): string {
+  const alg = header.alg;
+  if (!alg || alg.toLowerCase() === 'none') throw fail('assertion is unsigned (alg none)');
+  if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${alg} is not allowed (allowed: ${allowedAlgs.join(', ')})`);
+  for (const name of ['jwk', 'jku', 'x5u'] as const) {
+    if (header[name] !== undefined) throw fail(`assertion header carries a key (${name}); keys come from registration only`);
+  }
+  if (header.crit !== undefined) throw fail('assertion has critical header parameters this server does not support');
+  return alg;
+}
+
+/** RFC 7523 §3 claim checks, each failure naming the claim. Call after the signature verified. */
+export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, now = Math.floor(Date.now() / 1000)): void {
+  const { exp, nbf, iat, jti } = payload;
+  // §3 item 4: exp is mandatory.
+  if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim');
+  if (exp + rules.skewSeconds <= now) throw fail('assertion has expired');
+  // §3 item 5: not before.
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - rules.skewSeconds > now)) throw fail('assertion is not yet valid (nbf)');
+  if (iat !== undefined) {
+    if (typeof iat !== 'number') throw fail('assertion iat is not numeric');
+    if (iat - rules.skewSeconds > now) throw fail('assertion iat is in the future');
+    if (rules.maxIatAgeSeconds !== undefined && now - iat > rules.maxIatAgeSeconds) {
+      throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeSeconds} s)`);
+    }
+  }
+  if (rules.maxLifetimeSeconds >= 0 && exp - (iat ?? now) > rules.maxLifetimeSeconds) {
+    throw fail(`assertion lifetime exceeds ${rules.maxLifetimeSeconds} s`);
+  }
+  // §3 item 3: aud must identify this server.
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  if (!audiences.some((aud) => rules.audiences.includes(aud))) throw fail('assertion aud does not name this server');
+  if (jti !== undefined && (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)) {
+    throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
+  }
+  if (rules.requireJti && jti === undefined) throw fail('assertion has no jti, which single-use checking requires');
+}
