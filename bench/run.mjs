@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const useWrk = process.env.BENCH_TOOL !== 'autocannon' && whichWrk();
 
@@ -46,60 +47,119 @@ async function stop(child) {
   await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
 }
 
-async function drive(url, authorization) {
-  return useWrk ? driveWrk(url, authorization) : driveAutocannon(url, authorization);
+/**
+ * Drives POSTs at `url` for a warm-up and then `seconds`. `bodies` is either one body for every
+ * request, or `{ warmup, measured }` arrays used once each (single-use assertions), so the
+ * measured run never replays what the warm-up sent.
+ */
+async function drive(url, headers, bodies) {
+  return useWrk ? driveWrk(url, headers, bodies) : driveAutocannon(url, headers, bodies);
 }
 
 /** wrk (C, one thread) leaves more of the 2 cores to the server than autocannon does. */
-function driveWrk(url, authorization) {
+function driveWrk(url, headers, bodies) {
   const script = join(dir, 'post.lua');
-  writeFileSync(script, [
-    'wrk.method = "POST"',
-    'wrk.body = "grant_type=client_credentials"',
-    'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
-    `wrk.headers["Authorization"] = "${authorization}"`,
-  ].join('\n'));
-  const run = (duration) => execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s', script, url]).toString();
-  run(2); // warm-up: JIT, caches, connection set-up
-  const output = run(seconds);
+  const headerLines = Object.entries({ 'Content-Type': 'application/x-www-form-urlencoded', ...headers }).map(([name, value]) => `wrk.headers["${name}"] = "${value}"`);
+  const lua = typeof bodies === 'string'
+    ? ['wrk.method = "POST"', `wrk.body = "${bodies}"`, ...headerLines]
+    : [
+        'wrk.method = "POST"', ...headerLines,
+        'local bodies, i = {}, 0',
+        'function init(args) for line in io.lines(args[1]) do bodies[#bodies + 1] = line end end',
+        'function request() i = i + 1; if i > #bodies then i = 1 end; return wrk.format(nil, nil, nil, bodies[i]) end',
+      ];
+  writeFileSync(script, lua.join('\n'));
+  const run = (duration, pool) => {
+    const extra = [];
+    if (pool) {
+      const file = join(dir, `pool-${duration}.txt`);
+      writeFileSync(file, pool.join('\n'));
+      extra.push('--', file);
+    }
+    return execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s', script, url, ...extra]).toString();
+  };
+  run(2, bodies.warmup); // warm-up: JIT, caches, connection set-up
+  const output = run(seconds, bodies.measured);
   const bad = /Non-2xx or 3xx responses: (\d+)/.exec(output);
-  if (bad) throw new Error(`${url}: ${bad[1]} non-2xx answers`);
+  if (bad) throw new Error(`${url}: ${bad[1]} non-2xx answers (pool too small for this machine? raise BENCH_POOL)`);
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)[1]);
 }
 
-async function driveAutocannon(url, authorization) {
-  const options = {
-    url,
-    method: 'POST',
-    connections,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
-    body: 'grant_type=client_credentials',
+async function driveAutocannon(url, headers, bodies) {
+  const options = (pool) => {
+    let i = 0;
+    return {
+      url,
+      method: 'POST',
+      connections,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      ...(pool ? { requests: [{ setupRequest: (request) => ({ ...request, body: pool[i++ % pool.length] }) }] } : { body: bodies }),
+    };
   };
-  await autocannon({ ...options, duration: 2 }); // warm-up: JIT, caches, connection set-up
-  const result = await autocannon({ ...options, duration: seconds });
+  await autocannon({ ...options(bodies.warmup), duration: 2 }); // warm-up: JIT, caches, connection set-up
+  const result = await autocannon({ ...options(bodies.measured), duration: seconds });
   if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result.requests.average;
 }
 
-async function benchGrantry(alg, dir, port) {
-  const config = join(dir, `${alg}.toml`);
-  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${alg}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\nlevel = "warn"\n`);
+function grantryConfig(name, alg, port) {
+  const config = join(dir, `${name}.toml`);
+  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${name}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\nlevel = "warn"\n`);
+  return config;
+}
+
+function createClient(config, ...args) {
   const cli = join(root, 'dist/cli/main.js');
-  const client = JSON.parse(execFileSync(process.execPath, [cli, 'clients', 'create', '--name', 'bench', '--grant-type', 'client_credentials', '--scope', 'bench', '--json', '--config', config], { cwd: root }).toString());
+  return JSON.parse(execFileSync(process.execPath, [cli, 'clients', 'create', '--name', 'bench', '--grant-type', 'client_credentials', '--scope', 'bench', '--json', ...args, '--config', config], { cwd: root }).toString());
+}
+
+async function withGrantry(config, port, run) {
   const server = startProcess([join(root, 'dist/main.js'), '--config', config], `http://127.0.0.1:${port}/oauth2/token`);
   await server.ready;
   try {
-    return await drive(`http://127.0.0.1:${port}/oauth2/token`, `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`);
+    return await run(`http://127.0.0.1:${port}/oauth2/token`);
   } finally {
     await stop(server.child);
   }
+}
+
+async function benchGrantry(alg, port) {
+  const config = grantryConfig(`basic-${alg}`, alg, port);
+  const client = createClient(config);
+  const authorization = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+  return withGrantry(config, port, (url) => drive(url, { Authorization: authorization }, 'grant_type=client_credentials'));
+}
+
+/** private_key_jwt: every request carries its own pre-signed ES256 assertion (unique jti), so each one writes a jti row. */
+async function benchPrivateKeyJwt(alg, port) {
+  const config = grantryConfig(`pkjwt-${alg}`, alg, port);
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwksFile = join(dir, 'client-jwks.json');
+  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] }));
+  const client = createClient(config, '--auth-method', 'private_key_jwt', '--jwks-file', jwksFile);
+  const audience = `http://localhost:${port}/oauth2/token`; // the issuer is base_url, http://localhost:<port> by default
+  const pool = async (count) => {
+    const now = Math.floor(Date.now() / 1000);
+    const bodies = [];
+    for (let i = 0; i < count; i++) {
+      const assertion = await new SignJWT({ iss: client.client_id, sub: client.client_id, aud: audience, iat: now, exp: now + 600, jti: `bench-${i}-${Math.random()}` })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+        .sign(privateKey);
+      bodies.push(`grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${assertion}`);
+    }
+    return bodies;
+  };
+  const size = Number(process.env.BENCH_POOL ?? 8000 * seconds);
+  const bodies = { warmup: await pool(Math.ceil(size / 4)), measured: await pool(size) };
+  return withGrantry(config, port, (url) => drive(url, {}, bodies));
 }
 
 async function benchCeiling(alg, port) {
   const server = startProcess([join(root, 'bench/ceiling.mjs'), alg, String(port), 'ceiling', 'ceiling-secret'], `http://127.0.0.1:${port}/oauth2/token`);
   await server.ready;
   try {
-    return await drive(`http://127.0.0.1:${port}/oauth2/token`, `Basic ${Buffer.from('ceiling:ceiling-secret').toString('base64')}`);
+    const authorization = `Basic ${Buffer.from('ceiling:ceiling-secret').toString('base64')}`;
+    return await drive(`http://127.0.0.1:${port}/oauth2/token`, { Authorization: authorization }, 'grant_type=client_credentials');
   } finally {
     await stop(server.child);
   }
@@ -109,16 +169,22 @@ const dir = mkdtempSync(join(tmpdir(), 'grantry-bench-'));
 const rows = [];
 try {
   for (const [i, alg] of algs.entries()) {
-    const grantry = await benchGrantry(alg, dir, 18080 + i);
+    const grantry = await benchGrantry(alg, 18080 + i);
     const ceiling = await benchCeiling(alg, 18090 + i);
-    rows.push({ scenario: `client_credentials client_secret_basic ${alg}`, grantry, ceiling });
+    rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry, ceiling });
+  }
+  if (process.env.BENCH_PKJWT !== '0') {
+    const alg = algs.includes('ES256') ? 'ES256' : algs[0];
+    rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: await benchPrivateKeyJwt(alg, 18085) });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
 console.log(`\nclient_credentials, ${useWrk ? 'wrk -t1' : 'autocannon'}, ${connections} connections, ${seconds} s each, servers run one after the other\n`);
-console.log(`${'scenario'.padEnd(44)} ${'grantry tok/s'.padStart(14)} ${'ceiling tok/s'.padStart(14)} ${'ratio'.padStart(6)}`);
+console.log(`${'scenario'.padEnd(46)} ${'grantry tok/s'.padStart(14)} ${'ceiling tok/s'.padStart(14)} ${'ratio'.padStart(6)}`);
 for (const { scenario, grantry, ceiling } of rows) {
-  console.log(`${scenario.padEnd(44)} ${grantry.toFixed(0).padStart(14)} ${ceiling.toFixed(0).padStart(14)} ${(grantry / ceiling).toFixed(2).padStart(6)}`);
+  const ceilingText = ceiling === undefined ? '-' : ceiling.toFixed(0);
+  const ratio = ceiling === undefined ? '-' : (grantry / ceiling).toFixed(2);
+  console.log(`${scenario.padEnd(46)} ${grantry.toFixed(0).padStart(14)} ${ceilingText.padStart(14)} ${ratio.padStart(6)}`);
 }

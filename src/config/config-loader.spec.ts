@@ -1,4 +1,6 @@
-import { buildConfig, ConfigError, parseConfigText } from './config-loader';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildConfig, ConfigError, loadConfig, parseConfigText } from './config-loader';
 
 describe('config loading', () => {
   it('accepts WSO2 string spellings of numbers and booleans', () => {
@@ -48,5 +50,21 @@ capacity = "5000"
         '  - server.port = "x": must be an integer',
       ]);
     }
+  });
+});
+
+describe('deployment.toml.example', () => {
+  it('is a valid deployment file as shipped', () => {
+    const config = loadConfig(join(__dirname, '..', '..', 'deployment.toml.example'), {});
+    expect(config.oauth.token.signing_alg).toBe('RS256');
+    expect(config.oauth.outbound.allow_http).toBe(false);
+  });
+
+  it('accepts the seed\'s private_key_jwt block when uncommented', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'deployment.toml.example'), 'utf8');
+    const block = text.slice(text.indexOf('# [[event_listener]]'), text.indexOf('# TimestampSkewInSeconds'));
+    const uncommented = block.split('\n').map((line) => line.replace(/^# ?/, '')).join('\n');
+    const config = buildConfig(parseConfigText(uncommented), { env: {} });
+    expect(config.event_listener[0]).toMatchObject({ id: 'private_key_jwt_authenticator', order: 899 });
   });
 });

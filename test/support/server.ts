@@ -55,7 +55,7 @@ export async function startServer(toml: Toml = {}, db: TestDatabase = freshDatab
   };
   const config = buildConfig(merge(base, toml), { env: {} });
   const app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
-  await app.listen(port, '127.0.0.1');
+  await app.listen(config.server.port, '127.0.0.1');
   return { url: config.server.base_url!, app, config, db, close: () => app.close() };
 }
 

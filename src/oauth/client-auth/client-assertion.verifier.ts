@@ -9,7 +9,7 @@ import { GrantryConfig, ServerSettings } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { checkClaims, checkHeader, decodeAssertion } from '../assertions/assertion-checks';
-import { algsForJwk, candidateKeys } from '../assertions/jwk-selection';
+import { algAliases, algsForJwk, candidateKeys } from '../assertions/jwk-selection';
 import { RemoteJwks } from '../assertions/remote-jwks';
 import { ReplayStore } from '../assertions/replay-store';
 import { TokenRequest } from '../token/token-request';
@@ -80,7 +80,7 @@ export class ClientAssertionVerifier {
     if (!client) throw OAuthError.invalidClient(`unknown client ${clientId}`);
     if (client.authMethod !== method) throw OAuthError.invalidClient(`client ${clientId} is registered for ${client.authMethod}, not ${method}`);
 
-    const alg = checkHeader(header, client.authSigningAlg ? [client.authSigningAlg] : allowedAlgs, failWith);
+    const alg = checkHeader(header, client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs, failWith);
     if (!(await this.signatureVerifies(assertion, alg, header, client))) {
       throw OAuthError.invalidClient(`assertion signature of client ${clientId} does not verify with any registered key`);
     }
