@@ -210,6 +210,28 @@ describe('private_key_jwt replay protection under concurrency', () => {
   });
 });
 
+describe('private_key_jwt replay protection across instances', () => {
+  it('lets exactly one of 20 uses spread over two instances on one database through', async () => {
+    const db = freshDatabase();
+    const a = await startServer({}, db);
+    // The second instance shares the issuer, as instances behind one load balancer do.
+    const b = await startServer({ server: { base_url: a.url } }, db);
+    try {
+      const key = await keyPair('ES256');
+      const client = await pkjwtClient(a, key);
+      const assertion = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${a.url}/oauth2/token` });
+      const viaB = { ...b, url: `http://127.0.0.1:${b.config.server.port}` };
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => assertionRequest(i % 2 ? a : viaB, assertion)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(results.filter((r) => r.status === 401)).toHaveLength(19);
+    } finally {
+      await b.close();
+      await a.close();
+      await db.drop();
+    }
+  });
+});
+
 describe('the seed\'s [[event_listener]] block for PrivateKeyJWTClientAuthenticator', () => {
   const seedBlock = {
     event_listener: [
