@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
 import { ClientsAdminController } from './clients.admin.controller';
+import { IdentityProvidersAdminController } from './identity-providers.admin.controller';
 import { KeysAdminController } from './keys.admin.controller';
 import { OpenApiController } from './openapi.controller';
 
 @Module({
-  imports: [ClientsModule, KeysModule, OAuthModule],
-  controllers: [ClientsAdminController, CertificatesAdminController, KeysAdminController, OpenApiController],
+  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule],
+  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, OpenApiController],
   providers: [AdminTokenGuard],
 })
 export class AdminModule {}

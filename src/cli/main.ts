@@ -8,6 +8,7 @@ import { UsageError } from './args';
 import { withCliContext } from './cli-context';
 import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
+import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
 import { KEYS_USAGE, keysCommand } from './commands/keys.command';
 
 const USAGE = `usage: grantry <command> [--config PATH]
@@ -15,6 +16,7 @@ const USAGE = `usage: grantry <command> [--config PATH]
 grantry start                  serve HTTP (same as npm start)
 grantry migrate                apply pending database migrations
 ${CLIENTS_USAGE}
+${IDPS_USAGE}
 ${KEYS_USAGE}
 ${CERTS_USAGE}
 
@@ -48,6 +50,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'clients':
       return withCliContext(config, (app) => clientsCommand(app, rest[0], rest.slice(1)));
+    case 'idps':
+      return withCliContext(config, (app) => idpsCommand(app, rest[0], rest.slice(1)));
     case 'keys':
       return withCliContext(config, (app) => keysCommand(app, rest[0], rest.slice(1)));
     case 'certs':

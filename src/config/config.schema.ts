@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
+  Equals, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { TomlBool, TomlInt } from './toml-values';
 
@@ -77,8 +77,35 @@ export class GrantTypeSettings {
   @IsOptional() @IsObject() properties?: Record<string, unknown>;
 }
 
+/** WSO2's class names of the built-in JWT bearer handler and validator, accepted as their aliases. */
+export const WSO2_JWT_BEARER_HANDLER = 'org.wso2.carbon.identity.oauth2.grant.jwt.JWTBearerGrantHandler';
+export const WSO2_JWT_BEARER_VALIDATOR = 'org.wso2.carbon.identity.oauth2.grant.jwt.JWTGrantValidator';
+
+/** `[oauth.grant_type.jwt_bearer]`: RFC 7523 §2.1, WSO2's JWTGrant settings. */
+export class JwtBearerGrantSettings extends GrantTypeSettings {
+  @IsOptional()
+  @IsIn([WSO2_JWT_BEARER_HANDLER], { message: `must be ${WSO2_JWT_BEARER_HANDLER} (the built-in handler); loading handler modules is not available yet` })
+  grant_handler?: string;
+  @IsOptional()
+  @IsIn([WSO2_JWT_BEARER_VALIDATOR], { message: `must be ${WSO2_JWT_BEARER_VALIDATOR} (the built-in validator); loading validator modules is not available yet` })
+  grant_validator?: string;
+  /** WSO2 EnableIATValidation: reject assertions whose iat is older than iat_validity_period. */
+  @TomlBool() enable_iat_validation = true;
+  /** WSO2 IATValidityPeriod, in minutes. */
+  @TomlInt() @Min(1) iat_validity_period = 30;
+  /** Accept each (issuer, jti) once; an assertion without jti must then pass the iat window. */
+  @TomlBool() prevent_token_reuse = true;
+  /** Largest exp - iat in seconds (ORY fosite's default: 24 h); -1: no cap. */
+  @TomlInt() @Min(-1) max_assertion_lifetime = 86400;
+  /** Clock difference tolerated on exp, nbf and iat, in seconds. */
+  @TomlInt() @Min(0) timestamp_skew = 300;
+  /** WSO2 returns a refresh token with this grant; grantry will once refresh tokens exist. */
+  @TomlBool() @Equals(false, { message: 'refresh tokens are not available yet in this version of grantry' }) issue_refresh_token = false;
+}
+
 export class GrantTypesSection {
   @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) client_credentials?: GrantTypeSettings;
+  @IsOptional() @ValidateNested() @Type(() => JwtBearerGrantSettings) jwt_bearer?: JwtBearerGrantSettings;
 }
 
 /** `[oauth.outbound]`: fetches of client and identity-provider JWKS URIs. */

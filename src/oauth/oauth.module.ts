@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { SecurityModule } from '../security/security.module';
@@ -19,6 +20,7 @@ import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authen
 import { DiscoveryController } from './discovery/discovery.controller';
 import { ClientCredentialsGrant } from './grants/client-credentials/client-credentials.grant';
 import { GrantRegistry } from './grants/grant.registry';
+import { JwtBearerGrant } from './grants/jwt-bearer/jwt-bearer.grant';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { TokenController } from './token/token.controller';
 import { TokenService } from './token/token.service';
@@ -34,10 +36,10 @@ const BUILT_IN_AUTHENTICATORS = [
   PrivateKeyJwtAuthenticator,
   NoneAuthenticator,
 ];
-const BUILT_IN_GRANTS = [ClientCredentialsGrant];
+const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant];
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti]), ClientsModule, KeysModule, SecurityModule, OutboundModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
   controllers: [TokenController, DiscoveryController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,

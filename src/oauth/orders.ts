@@ -12,5 +12,6 @@ export const ORDERS = {
   },
   grants: {
     clientCredentials: 100,
+    jwtBearer: 200,
   },
 } as const;

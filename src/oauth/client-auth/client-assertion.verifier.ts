@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { X509Certificate } from 'node:crypto';
-import { compactVerify, importJWK, importX509, type CryptoKey, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { JWK, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { ClientsService } from '../../clients/clients.service';
 import { RegisteredClient } from '../../clients/registered-client';
 import { cacheSettings } from '../../common/cache-settings';
@@ -9,16 +8,15 @@ import { GrantryConfig, ServerSettings } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { checkClaims, checkHeader, decodeAssertion } from '../assertions/assertion-checks';
-import { algAliases, algsForJwk, candidateKeys } from '../assertions/jwk-selection';
+import { algAliases, candidateKeys } from '../assertions/jwk-selection';
 import { RemoteJwks } from '../assertions/remote-jwks';
 import { ReplayStore } from '../assertions/replay-store';
+import { KeyImporter, verifiesWithAny, VerifyKey } from '../assertions/signature';
 import { TokenRequest } from '../token/token-request';
 import { JwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** RFC 7523 §2.2 */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-type VerifyKey = CryptoKey | Uint8Array;
 
 /** Descriptive failures are safe only once the signature proved the key holder; before, one generic answer. */
 const failWith = (description: string) => OAuthError.invalidClient(description, description);
@@ -34,7 +32,7 @@ export class ClientAssertionVerifier {
   private readonly remoteJwks: RemoteJwks;
   private readonly tokenEndpoint: string;
   private readonly issuer: string;
-  private readonly imported = new WeakMap<object, Map<string, CryptoKey>>();
+  private readonly keys = new KeyImporter();
 
   constructor(
     private readonly clients: ClientsService,
@@ -46,7 +44,7 @@ export class ClientAssertionVerifier {
   ) {
     // WSO2 names the cache of private_key_jwt key material "PrivateKeyJWT".
     const { timeout, capacity } = cacheSettings(config, 'PrivateKeyJWT');
-    this.remoteJwks = new RemoteJwks(fetcher, { ttlSeconds: timeout, capacity });
+    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity });
     this.issuer = server.base_url!;
     this.tokenEndpoint = `${this.issuer}/oauth2/token`;
   }
@@ -81,7 +79,7 @@ export class ClientAssertionVerifier {
     if (client.authMethod !== method) throw OAuthError.invalidClient(`client ${clientId} is registered for ${client.authMethod}, not ${method}`);
 
     const alg = checkHeader(header, client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs, failWith);
-    if (!(await this.signatureVerifies(assertion, alg, header, client))) {
+    if (!(await verifiesWithAny(assertion, alg, this.verificationKeys(client, alg, header)))) {
       throw OAuthError.invalidClient(`assertion signature of client ${clientId} does not verify with any registered key`);
     }
 
@@ -103,18 +101,6 @@ export class ClientAssertionVerifier {
     return client;
   }
 
-  private async signatureVerifies(assertion: string, alg: string, header: ProtectedHeaderParameters, client: RegisteredClient): Promise<boolean> {
-    for await (const key of this.verificationKeys(client, alg, header)) {
-      try {
-        await compactVerify(assertion, key, { algorithms: [alg] });
-        return true;
-      } catch {
-        // Try the next candidate: without a kid, every key of the right type is a candidate.
-      }
-    }
-    return false;
-  }
-
   /** Keys in the documented order: registered jwks, jwks_uri, truststore certificate aliased by client_id. */
   private async *verificationKeys(client: RegisteredClient, alg: string, header: ProtectedHeaderParameters): AsyncGenerator<VerifyKey> {
     if (alg.startsWith('HS')) {
@@ -127,15 +113,10 @@ export class ClientAssertionVerifier {
       yield* this.pinnedCertificateKey(client, alg, header.x5c);
       return;
     }
-    if (client.jwks) yield* this.importAll(candidateKeys(client.jwks.keys as JWK[], header), alg);
-    if (client.jwksUri) {
-      let keys = candidateKeys(await this.fetchKeys(client, false), header);
-      // A kid we have not seen: the client may have rotated; refetch once (rate-limited).
-      if (!keys.length && header.kid !== undefined) keys = candidateKeys(await this.fetchKeys(client, true), header);
-      yield* this.importAll(keys, alg);
-    }
+    if (client.jwks) yield* this.keys.fromJwks(candidateKeys(client.jwks.keys as JWK[], header), alg);
+    if (client.jwksUri) yield* this.keys.fromJwks(await this.fetchKeys(client, header), alg);
     const certificate = await this.truststore.find(client.clientId);
-    if (certificate) yield* this.certificateKey(certificate, alg);
+    if (certificate) yield* this.keys.fromCertificate(certificate, alg);
   }
 
   private async *pinnedCertificateKey(client: RegisteredClient, alg: string, x5c: unknown): AsyncGenerator<VerifyKey> {
@@ -143,38 +124,15 @@ export class ClientAssertionVerifier {
     if (!certificate || !Array.isArray(x5c) || x5c[0] !== certificate.raw.toString('base64')) {
       throw failWith('assertion x5c does not match the certificate registered for this client');
     }
-    yield* this.certificateKey(certificate, alg);
+    yield* this.keys.fromCertificate(certificate, alg);
   }
 
-  private async *certificateKey(certificate: X509Certificate, alg: string): AsyncGenerator<VerifyKey> {
-    const jwk = certificate.publicKey.export({ format: 'jwk' }) as JWK;
-    if (algsForJwk(jwk).includes(alg)) yield await importX509(certificate.toString(), alg);
-  }
-
-  private async fetchKeys(client: RegisteredClient, refetch: boolean): Promise<JWK[]> {
+  private async fetchKeys(client: RegisteredClient, header: ProtectedHeaderParameters): Promise<JWK[]> {
     try {
-      return refetch ? await this.remoteJwks.refetch(client.jwksUri!) : await this.remoteJwks.keys(client.jwksUri!);
+      return await this.remoteJwks.candidates(client.jwksUri!, header);
     } catch (error) {
       this.logger.warn(`jwks_uri of client ${client.clientId}: ${(error as Error).message}`);
       throw OAuthError.invalidClient(`jwks_uri of client ${client.clientId} could not be fetched: ${(error as Error).message}`);
-    }
-  }
-
-  /** Imports each JWK once per alg (keys of cached clients and JWK Sets are the same objects). */
-  private async *importAll(keys: JWK[], alg: string): AsyncGenerator<VerifyKey> {
-    for (const jwk of keys) {
-      let byAlg = this.imported.get(jwk);
-      if (!byAlg) this.imported.set(jwk, (byAlg = new Map()));
-      let key = byAlg.get(alg);
-      if (!key) {
-        try {
-          key = (await importJWK(jwk, alg)) as CryptoKey;
-        } catch {
-          continue; // an unusable registered key is skipped, not fatal to the others
-        }
-        byAlg.set(alg, key);
-      }
-      yield key;
     }
   }
 }

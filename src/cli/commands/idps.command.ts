@@ -1,0 +1,81 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
+import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
+import { parse, requirePositional, requireString, UsageError } from '../args';
+import { print } from '../output';
+
+export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
+                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--disabled] [--allow-insecure-jwks-uri] [--json]
+grantry idps list [--json]
+grantry idps show ID [--json]
+grantry idps delete ID`;
+
+export async function idpsCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+  const providers = app.get(IdentityProvidersService);
+  switch (sub) {
+    case 'create': {
+      const { values } = parse(args, {
+        name: { type: 'string' },
+        issuer: { type: 'string' },
+        alias: { type: 'string' },
+        'jwks-uri': { type: 'string' },
+        'certificate-file': { type: 'string' },
+        'certificate-alias': { type: 'string' },
+        alg: { type: 'string', multiple: true },
+        'claim-mapping': { type: 'string', multiple: true },
+        disabled: { type: 'boolean' },
+        'allow-insecure-jwks-uri': { type: 'boolean' },
+      });
+      const input: Record<string, unknown> = { name: requireString(values, 'name'), issuer: requireString(values, 'issuer') };
+      if (values.alias) input.alias = values.alias;
+      if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
+      if (values['certificate-file']) input.certificate = readText(String(values['certificate-file']));
+      if (values['certificate-alias']) input.certificate_alias = values['certificate-alias'];
+      if (values.alg) input.signing_algs = values.alg;
+      if (values['claim-mapping']) input.claim_mappings = claimMappings(values['claim-mapping'] as string[]);
+      if (values.disabled) input.enabled = false;
+      if (values['allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = true;
+      print(await providers.create(parseIdentityProviderInput(input)), values.json === true);
+      return;
+    }
+    case 'list': {
+      const { values } = parse(args, {});
+      const { items } = await providers.list(10_000, 0);
+      print(items, values.json === true, ['id', 'name', 'issuer', 'enabled', 'alias']);
+      return;
+    }
+    case 'show': {
+      const { values, positionals } = parse(args, {});
+      print(await providers.get(requirePositional(positionals, 'ID')), values.json === true);
+      return;
+    }
+    case 'delete': {
+      const { positionals } = parse(args, {});
+      const id = requirePositional(positionals, 'ID');
+      await providers.delete(id);
+      process.stderr.write(`deleted identity provider ${id}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`usage:\n${IDPS_USAGE}`);
+  }
+}
+
+function claimMappings(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [from, to] = pair.split('=');
+      if (!from || !to) throw new UsageError(`--claim-mapping takes FROM=TO, not ${pair}`);
+      return [from, to];
+    }),
+  );
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}

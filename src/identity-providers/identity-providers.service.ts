@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { cacheSettings } from '../common/cache-settings';
+import { OAuthError } from '../common/oauth-error';
+import { TtlCache } from '../common/ttl-cache';
+import { GrantryConfig, ServerSettings } from '../config/config.schema';
+import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { isUniqueViolation } from '../database/unique-violation';
+import { IdentityProviderEntity } from './identity-provider.entity';
+import { IdentityProviderInput } from './identity-provider-input';
+
+export interface IdentityProviderView extends IdentityProviderInput {
+  id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Trusted issuers: storage for the admin API and CLI, and the cached lookup by `iss` of the JWT bearer grant. */
+@Injectable()
+export class IdentityProvidersService {
+  private readonly byIssuer: TtlCache<string, IdentityProviderEntity>;
+  private readonly tokenEndpoint: string;
+
+  constructor(
+    @InjectRepository(IdentityProviderEntity) private readonly repo: Repository<IdentityProviderEntity>,
+    config: GrantryConfig,
+    server: ServerSettings,
+  ) {
+    const { timeout, capacity } = cacheSettings(config, 'IdentityProviderCache');
+    this.byIssuer = new TtlCache(timeout, capacity);
+    this.tokenEndpoint = `${server.base_url}/oauth2/token`;
+  }
+
+  async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
+    const now = nowSeconds();
+    const entity = this.repo.create({ id: randomBytes(12).toString('base64url'), tenant: DEFAULT_TENANT, createdAt: now, updatedAt: now });
+    apply(entity, input);
+    await this.write(() => this.repo.insert(entity), input);
+    return this.view(entity);
+  }
+
+  async list(limit: number, offset: number): Promise<{ items: IdentityProviderView[]; total: number }> {
+    const [rows, total] = await this.repo.findAndCount({ where: { tenant: DEFAULT_TENANT }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    return { items: rows.map((row) => this.view(row)), total };
+  }
+
+  async get(id: string): Promise<IdentityProviderView> {
+    return this.view(await this.load(id));
+  }
+
+  /** The stored fields, for merging a partial update. */
+  async input(id: string): Promise<IdentityProviderInput> {
+    return inputOf(await this.load(id));
+  }
+
+  async update(id: string, input: IdentityProviderInput): Promise<IdentityProviderView> {
+    const entity = await this.load(id);
+    this.byIssuer.delete(entity.issuer);
+    apply(entity, input);
+    entity.updatedAt = nowSeconds();
+    await this.write(() => this.repo.save(entity), input);
+    this.byIssuer.delete(entity.issuer);
+    return this.view(entity);
+  }
+
+  async delete(id: string): Promise<void> {
+    const entity = await this.load(id);
+    await this.repo.delete({ id, tenant: DEFAULT_TENANT });
+    this.byIssuer.delete(entity.issuer);
+  }
+
+  /** The provider whose assertions carry this `iss` (enabled or not: the grant says which). */
+  async findByIssuer(issuer: string): Promise<IdentityProviderEntity | undefined> {
+    const cached = this.byIssuer.get(issuer);
+    if (cached) return cached;
+    const entity = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, issuer });
+    if (entity) this.byIssuer.set(issuer, entity);
+    return entity ?? undefined;
+  }
+
+  /** The `aud` a provider's assertions must name: its alias, by default this server's token endpoint. */
+  audienceOf(entity: IdentityProviderEntity): string {
+    return entity.alias ?? this.tokenEndpoint;
+  }
+
+  private async load(id: string): Promise<IdentityProviderEntity> {
+    const entity = await this.repo.findOneBy({ id, tenant: DEFAULT_TENANT });
+    if (!entity) throw OAuthError.notFound(`no identity provider with id ${id}`);
+    return entity;
+  }
+
+  private async write(statement: () => Promise<unknown>, input: IdentityProviderInput): Promise<void> {
+    try {
+      await statement();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw OAuthError.conflict(`an identity provider named "${input.name}" or with issuer "${input.issuer}" exists already`);
+      throw error;
+    }
+  }
+
+  /** What operators see: the alias resolved, so the default shows as the token endpoint URL. */
+  private view(entity: IdentityProviderEntity): IdentityProviderView {
+    return { id: entity.id, ...inputOf(entity), alias: this.audienceOf(entity), created_at: entity.createdAt, updated_at: entity.updatedAt };
+  }
+}
+
+function inputOf(entity: IdentityProviderEntity): IdentityProviderInput {
+  return {
+    name: entity.name,
+    issuer: entity.issuer,
+    alias: entity.alias,
+    jwks_uri: entity.jwksUri,
+    certificate: entity.certificate,
+    certificate_alias: entity.certificateAlias,
+    enabled: entity.enabled,
+    allow_insecure_jwks_uri: entity.allowInsecureJwksUri,
+    signing_algs: entity.signingAlgs,
+    claim_mappings: entity.claimMappings,
+  };
+}
+
+function apply(entity: IdentityProviderEntity, input: IdentityProviderInput): void {
+  entity.name = input.name;
+  entity.issuer = input.issuer;
+  entity.alias = input.alias;
+  entity.jwksUri = input.jwks_uri;
+  entity.certificate = input.certificate;
+  entity.certificateAlias = input.certificate_alias;
+  entity.enabled = input.enabled;
+  entity.allowInsecureJwksUri = input.allow_insecure_jwks_uri;
+  entity.signingAlgs = input.signing_algs;
+  entity.claimMappings = input.claim_mappings;
+}
