@@ -39,6 +39,19 @@ const clientMetadata = {
   audience: strings,
 };
 
+const identityProviderFields = {
+  name: { type: 'string' },
+  issuer: { type: 'string', description: 'the iss of its assertions' },
+  alias: { type: ['string', 'null'], description: 'the aud its assertions must name; default: the token endpoint URL' },
+  jwks_uri: { type: ['string', 'null'], format: 'uri' },
+  certificate: { type: ['string', 'null'], description: 'PEM' },
+  certificate_alias: { type: ['string', 'null'], description: 'a truststore certificate' },
+  enabled: { type: 'boolean', default: true },
+  allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
+  signing_algs: strings,
+  claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
+};
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'grantry admin API', version: '1' },
@@ -69,6 +82,24 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Rotate the client secret; the new one appears in this response only',
         responses: { '200': { description: 'the client with its new secret', ...json(ref('Client')) }, ...errors, ...notFound },
       },
+    },
+    '/identity-providers': {
+      post: {
+        summary: 'Trust an issuer of JWT bearer grant assertions',
+        requestBody: { required: true, ...json(ref('IdentityProviderInput')) },
+        responses: { '201': { description: 'created', ...json(ref('IdentityProvider')) }, '409': { description: 'name or issuer taken', ...json(ref('Error')) }, ...errors },
+      },
+      get: { summary: 'List identity providers', parameters: paging, responses: { '200': { description: 'a page', ...json(page('IdentityProvider')) }, ...errors } },
+    },
+    '/identity-providers/{id}': {
+      parameters: pathId('id'),
+      get: { summary: 'Get an identity provider', responses: { '200': { description: 'the provider', ...json(ref('IdentityProvider')) }, ...errors, ...notFound } },
+      patch: {
+        summary: 'Change an identity provider (a key source given replaces the others)',
+        requestBody: { required: true, ...json({ type: 'object', properties: identityProviderFields, additionalProperties: false }) },
+        responses: { '200': { description: 'the provider', ...json(ref('IdentityProvider')) }, ...errors, ...notFound },
+      },
+      delete: { summary: 'Remove an identity provider', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
     '/certificates': {
       post: {
@@ -116,6 +147,17 @@ export const OPENAPI_DOCUMENT = {
           updated_at: { type: 'integer' },
           ...clientMetadata,
         },
+      },
+      IdentityProviderInput: {
+        type: 'object',
+        required: ['name', 'issuer'],
+        description: 'exactly one of jwks_uri, certificate, certificate_alias',
+        properties: identityProviderFields,
+        additionalProperties: false,
+      },
+      IdentityProvider: {
+        type: 'object',
+        properties: { id: { type: 'string' }, ...identityProviderFields, created_at: { type: 'integer' }, updated_at: { type: 'integer' } },
       },
       Certificate: {
         type: 'object',
