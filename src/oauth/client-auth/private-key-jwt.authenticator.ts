@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { parseProperties } from '../../config/properties';
 import { ASYMMETRIC_ALGS } from '../assertions/jwk-selection';
-import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { ClientAuth } from '../extension-points';
 import { ORDERS } from '../orders';
 import { TokenRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
-import { JwtClientAuthProperties } from './jwt-client-auth.properties';
+import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
 
 /** OIDC Core §9 private_key_jwt: a JWT signed with the client's private key (RFC 7523 §2.2). */
 @ClientAuth({
@@ -14,24 +13,13 @@ import { JwtClientAuthProperties } from './jwt-client-auth.properties';
   names: ['org.wso2.carbon.identity.oauth2.token.handler.clientauth.jwt.PrivateKeyJWTClientAuthenticator'],
 })
 @Injectable()
-export class PrivateKeyJwtAuthenticator implements ClientAuthenticator {
+export class PrivateKeyJwtAuthenticator extends JwtAssertionAuthenticator {
   readonly method = 'private_key_jwt';
   readonly signingAlgs = ASYMMETRIC_ALGS;
-  private properties = new JwtClientAuthProperties();
-
-  constructor(private readonly verifier: ClientAssertionVerifier) {}
-
-  configure(properties: Readonly<Record<string, unknown>>): void {
-    this.properties = parseProperties(JwtClientAuthProperties, properties);
-  }
 
   /** Any client assertion that is not HMAC-signed (a malformed one too, so its error is specific). */
   canAuthenticate(request: TokenRequest): boolean {
     const present = request.param('client_assertion') !== undefined || request.param('client_assertion_type') !== undefined;
     return present && !ClientAssertionVerifier.isHmacAssertion(request);
-  }
-
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
-    return { client: await this.verifier.verify(request, this.method, this.signingAlgs, this.properties) };
   }
 }

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { parseProperties } from '../../config/properties';
+import { AuthenticatedClient, ClientAuthenticator } from '../extension-points';
+import { TokenRequest } from '../token/token-request';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { JwtClientAuthProperties } from './jwt-client-auth.properties';
+
+/**
+ * What private_key_jwt and client_secret_jwt share: the WSO2-style properties and the
+ * verification of the assertion. Subclasses say which method and algorithms they are, and
+ * which assertions are theirs.
+ */
+@Injectable()
+export abstract class JwtAssertionAuthenticator implements ClientAuthenticator {
+  abstract readonly method: string;
+  abstract readonly signingAlgs: readonly string[];
+  private properties = new JwtClientAuthProperties();
+
+  constructor(private readonly verifier: ClientAssertionVerifier) {}
+
+  configure(properties: Readonly<Record<string, unknown>>): void {
+    this.properties = parseProperties(JwtClientAuthProperties, properties);
+  }
+
+  abstract canAuthenticate(request: TokenRequest): boolean;
+
+  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+    return { client: await this.verifier.verify(request, this.method, this.signingAlgs, this.properties) };
+  }
+}
