@@ -13,7 +13,6 @@ import { collectOrdered } from '../ordered-providers';
 export class AuthenticatorRegistry implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthenticatorRegistry.name);
   private entries: ClientAuthenticator[] = [];
-  private readonly propertiesByMethod = new Map<string, Readonly<Record<string, unknown>>>();
 
   constructor(private readonly discovery: DiscoveryService, private readonly config: GrantryConfig) {}
 
@@ -30,7 +29,6 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
       methods.add(instance.method);
       const listener = this.listenerFor(meta);
       const properties = listener?.properties ?? {};
-      this.propertiesByMethod.set(instance.method, properties);
       try {
         instance.configure?.(properties);
       } catch (error) {
@@ -61,11 +59,6 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   /** JWS algorithms the enabled JWT-based methods accept (for discovery). */
   get signingAlgs(): string[] {
     return [...new Set(this.entries.flatMap((authenticator) => authenticator.signingAlgs ?? []))];
-  }
-
-  /** `[event_listener.properties]` of the authenticator implementing `method`. */
-  properties(method: string): Readonly<Record<string, unknown>> {
-    return this.propertiesByMethod.get(method) ?? {};
   }
 
   private listenerFor(meta: AuthenticatorOptions): EventListenerSettings | undefined {
