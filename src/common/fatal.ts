@@ -1,9 +1,10 @@
 import { ConfigError } from '../config/config-loader';
 import { KeyMaterialError } from '../keys/key-material';
+import { PluginLoadError } from '../plugins/plugin-errors';
 import { OAuthError } from './oauth-error';
 
 /** Errors whose message is the whole story for an operator: no stack trace. */
-const EXPECTED = [ConfigError, KeyMaterialError, OAuthError];
+const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError];
 
 /** Prints a start-up or CLI failure as one clear message and exits non-zero. */
 export function exitWithError(error: unknown): never {

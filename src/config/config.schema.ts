@@ -70,11 +70,33 @@ export class TokenSettings {
   @IsArray() @IsString({ each: true }) default_audience: string[] = [];
 }
 
-/** `[oauth.grant_type.<name>]`: switches and orders a built-in grant. */
+/** `[oauth.grant_type.<name>]`: switches, orders or replaces a built-in grant. */
 export class GrantTypeSettings {
   @IsOptional() @TomlBool() enable?: boolean;
   @IsOptional() @TomlInt() order?: number;
   @IsOptional() @IsObject() properties?: Record<string, unknown>;
+  /** A module path or package whose default export replaces the built-in handler (WSO2 class names of the built-in are accepted and change nothing). */
+  @IsOptional() @IsString() @MinLength(1) grant_handler?: string;
+  /** A module whose default export's `validate(request)` runs before the handler. */
+  @IsOptional() @IsString() @MinLength(1) grant_validator?: string;
+}
+
+/** `[[oauth.custom_grant_type]]`: a drop-in grant handler module. */
+export class CustomGrantTypeSettings {
+  /** The grant_type it serves. */
+  @IsString() @MinLength(1) name: string;
+  /** Module path (relative to the config file's directory) or package name. */
+  @IsString() @MinLength(1) grant_handler: string;
+  @IsOptional() @IsString() @MinLength(1) grant_validator?: string;
+  @IsOptional() @TomlInt() order?: number;
+  @TomlBool() enable = true;
+  @IsOptional() @IsObject() properties?: Record<string, unknown>;
+}
+
+/** `[plugins]`: limits applied to drop-in modules at request time. */
+export class PluginsSettings {
+  /** Seconds a plugin's handle/authenticate may take before the request fails with server_error. */
+  @TomlInt() @Min(1) timeout = 10;
 }
 
 /** WSO2's class names of the built-in JWT bearer handler and validator, accepted as their aliases. */
@@ -83,12 +105,6 @@ export const WSO2_JWT_BEARER_VALIDATOR = 'org.wso2.carbon.identity.oauth2.grant.
 
 /** `[oauth.grant_type.jwt_bearer]`: RFC 7523 §2.1, WSO2's JWTGrant settings. */
 export class JwtBearerGrantSettings extends GrantTypeSettings {
-  @IsOptional()
-  @IsIn([WSO2_JWT_BEARER_HANDLER], { message: `must be ${WSO2_JWT_BEARER_HANDLER} (the built-in handler); loading handler modules is not available yet` })
-  grant_handler?: string;
-  @IsOptional()
-  @IsIn([WSO2_JWT_BEARER_VALIDATOR], { message: `must be ${WSO2_JWT_BEARER_VALIDATOR} (the built-in validator); loading validator modules is not available yet` })
-  grant_validator?: string;
   /** WSO2 EnableIATValidation: reject assertions whose iat is older than iat_validity_period. */
   @TomlBool() enable_iat_validation = true;
   /** WSO2 IATValidityPeriod, in minutes. */
@@ -123,6 +139,7 @@ export class OutboundSettings {
 export class OAuthSettings {
   @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
+  @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   @ValidateNested() @Type(() => GrantTypesSection) grant_type = new GrantTypesSection();
 }
 
@@ -163,6 +180,7 @@ export class GrantryConfig {
   @IsArray() @ValidateNested({ each: true }) @Type(() => EventListenerSettings) event_listener: EventListenerSettings[] = [];
   @ValidateNested() @Type(() => CacheSection) cache = new CacheSection();
   @ValidateNested() @Type(() => LoggingSettings) logging = new LoggingSettings();
+  @ValidateNested() @Type(() => PluginsSettings) plugins = new PluginsSettings();
 
   /** Directory of the file this came from: relative plugin paths resolve from here. */
   declare configDir: string;

@@ -27,6 +27,8 @@ export interface GrantResult {
   /** Extra access-token claims; registered claims (iss, sub, aud, exp, ...) cannot be overridden. */
   claims?: Record<string, unknown>;
   refreshToken?: boolean;
+  /** Extra token-response members (e.g. RFC 8693 `issued_token_type`); standard members cannot be replaced. */
+  response?: Record<string, string | number | boolean>;
 }
 
 export interface GrantHandler {

@@ -5,6 +5,8 @@ import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OutboundModule } from '../outbound/outbound.module';
+import { PluginHost } from '../plugins/plugin-host';
+import { PluginServicesFactory } from '../plugins/plugin-services';
 import { SecurityModule } from '../security/security.module';
 import { ReplayStore } from './assertions/replay-store';
 import { UsedJti } from './assertions/used-jti.entity';
@@ -54,6 +56,8 @@ const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant];
     AccessTokenIssuer,
     AccessTokenLookup,
     ClientRegistrationService,
+    PluginServicesFactory,
+    PluginHost,
   ],
   exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, ReplayStore],
 })

@@ -15,19 +15,26 @@ export interface OrderedEntry<T, M> {
 /**
  * Collects the providers marked with `decorator`, applies the TOML override of each
  * (`enable`, `order`), drops the disabled ones and sorts by order — a stable sort, so ties
- * keep registration order. Request-scoped providers are refused: a registry holds instances.
+ * keep registration order. Drop-in plugins join the same path after the discovered providers;
+ * a discovered provider a plugin replaces is left out. Request-scoped providers are refused.
  */
 export function collectOrdered<T, M extends { order: number }>(
   discovery: DiscoveryService,
   decorator: DiscoverableDecorator<M>,
   overrideFor: (instance: T, meta: M) => OrderOverride | undefined,
+  plugins: { instance: T; meta: M }[] = [],
+  replaced: (meta: M) => boolean = () => false,
 ): OrderedEntry<T, M>[] {
-  return discovery
+  const discovered = discovery
     .getProviders({ metadataKey: decorator.KEY })
     .map((wrapper) => {
       if (!wrapper.isDependencyTreeStatic()) throw new Error(`${wrapper.name} must not be request-scoped`);
-      const instance = wrapper.instance as T;
-      const meta = discovery.getMetadataByDecorator(decorator, wrapper) as M;
+      return { instance: wrapper.instance as T, meta: discovery.getMetadataByDecorator(decorator, wrapper) as M };
+    })
+    .filter(({ meta }) => !replaced(meta));
+  // Built-ins first, then plugins: one path for overrides, order and (in the callers) duplicates.
+  return [...discovered, ...plugins]
+    .map(({ instance, meta }) => {
       const override = overrideFor(instance, meta) ?? {};
       return { instance, meta, order: override.order ?? meta.order, enabled: override.enable ?? true };
     })

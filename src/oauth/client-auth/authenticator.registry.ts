@@ -4,6 +4,8 @@ import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { collectOrdered } from '../ordered-providers';
+import { PluginLoadError } from '../../plugins/plugin-errors';
+import { PluginHost } from '../../plugins/plugin-host';
 
 /**
  * The enabled client authenticators in order. `[[event_listener]]` entries configure them
@@ -14,18 +16,31 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthenticatorRegistry.name);
   private entries: ClientAuthenticator[] = [];
 
-  constructor(private readonly discovery: DiscoveryService, private readonly config: GrantryConfig) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly config: GrantryConfig,
+    private readonly pluginHost: PluginHost,
+  ) {}
 
   onApplicationBootstrap(): void {
     const used = new Set<EventListenerSettings>();
-    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, (authenticator, meta) => {
-      const listener = this.listenerFor(meta);
-      if (listener) used.add(listener);
-      return listener;
-    });
+    const plugins = this.pluginHost.loaded.authenticators.map(({ authenticator, order, listener }) => ({
+      instance: authenticator,
+      meta: { order, id: listener.id ?? listener.name!, names: listener.name ? [listener.name] : [] },
+    }));
+    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(
+      this.discovery,
+      ClientAuth,
+      (authenticator, meta) => {
+        const listener = this.listenerFor(meta);
+        if (listener) used.add(listener);
+        return listener;
+      },
+      plugins,
+    );
     const methods = new Set<string>();
     for (const { instance, meta } of ordered) {
-      if (methods.has(instance.method)) throw new Error(`two client authenticators implement ${instance.method}`);
+      if (methods.has(instance.method)) throw new PluginLoadError(`two client authenticators implement ${instance.method}`);
       methods.add(instance.method);
       const listener = this.listenerFor(meta);
       const properties = listener?.properties ?? {};

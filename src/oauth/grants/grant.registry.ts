@@ -4,6 +4,9 @@ import { OAuthError } from '../../common/oauth-error';
 import { GrantryConfig, GrantTypeSettings } from '../../config/config.schema';
 import { Grant, GrantHandler, GrantOptions } from '../extension-points';
 import { collectOrdered } from '../ordered-providers';
+import { withValidator } from '../../plugins/plugin-adapters';
+import { PluginLoadError } from '../../plugins/plugin-errors';
+import { PluginHost } from '../../plugins/plugin-host';
 
 interface RegisteredGrant {
   handler: GrantHandler;
@@ -15,15 +18,31 @@ interface RegisteredGrant {
 export class GrantRegistry implements OnApplicationBootstrap {
   private readonly byType = new Map<string, RegisteredGrant>();
 
-  constructor(private readonly discovery: DiscoveryService, private readonly config: GrantryConfig) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly config: GrantryConfig,
+    private readonly pluginHost: PluginHost,
+  ) {}
 
   onApplicationBootstrap(): void {
-    const entries = collectOrdered<GrantHandler, GrantOptions>(this.discovery, Grant, (handler, meta) =>
-      this.settingsFor(handler, meta),
+    const { grants: plugins, validators } = this.pluginHost.loaded;
+    const replaced = new Set(plugins.map((plugin) => plugin.replaces));
+    const pluginProperties = new Map(plugins.map((plugin) => [plugin.handler, plugin.properties]));
+    const entries = collectOrdered<GrantHandler, GrantOptions>(
+      this.discovery,
+      Grant,
+      (handler, meta) => this.settingsFor(handler, meta),
+      plugins.map((plugin) => ({ instance: plugin.handler, meta: { id: plugin.id, order: plugin.order } })),
+      (meta) => replaced.has(meta.id),
     );
-    for (const { instance: handler, meta } of entries) {
-      if (this.byType.has(handler.grantType)) throw new Error(`two grant handlers serve grant_type ${handler.grantType}`);
-      this.byType.set(handler.grantType, { handler, properties: this.settingsFor(handler, meta)?.properties ?? {} });
+    for (const { instance, meta } of entries) {
+      const validator = validators.get(meta.id);
+      const handler = validator ? withValidator(instance, validator) : instance;
+      if (this.byType.has(handler.grantType)) {
+        throw new PluginLoadError(`two grant handlers serve grant_type ${handler.grantType} (a plugin's name must not repeat a built-in or another plugin)`);
+      }
+      const properties = pluginProperties.get(instance) ?? this.settingsFor(handler, meta)?.properties ?? {};
+      this.byType.set(handler.grantType, { handler, properties });
     }
   }
 

@@ -11,13 +11,15 @@ export class TokenRequest {
     readonly resources: readonly string[],
     /** The raw Authorization header, if any. */
     readonly authorization: string | undefined,
+    /** All request headers, lower-case names (for authenticators such as a trusted-proxy mTLS one). */
+    readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
   ) {}
 
   /**
    * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
    * without a value is treated as omitted (§3.1).
    */
-  static parse(body: unknown, authorization: string | undefined): TokenRequest {
+  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}): TokenRequest {
     if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
     const params: Record<string, string> = {};
     const resources: string[] = [];
@@ -32,7 +34,7 @@ export class TokenRequest {
         params[name] = values[0] as string;
       }
     }
-    return new TokenRequest(params, resources, authorization);
+    return new TokenRequest(params, resources, authorization, headers);
   }
 
   get grantType(): string | undefined {

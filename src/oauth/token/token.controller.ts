@@ -21,6 +21,6 @@ export class TokenController {
     if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
       throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
     }
-    return this.tokens.exchange(TokenRequest.parse(request.body, request.headers.authorization));
+    return this.tokens.exchange(TokenRequest.parse(request.body, request.headers.authorization, request.headers));
   }
 }

@@ -9,6 +9,7 @@ import { TokenRequest } from './token-request';
 
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
+  [extra: string]: string | number | boolean | undefined;
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
@@ -49,9 +50,16 @@ export class TokenService {
       audience,
       claims: result.claims,
     });
-    const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
+    const response: TokenResponse = { ...extraMembers(result.response), access_token: token, token_type: 'Bearer', expires_in: expiresIn };
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.
     if (result.scopes.length) response.scope = result.scopes.join(' ');
     return response;
   }
+}
+
+/** RFC 6749 §5.1 members belong to the token endpoint; a grant's extra members cannot shadow them. */
+const STANDARD_MEMBERS = new Set(['access_token', 'token_type', 'expires_in', 'scope', 'refresh_token', 'id_token']);
+
+function extraMembers(extra: Record<string, string | number | boolean> | undefined): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(extra ?? {}).filter(([name]) => !STANDARD_MEMBERS.has(name)));
 }

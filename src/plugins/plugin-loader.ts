@@ -1,0 +1,112 @@
+import { Logger } from '@nestjs/common';
+import { EventListenerSettings, GrantryConfig, GrantTypeSettings, WSO2_JWT_BEARER_HANDLER, WSO2_JWT_BEARER_VALIDATOR } from '../config/config.schema';
+import type { ClientAuthenticator, GrantHandler } from '../oauth/extension-points';
+import { isModuleSpecifier, loadPluginClass } from './module-loader';
+import { PluginClientAuthenticator, PluginGrantHandler } from './plugin-adapters';
+import { PluginLoadError } from './plugin-errors';
+import type { PluginServices } from './plugin-services';
+
+/** Order of a plugin whose TOML gives none: after the built-ins of the same kind. */
+export const DEFAULT_PLUGIN_ORDER = 5000;
+
+/** Grant types of the built-ins, by their `[oauth.grant_type.<id>]` table, for plugins that replace them. */
+export const BUILT_IN_GRANT_TYPES: Record<string, string> = {
+  client_credentials: 'client_credentials',
+  jwt_bearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+};
+
+/** WSO2 class names that mean "the built-in": accepted so a WSO2 deployment file loads unchanged. */
+const WSO2_BUILT_INS: Record<string, string[]> = {
+  client_credentials: ['org.wso2.carbon.identity.oauth2.token.handlers.grant.ClientCredentialsGrantHandler'],
+  jwt_bearer: [WSO2_JWT_BEARER_HANDLER, WSO2_JWT_BEARER_VALIDATOR],
+};
+
+export interface PluginGrant {
+  handler: GrantHandler;
+  /** The `[oauth.grant_type]` id of a built-in this plugin replaces, or the custom grant's name. */
+  id: string;
+  order: number;
+  replaces?: string;
+  properties: Readonly<Record<string, unknown>>;
+}
+
+export interface PluginAuthenticator {
+  authenticator: ClientAuthenticator;
+  order: number;
+  listener: EventListenerSettings;
+}
+
+export interface LoadedPlugins {
+  grants: PluginGrant[];
+  /** Validator modules for built-in grants, by table id. */
+  validators: Map<string, { instance: Record<string, unknown>; file: string }>;
+  authenticators: PluginAuthenticator[];
+}
+
+/** Loads every module the deployment file names; any failure stops start-up naming the file. */
+export async function loadPlugins(config: GrantryConfig, services: PluginServices): Promise<LoadedPlugins> {
+  const timeoutMs = config.plugins.timeout * 1000;
+  const instantiate = async (spec: string, properties: Readonly<Record<string, unknown>>, name: string) => {
+    const { Plugin, file } = await loadPluginClass(spec, config.configDir);
+    const logger = new Logger(`plugin:${name}`);
+    try {
+      return { instance: new Plugin(Object.freeze({ properties, logger, services })), file };
+    } catch (error) {
+      throw new PluginLoadError(`${file}: the constructor failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const loaded: LoadedPlugins = { grants: [], validators: new Map(), authenticators: [] };
+
+  for (const entry of config.oauth.custom_grant_type) {
+    if (!entry.enable) continue;
+    const properties = entry.properties ?? {};
+    const plugin = await instantiate(entry.grant_handler, properties, entry.name);
+    const validator = entry.grant_validator ? await instantiate(entry.grant_validator, properties, entry.name) : undefined;
+    loaded.grants.push({
+      handler: new PluginGrantHandler(entry.name, plugin.instance, plugin.file, timeoutMs, validator),
+      id: entry.name,
+      order: entry.order ?? DEFAULT_PLUGIN_ORDER,
+      properties,
+    });
+  }
+
+  for (const [id, table] of Object.entries(config.oauth.grant_type as Record<string, GrantTypeSettings | undefined>)) {
+    if (!table || table.enable === false) continue;
+    const properties = table.properties ?? {};
+    const handlerSpec = moduleOrBuiltIn(id, 'grant_handler', table.grant_handler);
+    const validatorSpec = moduleOrBuiltIn(id, 'grant_validator', table.grant_validator);
+    const validator = validatorSpec ? await instantiate(validatorSpec, properties, id) : undefined;
+    if (handlerSpec) {
+      const plugin = await instantiate(handlerSpec, properties, id);
+      loaded.grants.push({
+        handler: new PluginGrantHandler(BUILT_IN_GRANT_TYPES[id], plugin.instance, plugin.file, timeoutMs, validator),
+        id,
+        order: table.order ?? DEFAULT_PLUGIN_ORDER,
+        replaces: id,
+        properties,
+      });
+    } else if (validator) {
+      loaded.validators.set(id, validator);
+    }
+  }
+
+  for (const listener of config.event_listener) {
+    if (listener.enable === false || !listener.name || !isModuleSpecifier(listener.name)) continue;
+    const plugin = await instantiate(listener.name, listener.properties ?? {}, listener.id ?? listener.name);
+    loaded.authenticators.push({
+      authenticator: new PluginClientAuthenticator(plugin.instance, plugin.file, timeoutMs),
+      order: listener.order ?? DEFAULT_PLUGIN_ORDER,
+      listener,
+    });
+  }
+  return loaded;
+}
+
+/** A module to load, or undefined for the built-in (unset, or a WSO2 class name of the built-in). */
+function moduleOrBuiltIn(id: string, key: string, value: string | undefined): string | undefined {
+  if (value === undefined || (WSO2_BUILT_INS[id] ?? []).includes(value)) return undefined;
+  if (isModuleSpecifier(value)) return value;
+  throw new PluginLoadError(
+    `[oauth.grant_type.${id}] ${key} = "${value}": neither a module path nor the WSO2 class of the built-in (${(WSO2_BUILT_INS[id] ?? []).join(', ') || 'none'})`,
+  );
+}

@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeText } from './support/certificates';
+import { grantryStart } from './support/cli';
+import { basic, createClient, freePort, startServer, tokenRequest } from './support/server';
+
+const DEMO = 'urn:example:params:oauth:grant-type:demo';
+
+/** A grant plugin as a third party writes it: plain CommonJS, no build step. */
+const DEMO_GRANT = `
+module.exports = class DemoGrant {
+  constructor({ properties, services }) {
+    this.properties = properties;
+    this.OAuthError = services.OAuthError;
+  }
+  validate(request) {
+    if (!request.param('user')) throw this.OAuthError.invalidRequest('user is required');
+  }
+  async handle({ client, params, properties }) {
+    if (params.user === 'boom') throw new Error('database exploded with secret s3cr3t');
+    if (params.user === 'slow') return new Promise(() => {});
+    if (params.user === 'nobody') throw this.OAuthError.invalidGrant('unknown user');
+    return { subject: params.user, scopes: ['demo'], claims: { greeting: properties.greeting }, response: { issued_by: 'demo-plugin' } };
+  }
+};
+`;
+
+describe('drop-in grant handler plugins', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'grantry-plugins-'));
+    writeText(dir, 'demo-grant.js', DEMO_GRANT);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pluginToml = (extra: Record<string, unknown> = {}) => ({
+    oauth: { custom_grant_type: [{ name: DEMO, grant_handler: join(dir, 'demo-grant.js'), properties: { greeting: 'hello' }, ...extra }] },
+    plugins: { timeout: 1 },
+  });
+
+  it('serves the plugin grant from TOML and lists it in discovery', async () => {
+    const server = await startServer(pluginToml());
+    try {
+      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      expect(document.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', DEMO]);
+      const client = await createClient(server, { grant_types: [DEMO] });
+      const auth = { authorization: basic(client.client_id, client.client_secret!) };
+      const { status, body } = await tokenRequest(server, { grant_type: DEMO, user: 'alice' }, auth);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ token_type: 'Bearer', scope: 'demo', issued_by: 'demo-plugin' });
+      const claims = JSON.parse(Buffer.from((body.access_token as string).split('.')[1], 'base64url').toString());
+      expect(claims).toMatchObject({ sub: 'alice', client_id: client.client_id, greeting: 'hello' });
+
+      expect((await tokenRequest(server, { grant_type: DEMO }, auth)).body).toEqual({ error: 'invalid_request', error_description: 'user is required' });
+      expect((await tokenRequest(server, { grant_type: DEMO, user: 'nobody' }, auth)).body).toEqual({ error: 'invalid_grant', error_description: 'unknown user' });
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('contains a plugin that throws: 500 server_error with a correlation id, and the server keeps serving', async () => {
+    const server = await startServer(pluginToml());
+    try {
+      const client = await createClient(server, { grant_types: [DEMO, 'client_credentials'] });
+      const auth = { authorization: basic(client.client_id, client.client_secret!) };
+      const failed = await tokenRequest(server, { grant_type: DEMO, user: 'boom' }, auth);
+      expect(failed.status).toBe(500);
+      expect(failed.body).toEqual({ error: 'server_error', error_description: 'the server failed to process the request', correlation_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(JSON.stringify(failed.body)).not.toContain('s3cr3t');
+      const slow = await tokenRequest(server, { grant_type: DEMO, user: 'slow' }, auth);
+      expect(slow.status).toBe(500);
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, auth)).status).toBe(200);
+      expect((await tokenRequest(server, { grant_type: DEMO, user: 'bob' }, auth)).status).toBe(200);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('removes the grant when the TOML entry says enable = false', async () => {
+    const server = await startServer(pluginToml({ enable: false }));
+    try {
+      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      expect(document.grant_types_supported).not.toContain(DEMO);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  it('replaces a built-in grant through [oauth.grant_type.<name>] grant_handler', async () => {
+    writeText(dir, 'cc.js', `module.exports = class { handle({ client }) { return { subject: 'replaced:' + client.clientId, scopes: [] }; } };`);
+    const server = await startServer({ oauth: { grant_type: { client_credentials: { grant_handler: join(dir, 'cc.js') } } } });
+    try {
+      const client = await createClient(server, { grant_types: ['client_credentials'] });
+      const { body } = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect(JSON.parse(Buffer.from((body.access_token as string).split('.')[1], 'base64url').toString()).sub).toBe(`replaced:${client.client_id}`);
+    } finally {
+      await server.close();
+      await server.db.drop();
+    }
+  });
+
+  describe('start-up failures: non-zero exit and one line naming the file', () => {
+    function start(toml: string) {
+      const config = writeText(dir, `c-${Math.random()}.toml`, `[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n${toml}`);
+      return grantryStart(['--config', config], {}, dir);
+    }
+    const entry = (handler: string, name = DEMO) => `[[oauth.custom_grant_type]]\nname = "${name}"\ngrant_handler = "${handler}"\n`;
+
+    it.each([
+      ['a missing file', entry('./nope.js'), /grantry: .*nope\.js: no such file/],
+      ['a syntax error', entry('./broken.js'), /grantry: .*broken\.js: cannot load: SyntaxError/],
+      ['a default export that is not a class', entry('./not-a-class.js'), /grantry: .*not-a-class\.js: the default export \(export default \/ module\.exports\) must be a class, not an object/],
+      ['a class without handle()', entry('./no-handle.js'), /grantry: .*no-handle\.js: a grant handler needs a handle\(context\) method/],
+      ['a grant type that clashes with a built-in', entry('./demo-grant.js', 'client_credentials'), /grantry: two grant handlers serve grant_type client_credentials/],
+      ['a plugin whose own grantType differs', entry('./typed.js'), /grantry: .*typed\.js: declares grantType urn:other but is configured for urn:example/],
+    ])('%s', (_, toml, message) => {
+      writeText(dir, 'broken.js', 'module.exports = class { handle( { ');
+      writeText(dir, 'not-a-class.js', 'module.exports = { handle() {} };');
+      writeText(dir, 'no-handle.js', 'module.exports = class {};');
+      writeText(dir, 'typed.js', "module.exports = class { grantType = 'urn:other'; handle() {} };");
+      const { status, stderr } = start(toml);
+      expect(status).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+    });
+  });
+
+  it('loads an ES module plugin in the built server', async () => {
+    writeText(dir, 'esm-grant.mjs', `export default class EsmGrant { async handle({ params }) { return { subject: params.user ?? 'esm', scopes: [] }; } }`);
+    const port = await freePort();
+    const config = writeText(dir, 'esm.toml', `[server]\nport = ${port}\n[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n[[oauth.custom_grant_type]]\nname = "urn:example:esm"\ngrant_handler = "./esm-grant.mjs"\n`);
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist/main.js'), '--config', config], { stdio: 'ignore' });
+    try {
+      let document: { grant_types_supported?: string[] } | undefined;
+      for (let i = 0; i < 50 && !document; i++) {
+        document = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json(), () => undefined);
+        if (!document) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(document?.grant_types_supported).toContain('urn:example:esm');
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe('drop-in client authenticator plugins', () => {
+  it('loads an [[event_listener]] whose name is a module, and authenticates with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grantry-auth-plugin-'));
+    writeText(dir, 'header-auth.js', `
+      module.exports = class HeaderAuth {
+        method = 'x_demo_header';
+        constructor({ properties, services }) { this.header = properties.header; this.services = services; }
+        canAuthenticate(request) { return typeof request.headers[this.header] === 'string'; }
+        async authenticate(request) {
+          const client = await this.services.clients.find(request.headers[this.header]);
+          if (!client) throw this.services.OAuthError.invalidClient('unknown client');
+          return { client };
+        }
+      };`);
+    const server = await startServer({ event_listener: [{ name: join(dir, 'header-auth.js'), order: '50', properties: { header: 'x-demo-client' } }] });
+    try {
+      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      expect(document.token_endpoint_auth_methods_supported[0]).toBe('x_demo_header');
+      const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'x_demo_header' });
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { 'x-demo-client': client.client_id })).status).toBe(200);
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { 'x-demo-client': 'nobody' })).status).toBe(401);
+    } finally {
+      await server.close();
+      await server.db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
