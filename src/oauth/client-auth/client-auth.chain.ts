@@ -22,7 +22,10 @@ export class ClientAuthChain {
   }
 
   private async run(request: TokenRequest): Promise<RegisteredClient> {
-    const candidates = this.registry.authenticators.filter((authenticator) => authenticator.canAuthenticate(request));
+    const matching = this.registry.authenticators.filter((authenticator) => authenticator.canAuthenticate(request));
+    // `none` is the absence of credentials: it steps aside when any other method claims the request
+    // (a client_id in the body beside, say, a certificate header from a TLS-terminating proxy).
+    const candidates = matching.length > 1 ? matching.filter((authenticator) => authenticator.method !== 'none') : matching;
     if (candidates.length > 1) {
       throw OAuthError.invalidRequest(
         `the request uses more than one client authentication method (${candidates.map((a) => a.method).join(', ')})`,

@@ -1,0 +1,56 @@
+// self_signed_tls_client_auth (RFC 8705 §2.2) behind a TLS-terminating proxy, as a grantry
+// client authenticator plugin. The proxy verifies the TLS handshake and forwards the client
+// certificate's SHA-256 fingerprint in a header, plus a shared secret proving the request came
+// through it. The client's certificate is in grantry's truststore under its client_id:
+//
+//   grantry certs import --alias <client_id> --file client.crt
+//
+//   [[event_listener]]
+//   name = "./plugins/proxy-mtls-auth/index.js"
+//   order = "150"
+//   [event_listener.properties]
+//   fingerprint_header = "x-client-cert-sha256"
+//   proxy_secret_header = "x-proxy-secret"
+//   proxy_secret = "$env{PROXY_SECRET}"
+
+const { timingSafeEqual } = require('node:crypto');
+
+const sameText = (a, b) => {
+  const x = Buffer.from(String(a));
+  const y = Buffer.from(String(b));
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+const normalise = (fingerprint) => String(fingerprint).replace(/:/g, '').toLowerCase();
+
+module.exports = class ProxyMtlsAuthenticator {
+  method = 'self_signed_tls_client_auth';
+
+  constructor({ properties, services }) {
+    this.fingerprintHeader = String(properties.fingerprint_header ?? 'x-client-cert-sha256').toLowerCase();
+    this.secretHeader = String(properties.proxy_secret_header ?? 'x-proxy-secret').toLowerCase();
+    this.secret = properties.proxy_secret;
+    if (typeof this.secret !== 'string' || this.secret.length < 16) {
+      throw new Error('properties.proxy_secret must be a string of at least 16 characters');
+    }
+    this.services = services;
+  }
+
+  /** The proxy's header and a client_id: this method's credentials. */
+  canAuthenticate(request) {
+    return typeof request.headers[this.fingerprintHeader] === 'string' && request.param('client_id') !== undefined;
+  }
+
+  async authenticate(request) {
+    const { OAuthError } = this.services;
+    if (!sameText(request.headers[this.secretHeader] ?? '', this.secret)) {
+      throw OAuthError.invalidClient('certificate header did not come through the trusted proxy');
+    }
+    const clientId = request.param('client_id');
+    const client = await this.services.clients.find(clientId);
+    const certificate = client && (await this.services.truststore.find(clientId));
+    if (!certificate || !sameText(normalise(certificate.fingerprint256), normalise(request.headers[this.fingerprintHeader]))) {
+      throw OAuthError.invalidClient(`no matching certificate for client ${clientId}`);
+    }
+    return { client };
+  }
+};

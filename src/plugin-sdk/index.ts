@@ -1,0 +1,35 @@
+/**
+ * grantry/plugin — what a drop-in grant handler or client authenticator is written against.
+ *
+ * A plugin module's default export (`export default` or `module.exports`) is a class;
+ * grantry calls `new Plugin(context)` once at start-up and then `handle(...)` (grants) or
+ * `canAuthenticate(...)` / `authenticate(...)` (authenticators) per request. Throw
+ * `OAuthError` (also at `context.services.OAuthError`) for RFC 6749 errors; anything else
+ * becomes a 500 server_error with a correlation id, and so does a plugin that does not
+ * answer within `[plugins] timeout` seconds.
+ */
+import type { LoggerService } from '@nestjs/common';
+import type { PluginServices } from '../plugins/plugin-services';
+
+export { OAuthError } from '../common/oauth-error';
+export type { RegisteredClient } from '../clients/registered-client';
+export type { AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
+export type { TokenRequest } from '../oauth/token/token-request';
+export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
+export type { PluginServices } from '../plugins/plugin-services';
+
+/** What the plugin's constructor receives. */
+export interface PluginContext {
+  /** The `properties` table of the plugin's TOML entry. */
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly logger: LoggerService;
+  readonly services: PluginServices;
+}
+
+/** RFC 8693 token type identifiers, for token-exchange style grants. */
+export const TOKEN_TYPES = {
+  accessToken: 'urn:ietf:params:oauth:token-type:access_token',
+  refreshToken: 'urn:ietf:params:oauth:token-type:refresh_token',
+  idToken: 'urn:ietf:params:oauth:token-type:id_token',
+  jwt: 'urn:ietf:params:oauth:token-type:jwt',
+} as const;
