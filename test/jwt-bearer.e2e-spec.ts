@@ -242,10 +242,11 @@ describe('[oauth.grant_type.jwt_bearer] from a WSO2 deployment file', () => {
     }
   });
 
-  it('refuses an unknown grant_handler at start-up, naming the key', async () => {
-    await expect(startServer({ oauth: { grant_type: { jwt_bearer: { grant_handler: './my-handler.js' } } } })).rejects.toThrow(
-      /oauth\.grant_type\.jwt_bearer\.grant_handler = ".\/my-handler.js": must be org\.wso2\.carbon\.identity\.oauth2\.grant\.jwt\.JWTBearerGrantHandler/,
+  it('refuses an unknown grant_handler class or a missing module at start-up, naming it', async () => {
+    await expect(startServer({ oauth: { grant_type: { jwt_bearer: { grant_handler: 'com.example.MyHandler' } } } })).rejects.toThrow(
+      '[oauth.grant_type.jwt_bearer] grant_handler = "com.example.MyHandler": neither a module path nor the WSO2 class of the built-in',
     );
+    await expect(startServer({ oauth: { grant_type: { jwt_bearer: { grant_handler: './my-handler.js' } } } })).rejects.toThrow(/my-handler\.js: no such file/);
   });
 
   it('honours enable_iat_validation = false and a longer iat_validity_period', async () => {
