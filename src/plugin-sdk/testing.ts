@@ -10,13 +10,14 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../app.factory';
+import { deepMerge } from '../common/deep-merge';
 import type { ClientView } from '../clients/clients.service';
 import { buildConfig } from '../config/config-loader';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
+import { freePort } from './free-port';
 
 export interface TokenAnswer {
   status: number;
@@ -75,27 +76,4 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-type Table = Record<string, unknown>;
-
-function deepMerge(base: Table, extra: Table): Table {
-  const out: Table = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    const bothTables = [value, current].every((v) => v && typeof v === 'object' && !Array.isArray(v));
-    out[key] = bothTables ? deepMerge(current as Table, value as Table) : value;
-  }
-  return out;
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { createServer } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
+import { deepMerge } from '../../src/common/deep-merge';
+import { freePort } from '../../src/plugin-sdk/free-port';
 import { buildConfig } from '../../src/config/config-loader';
 import type { GrantryConfig } from '../../src/config/config.schema';
 import { ClientRegistrationService } from '../../src/oauth/registration/client-registration.service';
@@ -16,30 +17,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-type Toml = Record<string, unknown>;
-
-function merge(base: Toml, extra: Toml): Toml {
-  const out: Toml = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
-        ? merge(current as Toml, value as Toml)
-        : value;
-  }
-  return out;
-}
+export { freePort };
 
 /**
  * Starts the real application on 127.0.0.1 and a free port, against `db` (a fresh database
@@ -53,7 +31,7 @@ export async function startServer(toml: Toml = {}, db: TestDatabase = freshDatab
     database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}) },
     security: { master_key: db.masterKey },
   };
-  const config = buildConfig(merge(base, toml), { env: {} });
+  const config = buildConfig(deepMerge(base, toml), { env: {} });
   const app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
   await app.listen(config.server.port, '127.0.0.1');
   return { url: config.server.base_url!, app, config, db, close: () => app.close() };
