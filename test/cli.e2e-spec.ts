@@ -109,7 +109,7 @@ describe('grantry CLI', () => {
       const schema = other.schema ? `schema = "${other.schema}"\n` : '';
       const file = writeText(other.dir, 'deployment.toml', `[database]\nurl = "${other.url}"\n${schema}migrate = false\n[security]\nmaster_key = "${other.masterKey}"\n`);
       const first = grantry(['migrate', '--config', file]);
-      expect(first.stdout).toBe('applied: InitialSchema1763900000000, ReplayStore1763900100000, IdentityProviders1763900200000\n');
+      expect(first.stdout).toBe('applied: InitialSchema1763900000000, ReplayStore1763900100000, IdentityProviders1763900200000, RefreshTokens1763900300000\n');
       expect(grantry(['migrate', '--config', file]).stdout).toBe('the database schema is up to date\n');
     } finally {
       await other.drop();

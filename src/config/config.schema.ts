@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  Equals, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
+  IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { TomlBool, TomlInt } from './toml-values';
 
@@ -115,13 +115,14 @@ export class JwtBearerGrantSettings extends GrantTypeSettings {
   @TomlInt() @Min(-1) max_assertion_lifetime = 86400;
   /** Clock difference tolerated on exp, nbf and iat, in seconds. */
   @TomlInt() @Min(0) timestamp_skew = 300;
-  /** WSO2 returns a refresh token with this grant; grantry will once refresh tokens exist. */
-  @TomlBool() @Equals(false, { message: 'refresh tokens are not available yet in this version of grantry' }) issue_refresh_token = false;
+  /** Issue a refresh token (to clients registered for refresh_token), as WSO2 does by default. */
+  @TomlBool() issue_refresh_token = false;
 }
 
 export class GrantTypesSection {
   @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) client_credentials?: GrantTypeSettings;
   @IsOptional() @ValidateNested() @Type(() => JwtBearerGrantSettings) jwt_bearer?: JwtBearerGrantSettings;
+  @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) refresh_token?: GrantTypeSettings;
 }
 
 /** `[oauth.outbound]`: fetches of client and identity-provider JWKS URIs. */

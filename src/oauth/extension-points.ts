@@ -26,7 +26,13 @@ export interface GrantResult {
   audience?: string[];
   /** Extra access-token claims; registered claims (iss, sub, aud, exp, ...) cannot be overridden. */
   claims?: Record<string, unknown>;
+  /**
+   * Ask for a refresh token. One is issued only when the client's grant_types include
+   * refresh_token (and never to client_credentials clients acting for themselves).
+   */
   refreshToken?: boolean;
+  /** The refresh-token family a rotation continues (set by the refresh_token grant). */
+  refreshTokenFamily?: string;
   /** Extra token-response members (e.g. RFC 8693 `issued_token_type`); standard members cannot be replaced. */
   response?: Record<string, string | number | boolean>;
 }

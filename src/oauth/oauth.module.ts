@@ -23,12 +23,15 @@ import { DiscoveryController } from './discovery/discovery.controller';
 import { ClientCredentialsGrant } from './grants/client-credentials/client-credentials.grant';
 import { GrantRegistry } from './grants/grant.registry';
 import { JwtBearerGrant } from './grants/jwt-bearer/jwt-bearer.grant';
+import { RefreshTokenGrant } from './grants/refresh-token/refresh-token.grant';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { TokenController } from './token/token.controller';
 import { TokenService } from './token/token.service';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenLookup } from './tokens/access-token.lookup';
 import { OpaqueAccessToken } from './tokens/opaque-token.entity';
+import { RefreshTokenEntity } from './tokens/refresh-token.entity';
+import { RefreshTokenStore } from './tokens/refresh-token.store';
 
 /** Built-in grants and authenticators: each is a plain provider the registries discover. */
 const BUILT_IN_AUTHENTICATORS = [
@@ -38,10 +41,10 @@ const BUILT_IN_AUTHENTICATORS = [
   PrivateKeyJwtAuthenticator,
   NoneAuthenticator,
 ];
-const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant];
+const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant, RefreshTokenGrant];
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
   controllers: [TokenController, DiscoveryController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
@@ -55,6 +58,7 @@ const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant];
     TokenService,
     AccessTokenIssuer,
     AccessTokenLookup,
+    RefreshTokenStore,
     ClientRegistrationService,
     PluginServicesFactory,
     PluginHost,

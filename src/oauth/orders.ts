@@ -13,5 +13,6 @@ export const ORDERS = {
   grants: {
     clientCredentials: 100,
     jwtBearer: 200,
+    refreshToken: 300,
   },
 } as const;

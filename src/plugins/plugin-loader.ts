@@ -13,6 +13,7 @@ export const DEFAULT_PLUGIN_ORDER = 5000;
 export const BUILT_IN_GRANT_TYPES: Record<string, string> = {
   client_credentials: 'client_credentials',
   jwt_bearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  refresh_token: 'refresh_token',
 };
 
 /** WSO2 class names that mean "the built-in": accepted so a WSO2 deployment file loads unchanged. */

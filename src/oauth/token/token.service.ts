@@ -5,6 +5,7 @@ import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import { GrantRegistry } from '../grants/grant.registry';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { resolveAudience } from '../tokens/audience';
+import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { TokenRequest } from './token-request';
 
 /** RFC 6749 §5.1 successful response. */
@@ -28,6 +29,7 @@ export class TokenService {
     private readonly clientAuth: ClientAuthChain,
     private readonly issuer: AccessTokenIssuer,
     private readonly settings: TokenSettings,
+    private readonly refreshTokens: RefreshTokenStore,
   ) {}
 
   async exchange(request: TokenRequest): Promise<TokenResponse> {
@@ -53,6 +55,16 @@ export class TokenService {
     const response: TokenResponse = { ...extraMembers(result.response), access_token: token, token_type: 'Bearer', expires_in: expiresIn };
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.
     if (result.scopes.length) response.scope = result.scopes.join(' ');
+    if (result.refreshToken && client.grantTypes.has('refresh_token')) {
+      response.refresh_token = await this.refreshTokens.issue({
+        clientId: client.clientId,
+        subject: result.subject,
+        scopes: result.scopes,
+        audience,
+        claims: result.claims ?? {},
+        familyId: result.refreshTokenFamily,
+      });
+    }
     return response;
   }
 }
