@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
+import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
 import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
@@ -44,7 +45,7 @@ export class ClientsService {
   async create(metadata: ClientMetadata): Promise<ClientView> {
     const now = nowSeconds();
     const entity = this.repo.create({
-      clientId: randomBytes(16).toString('base64url'), // 128 bits, URL-safe
+      clientId: randomId(16), // 128 bits, URL-safe
       tenant: DEFAULT_TENANT,
       createdAt: now,
       updatedAt: now,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
+import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig, ServerSettings } from '../config/config.schema';
 import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
@@ -35,7 +35,7 @@ export class IdentityProvidersService {
 
   async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
     const now = nowSeconds();
-    const entity = this.repo.create({ id: randomBytes(12).toString('base64url'), tenant: DEFAULT_TENANT, createdAt: now, updatedAt: now });
+    const entity = this.repo.create({ id: randomId(12), tenant: DEFAULT_TENANT, createdAt: now, updatedAt: now });
     apply(entity, input);
     await this.write(() => this.repo.insert(entity), input);
     return this.view(entity);
