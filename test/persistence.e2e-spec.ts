@@ -50,9 +50,14 @@ describe('persistence and several instances on one database', () => {
       const client = await createClient(a, { grant_types: ['client_credentials'] });
       const { SigningKeysService } = await import('../src/keys/signing-keys.service');
       const rotated = await a.app.get(SigningKeysService).rotate();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const fromB = await tokenRequest(b, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
-      expect(decodeProtectedHeader(fromB.body.access_token as string).kid).toBe(rotated.kid);
+      // B's timer (every second) must pick the new key up; poll rather than guess a sleep.
+      let kid: string | undefined;
+      for (const deadline = Date.now() + 5000; kid !== rotated.kid && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const fromB = await tokenRequest(b, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+        kid = decodeProtectedHeader(fromB.body.access_token as string).kid;
+      }
+      expect(kid).toBe(rotated.kid);
     } finally {
       await b.close();
       await a.close();
