@@ -24,6 +24,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const algs = (process.env.BENCH_ALGS ?? 'RS256,ES256').split(',');
+// Crypto runs in libuv's threadpool and shares 2 cores with wrk, so one run swings by a quarter:
+// alternate grantry and the ceiling for several rounds and compare medians.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function startProcess(args, readyUrl) {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -169,9 +174,13 @@ const dir = mkdtempSync(join(tmpdir(), 'grantry-bench-'));
 const rows = [];
 try {
   for (const [i, alg] of algs.entries()) {
-    const grantry = await benchGrantry(alg, 18080 + i);
-    const ceiling = await benchCeiling(alg, 18090 + i);
-    rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry, ceiling });
+    const grantry = [];
+    const ceiling = [];
+    for (let round = 0; round < rounds; round++) {
+      grantry.push(await benchGrantry(alg, 18080 + i));
+      ceiling.push(await benchCeiling(alg, 18090 + i));
+    }
+    rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
   }
   if (process.env.BENCH_PKJWT !== '0') {
     const alg = algs.includes('ES256') ? 'ES256' : algs[0];
@@ -181,10 +190,12 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\nclient_credentials, ${useWrk ? 'wrk -t1' : 'autocannon'}, ${connections} connections, ${seconds} s each, servers run one after the other\n`);
+console.log(`\nclient_credentials, ${useWrk ? 'wrk -t1' : 'autocannon'}, ${connections} connections, ${seconds} s each, servers run one after the other;`);
+console.log(`medians of ${rounds} alternating rounds (single runs in brackets)\n`);
 console.log(`${'scenario'.padEnd(46)} ${'grantry tok/s'.padStart(14)} ${'ceiling tok/s'.padStart(14)} ${'ratio'.padStart(6)}`);
-for (const { scenario, grantry, ceiling } of rows) {
+for (const { scenario, grantry, ceiling, runs } of rows) {
   const ceilingText = ceiling === undefined ? '-' : ceiling.toFixed(0);
   const ratio = ceiling === undefined ? '-' : (grantry / ceiling).toFixed(2);
-  console.log(`${scenario.padEnd(46)} ${grantry.toFixed(0).padStart(14)} ${ceilingText.padStart(14)} ${ratio.padStart(6)}`);
+  const detail = runs ? `   [${runs.grantry.map((v) => v.toFixed(0)).join(' ')} | ${runs.ceiling.map((v) => v.toFixed(0)).join(' ')}]` : '';
+  console.log(`${scenario.padEnd(46)} ${grantry.toFixed(0).padStart(14)} ${ceilingText.padStart(14)} ${ratio.padStart(6)}${detail}`);
 }

@@ -34,11 +34,14 @@ export function decodeBasic(header: string): { clientId: string; secret: string 
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw OAuthError.invalidClient('Basic credentials have no client_id:secret pair');
+  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+/** application/x-www-form-urlencoded decoding; generated ids and secrets have nothing to decode. */
+function formDecode(value: string): string {
+  if (!/[%+]/.test(value)) return value;
   try {
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
+    return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
     throw OAuthError.invalidClient('Basic credentials have malformed percent-encoding');
   }

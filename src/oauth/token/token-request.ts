@@ -24,6 +24,10 @@ export class TokenRequest {
     const params: Record<string, string> = {};
     const resources: string[] = [];
     for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof value === 'string' && !REPEATABLE.has(name)) {
+        if (value !== '') params[name] = value; // the common case: one plain value
+        continue;
+      }
       const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== '');
       if (values.some((v) => typeof v !== 'string')) throw OAuthError.invalidRequest(`parameter ${name} is malformed`);
       if (REPEATABLE.has(name)) {

@@ -72,6 +72,7 @@ export class TokenService {
 /** RFC 6749 §5.1 members belong to the token endpoint; a grant's extra members cannot shadow them. */
 const STANDARD_MEMBERS = new Set(['access_token', 'token_type', 'expires_in', 'scope', 'refresh_token', 'id_token']);
 
-function extraMembers(extra: Record<string, string | number | boolean> | undefined): Record<string, string | number | boolean> {
-  return Object.fromEntries(Object.entries(extra ?? {}).filter(([name]) => !STANDARD_MEMBERS.has(name)));
+function extraMembers(extra: Record<string, string | number | boolean> | undefined): Record<string, string | number | boolean> | undefined {
+  if (!extra) return undefined; // the common case: nothing to copy, nothing to allocate
+  return Object.fromEntries(Object.entries(extra).filter(([name]) => !STANDARD_MEMBERS.has(name)));
 }

@@ -89,8 +89,10 @@ export class AccessTokenIssuer {
   }
 }
 
+const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function withoutRegistered(claims: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!claims) return {};
+  if (!claims) return NO_CLAIMS;
   const rest = { ...claims };
   for (const name of REGISTERED) delete rest[name];
   return rest;
