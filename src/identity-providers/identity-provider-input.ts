@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
 import { ASYMMETRIC_ALGS } from '../oauth/assertions/jwk-selection';
+import { REGISTERED_CLAIMS } from '../oauth/tokens/registered-claims';
 
 /** Identity-provider fields as the admin API and CLI take and show them. */
 export interface IdentityProviderInput {
@@ -28,8 +29,6 @@ const DEFAULTS: Omit<IdentityProviderInput, 'name' | 'issuer'> = {
 };
 const KNOWN = new Set(['name', 'issuer', ...Object.keys(DEFAULTS)]);
 const KEY_SOURCES = ['jwks_uri', 'certificate', 'certificate_alias'] as const;
-// Claims the server sets itself: a mapping may not write them.
-const RESERVED_TARGETS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'cnf']);
 
 const invalid = (description: string) => OAuthError.invalidRequest(description);
 
@@ -100,7 +99,7 @@ function claimMappings(value: unknown): Record<string, string> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('claim_mappings must be an object of assertion claim → token claim');
   for (const [from, to] of Object.entries(value)) {
     if (typeof to !== 'string' || !to || !from) throw invalid('claim_mappings values must be non-empty claim names');
-    if (RESERVED_TARGETS.has(to)) throw invalid(`claim_mappings cannot set the registered claim ${to}`);
+    if (REGISTERED_CLAIMS.has(to)) throw invalid(`claim_mappings cannot set the registered claim ${to}`);
   }
   return { ...(value as Record<string, string>) };
 }

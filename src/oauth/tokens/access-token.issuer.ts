@@ -8,6 +8,7 @@ import { ServerSettings, TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import { OpaqueAccessToken } from './opaque-token.entity';
+import { REGISTERED_CLAIMS } from './registered-claims';
 import { hashToken } from './token-hash';
 
 export interface AccessTokenGrant {
@@ -23,8 +24,6 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-/** Claims a grant or plugin cannot set: they are the server's to decide. */
-const REGISTERED = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'cnf'];
 
 /**
  * Mints access tokens: JWTs per RFC 9068 (nothing written: the hot path stays I/O-free) or
@@ -94,7 +93,7 @@ const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
 function withoutRegistered(claims: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!claims) return NO_CLAIMS;
   const rest = { ...claims };
-  for (const name of REGISTERED) delete rest[name];
+  for (const name of REGISTERED_CLAIMS) delete rest[name];
   return rest;
 }
 
