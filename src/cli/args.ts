@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 
 export type Options = ParseArgsConfig['options'];
@@ -26,3 +27,11 @@ export function requirePositional(positionals: string[], what: string): string {
   return positionals[0];
 }
 
+/** A file the operator named; an unreadable one is a usage error naming it. */
+export function readInputFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}

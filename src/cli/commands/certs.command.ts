@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import { TruststoreService } from '../../keys/truststore.service';
-import { parse, requirePositional, requireString, UsageError } from '../args';
+import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import { print } from '../output';
 
 export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--json]
@@ -13,13 +12,7 @@ export async function certsCommand(app: INestApplicationContext, sub: string | u
   switch (sub) {
     case 'import': {
       const { values } = parse(args, { alias: { type: 'string' }, file: { type: 'string' } });
-      const path = requireString(values, 'file');
-      let pem: string;
-      try {
-        pem = readFileSync(path, 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-      }
+      const pem = readInputFile(requireString(values, 'file')).toString('utf8');
       print(await truststore.import(requireString(values, 'alias'), pem), values.json === true);
       return;
     }

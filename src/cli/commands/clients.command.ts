@@ -1,8 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import { ClientsService } from '../../clients/clients.service';
 import { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
-import { parse, requirePositional, requireString, UsageError } from '../args';
+import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
@@ -73,9 +72,10 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
 }
 
 function readJson(file: string): unknown {
+  const text = readInputFile(file).toString('utf8');
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`cannot read JSON from ${file}: ${(error as Error).message}`);
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
   }
 }

@@ -1,8 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
-import { parse, requirePositional, requireString, UsageError } from '../args';
+import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import { print } from '../output';
 
 export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
@@ -30,7 +29,7 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
       const input: Record<string, unknown> = { name: requireString(values, 'name'), issuer: requireString(values, 'issuer') };
       if (values.alias) input.alias = values.alias;
       if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
-      if (values['certificate-file']) input.certificate = readText(String(values['certificate-file']));
+      if (values['certificate-file']) input.certificate = readInputFile(String(values['certificate-file'])).toString('utf8');
       if (values['certificate-alias']) input.certificate_alias = values['certificate-alias'];
       if (values.alg) input.signing_algs = values.alg;
       if (values['claim-mapping']) input.claim_mappings = claimMappings(values['claim-mapping'] as string[]);
@@ -70,12 +69,4 @@ function claimMappings(pairs: string[]): Record<string, string> {
       return [from, to];
     }),
   );
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
 }

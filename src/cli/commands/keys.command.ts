@@ -1,9 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import { SigningAlg } from '../../config/config.schema';
 import { isSigningAlg } from '../../keys/key-material';
 import { SigningKeysService } from '../../keys/signing-keys.service';
-import { parse, requireString, UsageError } from '../args';
+import { parse, readInputFile, requireString, UsageError } from '../args';
 import { print } from '../output';
 
 export const KEYS_USAGE = `grantry keys list [--json]
@@ -34,15 +33,8 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
         alg: { type: 'string' },
         activate: { type: 'boolean' },
       });
-      const path = requireString(values, 'file');
-      let file: Buffer;
-      try {
-        file = readFileSync(path);
-      } catch (error) {
-        throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-      }
       const view = await keys.importKey({
-        file,
+        file: readInputFile(requireString(values, 'file')),
         password: values.password as string | undefined,
         alias: values.alias as string | undefined,
         alg: alg(values.alg),
