@@ -57,10 +57,12 @@ export class IdentityProvidersService {
 
   async update(id: string, input: IdentityProviderInput): Promise<IdentityProviderView> {
     const entity = await this.load(id);
-    this.byIssuer.delete(entity.issuer);
+    const previousIssuer = entity.issuer;
     apply(entity, input);
     entity.updatedAt = nowSeconds();
     await this.write(() => this.repo.save(entity), input);
+    // After the write, so a concurrent lookup cannot re-cache the old row; both issuers, in case it changed.
+    this.byIssuer.delete(previousIssuer);
     this.byIssuer.delete(entity.issuer);
     return this.view(entity);
   }
