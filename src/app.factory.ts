@@ -3,7 +3,9 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -34,9 +36,21 @@ export async function createApp(config: GrantryConfig, options: { logger?: LogLe
   return app;
 }
 
+/**
+ * Listens on `host:port` (0: any free port) and returns the server's URL; an issuer that follows
+ * the listening address (no `base_url`) is bound to it here.
+ */
+export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {
+  await app.listen(port, host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  app.get(IssuerContext).bindListeningAddress(url);
+  return url;
+}
+
 export async function startServer(config: GrantryConfig): Promise<NestFastifyApplication> {
   const app = await createApp(config);
-  await app.listen(config.server.port, config.server.host);
-  new Logger('grantry').log(`listening on ${config.server.host}:${config.server.port}, issuer ${config.server.base_url}`);
+  const url = await listen(app, config.server.port, config.server.host);
+  new Logger('grantry').log(`listening on ${url}, issuer ${app.get(IssuerContext).issuer}`);
   return app;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -7,7 +8,7 @@ import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
-import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { ClientEntity } from './client.entity';
 import { ClientMetadata, SECRET_METHODS } from './client-metadata';
@@ -36,6 +37,7 @@ export class ClientsService {
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     private readonly security: SecurityService,
     config: GrantryConfig,
+    private readonly context: IssuerContext,
   ) {
     // WSO2 caches OAuth application data under this name.
     const { timeout, capacity } = cacheSettings(config, 'AppInfoCache');
@@ -46,7 +48,7 @@ export class ClientsService {
     const now = nowSeconds();
     const entity = this.repo.create({
       clientId: randomId(16), // 128 bits, URL-safe
-      tenant: DEFAULT_TENANT,
+      tenant: this.context.tenant,
       createdAt: now,
       updatedAt: now,
       secretDigest: null,
@@ -60,7 +62,7 @@ export class ClientsService {
 
   async list(limit: number, offset: number): Promise<Page<ClientView>> {
     const [rows, total] = await this.repo.findAndCount({
-      where: { tenant: DEFAULT_TENANT },
+      where: { tenant: this.context.tenant },
       order: { createdAt: 'ASC', clientId: 'ASC' },
       take: limit,
       skip: offset,
@@ -91,7 +93,7 @@ export class ClientsService {
       entity.sealedSecret = null;
     }
     await this.repo.save(entity);
-    this.cache.delete(clientId);
+    this.cache.delete(this.context.key(clientId));
     return toView(entity, secret);
   }
 
@@ -103,24 +105,24 @@ export class ClientsService {
     const secret = this.setNewSecret(entity);
     entity.updatedAt = nowSeconds();
     await this.repo.update({ clientId }, { secretDigest: entity.secretDigest, sealedSecret: entity.sealedSecret, updatedAt: entity.updatedAt });
-    this.cache.delete(clientId);
+    this.cache.delete(this.context.key(clientId));
     return toView(entity, secret);
   }
 
   async delete(clientId: string): Promise<void> {
-    const result = await this.repo.delete({ clientId, tenant: DEFAULT_TENANT });
-    this.cache.delete(clientId);
+    const result = await this.repo.delete({ clientId, tenant: this.context.tenant });
+    this.cache.delete(this.context.key(clientId));
     if (!result.affected) throw OAuthError.notFound(`no client with client_id ${clientId}`);
   }
 
   /** The token endpoint's lookup: cached, positive answers only. */
   async findForAuthentication(clientId: string): Promise<RegisteredClient | undefined> {
-    const cached = this.cache.get(clientId);
+    const cached = this.cache.get(this.context.key(clientId));
     if (cached) return cached;
-    const entity = await this.repo.findOneBy({ clientId, tenant: DEFAULT_TENANT });
+    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
     if (!entity) return undefined;
     const client = toRegisteredClient(entity);
-    this.cache.set(clientId, client);
+    this.cache.set(this.context.key(clientId), client);
     return client;
   }
 
@@ -130,7 +132,7 @@ export class ClientsService {
   }
 
   private async load(clientId: string): Promise<ClientEntity> {
-    const entity = await this.repo.findOneBy({ clientId, tenant: DEFAULT_TENANT });
+    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
     if (!entity) throw OAuthError.notFound(`no client with client_id ${clientId}`);
     return entity;
   }

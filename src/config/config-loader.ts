@@ -70,7 +70,10 @@ export function buildConfig(
   // The environment wins over the file for the two values containers usually inject.
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
   if (!config.security.master_key && env.GRANTRY_MASTER_KEY) config.security.master_key = env.GRANTRY_MASTER_KEY;
-  config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
+  // With port 0 and no base_url the issuer follows the listening address (IssuerContext, after listen).
+  if (config.server.base_url !== undefined || config.server.port !== 0) {
+    config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
+  }
   config.configDir = configDir;
   return config;
 }

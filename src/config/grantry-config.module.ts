@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { IssuerContext } from '../common/issuer-context';
 import {
   DatabaseSettings, GrantryConfig, KeysSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
   TokenSettings,
@@ -23,6 +24,7 @@ export class GrantryConfigModule {
       { provide: TokenSettings, useValue: config.oauth.token },
       { provide: OutboundSettings, useValue: config.oauth.outbound },
       { provide: LoggingSettings, useValue: config.logging },
+      IssuerContext,
     ];
     return {
       module: GrantryConfigModule,

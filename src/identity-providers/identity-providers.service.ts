@@ -5,8 +5,9 @@ import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
-import { GrantryConfig, ServerSettings } from '../config/config.schema';
-import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { IssuerContext } from '../common/issuer-context';
+import { GrantryConfig } from '../config/config.schema';
+import { nowSeconds } from '../database/columns';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProviderEntity } from './identity-provider.entity';
 import { IdentityProviderInput } from './identity-provider-input';
@@ -21,28 +22,26 @@ export interface IdentityProviderView extends IdentityProviderInput {
 @Injectable()
 export class IdentityProvidersService {
   private readonly byIssuer: TtlCache<string, IdentityProviderEntity>;
-  private readonly tokenEndpoint: string;
 
   constructor(
     @InjectRepository(IdentityProviderEntity) private readonly repo: Repository<IdentityProviderEntity>,
     config: GrantryConfig,
-    server: ServerSettings,
+    private readonly context: IssuerContext,
   ) {
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderCache');
     this.byIssuer = new TtlCache(timeout, capacity);
-    this.tokenEndpoint = `${server.base_url}/oauth2/token`;
   }
 
   async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
     const now = nowSeconds();
-    const entity = this.repo.create({ id: randomId(12), tenant: DEFAULT_TENANT, createdAt: now, updatedAt: now });
+    const entity = this.repo.create({ id: randomId(12), tenant: this.context.tenant, createdAt: now, updatedAt: now });
     apply(entity, input);
     await this.write(() => this.repo.insert(entity), input);
     return this.view(entity);
   }
 
   async list(limit: number, offset: number): Promise<{ items: IdentityProviderView[]; total: number }> {
-    const [rows, total] = await this.repo.findAndCount({ where: { tenant: DEFAULT_TENANT }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    const [rows, total] = await this.repo.findAndCount({ where: { tenant: this.context.tenant }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
     return { items: rows.map((row) => this.view(row)), total };
   }
 
@@ -62,33 +61,33 @@ export class IdentityProvidersService {
     entity.updatedAt = nowSeconds();
     await this.write(() => this.repo.save(entity), input);
     // After the write, so a concurrent lookup cannot re-cache the old row; both issuers, in case it changed.
-    this.byIssuer.delete(previousIssuer);
-    this.byIssuer.delete(entity.issuer);
+    this.byIssuer.delete(this.context.key(previousIssuer));
+    this.byIssuer.delete(this.context.key(entity.issuer));
     return this.view(entity);
   }
 
   async delete(id: string): Promise<void> {
     const entity = await this.load(id);
-    await this.repo.delete({ id, tenant: DEFAULT_TENANT });
-    this.byIssuer.delete(entity.issuer);
+    await this.repo.delete({ id, tenant: this.context.tenant });
+    this.byIssuer.delete(this.context.key(entity.issuer));
   }
 
   /** The provider whose assertions carry this `iss` (enabled or not: the grant says which). */
   async findByIssuer(issuer: string): Promise<IdentityProviderEntity | undefined> {
-    const cached = this.byIssuer.get(issuer);
+    const cached = this.byIssuer.get(this.context.key(issuer));
     if (cached) return cached;
-    const entity = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, issuer });
-    if (entity) this.byIssuer.set(issuer, entity);
+    const entity = await this.repo.findOneBy({ tenant: this.context.tenant, issuer });
+    if (entity) this.byIssuer.set(this.context.key(issuer), entity);
     return entity ?? undefined;
   }
 
   /** The `aud` a provider's assertions must name: its alias, by default this server's token endpoint. */
   audienceOf(entity: IdentityProviderEntity): string {
-    return entity.alias ?? this.tokenEndpoint;
+    return entity.alias ?? this.context.tokenEndpoint;
   }
 
   private async load(id: string): Promise<IdentityProviderEntity> {
-    const entity = await this.repo.findOneBy({ id, tenant: DEFAULT_TENANT });
+    const entity = await this.repo.findOneBy({ id, tenant: this.context.tenant });
     if (!entity) throw OAuthError.notFound(`no identity provider with id ${id}`);
     return entity;
   }

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { Repository } from 'typeorm';
 import { KeysSettings, SigningAlg } from '../config/config.schema';
-import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { keyStatus, sealContext, SigningKey } from './signing-key.entity';
 
@@ -42,6 +43,7 @@ export class KeyRing implements OnApplicationShutdown {
     @InjectRepository(SigningKey) private readonly repo: Repository<SigningKey>,
     private readonly security: SecurityService,
     private readonly settings: KeysSettings,
+    private readonly context: IssuerContext,
   ) {}
 
   get loaded(): boolean {
@@ -89,7 +91,7 @@ export class KeyRing implements OnApplicationShutdown {
   async refresh(): Promise<void> {
     this.lastRefresh = Date.now();
     const now = nowSeconds();
-    const rows = (await this.repo.findBy({ tenant: DEFAULT_TENANT }))
+    const rows = (await this.repo.findBy({ tenant: this.context.tenant }))
       .filter((key) => keyStatus(key, now) !== 'retired')
       // Newest first: if two instances both generated a first key, every instance picks the same one.
       .sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { DataSource, Repository } from 'typeorm';
 import { GrantryConfig, KeysSettings, SigningAlg, TokenSettings } from '../config/config.schema';
-import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { describeKey, generateKeyMaterial, KeyMaterial, KeyMaterialError, parsePemPrivateKey } from './key-material';
 import { readPkcs12PrivateKey } from './pkcs12';
@@ -40,10 +41,11 @@ export class SigningKeysService {
     private readonly settings: KeysSettings,
     private readonly tokens: TokenSettings,
     private readonly config: GrantryConfig,
+    private readonly context: IssuerContext,
   ) {}
 
   async list(): Promise<KeyView[]> {
-    const keys = await this.repo.find({ where: { tenant: DEFAULT_TENANT }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    const keys = await this.repo.find({ where: { tenant: this.context.tenant }, order: { createdAt: 'ASC', kid: 'ASC' } });
     const now = nowSeconds();
     return keys.map((key) => toView(key, now));
   }
@@ -83,7 +85,7 @@ export class SigningKeysService {
       return;
     }
     const alg = this.tokens.signing_alg;
-    if (await this.repo.existsBy({ tenant: DEFAULT_TENANT, alg, active: true })) return;
+    if (await this.repo.existsBy({ tenant: this.context.tenant, alg, active: true })) return;
     const key = await this.generate(alg, { activate: true });
     this.logger.warn(`generated a ${alg} signing key (${key.kid}); configure [keystore] to use your own`);
   }
@@ -92,10 +94,10 @@ export class SigningKeysService {
     if (await this.repo.existsBy({ kid: material.kid })) {
       throw new KeyMaterialError(`this key is already in the key store (kid ${material.kid})`);
     }
-    const first = !(await this.repo.existsBy({ tenant: DEFAULT_TENANT, alg: material.alg, active: true }));
+    const first = !(await this.repo.existsBy({ tenant: this.context.tenant, alg: material.alg, active: true }));
     const key = this.repo.create({
       kid: material.kid,
-      tenant: DEFAULT_TENANT,
+      tenant: this.context.tenant,
       alg: material.alg,
       publicJwk: material.publicJwk,
       sealedPrivateKey: this.security.box.seal(material.privateKeyPem, sealContext(material.kid)),
@@ -114,7 +116,7 @@ export class SigningKeysService {
     await this.dataSource.transaction(async (manager) => {
       await manager.update(
         SigningKey,
-        { tenant: DEFAULT_TENANT, alg, active: true },
+        { tenant: this.context.tenant, alg, active: true },
         { active: false, retireAt: nowSeconds() + this.settings.rotation_grace_period },
       );
       await manager.update(SigningKey, { kid }, { active: true, retireAt: null });

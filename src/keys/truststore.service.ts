@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { X509Certificate } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { OAuthError } from '../common/oauth-error';
-import { DEFAULT_TENANT, nowSeconds } from '../database/columns';
+import { nowSeconds } from '../database/columns';
 import { Certificate } from './certificate.entity';
 import { MIN_RSA_BITS } from './key-material';
 
@@ -21,7 +22,10 @@ const ALIAS = /^[A-Za-z0-9._:@-]{1,255}$/;
 /** The truststore: certificates of clients and identity providers, by alias. */
 @Injectable()
 export class TruststoreService {
-  constructor(@InjectRepository(Certificate) private readonly repo: Repository<Certificate>) {}
+  constructor(
+    @InjectRepository(Certificate) private readonly repo: Repository<Certificate>,
+    private readonly context: IssuerContext,
+  ) {}
 
   async import(alias: string, pem: string): Promise<CertificateView> {
     if (!ALIAS.test(alias)) {
@@ -29,7 +33,7 @@ export class TruststoreService {
     }
     const certificate = parseCertificate(pem);
     const row = this.repo.create({
-      tenant: DEFAULT_TENANT,
+      tenant: this.context.tenant,
       alias,
       pem: certificate.toString(),
       subject: certificate.subject.replace(/\n/g, ', '),
@@ -41,7 +45,7 @@ export class TruststoreService {
     try {
       await this.repo.insert(row);
     } catch (error) {
-      if (await this.repo.existsBy({ tenant: DEFAULT_TENANT, alias })) {
+      if (await this.repo.existsBy({ tenant: this.context.tenant, alias })) {
         throw OAuthError.conflict(`a certificate with alias "${alias}" already exists`);
       }
       throw error;
@@ -52,7 +56,7 @@ export class TruststoreService {
   /** A page of certificates by alias (all of them without paging). */
   async list(paging?: { limit: number; offset: number }): Promise<{ items: CertificateView[]; total: number }> {
     const [rows, total] = await this.repo.findAndCount({
-      where: { tenant: DEFAULT_TENANT },
+      where: { tenant: this.context.tenant },
       order: { alias: 'ASC' },
       take: paging?.limit,
       skip: paging?.offset,
@@ -61,19 +65,19 @@ export class TruststoreService {
   }
 
   async get(alias: string): Promise<CertificateView> {
-    const row = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, alias });
+    const row = await this.repo.findOneBy({ tenant: this.context.tenant, alias });
     if (!row) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
     return toView(row);
   }
 
   /** The parsed certificate for signature checks (later: private_key_jwt, identity providers). */
   async find(alias: string): Promise<X509Certificate | undefined> {
-    const row = await this.repo.findOneBy({ tenant: DEFAULT_TENANT, alias });
+    const row = await this.repo.findOneBy({ tenant: this.context.tenant, alias });
     return row ? new X509Certificate(row.pem) : undefined;
   }
 
   async delete(alias: string): Promise<void> {
-    const result = await this.repo.delete({ tenant: DEFAULT_TENANT, alias });
+    const result = await this.repo.delete({ tenant: this.context.tenant, alias });
     if (!result.affected) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ServerSettings, TokenSettings } from '../../config/config.schema';
+import { IssuerContext } from '../../common/issuer-context';
+import { TokenSettings } from '../../config/config.schema';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { GrantRegistry } from '../grants/grant.registry';
 
@@ -12,7 +13,7 @@ export class DiscoveryController {
   private document?: Record<string, unknown>;
 
   constructor(
-    private readonly server: ServerSettings,
+    private readonly issuer: IssuerContext,
     private readonly tokens: TokenSettings,
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
@@ -32,11 +33,10 @@ export class DiscoveryController {
 
   /** Built once, after the registries are filled (they do not change while running). */
   private metadata(): Record<string, unknown> {
-    const base = this.server.base_url!;
     this.document ??= {
-      issuer: base,
-      token_endpoint: `${base}/oauth2/token`,
-      jwks_uri: `${base}/oauth2/jwks`,
+      issuer: this.issuer.issuer,
+      token_endpoint: this.issuer.tokenEndpoint,
+      jwks_uri: this.issuer.jwksUri,
       grant_types_supported: this.grants.grantTypes,
       token_endpoint_auth_methods_supported: this.authenticators.methods,
       ...(this.authenticators.signingAlgs.length
