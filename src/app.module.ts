@@ -9,6 +9,7 @@ import { KeyRing } from './keys/key-ring';
 import { KeysModule } from './keys/keys.module';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { OAuthModule } from './oauth/oauth.module';
+import { PluginsModule } from './plugins/plugins.module';
 import { SecurityModule } from './security/security.module';
 import { SecurityService } from './security/security.service';
 
@@ -51,6 +52,7 @@ export class AppModule {
         KeysModule,
         ClientsModule,
         OAuthModule,
+        PluginsModule,
         AdminModule,
       ],
       controllers: [HealthController],

@@ -6,6 +6,8 @@ import { selfSignedCertificate, writeText } from './support/certificates';
 import { grantry } from './support/cli';
 import { adminToken, basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
 
+/** Before the signature verified, every refusal reads the same: no oracle for forged assertions. */
+const UNVERIFIED = 'the assertion is not valid';
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -32,7 +34,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
   }
 
   beforeAll(async () => {
-    server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true } } });
+    server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 1 } } });
     tokenEndpoint = `${server.url}/oauth2/token`;
     admin = await adminToken(server);
     client = await createClient(server, { grant_types: [GRANT], scope: 'orders:read orders:write' });
@@ -84,7 +86,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
 
   describe('rejects with invalid_grant', () => {
     const cases: [string, () => Promise<string>, string][] = [
-      ['no iss', () => signAssertion(idpKey, { ...seedClaims(), iss: undefined }), 'assertion has no iss claim'],
+      ['no iss', () => signAssertion(idpKey, { ...seedClaims(), iss: undefined }), UNVERIFIED], // no iss: no signer to verify with,
       ['no sub', () => signAssertion(idpKey, { ...seedClaims(), sub: undefined }), 'assertion has no sub claim'],
       ['no aud', () => signAssertion(idpKey, { ...seedClaims(), aud: undefined }), 'assertion has no aud claim'],
       ['no exp', () => signAssertion(idpKey, { ...seedClaims(), exp: undefined }), 'assertion has no exp claim'],
@@ -93,19 +95,19 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
       ['a future nbf', () => signAssertion(idpKey, { ...seedClaims(), nbf: now() + 600 }), 'assertion is not yet valid (nbf)'],
       ['an iat older than iat_validity_period (30 min)', () => signAssertion(idpKey, { ...seedClaims(), nbf: undefined, iat: now() - 31 * 60 }), 'assertion was issued too long ago (iat older than 1800 s)'],
       ['a lifetime over 24 h', () => signAssertion(idpKey, { ...seedClaims(), exp: now() + 86401 }), 'assertion lifetime exceeds 86400 s'],
-      ['an unknown issuer', () => signAssertion(idpKey, { ...seedClaims(), iss: 'stranger' }), 'assertion issuer stranger is not a trusted identity provider'],
+      ['an unknown issuer', () => signAssertion(idpKey, { ...seedClaims(), iss: 'stranger' }), UNVERIFIED],
       ['no jti and no iat', () => signAssertion(idpKey, { ...seedClaims(), jti: undefined, iat: undefined }), 'an assertion without jti must carry an iat within the iat validity period'],
       ['a key in the header', async () => {
         const attacker = await keyPair('RS256');
         return signAssertion(attacker, seedClaims(), { jwk: attacker.publicJwk } as never);
-      }, 'assertion header carries a key (jwk); keys come from registration only'],
-      ['a signature by another key', async () => signAssertion(await keyPair('RS256'), seedClaims()), 'assertion signature does not verify with the keys of identity provider jwtIDP'],
+      }, UNVERIFIED],
+      ['a signature by another key', async () => signAssertion(await keyPair('RS256'), seedClaims()), UNVERIFIED],
       ['alg none', async () => {
         const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
         return `${encode({ alg: 'none' })}.${encode(seedClaims())}.`;
-      }, 'assertion is unsigned (alg none)'],
+      }, UNVERIFIED],
       ['an encrypted assertion (JWE)', async () => 'a.b.c.d.e', 'encrypted assertions (JWE) are not accepted: this server has no encryption key configured'],
-      ['something that is not a JWT', async () => 'not-a-jwt', 'assertion is not a signed JWT (JWS compact serialization)'],
+      ['something that is not a JWT', async () => 'not-a-jwt', UNVERIFIED],
     ];
     it.each(cases)('%s', async (_, make, description) => {
       const { status, body } = await exchange(await make());
@@ -131,7 +133,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
       expect(created.body.enabled).toBe(false);
       const key = { privateKey: await importPKCS8(createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'), alg: 'RS256' };
       const { body } = await exchange(await signAssertion(key, { ...seedClaims(), iss: 'sleepy' }));
-      expect(body).toEqual({ error: 'invalid_grant', error_description: 'identity provider sleepy is disabled' });
+      expect(body).toEqual({ error: 'invalid_grant', error_description: UNVERIFIED });
       await api('PATCH', `/identity-providers/${created.body.id}`, { enabled: true });
       expect((await exchange(await signAssertion(key, { ...seedClaims(), iss: 'sleepy' }))).status).toBe(200);
     });

@@ -45,7 +45,7 @@ describe('drop-in grant handler plugins', () => {
     try {
       const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
       expect(document.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token', DEMO]);
-      const client = await createClient(server, { grant_types: [DEMO] });
+      const client = await createClient(server, { grant_types: [DEMO], scope: 'demo' });
       const auth = { authorization: basic(client.client_id, client.client_secret!) };
       const { status, body } = await tokenRequest(server, { grant_type: DEMO, user: 'alice' }, auth);
       expect(status).toBe(200);
@@ -64,7 +64,7 @@ describe('drop-in grant handler plugins', () => {
   it('contains a plugin that throws: 500 server_error with a correlation id, and the server keeps serving', async () => {
     const server = await startServer(pluginToml());
     try {
-      const client = await createClient(server, { grant_types: [DEMO, 'client_credentials'] });
+      const client = await createClient(server, { grant_types: [DEMO, 'client_credentials'], scope: 'demo' });
       const auth = { authorization: basic(client.client_id, client.client_secret!) };
       const failed = await tokenRequest(server, { grant_type: DEMO, user: 'boom' }, auth);
       expect(failed.status).toBe(500);

@@ -1,6 +1,12 @@
 import type { ClientEntity } from './client.entity';
 
 /**
+ * The reserved scope of the admin API: granted only by client_credentials to a client acting
+ * for itself, alone, never by default.
+ */
+export const ADMIN_SCOPE = 'admin';
+
+/**
  * A client as the token endpoint sees it: parsed once (sets for membership tests) and
  * cached, so the hot path does no JSON parsing or array scans.
  */
@@ -10,8 +16,9 @@ export interface RegisteredClient {
   readonly name: string;
   readonly authMethod: string;
   readonly grantTypes: ReadonlySet<string>;
-  /** Registered scope: what the client may request, and what it gets when it asks for none. */
+  /** Registered scope: what the client may request. */
   readonly scopes: ReadonlySet<string>;
+  /** What it gets when it asks for none: its registered scopes except `admin`, which must be asked for. */
   readonly defaultScopes: readonly string[];
   readonly audience: readonly string[];
   readonly redirectUris: readonly string[];
@@ -32,7 +39,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     authMethod: entity.tokenEndpointAuthMethod,
     grantTypes: new Set(entity.grantTypes),
     scopes: new Set(scopes),
-    defaultScopes: scopes,
+    defaultScopes: scopes.filter((scope) => scope !== ADMIN_SCOPE),
     audience: entity.audience,
     redirectUris: entity.redirectUris,
     accessTokenFormat: entity.accessTokenFormat as RegisteredClient['accessTokenFormat'],

@@ -1,73 +1,85 @@
+/** What an error carries besides its public description. */
+export interface OAuthErrorOptions {
+  /** Logged only, never shown: may say *why* (unknown client vs wrong secret) without telling an attacker. */
+  detail?: string;
+  cause?: unknown;
+}
+
+/** RFC 6749 §5.2: one description for every client-authentication failure; why goes to the log. */
+export const CLIENT_AUTHENTICATION_FAILED = 'client authentication failed';
+
 /**
- * The one error type of grantry's OAuth surface.
+ * The one error type of grantry's OAuth surface. `code` and `description` are shown to the
+ * client (RFC 6749 §5.2); `detail` is logged only.
  *
- * `code` and `description` are shown to the client (RFC 6749 §5.2); `detail` is logged only,
- * so it may say *why* (unknown client vs wrong secret) without telling an attacker.
+ * Every factory takes one shape: `(description, { detail, cause })`.
  */
 export class OAuthError extends Error {
+  readonly detail?: string;
+
   constructor(
     readonly code: string,
     readonly description: string,
     readonly status = 400,
-    readonly detail?: string,
-    options?: { cause?: unknown },
+    options: OAuthErrorOptions = {},
   ) {
-    super(description, options);
+    super(description, { cause: options.cause });
     this.name = 'OAuthError';
+    this.detail = options.detail;
   }
 
   /** Set by the token endpoint when the failed credentials came in the Authorization header. */
   viaAuthorizationHeader = false;
 
-  static invalidRequest(description: string, detail?: string): OAuthError {
-    return new OAuthError('invalid_request', description, 400, detail);
+  static invalidRequest(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_request', description, 400, options);
   }
 
-  /** RFC 6749 §5.2: one description for every client-authentication failure; why goes to the log. */
-  static invalidClient(detail: string, description = 'client authentication failed'): OAuthError {
-    return new OAuthError('invalid_client', description, 401, detail);
+  /** Keep the default description unless a signature has proved who is asking (no oracle for strangers). */
+  static invalidClient(description = CLIENT_AUTHENTICATION_FAILED, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_client', description, 401, options);
   }
 
-  static invalidGrant(description: string, detail?: string): OAuthError {
-    return new OAuthError('invalid_grant', description, 400, detail);
+  static invalidGrant(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_grant', description, 400, options);
   }
 
-  static unauthorizedClient(description: string): OAuthError {
-    return new OAuthError('unauthorized_client', description, 400);
+  static unauthorizedClient(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('unauthorized_client', description, 400, options);
   }
 
-  static unsupportedGrantType(description = 'grant_type is not supported'): OAuthError {
-    return new OAuthError('unsupported_grant_type', description, 400);
+  static unsupportedGrantType(description = 'grant_type is not supported', options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('unsupported_grant_type', description, 400, options);
   }
 
-  static invalidScope(description: string): OAuthError {
-    return new OAuthError('invalid_scope', description, 400);
+  static invalidScope(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_scope', description, 400, options);
   }
 
   /** RFC 8707 §2. */
-  static invalidTarget(description: string): OAuthError {
-    return new OAuthError('invalid_target', description, 400);
+  static invalidTarget(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_target', description, 400, options);
   }
 
   /** RFC 6750 §3.1. */
-  static invalidToken(detail: string): OAuthError {
-    return new OAuthError('invalid_token', 'the access token is invalid, expired or revoked', 401, detail);
+  static invalidToken(description = 'the access token is invalid, expired or revoked', options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_token', description, 401, options);
   }
 
-  static insufficientScope(required: string): OAuthError {
-    return new OAuthError('insufficient_scope', `the access token lacks scope "${required}"`, 403);
+  static insufficientScope(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('insufficient_scope', description, 403, options);
   }
 
   /** RFC 7591 §3.2.2. */
-  static invalidClientMetadata(description: string): OAuthError {
-    return new OAuthError('invalid_client_metadata', description, 400);
+  static invalidClientMetadata(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('invalid_client_metadata', description, 400, options);
   }
 
-  static notFound(description: string): OAuthError {
-    return new OAuthError('not_found', description, 404);
+  static notFound(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('not_found', description, 404, options);
   }
 
-  static conflict(description: string): OAuthError {
-    return new OAuthError('conflict', description, 409);
+  static conflict(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('conflict', description, 409, options);
   }
 }

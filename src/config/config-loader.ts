@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import { GrantryConfig } from './config.schema';
 import { expandEnv } from './env-expansion';
 import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
@@ -62,9 +63,10 @@ export function buildConfig(
     throw new ConfigError(`${source}: ${(error as Error).message}`);
   }
   const config = plainToInstance(GrantryConfig, expanded);
-  const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    const lines = flatten(errors).map((line) => `  - ${line}`);
+  const problems = flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
+  if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
+  if (problems.length) {
+    const lines = problems.map((line) => `  - ${line}`);
     throw new ConfigError(`${source}: invalid configuration\n${lines.join('\n')}`);
   }
   // The environment wins over the file for the two values containers usually inject.
@@ -76,6 +78,31 @@ export function buildConfig(
   }
   config.configDir = configDir;
   return config;
+}
+
+/**
+ * `[oauth.grant_type.<id>]`: each table is validated with the settings class its built-in grant
+ * declares (and replaced by the typed instance); a table no built-in grant owns is an error.
+ */
+function validateGrantTables(config: GrantryConfig): string[] {
+  const problems: string[] = [];
+  const tables = config.oauth.grant_type as Record<string, unknown>;
+  for (const [id, table] of Object.entries(tables)) {
+    const key = `oauth.grant_type.${id}`;
+    const definition = builtInGrantDefinition(id);
+    if (!definition) {
+      problems.push(`${key}: unknown grant (built-in: ${BUILT_IN_GRANTS.map((grant) => grant.definition.id).join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
+      continue;
+    }
+    if (!table || typeof table !== 'object' || Array.isArray(table)) {
+      problems.push(`${key}: must be a table`);
+      continue;
+    }
+    const settings = plainToInstance(definition.settings, table);
+    problems.push(...flatten(validateSync(settings, { whitelist: true, forbidNonWhitelisted: true }), key));
+    tables[id] = settings;
+  }
+  return problems;
 }
 
 /** Validation errors as `key = value: what is allowed` lines, keys prefixed with `prefix`. */

@@ -63,7 +63,10 @@ export class KeysSettings {
 
 export class TokenSettings {
   @TomlInt() @Min(1) access_token_ttl = 3600;
+  /** Sliding: each rotated refresh token lives this long (never past its grant's absolute end). */
   @TomlInt() @Min(1) refresh_token_ttl = 86400;
+  /** Absolute: a grant's refresh tokens end this long after the grant, whatever the rotations (30 days). */
+  @TomlInt() @Min(1) refresh_token_absolute_ttl = 2592000;
   @IsIn(SIGNING_ALGS) signing_alg: SigningAlg = 'RS256';
   @IsIn(TOKEN_FORMATS) format: TokenFormat = 'jwt';
   /** Audience of access tokens whose client registered none and requested no `resource`. */
@@ -99,32 +102,6 @@ export class PluginsSettings {
   @TomlInt() @Min(1) timeout = 10;
 }
 
-/** WSO2's class names of the built-in JWT bearer handler and validator, accepted as their aliases. */
-export const WSO2_JWT_BEARER_HANDLER = 'org.wso2.carbon.identity.oauth2.grant.jwt.JWTBearerGrantHandler';
-export const WSO2_JWT_BEARER_VALIDATOR = 'org.wso2.carbon.identity.oauth2.grant.jwt.JWTGrantValidator';
-
-/** `[oauth.grant_type.jwt_bearer]`: RFC 7523 §2.1, WSO2's JWTGrant settings. */
-export class JwtBearerGrantSettings extends GrantTypeSettings {
-  /** WSO2 EnableIATValidation: reject assertions whose iat is older than iat_validity_period. */
-  @TomlBool() enable_iat_validation = true;
-  /** WSO2 IATValidityPeriod, in minutes. */
-  @TomlInt() @Min(1) iat_validity_period = 30;
-  /** Accept each (issuer, jti) once; an assertion without jti must then pass the iat window. */
-  @TomlBool() prevent_token_reuse = true;
-  /** Largest exp - iat in seconds (ORY fosite's default: 24 h); -1: no cap. */
-  @TomlInt() @Min(-1) max_assertion_lifetime = 86400;
-  /** Clock difference tolerated on exp, nbf and iat, in seconds. */
-  @TomlInt() @Min(0) timestamp_skew = 300;
-  /** Issue a refresh token (to clients registered for refresh_token), as WSO2 does by default. */
-  @TomlBool() issue_refresh_token = false;
-}
-
-export class GrantTypesSection {
-  @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) client_credentials?: GrantTypeSettings;
-  @IsOptional() @ValidateNested() @Type(() => JwtBearerGrantSettings) jwt_bearer?: JwtBearerGrantSettings;
-  @IsOptional() @ValidateNested() @Type(() => GrantTypeSettings) refresh_token?: GrantTypeSettings;
-}
-
 /** `[oauth.outbound]`: fetches of client and identity-provider JWKS URIs. */
 export class OutboundSettings {
   /** Allow http:// URIs (development only). */
@@ -135,13 +112,19 @@ export class OutboundSettings {
   @TomlInt() @Min(1) timeout = 5;
   /** Largest accepted response body in bytes. */
   @TomlInt() @Min(1024) max_response_bytes = 65536;
+  /** Seconds between refetches of a JWK Set forced by an unknown `kid` (a key rotation); 1 is the floor. */
+  @TomlInt() @Min(1) jwks_refetch_cooldown = 10;
 }
 
 export class OAuthSettings {
   @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
-  @ValidateNested() @Type(() => GrantTypesSection) grant_type = new GrantTypesSection();
+  /**
+   * `[oauth.grant_type.<id>]` tables: each built-in grant validates its own with the settings
+   * class of its definition (config-loader), so a table of an unknown grant is an error.
+   */
+  @IsObject() grant_type: Record<string, GrantTypeSettings> = {};
 }
 
 /** `[[event_listener]]` (WSO2): switches, orders and configures a client authenticator. */

@@ -21,7 +21,8 @@ export interface IdentityProviderView extends IdentityProviderInput {
 /** Trusted issuers: storage for the admin API and CLI, and the cached lookup by `iss` of the JWT bearer grant. */
 @Injectable()
 export class IdentityProvidersService {
-  private readonly byIssuer: TtlCache<string, IdentityProviderEntity>;
+  /** Found providers by `iss:`, `name:` and `id:` keys of the tenant; a change evicts all three. */
+  private readonly found: TtlCache<string, IdentityProviderEntity>;
 
   constructor(
     @InjectRepository(IdentityProviderEntity) private readonly repo: Repository<IdentityProviderEntity>,
@@ -29,7 +30,7 @@ export class IdentityProvidersService {
     private readonly context: IssuerContext,
   ) {
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderCache');
-    this.byIssuer = new TtlCache(timeout, capacity);
+    this.found = new TtlCache(timeout, capacity);
   }
 
   async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
@@ -56,29 +57,46 @@ export class IdentityProvidersService {
 
   async update(id: string, input: IdentityProviderInput): Promise<IdentityProviderView> {
     const entity = await this.load(id);
-    const previousIssuer = entity.issuer;
+    const previous = { ...entity };
     apply(entity, input);
     entity.updatedAt = nowSeconds();
     await this.write(() => this.repo.save(entity), input);
-    // After the write, so a concurrent lookup cannot re-cache the old row; both issuers, in case it changed.
-    this.byIssuer.delete(this.context.key(previousIssuer));
-    this.byIssuer.delete(this.context.key(entity.issuer));
+    // After the write, so a concurrent lookup cannot re-cache the old row; old and new keys, in case they changed.
+    this.evict(previous);
+    this.evict(entity);
     return this.view(entity);
   }
 
   async delete(id: string): Promise<void> {
     const entity = await this.load(id);
     await this.repo.delete({ id, tenant: this.context.tenant });
-    this.byIssuer.delete(this.context.key(entity.issuer));
+    this.evict(entity);
   }
 
   /** The provider whose assertions carry this `iss` (enabled or not: the grant says which). */
-  async findByIssuer(issuer: string): Promise<IdentityProviderEntity | undefined> {
-    const cached = this.byIssuer.get(this.context.key(issuer));
+  findByIssuer(issuer: string): Promise<IdentityProviderEntity | undefined> {
+    return this.findCached(`iss:${issuer}`, { issuer });
+  }
+
+  /** By its unique `name` (what access tokens carry in `idp`). */
+  findByName(name: string): Promise<IdentityProviderEntity | undefined> {
+    return this.findCached(`name:${name}`, { name });
+  }
+
+  findById(id: string): Promise<IdentityProviderEntity | undefined> {
+    return this.findCached(`id:${id}`, { id });
+  }
+
+  private async findCached(key: string, where: Pick<Partial<IdentityProviderEntity>, 'id' | 'name' | 'issuer'>): Promise<IdentityProviderEntity | undefined> {
+    const cached = this.found.get(this.context.key(key));
     if (cached) return cached;
-    const entity = await this.repo.findOneBy({ tenant: this.context.tenant, issuer });
-    if (entity) this.byIssuer.set(this.context.key(issuer), entity);
+    const entity = await this.repo.findOneBy({ ...where, tenant: this.context.tenant });
+    if (entity) this.found.set(this.context.key(key), entity);
     return entity ?? undefined;
+  }
+
+  private evict(entity: IdentityProviderEntity): void {
+    for (const key of [`iss:${entity.issuer}`, `name:${entity.name}`, `id:${entity.id}`]) this.found.delete(this.context.key(key));
   }
 
   /** The `aud` a provider's assertions must name: its alias, by default this server's token endpoint. */

@@ -1,52 +1,95 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { RegisteredClient } from '../clients/registered-client';
-import type { TokenRequest } from './token/token-request';
+import type { WriteStep } from '../database/atomic-writer';
+import type { GrantRecordEntity } from './grant-records/grant-record.entity';
+import type { ClientRequest } from './token/token-request';
 
 /**
  * The two extension points of grantry. Built-in grants and authenticators implement them
- * exactly as a plugin would; the token endpoint alone mints and stores tokens.
+ * exactly as a plugin would. They *decide*; the token endpoint alone enforces policy (scopes,
+ * audience, the reserved `admin` scope), consumes one-time artefacts — last, atomically, with
+ * the tokens that follow — and mints tokens.
  */
 
 export interface GrantContext {
   /** The authenticated client. */
   client: RegisteredClient;
-  request: TokenRequest;
+  request: ClientRequest;
   /** The request's parameters (each present at most once). */
   params: Readonly<Record<string, string>>;
   /** `properties` of this grant's TOML table. */
   properties: Readonly<Record<string, unknown>>;
 }
 
-/** What a grant decided; the token endpoint turns it into tokens. */
-export interface GrantResult {
-  /** `sub` of the access token: the resource owner, or the client_id for client_credentials. */
+/** Who a token speaks for. */
+export interface Principal {
+  /** `sub`: the resource owner, or the client_id of a client acting for itself. */
   subject: string;
+  /**
+   * `name` of the registered identity provider that vouched for the subject. Named in the
+   * access token (`idp`), so `sub: alice` from two providers is never one principal; the
+   * endpoint refuses a provider that is unknown or disabled, at issue and at every refresh.
+   */
+  identityProvider?: string;
+  /** OIDC: when and how the subject authenticated. */
+  authTime?: number;
+  acr?: string;
+  amr?: string[];
+  /** The browser session, so logout can end the grant. */
+  sessionId?: string;
+}
+
+/**
+ * An assertion's `jti` to record as used, until `expiresAt` (epoch seconds). A grant or
+ * authenticator returns it instead of recording it: the endpoint records it after every
+ * other check of the request passed, so a refused request burns nothing.
+ */
+export interface AssertionJti {
+  /** The namespace of the jti: the assertion's issuer (a client_id, an identity provider's iss). */
+  issuer: string;
+  jti: string;
+  expiresAt: number;
+}
+
+/** What a grant decided; the token endpoint checks it against policy and turns it into tokens. */
+export interface GrantResult {
+  principal: Principal;
+  /** Within the client's registered scopes, or the endpoint refuses with invalid_scope. */
   scopes: string[];
-  /** Audience chosen by the grant (a requested `resource` still wins). */
+  /** Audience chosen by the grant, within what the client may address (a requested `resource` still wins). */
   audience?: string[];
-  /** Extra access-token claims; registered claims (iss, sub, aud, exp, ...) cannot be overridden. */
+  /** Extra access-token claims; registered claims (iss, sub, aud, exp, gid, idp, ...) cannot be set. */
   claims?: Record<string, unknown>;
   /**
    * Ask for a refresh token. One is issued only when the client's grant_types include
-   * refresh_token (and never to client_credentials clients acting for themselves).
+   * refresh_token (and never to a client acting for itself).
    */
   refreshToken?: boolean;
-  /** The refresh-token family a rotation continues (set by the refresh_token grant). */
-  refreshTokenFamily?: string;
+  /** Epoch seconds the tokens must not outlive (e.g. a token exchange: the subject token's exp). */
+  notAfter?: number;
+  /** Assertion jtis the endpoint records as used, last. */
+  consume?: AssertionJti[];
   /** Extra token-response members (e.g. RFC 8693 `issued_token_type`); standard members cannot be replaced. */
   response?: Record<string, string | number | boolean>;
+  /**
+   * Built-in only (plugins cannot set it): the grant record this request continues — a refresh —
+   * and the statement that redeems the artefact presented, committed with the tokens that follow.
+   */
+  continues?: { record: GrantRecordEntity; redemption: WriteStep };
 }
 
 export interface GrantHandler {
   /** The `grant_type` value this handler serves. */
   readonly grantType: string;
   /** Parameter checks before `handle` (WSO2's "grant_validator"). */
-  validate?(request: TokenRequest): void;
+  validate?(request: ClientRequest): void;
   handle(context: GrantContext): Promise<GrantResult>;
 }
 
 export interface AuthenticatedClient {
   client: RegisteredClient;
+  /** Assertion jtis the endpoint records as used once the whole request passed. */
+  consume?: AssertionJti[];
 }
 
 export interface ClientAuthenticator {
@@ -60,9 +103,9 @@ export interface ClientAuthenticator {
    */
   configure?(properties: Readonly<Record<string, unknown>>): void;
   /** Does the request carry this method's credentials? Must not throw or do I/O. */
-  canAuthenticate(request: TokenRequest): boolean;
-  /** Verifies the credentials; throws `OAuthError.invalidClient(detail)` when they fail. */
-  authenticate(request: TokenRequest): Promise<AuthenticatedClient>;
+  canAuthenticate(request: ClientRequest): boolean;
+  /** Verifies the credentials; throws `OAuthError.invalidClient(undefined, { detail })` when they fail. */
+  authenticate(request: ClientRequest): Promise<AuthenticatedClient>;
 }
 
 export interface GrantOptions {

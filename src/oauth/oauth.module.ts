@@ -1,13 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Module, Provider } from '@nestjs/common';
+import { GrantryConfig } from '../config/config.schema';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OutboundModule } from '../outbound/outbound.module';
-import { PluginHost } from '../plugins/plugin-host';
-import { PluginServicesFactory } from '../plugins/plugin-services';
 import { SecurityModule } from '../security/security.module';
+import { AtomicWriter } from '../database/atomic-writer';
+import { AssertionVerifier } from './assertions/assertion-verifier';
+import { ClientKeySource } from './assertions/client-key-source';
+import { IdentityProviderKeySource } from './assertions/identity-provider-key-source';
 import { ReplayStore } from './assertions/replay-store';
 import { UsedJti } from './assertions/used-jti.entity';
 import { AuthenticatorRegistry } from './client-auth/authenticator.registry';
@@ -20,12 +23,14 @@ import { ClientSecretVerifier } from './client-auth/client-secret.verifier';
 import { NoneAuthenticator } from './client-auth/none.authenticator';
 import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authenticator';
 import { DiscoveryController } from './discovery/discovery.controller';
-import { ClientCredentialsGrant } from './grants/client-credentials/client-credentials.grant';
+import { Extensions } from './extensions';
+import { GrantRecordEntity } from './grant-records/grant-record.entity';
+import { GrantRecords } from './grant-records/grant-records';
+import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
-import { JwtBearerGrant } from './grants/jwt-bearer/jwt-bearer.grant';
-import { RefreshTokenGrant } from './grants/refresh-token/refresh-token.grant';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { TokenController } from './token/token.controller';
+import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenLookup } from './tokens/access-token.lookup';
@@ -41,28 +46,41 @@ const BUILT_IN_AUTHENTICATORS = [
   PrivateKeyJwtAuthenticator,
   NoneAuthenticator,
 ];
-const BUILT_IN_GRANTS = [ClientCredentialsGrant, JwtBearerGrant, RefreshTokenGrant];
+/** Each built-in grant's handler, and its settings class bound to its `[oauth.grant_type.<id>]` table. */
+const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handler }) => [
+  handler,
+  {
+    provide: definition.settings,
+    inject: [GrantryConfig],
+    useFactory: (config: GrantryConfig) => config.oauth.grant_type[definition.id] ?? new definition.settings(),
+  },
+]);
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, GrantRecordEntity]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
   controllers: [TokenController, DiscoveryController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
-    ...BUILT_IN_GRANTS,
+    ...GRANT_PROVIDERS,
+    Extensions,
     AuthenticatorRegistry,
     GrantRegistry,
     ClientAuthChain,
     ClientSecretVerifier,
     ClientAssertionVerifier,
+    AssertionVerifier,
+    ClientKeySource,
+    IdentityProviderKeySource,
     ReplayStore,
+    AtomicWriter,
+    GrantRecords,
+    TokenPolicy,
     TokenService,
     AccessTokenIssuer,
     AccessTokenLookup,
     RefreshTokenStore,
     ClientRegistrationService,
-    PluginServicesFactory,
-    PluginHost,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, ReplayStore],
+  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecords, Extensions],
 })
 export class OAuthModule {}

@@ -14,7 +14,7 @@ import type { PluginServices } from '../plugins/plugin-services';
 export { OAuthError } from '../common/oauth-error';
 export type { RegisteredClient } from '../clients/registered-client';
 export type { AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
-export type { TokenRequest } from '../oauth/token/token-request';
+export type { ClientRequest, TokenRequest } from '../oauth/token/token-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { PluginServices } from '../plugins/plugin-services';
 

@@ -1,7 +1,7 @@
 import type { RegisteredClient } from '../clients/registered-client';
 import { OAuthError } from '../common/oauth-error';
-import type { AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
-import type { TokenRequest } from '../oauth/token/token-request';
+import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
+import type { ClientRequest } from '../oauth/token/token-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
 
 type Instance = Record<string, unknown> & { [method: string]: unknown };
@@ -51,9 +51,9 @@ export class PluginGrantHandler implements GrantHandler {
     }
   }
 
-  validate(request: TokenRequest): void {
-    if (this.validator) containedSync(this.validator.file, () => (this.validator!.instance.validate as (r: TokenRequest) => void)(request));
-    if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: TokenRequest) => void)(request));
+  validate(request: ClientRequest): void {
+    if (this.validator) containedSync(this.validator.file, () => (this.validator!.instance.validate as (r: ClientRequest) => void)(request));
+    if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: ClientRequest) => void)(request));
   }
 
   async handle(context: GrantContext): Promise<GrantResult> {
@@ -62,19 +62,10 @@ export class PluginGrantHandler implements GrantHandler {
   }
 }
 
-/** Wraps a built-in handler with a validator module (`grant_validator` in its TOML table). */
-export function withValidator(handler: GrantHandler, validator: { instance: Instance; file: string }): GrantHandler {
-  if (typeof validator.instance.validate !== 'function') {
-    throw new PluginLoadError(`${validator.file}: a grant validator needs a validate(request) method`);
-  }
-  return {
-    grantType: handler.grantType,
-    validate: (request) => {
-      containedSync(validator.file, () => (validator.instance.validate as (r: TokenRequest) => void)(request));
-      handler.validate?.(request);
-    },
-    handle: (context) => handler.handle(context),
-  };
+/** A validator module (`grant_validator` of a built-in's table) as a parameter check; its errors contained. */
+export function containedValidator(validator: { instance: Instance; file: string }): (request: ClientRequest) => void {
+  if (typeof validator.instance.validate !== 'function') throw new PluginLoadError(`${validator.file}: a grant validator needs a validate(request) method`);
+  return (request) => containedSync(validator.file, () => (validator.instance.validate as (r: ClientRequest) => void)(request));
 }
 
 /** A client authenticator module as a ClientAuthenticator. */
@@ -91,26 +82,56 @@ export class PluginClientAuthenticator implements ClientAuthenticator {
     if (Array.isArray(plugin.signingAlgs)) this.signingAlgs = plugin.signingAlgs as string[];
   }
 
-  canAuthenticate(request: TokenRequest): boolean {
-    return containedSync(this.file, () => (this.plugin.canAuthenticate as (r: TokenRequest) => unknown)(request)) === true;
+  canAuthenticate(request: ClientRequest): boolean {
+    return containedSync(this.file, () => (this.plugin.canAuthenticate as (r: ClientRequest) => unknown)(request)) === true;
   }
 
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
-    const result = await contained(this.file, this.timeoutMs, () => (this.plugin.authenticate as (r: TokenRequest) => unknown)(request));
-    const client = (result as { client?: RegisteredClient })?.client;
+  async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
+    const result = await contained(this.file, this.timeoutMs, () => (this.plugin.authenticate as (r: ClientRequest) => unknown)(request));
+    const { client, consume } = (result ?? {}) as { client?: RegisteredClient; consume?: unknown };
     if (!client || typeof client.clientId !== 'string') throw new PluginFailure(this.file, 'authenticate() must return { client } (from services.clients.find)');
-    return { client };
+    return { client, consume: checkConsume(this.file, consume, 'authenticate()') };
   }
 }
 
+/**
+ * What a grant plugin returned, as a GrantResult of the allowed members only — a plugin cannot
+ * continue a grant record or slip in anything else. `subject: 'x'` is short for `principal: { subject: 'x' }`.
+ */
 function checkGrantResult(file: string, value: unknown): GrantResult {
-  const result = value as GrantResult;
-  if (!result || typeof result.subject !== 'string' || !result.subject) throw new PluginFailure(file, 'handle() must return { subject, scopes }');
+  const result = (value ?? {}) as Partial<GrantResult> & { subject?: unknown };
+  const principal = result.principal ?? (typeof result.subject === 'string' ? { subject: result.subject } : undefined);
+  if (!principal || typeof principal.subject !== 'string' || !principal.subject) throw new PluginFailure(file, 'handle() must return { subject (or principal), scopes }');
+  if (principal.identityProvider !== undefined && typeof principal.identityProvider !== 'string') {
+    throw new PluginFailure(file, 'handle() returned a principal.identityProvider that is not a string');
+  }
   if (!Array.isArray(result.scopes) || result.scopes.some((scope) => typeof scope !== 'string')) {
     throw new PluginFailure(file, 'handle() must return scopes as an array of strings');
   }
   if (result.audience !== undefined && (!Array.isArray(result.audience) || result.audience.some((aud) => typeof aud !== 'string'))) {
     throw new PluginFailure(file, 'handle() returned an audience that is not an array of strings');
   }
-  return result;
+  if (result.notAfter !== undefined && !Number.isFinite(result.notAfter)) throw new PluginFailure(file, 'handle() returned a notAfter that is not a number');
+  if (result.claims !== undefined && (typeof result.claims !== 'object' || result.claims === null)) throw new PluginFailure(file, 'handle() returned claims that are not an object');
+  return {
+    principal: { ...principal },
+    scopes: [...result.scopes],
+    audience: result.audience && [...result.audience],
+    claims: result.claims,
+    refreshToken: result.refreshToken === true,
+    notAfter: result.notAfter,
+    consume: checkConsume(file, result.consume, 'handle()'),
+    response: result.response,
+  };
+}
+
+/** `consume: [{ issuer, jti, expiresAt }]`: what the endpoint records as used, last. */
+function checkConsume(file: string, value: unknown, method: string): AssertionJti[] | undefined {
+  if (value === undefined) return undefined;
+  const valid = (item: unknown): item is AssertionJti => {
+    const { issuer, jti, expiresAt } = (item ?? {}) as Partial<AssertionJti>;
+    return typeof issuer === 'string' && !!issuer && typeof jti === 'string' && !!jti && Number.isFinite(expiresAt);
+  };
+  if (!Array.isArray(value) || !value.every(valid)) throw new PluginFailure(file, `${method} returned consume that is not an array of { issuer, jti, expiresAt }`);
+  return value.map(({ issuer, jti, expiresAt }) => ({ issuer, jti, expiresAt }));
 }

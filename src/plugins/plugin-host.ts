@@ -1,23 +1,26 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { GrantryConfig } from '../config/config.schema';
-import { LoadedPlugins, loadPlugins } from './plugin-loader';
+import { Extensions } from '../oauth/extensions';
+import { loadPlugins } from './plugin-loader';
 import { PluginServicesFactory } from './plugin-services';
 
 /**
- * Loads the modules named in TOML while the application initialises — before the registries
- * fill themselves at bootstrap — so a bad plugin fails start-up and nothing is half-running.
+ * Loads the modules named in TOML while the application initialises and hands them to the
+ * registries through the `Extensions` token — before the registries fill themselves at
+ * bootstrap — so a bad plugin fails start-up and nothing is half-running.
  */
 @Injectable()
 export class PluginHost implements OnModuleInit {
-  private plugins: LoadedPlugins = { grants: [], validators: new Map(), authenticators: [] };
-
-  constructor(private readonly config: GrantryConfig, private readonly services: PluginServicesFactory) {}
+  constructor(
+    private readonly config: GrantryConfig,
+    private readonly services: PluginServicesFactory,
+    private readonly extensions: Extensions,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    this.plugins = await loadPlugins(this.config, this.services.create());
-  }
-
-  get loaded(): LoadedPlugins {
-    return this.plugins;
+    const { grants, validators, authenticators } = await loadPlugins(this.config, this.services.create());
+    this.extensions.grants.push(...grants);
+    for (const [id, validate] of validators) this.extensions.validators.set(id, validate);
+    this.extensions.authenticators.push(...authenticators);
   }
 }

@@ -1,47 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { EventListenerSettings, GrantryConfig, GrantTypeSettings, WSO2_JWT_BEARER_HANDLER, WSO2_JWT_BEARER_VALIDATOR } from '../config/config.schema';
-import type { ClientAuthenticator, GrantHandler } from '../oauth/extension-points';
+import { GrantryConfig } from '../config/config.schema';
+import type { ExtensionAuthenticator, ExtensionGrant } from '../oauth/extensions';
+import { builtInGrantDefinition } from '../oauth/grants/built-in-grants';
+import type { ClientRequest } from '../oauth/token/token-request';
 import { isModuleSpecifier, loadPluginClass } from './module-loader';
-import { PluginClientAuthenticator, PluginGrantHandler } from './plugin-adapters';
+import { containedValidator, PluginClientAuthenticator, PluginGrantHandler } from './plugin-adapters';
 import { PluginLoadError } from './plugin-errors';
 import type { PluginServices } from './plugin-services';
 
 /** Order of a plugin whose TOML gives none: after the built-ins of the same kind. */
 export const DEFAULT_PLUGIN_ORDER = 5000;
 
-/** Grant types of the built-ins, by their `[oauth.grant_type.<id>]` table, for plugins that replace them. */
-export const BUILT_IN_GRANT_TYPES: Record<string, string> = {
-  client_credentials: 'client_credentials',
-  jwt_bearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-  refresh_token: 'refresh_token',
-};
-
-/** WSO2 class names that mean "the built-in": accepted so a WSO2 deployment file loads unchanged. */
-const WSO2_BUILT_INS: Record<string, string[]> = {
-  client_credentials: ['org.wso2.carbon.identity.oauth2.token.handlers.grant.ClientCredentialsGrantHandler'],
-  jwt_bearer: [WSO2_JWT_BEARER_HANDLER, WSO2_JWT_BEARER_VALIDATOR],
-};
-
-export interface PluginGrant {
-  handler: GrantHandler;
-  /** The `[oauth.grant_type]` id of a built-in this plugin replaces, or the custom grant's name. */
-  id: string;
-  order: number;
-  replaces?: string;
-  properties: Readonly<Record<string, unknown>>;
-}
-
-export interface PluginAuthenticator {
-  authenticator: ClientAuthenticator;
-  order: number;
-  listener: EventListenerSettings;
-}
-
 export interface LoadedPlugins {
-  grants: PluginGrant[];
+  grants: ExtensionGrant[];
   /** Validator modules for built-in grants, by table id. */
-  validators: Map<string, { instance: Record<string, unknown>; file: string }>;
-  authenticators: PluginAuthenticator[];
+  validators: Map<string, (request: ClientRequest) => void>;
+  authenticators: ExtensionAuthenticator[];
 }
 
 /** Loads every module the deployment file names; any failure stops start-up naming the file. */
@@ -71,7 +45,7 @@ export async function loadPlugins(config: GrantryConfig, services: PluginService
     });
   }
 
-  for (const [id, table] of Object.entries(config.oauth.grant_type as Record<string, GrantTypeSettings | undefined>)) {
+  for (const [id, table] of Object.entries(config.oauth.grant_type)) {
     if (!table || table.enable === false) continue;
     const properties = table.properties ?? {};
     const handlerSpec = moduleOrBuiltIn(id, 'grant_handler', table.grant_handler);
@@ -80,14 +54,14 @@ export async function loadPlugins(config: GrantryConfig, services: PluginService
     if (handlerSpec) {
       const plugin = await instantiate(handlerSpec, properties, id);
       loaded.grants.push({
-        handler: new PluginGrantHandler(BUILT_IN_GRANT_TYPES[id], plugin.instance, plugin.file, timeoutMs, validator),
+        handler: new PluginGrantHandler(builtInGrantDefinition(id)!.grantType, plugin.instance, plugin.file, timeoutMs, validator),
         id,
         order: table.order ?? DEFAULT_PLUGIN_ORDER,
         replaces: id,
         properties,
       });
     } else if (validator) {
-      loaded.validators.set(id, validator);
+      loaded.validators.set(id, containedValidator(validator));
     }
   }
 
@@ -105,9 +79,10 @@ export async function loadPlugins(config: GrantryConfig, services: PluginService
 
 /** A module to load, or undefined for the built-in (unset, or a WSO2 class name of the built-in). */
 function moduleOrBuiltIn(id: string, key: string, value: string | undefined): string | undefined {
-  if (value === undefined || (WSO2_BUILT_INS[id] ?? []).includes(value)) return undefined;
+  const wso2ClassNames = builtInGrantDefinition(id)?.wso2ClassNames ?? [];
+  if (value === undefined || wso2ClassNames.includes(value)) return undefined;
   if (isModuleSpecifier(value)) return value;
   throw new PluginLoadError(
-    `[oauth.grant_type.${id}] ${key} = "${value}": neither a module path nor the WSO2 class of the built-in (${(WSO2_BUILT_INS[id] ?? []).join(', ') || 'none'})`,
+    `[oauth.grant_type.${id}] ${key} = "${value}": neither a module path nor the WSO2 class of the built-in (${wso2ClassNames.join(', ') || 'none'})`,
   );
 }

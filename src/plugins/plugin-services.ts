@@ -5,19 +5,17 @@ import { RegisteredClient } from '../clients/registered-client';
 import { OAuthError } from '../common/oauth-error';
 import { TruststoreService } from '../keys/truststore.service';
 import { OutboundFetcher } from '../outbound/outbound-fetcher';
-import { ReplayStore } from '../oauth/assertions/replay-store';
 import { AccessTokenInfo, AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
 
 /**
- * What a plugin may use: read-only lookups, the replay store and the guarded fetcher —
- * never signing keys, raw repositories or token minting (the token endpoint alone mints).
+ * What a plugin may use: read-only lookups and the guarded fetcher — never signing keys, raw
+ * repositories, token minting or consumption (a plugin returns the jtis to consume; the token
+ * endpoint records them last).
  */
 export interface PluginServices {
   clients: { find(clientId: string): Promise<RegisteredClient | undefined> };
   /** Verifies an access token of this server (JWT or opaque); undefined when not active. */
   tokens: { lookup(token: string): Promise<AccessTokenInfo | undefined> };
-  /** One atomic decision per (issuer, jti): true the first time only. */
-  replay: { consume(issuer: string, jti: string, expiresAt: number): Promise<boolean> };
   truststore: { find(alias: string): Promise<X509Certificate | undefined> };
   /** https-only, no private addresses, 5 s, 64 KiB (see [oauth.outbound]). */
   fetch: { json(uri: string): Promise<unknown> };
@@ -30,7 +28,6 @@ export class PluginServicesFactory {
   constructor(
     private readonly clients: ClientsService,
     private readonly tokens: AccessTokenLookup,
-    private readonly replay: ReplayStore,
     private readonly truststore: TruststoreService,
     private readonly fetcher: OutboundFetcher,
   ) {}
@@ -39,7 +36,6 @@ export class PluginServicesFactory {
     return Object.freeze({
       clients: { find: (clientId: string) => this.clients.findForAuthentication(clientId) },
       tokens: { lookup: (token: string) => this.tokens.find(token) },
-      replay: { consume: (issuer: string, jti: string, expiresAt: number) => this.replay.consume(issuer, jti, expiresAt) },
       truststore: { find: (alias: string) => this.truststore.find(alias) },
       fetch: { json: async (uri: string) => (await this.fetcher.fetchJson(uri)).body },
       OAuthError,

@@ -43,13 +43,13 @@ module.exports = class ProxyMtlsAuthenticator {
   async authenticate(request) {
     const { OAuthError } = this.services;
     if (!sameText(request.headers[this.secretHeader] ?? '', this.secret)) {
-      throw OAuthError.invalidClient('certificate header did not come through the trusted proxy');
+      throw OAuthError.invalidClient(undefined, { detail: 'certificate header did not come through the trusted proxy' });
     }
     const clientId = request.param('client_id');
     const client = await this.services.clients.find(clientId);
     const certificate = client && (await this.services.truststore.find(clientId));
     if (!certificate || !sameText(normalise(certificate.fingerprint256), normalise(request.headers[this.fingerprintHeader]))) {
-      throw OAuthError.invalidClient(`no matching certificate for client ${clientId}`);
+      throw OAuthError.invalidClient(undefined, { detail: `no matching certificate for client ${clientId}` });
     }
     return { client };
   }

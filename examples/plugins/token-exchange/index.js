@@ -1,13 +1,16 @@
 // RFC 8693 OAuth 2.0 Token Exchange as a grantry grant plugin (plain CommonJS, no build step).
 //
-// A client presents an access token of this server (subject_token) and gets a new one for
-// itself, optionally for another audience and on behalf of an actor (actor_token → "act").
+// A client presents an access token of this server (subject_token) that was meant for it, and
+// gets a new one for itself, optionally for another audience and on behalf of an actor
+// (actor_token → "act"). The new token never outlives the subject token and never carries a
+// scope the subject token or the client lacks, so chaining exchanges cannot stretch a stolen token.
 //
 //   [[oauth.custom_grant_type]]
 //   name = "urn:ietf:params:oauth:grant-type:token-exchange"
 //   grant_handler = "./plugins/token-exchange/index.js"
 //   [oauth.custom_grant_type.properties]
-//   allowed_audiences = ["api://orders"]
+//   allowed_audiences = ["api://orders"]            # audiences a new token may be for (the client must be registered for them too)
+//   accepted_subject_audiences = ["api://backend"]  # subject tokens for these audiences are accepted, besides those naming the caller's client_id
 
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 
@@ -16,6 +19,7 @@ module.exports = class TokenExchangeGrant {
 
   constructor({ properties, services }) {
     this.allowedAudiences = Array.isArray(properties.allowed_audiences) ? properties.allowed_audiences : [];
+    this.acceptedSubjectAudiences = Array.isArray(properties.accepted_subject_audiences) ? properties.accepted_subject_audiences : [];
     this.tokens = services.tokens;
     this.OAuthError = services.OAuthError;
   }
@@ -38,9 +42,13 @@ module.exports = class TokenExchangeGrant {
     }
   }
 
-  async handle({ params, request }) {
+  async handle({ client, params, request }) {
     const subject = await this.tokens.lookup(params.subject_token);
     if (!subject) throw this.OAuthError.invalidGrant('subject_token is not an active access token of this server');
+    // The subject token must have been meant for the caller: a token for some other service is not its to trade.
+    if (!subject.audience.some((aud) => aud === client.clientId || this.acceptedSubjectAudiences.includes(aud))) {
+      throw this.OAuthError.invalidGrant('subject_token was not issued for this client');
+    }
     const actor = params.actor_token === undefined ? undefined : await this.tokens.lookup(params.actor_token);
     if (params.actor_token !== undefined && !actor) throw this.OAuthError.invalidGrant('actor_token is not an active access token of this server');
 
@@ -50,18 +58,21 @@ module.exports = class TokenExchangeGrant {
       throw this.OAuthError.invalidTarget(`audience not allowed: ${audience}`);
     }
 
-    // The new token may narrow, never widen, the subject token's scope.
-    const scopes = request.scopes.length ? request.scopes : subject.scopes;
+    // The new token may narrow, never widen, the subject token's scope — and by default keeps
+    // only what the calling client may hold (grantry refuses anything beyond its registration).
+    const scopes = request.scopes.length ? request.scopes : subject.scopes.filter((scope) => client.scopes.has(scope));
     const widened = scopes.filter((scope) => !subject.scopes.includes(scope));
     if (widened.length) throw this.OAuthError.invalidScope(`scope not in the subject token: ${widened.join(' ')}`);
 
     // §4.1: act names the current actor; a previous act (delegation chain) nests inside it.
     const claims = actor ? { act: { sub: actor.subject, client_id: actor.clientId, ...(subject.claims.act ? { act: subject.claims.act } : {}) } } : {};
     return {
-      subject: subject.subject,
+      // The same principal: the identity provider that vouched for the subject stays named.
+      principal: { subject: subject.subject, identityProvider: typeof subject.claims.idp === 'string' ? subject.claims.idp : undefined },
       scopes,
       audience: audience === undefined ? undefined : [audience],
       claims,
+      notAfter: subject.expiresAt, // never outlive the subject token
       response: { issued_token_type: ACCESS_TOKEN }, // §2.2.1: REQUIRED
     };
   }

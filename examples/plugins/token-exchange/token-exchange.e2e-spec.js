@@ -13,13 +13,14 @@ describe('RFC 8693 token exchange plugin', () => {
       toml: {
         oauth: {
           custom_grant_type: [
-            { name: TOKEN_EXCHANGE, grant_handler: require.resolve('./index.js'), properties: { allowed_audiences: ['api://orders'] } },
+            { name: TOKEN_EXCHANGE, grant_handler: require.resolve('./index.js'), properties: { allowed_audiences: ['api://orders'], accepted_subject_audiences: ['api://backend'] } },
           ],
         },
       },
     });
-    frontend = await server.createClient({ grant_types: ['client_credentials'], scope: 'orders:read orders:write' });
-    backend = await server.createClient({ grant_types: [TOKEN_EXCHANGE] });
+    // The frontend's tokens are for the backend's API; the backend may trade them for tokens to the orders API.
+    frontend = await server.createClient({ grant_types: ['client_credentials'], scope: 'orders:read orders:write', audience: ['api://backend'] });
+    backend = await server.createClient({ grant_types: [TOKEN_EXCHANGE], scope: 'orders:read orders:write', audience: ['api://orders'] });
   });
   afterAll(() => server.close());
 
@@ -36,6 +37,27 @@ describe('RFC 8693 token exchange plugin', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ token_type: 'Bearer', issued_token_type: ACCESS_TOKEN, scope: 'orders:read' });
     expect(claimsOf(body.access_token)).toMatchObject({ sub: frontend.client_id, client_id: backend.client_id, aud: 'api://orders' });
+  });
+
+  it('never outlives the subject token, so chained exchanges cannot stretch it', async () => {
+    const subject = await subjectToken();
+    const { body } = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN }, backend);
+    expect(claimsOf(body.access_token).exp).toBeLessThanOrEqual(claimsOf(subject).exp);
+  });
+
+  it('refuses a subject token that was not issued for the caller', async () => {
+    const stranger = await server.createClient({ grant_types: ['client_credentials'], scope: 'orders:read' });
+    const foreign = (await server.token({ grant_type: 'client_credentials' }, stranger)).body.access_token; // aud: the stranger itself
+    const { body } = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: foreign, subject_token_type: ACCESS_TOKEN }, backend);
+    expect(body).toEqual({ error: 'invalid_grant', error_description: 'subject_token was not issued for this client' });
+  });
+
+  it('keeps only the scopes the calling client is registered for', async () => {
+    const narrow = await server.createClient({ grant_types: [TOKEN_EXCHANGE], scope: 'orders:read' });
+    const { body } = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: await subjectToken(), subject_token_type: ACCESS_TOKEN }, narrow);
+    expect(body.scope).toBe('orders:read');
+    const asked = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: await subjectToken(), subject_token_type: ACCESS_TOKEN, scope: 'orders:write' }, narrow);
+    expect(asked.body).toEqual({ error: 'invalid_scope', error_description: 'scope not allowed for this client: orders:write' });
   });
 
   it('records the actor in act when an actor_token is given', async () => {

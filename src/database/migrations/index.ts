@@ -2,6 +2,7 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { ReplayStore1763900100000 } from './1763900100000-replay-store';
 import { IdentityProviders1763900200000 } from './1763900200000-identity-providers';
 import { RefreshTokens1763900300000 } from './1763900300000-refresh-tokens';
+import { GrantRecords1764300000000 } from './1764300000000-grant-records';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ReplayStore1763900100000,
   IdentityProviders1763900200000,
   RefreshTokens1763900300000,
+  GrantRecords1764300000000,
 ];

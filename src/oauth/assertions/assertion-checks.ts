@@ -22,6 +22,8 @@ export interface ClaimRules {
   /** Reject an `iat` older than this (WSO2 RejectBeforeInMinutes / IATValidityPeriod); undefined: no limit. */
   maxIatAgeSeconds?: number;
   requireJti: boolean;
+  /** Claims that must be present (RFC 7523 §3 lists iss, sub, aud, exp for grants), each named when missing. */
+  requiredClaims?: readonly string[];
 }
 
 /** The unverified header and claims of a compact JWS, or a clear failure. */
@@ -54,6 +56,9 @@ export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: read
 /** RFC 7523 §3 claim checks, each failure naming the claim. Call after the signature verified. */
 export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, now = Math.floor(Date.now() / 1000)): void {
   const { exp, nbf, iat, jti } = payload;
+  for (const claim of rules.requiredClaims ?? []) {
+    if (payload[claim] === undefined) throw fail(`assertion has no ${claim} claim`);
+  }
   // §3 item 4: exp is mandatory.
   if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim');
   if (exp + rules.skewSeconds <= now) throw fail('assertion has expired');

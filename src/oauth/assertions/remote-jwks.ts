@@ -47,7 +47,7 @@ export class RemoteJwks {
    * this URI was fetched within the cooldown, then the cached set.
    */
   async refetch(uri: string, fetchOptions?: FetchOptions): Promise<JWK[]> {
-    const cooldown = (this.options.refetchCooldownSeconds ?? 1) * 1000;
+    const cooldown = Math.max(1, this.options.refetchCooldownSeconds ?? 1) * 1000;
     if (Date.now() - (this.lastFetch.get(uri) ?? 0) < cooldown) return this.cache.get(uri) ?? [];
     return this.fetch(uri, fetchOptions);
   }

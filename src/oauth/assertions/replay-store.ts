@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
-import { DEFAULT_TENANT, nowSeconds } from '../../database/columns';
-import { isUniqueViolation } from '../../database/unique-violation';
+import { IssuerContext } from '../../common/issuer-context';
+import type { WriteStep } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import type { AssertionJti } from '../extension-points';
 import { UsedJti } from './used-jti.entity';
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -10,14 +12,18 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 /**
  * The one place that decides whether an assertion `jti` was seen before. The decision is a
  * single INSERT on the primary key (tenant, issuer, jti): of any number of concurrent uses,
- * on any number of instances, exactly one inserts. Never check-then-insert.
+ * on any number of instances, exactly one inserts. Never check-then-insert. The endpoint runs
+ * it last, with the rest of the request's writes, so a refused request burns no jti.
  */
 @Injectable()
 export class ReplayStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReplayStore.name);
   private timer?: NodeJS.Timeout;
 
-  constructor(@InjectRepository(UsedJti) private readonly repo: Repository<UsedJti>) {}
+  constructor(
+    @InjectRepository(UsedJti) private readonly repo: Repository<UsedJti>,
+    private readonly context: IssuerContext,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
@@ -28,29 +34,14 @@ export class ReplayStore implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
   }
 
-  /**
-   * Records `jti` as used until `expiresAt`; false when it was used already. Call it last,
-   * after every other check passed, so a rejected request does not burn the jti.
-   */
-  async consume(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
-    const row = { tenant: DEFAULT_TENANT, issuer, jti, expiresAt };
-    try {
-      await this.repo.insert(row);
-      return true;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
-    // The jti is taken. If only by a row whose assertion has expired (not swept yet), that
-    // row guards nothing: drop it and let one INSERT decide again.
-    const dropped = await this.repo.delete({ tenant: DEFAULT_TENANT, issuer, jti, expiresAt: LessThan(nowSeconds()) });
-    if (!dropped.affected) return false;
-    try {
-      await this.repo.insert(row);
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+  /** The statements that record `jti` as used until `expiresAt`; `refused` when it was used already. */
+  consumption({ issuer, jti, expiresAt }: AssertionJti, refused: () => Error): WriteStep[] {
+    const tenant = this.context.tenant;
+    return [
+      // A row of an assertion that has expired (not swept yet) guards nothing: it must not block the INSERT.
+      { sql: 'DELETE FROM used_jtis WHERE tenant = ? AND issuer = ? AND jti = ? AND expires_at < ?', params: [tenant, issuer, jti, nowSeconds()] },
+      { sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)', params: [tenant, issuer, jti, expiresAt], expect: 'new-key', refused },
+    ];
   }
 
   /** Deletes rows of assertions that have expired. */

@@ -3,9 +3,8 @@ import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
-import { PluginLoadError } from '../../plugins/plugin-errors';
-import { PluginHost } from '../../plugins/plugin-host';
 
 /**
  * The enabled client authenticators in order. `[[event_listener]]` entries configure them
@@ -19,12 +18,12 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly config: GrantryConfig,
-    private readonly pluginHost: PluginHost,
+    private readonly extensions: Extensions,
   ) {}
 
   onApplicationBootstrap(): void {
     const used = new Set<EventListenerSettings>();
-    const plugins = this.pluginHost.loaded.authenticators.map(({ authenticator, order, listener }) => ({
+    const plugins = this.extensions.authenticators.map(({ authenticator, order, listener }) => ({
       instance: authenticator,
       meta: { order, id: listener.id ?? listener.name!, names: listener.name ? [listener.name] : [] },
     }));
@@ -40,7 +39,7 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
     );
     const methods = new Set<string>();
     for (const { instance, meta } of ordered) {
-      if (methods.has(instance.method)) throw new PluginLoadError(`two client authenticators implement ${instance.method}`);
+      if (methods.has(instance.method)) throw new ConfigError(`two client authenticators implement ${instance.method}`);
       methods.add(instance.method);
       const listener = this.listenerFor(meta);
       const properties = listener?.properties ?? {};

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { RegisteredClient } from '../../clients/registered-client';
-import { OAuthError } from '../../common/oauth-error';
-import { TokenRequest } from '../token/token-request';
+import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
+import { AuthenticatedClient } from '../extension-points';
+import { ClientRequest } from '../token/token-request';
 import { AuthenticatorRegistry } from './authenticator.registry';
 
-/** Picks the one authenticator whose credentials the request carries, and enforces the registered method. */
+/**
+ * Authenticates the client of any client request (token, and later introspection, revocation,
+ * PAR): picks the one authenticator whose credentials the request carries and enforces the
+ * registered method. What it returns to consume (an assertion's jti) is consumed by the caller,
+ * last, once the whole request passed.
+ */
 @Injectable()
 export class ClientAuthChain {
   constructor(private readonly registry: AuthenticatorRegistry) {}
 
-  async authenticate(request: TokenRequest): Promise<RegisteredClient> {
+  async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     try {
       return await this.run(request);
     } catch (error) {
@@ -21,7 +26,7 @@ export class ClientAuthChain {
     }
   }
 
-  private async run(request: TokenRequest): Promise<RegisteredClient> {
+  private async run(request: ClientRequest): Promise<AuthenticatedClient> {
     const matching = this.registry.authenticators.filter((authenticator) => authenticator.canAuthenticate(request));
     // `none` is the absence of credentials: it steps aside when any other method claims the request
     // (a client_id in the body beside, say, a certificate header from a TLS-terminating proxy).
@@ -31,16 +36,17 @@ export class ClientAuthChain {
         `the request uses more than one client authentication method (${candidates.map((a) => a.method).join(', ')})`,
       );
     }
-    if (!candidates.length) throw OAuthError.invalidClient('no supported client credentials in the request');
+    if (!candidates.length) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'no supported client credentials in the request' });
     const [authenticator] = candidates;
-    const { client } = await authenticator.authenticate(request);
+    const authenticated = await authenticator.authenticate(request);
+    const { client } = authenticated;
     if (client.authMethod !== authenticator.method) {
-      throw OAuthError.invalidClient(`client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}`);
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}` });
     }
     const bodyClientId = request.param('client_id');
     if (bodyClientId !== undefined && bodyClientId !== client.clientId) {
       throw OAuthError.invalidRequest('client_id does not match the authenticated client');
     }
-    return client;
+    return authenticated;
   }
 }

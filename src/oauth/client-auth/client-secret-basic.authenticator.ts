@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '../../common/oauth-error';
+import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { ORDERS } from '../orders';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 import { ClientSecretVerifier } from './client-secret.verifier';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in an HTTP Basic Authorization header. */
@@ -17,11 +17,11 @@ export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
 
   constructor(private readonly verifier: ClientSecretVerifier) {}
 
-  canAuthenticate(request: TokenRequest): boolean {
+  canAuthenticate(request: ClientRequest): boolean {
     return /^basic /i.test(request.authorization ?? '');
   }
 
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+  async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const { clientId, secret } = decodeBasic(request.authorization!);
     return { client: await this.verifier.verify(clientId, secret) };
   }
@@ -30,10 +30,10 @@ export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
 /** Base64 of `urlencode(id):urlencode(secret)`; both halves are form-urlencoded (§2.3.1). */
 export function decodeBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice(6).trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw OAuthError.invalidClient('Basic credentials are not base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials are not base64' });
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw OAuthError.invalidClient('Basic credentials have no client_id:secret pair');
+  if (colon < 1) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have no client_id:secret pair' });
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
@@ -43,6 +43,6 @@ function formDecode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
-    throw OAuthError.invalidClient('Basic credentials have malformed percent-encoding');
+    throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have malformed percent-encoding' });
   }
 }

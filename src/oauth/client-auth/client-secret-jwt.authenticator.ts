@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HMAC_ALGS } from '../assertions/jwk-selection';
 import { ClientAuth } from '../extension-points';
 import { ORDERS } from '../orders';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
 
@@ -13,7 +13,7 @@ export class ClientSecretJwtAuthenticator extends JwtAssertionAuthenticator {
   readonly method = 'client_secret_jwt';
   readonly signingAlgs = HMAC_ALGS;
 
-  canAuthenticate(request: TokenRequest): boolean {
+  canAuthenticate(request: ClientRequest): boolean {
     return ClientAssertionVerifier.isHmacAssertion(request);
   }
 }

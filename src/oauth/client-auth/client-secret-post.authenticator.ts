@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '../../common/oauth-error';
+import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { ORDERS } from '../orders';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 import { ClientSecretVerifier } from './client-secret.verifier';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the request body. */
@@ -13,13 +13,13 @@ export class ClientSecretPostAuthenticator implements ClientAuthenticator {
 
   constructor(private readonly verifier: ClientSecretVerifier) {}
 
-  canAuthenticate(request: TokenRequest): boolean {
+  canAuthenticate(request: ClientRequest): boolean {
     return request.param('client_secret') !== undefined;
   }
 
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+  async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const clientId = request.param('client_id');
-    if (!clientId) throw OAuthError.invalidClient('client_secret without client_id');
+    if (!clientId) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'client_secret without client_id' });
     return { client: await this.verifier.verify(clientId, request.param('client_secret')!) };
   }
 }

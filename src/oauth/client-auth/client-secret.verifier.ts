@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import { RegisteredClient } from '../../clients/registered-client';
-import { OAuthError } from '../../common/oauth-error';
+import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { SecurityService } from '../../security/security.service';
 
 /** The shared check of client_secret_basic and client_secret_post. */
@@ -14,10 +14,10 @@ export class ClientSecretVerifier {
     if (!client) {
       // Same work as a real comparison, so timing does not tell unknown clients apart.
       this.security.secretMatches(secret, 'x'.repeat(43));
-      throw OAuthError.invalidClient(`unknown client ${clientId}`);
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${clientId}` });
     }
     if (!client.secretDigest || !this.security.secretMatches(secret, client.secretDigest)) {
-      throw OAuthError.invalidClient(`wrong secret for client ${clientId}`);
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `wrong secret for client ${clientId}` });
     }
     return client;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parseProperties } from '../../config/properties';
 import { AuthenticatedClient, ClientAuthenticator } from '../extension-points';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtClientAuthProperties } from './jwt-client-auth.properties';
 
@@ -22,9 +22,9 @@ export abstract class JwtAssertionAuthenticator implements ClientAuthenticator {
     this.properties = parseProperties(JwtClientAuthProperties, properties);
   }
 
-  abstract canAuthenticate(request: TokenRequest): boolean;
+  abstract canAuthenticate(request: ClientRequest): boolean;
 
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
-    return { client: await this.verifier.verify(request, this.method, this.signingAlgs, this.properties) };
+  authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
+    return this.verifier.verify(request, this.method, this.signingAlgs, this.properties);
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
-import { OAuthError } from '../../common/oauth-error';
+import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { ORDERS } from '../orders';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 
 /**
  * Public clients (RFC 6749 §2.1): identified by client_id alone. Only a client registered
@@ -16,7 +16,7 @@ export class NoneAuthenticator implements ClientAuthenticator {
 
   constructor(private readonly clients: ClientsService) {}
 
-  canAuthenticate(request: TokenRequest): boolean {
+  canAuthenticate(request: ClientRequest): boolean {
     return (
       request.param('client_id') !== undefined &&
       request.authorization === undefined &&
@@ -26,10 +26,10 @@ export class NoneAuthenticator implements ClientAuthenticator {
     );
   }
 
-  async authenticate(request: TokenRequest): Promise<AuthenticatedClient> {
+  async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const clientId = request.param('client_id')!;
     const client = await this.clients.findForAuthentication(clientId);
-    if (!client) throw OAuthError.invalidClient(`unknown client ${clientId}`);
+    if (!client) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${clientId}` });
     return { client };
   }
 }

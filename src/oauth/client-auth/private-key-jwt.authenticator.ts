@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ASYMMETRIC_ALGS } from '../assertions/jwk-selection';
 import { ClientAuth } from '../extension-points';
 import { ORDERS } from '../orders';
-import { TokenRequest } from '../token/token-request';
+import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
 
@@ -18,7 +18,7 @@ export class PrivateKeyJwtAuthenticator extends JwtAssertionAuthenticator {
   readonly signingAlgs = ASYMMETRIC_ALGS;
 
   /** Any client assertion that is not HMAC-signed (a malformed one too, so its error is specific). */
-  canAuthenticate(request: TokenRequest): boolean {
+  canAuthenticate(request: ClientRequest): boolean {
     const present = request.param('client_assertion') !== undefined || request.param('client_assertion_type') !== undefined;
     return present && !ClientAssertionVerifier.isHmacAssertion(request);
   }

@@ -1,12 +1,12 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { OAuthError } from '../../common/oauth-error';
+import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig, GrantTypeSettings } from '../../config/config.schema';
 import { Grant, GrantHandler, GrantOptions } from '../extension-points';
+import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
-import { withValidator } from '../../plugins/plugin-adapters';
-import { PluginLoadError } from '../../plugins/plugin-errors';
-import { PluginHost } from '../../plugins/plugin-host';
+import type { ClientRequest } from '../token/token-request';
 
 interface RegisteredGrant {
   handler: GrantHandler;
@@ -21,27 +21,27 @@ export class GrantRegistry implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly config: GrantryConfig,
-    private readonly pluginHost: PluginHost,
+    private readonly extensions: Extensions,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { grants: plugins, validators } = this.pluginHost.loaded;
-    const replaced = new Set(plugins.map((plugin) => plugin.replaces));
-    const pluginProperties = new Map(plugins.map((plugin) => [plugin.handler, plugin.properties]));
+    const { grants: extensions, validators } = this.extensions;
+    const replaced = new Set(extensions.map((grant) => grant.replaces));
+    const extensionProperties = new Map(extensions.map((grant) => [grant.handler, grant.properties]));
     const entries = collectOrdered<GrantHandler, GrantOptions>(
       this.discovery,
       Grant,
       (handler, meta) => this.settingsFor(handler, meta),
-      plugins.map((plugin) => ({ instance: plugin.handler, meta: { id: plugin.id, order: plugin.order } })),
+      extensions.map((grant) => ({ instance: grant.handler, meta: { id: grant.id, order: grant.order } })),
       (meta) => replaced.has(meta.id),
     );
     for (const { instance, meta } of entries) {
-      const validator = validators.get(meta.id);
-      const handler = validator ? withValidator(instance, validator) : instance;
+      const validate = validators.get(meta.id);
+      const handler = validate ? withValidator(instance, validate) : instance;
       if (this.byType.has(handler.grantType)) {
-        throw new PluginLoadError(`two grant handlers serve grant_type ${handler.grantType} (a plugin's name must not repeat a built-in or another plugin)`);
+        throw new ConfigError(`two grant handlers serve grant_type ${handler.grantType} (a plugin's name must not repeat a built-in or another plugin)`);
       }
-      const properties = pluginProperties.get(instance) ?? this.settingsFor(handler, meta)?.properties ?? {};
+      const properties = extensionProperties.get(instance) ?? this.settingsFor(handler, meta)?.properties ?? {};
       this.byType.set(handler.grantType, { handler, properties });
     }
   }
@@ -63,7 +63,19 @@ export class GrantRegistry implements OnApplicationBootstrap {
 
   /** `[oauth.grant_type.<id>]`, matched by the handler's id or its grant_type. */
   private settingsFor(handler: GrantHandler, meta: GrantOptions): GrantTypeSettings | undefined {
-    const tables = this.config.oauth.grant_type as Record<string, GrantTypeSettings | undefined>;
+    const tables = this.config.oauth.grant_type;
     return tables[meta.id] ?? tables[handler.grantType];
   }
+}
+
+/** A built-in handler with an extra parameter check (`grant_validator` in its TOML table) run first. */
+function withValidator(handler: GrantHandler, validate: (request: ClientRequest) => void): GrantHandler {
+  return {
+    grantType: handler.grantType,
+    validate: (request) => {
+      validate(request);
+      handler.validate?.(request);
+    },
+    handle: (context) => handler.handle(context),
+  };
 }

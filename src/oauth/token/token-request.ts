@@ -3,8 +3,12 @@ import { OAuthError } from '../../common/oauth-error';
 /** RFC 8707 §2: `resource` is the one token-request parameter that may repeat. */
 const REPEATABLE = new Set(['resource']);
 
-/** A parsed token-endpoint request: every parameter once, empty values dropped. */
-export class TokenRequest {
+/**
+ * A parsed form request from a client — to the token endpoint, and to any endpoint where a
+ * client authenticates (introspection, revocation, PAR): every parameter once, empty values
+ * dropped, with the headers client authenticators read.
+ */
+export class ClientRequest {
   private constructor(
     readonly params: Readonly<Record<string, string>>,
     /** RFC 8707 resource indicators, in request order. */
@@ -19,7 +23,7 @@ export class TokenRequest {
    * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
    * without a value is treated as omitted (§3.1).
    */
-  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}): TokenRequest {
+  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}): ClientRequest {
     if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
     const params: Record<string, string> = {};
     const resources: string[] = [];
@@ -38,7 +42,7 @@ export class TokenRequest {
         params[name] = values[0] as string;
       }
     }
-    return new TokenRequest(params, resources, authorization, headers);
+    return new ClientRequest(params, resources, authorization, headers);
   }
 
   get grantType(): string | undefined {
@@ -62,3 +66,6 @@ export class TokenRequest {
     return scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
   }
 }
+
+/** The name plugins and the SDK know it by. */
+export { ClientRequest as TokenRequest };

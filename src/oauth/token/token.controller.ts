@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../../common/oauth-error';
 import { NoStore } from '../../common/no-store.decorator';
-import { TokenRequest } from './token-request';
+import { ClientRequest } from './token-request';
 import { TokenResponse, TokenService } from './token.service';
 
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
@@ -21,6 +21,6 @@ export class TokenController {
     if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
       throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
     }
-    return this.tokens.exchange(TokenRequest.parse(request.body, request.headers.authorization, request.headers));
+    return this.tokens.exchange(ClientRequest.parse(request.body, request.headers.authorization, request.headers));
   }
 }

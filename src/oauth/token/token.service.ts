@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import { ReplayStore } from '../assertions/replay-store';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
+import type { AssertionJti, GrantResult } from '../extension-points';
+import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
+import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
-import { resolveAudience } from '../tokens/audience';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
-import { TokenRequest } from './token-request';
+import { Granted, TokenPolicy } from './token-policy';
+import { ClientRequest } from './token-request';
 
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
@@ -18,55 +25,102 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
+const replayed = (source: 'client' | 'grant') => () =>
+  source === 'client' ? OAuthError.invalidClient('assertion jti has been used already') : OAuthError.invalidGrant('assertion jti has been used already');
+
 /**
- * The token endpoint's pipeline: grant type known → client authenticated → client may use
- * the grant → the grant decides → tokens minted. Each step fails with its RFC 6749 error.
+ * The token endpoint's pipeline: grant type known → client authenticated → client may use the
+ * grant → the grant decides → the endpoint's policy → tokens prepared → one atomic write that
+ * consumes the request's one-time artefacts and stores what follows them. A request refused
+ * anywhere before that write consumes nothing; a write refused (a replay) stores nothing.
  */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly grants: GrantRegistry,
     private readonly clientAuth: ClientAuthChain,
+    private readonly policy: TokenPolicy,
     private readonly issuer: AccessTokenIssuer,
     private readonly settings: TokenSettings,
+    private readonly records: GrantRecords,
     private readonly refreshTokens: RefreshTokenStore,
+    private readonly replay: ReplayStore,
+    private readonly writer: AtomicWriter,
   ) {}
 
-  async exchange(request: TokenRequest): Promise<TokenResponse> {
+  async exchange(request: ClientRequest): Promise<TokenResponse> {
     const grantType = request.grantType;
     if (!grantType) throw OAuthError.invalidRequest('grant_type is required');
     const { handler, properties } = this.grants.get(grantType);
 
-    const client = await this.clientAuth.authenticate(request);
+    const { client, consume: clientJtis } = await this.clientAuth.authenticate(request);
     if (!client.grantTypes.has(grantType)) {
       throw OAuthError.unauthorizedClient(`this client is not allowed to use grant_type ${grantType}`);
     }
 
     handler.validate?.(request);
     const result = await handler.handle({ client, request, params: request.params, properties });
-    const audience = resolveAudience(client, request.resources, result.audience, this.settings.default_audience);
-    const { token, expiresIn } = await this.issuer.issue({
+    const granted = await this.policy.apply(client, grantType, request, result);
+
+    const issuesRefreshToken = !!result.refreshToken && client.grantTypes.has('refresh_token') && !actsForItself(client, result);
+    const record = result.continues?.record ?? (issuesRefreshToken || !actsForItself(client, result) ? this.newRecord(client, grantType, result, granted, issuesRefreshToken) : undefined);
+    const access = await this.issuer.issue({
       client,
-      subject: result.subject,
-      scopes: result.scopes,
-      audience,
-      claims: result.claims,
+      principal: result.principal,
+      scopes: granted.scopes,
+      audience: granted.audience,
+      claims: record?.claims ?? result.claims,
+      grantId: record?.id,
+      identityProvider: granted.identityProvider?.name,
+      notAfter: Math.min(result.notAfter ?? Infinity, record?.expiresAt ?? Infinity),
     });
-    const response: TokenResponse = { ...extraMembers(result.response), access_token: token, token_type: 'Bearer', expires_in: expiresIn };
+    const refresh = issuesRefreshToken && record ? this.refreshTokens.issue(record) : undefined;
+
+    // Last: consume, and store what follows — all or nothing.
+    const steps: WriteStep[] = [
+      ...this.jtiSteps(clientJtis, replayed('client')),
+      ...this.jtiSteps(result.consume, replayed('grant')),
+      ...(result.continues ? [result.continues.redemption] : record ? [this.records.insertStep(record)] : []),
+      ...(refresh ? [refresh.step] : []),
+      ...(access.step ? [access.step] : []),
+    ];
+    await this.writer.commit(steps);
+
+    const response: TokenResponse = { ...extraMembers(result.response), access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn };
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.
-    if (result.scopes.length) response.scope = result.scopes.join(' ');
-    if (result.refreshToken && client.grantTypes.has('refresh_token')) {
-      response.refresh_token = await this.refreshTokens.issue({
-        clientId: client.clientId,
-        subject: result.subject,
-        scopes: result.scopes,
-        audience,
-        claims: result.claims ?? {},
-        familyId: result.refreshTokenFamily,
-      });
-    }
+    if (granted.scopes.length) response.scope = granted.scopes.join(' ');
+    if (refresh) response.refresh_token = refresh.token;
     return response;
   }
+
+  /** What the subject granted, recorded so every token of it can be revoked at once and refresh can re-check it. */
+  private newRecord(client: RegisteredClient, grantType: string, result: GrantResult, granted: Granted, refreshable: boolean): GrantRecordEntity {
+    const { subject, sessionId, authTime, acr, amr } = result.principal;
+    const now = nowSeconds();
+    const lifetime = refreshable ? this.settings.refresh_token_absolute_ttl : this.settings.access_token_ttl;
+    const authentication = authTime !== undefined || acr !== undefined || amr !== undefined ? { authTime, acr, amr } : null;
+    return this.records.create({
+      clientId: client.clientId,
+      grantType,
+      subject,
+      identityProvider: granted.identityProvider?.id ?? null,
+      sessionId: sessionId ?? null,
+      authentication,
+      scope: granted.scopes.join(' '),
+      audience: granted.audience,
+      claims: result.claims ?? {},
+      expiresAt: Math.min(now + lifetime, result.notAfter ?? Infinity),
+    });
+  }
+
+  private jtiSteps(jtis: readonly AssertionJti[] | undefined, refused: () => OAuthError): WriteStep[] {
+    return jtis ? jtis.flatMap((jti) => this.replay.consumption(jti, refused)) : [];
+  }
+}
+
+/** A client acting for itself (client_credentials): no grant record, no refresh token — nothing written. */
+function actsForItself(client: RegisteredClient, result: GrantResult): boolean {
+  return result.principal.subject === client.clientId && result.principal.identityProvider === undefined && result.principal.sessionId === undefined;
 }
 
 /** RFC 6749 §5.1 members belong to the token endpoint; a grant's extra members cannot shadow them. */

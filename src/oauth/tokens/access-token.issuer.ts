@@ -1,29 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { Repository } from 'typeorm';
 import type { RegisteredClient } from '../../clients/registered-client';
-import { ServerSettings, TokenSettings } from '../../config/config.schema';
+import { IssuerContext } from '../../common/issuer-context';
+import { TokenSettings } from '../../config/config.schema';
+import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
-import { OpaqueAccessToken } from './opaque-token.entity';
+import type { Principal } from '../extension-points';
 import { REGISTERED_CLAIMS } from './registered-claims';
 import { hashToken } from './token-hash';
 
 export interface AccessTokenGrant {
   client: RegisteredClient;
-  subject: string;
+  principal: Principal;
   scopes: string[];
   audience: string[];
   claims?: Record<string, unknown>;
+  /** The grant record the token belongs to (`gid`), so revoking the grant reaches it. */
+  grantId?: string;
+  /** Name of the identity provider that vouched (`idp`). */
+  identityProvider?: string;
+  /** Epoch seconds the token must not outlive. */
+  notAfter?: number;
 }
 
 export interface IssuedAccessToken {
   token: string;
   expiresIn: number;
+  /** For an opaque token: the statement that stores it, committed with the rest of the request. */
+  step?: WriteStep;
 }
-
 
 /**
  * Mints access tokens: JWTs per RFC 9068 (nothing written: the hot path stays I/O-free) or
@@ -31,60 +38,55 @@ export interface IssuedAccessToken {
  */
 @Injectable()
 export class AccessTokenIssuer {
-  private readonly issuer: string;
-
   constructor(
     private readonly keyRing: KeyRing,
     private readonly settings: TokenSettings,
-    server: ServerSettings,
-    @InjectRepository(OpaqueAccessToken) private readonly opaqueTokens: Repository<OpaqueAccessToken>,
-  ) {
-    this.issuer = server.base_url!;
-  }
+    private readonly context: IssuerContext,
+  ) {}
 
   async issue(grant: AccessTokenGrant): Promise<IssuedAccessToken> {
     const format = grant.client.accessTokenFormat ?? this.settings.format;
-    const expiresIn = this.settings.access_token_ttl;
-    const token = format === 'opaque' ? await this.issueOpaque(grant, expiresIn) : await this.issueJwt(grant, expiresIn);
-    return { token, expiresIn };
+    const iat = nowSeconds();
+    const exp = Math.min(iat + this.settings.access_token_ttl, grant.notAfter ?? Infinity);
+    if (format === 'opaque') return { ...this.opaque(grant, iat, exp), expiresIn: exp - iat };
+    return { token: await this.jwt(grant, iat, exp), expiresIn: exp - iat };
   }
 
-  private async issueJwt({ client, subject, scopes, audience, claims }: AccessTokenGrant, ttl: number): Promise<string> {
+  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number): Promise<string> {
     const signer = this.keyRing.signer(this.settings.signing_alg);
     if (!signer) throw new Error(`no active ${this.settings.signing_alg} signing key`);
-    const iat = nowSeconds();
     const payload: Record<string, unknown> = {
       ...withoutRegistered(claims),
-      iss: this.issuer,
-      sub: subject,
+      iss: this.context.issuer,
+      sub: principal.subject,
       aud: audience.length === 1 ? audience[0] : audience,
-      exp: iat + ttl,
+      exp,
       iat,
       jti: randomBytes(16).toString('base64url'),
       client_id: client.clientId,
     };
     if (scopes.length) payload.scope = scopes.join(' ');
+    if (grantId !== undefined) payload.gid = grantId;
+    if (identityProvider !== undefined) payload.idp = identityProvider;
+    // RFC 9068 §2.2.1: how the subject authenticated, when known.
+    if (principal.authTime !== undefined) payload.auth_time = principal.authTime;
+    if (principal.acr !== undefined) payload.acr = principal.acr;
+    if (principal.amr !== undefined) payload.amr = principal.amr;
     // RFC 9068 §2.1: typ "at+jwt" tells access tokens apart from ID tokens and other JWTs.
     return new SignJWT(payload).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }).sign(signer.key);
   }
 
-  private async issueOpaque({ client, subject, scopes, audience, claims }: AccessTokenGrant, ttl: number): Promise<string> {
+  private opaque({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number): { token: string; step: WriteStep } {
     const token = randomBytes(32).toString('base64url');
-    const now = nowSeconds();
-    const row: OpaqueAccessToken = {
-      tokenHash: hashToken(token),
-      tenant: client.tenant,
-      clientId: client.clientId,
-      subject,
-      scope: scopes.join(' '),
-      audience,
-      claims: withoutRegistered(claims),
-      expiresAt: now + ttl,
-      createdAt: now,
-      revokedAt: null,
+    const stored = { ...withoutRegistered(claims), ...(identityProvider !== undefined ? { idp: identityProvider } : {}) };
+    return {
+      token,
+      step: {
+        sql: `INSERT INTO access_tokens (token_hash, tenant, client_id, subject, scope, audience, claims, expires_at, created_at, grant_id)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        params: [hashToken(token), this.context.tenant, client.clientId, principal.subject, scopes.join(' '), JSON.stringify(audience), JSON.stringify(stored), exp, iat, grantId ?? null],
+      },
     };
-    await this.opaqueTokens.insert(row);
-    return token;
   }
 }
 

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { Repository } from 'typeorm';
-import { ServerSettings, SIGNING_ALGS } from '../../config/config.schema';
+import { IssuerContext } from '../../common/issuer-context';
+import { SIGNING_ALGS } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
+import { GrantRecords } from '../grant-records/grant-records';
 import { OpaqueAccessToken } from './opaque-token.entity';
 import { hashToken } from './token-hash';
 
@@ -17,24 +19,29 @@ export interface AccessTokenInfo {
   expiresAt: number;
   issuedAt: number;
   claims: Record<string, unknown>;
+  /** The grant record it was issued under (revoking the grant ends it). */
+  grantId?: string;
 }
 
-/** Verifies grantry's own access tokens, JWT or opaque (admin API, later introspection and userinfo). */
+/**
+ * Verifies grantry's own access tokens, JWT or opaque (admin API, plugins, later introspection
+ * and userinfo). A token issued under a grant record is active only while its grant is: the
+ * grant is the deny-list of its JWTs.
+ */
 @Injectable()
 export class AccessTokenLookup {
-  private readonly issuer: string;
-
   constructor(
     private readonly keyRing: KeyRing,
-    server: ServerSettings,
+    private readonly context: IssuerContext,
+    private readonly grants: GrantRecords,
     @InjectRepository(OpaqueAccessToken) private readonly opaqueTokens: Repository<OpaqueAccessToken>,
-  ) {
-    this.issuer = server.base_url!;
-  }
+  ) {}
 
   /** The token's facts, or undefined when it is not an active token of this server. */
   async find(token: string): Promise<AccessTokenInfo | undefined> {
-    return token.split('.').length === 3 ? this.findJwt(token) : this.findOpaque(token);
+    const info = token.split('.').length === 3 ? await this.findJwt(token) : await this.findOpaque(token);
+    if (info?.grantId !== undefined && !(await this.grants.isActive(info.grantId))) return undefined;
+    return info;
   }
 
   private async findJwt(token: string): Promise<AccessTokenInfo | undefined> {
@@ -48,7 +55,7 @@ export class AccessTokenLookup {
       }
       if (!key) return undefined;
       const { payload } = await jwtVerify(token, key.key, {
-        issuer: this.issuer,
+        issuer: this.context.issuer,
         typ: 'at+jwt',
         algorithms: [key.alg].filter((alg) => (SIGNING_ALGS as readonly string[]).includes(alg)),
         requiredClaims: ['sub', 'exp', 'iat', 'client_id'],
@@ -61,6 +68,7 @@ export class AccessTokenLookup {
         expiresAt: payload.exp!,
         issuedAt: payload.iat!,
         claims: payload as Record<string, unknown>,
+        grantId: typeof payload.gid === 'string' ? payload.gid : undefined,
       };
     } catch {
       return undefined;
@@ -69,7 +77,7 @@ export class AccessTokenLookup {
 
   private async findOpaque(token: string): Promise<AccessTokenInfo | undefined> {
     if (token.length > 512) return undefined;
-    const row = await this.opaqueTokens.findOneBy({ tokenHash: hashToken(token) });
+    const row = await this.opaqueTokens.findOneBy({ tokenHash: hashToken(token), tenant: this.context.tenant });
     if (!row || row.revokedAt !== null || row.expiresAt <= nowSeconds()) return undefined;
     return {
       clientId: row.clientId,
@@ -79,6 +87,7 @@ export class AccessTokenLookup {
       expiresAt: row.expiresAt,
       issuedAt: row.createdAt,
       claims: row.claims as Record<string, unknown>,
+      grantId: row.grantId ?? undefined,
     };
   }
 }

@@ -27,3 +27,13 @@ export function resolveAudience(
   if (defaultAudience.length) return [...defaultAudience];
   return [client.clientId];
 }
+
+/**
+ * Every audience the client may address without naming a `resource`: its registered audience,
+ * else `[oauth.token] default_audience`, else itself. A grant's chosen audience must stay in it.
+ */
+export function allowedAudience(client: RegisteredClient, defaultAudience: readonly string[]): readonly string[] {
+  if (client.audience.length) return client.audience;
+  if (defaultAudience.length) return defaultAudience;
+  return [client.clientId];
+}

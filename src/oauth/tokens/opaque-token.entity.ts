@@ -13,5 +13,7 @@ export class OpaqueAccessToken {
   @Column({ type: 'text', transformer: jsonText }) claims: object;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
+  /** The grant it was issued under (revoking the grant revokes it); null for a client acting for itself. */
+  @Column({ name: 'grant_id', type: 'varchar', length: 64, nullable: true }) grantId: string | null;
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochSeconds }) revokedAt: number | null;
 }

@@ -1,84 +1,93 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { IsNull, MoreThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
+import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
-import { DEFAULT_TENANT, nowSeconds } from '../../database/columns';
+import type { WriteStep } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import { GrantRecordEntity } from '../grant-records/grant-record.entity';
+import { GrantRecords } from '../grant-records/grant-records';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { hashToken } from './token-hash';
 
-export interface RefreshGrant {
-  clientId: string;
-  subject: string;
-  scopes: string[];
-  audience: string[];
-  claims: Record<string, unknown>;
-  familyId: string;
+const refused = () => OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used');
+
+/** A refresh token presented by its client, found and checked but not yet consumed. */
+export interface PresentedRefreshToken {
+  record: GrantRecordEntity;
+  /** The statement that consumes it; the endpoint commits it last, with the rotated token. */
+  redemption: WriteStep;
 }
 
 /**
- * Refresh tokens under rotation (RFC 9700 §4.14.2): each use consumes the token in one
- * conditional UPDATE — of concurrent uses exactly one succeeds, on every database and
- * instance — and a second use of a consumed token revokes its whole family.
+ * Refresh tokens under rotation (RFC 9700 §4.14.2). Each belongs to a grant record. A use is
+ * decided in two steps: `present` reads and checks (consuming nothing, so a request refused
+ * later — a scope, a resource — leaves the token valid); the endpoint then commits the
+ * redemption, one conditional UPDATE that also requires the grant to be live, with the token
+ * that replaces it. A second use of a consumed token revokes the grant, which ends every token
+ * of it: the one rotated in by a concurrent winner too, since every use reads the grant.
  */
 @Injectable()
 export class RefreshTokenStore {
-  private readonly logger = new Logger(RefreshTokenStore.name);
-
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly repo: Repository<RefreshTokenEntity>,
+    private readonly records: GrantRecords,
     private readonly settings: TokenSettings,
+    private readonly context: IssuerContext,
   ) {}
 
-  /** A new refresh token; `familyId` continues a rotation, none starts one. */
-  async issue(grant: Omit<RefreshGrant, 'familyId'> & { familyId?: string }): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+  /** The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. */
+  async present(token: string, clientId: string): Promise<PresentedRefreshToken> {
+    if (token.length > 512) throw refused();
+    const tokenHash = hashToken(token);
+    const row = await this.repo.findOneBy({ tokenHash, tenant: this.context.tenant });
+    // Another client's token: refused, and nothing revoked (it consumes nothing either).
+    if (!row || row.clientId !== clientId) throw refused();
+    if (row.consumedAt !== null) {
+      // A rotated token came back: it leaked, or a client replayed it. Nothing of this grant is trusted now.
+      await this.records.revoke(row.grantId, `refresh token reuse by client ${clientId}`);
+      throw refused();
+    }
     const now = nowSeconds();
-    const row: RefreshTokenEntity = {
-      tokenHash: hashToken(token),
-      tenant: DEFAULT_TENANT,
-      familyId: grant.familyId ?? randomBytes(16).toString('base64url'),
-      clientId: grant.clientId,
-      subject: grant.subject,
-      scope: grant.scopes.join(' '),
-      audience: grant.audience,
-      claims: grant.claims,
-      createdAt: now,
-      expiresAt: now + this.settings.refresh_token_ttl,
-      consumedAt: null,
-      revokedAt: null,
-    };
-    await this.repo.insert(row);
-    return token;
+    const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused();
+    return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
   }
 
-  /** Consumes the token for `clientId`, or fails with invalid_grant; a replay revokes the family. */
-  async redeem(token: string, clientId: string): Promise<RefreshGrant> {
-    const tokenHash = hashToken(token);
+  /** A new refresh token of `record` and the statement that stores it. */
+  issue(record: GrantRecordEntity): { token: string; step: WriteStep } {
+    const token = randomBytes(32).toString('base64url');
     const now = nowSeconds();
-    // The decision: one conditional UPDATE. affected === 1 means this request, and only it, won.
-    const result = await this.repo.update(
-      { tokenHash, clientId, consumedAt: IsNull(), revokedAt: IsNull(), expiresAt: MoreThan(now) },
-      { consumedAt: now },
-    );
-    if (result.affected === undefined) throw new Error('the database driver did not report affected rows');
-    const row = await this.repo.findOneBy({ tokenHash });
-    if (result.affected === 1 && row) {
-      return {
-        clientId: row.clientId,
-        subject: row.subject,
-        scopes: row.scope.split(' ').filter(Boolean),
-        audience: row.audience,
-        claims: row.claims as Record<string, unknown>,
-        familyId: row.familyId,
-      };
-    }
-    if (row && row.clientId === clientId && row.consumedAt !== null && row.revokedAt === null) {
-      // A rotated token came back: it leaked (or a client replayed it). Nothing of this grant is trusted now.
-      await this.repo.update({ familyId: row.familyId, revokedAt: IsNull() }, { revokedAt: now });
-      this.logger.warn(`refresh token reuse by client ${clientId}: family revoked`);
-    }
-    throw OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used');
+    // Sliding per rotation, never past the grant's absolute end.
+    const expiresAt = Math.min(now + this.settings.refresh_token_ttl, record.expiresAt);
+    return {
+      token,
+      step: {
+        sql: 'INSERT INTO refresh_tokens (token_hash, tenant, grant_id, client_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+        params: [hashToken(token), record.tenant, record.id, record.clientId, now, expiresAt],
+      },
+    };
+  }
+
+  /**
+   * The decision, as one statement: of any number of concurrent uses on any number of
+   * instances exactly one changes the row, and only while the grant is live. The loser
+   * revokes the grant — it saw the token unconsumed, so another use won, or the grant ended.
+   */
+  private redemption(tokenHash: string, clientId: string, grantId: string): WriteStep {
+    const now = nowSeconds();
+    return {
+      sql: `UPDATE refresh_tokens SET consumed_at = ?
+            WHERE token_hash = ? AND tenant = ? AND client_id = ? AND consumed_at IS NULL AND expires_at > ?
+              AND EXISTS (SELECT 1 FROM grant_records g WHERE g.id = ? AND g.tenant = ? AND g.revoked_at IS NULL AND g.expires_at > ?)`,
+      params: [now, tokenHash, this.context.tenant, clientId, now, grantId, this.context.tenant, now],
+      expect: 'one-row',
+      refused: async () => {
+        await this.records.revoke(grantId, `concurrent or late use of a refresh token by client ${clientId}`);
+        return refused();
+      },
+    };
   }
 }

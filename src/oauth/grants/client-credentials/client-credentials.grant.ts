@@ -3,12 +3,13 @@ import { OAuthError } from '../../../common/oauth-error';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
 import { ORDERS } from '../../orders';
 import { grantableScopes } from '../scopes';
+import { CLIENT_CREDENTIALS_GRANT } from './client-credentials.definition';
 
 /** RFC 6749 §4.4: the client acts on its own behalf. */
-@Grant({ order: ORDERS.grants.clientCredentials, id: 'client_credentials' })
+@Grant({ order: ORDERS.grants.clientCredentials, id: CLIENT_CREDENTIALS_GRANT.id })
 @Injectable()
 export class ClientCredentialsGrant implements GrantHandler {
-  readonly grantType = 'client_credentials';
+  readonly grantType = CLIENT_CREDENTIALS_GRANT.grantType;
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     // §4.4: "The client credentials grant type MUST only be used by confidential clients."
@@ -16,6 +17,6 @@ export class ClientCredentialsGrant implements GrantHandler {
       throw OAuthError.unauthorizedClient('public clients cannot use client_credentials');
     }
     // §4.4.3: a refresh token SHOULD NOT be included.
-    return { subject: client.clientId, scopes: grantableScopes(client, request.scopes), refreshToken: false };
+    return { principal: { subject: client.clientId }, scopes: grantableScopes(client, request.scopes), refreshToken: false };
   }
 }

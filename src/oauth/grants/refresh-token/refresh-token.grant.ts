@@ -1,35 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
+import { TokenSettings } from '../../../config/config.schema';
+import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
 import { ORDERS } from '../../orders';
+import { ClientRequest } from '../../token/token-request';
+import { allowedAudience } from '../../tokens/audience';
 import { RefreshTokenStore } from '../../tokens/refresh-token.store';
-import { TokenRequest } from '../../token/token-request';
+import { REFRESH_TOKEN_GRANT } from './refresh-token.definition';
 
-/** RFC 6749 §6: a new access token (and a rotated refresh token) for the same grant. */
-@Grant({ order: ORDERS.grants.refreshToken, id: 'refresh_token' })
+/**
+ * RFC 6749 §6: a new access token (and a rotated refresh token) for the same grant, re-decided
+ * against what holds *now*: the client may still use the grant type that created the grant,
+ * scopes and audience shrink with its registration, and the identity provider that vouched
+ * must still be there (the endpoint checks it is enabled). The token is consumed by the
+ * endpoint, last, with its successor.
+ */
+@Grant({ order: ORDERS.grants.refreshToken, id: REFRESH_TOKEN_GRANT.id })
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
-  readonly grantType = 'refresh_token';
+  readonly grantType = REFRESH_TOKEN_GRANT.grantType;
 
-  constructor(private readonly store: RefreshTokenStore) {}
+  constructor(
+    private readonly store: RefreshTokenStore,
+    private readonly providers: IdentityProvidersService,
+    private readonly settings: TokenSettings,
+  ) {}
 
-  validate(request: TokenRequest): void {
+  validate(request: ClientRequest): void {
     request.requireParam('refresh_token');
   }
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
-    const grant = await this.store.redeem(request.requireParam('refresh_token'), client.clientId);
-    // §6: the scope may be narrowed, never widened beyond the original grant.
+    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
+    if (!client.grantTypes.has(record.grantType)) {
+      throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`);
+    }
+    let identityProvider: string | undefined;
+    if (record.identityProvider !== null) {
+      const provider = await this.providers.findById(record.identityProvider);
+      if (!provider) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `deleted provider ${record.identityProvider}` });
+      identityProvider = provider.name;
+    }
+
+    // §6: the scope may be narrowed, never widened beyond the original grant — nor beyond the client's registration now.
+    const granted = record.scope.split(' ').filter(Boolean);
     const requested = request.scopes;
-    const widened = requested.filter((scope) => !grant.scopes.includes(scope));
+    const widened = requested.filter((scope) => !granted.includes(scope) || !client.scopes.has(scope));
     if (widened.length) throw OAuthError.invalidScope(`scope beyond the original grant: ${widened.join(' ')}`);
+    const scopes = requested.length ? requested : granted.filter((scope) => client.scopes.has(scope));
+    if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client');
+
+    // The audience shrinks to what the client may still address; nothing left means today's default.
+    const allowed = allowedAudience(client, this.settings.default_audience);
+    const audience = record.audience.filter((aud) => allowed.includes(aud));
+
+    const { authentication } = record;
     return {
-      subject: grant.subject,
-      scopes: requested.length ? requested : grant.scopes,
-      audience: grant.audience,
-      claims: grant.claims,
+      principal: { subject: record.subject, identityProvider, sessionId: record.sessionId ?? undefined, ...authentication },
+      scopes,
+      audience: audience.length ? audience : undefined,
+      claims: record.claims,
       refreshToken: true,
-      refreshTokenFamily: grant.familyId,
+      continues: { record, redemption },
     };
   }
 }

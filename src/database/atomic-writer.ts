@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUniqueViolation } from './unique-violation';
+
+/**
+ * One statement of an atomic write. SQL uses `?` placeholders and unquoted snake_case names
+ * that mean the same on SQLite, PostgreSQL and MySQL/MariaDB.
+ */
+export interface WriteStep {
+  sql: string;
+  params: readonly unknown[];
+  /**
+   * What must hold for the write to go on — `one-row`: the statement changed exactly one row
+   * (a conditional UPDATE that consumes); `new-key`: the INSERT did not hit a unique key (a
+   * `jti` seen before). Without it, any outcome is fine.
+   */
+  expect?: 'one-row' | 'new-key';
+  /** The error that refuses the request when `expect` fails; may first record what the failure means. */
+  refused?: () => Error | Promise<Error>;
+}
+
+class Refused extends Error {
+  constructor(readonly step: WriteStep) {
+    super('an atomic write was refused');
+  }
+}
+
+interface SqliteDatabase {
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  transaction<T>(work: () => T): () => T;
+}
+
+/**
+ * Runs the writes that end a request — consuming its one-time artefacts and storing what
+ * replaces them — all or nothing: in one transaction (PostgreSQL, MySQL), or one synchronous
+ * better-sqlite3 transaction that no other request can interleave with (SQLite shares one
+ * connection, so an awaited TypeORM transaction there would take in other requests' statements).
+ * When a step's expectation fails, nothing of the write stays and its `refused` error is thrown.
+ */
+@Injectable()
+export class AtomicWriter {
+  private readonly kind: 'sqlite' | 'postgres' | 'mysql';
+  private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+
+  constructor(private readonly dataSource: DataSource) {
+    const type = dataSource.options.type;
+    this.kind = type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? 'postgres' : 'mysql';
+  }
+
+  async commit(steps: readonly WriteStep[]): Promise<void> {
+    if (!steps.length) return; // the hot path of a plain client_credentials token writes nothing
+    try {
+      if (this.kind === 'sqlite') this.commitSqlite(steps);
+      else await this.commitPooled(steps);
+    } catch (error) {
+      if (error instanceof Refused) throw await error.step.refused!();
+      throw error;
+    }
+  }
+
+  private commitSqlite(steps: readonly WriteStep[]): void {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+    const run = () => {
+      for (const step of steps) {
+        let changes: number;
+        try {
+          changes = this.prepared(db, step.sql).run(...step.params).changes;
+        } catch (error) {
+          if (step.expect === 'new-key' && isUniqueViolation(error)) throw new Refused(step);
+          throw error;
+        }
+        if (step.expect === 'one-row' && changes !== 1) throw new Refused(step);
+      }
+    };
+    // A single statement is atomic by itself; several share one transaction (rolled back on a throw).
+    if (steps.length === 1) run();
+    else db.transaction(run)();
+  }
+
+  private prepared(db: SqliteDatabase, sql: string): ReturnType<SqliteDatabase['prepare']> {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  }
+
+  private async commitPooled(steps: readonly WriteStep[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner('master');
+    await runner.connect();
+    const transactional = steps.length > 1;
+    try {
+      if (transactional) await runner.startTransaction();
+      for (const step of steps) {
+        let affected: number | undefined;
+        try {
+          affected = (await runner.query(this.dialect(step.sql), [...step.params], true)).affected;
+        } catch (error) {
+          if (step.expect === 'new-key' && isUniqueViolation(error)) throw new Refused(step);
+          throw error;
+        }
+        if (step.expect === 'one-row') {
+          // typeorm#7374: a driver that does not report affected rows must not pass for "one".
+          if (affected === undefined) throw new Error('the database driver did not report affected rows');
+          if (affected !== 1) throw new Refused(step);
+        }
+      }
+      if (transactional) await runner.commitTransaction();
+    } catch (error) {
+      if (transactional && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** PostgreSQL numbers its placeholders. */
+  private dialect(sql: string): string {
+    if (this.kind !== 'postgres') return sql;
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import type { JWK, ProtectedHeaderParameters } from 'jose';
+import { ClientsService } from '../../clients/clients.service';
+import type { RegisteredClient } from '../../clients/registered-client';
+import { cacheSettings } from '../../common/cache-settings';
+import { GrantryConfig } from '../../config/config.schema';
+import { TruststoreService } from '../../keys/truststore.service';
+import { OutboundFetcher } from '../../outbound/outbound-fetcher';
+import { candidateKeys } from './jwk-selection';
+import { RemoteJwks } from './remote-jwks';
+import { KeyImporter, VerifyKey } from './signature';
+
+/**
+ * The keys a client's assertions verify with, in the documented order: for HMAC its secret;
+ * else its registered `jwks`, its `jwks_uri`, and the truststore certificate aliased by its
+ * client_id. An `x5c` header is accepted only as a pointer to that pinned certificate.
+ */
+@Injectable()
+export class ClientKeySource {
+  private readonly remoteJwks: RemoteJwks;
+  private readonly importer = new KeyImporter();
+
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly truststore: TruststoreService,
+    fetcher: OutboundFetcher,
+    config: GrantryConfig,
+  ) {
+    // WSO2 names the cache of private_key_jwt key material "PrivateKeyJWT".
+    const { timeout, capacity } = cacheSettings(config, 'PrivateKeyJWT');
+    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown });
+  }
+
+  async *keys(client: RegisteredClient, alg: string, header: ProtectedHeaderParameters): AsyncGenerator<VerifyKey> {
+    if (alg.startsWith('HS')) {
+      const secret = this.clients.revealSecret(client);
+      if (secret) yield new TextEncoder().encode(secret);
+      return;
+    }
+    if (header.x5c !== undefined) {
+      yield* this.pinnedCertificateKey(client, alg, header.x5c);
+      return;
+    }
+    if (client.jwks) yield* this.importer.fromJwks(candidateKeys(client.jwks.keys as JWK[], header), alg);
+    if (client.jwksUri) yield* this.importer.fromJwks(await this.fetchKeys(client, header), alg);
+    const certificate = await this.truststore.find(client.clientId);
+    if (certificate) yield* this.importer.fromCertificate(certificate, alg);
+  }
+
+  private async *pinnedCertificateKey(client: RegisteredClient, alg: string, x5c: unknown): AsyncGenerator<VerifyKey> {
+    const certificate = await this.truststore.find(client.clientId);
+    if (!certificate || !Array.isArray(x5c) || x5c[0] !== certificate.raw.toString('base64')) {
+      throw new Error('assertion x5c does not match the certificate registered for this client');
+    }
+    yield* this.importer.fromCertificate(certificate, alg);
+  }
+
+  private async fetchKeys(client: RegisteredClient, header: ProtectedHeaderParameters): Promise<JWK[]> {
+    try {
+      return await this.remoteJwks.candidates(client.jwksUri!, header);
+    } catch (error) {
+      throw new Error(`jwks_uri of client ${client.clientId} could not be fetched: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { X509Certificate } from 'node:crypto';
+import type { JWK, ProtectedHeaderParameters } from 'jose';
+import { cacheSettings } from '../../common/cache-settings';
+import { GrantryConfig } from '../../config/config.schema';
+import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
+import { TruststoreService } from '../../keys/truststore.service';
+import { OutboundFetcher } from '../../outbound/outbound-fetcher';
+import { RemoteJwks } from './remote-jwks';
+import { KeyImporter, VerifyKey } from './signature';
+
+/** The keys an identity provider's assertions verify with: its `jwks_uri`, its uploaded certificate, or a truststore alias. */
+@Injectable()
+export class IdentityProviderKeySource {
+  private readonly remoteJwks: RemoteJwks;
+  private readonly importer = new KeyImporter();
+
+  constructor(private readonly truststore: TruststoreService, fetcher: OutboundFetcher, config: GrantryConfig) {
+    // Identity providers rotate keys on their own schedule: honour their Cache-Control within a floor and ceiling.
+    const { timeout, capacity } = cacheSettings(config, 'IdentityProviderJwks', { timeout: 3600 });
+    this.remoteJwks = new RemoteJwks(fetcher, {
+      maxTtlSeconds: timeout,
+      minTtlSeconds: Math.min(60, timeout),
+      capacity,
+      refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown,
+    });
+  }
+
+  async *keys(provider: IdentityProviderEntity, alg: string, header: ProtectedHeaderParameters): AsyncGenerator<VerifyKey> {
+    if (provider.jwksUri) {
+      yield* this.importer.fromJwks(await this.fetchKeys(provider, header), alg);
+    } else if (provider.certificate) {
+      yield* this.importer.fromCertificate(new X509Certificate(provider.certificate), alg);
+    } else if (provider.certificateAlias) {
+      const certificate = await this.truststore.find(provider.certificateAlias);
+      if (certificate) yield* this.importer.fromCertificate(certificate, alg);
+    }
+  }
+
+  private async fetchKeys(provider: IdentityProviderEntity, header: ProtectedHeaderParameters): Promise<JWK[]> {
+    const insecure = provider.allowInsecureJwksUri ? { allowHttp: true, allowPrivateNetworks: true } : undefined;
+    try {
+      return await this.remoteJwks.candidates(provider.jwksUri!, header, insecure);
+    } catch (error) {
+      throw new Error(`jwks_uri of identity provider ${provider.name} could not be fetched: ${(error as Error).message}`);
+    }
+  }
+}

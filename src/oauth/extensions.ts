@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import type { EventListenerSettings } from '../config/config.schema';
+import type { ClientAuthenticator, GrantHandler } from './extension-points';
+import type { ClientRequest } from './token/token-request';
+
+/** A grant handler from outside this module (a drop-in plugin). */
+export interface ExtensionGrant {
+  handler: GrantHandler;
+  /** The `[oauth.grant_type]` id of the built-in it replaces, or the custom grant's name. */
+  id: string;
+  order: number;
+  /** Set when it replaces a built-in: that built-in's id. */
+  replaces?: string;
+  properties: Readonly<Record<string, unknown>>;
+}
+
+export interface ExtensionAuthenticator {
+  authenticator: ClientAuthenticator;
+  order: number;
+  listener: EventListenerSettings;
+}
+
+/**
+ * The injection token through which grants and authenticators from outside `src/oauth` reach
+ * the registries. Whoever loads them (the plugin host) adds them while the application
+ * initialises; the registries read them at bootstrap, after every module initialised.
+ * This module knows nothing of where they come from.
+ */
+@Injectable()
+export class Extensions {
+  readonly grants: ExtensionGrant[] = [];
+  /** Extra parameter checks for built-in grants, by their `[oauth.grant_type]` id (WSO2's grant_validator). */
+  readonly validators = new Map<string, (request: ClientRequest) => void>();
+  readonly authenticators: ExtensionAuthenticator[] = [];
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochSeconds, jsonText } from '../../database/columns';
+
+/** How the subject authenticated, for OIDC (`auth_time`, `acr`, `amr`). */
+export interface AuthenticationFacts {
+  authTime?: number;
+  acr?: string;
+  amr?: string[];
+}
+
+/**
+ * What a resource owner (or an identity provider vouching for a subject) granted a client:
+ * the one record every token issued under it points to. Revoking it is one sticky write
+ * (`revoked_at`) that every later refresh, introspection and resource-server check sees.
+ */
+@Entity('grant_records')
+export class GrantRecordEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) id: string;
+  @Column({ type: 'varchar', length: 64 }) tenant: string;
+  @Column({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;
+  /** The grant type that created it (a refresh continues it, it never creates one). */
+  @Column({ name: 'grant_type', type: 'varchar', length: 255 }) grantType: string;
+  @Column({ type: 'varchar', length: 255 }) subject: string;
+  /** Id of the identity provider that vouched for the subject; null for a local subject. */
+  @Column({ name: 'identity_provider', type: 'varchar', length: 64, nullable: true }) identityProvider: string | null;
+  /** The browser session it came from (OIDC `sid`), so logout can end it. */
+  @Column({ name: 'session_id', type: 'varchar', length: 64, nullable: true }) sessionId: string | null;
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) authentication: AuthenticationFacts | null;
+  @Column({ type: 'text' }) scope: string;
+  @Column({ type: 'text', transformer: jsonText }) audience: string[];
+  @Column({ type: 'text', transformer: jsonText }) claims: Record<string, unknown>;
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
+  /** Absolute end (`refresh_token_absolute_ttl`), whatever the rotations; earlier when a grant caps it. */
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;
+  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochSeconds }) revokedAt: number | null;
+}

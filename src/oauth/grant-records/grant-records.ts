@@ -1,0 +1,60 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { IssuerContext } from '../../common/issuer-context';
+import type { WriteStep } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import { GrantRecordEntity } from './grant-record.entity';
+
+/** The grant records of the issuer's tenant: created with the first tokens, revoked by one sticky write. */
+@Injectable()
+export class GrantRecords {
+  private readonly logger = new Logger(GrantRecords.name);
+
+  constructor(
+    @InjectRepository(GrantRecordEntity) private readonly repo: Repository<GrantRecordEntity>,
+    private readonly context: IssuerContext,
+  ) {}
+
+  /** A new record (not yet stored: `insertStep` writes it with the tokens that reference it). */
+  create(fields: Omit<GrantRecordEntity, 'id' | 'tenant' | 'createdAt' | 'revokedAt'>): GrantRecordEntity {
+    return { id: randomBytes(16).toString('base64url'), tenant: this.context.tenant, createdAt: nowSeconds(), revokedAt: null, ...fields };
+  }
+
+  insertStep(record: GrantRecordEntity): WriteStep {
+    return {
+      sql: `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, identity_provider, session_id, authentication, scope, audience, claims, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [
+        record.id, record.tenant, record.clientId, record.grantType, record.subject, record.identityProvider, record.sessionId,
+        record.authentication ? JSON.stringify(record.authentication) : null,
+        record.scope, JSON.stringify(record.audience), JSON.stringify(record.claims), record.createdAt, record.expiresAt,
+      ],
+    };
+  }
+
+  async find(id: string): Promise<GrantRecordEntity | undefined> {
+    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+  }
+
+  /** Neither revoked nor past its absolute end. */
+  async isActive(id: string): Promise<boolean> {
+    const record = await this.find(id);
+    return !!record && record.revokedAt === null && record.expiresAt > nowSeconds();
+  }
+
+  /**
+   * Revokes every token of the grant at once: the mark is sticky, and every refresh,
+   * introspection and resource-server check reads it — including tokens written after it.
+   */
+  async revoke(id: string, reason: string): Promise<void> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: nowSeconds() })
+      .where('id = :id AND tenant = :tenant AND revoked_at IS NULL', { id, tenant: this.context.tenant })
+      .execute();
+    if (result.affected) this.logger.warn(`grant ${id} revoked: ${reason}`);
+  }
+}

@@ -1,0 +1,18 @@
+import { ClientCredentialsGrant } from './client-credentials/client-credentials.grant';
+import { CLIENT_CREDENTIALS_GRANT } from './client-credentials/client-credentials.definition';
+import type { BuiltInGrant, GrantDefinition } from './grant-definition';
+import { JwtBearerGrant } from './jwt-bearer/jwt-bearer.grant';
+import { JWT_BEARER_GRANT } from './jwt-bearer/jwt-bearer.definition';
+import { RefreshTokenGrant } from './refresh-token/refresh-token.grant';
+import { REFRESH_TOKEN_GRANT } from './refresh-token/refresh-token.definition';
+
+/** Every built-in grant, one line each: its folder says the rest. */
+export const BUILT_IN_GRANTS: readonly BuiltInGrant[] = [
+  { definition: CLIENT_CREDENTIALS_GRANT, handler: ClientCredentialsGrant },
+  { definition: JWT_BEARER_GRANT, handler: JwtBearerGrant },
+  { definition: REFRESH_TOKEN_GRANT, handler: RefreshTokenGrant },
+];
+
+export function builtInGrantDefinition(id: string): GrantDefinition | undefined {
+  return BUILT_IN_GRANTS.find(({ definition }) => definition.id === id)?.definition;
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { ADMIN_SCOPE, RegisteredClient } from '../../clients/registered-client';
+import { IssuerContext } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
+import { TokenSettings } from '../../config/config.schema';
+import { nowSeconds } from '../../database/columns';
+import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
+import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
+import type { GrantResult } from '../extension-points';
+import { allowedAudience, resolveAudience } from '../tokens/audience';
+import type { ClientRequest } from './token-request';
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** What the endpoint issues once a grant's decision passed policy. */
+export interface Granted {
+  scopes: string[];
+  audience: string[];
+  /** The registered identity provider that vouched, when one did. */
+  identityProvider?: IdentityProviderEntity;
+}
+
+/**
+ * The token endpoint's policy, applied to every grant's decision — built-in or plugin; a grant
+ * cannot opt out. Scopes stay within the client's registration; the reserved `admin` scope goes
+ * only to a client acting for itself through client_credentials, alone, for the admin API;
+ * audiences stay within what the client may address; the identity provider that vouched must
+ * be registered and enabled; tokens never outlive what the grant allows.
+ */
+@Injectable()
+export class TokenPolicy {
+  constructor(
+    private readonly context: IssuerContext,
+    private readonly settings: TokenSettings,
+    private readonly providers: IdentityProvidersService,
+  ) {}
+
+  async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
+    const scopes = [...new Set(result.scopes)];
+    const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
+    if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`);
+    const denied = scopes.filter((scope) => !client.scopes.has(scope));
+    if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`);
+    if (result.notAfter !== undefined && result.notAfter <= nowSeconds()) throw OAuthError.invalidGrant('the grant has expired');
+
+    if (scopes.includes(ADMIN_SCOPE)) return { scopes, audience: this.adminAudience(client, grantType, request, result, scopes) };
+
+    const granted: Granted = { scopes, audience: this.audience(client, request, result) };
+    const vouching = result.principal.identityProvider;
+    if (vouching !== undefined) {
+      const provider = await this.providers.findByName(vouching);
+      // At issue and at every refresh: a provider disabled or deleted since vouches for nobody.
+      if (!provider || !provider.enabled) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `identity provider ${vouching}` });
+      granted.identityProvider = provider;
+    }
+    return granted;
+  }
+
+  /** `aud`: RFC 8707 resources, else the grant's choice, else the defaults — always within what the client may address. */
+  private audience(client: RegisteredClient, request: ClientRequest, result: GrantResult): string[] {
+    if (result.audience?.length && !request.resources.length) {
+      const allowed = allowedAudience(client, this.settings.default_audience);
+      const foreign = result.audience.filter((aud) => !allowed.includes(aud));
+      if (foreign.length) throw OAuthError.invalidTarget(`audience not allowed for this client: ${foreign.join(' ')}`);
+    }
+    return resolveAudience(client, request.resources, result.audience, this.settings.default_audience);
+  }
+
+  /** The reserved scope: for the client itself, through client_credentials, alone, and only for the admin API. */
+  private adminAudience(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult, scopes: string[]): string[] {
+    if (grantType !== 'client_credentials' || result.principal.subject !== client.clientId || result.principal.identityProvider !== undefined) {
+      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`);
+    }
+    if (scopes.length > 1) throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope cannot be combined with other scopes in one request`);
+    if (request.resources.length || result.audience?.length) {
+      throw OAuthError.invalidTarget(`a token with the ${ADMIN_SCOPE} scope is for the admin API only`);
+    }
+    return [this.context.adminAudience];
+  }
+}
