@@ -104,6 +104,63 @@ describe('drop-in grant handler plugins', () => {
     }
   });
 
+  describe('the token endpoint\'s policy applies to a plugin\'s decision', () => {
+    const GREEDY = 'urn:example:greedy';
+    /** Grants whatever the request says, and asks the endpoint to record a jti as used. */
+    const GREEDY_GRANT = `
+      module.exports = class Greedy {
+        async handle({ params }) {
+          return {
+            subject: params.user,
+            scopes: params.grant ? params.grant.split(' ') : [],
+            audience: params.aud ? [params.aud] : undefined,
+            consume: params.jti ? [{ issuer: 'greedy', jti: params.jti, expiresAt: Math.floor(Date.now() / 1000) + 60 }] : undefined,
+          };
+        }
+      };`;
+    let server: Awaited<ReturnType<typeof startServer>>;
+    let auth: { authorization: string };
+    beforeAll(async () => {
+      writeText(dir, 'greedy.js', GREEDY_GRANT);
+      server = await startServer({ oauth: { custom_grant_type: [{ name: GREEDY, grant_handler: join(dir, 'greedy.js') }] } });
+      const client = await createClient(server, { grant_types: [GREEDY], scope: 'read' });
+      auth = { authorization: basic(client.client_id, client.client_secret!) };
+    });
+    afterAll(async () => {
+      await server?.close();
+      await server?.db.drop();
+    });
+    const ask = (params: Record<string, string>) => tokenRequest(server, { grant_type: GREEDY, user: 'alice', ...params }, auth);
+
+    it.each([
+      ['a scope the client is not registered for', { grant: 'read write' }, { error: 'invalid_scope', error_description: 'scope not allowed for this client: write' }],
+      ['the reserved admin scope', { grant: 'admin' }, { error: 'invalid_scope', error_description: 'scope not allowed for this client: admin' }],
+      ['a malformed scope token (RFC 6749 §3.3)', { grant: 'read "x"' }, { error: 'invalid_scope', error_description: 'malformed scope token: "\\"x\\""' }],
+      ['an audience the client may not address', { grant: 'read', aud: 'https://elsewhere.example' }, { error: 'invalid_target', error_description: 'audience not allowed for this client: https://elsewhere.example' }],
+    ])('refuses %s', async (_, params, answer) => {
+      const { status, body } = await ask(params);
+      expect(status).toBe(400);
+      expect(body).toEqual(answer);
+    });
+
+    it('refuses the admin scope even to a client registered with it', async () => {
+      const admin = await createClient(server, { grant_types: [GREEDY], scope: 'admin' });
+      const { body } = await tokenRequest(server, { grant_type: GREEDY, user: admin.client_id, grant: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!) });
+      expect(body).toEqual({ error: 'invalid_scope', error_description: 'the admin scope is granted only by client_credentials to a client acting for itself' });
+    });
+
+    it('records the jtis a plugin returns last: a refused request leaves them unused, a second use is refused', async () => {
+      expect((await ask({ grant: 'write', jti: 'j-1' })).body.error).toBe('invalid_scope');
+      expect((await ask({ grant: 'read', jti: 'j-1' })).status).toBe(200);
+      expect((await ask({ grant: 'read', jti: 'j-1' })).body).toEqual({ error: 'invalid_grant', error_description: 'assertion jti has been used already' });
+    });
+
+    it('lets exactly one of 20 concurrent requests with one jti through', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => ask({ grant: 'read', jti: 'j-race' })));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    });
+  });
+
   describe('start-up failures: non-zero exit and one line naming the file', () => {
     function start(toml: string) {
       const config = writeText(dir, `c-${Math.random()}.toml`, `[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n${toml}`);
@@ -158,7 +215,7 @@ describe('drop-in client authenticator plugins', () => {
         canAuthenticate(request) { return typeof request.headers[this.header] === 'string'; }
         async authenticate(request) {
           const client = await this.services.clients.find(request.headers[this.header]);
-          if (!client) throw this.services.OAuthError.invalidClient('unknown client');
+          if (!client) throw this.services.OAuthError.invalidClient(undefined, { detail: 'unknown client' });
           return { client };
         }
       };`);
