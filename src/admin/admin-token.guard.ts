@@ -1,22 +1,41 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ClientsService } from '../clients/clients.service';
 import { ADMIN_SCOPE } from '../clients/registered-client';
+import { IssuerContext } from '../common/issuer-context';
 import { OAuthError } from '../common/oauth-error';
 import { AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
 
-
-/** RFC 6750 bearer access token issued by this server, carrying the `admin` scope. */
+/**
+ * RFC 6750 bearer access tokens of this server for the admin API, and only those the token
+ * endpoint confines to it: the reserved `admin` scope, audience `<issuer>/api/admin`, issued
+ * to a client for itself. The client is resolved again on every call (through its cache), so
+ * a deleted client, or one that lost `admin`, stops at once here (at most a cache lifetime
+ * later on other instances).
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  constructor(private readonly tokens: AccessTokenLookup) {}
+  constructor(
+    private readonly tokens: AccessTokenLookup,
+    private readonly clients: ClientsService,
+    private readonly context: IssuerContext,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '';
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    // RFC 6750 §3.1: a request without authentication gets a bare challenge, no error code.
+    if (header === undefined) throw OAuthError.bearerRequired();
     const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-    if (!match) throw OAuthError.invalidToken(undefined, { detail: 'no bearer token' });
+    if (!match) throw OAuthError.invalidToken(undefined, { detail: 'the Authorization header is not a bearer token' });
     const token = await this.tokens.find(match[1]);
     if (!token) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
-    if (!token.scopes.includes(ADMIN_SCOPE)) throw OAuthError.insufficientScope(`the access token lacks scope "${ADMIN_SCOPE}"`);
+    if (!token.audience.includes(this.context.adminAudience) || !token.scopes.includes(ADMIN_SCOPE) || token.subject !== token.clientId) {
+      throw OAuthError.invalidToken(undefined, { detail: `token of client ${token.clientId} is not an admin API token` });
+    }
+    const client = await this.clients.findForAuthentication(token.clientId);
+    if (!client || !client.scopes.has(ADMIN_SCOPE)) {
+      throw OAuthError.invalidToken(undefined, { detail: `client ${token.clientId} is deleted or no longer holds ${ADMIN_SCOPE}` });
+    }
     return true;
   }
 }

@@ -29,8 +29,10 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
   if (error instanceof OAuthError) {
     logger.debug(`${context.method} ${context.url}: ${error.code} ${error.detail ?? error.description}`);
     if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
+    // RFC 6750 §3: a challenge for every bearer-token failure; an error code only when a token was sent.
+    if (error.code === 'unauthorized' && error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="grantry"';
     if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      headers['WWW-Authenticate'] = `Bearer error="${error.code}", error_description="${error.description}"`;
+      headers['WWW-Authenticate'] = `Bearer realm="grantry", error="${error.code}", error_description="${error.description}"`;
     }
     return { status: error.status, headers, body: { error: error.code, error_description: error.description } };
   }

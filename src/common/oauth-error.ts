@@ -66,6 +66,11 @@ export class OAuthError extends Error {
     return new OAuthError('invalid_token', description, 401, options);
   }
 
+  /** RFC 6750 §3.1: no credentials at all; answered with a bare `Bearer realm` challenge and no error code in it. */
+  static bearerRequired(description = 'a bearer access token is required', options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('unauthorized', description, 401, options);
+  }
+
   static insufficientScope(description: string, options?: OAuthErrorOptions): OAuthError {
     return new OAuthError('insufficient_scope', description, 403, options);
   }
