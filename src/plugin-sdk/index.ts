@@ -7,13 +7,17 @@
  * `OAuthError` (also at `context.services.OAuthError`) for RFC 6749 errors; anything else
  * becomes a 500 server_error with a correlation id, and so does a plugin that does not
  * answer within `[plugins] timeout` seconds.
+ *
+ * A grant decides; the token endpoint enforces its policy on the decision (scopes within the
+ * client's registration, no `admin`, audiences the client may address) and consumes what the
+ * plugin returns in `consume` — last, atomically — so a plugin never records a `jti` itself.
  */
 import type { LoggerService } from '@nestjs/common';
 import type { PluginServices } from '../plugins/plugin-services';
 
 export { OAuthError } from '../common/oauth-error';
 export type { RegisteredClient } from '../clients/registered-client';
-export type { AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
+export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/extension-points';
 export type { ClientRequest, TokenRequest } from '../oauth/token/token-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { PluginServices } from '../plugins/plugin-services';
