@@ -17,7 +17,7 @@ describe('checkClaims (RFC 7523 §3)', () => {
     [{ iat: now + 301 }, 'assertion iat is in the future'],
     [{ iat: now - 301 * 60, exp: now + 60 }, 'assertion was issued too long ago (iat older than 18000 s)'],
     [{ exp: now + 3601 }, 'assertion lifetime exceeds 3600 s'],
-    [{ aud: ['https://elsewhere.example'] }, 'assertion aud does not name this server'],
+    [{ aud: ['https://elsewhere.example'] }, 'assertion aud does not name this server (expected "https://as.example/oauth2/token")'],
     [{ jti: undefined }, 'assertion has no jti, which single-use checking requires'],
     [{ jti: 'x'.repeat(256) }, 'assertion jti must be a non-empty string of at most 255 characters'],
   ])('rejects %j', (change, message) => {

@@ -19,8 +19,12 @@ export interface ClaimRules {
   skewSeconds: number;
   /** Largest `exp - iat` (or `exp - now` without iat); negative: no cap. */
   maxLifetimeSeconds: number;
+  /** How errors name the cap: the configuration key and its unit (`max_assertion_lifetime = 86400 s`). */
+  maxLifetimeLabel?: string;
   /** Reject an `iat` older than this (WSO2 RejectBeforeInMinutes / IATValidityPeriod); undefined: no limit. */
   maxIatAgeSeconds?: number;
+  /** How errors name that limit, in the unit it is configured in (`RejectBeforeInMinutes = 100 minutes`). */
+  maxIatAgeLabel?: string;
   requireJti: boolean;
   /** Claims that must be present (RFC 7523 §3 lists iss, sub, aud, exp for grants), each named when missing. */
   requiredClaims?: readonly string[];
@@ -68,15 +72,17 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
     if (typeof iat !== 'number') throw fail('assertion iat is not numeric');
     if (iat - rules.skewSeconds > now) throw fail('assertion iat is in the future');
     if (rules.maxIatAgeSeconds !== undefined && now - iat > rules.maxIatAgeSeconds) {
-      throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeSeconds} s)`);
+      throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeLabel ?? `${rules.maxIatAgeSeconds} s`})`);
     }
   }
   if (rules.maxLifetimeSeconds >= 0 && exp - (iat ?? now) > rules.maxLifetimeSeconds) {
-    throw fail(`assertion lifetime exceeds ${rules.maxLifetimeSeconds} s`);
+    throw fail(`assertion lifetime exceeds ${rules.maxLifetimeLabel ?? `${rules.maxLifetimeSeconds} s`}`);
   }
   // §3 item 3: aud must identify this server.
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
-  if (!audiences.some((aud) => rules.audiences.includes(aud))) throw fail('assertion aud does not name this server');
+  if (!audiences.some((aud) => rules.audiences.includes(aud))) {
+    throw fail(`assertion aud does not name this server (expected ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')})`);
+  }
   if (jti !== undefined && (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)) {
     throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
   }

@@ -7,7 +7,7 @@ import { algAliases } from '../assertions/jwk-selection';
 import { ClientKeySource } from '../assertions/client-key-source';
 import { AuthenticatedClient } from '../extension-points';
 import { ClientRequest } from '../token/token-request';
-import { JwtClientAuthProperties } from './jwt-client-auth.properties';
+import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** RFC 7523 §2.2 */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -43,7 +43,13 @@ export class ClientAssertionVerifier {
     }
   }
 
-  async verify(request: ClientRequest, method: string, allowedAlgs: readonly string[], properties: JwtClientAuthProperties): Promise<AuthenticatedClient> {
+  async verify(
+    request: ClientRequest,
+    method: string,
+    allowedAlgs: readonly string[],
+    properties: JwtClientAuthProperties,
+    limits: ReturnType<typeof claimLimits>,
+  ): Promise<AuthenticatedClient> {
     if (request.param('client_assertion_type') !== JWT_BEARER_ASSERTION_TYPE) {
       throw ERRORS.unverified(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
     }
@@ -69,8 +75,7 @@ export class ClientAssertionVerifier {
           rules: {
             audiences: [this.context.tokenEndpoint, this.context.issuer, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],
             skewSeconds: properties.TimestampSkewInSeconds,
-            maxLifetimeSeconds: properties.max_allowed_jwt_lifetime_seconds,
-            maxIatAgeSeconds: properties.RejectBeforeInMinutes * 60,
+            ...limits,
             requireJti: properties.PreventTokenReuse,
           },
           replayIssuer: properties.PreventTokenReuse ? clientId : undefined,

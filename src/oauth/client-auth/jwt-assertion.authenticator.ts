@@ -3,7 +3,7 @@ import { parseProperties } from '../../config/properties';
 import { AuthenticatedClient, ClientAuthenticator } from '../extension-points';
 import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
-import { JwtClientAuthProperties } from './jwt-client-auth.properties';
+import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /**
  * What private_key_jwt and client_secret_jwt share: the WSO2-style properties and the
@@ -15,16 +15,18 @@ export abstract class JwtAssertionAuthenticator implements ClientAuthenticator {
   abstract readonly method: string;
   abstract readonly signingAlgs: readonly string[];
   private properties = new JwtClientAuthProperties();
+  private limits = claimLimits(this.properties, {});
 
   constructor(private readonly verifier: ClientAssertionVerifier) {}
 
   configure(properties: Readonly<Record<string, unknown>>): void {
     this.properties = parseProperties(JwtClientAuthProperties, properties);
+    this.limits = claimLimits(this.properties, properties);
   }
 
   abstract canAuthenticate(request: ClientRequest): boolean;
 
   authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
-    return this.verifier.verify(request, this.method, this.signingAlgs, this.properties);
+    return this.verifier.verify(request, this.method, this.signingAlgs, this.properties, this.limits);
   }
 }

@@ -73,7 +73,9 @@ export class JwtBearerGrant implements GrantHandler {
         audiences: [this.providers.audienceOf(provider)], // RFC 7523 §3 item 3
         skewSeconds: timestamp_skew,
         maxLifetimeSeconds: max_assertion_lifetime,
+        maxLifetimeLabel: `max_assertion_lifetime = ${max_assertion_lifetime} s`,
         maxIatAgeSeconds: enable_iat_validation ? iat_validity_period * 60 : undefined,
+        maxIatAgeLabel: `iat_validity_period = ${iat_validity_period} minutes`,
         requireJti: false, // RFC 7523 and the seed: jti is optional
         requiredClaims: ['iss', 'sub', 'aud', 'exp'], // RFC 7523 §3 items 1-4
       },
