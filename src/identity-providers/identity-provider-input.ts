@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
+import { certificateValidityProblem } from '../keys/certificate-validity';
 import { ASYMMETRIC_ALGS } from '../oauth/assertions/jwk-selection';
 import { REGISTERED_CLAIMS } from '../oauth/tokens/registered-claims';
 
@@ -81,11 +82,15 @@ function url(value: unknown, field: string): string {
 }
 
 function certificate(value: unknown): string {
+  let parsed: X509Certificate;
   try {
-    return new X509Certificate(String(value)).toString();
+    parsed = new X509Certificate(String(value));
   } catch {
     throw invalid('certificate must be a PEM-encoded X.509 certificate');
   }
+  const problem = certificateValidityProblem(parsed);
+  if (problem) throw invalid(`certificate: ${problem}`);
+  return parsed.toString();
 }
 
 function signingAlgs(value: unknown): string[] {

@@ -6,6 +6,7 @@ import { Repository } from 'typeorm';
 import { OAuthError } from '../common/oauth-error';
 import { nowSeconds } from '../database/columns';
 import { Certificate } from './certificate.entity';
+import { certificateValidityProblem } from './certificate-validity';
 import { MIN_RSA_BITS } from './key-material';
 
 export interface CertificateView {
@@ -89,6 +90,8 @@ function parseCertificate(pem: string): X509Certificate {
   } catch {
     throw OAuthError.invalidRequest('certificate must be a PEM-encoded X.509 certificate');
   }
+  const invalid = certificateValidityProblem(certificate);
+  if (invalid) throw OAuthError.invalidRequest(`${invalid}: a truststore certificate must be valid now`);
   const key = certificate.publicKey;
   if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
     throw OAuthError.invalidRequest(`certificate RSA key is shorter than ${MIN_RSA_BITS} bits`);

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { compactVerify, importJWK, importX509, type CryptoKey, type JWK } from 'jose';
+import { certificateValidityProblem } from '../../keys/certificate-validity';
 import { algsForJwk } from './jwk-selection';
 
 export type VerifyKey = CryptoKey | Uint8Array;
@@ -38,8 +39,10 @@ export class KeyImporter {
     }
   }
 
-  /** The certificate's public key, when its type can verify `alg`. */
+  /** The certificate's public key, when its type can verify `alg` and the certificate is valid now. */
   async *fromCertificate(certificate: X509Certificate, alg: string): AsyncGenerator<VerifyKey> {
+    const problem = certificateValidityProblem(certificate);
+    if (problem) throw new Error(`${problem} (${certificate.subject.replace(/\n/g, ', ')})`);
     const jwk = certificate.publicKey.export({ format: 'jwk' }) as JWK;
     if (algsForJwk(jwk).includes(alg)) yield await importX509(certificate.toString(), alg);
   }
