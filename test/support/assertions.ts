@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTHeaderParameters } from 'jose';
+import { track } from './resources';
 
 export interface SigningKeyPair {
   privateKey: CryptoKey;
@@ -26,7 +27,10 @@ export async function signAssertion(
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, ...(key.kid ? { kid: key.kid } : {}), ...header }).sign(key.privateKey);
 }
 
-/** A JWKS endpoint on loopback whose key set the test can change (a key rotation at the client or IdP). */
+/**
+ * A JWKS endpoint on loopback whose key set the test can change (a key rotation at the client or
+ * IdP). Close it in `finally`/`afterAll`; `close` is safe to call twice and drops open connections.
+ */
 export async function jwksServer(keys: JWK[]): Promise<{ url: string; setKeys(keys: JWK[]): void; hits(): number; close(): Promise<void> }> {
   let current = keys;
   let count = 0;
@@ -40,6 +44,10 @@ export async function jwksServer(keys: JWK[]): Promise<{ url: string; setKeys(ke
     url: `http://127.0.0.1:${port}/jwks`,
     setKeys: (next) => (current = next),
     hits: () => count,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: track(`JWKS stub on port ${port}`, async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }),
   };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { createConnection } from 'mysql2/promise';
+import { track } from './resources';
 
 /** One isolated database for a test: a temp SQLite file, or a fresh schema of DATABASE_URL (PostgreSQL). */
 export interface TestDatabase {
@@ -13,6 +14,7 @@ export interface TestDatabase {
   dir: string;
   /** Creates what must exist before grantry connects (MySQL: the database). */
   prepare?(): Promise<void>;
+  /** Drops the database and its directory; safe to call more than once, and before `prepare`. */
   drop(): Promise<void>;
 }
 
@@ -24,54 +26,54 @@ export function isMysql(): boolean {
   return /^(mysql|mariadb):\/\//.test(process.env.DATABASE_URL ?? '');
 }
 
-/** Runs one statement on the server of DATABASE_URL (outside any test database). */
+type PgClient = { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+// pg ships no types; this is the little of it the tests use.
+const { Client } = require('pg') as { Client: new (options: { connectionString: string }) => PgClient };
+
+/** Runs one statement on the server of DATABASE_URL (outside any test database), on one connection closed in every case. */
 async function admin(url: string, sql: string): Promise<void> {
-  const ds = new DataSource(isPostgres() ? { type: 'postgres', url } : { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') });
-  await ds.initialize();
+  if (isPostgres()) {
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query(sql);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    return;
+  }
+  const connection = await createConnection({ uri: url.replace(/^mariadb:/, 'mysql:') });
   try {
-    await ds.query(sql);
+    await connection.query(sql);
   } finally {
-    await ds.destroy();
+    await connection.end().catch(() => undefined);
   }
 }
 
+/** A fresh database; a test drops it in `finally`/`afterAll` (a leaked one is dropped after the file). */
 export function freshDatabase(): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'grantry-test-'));
   const masterKey = randomBytes(32).toString('base64url');
   const external = process.env.DATABASE_URL;
   const name = `t_${randomBytes(6).toString('hex')}`;
+  const removeDir = async () => rmSync(dir, { recursive: true, force: true });
   if (external && isPostgres()) {
     // A schema of its own; grantry creates it at start-up.
-    return {
-      url: external,
-      schema: name,
-      masterKey,
-      dir,
-      drop: async () => {
-        await admin(external, `DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    const drop = track(`PostgreSQL schema ${name}`, async () => {
+      await admin(external, `DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      await removeDir();
+    });
+    return { url: external, schema: name, masterKey, dir, drop };
   }
   if (external && isMysql()) {
-    // A database of its own, created lazily by the first caller of `url`.
+    // A database of its own, created by `prepare` (startServer calls it).
     const url = new URL(external);
     url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      masterKey,
-      dir,
-      prepare: () => admin(external, `CREATE DATABASE IF NOT EXISTS \`${name}\``),
-      drop: async () => {
-        await admin(external, `DROP DATABASE IF EXISTS \`${name}\``);
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    const drop = track(`MariaDB database ${name}`, async () => {
+      await admin(external, `DROP DATABASE IF EXISTS \`${name}\``);
+      await removeDir();
+    });
+    return { url: url.toString(), masterKey, dir, prepare: () => admin(external, `CREATE DATABASE IF NOT EXISTS \`${name}\``), drop };
   }
-  return {
-    url: `sqlite:${join(dir, 'grantry.sqlite')}`,
-    masterKey,
-    dir,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return { url: `sqlite:${join(dir, 'grantry.sqlite')}`, masterKey, dir, drop: track(`SQLite database in ${dir}`, removeDir) };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
+import { createApp, listen } from '../../src/app.factory';
 import { deepMerge } from '../../src/common/deep-merge';
 import { freePort } from '../../src/plugin-sdk/free-port';
 import { buildConfig } from '../../src/config/config-loader';
@@ -8,33 +8,53 @@ import type { GrantryConfig } from '../../src/config/config.schema';
 import { ClientRegistrationService } from '../../src/oauth/registration/client-registration.service';
 import type { ClientView } from '../../src/clients/clients.service';
 import { freshDatabase, TestDatabase } from './database';
+import { track } from './resources';
+
+/** Deployment-file content as an object. */
+type Toml = Record<string, unknown>;
 
 export interface TestServer {
+  /**
+   * Where it listens, http://127.0.0.1:<port>; also the issuer, unless the test set `[server]
+   * base_url` (else unset: read the issuer here, not from `config.server.base_url`).
+   */
   url: string;
   app: NestFastifyApplication;
   config: GrantryConfig;
   db: TestDatabase;
+  /** Closes the application (safe to call twice); the database stays for `db.drop()`. */
   close(): Promise<void>;
 }
 
+/** Only for what needs a port before anything listens (a spawned `grantry start`); servers here listen on 0. */
 export { freePort };
 
 /**
- * Starts the real application on 127.0.0.1 and a free port, against `db` (a fresh database
- * when not given). `toml` is merged over the test defaults, as a deployment file would be.
+ * Starts the real application on 127.0.0.1, port 0, against `db` (a fresh database when not
+ * given); the issuer is the address it listens on. `toml` is merged over the test defaults, as
+ * a deployment file would be. A failed start releases the application and, when this call
+ * created it, the database, then rethrows.
  */
-export async function startServer(toml: Toml = {}, db: TestDatabase = freshDatabase()): Promise<TestServer> {
-  await db.prepare?.();
-  const port = await freePort();
-  const base: Toml = {
-    server: { host: '127.0.0.1', port, base_url: `http://127.0.0.1:${port}` },
-    database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}) },
-    security: { master_key: db.masterKey },
-  };
-  const config = buildConfig(deepMerge(base, toml), { env: {} });
-  const app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
-  await app.listen(config.server.port, '127.0.0.1');
-  return { url: config.server.base_url!, app, config, db, close: () => app.close() };
+export async function startServer(toml: Toml = {}, db?: TestDatabase): Promise<TestServer> {
+  const database = db ?? freshDatabase();
+  let app: NestFastifyApplication | undefined;
+  try {
+    await database.prepare?.();
+    const base: Toml = {
+      server: { host: '127.0.0.1', port: 0 },
+      database: { url: database.url, ...(database.schema ? { schema: database.schema } : {}) },
+      security: { master_key: database.masterKey },
+    };
+    const config = buildConfig(deepMerge(base, toml), { env: {} });
+    app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
+    const url = await listen(app, config.server.port, config.server.host);
+    const started = app;
+    return { url, app, config, db: database, close: track(`server ${url}`, () => started.close()) };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    if (!db) await database.drop().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Registers a client in-process, through the same service the CLI and admin API use. */
