@@ -50,7 +50,14 @@ export async function listen(app: NestFastifyApplication, port: number, host: st
 
 export async function startServer(config: GrantryConfig): Promise<NestFastifyApplication> {
   const app = await createApp(config);
-  const url = await listen(app, config.server.port, config.server.host);
+  let url: string;
+  try {
+    url = await listen(app, config.server.port, config.server.host);
+  } catch (error) {
+    // A port in use: release the pool and timers, as a failed init does.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   new Logger('grantry').log(`listening on ${url}, issuer ${app.get(IssuerContext).issuer}`);
   return app;
 }

@@ -1,27 +1,48 @@
 import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
 import { GrantryConfig } from '../config/config.schema';
+import type { CliIO } from './cli-io';
 
-/** Nest's console logger, but on stderr: stdout carries the command's output (--json). */
+/** Nest's console logger, but on the CLI's stderr: stdout carries the command's output (--json). */
 class StderrLogger extends ConsoleLogger {
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
-    super.printMessages(messages, context, logLevel, 'stderr');
+  constructor(private readonly stderr: CliIO['stderr']) {
+    super({ logLevels: ['fatal', 'error', 'warn'] });
+  }
+
+  protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log'): void {
+    for (const message of messages) {
+      const level = logLevel.toUpperCase().padStart(7, ' ');
+      this.stderr.write(this.formatMessage(logLevel, message, this.formatPid(process.pid), level, this.formatContext(context), this.updateAndGetTimestampDiff()));
+    }
+  }
+
+  protected override printStackTrace(stack: string): void {
+    if (stack) this.stderr.write(`${stack}\n`);
   }
 }
 
 /**
- * The application without HTTP: migrations applied (unless `[database] migrate = false`),
- * registries filled, so the CLI validates exactly as the server would.
+ * The application without a listening server: migrations applied (unless `[database] migrate =
+ * false`), registries filled, so the CLI validates exactly as the server would. Closed when
+ * `run` ends and also when start-up fails, so an in-process run leaves no pool or timer behind.
  */
-export async function withCliContext<T>(config: GrantryConfig, run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, 'cli'), {
-    logger: new StderrLogger({ logLevels: ['fatal', 'error', 'warn'] }),
+export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  // An application rather than createApplicationContext: that one initialises inside the factory
+  // and, when an init hook fails, never hands back the context that holds the open pool.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'cli'), new FastifyAdapter(), {
+    logger: new StderrLogger(io.stderr),
     abortOnError: false,
   });
+  let result: T;
   try {
-    return await run(app);
-  } finally {
-    await app.close();
+    await app.init();
+    result = await run(app);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
   }
+  await app.close();
+  return result;
 }

@@ -1,7 +1,9 @@
+import type { CliIO } from './cli-io';
+
 /** CLI output: the bare record or array with --json, else a readable table. */
-export function print(value: object | object[], asJson: boolean, columns?: string[]): void {
+export function print(out: CliIO['stdout'], value: object | object[], asJson: boolean, columns?: string[]): void {
   if (asJson) {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    out.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
   const rows = Array.isArray(value) ? value : [value];
@@ -9,19 +11,19 @@ export function print(value: object | object[], asJson: boolean, columns?: strin
     // One record: a key/value listing shows every field.
     const record = value as Record<string, unknown>;
     const width = Math.max(...Object.keys(record).map((key) => key.length));
-    for (const [key, field] of Object.entries(record)) process.stdout.write(`${key.padEnd(width)}  ${cell(field)}\n`);
+    for (const [key, field] of Object.entries(record)) out.write(`${key.padEnd(width)}  ${cell(field)}\n`);
     return;
   }
   if (!rows.length) {
-    process.stdout.write('(none)\n');
+    out.write('(none)\n');
     return;
   }
   const keys = columns ?? Object.keys(rows[0]);
   const cells = rows.map((row) => keys.map((key) => cell((row as Record<string, unknown>)[key])));
   const widths = keys.map((key, i) => Math.max(key.length, ...cells.map((line) => line[i].length)));
   const line = (parts: string[]) => parts.map((part, i) => part.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write(`${line(keys.map((key) => key.toUpperCase()))}\n`);
-  for (const parts of cells) process.stdout.write(`${line(parts)}\n`);
+  out.write(`${line(keys.map((key) => key.toUpperCase()))}\n`);
+  for (const parts of cells) out.write(`${line(parts)}\n`);
 }
 
 function cell(value: unknown): string {

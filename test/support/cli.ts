@@ -1,9 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runCli } from '../../src/cli/run-cli';
 
 const ROOT = join(__dirname, '..', '..');
 
 type Result = { status: number; stdout: string; stderr: string };
+
+/**
+ * Runs the `grantry` CLI in-process (runCli, from source) and captures what it writes. `env`
+ * replaces the environment, as for the spawned binary: nothing leaks in from the test's own.
+ * `grantry start` serves until `signal` aborts: abort it in `finally`.
+ */
+export async function cli(args: string[], env: Record<string, string> = {}, signal?: AbortSignal): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...env },
+    signal,
+  });
+  return { status, stdout, stderr };
+}
 
 function runBuilt(script: string, args: string[], env: Record<string, string>, cwd: string): Result {
   const result = spawnSync(process.execPath, [join(ROOT, script), ...args], {
@@ -15,7 +33,7 @@ function runBuilt(script: string, args: string[], env: Record<string, string>, c
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs the built `grantry` binary (npm's `bin` entry) as an operator would. */
+/** Runs the built `grantry` binary (npm's `bin` entry) as an operator would: for smoke tests of the binary itself. */
 export function grantry(args: string[], env: Record<string, string> = {}, cwd = ROOT): Result {
   return runBuilt('dist/cli/main.js', args, env, cwd);
 }

@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
+import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
@@ -13,7 +14,7 @@ grantry clients delete CLIENT_ID`;
 
 const LIST_COLUMNS = ['client_id', 'client_name', 'token_endpoint_auth_method', 'grant_types', 'scope'];
 
-export async function clientsCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+export async function clientsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const clients = app.get(ClientsService);
   switch (sub) {
     case 'create': {
@@ -39,7 +40,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       if (values['auth-signing-alg']) input.token_endpoint_auth_signing_alg = values['auth-signing-alg'];
       if (values['token-format']) input.access_token_format = values['token-format'];
       if (values.audience) input.audience = values.audience;
-      print(await app.get(ClientRegistrationService).create(input), values.json === true);
+      print(io.stdout, await app.get(ClientRegistrationService).create(input), values.json === true);
       return;
     }
     case 'list': {
@@ -51,19 +52,19 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
         total = page.total;
         if (!page.items.length) break;
       }
-      print(all, values.json === true, LIST_COLUMNS);
+      print(io.stdout, all, values.json === true, LIST_COLUMNS);
       return;
     }
     case 'show': {
       const { values, positionals } = parse(args, {});
-      print(await clients.get(requirePositional(positionals, 'CLIENT_ID')), values.json === true);
+      print(io.stdout, await clients.get(requirePositional(positionals, 'CLIENT_ID')), values.json === true);
       return;
     }
     case 'delete': {
       const { positionals } = parse(args, {});
       const clientId = requirePositional(positionals, 'CLIENT_ID');
       await clients.delete(clientId);
-      process.stderr.write(`deleted client ${clientId}\n`);
+      io.stderr.write(`deleted client ${clientId}\n`);
       return;
     }
     default:

@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
+import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
@@ -10,7 +11,7 @@ grantry idps list [--json]
 grantry idps show ID [--json]
 grantry idps delete ID`;
 
-export async function idpsCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+export async function idpsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const providers = app.get(IdentityProvidersService);
   switch (sub) {
     case 'create': {
@@ -35,25 +36,25 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
       if (values['claim-mapping']) input.claim_mappings = claimMappings(values['claim-mapping'] as string[]);
       if (values.disabled) input.enabled = false;
       if (values['allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = true;
-      print(await providers.create(parseIdentityProviderInput(input)), values.json === true);
+      print(io.stdout, await providers.create(parseIdentityProviderInput(input)), values.json === true);
       return;
     }
     case 'list': {
       const { values } = parse(args, {});
       const { items } = await providers.list(10_000, 0);
-      print(items, values.json === true, ['id', 'name', 'issuer', 'enabled', 'alias']);
+      print(io.stdout, items, values.json === true, ['id', 'name', 'issuer', 'enabled', 'alias']);
       return;
     }
     case 'show': {
       const { values, positionals } = parse(args, {});
-      print(await providers.get(requirePositional(positionals, 'ID')), values.json === true);
+      print(io.stdout, await providers.get(requirePositional(positionals, 'ID')), values.json === true);
       return;
     }
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
       await providers.delete(id);
-      process.stderr.write(`deleted identity provider ${id}\n`);
+      io.stderr.write(`deleted identity provider ${id}\n`);
       return;
     }
     default:

@@ -3,6 +3,7 @@ import { SigningAlg } from '../../config/config.schema';
 import { isSigningAlg } from '../../keys/key-material';
 import { SigningKeysService } from '../../keys/signing-keys.service';
 import { parse, readInputFile, requireString, UsageError } from '../args';
+import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const KEYS_USAGE = `grantry keys list [--json]
@@ -10,19 +11,19 @@ grantry keys generate [--alg RS256|PS256|ES256|EdDSA] [--bits N] [--activate] [-
 grantry keys import --file F [--password P] [--alias A] [--alg ALG] [--activate] [--json]
 grantry keys rotate [--alg ALG] [--json]`;
 
-export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[]): Promise<void> {
+export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);
   switch (sub) {
     case 'list': {
       const { values } = parse(args, {});
-      print(await keys.list(), values.json === true);
+      print(io.stdout, await keys.list(), values.json === true);
       return;
     }
     case 'generate': {
       const { values } = parse(args, { alg: { type: 'string' }, bits: { type: 'string' }, activate: { type: 'boolean' } });
       const bits = values.bits === undefined ? undefined : Number(values.bits);
       if (bits !== undefined && !Number.isInteger(bits)) throw new UsageError('--bits must be an integer');
-      print(await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true }), values.json === true);
+      print(io.stdout, await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true }), values.json === true);
       return;
     }
     case 'import': {
@@ -40,12 +41,12 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
         alg: alg(values.alg),
         activate: values.activate === true,
       });
-      print(view, values.json === true);
+      print(io.stdout, view, values.json === true);
       return;
     }
     case 'rotate': {
       const { values } = parse(args, { alg: { type: 'string' } });
-      print(await keys.rotate(alg(values.alg)), values.json === true);
+      print(io.stdout, await keys.rotate(alg(values.alg)), values.json === true);
       return;
     }
     default:
