@@ -14,8 +14,12 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
     client = await createClient(server, { grant_types: ['client_credentials'], scope: 'read write' });
   });
   afterAll(async () => {
-    await server.close();
-    await server.db.drop();
+    // Also after a failed beforeAll (a failed startServer has released its own database).
+    try {
+      await server?.close();
+    } finally {
+      await server?.db.drop();
+    }
   });
 
   const auth = () => ({ authorization: basic(client.client_id, client.client_secret!) });
@@ -153,7 +157,7 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
   ])('answers a %s body with 400 invalid_request', async (_, contentType, body) => {
     const response = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': contentType, ...auth() }, body });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toBe('invalid_request');
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('answers a 1 MB body with 413 and a JSON error', async () => {
