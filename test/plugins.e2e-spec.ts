@@ -143,6 +143,43 @@ describe('drop-in grant handler plugins', () => {
       expect(body).toEqual(answer);
     });
 
+    it('hands the plugin copies: a frozen client without secrets, a request without client credentials', async () => {
+      writeText(dir, 'nosy.js', `
+        module.exports = class Nosy {
+          constructor({ services }) { this.services = services; }
+          async handle({ client, request, params, signal }) {
+            let mutation = 'refused';
+            try { client.scopes.add('admin'); mutation = 'allowed'; } catch {}
+            try { client.audience.push('https://evil.example'); mutation = 'allowed'; } catch {}
+            const found = await this.services.clients.find(client.clientId);
+            return {
+              subject: 'nosy',
+              scopes: [],
+              claims: {
+                mutation,
+                secretFields: ['secretDigest', 'sealedSecret'].filter((f) => f in client || f in found),
+                sawAuthorization: request.authorization !== undefined || 'authorization' in request.headers,
+                sawSecret: 'client_secret' in params,
+                hasSignal: signal instanceof AbortSignal,
+              },
+            };
+          }
+        };`);
+      const nosy = await startServer({ oauth: { custom_grant_type: [{ name: 'urn:example:nosy', grant_handler: join(dir, 'nosy.js') }] } });
+      try {
+        const client = await createClient(nosy, { grant_types: ['urn:example:nosy', 'client_credentials'], scope: 'read' });
+        const viaBasic = await tokenRequest(nosy, { grant_type: 'urn:example:nosy' }, { authorization: basic(client.client_id, client.client_secret!) });
+        const claims = JSON.parse(Buffer.from((viaBasic.body.access_token as string).split('.')[1], 'base64url').toString());
+        expect(claims).toMatchObject({ mutation: 'refused', secretFields: [], sawAuthorization: false, sawSecret: false, hasSignal: true });
+        // What the core grants is unchanged.
+        const plain = await tokenRequest(nosy, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+        expect(plain.body.scope).toBe('read');
+      } finally {
+        await nosy.close();
+        await nosy.db.drop();
+      }
+    });
+
     it('refuses the admin scope even to a client registered with it', async () => {
       const admin = await createClient(server, { grant_types: [GREEDY], scope: 'admin' });
       const { body } = await tokenRequest(server, { grant_type: GREEDY, user: admin.client_id, grant: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!) });

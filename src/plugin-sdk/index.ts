@@ -21,6 +21,20 @@ export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantConte
 export type { ClientRequest, TokenRequest } from '../oauth/token/token-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { PluginServices } from '../plugins/plugin-services';
+export type { PluginClient } from '../plugins/plugin-views';
+
+/**
+ * What a grant plugin's `handle` receives: copies, never the core's objects — the client frozen
+ * and without secret material, the request without the Authorization header and without
+ * `client_secret` / `client_assertion` — and a signal that fires at `[plugins] timeout`.
+ */
+export interface PluginGrantContext {
+  readonly client: import('../plugins/plugin-views').PluginClient;
+  readonly request: import('../oauth/token/token-request').ClientRequest;
+  readonly params: Readonly<Record<string, string>>;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly signal: AbortSignal;
+}
 
 /** What the plugin's constructor receives. */
 export interface PluginContext {

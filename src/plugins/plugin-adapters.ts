@@ -3,17 +3,26 @@ import { OAuthError } from '../common/oauth-error';
 import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
 import type { ClientRequest } from '../oauth/token/token-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
+import { grantPluginRequest, pluginClientView } from './plugin-views';
 
 type Instance = Record<string, unknown> & { [method: string]: unknown };
 
-/** Runs plugin code: OAuth errors pass through; anything else, or no answer in time, becomes a PluginFailure. */
-async function contained<T>(file: string, timeoutMs: number, work: () => T | Promise<T>): Promise<T> {
+/**
+ * Runs plugin code: OAuth errors pass through; anything else, or no answer in time, becomes a
+ * PluginFailure. The plugin gets an AbortSignal that fires at the timeout, so its own I/O can stop.
+ */
+async function contained<T>(file: string, timeoutMs: number, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   try {
     return await Promise.race([
-      Promise.resolve().then(work),
+      Promise.resolve().then(() => work(abort.signal)),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PluginFailure(file, `no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(() => {
+          const failure = new PluginFailure(file, `no answer within ${timeoutMs / 1000} s`);
+          abort.abort(failure);
+          reject(failure);
+        }, timeoutMs);
       }),
     ]);
   } catch (error) {
@@ -56,8 +65,13 @@ export class PluginGrantHandler implements GrantHandler {
     if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: ClientRequest) => void)(request));
   }
 
-  async handle(context: GrantContext): Promise<GrantResult> {
-    const result = await contained(this.file, this.timeoutMs, () => (this.plugin.handle as (c: GrantContext) => unknown)(context));
+  /** The plugin decides on copies: a frozen client without secrets, the request without client credentials. */
+  async handle({ client, request, params, properties }: GrantContext): Promise<GrantResult> {
+    const view = pluginClientView(client);
+    const visible = grantPluginRequest(request);
+    const result = await contained(this.file, this.timeoutMs, (signal) =>
+      (this.plugin.handle as (c: unknown) => unknown)(Object.freeze({ client: view, request: visible, params: visible.params, properties, signal })),
+    );
     return checkGrantResult(this.file, result);
   }
 }
@@ -73,7 +87,13 @@ export class PluginClientAuthenticator implements ClientAuthenticator {
   readonly method: string;
   readonly signingAlgs?: readonly string[];
 
-  constructor(private readonly plugin: Instance, private readonly file: string, private readonly timeoutMs: number) {
+  constructor(
+    private readonly plugin: Instance,
+    private readonly file: string,
+    private readonly timeoutMs: number,
+    /** The registered client behind the copy the plugin returns (plugins only ever hold copies). */
+    private readonly resolveClient: (clientId: string) => Promise<RegisteredClient | undefined>,
+  ) {
     if (typeof plugin.method !== 'string' || !plugin.method) throw new PluginLoadError(`${file}: a client authenticator needs a method name`);
     for (const name of ['canAuthenticate', 'authenticate']) {
       if (typeof plugin[name] !== 'function') throw new PluginLoadError(`${file}: a client authenticator needs a ${name}(request) method`);
@@ -87,9 +107,11 @@ export class PluginClientAuthenticator implements ClientAuthenticator {
   }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
-    const result = await contained(this.file, this.timeoutMs, () => (this.plugin.authenticate as (r: ClientRequest) => unknown)(request));
-    const { client, consume } = (result ?? {}) as { client?: RegisteredClient; consume?: unknown };
-    if (!client || typeof client.clientId !== 'string') throw new PluginFailure(this.file, 'authenticate() must return { client } (from services.clients.find)');
+    const result = await contained(this.file, this.timeoutMs, (signal) => (this.plugin.authenticate as (r: ClientRequest, o: unknown) => unknown)(request, { signal }));
+    const { client: returned, consume } = (result ?? {}) as { client?: { clientId?: unknown }; consume?: unknown };
+    if (!returned || typeof returned.clientId !== 'string') throw new PluginFailure(this.file, 'authenticate() must return { client } (from services.clients.find)');
+    const client = await this.resolveClient(returned.clientId);
+    if (!client) throw new PluginFailure(this.file, `authenticate() returned client ${returned.clientId}, which does not exist`);
     return { client, consume: checkConsume(this.file, consume, 'authenticate()') };
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { RegisteredClient } from '../clients/registered-client';
 import { GrantryConfig } from '../config/config.schema';
 import type { ExtensionAuthenticator, ExtensionGrant } from '../oauth/extensions';
 import { builtInGrantDefinition } from '../oauth/grants/built-in-grants';
@@ -19,7 +20,11 @@ export interface LoadedPlugins {
 }
 
 /** Loads every module the deployment file names; any failure stops start-up naming the file. */
-export async function loadPlugins(config: GrantryConfig, services: PluginServices): Promise<LoadedPlugins> {
+export async function loadPlugins(
+  config: GrantryConfig,
+  services: PluginServices,
+  resolveClient: (clientId: string) => Promise<RegisteredClient | undefined>,
+): Promise<LoadedPlugins> {
   const timeoutMs = config.plugins.timeout * 1000;
   const instantiate = async (spec: string, properties: Readonly<Record<string, unknown>>, name: string) => {
     const { Plugin, file } = await loadPluginClass(spec, config.configDir);
@@ -69,7 +74,7 @@ export async function loadPlugins(config: GrantryConfig, services: PluginService
     if (listener.enable === false || !listener.name || !isModuleSpecifier(listener.name)) continue;
     const plugin = await instantiate(listener.name, listener.properties ?? {}, listener.id ?? listener.name);
     loaded.authenticators.push({
-      authenticator: new PluginClientAuthenticator(plugin.instance, plugin.file, timeoutMs),
+      authenticator: new PluginClientAuthenticator(plugin.instance, plugin.file, timeoutMs, resolveClient),
       order: listener.order ?? DEFAULT_PLUGIN_ORDER,
       listener,
     });

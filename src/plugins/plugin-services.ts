@@ -6,6 +6,7 @@ import { OAuthError } from '../common/oauth-error';
 import { TruststoreService } from '../keys/truststore.service';
 import { OutboundFetcher } from '../outbound/outbound-fetcher';
 import { AccessTokenInfo, AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
+import { PluginClient, pluginClientView } from './plugin-views';
 
 /**
  * What a plugin may use: read-only lookups and the guarded fetcher — never signing keys, raw
@@ -13,7 +14,8 @@ import { AccessTokenInfo, AccessTokenLookup } from '../oauth/tokens/access-token
  * endpoint records them last).
  */
 export interface PluginServices {
-  clients: { find(clientId: string): Promise<RegisteredClient | undefined> };
+  /** A frozen copy of the client, without secret material. */
+  clients: { find(clientId: string): Promise<PluginClient | undefined> };
   /** Verifies an access token of this server (JWT or opaque); undefined when not active. */
   tokens: { lookup(token: string): Promise<AccessTokenInfo | undefined> };
   truststore: { find(alias: string): Promise<X509Certificate | undefined> };
@@ -32,9 +34,14 @@ export class PluginServicesFactory {
     private readonly fetcher: OutboundFetcher,
   ) {}
 
+  /** The registered client itself — for the core side of the adapters, never handed to a plugin. */
+  resolveClient(clientId: string): Promise<RegisteredClient | undefined> {
+    return this.clients.findForAuthentication(clientId);
+  }
+
   create(): PluginServices {
     return Object.freeze({
-      clients: { find: (clientId: string) => this.clients.findForAuthentication(clientId) },
+      clients: { find: async (clientId: string) => this.resolveClient(clientId).then((client) => client && pluginClientView(client)) },
       tokens: { lookup: (token: string) => this.tokens.find(token) },
       truststore: { find: (alias: string) => this.truststore.find(alias) },
       fetch: { json: async (uri: string) => (await this.fetcher.fetchJson(uri)).body },

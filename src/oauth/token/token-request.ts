@@ -45,6 +45,16 @@ export class ClientRequest {
     return new ClientRequest(params, resources, authorization, headers);
   }
 
+  /**
+   * The same request without the Authorization header and the named credential parameters,
+   * for code that must not see client credentials (grant plugins).
+   */
+  withoutCredentials(params: readonly string[]): ClientRequest {
+    const rest = Object.fromEntries(Object.entries(this.params).filter(([name]) => !params.includes(name)));
+    const { authorization: _authorization, ...headers } = this.headers;
+    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers));
+  }
+
   get grantType(): string | undefined {
     return this.params.grant_type;
   }
