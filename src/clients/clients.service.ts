@@ -14,6 +14,9 @@ import { ClientEntity } from './client.entity';
 import { ClientMetadata, SECRET_METHODS } from './client-metadata';
 import { RegisteredClient, toRegisteredClient } from './registered-client';
 
+/** The one method that needs the secret itself (RFC 7523 HMAC), so the only one with a sealed copy at rest. */
+const SEALED_SECRET_METHOD = 'client_secret_jwt';
+
 /** Seconds a lookup of an unknown client_id is remembered (at most the AppInfoCache timeout). */
 const MISS_SECONDS = 5;
 
@@ -94,10 +97,13 @@ export class ClientsService {
     const hadSecret = SECRET_METHODS.has(entity.tokenEndpointAuthMethod);
     applyMetadata(entity, metadata);
     entity.updatedAt = nowSeconds();
-    // Moving to a secret-based method issues a secret (shown once); moving away drops it.
+    // Moving to a secret-based method issues a secret (shown once); moving away drops it. Moving
+    // to client_secret_jwt needs the secret back, which only its digest was kept of: a new one.
     let secret: string | undefined;
     if (SECRET_METHODS.has(metadata.token_endpoint_auth_method)) {
-      if (!hadSecret || !entity.secretDigest) secret = this.setNewSecret(entity);
+      const needsSealedCopy = metadata.token_endpoint_auth_method === SEALED_SECRET_METHOD && !entity.sealedSecret;
+      if (!hadSecret || !entity.secretDigest || needsSealedCopy) secret = this.setNewSecret(entity);
+      else if (metadata.token_endpoint_auth_method !== SEALED_SECRET_METHOD) entity.sealedSecret = null;
     } else {
       entity.secretDigest = null;
       entity.sealedSecret = null;
@@ -152,11 +158,15 @@ export class ClientsService {
     return entity;
   }
 
-  /** 256 random bits, base64url: URL-safe, so Basic's percent-encoding never changes it. */
+  /**
+   * 256 random bits, base64url: URL-safe, so Basic's percent-encoding never changes it. Kept as
+   * a keyed digest; a sealed (decryptable) copy only for client_secret_jwt, which must compute
+   * an HMAC with the secret itself.
+   */
   private setNewSecret(entity: ClientEntity): string {
     const secret = randomBytes(32).toString('base64url');
     entity.secretDigest = this.security.digestSecret(secret);
-    entity.sealedSecret = this.security.box.seal(secret, secretContext(entity.clientId));
+    entity.sealedSecret = entity.tokenEndpointAuthMethod === SEALED_SECRET_METHOD ? this.security.box.seal(secret, secretContext(entity.clientId)) : null;
     return secret;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../config/config.schema';
@@ -19,7 +19,11 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     case 'sqlite': {
       const file = settings.url.slice('sqlite:'.length);
       const database = file === ':memory:' ? ':memory:' : resolve(file);
-      if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+      if (database !== ':memory:') {
+        mkdirSync(dirname(database), { recursive: true });
+        // Owner-only from the first byte: SQLite gives its -wal and -shm files the database file's mode.
+        closeSync(openSync(database, 'a', 0o600));
+      }
       return {
         ...common,
         type: 'better-sqlite3',

@@ -3,6 +3,7 @@ import { ReplayStore1763900100000 } from './1763900100000-replay-store';
 import { IdentityProviders1763900200000 } from './1763900200000-identity-providers';
 import { RefreshTokens1763900300000 } from './1763900300000-refresh-tokens';
 import { GrantRecords1764300000000 } from './1764300000000-grant-records';
+import { SealedSecretsOnlyForJwt1764300100000 } from './1764300100000-sealed-secrets-only-for-jwt';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   IdentityProviders1763900200000,
   RefreshTokens1763900300000,
   GrantRecords1764300000000,
+  SealedSecretsOnlyForJwt1764300100000,
 ];
