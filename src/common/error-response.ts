@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpException, Logger } from '@nestjs/common';
+import { logLine } from './log-text';
 import { OAuthError } from './oauth-error';
 
 export interface ErrorReply {
@@ -27,7 +28,7 @@ const CODES_BY_STATUS: Record<number, string> = {
 export function toErrorReply(error: unknown, context: { method: string; url: string }): ErrorReply {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
   if (error instanceof OAuthError) {
-    logger.debug(`${context.method} ${context.url}: ${error.code} ${error.detail ?? error.description}`);
+    logger.debug(logLine(`${context.method} ${context.url}: ${error.code} ${error.detail ?? error.description}`));
     if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
     // RFC 6750 §3: a challenge for every bearer-token failure; an error code only when a token was sent.
     if (error.code === 'unauthorized' && error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="grantry"';
@@ -42,11 +43,11 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
     // RFC 6749 §5.2: an OAuth endpoint answers an unparsable or wrongly typed body with 400 invalid_request.
     const replyStatus = status === 415 && context.url.startsWith('/oauth2/') ? 400 : status;
     const code = replyStatus === 400 ? 'invalid_request' : (CODES_BY_STATUS[replyStatus] ?? 'invalid_request');
-    logger.debug(`${context.method} ${context.url}: ${replyStatus} ${description}`);
+    logger.debug(logLine(`${context.method} ${context.url}: ${replyStatus} ${description}`));
     return { status: replyStatus, headers, body: { error: code, error_description: description } };
   }
   const correlationId = randomUUID();
-  logger.error(`${context.method} ${context.url} failed [${correlationId}]`, (error as Error)?.stack ?? String(error));
+  logger.error(logLine(`${context.method} ${context.url} failed [${correlationId}]`), logLine((error as Error)?.stack ?? String(error), 8000));
   return {
     status: 500,
     headers,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import { IssuerContext } from '../../common/issuer-context';
+import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AssertionErrors, AssertionVerifier } from '../assertions/assertion-verifier';
 import { algAliases } from '../assertions/jwk-selection';
@@ -66,7 +67,7 @@ export class ClientAssertionVerifier {
           throw ERRORS.unverified('client_id does not match the assertion');
         }
         const client = await this.clients.findForAuthentication(clientId);
-        if (!client) throw ERRORS.unverified(`unknown client ${clientId}`);
+        if (!client) throw ERRORS.unverified(`unknown client ${logValue(clientId, 32)}`);
         if (client.authMethod !== method) throw ERRORS.unverified(`client ${clientId} is registered for ${client.authMethod}, not ${method}`);
         return {
           client,

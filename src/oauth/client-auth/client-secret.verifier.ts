@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import { RegisteredClient } from '../../clients/registered-client';
+import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { SecurityService } from '../../security/security.service';
 
@@ -14,7 +15,7 @@ export class ClientSecretVerifier {
     if (!client) {
       // Same work as a real comparison, so timing does not tell unknown clients apart.
       this.security.secretMatches(secret, 'x'.repeat(43));
-      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${clientId}` });
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}` });
     }
     if (!client.secretDigest || !this.security.secretMatches(secret, client.secretDigest)) {
       throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `wrong secret for client ${clientId}` });

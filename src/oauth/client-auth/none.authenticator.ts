@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
+import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { ORDERS } from '../orders';
@@ -29,7 +30,7 @@ export class NoneAuthenticator implements ClientAuthenticator {
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const clientId = request.param('client_id')!;
     const client = await this.clients.findForAuthentication(clientId);
-    if (!client) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${clientId}` });
+    if (!client) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}` });
     return { client };
   }
 }
