@@ -1,7 +1,7 @@
-import { DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { ClientsModule } from './clients/clients.module';
-import { GrantryConfig } from './config/config.schema';
+import { GrantryConfig, ServerSettings } from './config/config.schema';
 import { GrantryConfigModule } from './config/grantry-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
@@ -29,14 +29,26 @@ class StartupChecks implements OnApplicationBootstrap {
     private readonly keys: SigningKeysService,
     private readonly keyRing: KeyRing,
     private readonly mode: RunModeHolder,
+    private readonly server: ServerSettings,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.security.ensureMasterKeyMatchesDatabase();
     if (this.mode.value === 'server') {
+      warnOfInsecureIssuer(this.server.base_url);
       await this.keys.ensureSigningKey();
       await this.keyRing.start();
     }
+  }
+}
+
+/** RFC 8414 §2 wants an https issuer; plain http is for development on loopback only. */
+function warnOfInsecureIssuer(baseUrl: string | undefined): void {
+  if (!baseUrl) return; // follows the listening address: loopback in tests and development
+  const { protocol, hostname } = new URL(baseUrl);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname);
+  if (protocol === 'http:' && !loopback) {
+    new Logger('Startup').warn(`[server] base_url = ${baseUrl}: an http:// issuer outside loopback sends tokens and credentials in clear text; use https`);
   }
 }
 

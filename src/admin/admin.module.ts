@@ -4,6 +4,7 @@ import { IdentityProvidersModule } from '../identity-providers/identity-provider
 import { KeysModule } from '../keys/keys.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
 import { ClientsAdminController } from './clients.admin.controller';
 import { IdentityProvidersAdminController } from './identity-providers.admin.controller';
@@ -13,6 +14,6 @@ import { OpenApiController } from './openapi.controller';
 @Module({
   imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule],
   controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, OpenApiController],
-  providers: [AdminTokenGuard],
+  providers: [AdminTokenGuard, JsonDepthGuard],
 })
 export class AdminModule {}

@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards 
 import { OAuthError } from '../common/oauth-error';
 import { CertificateView, TruststoreService } from '../keys/truststore.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
 /** The truststore: a certificate whose alias is a client_id verifies that client's private_key_jwt. */
 @Controller('api/admin/v1/certificates')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonDepthGuard)
 export class CertificatesAdminController {
   constructor(private readonly truststore: TruststoreService) {}
 

@@ -3,10 +3,11 @@ import { ClientsService, ClientView, Page } from '../clients/clients.service';
 import { NoStore } from '../common/no-store.decorator';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
 @Controller('api/admin/v1/clients')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonDepthGuard)
 export class ClientsAdminController {
   constructor(private readonly clients: ClientsService, private readonly registration: ClientRegistrationService) {}
 

@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Use
 import { parseIdentityProviderInput } from '../identity-providers/identity-provider-input';
 import { IdentityProvidersService, IdentityProviderView } from '../identity-providers/identity-providers.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
 /** Trusted issuers of JWT bearer grant assertions. */
 @Controller('api/admin/v1/identity-providers')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonDepthGuard)
 export class IdentityProvidersAdminController {
   constructor(private readonly providers: IdentityProvidersService) {}
 

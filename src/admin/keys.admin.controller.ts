@@ -4,11 +4,12 @@ import { KeyRing } from '../keys/key-ring';
 import { isSigningAlg } from '../keys/key-material';
 import { KeyView, SigningKeysService } from '../keys/signing-keys.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
 /** Signing keys: public facts only; private material never leaves the server. */
 @Controller('api/admin/v1/keys')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonDepthGuard)
 export class KeysAdminController {
   constructor(private readonly keys: SigningKeysService, private readonly keyRing: KeyRing) {}
 

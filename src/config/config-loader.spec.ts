@@ -53,6 +53,15 @@ capacity = "5000"
   });
 });
 
+describe('keys that name JavaScript object machinery', () => {
+  it.each(['[server]\n__proto__ = 1\n', '[__proto__]\nx = 1\n', 'constructor = 2\n', '[oauth.grant_type.prototype]\nenable = true\n'])(
+    'reports %j as an unknown key instead of applying or ignoring it',
+    (text) => {
+      expect(() => buildConfig(parseConfigText(text), { env: {} })).toThrow(/: unknown key/);
+    },
+  );
+});
+
 describe('deployment.toml.example', () => {
   it('is a valid deployment file as shipped', () => {
     const config = loadConfig(join(__dirname, '..', '..', 'deployment.toml.example'), {});

@@ -62,6 +62,9 @@ export function buildConfig(
   } catch (error) {
     throw new ConfigError(`${source}: ${(error as Error).message}`);
   }
+  // Keys that name JavaScript's object machinery are never settings: report them, never apply them.
+  const reserved = reservedKeys(expanded);
+  if (reserved.length) throw new ConfigError(`${source}: invalid configuration\n${reserved.map((key) => `  - ${key}: unknown key`).join('\n')}`);
   const config = plainToInstance(GrantryConfig, expanded);
   const problems = flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
   if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
@@ -78,6 +81,17 @@ export function buildConfig(
   }
   config.configDir = configDir;
   return config;
+}
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Paths of `__proto__`, `constructor` and `prototype` keys anywhere in the document. */
+function reservedKeys(value: unknown, prefix = ''): string[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const path = Array.isArray(value) ? `${prefix}[${key}]` : prefix ? `${prefix}.${key}` : key;
+    return RESERVED_KEYS.has(key) ? [path] : reservedKeys((value as Record<string, unknown>)[key], path);
+  });
 }
 
 /**

@@ -10,6 +10,9 @@ import type { GrantResult } from '../extension-points';
 import { allowedAudience, resolveAudience } from '../tokens/audience';
 import type { ClientRequest } from './token-request';
 
+/** What the `subject` columns hold; a longer subject is refused before anything is consumed. */
+const MAX_SUBJECT_LENGTH = 255;
+
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
@@ -37,6 +40,7 @@ export class TokenPolicy {
   ) {}
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
+    if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
     const scopes = [...new Set(result.scopes)];
     const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
     if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`);
