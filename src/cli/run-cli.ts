@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { startServer } from '../app.factory';
-import { ConfigError, loadConfig } from '../config/config-loader';
+import { loadConfig } from '../config/config-loader';
+import { failureMessage } from '../common/fatal';
 import { DatabaseMigrator } from '../database/database.module';
-import { KeyMaterialError } from '../keys/key-material';
-import { OAuthError } from '../common/oauth-error';
-import { PluginLoadError } from '../plugins/plugin-errors';
 import { UsageError } from './args';
 import type { CliIO } from './cli-io';
 import { withCliContext } from './cli-context';
@@ -31,8 +29,6 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Errors whose message is the whole story for an operator: no stack trace (as common/fatal.ts). */
-const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError];
 
 /** `--config PATH` or `--config=PATH`, wherever it stands. */
 function configFlag(args: string[]): string | undefined {
@@ -95,10 +91,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`grantry: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    const expected = EXPECTED.some((type) => error instanceof type);
-    const message = error instanceof OAuthError ? `${error.code}: ${error.description}` : (error as Error)?.message ?? String(error);
-    io.stderr.write(`grantry: ${message}\n`);
-    if (!expected && io.env.GRANTRY_DEBUG) io.stderr.write(`${(error as Error)?.stack}\n`);
+    io.stderr.write(failureMessage(error, io.env));
     return EXIT_FAILURE;
   }
 }

@@ -6,11 +6,12 @@ import { OAuthError } from './oauth-error';
 /** Errors whose message is the whole story for an operator: no stack trace. */
 const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError];
 
-/** Prints a start-up or CLI failure as one clear message and exits non-zero. */
-export function exitWithError(error: unknown): never {
-  const expected = EXPECTED.some((type) => error instanceof type);
+/**
+ * The lines a start-up or CLI failure prints: one clear message, and the stack only for an
+ * unexpected error when `GRANTRY_DEBUG` is set.
+ */
+export function failureMessage(error: unknown, env: NodeJS.ProcessEnv): string {
   const message = error instanceof OAuthError ? `${error.code}: ${error.description}` : (error as Error)?.message ?? String(error);
-  process.stderr.write(`grantry: ${message}\n`);
-  if (!expected && process.env.GRANTRY_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
-  process.exit(1);
+  const expected = EXPECTED.some((type) => error instanceof type);
+  return `grantry: ${message}\n${!expected && env.GRANTRY_DEBUG ? `${(error as Error)?.stack}\n` : ''}`;
 }

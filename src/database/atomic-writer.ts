@@ -19,6 +19,14 @@ export interface WriteStep {
   refused?: () => Error | Promise<Error>;
 }
 
+const DEADLOCK_ATTEMPTS = 3;
+
+/** MySQL/MariaDB ER_LOCK_DEADLOCK, PostgreSQL deadlock_detected: the transaction was rolled back whole. */
+function isDeadlock(error: unknown): boolean {
+  const driverError = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: string; errno?: number };
+  return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK' || driverError?.code === '40P01';
+}
+
 class Refused extends Error {
   constructor(readonly step: WriteStep) {
     super('an atomic write was refused');
@@ -83,12 +91,27 @@ export class AtomicWriter {
     return statement;
   }
 
+  /**
+   * READ COMMITTED: InnoDB then takes no gap locks for the DELETE of an expired jti that finds
+   * nothing, which under REPEATABLE READ deadlocks two concurrent INSERTs of the same key. A
+   * deadlock that still happens rolled the whole transaction back, so it is tried again.
+   */
   private async commitPooled(steps: readonly WriteStep[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commitPooledOnce(steps);
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async commitPooledOnce(steps: readonly WriteStep[]): Promise<void> {
     const runner = this.dataSource.createQueryRunner('master');
     await runner.connect();
     const transactional = steps.length > 1;
     try {
-      if (transactional) await runner.startTransaction();
+      if (transactional) await runner.startTransaction('READ COMMITTED');
       for (const step of steps) {
         let affected: number | undefined;
         try {

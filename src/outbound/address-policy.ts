@@ -11,12 +11,12 @@ for (const [network, prefix] of [
 
 /**
  * IPv6 ranges blocked outright: unspecified and loopback, IPv4-compatible (::/96, deprecated),
- * unique-local, link-local, multicast, local-use NAT64 (RFC 8215) and Teredo (RFC 4380: its
+ * unique-local, link-local, site-local (deprecated), multicast, local-use NAT64 (RFC 8215) and Teredo (RFC 4380: its
  * IPv4 parts are obfuscated, so it cannot be judged by them).
  */
 const BLOCKED_V6 = new BlockList();
 for (const [network, prefix] of [
-  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b:1::', 48], ['2001::', 32],
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b:1::', 48], ['2001::', 32],
 ] as const) {
   BLOCKED_V6.addSubnet(network, prefix, 'ipv6');
 }
