@@ -3,7 +3,7 @@ import { createRemoteJWKSet, importPKCS8, jwtVerify } from 'jose';
 import type { ClientView } from '../src/clients/clients.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { selfSignedCertificate, writeText } from './support/certificates';
-import { grantry } from './support/cli';
+import { cli } from './support/cli';
 import { adminToken, basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
 
 /** Before the signature verified, every refusal reads the same: no oracle for forged assertions. */
@@ -46,8 +46,11 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
     expect(created.body.alias).toBe(tokenEndpoint); // the default alias is exactly the token endpoint
   });
   afterAll(async () => {
-    await server.close();
-    await server.db.drop();
+    try {
+      await server?.close();
+    } finally {
+      await server?.db.drop();
+    }
   });
 
   const seedClaims = () => ({ iss: 'jwtIDP', sub: 'admin', aud: [tokenEndpoint], nbf: now(), iat: now(), exp: now() + 600, jti: `Token${randomUUID()}` });
@@ -253,9 +256,9 @@ describe('[oauth.grant_type.jwt_bearer] from a WSO2 deployment file', () => {
 
   it('honours enable_iat_validation = false and a longer iat_validity_period', async () => {
     const server = await startServer({ oauth: { grant_type: { jwt_bearer: { iat_validity_period: 120 } } } });
+    const key = await keyPair('ES256');
+    const jwks = await jwksServer([key.publicJwk]);
     try {
-      const key = await keyPair('ES256');
-      const jwks = await jwksServer([key.publicJwk]);
       const { IdentityProvidersService } = await import('../src/identity-providers/identity-providers.service');
       const { parseIdentityProviderInput } = await import('../src/identity-providers/identity-provider-input');
       await server.app.get(IdentityProvidersService).create(parseIdentityProviderInput({ name: 'p', issuer: 'p', jwks_uri: jwks.url, allow_insecure_jwks_uri: true }));
@@ -263,8 +266,8 @@ describe('[oauth.grant_type.jwt_bearer] from a WSO2 deployment file', () => {
       const assertion = await signAssertion(key, { iss: 'p', sub: 'u', aud: `${server.url}/oauth2/token`, iat: now() - 90 * 60, exp: now() + 60 });
       const { status } = await tokenRequest(server, { grant_type: GRANT, assertion }, { authorization: basic(client.client_id, client.client_secret!) });
       expect(status).toBe(200);
-      await jwks.close();
     } finally {
+      await jwks.close();
       await server.close();
       await server.db.drop();
     }
@@ -280,14 +283,14 @@ describe('grantry idps', () => {
       const schema = db.schema ? `schema = "${db.schema}"\n` : '';
       const config = writeText(db.dir, 'idps.toml', `[database]\nurl = "${db.url}"\n${schema}[security]\nmaster_key = "${db.masterKey}"\n`);
       const { certFile } = selfSignedCertificate(db.dir, 'cli-idp');
-      const created = grantry(['idps', 'create', '--name', 'jwtIDP', '--issuer', 'jwtIDP', '--certificate-file', certFile, '--claim-mapping', 'email=email', '--json', '--config', config]);
+      const created = await cli(['idps', 'create', '--name', 'jwtIDP', '--issuer', 'jwtIDP', '--certificate-file', certFile, '--claim-mapping', 'email=email', '--json', '--config', config]);
       expect(created.stderr).toBe('');
       const idp = JSON.parse(created.stdout);
       expect(idp).toMatchObject({ name: 'jwtIDP', issuer: 'jwtIDP', enabled: true, claim_mappings: { email: 'email' } });
-      expect(JSON.parse(grantry(['idps', 'list', '--json', '--config', config]).stdout)).toHaveLength(1);
-      expect(JSON.parse(grantry(['idps', 'show', idp.id, '--json', '--config', config]).stdout).id).toBe(idp.id);
-      expect(grantry(['idps', 'delete', idp.id, '--config', config]).status).toBe(0);
-      expect(JSON.parse(grantry(['idps', 'list', '--json', '--config', config]).stdout)).toHaveLength(0);
+      expect(JSON.parse((await cli(['idps', 'list', '--json', '--config', config])).stdout)).toHaveLength(1);
+      expect(JSON.parse((await cli(['idps', 'show', idp.id, '--json', '--config', config])).stdout).id).toBe(idp.id);
+      expect((await cli(['idps', 'delete', idp.id, '--config', config])).status).toBe(0);
+      expect(JSON.parse((await cli(['idps', 'list', '--json', '--config', config])).stdout)).toHaveLength(0);
     } finally {
       await db.drop();
     }

@@ -5,6 +5,7 @@ import { TruststoreService } from '../src/keys/truststore.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { selfSignedCertificate } from './support/certificates';
 import { freshDatabase } from './support/database';
+import { releaseAfterEach } from './support/resources';
 import { createClient, startServer, TestServer, tokenRequest } from './support/server';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -185,50 +186,49 @@ describe('private_key_jwt and client_secret_jwt (RFC 7523 §2.2, OIDC Core §9)'
 });
 
 describe('private_key_jwt replay protection under concurrency', () => {
+  const release = releaseAfterEach();
+
   it('lets exactly one of 20 parallel uses of an assertion through, and still refuses it after a restart', async () => {
     const db = freshDatabase();
+    release(() => db.drop());
     let server = await startServer({}, db);
-    try {
-      const key = await keyPair('ES256');
-      const client = await pkjwtClient(server, key);
-      const assertion = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` });
-      const results = await Promise.all(Array.from({ length: 20 }, () => assertionRequest(server, assertion)));
-      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-      const refused = results.filter((r) => r.status === 401);
-      expect(refused).toHaveLength(19);
-      expect(new Set(refused.map((r) => r.body.error))).toEqual(new Set(['invalid_client']));
+    release(() => server.close());
+    const key = await keyPair('ES256');
+    const client = await pkjwtClient(server, key);
+    const assertion = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` });
+    const results = await Promise.all(Array.from({ length: 20 }, () => assertionRequest(server, assertion)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = results.filter((r) => r.status === 401);
+    expect(refused).toHaveLength(19);
+    expect(new Set(refused.map((r) => r.body.error))).toEqual(new Set(['invalid_client']));
 
-      await server.close();
-      server = await startServer({ server: { port: new URL(server.url).port, base_url: server.url } }, db);
-      const again = await assertionRequest(server, assertion);
-      expect(again.status).toBe(401);
-      expect(again.body.error_description).toBe('assertion jti has been used already');
-    } finally {
-      await server.close();
-      await db.drop();
-    }
+    await server.close();
+    server = await startServer({ server: { port: new URL(server.url).port, base_url: server.url } }, db);
+    release(() => server.close());
+    const again = await assertionRequest(server, assertion);
+    expect(again.status).toBe(401);
+    expect(again.body.error_description).toBe('assertion jti has been used already');
   });
 });
 
 describe('private_key_jwt replay protection across instances', () => {
+  const release = releaseAfterEach();
+
   it('lets exactly one of 20 uses spread over two instances on one database through', async () => {
     const db = freshDatabase();
+    release(() => db.drop());
     const a = await startServer({}, db);
+    release(() => a.close());
     // The second instance shares the issuer, as instances behind one load balancer do.
     const b = await startServer({ server: { base_url: a.url } }, db);
-    try {
-      const key = await keyPair('ES256');
-      const client = await pkjwtClient(a, key);
-      const assertion = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${a.url}/oauth2/token` });
-      expect(b.url).not.toBe(a.url); // b listens on a port of its own
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => assertionRequest(i % 2 ? a : b, assertion)));
-      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 401)).toHaveLength(19);
-    } finally {
-      await b.close();
-      await a.close();
-      await db.drop();
-    }
+    release(() => b.close());
+    const key = await keyPair('ES256');
+    const client = await pkjwtClient(a, key);
+    const assertion = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${a.url}/oauth2/token` });
+    expect(b.url).not.toBe(a.url); // b listens on a port of its own
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => assertionRequest(i % 2 ? a : b, assertion)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 401)).toHaveLength(19);
   });
 });
 
@@ -299,43 +299,43 @@ describe('the seed\'s [[event_listener]] block for PrivateKeyJWTClientAuthentica
 });
 
 describe('private_key_jwt with a jwks_uri', () => {
+  const release = releaseAfterEach();
+
   it('fetches the client\'s keys and follows a key rotation (new kid)', async () => {
     const first = await keyPair('ES256');
     const jwks = await jwksServer([first.publicJwk]);
+    release(() => jwks.close());
     const server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 1 } } });
-    try {
-      const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
-      const claims = { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` };
-      expect((await assertionRequest(server, await signAssertion(first, claims))).status).toBe(200);
-      expect((await assertionRequest(server, await signAssertion(first, claims))).status).toBe(200);
-      expect(jwks.hits()).toBe(1); // cached
-
-      const second = await keyPair('ES256');
-      jwks.setKeys([second.publicJwk]);
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch cooldown
-      expect((await assertionRequest(server, await signAssertion(second, claims))).status).toBe(200);
-      expect(jwks.hits()).toBe(2);
-    } finally {
+    release(async () => {
       await server.close();
       await server.db.drop();
-      await jwks.close();
-    }
+    });
+    const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
+    const claims = { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` };
+    expect((await assertionRequest(server, await signAssertion(first, claims))).status).toBe(200);
+    expect((await assertionRequest(server, await signAssertion(first, claims))).status).toBe(200);
+    expect(jwks.hits()).toBe(1); // cached
+
+    const second = await keyPair('ES256');
+    jwks.setKeys([second.publicJwk]);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch cooldown
+    expect((await assertionRequest(server, await signAssertion(second, claims))).status).toBe(200);
+    expect(jwks.hits()).toBe(2);
   });
 
   it('refuses an http or loopback jwks_uri unless [oauth.outbound] allows it', async () => {
     const key = await keyPair('ES256');
     const jwks = await jwksServer([key.publicJwk]);
+    release(() => jwks.close());
     const server = await startServer();
-    try {
-      const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
-      const { status, body } = await assertionRequest(server, await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` }));
-      expect(status).toBe(401);
-      expect(body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
-      expect(jwks.hits()).toBe(0);
-    } finally {
+    release(async () => {
       await server.close();
       await server.db.drop();
-      await jwks.close();
-    }
+    });
+    const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
+    const { status, body } = await assertionRequest(server, await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` }));
+    expect(status).toBe(401);
+    expect(body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    expect(jwks.hits()).toBe(0);
   });
 });

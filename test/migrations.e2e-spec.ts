@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
@@ -20,7 +21,12 @@ describe('migration to grant records', () => {
       await db.prepare?.();
       old = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2 }), migrations: previousRelease });
       await old.initialize();
-      await runMigrations(old, db.schema);
+      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
+      try {
+        await runMigrations(old, db.schema);
+      } finally {
+        quiet.mockRestore();
+      }
       const now = Math.floor(Date.now() / 1000);
       await old.query(
         `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, created_at, updated_at)

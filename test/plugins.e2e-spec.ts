@@ -201,6 +201,7 @@ describe('drop-in grant handler plugins', () => {
   describe('start-up failures: non-zero exit and one line naming the file', () => {
     function start(toml: string) {
       const config = writeText(dir, `c-${Math.random()}.toml`, `[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n${toml}`);
+      // A real process: plugin modules must load fresh, as at a real start (jest's module registry would cache them).
       return grantryStart(['--config', config], {}, dir);
     }
     const entry = (handler: string, name = DEMO) => `[[oauth.custom_grant_type]]\nname = "${name}"\ngrant_handler = "${handler}"\n`;

@@ -22,9 +22,12 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2) from the JWT bearer g
     client = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read write' });
   });
   afterAll(async () => {
-    await server.close();
-    await server.db.drop();
-    await jwks.close();
+    try {
+      await jwks?.close();
+      await server?.close();
+    } finally {
+      await server?.db.drop();
+    }
   });
 
   const auth = (who: ClientView = client) => ({ authorization: basic(who.client_id, who.client_secret!) });

@@ -30,8 +30,11 @@ describe('self_signed_tls_client_auth through a trusted proxy', () => {
     expect(imported.status).toBe(201);
   });
   afterAll(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await server?.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const request = (headers) => server.token({ grant_type: 'client_credentials', client_id: client.client_id }, undefined, headers);

@@ -22,7 +22,7 @@ describe('RFC 8693 token exchange plugin', () => {
     frontend = await server.createClient({ grant_types: ['client_credentials'], scope: 'orders:read orders:write', audience: ['api://backend'] });
     backend = await server.createClient({ grant_types: [TOKEN_EXCHANGE], scope: 'orders:read orders:write', audience: ['api://orders'] });
   });
-  afterAll(() => server.close());
+  afterAll(() => server?.close());
 
   async function subjectToken(scope = 'orders:read orders:write') {
     const { body } = await server.token({ grant_type: 'client_credentials', scope }, frontend);
