@@ -103,6 +103,21 @@ describe('grantry CLI (in-process)', () => {
     expect((await run('keys', 'import', '--file', pem, '--password', 'secret')).stderr).toMatch(/already in the key store/);
   });
 
+  it('takes a keystore password from a file or an environment variable, never needing the command line', async () => {
+    const p12 = pkcs12(db.dir, 'keystore-2', 'changeit', 'grantry');
+    const passwordFile = writeText(db.dir, 'keystore.pass', 'changeit\n');
+    const fromFile = await run('keys', 'import', '--file', p12, '--password-file', passwordFile, '--alias', 'grantry', '--json');
+    expect(fromFile.stderr).toBe('');
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ source: 'imported' });
+
+    const other = pkcs12(db.dir, 'keystore-3', 'changeit', 'grantry');
+    const fromEnv = await cli(['keys', 'import', '--file', other, '--password-env', 'KEYSTORE_PASSWORD', '--json', '--config', configFile], { TEST_MASTER_KEY: db.masterKey, KEYSTORE_PASSWORD: 'changeit' });
+    expect(fromEnv.status).toBe(0);
+
+    expect(await run('keys', 'import', '--file', other, '--password-env', 'UNSET_VARIABLE')).toEqual({ status: 2, stdout: '', stderr: 'grantry: --password-env UNSET_VARIABLE: the environment variable is not set\n' });
+    expect((await run('keys', 'import', '--file', other, '--password', 'x', '--password-file', passwordFile)).stderr).toBe('grantry: give only one of --password, --password-file\n');
+  });
+
   it('names a file it cannot read as a usage error', async () => {
     const missing = join(db.dir, 'nope.p12');
     const { status, stderr } = await run('keys', 'import', '--file', missing);

@@ -27,6 +27,27 @@ export function requirePositional(positionals: string[], what: string): string {
   return positionals[0];
 }
 
+/**
+ * A secret the operator hands in without putting it on the command line (where `ps` and shell
+ * history would keep it): `--<name>-file F` (its first line) or `--<name>-env NAME`. `--<name>`
+ * itself is still accepted, for scripts that already use it. At most one of the three.
+ */
+export function secretOption(values: Record<string, unknown>, name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const given = [name, `${name}-file`, `${name}-env`].filter((option) => values[option] !== undefined);
+  if (given.length > 1) throw new UsageError(`give only one of ${given.map((option) => `--${option}`).join(', ')}`);
+  if (values[`${name}-file`] !== undefined) {
+    const file = String(values[`${name}-file`]);
+    return readInputFile(file).toString('utf8').split(/\r?\n/)[0];
+  }
+  if (values[`${name}-env`] !== undefined) {
+    const variable = String(values[`${name}-env`]);
+    const value = env[variable];
+    if (value === undefined) throw new UsageError(`--${name}-env ${variable}: the environment variable is not set`);
+    return value;
+  }
+  return values[name] as string | undefined;
+}
+
 /** A file the operator named; an unreadable one is a usage error naming it. */
 export function readInputFile(path: string): Buffer {
   try {

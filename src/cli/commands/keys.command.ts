@@ -2,13 +2,13 @@ import { INestApplicationContext } from '@nestjs/common';
 import { SigningAlg } from '../../config/config.schema';
 import { isSigningAlg } from '../../keys/key-material';
 import { SigningKeysService } from '../../keys/signing-keys.service';
-import { parse, readInputFile, requireString, UsageError } from '../args';
+import { parse, readInputFile, requireString, secretOption, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const KEYS_USAGE = `grantry keys list [--json]
 grantry keys generate [--alg RS256|PS256|ES256|EdDSA] [--bits N] [--activate] [--json]
-grantry keys import --file F [--password P] [--alias A] [--alg ALG] [--activate] [--json]
+grantry keys import --file F [--password-file F | --password-env NAME] [--alias A] [--alg ALG] [--activate] [--json]
 grantry keys rotate [--alg ALG] [--json]`;
 
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
@@ -30,13 +30,15 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
       const { values } = parse(args, {
         file: { type: 'string' },
         password: { type: 'string' },
+        'password-file': { type: 'string' },
+        'password-env': { type: 'string' },
         alias: { type: 'string' },
         alg: { type: 'string' },
         activate: { type: 'boolean' },
       });
       const view = await keys.importKey({
         file: readInputFile(requireString(values, 'file')),
-        password: values.password as string | undefined,
+        password: secretOption(values, 'password', io.env),
         alias: values.alias as string | undefined,
         alg: alg(values.alg),
         activate: values.activate === true,
