@@ -19,7 +19,7 @@ describe('migration to grant records', () => {
       // refresh tokens, the first already rotated.
       const previousRelease = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'GrantRecords1764300000000'));
       await db.prepare?.();
-      old = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2 }), migrations: previousRelease });
+      old = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations: previousRelease });
       await old.initialize();
       const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
       try {

@@ -37,6 +37,12 @@ export class DatabaseSettings {
   @IsOptional() @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' })
   schema?: string;
   @TomlInt() @Min(1) pool_size = 10;
+  /**
+   * SQLite only: `full` (default) makes every commit durable across a power loss (an fsync per
+   * group commit); `normal` may lose the last commits in a power loss — used assertion jtis and
+   * rotated refresh tokens among them, so replays could pass. Named so the weaker mode is a choice.
+   */
+  @IsIn(['full', 'normal']) sqlite_synchronous: 'full' | 'normal' = 'full';
 }
 
 export class SecuritySettings {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Refused, SqliteDatabase, SqliteGroupCommit } from './sqlite-group-commit';
 import { isUniqueViolation } from './unique-violation';
 
 /**
@@ -27,28 +28,17 @@ function isDeadlock(error: unknown): boolean {
   return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK' || driverError?.code === '40P01';
 }
 
-class Refused extends Error {
-  constructor(readonly step: WriteStep) {
-    super('an atomic write was refused');
-  }
-}
-
-interface SqliteDatabase {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
-  transaction<T>(work: () => T): () => T;
-}
-
 /**
  * Runs the writes that end a request — consuming its one-time artefacts and storing what
- * replaces them — all or nothing: in one transaction (PostgreSQL, MySQL), or one synchronous
- * better-sqlite3 transaction that no other request can interleave with (SQLite shares one
- * connection, so an awaited TypeORM transaction there would take in other requests' statements).
- * When a step's expectation fails, nothing of the write stays and its `refused` error is thrown.
+ * replaces them — all or nothing: in one transaction (PostgreSQL, MySQL), or a savepoint of a
+ * group commit on SQLite (see SqliteGroupCommit: SQLite shares one connection, so an awaited
+ * TypeORM transaction there would take in other requests' statements). When a step's
+ * expectation fails, nothing of the write stays and its `refused` error is thrown.
  */
 @Injectable()
 export class AtomicWriter {
   private readonly kind: 'sqlite' | 'postgres' | 'mysql';
-  private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  private sqlite?: SqliteGroupCommit;
 
   constructor(private readonly dataSource: DataSource) {
     const type = dataSource.options.type;
@@ -58,7 +48,7 @@ export class AtomicWriter {
   async commit(steps: readonly WriteStep[]): Promise<void> {
     if (!steps.length) return; // the hot path of a plain client_credentials token writes nothing
     try {
-      if (this.kind === 'sqlite') this.commitSqlite(steps);
+      if (this.kind === 'sqlite') await this.sqliteGroup().commit(steps);
       else await this.commitPooled(steps);
     } catch (error) {
       if (error instanceof Refused) throw await error.step.refused!();
@@ -66,29 +56,9 @@ export class AtomicWriter {
     }
   }
 
-  private commitSqlite(steps: readonly WriteStep[]): void {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
-    const run = () => {
-      for (const step of steps) {
-        let changes: number;
-        try {
-          changes = this.prepared(db, step.sql).run(...step.params).changes;
-        } catch (error) {
-          if (step.expect === 'new-key' && isUniqueViolation(error)) throw new Refused(step);
-          throw error;
-        }
-        if (step.expect === 'one-row' && changes !== 1) throw new Refused(step);
-      }
-    };
-    // A single statement is atomic by itself; several share one transaction (rolled back on a throw).
-    if (steps.length === 1) run();
-    else db.transaction(run)();
-  }
-
-  private prepared(db: SqliteDatabase, sql: string): ReturnType<SqliteDatabase['prepare']> {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
+  private sqliteGroup(): SqliteGroupCommit {
+    // The connection exists once the data source initialised, which is before any request.
+    return (this.sqlite ??= new SqliteGroupCommit((this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection));
   }
 
   /**

@@ -33,6 +33,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
           if (database !== ':memory:') db.pragma('journal_mode = WAL');
           db.pragma('busy_timeout = 5000');
           db.pragma('foreign_keys = ON');
+          db.pragma(`synchronous = ${settings.sqlite_synchronous.toUpperCase()}`);
         },
       };
     }

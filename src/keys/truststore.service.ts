@@ -4,6 +4,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { X509Certificate } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { OAuthError } from '../common/oauth-error';
+import { cacheSettings } from '../common/cache-settings';
+import { TtlCache } from '../common/ttl-cache';
+import { GrantryConfig } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { Certificate } from './certificate.entity';
 import { certificateValidityProblem } from './certificate-validity';
@@ -23,10 +26,21 @@ const ALIAS = /^[A-Za-z0-9._:@-]{1,255}$/;
 /** The truststore: certificates of clients and identity providers, by alias. */
 @Injectable()
 export class TruststoreService {
+  /**
+   * Parsed certificates by alias, for signature checks on the hot path (a private_key_jwt client
+   * verified by its certificate). An import or delete here is seen at once; one by another
+   * instance or the CLI within the `[[cache.manager]] name = "Truststore"` timeout.
+   */
+  private readonly parsed: TtlCache<string, X509Certificate>;
+
   constructor(
     @InjectRepository(Certificate) private readonly repo: Repository<Certificate>,
     private readonly context: IssuerContext,
-  ) {}
+    config: GrantryConfig,
+  ) {
+    const { timeout, capacity } = cacheSettings(config, 'Truststore');
+    this.parsed = new TtlCache(timeout, capacity);
+  }
 
   async import(alias: string, pem: string): Promise<CertificateView> {
     if (!ALIAS.test(alias)) {
@@ -73,12 +87,19 @@ export class TruststoreService {
 
   /** The parsed certificate for signature checks (later: private_key_jwt, identity providers). */
   async find(alias: string): Promise<X509Certificate | undefined> {
+    const key = this.context.key(alias);
+    const cached = this.parsed.get(key);
+    if (cached) return cached;
     const row = await this.repo.findOneBy({ tenant: this.context.tenant, alias });
-    return row ? new X509Certificate(row.pem) : undefined;
+    if (!row) return undefined;
+    const certificate = new X509Certificate(row.pem);
+    this.parsed.set(key, certificate);
+    return certificate;
   }
 
   async delete(alias: string): Promise<void> {
     const result = await this.repo.delete({ tenant: this.context.tenant, alias });
+    this.parsed.delete(this.context.key(alias));
     if (!result.affected) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
   }
 }

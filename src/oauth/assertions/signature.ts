@@ -43,7 +43,18 @@ export class KeyImporter {
   async *fromCertificate(certificate: X509Certificate, alg: string): AsyncGenerator<VerifyKey> {
     const problem = certificateValidityProblem(certificate);
     if (problem) throw new Error(`${problem} (${certificate.subject.replace(/\n/g, ', ')})`);
+    // Cached truststore entries hand out the same certificate object: import its key once per alg.
+    const imported = this.imported.get(certificate)?.get(alg);
+    if (imported) {
+      yield imported;
+      return;
+    }
     const jwk = certificate.publicKey.export({ format: 'jwk' }) as JWK;
-    if (algsForJwk(jwk).includes(alg)) yield await importX509(certificate.toString(), alg);
+    if (!algsForJwk(jwk).includes(alg)) return;
+    const key = await importX509(certificate.toString(), alg);
+    let byAlg = this.imported.get(certificate);
+    if (!byAlg) this.imported.set(certificate, (byAlg = new Map()));
+    byAlg.set(alg, key);
+    yield key;
   }
 }
