@@ -1,18 +1,14 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
-import { importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { Repository } from 'typeorm';
 import { KeysSettings, SigningAlg } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
+import { JwsSigner } from './jws-signer';
 import { keyStatus, sealContext, SigningKey } from './signing-key.entity';
 
-export interface Signer {
-  kid: string;
-  alg: SigningAlg;
-  key: CryptoKey;
-}
 
 export interface VerificationKey {
   alg: SigningAlg;
@@ -21,7 +17,7 @@ export interface VerificationKey {
 
 interface Snapshot {
   fingerprint: string;
-  signers: Map<SigningAlg, Signer>;
+  signers: Map<SigningAlg, JwsSigner>;
   verifiers: Map<string, VerificationKey>;
   jwks: { keys: JWK[] };
 }
@@ -36,7 +32,7 @@ export class KeyRing implements OnApplicationShutdown {
   private readonly logger = new Logger(KeyRing.name);
   private snapshot?: Snapshot;
   private timer?: NodeJS.Timeout;
-  private imported = new Map<string, { signer: CryptoKey; verifier: CryptoKey }>();
+  private imported = new Map<string, { signer: JwsSigner; verifier: CryptoKey }>();
   private lastRefresh = 0;
 
   constructor(
@@ -63,7 +59,7 @@ export class KeyRing implements OnApplicationShutdown {
   }
 
   /** The key that signs `alg` now; undefined when the deployment has none for it. */
-  signer(alg: SigningAlg): Signer | undefined {
+  signer(alg: SigningAlg): JwsSigner | undefined {
     return this.snapshot?.signers.get(alg);
   }
 
@@ -98,22 +94,22 @@ export class KeyRing implements OnApplicationShutdown {
     const fingerprint = rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',');
     if (fingerprint === this.snapshot?.fingerprint) return;
 
-    const signers = new Map<SigningAlg, Signer>();
+    const signers = new Map<SigningAlg, JwsSigner>();
     const verifiers = new Map<string, VerificationKey>();
     for (const row of rows) {
       const keys = await this.importKeys(row);
       verifiers.set(row.kid, { alg: row.alg, key: keys.verifier });
-      if (row.active && !signers.has(row.alg)) signers.set(row.alg, { kid: row.kid, alg: row.alg, key: keys.signer });
+      if (row.active && !signers.has(row.alg)) signers.set(row.alg, keys.signer);
     }
     this.snapshot = { fingerprint, signers, verifiers, jwks: { keys: rows.map((row) => row.publicJwk) } };
   }
 
-  private async importKeys(row: SigningKey): Promise<{ signer: CryptoKey; verifier: CryptoKey }> {
+  private async importKeys(row: SigningKey): Promise<{ signer: JwsSigner; verifier: CryptoKey }> {
     const cacheKey = `${row.kid}:${row.alg}`;
     let keys = this.imported.get(cacheKey);
     if (!keys) {
       const pem = this.security.box.open(row.sealedPrivateKey, sealContext(row.kid));
-      keys = { signer: await importPKCS8(pem, row.alg), verifier: (await importJWK(row.publicJwk, row.alg)) as CryptoKey };
+      keys = { signer: new JwsSigner(row.kid, row.alg, pem), verifier: (await importJWK(row.publicJwk, row.alg)) as CryptoKey };
       this.imported.set(cacheKey, keys);
     }
     return keys;

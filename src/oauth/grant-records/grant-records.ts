@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
@@ -19,7 +19,7 @@ export class GrantRecords {
 
   /** A new record (not yet stored: `insertStep` writes it with the tokens that reference it). */
   create(fields: Omit<GrantRecordEntity, 'id' | 'tenant' | 'createdAt' | 'revokedAt'>): GrantRecordEntity {
-    return { id: randomBytes(16).toString('base64url'), tenant: this.context.tenant, createdAt: nowSeconds(), revokedAt: null, ...fields };
+    return { id: randomToken(16), tenant: this.context.tenant, createdAt: nowSeconds(), revokedAt: null, ...fields };
   }
 
   insertStep(record: GrantRecordEntity): WriteStep {

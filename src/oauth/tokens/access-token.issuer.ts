@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { randomToken } from '../../common/random-pool';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
 import { TokenSettings } from '../../config/config.schema';
@@ -62,7 +61,7 @@ export class AccessTokenIssuer {
       aud: audience.length === 1 ? audience[0] : audience,
       exp,
       iat,
-      jti: randomBytes(16).toString('base64url'),
+      jti: randomToken(16),
       client_id: client.clientId,
     };
     if (scopes.length) payload.scope = scopes.join(' ');
@@ -73,11 +72,11 @@ export class AccessTokenIssuer {
     if (principal.acr !== undefined) payload.acr = principal.acr;
     if (principal.amr !== undefined) payload.amr = principal.amr;
     // RFC 9068 §2.1: typ "at+jwt" tells access tokens apart from ID tokens and other JWTs.
-    return new SignJWT(payload).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }).sign(signer.key);
+    return signer.sign(payload, 'at+jwt');
   }
 
   private opaque({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number): { token: string; step: WriteStep } {
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken(32);
     const stored = { ...withoutRegistered(claims), ...(identityProvider !== undefined ? { idp: identityProvider } : {}) };
     return {
       token,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
@@ -58,7 +58,7 @@ export class RefreshTokenStore {
 
   /** A new refresh token of `record` and the statement that stores it. */
   issue(record: GrantRecordEntity): { token: string; step: WriteStep } {
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken(32);
     const now = nowSeconds();
     // Sliding per rotation, never past the grant's absolute end.
     const expiresAt = Math.min(now + this.settings.refresh_token_ttl, record.expiresAt);
