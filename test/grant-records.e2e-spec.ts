@@ -184,6 +184,13 @@ describe('grant records, endpoint policy and consume-last', () => {
     });
   });
 
+  it('revokes every grant of a client that is deleted', async () => {
+    const doomed = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read' });
+    const issued = await exchange({}, doomed);
+    await server.app.get(ClientRegistrationService).delete(doomed.client_id);
+    expect((await grantOf(issued.body.access_token as string))?.revoked_at).not.toBeNull();
+  });
+
   it('writes no grant record for a client acting for itself (client_credentials)', async () => {
     const service = await createClient(server, { grant_types: ['client_credentials'], scope: 'read' });
     const [{ n: before }] = await db.query('SELECT COUNT(*) AS n FROM grant_records');

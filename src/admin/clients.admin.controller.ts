@@ -38,7 +38,7 @@ export class ClientsAdminController {
   @Delete(':clientId')
   @HttpCode(204)
   async delete(@Param('clientId') clientId: string): Promise<void> {
-    await this.clients.delete(clientId);
+    await this.registration.delete(clientId);
   }
 
   /** Issues a new secret; the old one stops working (at once here, within the cache timeout elsewhere). */

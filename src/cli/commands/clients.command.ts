@@ -63,7 +63,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
     case 'delete': {
       const { positionals } = parse(args, {});
       const clientId = requirePositional(positionals, 'CLIENT_ID');
-      await clients.delete(clientId);
+      await app.get(ClientRegistrationService).delete(clientId); // its grants end with it
       io.stderr.write(`deleted client ${clientId}\n`);
       return;
     }

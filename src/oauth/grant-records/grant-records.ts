@@ -44,6 +44,17 @@ export class GrantRecords {
     return !!record && record.revokedAt === null && record.expiresAt > nowSeconds();
   }
 
+  /** Revokes every live grant of a client (deleted, or compromised). */
+  async revokeAllOfClient(clientId: string, reason: string): Promise<void> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: nowSeconds() })
+      .where('client_id = :clientId AND tenant = :tenant AND revoked_at IS NULL', { clientId, tenant: this.context.tenant })
+      .execute();
+    if (result.affected) this.logger.warn(`${result.affected} grant(s) of client ${clientId} revoked: ${reason}`);
+  }
+
   /**
    * Revokes every token of the grant at once: the mark is sticky, and every refresh,
    * introspection and resource-server check reads it — including tokens written after it.

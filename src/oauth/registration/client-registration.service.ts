@@ -3,6 +3,7 @@ import { ClientMetadata, parseClientMetadata } from '../../clients/client-metada
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
+import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 
 /**
@@ -15,6 +16,7 @@ export class ClientRegistrationService {
     private readonly clients: ClientsService,
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
+    private readonly records: GrantRecords,
   ) {}
 
   async create(input: unknown): Promise<ClientView> {
@@ -27,6 +29,12 @@ export class ClientRegistrationService {
     const metadata = parseClientMetadata(patch, await this.clients.metadata(clientId));
     this.checkSupported(metadata);
     return this.clients.update(clientId, metadata);
+  }
+
+  /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
+  async delete(clientId: string): Promise<void> {
+    await this.clients.delete(clientId);
+    await this.records.revokeAllOfClient(clientId, 'client deleted');
   }
 
   private checkSupported(metadata: ClientMetadata): void {
