@@ -1,5 +1,6 @@
 // npm run bench: client_credentials tokens/s of grantry beside the same-run ceiling
-// (bench/ceiling.mjs), for RS256 and ES256. Servers run one after the other (2 cores), each
+// (bench/ceiling.mjs), for RS256 and ES256, with client_secret_basic and with private_key_jwt
+// (BENCH_PKJWT=0 skips the latter). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -135,19 +136,21 @@ async function benchGrantry(alg, port) {
   return withGrantry(config, port, (url) => drive(url, { Authorization: authorization }, 'grant_type=client_credentials'));
 }
 
-/** private_key_jwt: every request carries its own pre-signed ES256 assertion (unique jti), so each one writes a jti row. */
-async function benchPrivateKeyJwt(alg, port) {
-  const config = grantryConfig(`pkjwt-${alg}`, alg, port);
+/** An ES256 client key pair; its public half as a JWK Set file for registration. */
+async function clientKey(name) {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwksFile = join(dir, 'client-jwks.json');
+  const jwksFile = join(dir, `client-jwks-${name}.json`);
   writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] }));
-  const client = createClient(config, '--auth-method', 'private_key_jwt', '--jwks-file', jwksFile);
-  const audience = `http://localhost:${port}/oauth2/token`; // the issuer is base_url, http://localhost:<port> by default
+  return { privateKey, jwksFile };
+}
+
+/** Form bodies for the warm-up and the measured run, each with its own pre-signed assertion (unique jti). */
+async function assertionBodies(privateKey, clientId, audience) {
   const pool = async (count) => {
     const now = Math.floor(Date.now() / 1000);
     const bodies = [];
     for (let i = 0; i < count; i++) {
-      const assertion = await new SignJWT({ iss: client.client_id, sub: client.client_id, aud: audience, iat: now, exp: now + 600, jti: `bench-${i}-${Math.random()}` })
+      const assertion = await new SignJWT({ iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 600, jti: `bench-${i}-${Math.random()}` })
         .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
         .sign(privateKey);
       bodies.push(`grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${assertion}`);
@@ -155,8 +158,31 @@ async function benchPrivateKeyJwt(alg, port) {
     return bodies;
   };
   const size = Number(process.env.BENCH_POOL ?? 8000 * seconds);
-  const bodies = { warmup: await pool(Math.ceil(size / 4)), measured: await pool(size) };
+  return { warmup: await pool(Math.ceil(size / 4)), measured: await pool(size) };
+}
+
+/** private_key_jwt: every request carries its own pre-signed ES256 assertion (unique jti), so each one writes a jti row. */
+async function benchPrivateKeyJwt(alg, port) {
+  const config = grantryConfig(`pkjwt-${alg}-${port}`, alg, port);
+  const key = await clientKey(`grantry-${port}`);
+  const client = createClient(config, '--auth-method', 'private_key_jwt', '--jwks-file', key.jwksFile);
+  // The issuer is base_url, http://localhost:<port> by default.
+  const bodies = await assertionBodies(key.privateKey, client.client_id, `http://localhost:${port}/oauth2/token`);
   return withGrantry(config, port, (url) => drive(url, {}, bodies));
+}
+
+/** The pkjwt ceiling: jose verifies the same kind of assertion, a Map keeps the jtis. */
+async function benchPrivateKeyJwtCeiling(alg, port) {
+  const audience = `http://127.0.0.1:${port}/oauth2/token`;
+  const key = await clientKey(`ceiling-${port}`);
+  const bodies = await assertionBodies(key.privateKey, 'ceiling', audience);
+  const server = startProcess([join(root, 'bench/ceiling.mjs'), alg, String(port), 'ceiling', '-', key.jwksFile, audience], `http://127.0.0.1:${port}/oauth2/token`);
+  await server.ready;
+  try {
+    return await drive(audience, {}, bodies);
+  } finally {
+    await stop(server.child);
+  }
 }
 
 async function benchCeiling(alg, port) {
@@ -183,8 +209,15 @@ try {
     rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
   }
   if (process.env.BENCH_PKJWT !== '0') {
-    const alg = algs.includes('ES256') ? 'ES256' : algs[0];
-    rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: await benchPrivateKeyJwt(alg, 18085) });
+    for (const [i, alg] of algs.entries()) {
+      const grantry = [];
+      const ceiling = [];
+      for (let round = 0; round < rounds; round++) {
+        grantry.push(await benchPrivateKeyJwt(alg, 18180 + i * 10 + round));
+        ceiling.push(await benchPrivateKeyJwtCeiling(alg, 18190 + i * 10 + round));
+      }
+      rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
