@@ -62,8 +62,10 @@ export class TokenService {
     const result = await handler.handle({ client, request, params: request.params, properties });
     const granted = await this.policy.apply(client, grantType, request, result);
 
-    const issuesRefreshToken = !!result.refreshToken && client.grantTypes.has('refresh_token') && !actsForItself(client, result);
-    const record = result.continues?.record ?? (issuesRefreshToken || !actsForItself(client, result) ? this.newRecord(client, grantType, result, granted, issuesRefreshToken) : undefined);
+    const forItself = actsForItself(client, result);
+    const issuesRefreshToken = !!result.refreshToken && client.grantTypes.has('refresh_token') && !forItself;
+    // A grant that acts for a subject or issues refresh tokens is recorded; a client acting for itself writes nothing.
+    const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken));
     const access = await this.issuer.issue({
       client,
       principal: result.principal,

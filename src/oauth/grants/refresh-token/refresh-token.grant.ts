@@ -46,8 +46,10 @@ export class RefreshTokenGrant implements GrantHandler {
     // §6: the scope may be narrowed, never widened beyond the original grant — nor beyond the client's registration now.
     const granted = record.scope.split(' ').filter(Boolean);
     const requested = request.scopes;
-    const widened = requested.filter((scope) => !granted.includes(scope) || !client.scopes.has(scope));
+    const widened = requested.filter((scope) => !granted.includes(scope));
     if (widened.length) throw OAuthError.invalidScope(`scope beyond the original grant: ${widened.join(' ')}`);
+    const lost = requested.filter((scope) => !client.scopes.has(scope));
+    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`);
     const scopes = requested.length ? requested : granted.filter((scope) => client.scopes.has(scope));
     if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client');
 
