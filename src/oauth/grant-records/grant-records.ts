@@ -44,28 +44,29 @@ export class GrantRecords {
     return !!record && record.revokedAt === null && record.expiresAt > nowSeconds();
   }
 
-  /** Revokes every live grant of a client (deleted, or compromised). */
-  async revokeAllOfClient(clientId: string, reason: string): Promise<void> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: nowSeconds() })
-      .where('client_id = :clientId AND tenant = :tenant AND revoked_at IS NULL', { clientId, tenant: this.context.tenant })
-      .execute();
-    if (result.affected) this.logger.warn(`${result.affected} grant(s) of client ${clientId} revoked: ${reason}`);
-  }
-
   /**
    * Revokes every token of the grant at once: the mark is sticky, and every refresh,
    * introspection and resource-server check reads it — including tokens written after it.
    */
   async revoke(id: string, reason: string): Promise<void> {
+    const revoked = await this.revokeWhere('id = :id', { id });
+    if (revoked) this.logger.warn(`grant ${id} revoked: ${reason}`);
+  }
+
+  /** Revokes every live grant of a client (deleted, or compromised). */
+  async revokeAllOfClient(clientId: string, reason: string): Promise<void> {
+    const revoked = await this.revokeWhere('client_id = :clientId', { clientId });
+    if (revoked) this.logger.warn(`${revoked} grant(s) of client ${clientId} revoked: ${reason}`);
+  }
+
+  /** One conditional UPDATE over the tenant's live grants; how many it revoked. */
+  private async revokeWhere(condition: string, parameters: Record<string, string>): Promise<number> {
     const result = await this.repo
       .createQueryBuilder()
       .update()
       .set({ revokedAt: nowSeconds() })
-      .where('id = :id AND tenant = :tenant AND revoked_at IS NULL', { id, tenant: this.context.tenant })
+      .where(`${condition} AND tenant = :tenant AND revoked_at IS NULL`, { ...parameters, tenant: this.context.tenant })
       .execute();
-    if (result.affected) this.logger.warn(`grant ${id} revoked: ${reason}`);
+    return result.affected ?? 0;
   }
 }
