@@ -1,5 +1,5 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../common/oauth-error';
 import { NoStore } from '../../common/no-store.decorator';
 import { ClientRequest } from './token-request';
@@ -22,5 +22,14 @@ export class TokenController {
       throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
     }
     return this.tokens.exchange(ClientRequest.parse(request.body, request.headers.authorization, request.headers));
+  }
+
+  /** RFC 6749 §3.2: the client MUST use POST; RFC 9110 §15.5.6: a 405 names what is allowed. */
+  @Get()
+  methodNotAllowed(@Res() reply: FastifyReply): void {
+    void reply
+      .status(405)
+      .headers({ Allow: 'POST', 'Cache-Control': 'no-store' })
+      .send({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
   }
 }
