@@ -41,6 +41,50 @@ describe('bad input', () => {
   });
 });
 
+describe('assertions with odd but well-formed JSON', () => {
+  let server: TestServer;
+  let jwks: Awaited<ReturnType<typeof jwksServer>>;
+  let idp: Awaited<ReturnType<typeof keyPair>>;
+  let client: Awaited<ReturnType<typeof createClient>>;
+  beforeAll(async () => {
+    server = await startServer();
+    idp = await keyPair('ES256');
+    jwks = await jwksServer([idp.publicJwk]);
+    await server.app.get(IdentityProvidersService).create(parseIdentityProviderInput({ name: 'odd', issuer: 'odd', jwks_uri: jwks.url, allow_insecure_jwks_uri: true }));
+    client = await createClient(server, { grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] });
+  });
+  afterAll(async () => {
+    await jwks?.close();
+    await server?.close();
+    await server?.db.drop();
+  });
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const bearer = (assertion: string) =>
+    tokenRequest(server, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, { authorization: basic(client.client_id, client.client_secret!) });
+
+  it('answers an alg that is not a string like any unverified assertion, for known and unknown clients alike', async () => {
+    const pkjwt = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [idp.publicJwk] } });
+    for (const clientId of [pkjwt.client_id, 'nobody-at-all']) {
+      const assertion = `${encode({ alg: ['ES256'] })}.${encode({ iss: clientId, sub: clientId })}.AA`;
+      const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
+      expect({ status, body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } });
+    }
+    const { status, body } = await bearer(`${encode({ alg: { x: 1 } })}.${encode({ iss: 'odd', sub: 'a' })}.AA`);
+    expect({ status, body }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'the assertion is not valid' } });
+  });
+
+  it('accepts a NumericDate with a fraction (RFC 7519 §2), on every database', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const { status } = await bearer(await signAssertion(idp, { iss: 'odd', sub: 'alice', aud: `${server.url}/oauth2/token`, iat: now, exp: now + 100.5 }));
+    expect(status).toBe(200);
+  });
+
+  it('refuses a subject with control characters', async () => {
+    const { body } = await bearer(await signAssertion(idp, { iss: 'odd', sub: 'ali\u0000ce', aud: `${server.url}/oauth2/token` }));
+    expect(body).toEqual({ error: 'invalid_grant', error_description: 'the subject contains control characters' });
+  });
+});
+
 describe('an http:// issuer', () => {
   it('is warned about at start-up when it is not loopback, naming the key', async () => {
     const warnings: string[] = [];

@@ -75,7 +75,7 @@ describe('grant records, endpoint policy and consume-last', () => {
     it('keeps a refresh token valid after invalid_target (RFC 8707), then rotates it', async () => {
       const token = (await exchange()).body.refresh_token as string;
       const target = await refresh(token, { resource: 'https://unknown.example/' });
-      expect(target.body).toEqual({ error: 'invalid_target', error_description: 'resource not allowed for this client: https://unknown.example/' });
+      expect(target.body).toEqual({ error: 'invalid_target', error_description: 'resource beyond the original grant: https://unknown.example/' });
       expect((await refresh(token)).status).toBe(200);
     });
 
@@ -98,6 +98,16 @@ describe('grant records, endpoint policy and consume-last', () => {
   });
 
   describe('refresh re-evaluates the grant', () => {
+    it('lets resource narrow within the original grant and never reach further (RFC 8707 §2.2)', async () => {
+      const first = await exchange({ resource: 'https://api.example/a' });
+      expect(claimsOf(first.body.access_token as string).aud).toBe('https://api.example/a');
+      const further = await refresh(first.body.refresh_token as string, { resource: 'https://api.example/b' });
+      expect(further.body).toEqual({ error: 'invalid_target', error_description: 'resource beyond the original grant: https://api.example/b' });
+      const same = await refresh(first.body.refresh_token as string, { resource: 'https://api.example/a' });
+      expect(same.status).toBe(200); // the refusal consumed nothing
+    });
+
+
     it('narrows scopes and audience to the client\'s current registration, and refuses a scope it lost', async () => {
       const narrowing = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read write', audience: ['https://api.example/a', 'https://api.example/b'] });
       const first = await exchange({}, narrowing);

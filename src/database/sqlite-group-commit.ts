@@ -5,6 +5,15 @@ import { isUniqueViolation } from './unique-violation';
 export interface SqliteDatabase {
   prepare(sql: string): { run(...params: unknown[]): { changes: number } };
   transaction<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => R;
+  /** False once SQLite rolled the whole transaction back (SQLITE_FULL, IOERR, NOMEM, ...). */
+  readonly inTransaction: boolean;
+}
+
+/** SQLite dropped the batch's whole transaction: no write of the batch holds, none may run on its own. */
+class BatchAborted extends Error {
+  constructor(readonly reason: unknown) {
+    super('the group commit was rolled back');
+  }
 }
 
 /** A step whose expectation failed: the request is refused, nothing of it stays. */
@@ -43,6 +52,9 @@ export class SqliteGroupCommit {
           this.runOne(item.steps);
           return undefined;
         } catch (error) {
+          // Most failures roll back only the item's savepoint; some make SQLite drop the whole
+          // transaction, and then every item of the batch failed (the later ones must not run alone).
+          if (!this.db.inTransaction) throw new BatchAborted(error);
           return error ?? new Error('write failed');
         }
       }),
@@ -64,8 +76,9 @@ export class SqliteGroupCommit {
     try {
       outcomes = this.runBatch(batch);
     } catch (error) {
-      // The commit itself failed: none of the batch's writes holds.
-      for (const item of batch) item.reject(error);
+      // The commit failed, or SQLite dropped the transaction: none of the batch's writes holds.
+      const reason = error instanceof BatchAborted ? error.reason : error;
+      for (const item of batch) item.reject(reason);
       return;
     }
     batch.forEach((item, i) => (outcomes[i] === undefined ? item.resolve() : item.reject(outcomes[i])));

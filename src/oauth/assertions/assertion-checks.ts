@@ -47,7 +47,8 @@ export function decodeAssertion(jwt: string, fail: Fail): DecodedAssertion {
  * understand are refused. An `x5c` is allowed only when the caller pins it.
  */
 export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: readonly string[], fail: Fail): string {
-  const alg = header.alg;
+  const alg: unknown = header.alg;
+  if (typeof alg !== 'string') throw fail('assertion alg is not a string');
   if (!alg || alg.toLowerCase() === 'none') throw fail('assertion is unsigned (alg none)');
   if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${alg} is not allowed (allowed: ${allowedAlgs.join(', ')})`);
   for (const name of ['jwk', 'jku', 'x5u'] as const) {

@@ -8,6 +8,8 @@ import type { AssertionJti } from '../extension-points';
 import { UsedJti } from './used-jti.entity';
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+/** 9999-12-31T23:59:59Z */
+const MAX_EPOCH_SECONDS = 253402300799;
 
 /**
  * The one place that decides whether an assertion `jti` was seen before. The decision is a
@@ -37,10 +39,13 @@ export class ReplayStore implements OnApplicationBootstrap, OnApplicationShutdow
   /** The statements that record `jti` as used until `expiresAt`; `refused` when it was used already. */
   consumption({ issuer, jti, expiresAt }: AssertionJti, refused: () => Error): WriteStep[] {
     const tenant = this.context.tenant;
+    // NumericDate may carry a fraction (RFC 7519 §2), and an uncapped lifetime may exceed any column: keep
+    // the row at least as long as asked, in whole seconds, at most until the year 9999.
+    const until = Math.min(Math.ceil(expiresAt), MAX_EPOCH_SECONDS);
     return [
       // A row of an assertion that has expired (not swept yet) guards nothing: it must not block the INSERT.
       { sql: 'DELETE FROM used_jtis WHERE tenant = ? AND issuer = ? AND jti = ? AND expires_at < ?', params: [tenant, issuer, jti, nowSeconds()] },
-      { sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)', params: [tenant, issuer, jti, expiresAt], expect: 'new-key', refused },
+      { sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)', params: [tenant, issuer, jti, until], expect: 'new-key', refused },
     ];
   }
 

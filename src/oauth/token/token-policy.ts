@@ -41,6 +41,8 @@ export class TokenPolicy {
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
     if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
+    // No database stores a NUL in text, and no log line should carry a control character from an assertion.
+    if (/[\u0000-\u001f\u007f]/.test(result.principal.subject)) throw OAuthError.invalidGrant('the subject contains control characters');
     const scopes = [...new Set(result.scopes)];
     const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
     if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`);
@@ -63,6 +65,10 @@ export class TokenPolicy {
 
   /** `aud`: RFC 8707 resources, else the grant's choice, else the defaults — always within what the client may address. */
   private audience(client: RegisteredClient, request: ClientRequest, result: GrantResult): string[] {
+    // RFC 8707 §2.2: on a refresh, `resource` narrows within the original grant; it never reaches further.
+    const original = result.continues?.record.audience;
+    const beyond = original ? request.resources.filter((resource) => !original.includes(resource)) : [];
+    if (beyond.length) throw OAuthError.invalidTarget(`resource beyond the original grant: ${beyond.join(' ')}`);
     if (result.audience?.length && !request.resources.length) {
       const allowed = allowedAudience(client, this.settings.default_audience);
       const foreign = result.audience.filter((aud) => !allowed.includes(aud));

@@ -61,11 +61,13 @@ export class TokenService {
     handler.validate?.(request);
     const result = await handler.handle({ client, request, params: request.params, properties });
     const granted = await this.policy.apply(client, grantType, request, result);
+    // Whole seconds: a plugin's notAfter may carry a fraction, the epoch columns hold integers.
+    const notAfter = result.notAfter === undefined ? Infinity : Math.floor(result.notAfter);
 
     const forItself = actsForItself(client, result);
     const issuesRefreshToken = !!result.refreshToken && client.grantTypes.has('refresh_token') && !forItself;
     // A grant that acts for a subject or issues refresh tokens is recorded; a client acting for itself writes nothing.
-    const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken));
+    const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken, notAfter));
     const access = await this.issuer.issue({
       client,
       principal: result.principal,
@@ -74,7 +76,7 @@ export class TokenService {
       claims: record?.claims ?? result.claims,
       grantId: record?.id,
       identityProvider: granted.identityProvider?.name,
-      notAfter: Math.min(result.notAfter ?? Infinity, record?.expiresAt ?? Infinity),
+      notAfter: Math.min(notAfter, record?.expiresAt ?? Infinity),
     });
     const refresh = issuesRefreshToken && record ? this.refreshTokens.issue(record) : undefined;
 
@@ -96,7 +98,7 @@ export class TokenService {
   }
 
   /** What the subject granted, recorded so every token of it can be revoked at once and refresh can re-check it. */
-  private newRecord(client: RegisteredClient, grantType: string, result: GrantResult, granted: Granted, refreshable: boolean): GrantRecordEntity {
+  private newRecord(client: RegisteredClient, grantType: string, result: GrantResult, granted: Granted, refreshable: boolean, notAfter: number): GrantRecordEntity {
     const { subject, sessionId, authTime, acr, amr } = result.principal;
     const now = nowSeconds();
     const lifetime = refreshable ? this.settings.refresh_token_absolute_ttl : this.settings.access_token_ttl;
@@ -111,7 +113,7 @@ export class TokenService {
       scope: granted.scopes.join(' '),
       audience: granted.audience,
       claims: result.claims ?? {},
-      expiresAt: Math.min(now + lifetime, result.notAfter ?? Infinity),
+      expiresAt: Math.min(now + lifetime, notAfter),
     });
   }
 
