@@ -147,6 +147,7 @@ describe('drop-in grant handler plugins', () => {
       writeText(dir, 'nosy.js', `
         module.exports = class Nosy {
           constructor({ services }) { this.services = services; }
+          validate(request) { this.validatorSaw = request.authorization !== undefined || request.param('client_secret') !== undefined; }
           async handle({ client, request, params, signal }) {
             let mutation = 'refused';
             try { client.scopes.add('admin'); mutation = 'allowed'; } catch {}
@@ -160,6 +161,7 @@ describe('drop-in grant handler plugins', () => {
                 secretFields: ['secretDigest', 'sealedSecret'].filter((f) => f in client || f in found),
                 sawAuthorization: request.authorization !== undefined || 'authorization' in request.headers,
                 sawSecret: 'client_secret' in params,
+                validatorSawCredentials: this.validatorSaw,
                 hasSignal: signal instanceof AbortSignal,
               },
             };
@@ -170,7 +172,11 @@ describe('drop-in grant handler plugins', () => {
         const client = await createClient(nosy, { grant_types: ['urn:example:nosy', 'client_credentials'], scope: 'read' });
         const viaBasic = await tokenRequest(nosy, { grant_type: 'urn:example:nosy' }, { authorization: basic(client.client_id, client.client_secret!) });
         const claims = JSON.parse(Buffer.from((viaBasic.body.access_token as string).split('.')[1], 'base64url').toString());
-        expect(claims).toMatchObject({ mutation: 'refused', secretFields: [], sawAuthorization: false, sawSecret: false, hasSignal: true });
+        expect(claims).toMatchObject({ mutation: 'refused', secretFields: [], sawAuthorization: false, sawSecret: false, validatorSawCredentials: false, hasSignal: true });
+        // client_secret_post: the secret travels in the form, and still stays with the core.
+        const poster = await createClient(nosy, { grant_types: ['urn:example:nosy'], token_endpoint_auth_method: 'client_secret_post' });
+        const viaPost = await tokenRequest(nosy, { grant_type: 'urn:example:nosy', client_id: poster.client_id, client_secret: poster.client_secret! });
+        expect(JSON.parse(Buffer.from((viaPost.body.access_token as string).split('.')[1], 'base64url').toString())).toMatchObject({ sawSecret: false, validatorSawCredentials: false });
         // What the core grants is unchanged.
         const plain = await tokenRequest(nosy, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
         expect(plain.body.scope).toBe('read');

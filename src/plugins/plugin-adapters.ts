@@ -60,9 +60,11 @@ export class PluginGrantHandler implements GrantHandler {
     }
   }
 
+  /** Validators see what `handle` sees: the request without client credentials. */
   validate(request: ClientRequest): void {
-    if (this.validator) containedSync(this.validator.file, () => (this.validator!.instance.validate as (r: ClientRequest) => void)(request));
-    if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: ClientRequest) => void)(request));
+    const visible = grantPluginRequest(request);
+    if (this.validator) containedSync(this.validator.file, () => (this.validator!.instance.validate as (r: ClientRequest) => void)(visible));
+    if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: ClientRequest) => void)(visible));
   }
 
   /** The plugin decides on copies: a frozen client without secrets, the request without client credentials. */
@@ -79,7 +81,7 @@ export class PluginGrantHandler implements GrantHandler {
 /** A validator module (`grant_validator` of a built-in's table) as a parameter check; its errors contained. */
 export function containedValidator(validator: { instance: Instance; file: string }): (request: ClientRequest) => void {
   if (typeof validator.instance.validate !== 'function') throw new PluginLoadError(`${validator.file}: a grant validator needs a validate(request) method`);
-  return (request) => containedSync(validator.file, () => (validator.instance.validate as (r: ClientRequest) => void)(request));
+  return (request) => containedSync(validator.file, () => (validator.instance.validate as (r: ClientRequest) => void)(grantPluginRequest(request)));
 }
 
 /** A client authenticator module as a ClientAuthenticator. */
