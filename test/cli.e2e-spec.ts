@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../src/database/migrations';
 import { pkcs12, selfSignedCertificate, writeText } from './support/certificates';
@@ -65,6 +67,26 @@ describe('grantry CLI (in-process)', () => {
     expect(help.status).toBe(0);
     expect(help.stderr).toBe('');
     expect(help.stdout).toMatch(/^usage: grantry <command> \[--config PATH\]\n/);
+  });
+
+  it('prints --help of every command and subcommand with exit 0, running nothing (start --help does not start)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'grantry-help-'));
+    try {
+      const config = join(empty, 'none.toml'); // never read: help touches no file and no database
+      for (const args of [['start', '--help'], ['migrate', '-h'], ['clients', '--help'], ['keys', 'import', '--help'], ['certs', 'import', '--help'], ['idps', 'create', '--help']]) {
+        const { status, stdout, stderr } = await cli([...args, '--config', config]);
+        expect({ args, status, stderr }).toEqual({ args, status: 0, stderr: '' });
+        expect(stdout).toMatch(new RegExp(`^usage:\\ngrantry ${args[0]}`));
+      }
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('prints its version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(await cli(['--version'])).toEqual({ status: 0, stdout: `grantry ${version}\n`, stderr: '' });
   });
 
   it('names a config file it cannot read', async () => {

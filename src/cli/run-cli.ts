@@ -39,10 +39,38 @@ function configFlag(args: string[]): string | undefined {
   return undefined;
 }
 
+/** Each command's own usage, for `grantry <command> --help`. */
+const COMMAND_USAGE: Record<string, string> = {
+  start: 'grantry start [--config PATH]    serve HTTP (same as npm start)',
+  migrate: 'grantry migrate [--config PATH]  apply pending database migrations',
+  clients: CLIENTS_USAGE,
+  idps: IDPS_USAGE,
+  keys: KEYS_USAGE,
+  certs: CERTS_USAGE,
+};
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+/** The package's version, read from its package.json (two levels above dist/cli). */
+function version(): string {
+  return (require('../../package.json') as { version: string }).version;
+}
+
 async function run(argv: string[], io: CliIO): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`grantry ${version()}\n`);
+    return;
+  }
+  if (command === undefined || command === 'help' || HELP_FLAGS.has(command)) {
     io.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  // `--help` anywhere prints help and runs nothing: `grantry start --help` must not start a server.
+  if (rest.some((arg) => HELP_FLAGS.has(arg))) {
+    const usage = COMMAND_USAGE[command];
+    if (!usage) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+    io.stdout.write(`usage:\n${usage}\n\n--config PATH: the deployment file (default: $GRANTRY_CONFIG, else config/deployment.toml, else built-in defaults)\n`);
     return;
   }
   const config = loadConfig(configFlag(rest), io.env);
