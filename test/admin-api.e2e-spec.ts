@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { selfSignedCertificate } from './support/certificates';
-import { adminToken, basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 describe('admin API /api/admin/v1', () => {
   let server: TestServer;
@@ -10,14 +10,7 @@ describe('admin API /api/admin/v1', () => {
     server = await startServer();
     token = await adminToken(server);
   });
-  afterAll(async () => {
-    // Also after a failed beforeAll (a failed startServer has released its own database).
-    try {
-      await server?.close();
-    } finally {
-      await server?.db.drop();
-    }
-  });
+  afterAll(() => stopServer(server)); // also after a failed beforeAll
 
   async function call(method: string, path: string, body?: unknown, bearer = token) {
     const response = await fetch(`${server.url}/api/admin/v1${path}`, {

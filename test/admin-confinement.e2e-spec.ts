@@ -1,6 +1,6 @@
 import { ClientsService } from '../src/clients/clients.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
-import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const INVALID_TOKEN = { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' };
 
@@ -10,10 +10,7 @@ describe('admin API token confinement', () => {
   beforeAll(async () => {
     server = await startServer();
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   const listClients = (token: string) =>
     fetch(`${server.url}/api/admin/v1/clients`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({ status: r.status, body: await r.json() }));

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
 import { jwksServer, keyPair, signAssertion } from './support/assertions';
-import { adminToken, basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** Bad input gets a clear 4xx and changes nothing; never a 500. */
 describe('bad input', () => {
@@ -10,10 +10,7 @@ describe('bad input', () => {
   beforeAll(async () => {
     server = await startServer();
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   it('answers deeply nested JSON on the admin API with 400, not 500', async () => {
     const token = await adminToken(server);
@@ -55,8 +52,7 @@ describe('assertions with odd but well-formed JSON', () => {
   });
   afterAll(async () => {
     await jwks?.close();
-    await server?.close();
-    await server?.db.drop();
+    await stopServer(server);
   });
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const bearer = (assertion: string) =>

@@ -4,7 +4,7 @@ import * as forge from 'node-forge';
 import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
 import { TruststoreService } from '../src/keys/truststore.service';
 import { signAssertion } from './support/assertions';
-import { createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const DAY = 86400_000;
 
@@ -29,10 +29,7 @@ describe('certificates must be valid (truststore and identity providers)', () =>
   beforeAll(async () => {
     server = await startServer();
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   it('refuses an expired or not-yet-valid certificate at import, saying why', async () => {
     const expired = await certificate(new Date(Date.now() - 10 * DAY), new Date(Date.now() - DAY));

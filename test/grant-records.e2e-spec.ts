@@ -5,7 +5,7 @@ import { parseIdentityProviderInput } from '../src/identity-providers/identity-p
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
-import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const now = () => Math.floor(Date.now() / 1000);
@@ -36,9 +36,8 @@ describe('grant records, endpoint policy and consume-last', () => {
     db = server.app.get(DataSource);
   });
   afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
     await jwks?.close();
+    await stopServer(server);
   });
 
   const auth = (who: ClientView = client) => ({ authorization: basic(who.client_id, who.client_secret!) });

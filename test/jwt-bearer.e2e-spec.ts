@@ -4,7 +4,7 @@ import type { ClientView } from '../src/clients/clients.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
-import { adminToken, basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** Before the signature verified, every refusal reads the same: no oracle for forged assertions. */
 const UNVERIFIED = 'the assertion is not valid';
@@ -45,13 +45,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
     expect(created.status).toBe(201);
     expect(created.body.alias).toBe(tokenEndpoint); // the default alias is exactly the token endpoint
   });
-  afterAll(async () => {
-    try {
-      await server?.close();
-    } finally {
-      await server?.db.drop();
-    }
-  });
+  afterAll(() => stopServer(server));
 
   const seedClaims = () => ({ iss: 'jwtIDP', sub: 'admin', aud: [tokenEndpoint], nbf: now(), iat: now(), exp: now() + 600, jti: `Token${randomUUID()}` });
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { basic, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** What attackers send ends up in logs: it must neither forge lines nor leave a secret whole. */
 describe('log lines from attacker-supplied values', () => {
@@ -16,10 +16,7 @@ describe('log lines from attacker-supplied values', () => {
     );
   });
   afterEach(() => spies.forEach((spy) => spy.mockRestore()));
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   it('keeps an injected newline in client_id on one line', async () => {
     const { status } = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic('evil\n2026-11-28 INFO admin login ok', 'x') });

@@ -1,14 +1,11 @@
-import { startServer, TestServer } from './support/server';
+import { startServer, stopServer, TestServer } from './support/server';
 
 describe('health and method errors', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   it('answers liveness and readiness', async () => {
     const live = await fetch(`${server.url}/health/live`);

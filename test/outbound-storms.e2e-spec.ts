@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { keyPair, signAssertion, SigningKeyPair } from './support/assertions';
-import { createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -35,10 +35,7 @@ describe('no outbound storms from junk client assertions', () => {
     server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true } } });
     key = await keyPair('ES256');
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   async function junk(jwksUri: string, count: number): Promise<void> {
     const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri });

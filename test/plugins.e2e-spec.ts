@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeText } from './support/certificates';
 import { grantryStart } from './support/cli';
-import { basic, createClient, freePort, startServer, tokenRequest } from './support/server';
+import { basic, createClient, freePort, startServer, stopServer, tokenRequest } from './support/server';
 
 const DEMO = 'urn:example:params:oauth:grant-type:demo';
 
@@ -126,10 +126,7 @@ describe('drop-in grant handler plugins', () => {
       const client = await createClient(server, { grant_types: [GREEDY], scope: 'read' });
       auth = { authorization: basic(client.client_id, client.client_secret!) };
     });
-    afterAll(async () => {
-      await server?.close();
-      await server?.db.drop();
-    });
+    afterAll(() => stopServer(server));
     const ask = (params: Record<string, string>) => tokenRequest(server, { grant_type: GREEDY, user: 'alice', ...params }, auth);
 
     it.each([

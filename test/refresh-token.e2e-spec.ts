@@ -3,7 +3,7 @@ import type { ClientView } from '../src/clients/clients.service';
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
 import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
-import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const now = () => Math.floor(Date.now() / 1000);
@@ -24,9 +24,8 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2) from the JWT bearer g
   afterAll(async () => {
     try {
       await jwks?.close();
-      await server?.close();
     } finally {
-      await server?.db.drop();
+      await stopServer(server);
     }
   });
 

@@ -3,17 +3,14 @@ import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { isMysql, isPostgres } from './support/database';
-import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 describe('secrets at rest', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.db.drop();
-  });
+  afterAll(() => stopServer(server));
 
   const sealedCopyOf = async (clientId: string) =>
     (await server.app.get(DataSource).query(`SELECT secret_encrypted FROM clients WHERE client_id = '${clientId}'`))[0].secret_encrypted as string | null;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
 import type { ClientView } from '../src/clients/clients.service';
-import { basic, createClient, startServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
   let server: TestServer;
@@ -13,14 +13,7 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
     server = await startServer();
     client = await createClient(server, { grant_types: ['client_credentials'], scope: 'read write' });
   });
-  afterAll(async () => {
-    // Also after a failed beforeAll (a failed startServer has released its own database).
-    try {
-      await server?.close();
-    } finally {
-      await server?.db.drop();
-    }
-  });
+  afterAll(() => stopServer(server)); // also after a failed beforeAll
 
   const auth = () => ({ authorization: basic(client.client_id, client.client_secret!) });
 

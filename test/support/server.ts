@@ -57,6 +57,18 @@ export async function startServer(toml: Toml = {}, db?: TestDatabase): Promise<T
   }
 }
 
+/**
+ * Closes a server and drops its database — also when closing throws, and when the server never
+ * started (`afterAll` after a failed `beforeAll`).
+ */
+export async function stopServer(server: TestServer | undefined): Promise<void> {
+  try {
+    await server?.close();
+  } finally {
+    await server?.db.drop();
+  }
+}
+
 /** Registers a client in-process, through the same service the CLI and admin API use. */
 export function createClient(server: TestServer, metadata: Record<string, unknown>): Promise<ClientView> {
   return server.app.get(ClientRegistrationService).create({ client_name: 'test client', ...metadata });
