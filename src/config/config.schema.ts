@@ -156,6 +156,42 @@ export class CacheSection {
   @IsArray() @ValidateNested({ each: true }) @Type(() => CacheManagerSettings) manager: CacheManagerSettings[] = [];
 }
 
+/**
+ * `[users]`: resource owners. Passwords are hashed with scrypt (node:crypto); the defaults are one
+ * of OWASP's equivalent scrypt settings (N = 2^15, r = 8, p = 3: 32 MiB, about 0.1 s on one core).
+ * A changed setting applies to new hashes; a stored hash keeps the parameters it was made with
+ * and is re-hashed with the current ones at its next successful sign-in.
+ */
+export class UsersSettings {
+  /** Failed sign-ins in a row before the user is locked out for `lockout_duration`. */
+  @TomlInt() @Min(1) lockout_threshold = 5;
+  /** Seconds a lock-out lasts. */
+  @TomlInt() @Min(1) lockout_duration = 300;
+  /** Password policy: shortest and longest accepted password, in characters (NIST SP 800-63B: at least 8). */
+  @TomlInt() @Min(1) password_min_length = 8;
+  @TomlInt() @Min(8) @Max(4096) password_max_length = 256;
+  /** Refuse a password that contains the username. */
+  @TomlBool() password_reject_username = true;
+  /** scrypt cost: log2 of N, block size r, parallelism p. */
+  @TomlInt() @Min(14) @Max(22) scrypt_log_n = 15;
+  @TomlInt() @Min(1) @Max(32) scrypt_r = 8;
+  @TomlInt() @Min(1) @Max(16) scrypt_p = 3;
+}
+
+/**
+ * `[housekeeping]`: a periodic sweep deletes what has expired (used jtis, refresh and opaque
+ * tokens, deny-list entries, grant records) in small batches, safe with several instances.
+ */
+export class HousekeepingSettings {
+  @TomlBool() enable = true;
+  /** Seconds between sweeps. */
+  @TomlInt() @Min(1) interval = 300;
+  /** Rows deleted per statement; a sweep repeats it until a batch comes back short. */
+  @TomlInt() @Min(1) @Max(10000) batch_size = 500;
+  /** Seconds an expired row is kept before it is swept (clock skew between instances). */
+  @TomlInt() @Min(0) grace_period = 60;
+}
+
 export class LoggingSettings {
   @IsIn(['error', 'warn', 'info', 'debug', 'verbose']) level: 'error' | 'warn' | 'info' | 'debug' | 'verbose' = 'info';
 }
@@ -171,6 +207,8 @@ export class GrantryConfig {
   @ValidateNested() @Type(() => CacheSection) cache = new CacheSection();
   @ValidateNested() @Type(() => LoggingSettings) logging = new LoggingSettings();
   @ValidateNested() @Type(() => PluginsSettings) plugins = new PluginsSettings();
+  @ValidateNested() @Type(() => UsersSettings) users = new UsersSettings();
+  @ValidateNested() @Type(() => HousekeepingSettings) housekeeping = new HousekeepingSettings();
 
   /** Directory of the file this came from: relative plugin paths resolve from here. */
   declare configDir: string;

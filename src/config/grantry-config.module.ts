@@ -2,8 +2,8 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { IssuerContext } from '../common/issuer-context';
 import {
-  DatabaseSettings, GrantryConfig, KeysSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
-  TokenSettings,
+  DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
+  TokenSettings, UsersSettings,
 } from './config.schema';
 
 /**
@@ -24,6 +24,8 @@ export class GrantryConfigModule {
       { provide: TokenSettings, useValue: config.oauth.token },
       { provide: OutboundSettings, useValue: config.oauth.outbound },
       { provide: LoggingSettings, useValue: config.logging },
+      { provide: UsersSettings, useValue: config.users },
+      { provide: HousekeepingSettings, useValue: config.housekeeping },
       IssuerContext,
     ];
     return {

@@ -4,6 +4,7 @@ import { IdentityProviders1763900200000 } from './1763900200000-identity-provide
 import { RefreshTokens1763900300000 } from './1763900300000-refresh-tokens';
 import { GrantRecords1764300000000 } from './1764300000000-grant-records';
 import { SealedSecretsOnlyForJwt1764300100000 } from './1764300100000-sealed-secrets-only-for-jwt';
+import { ResourceOwners1764400000000 } from './1764400000000-resource-owners';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RefreshTokens1763900300000,
   GrantRecords1764300000000,
   SealedSecretsOnlyForJwt1764300100000,
+  ResourceOwners1764400000000,
 ];
