@@ -3,6 +3,7 @@ import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { UsersModule } from '../users/users.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
@@ -10,10 +11,11 @@ import { ClientsAdminController } from './clients.admin.controller';
 import { IdentityProvidersAdminController } from './identity-providers.admin.controller';
 import { KeysAdminController } from './keys.admin.controller';
 import { OpenApiController } from './openapi.controller';
+import { UsersAdminController } from './users.admin.controller';
 
 @Module({
-  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule],
-  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, OpenApiController],
+  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule],
+  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, OpenApiController],
   providers: [AdminTokenGuard, JsonDepthGuard],
 })
 export class AdminModule {}

@@ -10,6 +10,7 @@ import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
 import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
 import { KEYS_USAGE, keysCommand } from './commands/keys.command';
+import { USERS_USAGE, usersCommand } from './commands/users.command';
 
 export type { CliIO } from './cli-io';
 
@@ -19,6 +20,7 @@ grantry start                  serve HTTP (same as npm start)
 grantry migrate                apply pending database migrations
 ${CLIENTS_USAGE}
 ${IDPS_USAGE}
+${USERS_USAGE}
 ${KEYS_USAGE}
 ${CERTS_USAGE}
 
@@ -45,6 +47,7 @@ const COMMAND_USAGE: Record<string, string> = {
   migrate: 'grantry migrate [--config PATH]  apply pending database migrations',
   clients: CLIENTS_USAGE,
   idps: IDPS_USAGE,
+  users: USERS_USAGE,
   keys: KEYS_USAGE,
   certs: CERTS_USAGE,
 };
@@ -96,6 +99,8 @@ async function run(argv: string[], io: CliIO): Promise<void> {
       return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io));
     case 'idps':
       return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io));
+    case 'users':
+      return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io));
     case 'keys':
       return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io));
     case 'certs':
@@ -129,7 +134,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
  * code, as before; success leaves the exit to Node, so `start` keeps serving until it closes.
  */
 export function runAsProcess(argv: string[]): void {
-  void runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((code) => {
+  void runCli(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then((code) => {
     if (code !== EXIT_OK) process.exit(code);
     process.exitCode = code;
   });

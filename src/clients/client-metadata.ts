@@ -13,6 +13,8 @@ export interface ClientMetadata {
   token_endpoint_auth_signing_alg: string | null;
   access_token_format: 'jwt' | 'opaque' | null;
   audience: string[];
+  /** Admin-only: may introspect any token of its tenant (a resource server's gateway, say). */
+  introspect_any: boolean;
 }
 
 /** Methods that authenticate with a shared secret, so a secret is generated for them. */
@@ -31,6 +33,7 @@ const DEFAULTS: ClientMetadata = {
   token_endpoint_auth_signing_alg: null,
   access_token_format: null,
   audience: [],
+  introspect_any: false,
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS));
@@ -66,6 +69,10 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata): Clie
   if (has('token_endpoint_auth_signing_alg')) out.token_endpoint_auth_signing_alg = nullable(body.token_endpoint_auth_signing_alg, oneOf('token_endpoint_auth_signing_alg', JWT_AUTH_SIGNING_ALGS));
   if (has('access_token_format')) out.access_token_format = nullable(body.access_token_format, oneOf('access_token_format', ['jwt', 'opaque'])) as ClientMetadata['access_token_format'];
   if (has('audience')) out.audience = unique(strings(body.audience, 'audience'), 'audience');
+  if (has('introspect_any')) {
+    if (typeof body.introspect_any !== 'boolean') throw OAuthError.invalidClientMetadata('introspect_any must be true or false');
+    out.introspect_any = body.introspect_any;
+  }
 
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present.
   if (out.jwks && out.jwks_uri) throw OAuthError.invalidClientMetadata('jwks and jwks_uri cannot both be set');

@@ -22,6 +22,8 @@ export class ClientEntity {
   @Column({ name: 'token_endpoint_auth_signing_alg', type: 'varchar', length: 16, nullable: true })
   tokenEndpointAuthSigningAlg: string | null;
   @Column({ name: 'access_token_format', type: 'varchar', length: 16, nullable: true }) accessTokenFormat: string | null;
+  /** Admin-only: may introspect any token of its tenant. */
+  @Column({ name: 'introspect_any', type: 'boolean', default: false }) introspectAny: boolean;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
 }

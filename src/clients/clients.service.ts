@@ -187,6 +187,7 @@ function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): void {
   entity.tokenEndpointAuthSigningAlg = metadata.token_endpoint_auth_signing_alg;
   entity.accessTokenFormat = metadata.access_token_format;
   entity.audience = metadata.audience;
+  entity.introspectAny = metadata.introspect_any;
 }
 
 function metadataOf(entity: ClientEntity): ClientMetadata {
@@ -202,6 +203,7 @@ function metadataOf(entity: ClientEntity): ClientMetadata {
     token_endpoint_auth_signing_alg: entity.tokenEndpointAuthSigningAlg,
     access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
     audience: entity.audience,
+    introspect_any: entity.introspectAny === true,
   };
 }
 

@@ -28,6 +28,8 @@ export interface RegisteredClient {
   readonly jwks: { keys: object[] } | null;
   readonly jwksUri: string | null;
   readonly authSigningAlg: string | null;
+  /** May introspect any token of its tenant, not only its own and those addressed to it. */
+  readonly introspectAny: boolean;
 }
 
 export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
@@ -48,5 +50,6 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     jwks: entity.jwks,
     jwksUri: entity.jwksUri,
     authSigningAlg: entity.tokenEndpointAuthSigningAlg,
+    introspectAny: entity.introspectAny === true,
   };
 }

@@ -33,6 +33,14 @@ export class IssuerContext {
     return `${this.issuer}/oauth2/token`;
   }
 
+  get introspectionEndpoint(): string {
+    return `${this.issuer}/oauth2/introspect`;
+  }
+
+  get revocationEndpoint(): string {
+    return `${this.issuer}/oauth2/revoke`;
+  }
+
   get jwksUri(): string {
     return `${this.issuer}/oauth2/jwks`;
   }

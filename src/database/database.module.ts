@@ -1,7 +1,8 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseSettings } from '../config/config.schema';
+import { AtomicWriter } from './atomic-writer';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrator';
 
@@ -22,6 +23,8 @@ export class DatabaseMigrator implements OnModuleInit {
   }
 }
 
+/** Global: every module that ends a request with an atomic write shares the one writer (and SQLite group commit). */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -34,7 +37,7 @@ export class DatabaseMigrator implements OnModuleInit {
       }),
     }),
   ],
-  providers: [DatabaseMigrator],
-  exports: [DatabaseMigrator],
+  providers: [DatabaseMigrator, AtomicWriter],
+  exports: [DatabaseMigrator, AtomicWriter],
 })
 export class DatabaseModule {}

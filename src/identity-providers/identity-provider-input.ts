@@ -16,6 +16,7 @@ export interface IdentityProviderInput {
   allow_insecure_jwks_uri: boolean;
   signing_algs: string[];
   claim_mappings: Record<string, string>;
+  map_subject_to_user: boolean;
 }
 
 const DEFAULTS: Omit<IdentityProviderInput, 'name' | 'issuer'> = {
@@ -27,6 +28,7 @@ const DEFAULTS: Omit<IdentityProviderInput, 'name' | 'issuer'> = {
   allow_insecure_jwks_uri: false,
   signing_algs: [...ASYMMETRIC_ALGS],
   claim_mappings: {},
+  map_subject_to_user: false,
 };
 const KNOWN = new Set(['name', 'issuer', ...Object.keys(DEFAULTS)]);
 const KEY_SOURCES = ['jwks_uri', 'certificate', 'certificate_alias'] as const;
@@ -52,7 +54,7 @@ export function parseIdentityProviderInput(input: unknown, base?: IdentityProvid
   if (has('jwks_uri')) out.jwks_uri = body.jwks_uri === null ? null : url(body.jwks_uri, 'jwks_uri');
   if (has('certificate')) out.certificate = body.certificate === null ? null : certificate(body.certificate);
   if (has('certificate_alias')) out.certificate_alias = body.certificate_alias === null ? null : text(body.certificate_alias, 'certificate_alias');
-  for (const field of ['enabled', 'allow_insecure_jwks_uri'] as const) {
+  for (const field of ['enabled', 'allow_insecure_jwks_uri', 'map_subject_to_user'] as const) {
     if (has(field)) {
       if (typeof body[field] !== 'boolean') throw invalid(`${field} must be true or false`);
       out[field] = body[field] as boolean;

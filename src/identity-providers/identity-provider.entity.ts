@@ -22,6 +22,8 @@ export class IdentityProviderEntity {
   @Column({ name: 'signing_algs', type: 'text', transformer: jsonText }) signingAlgs: string[];
   /** Assertion claim → access-token claim. */
   @Column({ name: 'claim_mappings', type: 'text', transformer: jsonText }) claimMappings: Record<string, string>;
+  /** The assertion's `sub` names a local user through that user's identity link to this provider (WSO2's subject mapping). */
+  @Column({ name: 'map_subject_to_user', type: 'boolean', default: false }) mapSubjectToUser: boolean;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
 }

@@ -137,6 +137,7 @@ function inputOf(entity: IdentityProviderEntity): IdentityProviderInput {
     allow_insecure_jwks_uri: entity.allowInsecureJwksUri,
     signing_algs: entity.signingAlgs,
     claim_mappings: entity.claimMappings,
+    map_subject_to_user: entity.mapSubjectToUser,
   };
 }
 
@@ -151,4 +152,5 @@ function apply(entity: IdentityProviderEntity, input: IdentityProviderInput): vo
   entity.allowInsecureJwksUri = input.allow_insecure_jwks_uri;
   entity.signingAlgs = input.signing_algs;
   entity.claimMappings = input.claim_mappings;
+  entity.mapSubjectToUser = input.map_subject_to_user;
 }

@@ -113,6 +113,8 @@ export interface GrantOptions {
   order: number;
   /** Name of its TOML table under `[oauth.grant_type]`. */
   id: string;
+  /** False for a grant that stays off until its table says `enable = true` (the password grant). */
+  enabledByDefault?: boolean;
 }
 
 export interface AuthenticatorOptions {

@@ -7,7 +7,7 @@ import { IdentityProvidersModule } from '../identity-providers/identity-provider
 import { KeysModule } from '../keys/keys.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { SecurityModule } from '../security/security.module';
-import { AtomicWriter } from '../database/atomic-writer';
+import { UsersModule } from '../users/users.module';
 import { AssertionVerifier } from './assertions/assertion-verifier';
 import { ClientKeySource } from './assertions/client-key-source';
 import { IdentityProviderKeySource } from './assertions/identity-provider-key-source';
@@ -23,9 +23,12 @@ import { ClientSecretVerifier } from './client-auth/client-secret.verifier';
 import { NoneAuthenticator } from './client-auth/none.authenticator';
 import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authenticator';
 import { DiscoveryController } from './discovery/discovery.controller';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { IntrospectionService } from './introspection/introspection.service';
+import { RevocationController } from './revocation/revocation.controller';
+import { RevocationService } from './revocation/revocation.service';
 import { Extensions } from './extensions';
-import { GrantRecordEntity } from './grant-records/grant-record.entity';
-import { GrantRecords } from './grant-records/grant-records';
+import { GrantRecordsModule } from './grant-records/grant-records.module';
 import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
@@ -37,6 +40,7 @@ import { AccessTokenLookup } from './tokens/access-token.lookup';
 import { OpaqueAccessToken } from './tokens/opaque-token.entity';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
+import { RevokedAccessToken } from './tokens/revoked-access-token.entity';
 
 /** Built-in grants and authenticators: each is a plain provider the registries discover. */
 const BUILT_IN_AUTHENTICATORS = [
@@ -57,8 +61,8 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
 ]);
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, GrantRecordEntity]), ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule],
-  controllers: [TokenController, DiscoveryController],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule],
+  controllers: [TokenController, IntrospectionController, RevocationController, DiscoveryController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...GRANT_PROVIDERS,
@@ -72,15 +76,15 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
     ClientKeySource,
     IdentityProviderKeySource,
     ReplayStore,
-    AtomicWriter,
-    GrantRecords,
     TokenPolicy,
     TokenService,
     AccessTokenIssuer,
     AccessTokenLookup,
     RefreshTokenStore,
     ClientRegistrationService,
+    IntrospectionService,
+    RevocationService,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecords, Extensions],
+  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions],
 })
 export class OAuthModule {}

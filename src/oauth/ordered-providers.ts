@@ -14,11 +14,11 @@ export interface OrderedEntry<T, M> {
 
 /**
  * Collects the providers marked with `decorator`, applies the TOML override of each
- * (`enable`, `order`), drops the disabled ones and sorts by order — a stable sort, so ties
+ * (`enable`, `order`; without one, a provider is on unless it says `enabledByDefault: false`), drops the disabled ones and sorts by order — a stable sort, so ties
  * keep registration order. Drop-in plugins join the same path after the discovered providers;
  * a discovered provider a plugin replaces is left out. Request-scoped providers are refused.
  */
-export function collectOrdered<T, M extends { order: number }>(
+export function collectOrdered<T, M extends { order: number; enabledByDefault?: boolean }>(
   discovery: DiscoveryService,
   decorator: DiscoverableDecorator<M>,
   overrideFor: (instance: T, meta: M) => OrderOverride | undefined,
@@ -36,7 +36,7 @@ export function collectOrdered<T, M extends { order: number }>(
   return [...discovered, ...plugins]
     .map(({ instance, meta }) => {
       const override = overrideFor(instance, meta) ?? {};
-      return { instance, meta, order: override.order ?? meta.order, enabled: override.enable ?? true };
+      return { instance, meta, order: override.order ?? meta.order, enabled: override.enable ?? meta.enabledByDefault ?? true };
     })
     .filter((entry) => entry.enabled)
     .sort((a, b) => a.order - b.order)

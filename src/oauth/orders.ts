@@ -14,5 +14,6 @@ export const ORDERS = {
     clientCredentials: 100,
     jwtBearer: 200,
     refreshToken: 300,
+    password: 400,
   },
 } as const;

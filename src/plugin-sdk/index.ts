@@ -21,7 +21,7 @@ export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantConte
 export type { ClientRequest, TokenRequest } from '../oauth/token/token-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { PluginServices } from '../plugins/plugin-services';
-export type { PluginClient } from '../plugins/plugin-views';
+export type { PluginClient, PluginUser } from '../plugins/plugin-views';
 
 /**
  * What a grant plugin's `handle` receives: copies, never the core's objects — the client frozen

@@ -6,7 +6,8 @@ import { OAuthError } from '../common/oauth-error';
 import { TruststoreService } from '../keys/truststore.service';
 import { OutboundFetcher } from '../outbound/outbound-fetcher';
 import { AccessTokenInfo, AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
-import { PluginClient, pluginClientView } from './plugin-views';
+import { UsersService } from '../users/users.service';
+import { PluginClient, pluginClientView, PluginUser, pluginUserView } from './plugin-views';
 
 /**
  * What a plugin may use: read-only lookups and the guarded fetcher — never signing keys, raw
@@ -18,6 +19,8 @@ export interface PluginServices {
   clients: { find(clientId: string): Promise<PluginClient | undefined> };
   /** Verifies an access token of this server (JWT or opaque); undefined when not active. */
   tokens: { lookup(token: string): Promise<AccessTokenInfo | undefined> };
+  /** Frozen copies of users, without password hashes; by id (a token's `sub`) or username. */
+  users: { findById(id: string): Promise<PluginUser | undefined>; findByUsername(username: string): Promise<PluginUser | undefined> };
   truststore: { find(alias: string): Promise<X509Certificate | undefined> };
   /** https-only, no private addresses, 5 s, 64 KiB (see [oauth.outbound]). */
   fetch: { json(uri: string): Promise<unknown> };
@@ -32,6 +35,7 @@ export class PluginServicesFactory {
     private readonly tokens: AccessTokenLookup,
     private readonly truststore: TruststoreService,
     private readonly fetcher: OutboundFetcher,
+    private readonly users: UsersService,
   ) {}
 
   /** The registered client itself — for the core side of the adapters, never handed to a plugin. */
@@ -43,6 +47,10 @@ export class PluginServicesFactory {
     return Object.freeze({
       clients: { find: async (clientId: string) => this.resolveClient(clientId).then((client) => client && pluginClientView(client)) },
       tokens: { lookup: (token: string) => this.tokens.find(token) },
+      users: {
+        findById: async (id: string) => (typeof id === 'string' ? this.users.findById(id).then((user) => user && pluginUserView(user)) : undefined),
+        findByUsername: async (username: string) => (typeof username === 'string' ? this.users.findByUsername(username).then((user) => user && pluginUserView(user)) : undefined),
+      },
       truststore: { find: (alias: string) => this.truststore.find(alias) },
       fetch: { json: async (uri: string) => (await this.fetcher.fetchJson(uri)).body },
       OAuthError,

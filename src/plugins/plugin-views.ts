@@ -1,5 +1,6 @@
 import type { RegisteredClient } from '../clients/registered-client';
 import type { ClientRequest } from '../oauth/token/token-request';
+import type { UserEntity } from '../users/user.entity';
 
 /** A client as a plugin sees it: a frozen copy without secret material. */
 export type PluginClient = Readonly<Omit<RegisteredClient, 'secretDigest' | 'sealedSecret'>>;
@@ -38,6 +39,13 @@ export function pluginClientView(client: RegisteredClient): PluginClient {
     grantTypes: readOnlySet(grantTypes),
     scopes: readOnlySet(scopes),
   });
+}
+
+/** A user as a plugin sees it: a frozen copy without the password hash or lock-out counters. */
+export type PluginUser = Readonly<{ id: string; username: string; claims: Readonly<Record<string, unknown>>; enabled: boolean }>;
+
+export function pluginUserView(user: UserEntity): PluginUser {
+  return deepFreeze({ id: user.id, username: user.username, claims: structuredClone(user.claims), enabled: user.enabled });
 }
 
 /** Credentials in a token request: for client authenticators, never for grant handlers. */

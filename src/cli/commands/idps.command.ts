@@ -6,37 +6,69 @@ import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
-                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--disabled] [--allow-insecure-jwks-uri] [--json]
+                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--map-subject-to-user]
+                    [--disabled] [--allow-insecure-jwks-uri] [--json]
+grantry idps update ID [--name NAME] [--issuer ISS] [--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A]
+                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--map-subject-to-user | --no-map-subject-to-user]
+                    [--allow-insecure-jwks-uri | --no-allow-insecure-jwks-uri] [--json]
+grantry idps enable|disable ID [--json]
 grantry idps list [--json]
 grantry idps show ID [--json]
 grantry idps delete ID`;
+
+const PROVIDER_OPTIONS = {
+  name: { type: 'string' },
+  issuer: { type: 'string' },
+  alias: { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'certificate-file': { type: 'string' },
+  'certificate-alias': { type: 'string' },
+  alg: { type: 'string', multiple: true },
+  'claim-mapping': { type: 'string', multiple: true },
+  'allow-insecure-jwks-uri': { type: 'boolean' },
+  'map-subject-to-user': { type: 'boolean' },
+} as const;
+
+/** The admin-API fields the options name (name and issuer are the caller's). */
+function providerFields(values: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  if (values.alias) input.alias = values.alias;
+  if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
+  if (values['certificate-file']) input.certificate = readInputFile(String(values['certificate-file'])).toString('utf8');
+  if (values['certificate-alias']) input.certificate_alias = values['certificate-alias'];
+  if (values.alg) input.signing_algs = values.alg;
+  if (values['claim-mapping']) input.claim_mappings = claimMappings(values['claim-mapping'] as string[]);
+  if (values['allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = true;
+  if (values['map-subject-to-user']) input.map_subject_to_user = true;
+  return input;
+}
 
 export async function idpsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const providers = app.get(IdentityProvidersService);
   switch (sub) {
     case 'create': {
-      const { values } = parse(args, {
-        name: { type: 'string' },
-        issuer: { type: 'string' },
-        alias: { type: 'string' },
-        'jwks-uri': { type: 'string' },
-        'certificate-file': { type: 'string' },
-        'certificate-alias': { type: 'string' },
-        alg: { type: 'string', multiple: true },
-        'claim-mapping': { type: 'string', multiple: true },
-        disabled: { type: 'boolean' },
-        'allow-insecure-jwks-uri': { type: 'boolean' },
-      });
-      const input: Record<string, unknown> = { name: requireString(values, 'name'), issuer: requireString(values, 'issuer') };
-      if (values.alias) input.alias = values.alias;
-      if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
-      if (values['certificate-file']) input.certificate = readInputFile(String(values['certificate-file'])).toString('utf8');
-      if (values['certificate-alias']) input.certificate_alias = values['certificate-alias'];
-      if (values.alg) input.signing_algs = values.alg;
-      if (values['claim-mapping']) input.claim_mappings = claimMappings(values['claim-mapping'] as string[]);
+      const { values } = parse(args, { ...PROVIDER_OPTIONS, disabled: { type: 'boolean' } });
+      const input: Record<string, unknown> = { name: requireString(values, 'name'), issuer: requireString(values, 'issuer'), ...providerFields(values) };
       if (values.disabled) input.enabled = false;
-      if (values['allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = true;
       print(io.stdout, await providers.create(parseIdentityProviderInput(input)), values.json === true);
+      return;
+    }
+    case 'update': {
+      const { values, positionals } = parse(args, { ...PROVIDER_OPTIONS, 'no-map-subject-to-user': { type: 'boolean' }, 'no-allow-insecure-jwks-uri': { type: 'boolean' } });
+      const id = requirePositional(positionals, 'ID');
+      const input = providerFields(values);
+      for (const field of ['name', 'issuer'] as const) if (values[field]) input[field] = values[field];
+      if (values['no-map-subject-to-user']) input.map_subject_to_user = false;
+      if (values['no-allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = false;
+      if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
+      print(io.stdout, await providers.update(id, parseIdentityProviderInput(input, await providers.input(id))), values.json === true);
+      return;
+    }
+    case 'enable':
+    case 'disable': {
+      const { values, positionals } = parse(args, {});
+      const id = requirePositional(positionals, 'ID');
+      print(io.stdout, await providers.update(id, parseIdentityProviderInput({ enabled: sub === 'enable' }, await providers.input(id))), values.json === true);
       return;
     }
     case 'list': {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
+import type { WriteStep } from '../../database/atomic-writer';
+import { ReplayStore } from '../assertions/replay-store';
 import { AuthenticatedClient } from '../extension-points';
 import { ClientRequest } from '../token/token-request';
 import { AuthenticatorRegistry } from './authenticator.registry';
@@ -12,7 +14,15 @@ import { AuthenticatorRegistry } from './authenticator.registry';
  */
 @Injectable()
 export class ClientAuthChain {
-  constructor(private readonly registry: AuthenticatorRegistry) {}
+  constructor(
+    private readonly registry: AuthenticatorRegistry,
+    private readonly replay: ReplayStore,
+  ) {}
+
+  /** The statements that record the client assertion's jti as used: the caller commits them last, with its own writes. */
+  consumption({ consume }: AuthenticatedClient): WriteStep[] {
+    return consume ? consume.flatMap((jti) => this.replay.consumption(jti, () => OAuthError.invalidClient('assertion jti has been used already'))) : [];
+  }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     try {

@@ -42,6 +42,17 @@ export class DiscoveryController {
       ...(this.authenticators.signingAlgs.length
         ? { token_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs }
         : {}),
+      // RFC 8414 §2: introspection and revocation authenticate clients through the same chain.
+      introspection_endpoint: this.issuer.introspectionEndpoint,
+      introspection_endpoint_auth_methods_supported: this.authenticators.methods.filter((method) => method !== 'none'),
+      revocation_endpoint: this.issuer.revocationEndpoint,
+      revocation_endpoint_auth_methods_supported: this.authenticators.methods,
+      ...(this.authenticators.signingAlgs.length
+        ? {
+            introspection_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs,
+            revocation_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs,
+          }
+        : {}),
       // No authorization endpoint is served yet, so no response type is supported.
       response_types_supported: [],
       subject_types_supported: ['public'],

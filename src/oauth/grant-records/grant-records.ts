@@ -59,6 +59,22 @@ export class GrantRecords {
     if (revoked) this.logger.warn(`${revoked} grant(s) of client ${clientId} revoked: ${reason}`);
   }
 
+  /** The statement that revokes one grant, for an atomic write (RFC 7009 revocation). */
+  revokeStep(id: string): WriteStep {
+    return { sql: 'UPDATE grant_records SET revoked_at = ? WHERE id = ? AND tenant = ? AND revoked_at IS NULL', params: [nowSeconds(), id, this.context.tenant] };
+  }
+
+  /**
+   * The statement that revokes every live grant of a subject (a user disabled, deleted or given a
+   * new password), for the atomic write that makes the change: both happen, or neither.
+   */
+  revokeAllOfSubjectStep(subject: string): WriteStep {
+    return {
+      sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND subject = ? AND revoked_at IS NULL',
+      params: [nowSeconds(), this.context.tenant, subject],
+    };
+  }
+
   /** One conditional UPDATE over the tenant's live grants; how many it revoked. */
   private async revokeWhere(condition: string, parameters: Record<string, string>): Promise<number> {
     const result = await this.repo

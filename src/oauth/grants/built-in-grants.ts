@@ -3,6 +3,8 @@ import { CLIENT_CREDENTIALS_GRANT } from './client-credentials/client-credential
 import type { BuiltInGrant, GrantDefinition } from './grant-definition';
 import { JwtBearerGrant } from './jwt-bearer/jwt-bearer.grant';
 import { JWT_BEARER_GRANT } from './jwt-bearer/jwt-bearer.definition';
+import { PasswordGrant } from './password/password.grant';
+import { PASSWORD_GRANT } from './password/password.definition';
 import { RefreshTokenGrant } from './refresh-token/refresh-token.grant';
 import { REFRESH_TOKEN_GRANT } from './refresh-token/refresh-token.definition';
 
@@ -11,6 +13,7 @@ export const BUILT_IN_GRANTS: readonly BuiltInGrant[] = [
   { definition: CLIENT_CREDENTIALS_GRANT, handler: ClientCredentialsGrant },
   { definition: JWT_BEARER_GRANT, handler: JwtBearerGrant },
   { definition: REFRESH_TOKEN_GRANT, handler: RefreshTokenGrant },
+  { definition: PASSWORD_GRANT, handler: PasswordGrant },
 ];
 
 export function builtInGrantDefinition(id: string): GrantDefinition | undefined {

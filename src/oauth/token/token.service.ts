@@ -6,7 +6,7 @@ import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { ReplayStore } from '../assertions/replay-store';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
-import type { AssertionJti, GrantResult } from '../extension-points';
+import type { GrantResult } from '../extension-points';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -25,8 +25,7 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-const replayed = (source: 'client' | 'grant') => () =>
-  source === 'client' ? OAuthError.invalidClient('assertion jti has been used already') : OAuthError.invalidGrant('assertion jti has been used already');
+const grantJtiReplayed = () => OAuthError.invalidGrant('assertion jti has been used already');
 
 /**
  * The token endpoint's pipeline: grant type known → client authenticated → client may use the
@@ -53,7 +52,8 @@ export class TokenService {
     if (!grantType) throw OAuthError.invalidRequest('grant_type is required');
     const { handler, properties } = this.grants.get(grantType);
 
-    const { client, consume: clientJtis } = await this.clientAuth.authenticate(request);
+    const authenticated = await this.clientAuth.authenticate(request);
+    const { client } = authenticated;
     if (!client.grantTypes.has(grantType)) {
       throw OAuthError.unauthorizedClient(`this client is not allowed to use grant_type ${grantType}`);
     }
@@ -82,8 +82,8 @@ export class TokenService {
 
     // Last: consume, and store what follows — all or nothing.
     const steps: WriteStep[] = [
-      ...this.jtiSteps(clientJtis, replayed('client')),
-      ...this.jtiSteps(result.consume, replayed('grant')),
+      ...this.clientAuth.consumption(authenticated),
+      ...(result.consume ?? []).flatMap((jti) => this.replay.consumption(jti, grantJtiReplayed)),
       ...(result.continues ? [result.continues.redemption] : record ? [this.records.insertStep(record)] : []),
       ...(refresh ? [refresh.step] : []),
       ...(access.step ? [access.step] : []),
@@ -115,10 +115,6 @@ export class TokenService {
       claims: result.claims ?? {},
       expiresAt: Math.min(now + lifetime, notAfter),
     });
-  }
-
-  private jtiSteps(jtis: readonly AssertionJti[] | undefined, refused: () => OAuthError): WriteStep[] {
-    return jtis ? jtis.flatMap((jti) => this.replay.consumption(jti, refused)) : [];
   }
 }
 

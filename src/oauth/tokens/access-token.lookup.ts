@@ -8,6 +8,7 @@ import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import { GrantRecords } from '../grant-records/grant-records';
 import { OpaqueAccessToken } from './opaque-token.entity';
+import { RevokedAccessToken } from './revoked-access-token.entity';
 import { hashToken } from './token-hash';
 
 /** What an access token of this server says, once verified. */
@@ -21,6 +22,11 @@ export interface AccessTokenInfo {
   claims: Record<string, unknown>;
   /** The grant record it was issued under (revoking the grant ends it). */
   grantId?: string;
+  format: 'jwt' | 'opaque';
+  /** A JWT's `jti` (the deny-list key of a token without a grant). */
+  jti?: string;
+  /** An opaque token's storage key. */
+  tokenHash?: string;
 }
 
 /**
@@ -35,12 +41,16 @@ export class AccessTokenLookup {
     private readonly context: IssuerContext,
     private readonly grants: GrantRecords,
     @InjectRepository(OpaqueAccessToken) private readonly opaqueTokens: Repository<OpaqueAccessToken>,
+    @InjectRepository(RevokedAccessToken) private readonly denyList: Repository<RevokedAccessToken>,
   ) {}
 
   /** The token's facts, or undefined when it is not an active token of this server. */
   async find(token: string): Promise<AccessTokenInfo | undefined> {
     const info = token.split('.').length === 3 ? await this.findJwt(token) : await this.findOpaque(token);
-    if (info?.grantId !== undefined && !(await this.grants.isActive(info.grantId))) return undefined;
+    if (!info) return undefined;
+    if (info.grantId !== undefined) return (await this.grants.isActive(info.grantId)) ? info : undefined;
+    // A JWT of no grant (client_credentials) is revoked by its jti, until its exp.
+    if (info.jti !== undefined && (await this.denyList.existsBy({ tenant: this.context.tenant, jti: info.jti }))) return undefined;
     return info;
   }
 
@@ -69,6 +79,8 @@ export class AccessTokenLookup {
         issuedAt: payload.iat!,
         claims: payload as Record<string, unknown>,
         grantId: typeof payload.gid === 'string' ? payload.gid : undefined,
+        format: 'jwt',
+        jti: typeof payload.jti === 'string' ? payload.jti : undefined,
       };
     } catch {
       return undefined;
@@ -88,6 +100,8 @@ export class AccessTokenLookup {
       issuedAt: row.createdAt,
       claims: row.claims as Record<string, unknown>,
       grantId: row.grantId ?? undefined,
+      format: 'opaque',
+      tokenHash: row.tokenHash,
     };
   }
 }

@@ -56,6 +56,22 @@ export class RefreshTokenStore {
     return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
   }
 
+  /** The stored row of a refresh token, in whatever state (revocation needs it even once rotated). */
+  async find(token: string): Promise<RefreshTokenEntity | undefined> {
+    if (token.length > 512) return undefined;
+    return (await this.repo.findOneBy({ tokenHash: hashToken(token), tenant: this.context.tenant })) ?? undefined;
+  }
+
+  /** The token and its grant while it could be used: not rotated, not expired, its grant live. Reads only. */
+  async findActive(token: string): Promise<{ row: RefreshTokenEntity; record: GrantRecordEntity } | undefined> {
+    const row = await this.find(token);
+    const now = nowSeconds();
+    if (!row || row.consumedAt !== null || row.expiresAt <= now) return undefined;
+    const record = await this.records.find(row.grantId);
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) return undefined;
+    return { row, record };
+  }
+
   /** A new refresh token of `record` and the statement that stores it. */
   issue(record: GrantRecordEntity): { token: string; step: WriteStep } {
     const token = randomToken(32);

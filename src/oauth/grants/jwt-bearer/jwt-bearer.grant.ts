@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
 import { JwtBearerGrantSettings, JWT_BEARER_GRANT } from './jwt-bearer.definition';
+import type { IdentityProviderEntity } from '../../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
+import { UsersService } from '../../../users/users.service';
 import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
 import { IdentityProviderKeySource } from '../../assertions/identity-provider-key-source';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
@@ -32,6 +34,7 @@ export class JwtBearerGrant implements GrantHandler {
     private readonly providers: IdentityProvidersService,
     private readonly keySource: IdentityProviderKeySource,
     private readonly verifier: AssertionVerifier,
+    private readonly users: UsersService,
   ) {}
 
   /** RFC 7523 §2.1: the assertion parameter MUST contain a single JWT. */
@@ -49,13 +52,28 @@ export class JwtBearerGrant implements GrantHandler {
     if (prevent_token_reuse && payload.jti === undefined && (!enable_iat_validation || payload.iat === undefined)) {
       throw ERRORS.verified('an assertion without jti must carry an iat within the iat validity period');
     }
+    const { subject, claims } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
     return {
-      principal: { subject: payload.sub, identityProvider: signer.provider.name },
+      principal: { subject, identityProvider: signer.provider.name },
       scopes: grantableScopes(client, request.scopes),
-      claims: mapClaims(payload, signer.provider.claimMappings),
+      claims,
       refreshToken: this.settings.issue_refresh_token,
       consume: consume ? [consume] : undefined,
     };
+  }
+
+  /**
+   * The token's subject: the assertion's `sub`, or — when the provider has `map_subject_to_user` —
+   * the id of the local user linked to that provider's `sub` (whose claims then reach the token).
+   * A link names its provider, so two providers never map onto each other's users.
+   */
+  private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<{ subject: string; claims: Record<string, unknown> }> {
+    if (!provider.mapSubjectToUser) return { subject: sub, claims: mapped };
+    const user = await this.users.findByIdentity(provider.id, sub);
+    if (!user || !user.enabled) {
+      throw OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${user ? `user ${user.id} is disabled` : 'no user is linked to the subject'}` });
+    }
+    return { subject: user.id, claims: { ...mapped, ...user.claims, preferred_username: user.username } };
   }
 
   /** RFC 7523 §3 item 1: iss names a trusted, enabled identity provider. */

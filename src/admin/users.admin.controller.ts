@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { NoStore } from '../common/no-store.decorator';
+import { parseUserInput } from '../users/user-input';
+import { UsersService, UserView } from '../users/users.service';
+import { AdminTokenGuard } from './admin-token.guard';
+import { JsonDepthGuard } from './json-depth.guard';
+import { parsePaging } from './paging';
+
+/** Resource owners, addressed by generated id; `?username=` finds one by name. */
+@Controller('api/admin/v1/users')
+@UseGuards(AdminTokenGuard, JsonDepthGuard)
+export class UsersAdminController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @NoStore()
+  create(@Body() body: unknown): Promise<UserView> {
+    return this.users.create(parseUserInput(body, true));
+  }
+
+  @Get()
+  list(@Query() query: { limit?: string; offset?: string; username?: string }): Promise<{ items: UserView[]; total: number }> {
+    const { limit, offset } = parsePaging(query);
+    return this.users.list(limit, offset, typeof query.username === 'string' ? query.username : undefined);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<UserView> {
+    return this.users.get(id);
+  }
+
+  /** A new `password` or `enabled: false` revokes the user's grants; `locked_until: null` ends a lock-out. */
+  @Patch(':id')
+  @NoStore()
+  update(@Param('id') id: string, @Body() body: unknown): Promise<UserView> {
+    return this.users.update(id, parseUserInput(body, false));
+  }
+
+  /** Deletes the user and revokes its grants. */
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.users.delete(id);
+  }
+}

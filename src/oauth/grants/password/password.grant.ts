@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OAuthError } from '../../../common/oauth-error';
+import { logValue } from '../../../common/log-text';
+import { UserSignIn } from '../../../users/user-sign-in';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { ORDERS } from '../../orders';
+import { ClientRequest } from '../../token/token-request';
+import { grantableScopes } from '../scopes';
+import { PASSWORD_GRANT } from './password.definition';
+
+/** One description for an unknown user, a wrong password, a disabled or locked user: no oracle. */
+const SIGN_IN_FAILED = 'the username or password is wrong, or the account cannot sign in now';
+
+/**
+ * RFC 6749 §4.3, the resource owner password credentials grant: the client hands in the user's
+ * username and password. Off unless `[oauth.grant_type.password] enable = true`. The client's
+ * scopes are checked before the password, so a request refused for its scope counts no attempt.
+ */
+@Grant({ order: ORDERS.grants.password, id: PASSWORD_GRANT.id, enabledByDefault: false })
+@Injectable()
+export class PasswordGrant implements GrantHandler {
+  readonly grantType = PASSWORD_GRANT.grantType;
+  private readonly logger = new Logger(PasswordGrant.name);
+
+  constructor(private readonly users: UserSignIn) {}
+
+  /** §4.3.2: username and password are REQUIRED. */
+  validate(request: ClientRequest): void {
+    request.requireParam('username');
+    request.requireParam('password');
+  }
+
+  async handle({ client, request }: GrantContext): Promise<GrantResult> {
+    const scopes = grantableScopes(client, request.scopes);
+    const outcome = await this.users.signIn(request.requireParam('username'), request.requireParam('password'));
+    if ('failure' in outcome) {
+      throw OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `password grant for client ${client.clientId}: ${outcome.failure}${outcome.userId ? ` (user ${outcome.userId})` : ''}` });
+    }
+    const { user } = outcome;
+    this.logger.debug(`user ${user.id} (${logValue(user.username)}) signed in through the password grant of client ${client.clientId}`);
+    return {
+      principal: { subject: user.id, authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] },
+      scopes,
+      claims: { ...user.claims, preferred_username: user.username },
+      refreshToken: true,
+    };
+  }
+}

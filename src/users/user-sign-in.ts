@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { IssuerContext } from '../common/issuer-context';
+import { UsersSettings } from '../config/config.schema';
+import { AtomicWriter } from '../database/atomic-writer';
+import { nowSeconds } from '../database/columns';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import { normalizeUsername } from './user-input';
+
+/** Why a sign-in failed: for the log only — every caller shows one message for all of them. */
+export type SignInFailure = 'unknown user' | 'user disabled' | 'no password set' | 'locked out' | 'wrong password';
+
+export type SignInOutcome = { user: UserEntity } | { failure: SignInFailure; userId?: string };
+
+class LockedOut extends Error {}
+
+/**
+ * Checks a username and password, with a temporary lock-out after `[users] lockout_threshold`
+ * failures in a row. Each attempt is first *reserved* by one conditional UPDATE that counts it
+ * and refuses while the user is locked or the count is at the threshold, so concurrent guesses
+ * cannot exceed the threshold either; a success resets the count, the failure that reaches the
+ * threshold locks the user for `lockout_duration`. Every path costs one scrypt verification:
+ * an unknown, disabled or locked user answers as slowly as a wrong password.
+ */
+@Injectable()
+export class UserSignIn {
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+    private readonly settings: UsersSettings,
+    private readonly writer: AtomicWriter,
+    private readonly context: IssuerContext,
+  ) {}
+
+  async signIn(username: string, password: string): Promise<SignInOutcome> {
+    const user = username.length <= 1024 ? await this.repo.findOneBy({ tenant: this.context.tenant, username: normalizeUsername(username) }) : null;
+    if (!user || !user.enabled || user.passwordHash === null) {
+      await this.hasher.verifyNothing(password);
+      return { failure: !user ? 'unknown user' : !user.enabled ? 'user disabled' : 'no password set', userId: user?.id };
+    }
+    if (!(await this.reserveAttempt(user))) {
+      await this.hasher.verifyNothing(password);
+      return { failure: 'locked out', userId: user.id };
+    }
+    if (!(await this.hasher.verify(password, user.passwordHash))) {
+      await this.lockIfAtThreshold(user);
+      return { failure: 'wrong password', userId: user.id };
+    }
+    await this.succeeded(user, password);
+    return { user };
+  }
+
+  /** Counts the attempt before the password is checked; false while the user is locked out. */
+  private async reserveAttempt(user: UserEntity): Promise<boolean> {
+    try {
+      await this.writer.commit([
+        {
+          sql: `UPDATE users SET failed_logins = failed_logins + 1
+                WHERE id = ? AND tenant = ? AND failed_logins < ? AND (locked_until IS NULL OR locked_until <= ?)`,
+          params: [user.id, user.tenant, this.settings.lockout_threshold, nowSeconds()],
+          expect: 'one-row',
+          refused: () => new LockedOut(),
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof LockedOut) return false;
+      throw error;
+    }
+  }
+
+  /** The failure that reaches the threshold starts a lock-out; the count starts again after it. */
+  private async lockIfAtThreshold(user: UserEntity): Promise<void> {
+    await this.writer.commit([
+      {
+        sql: 'UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ? AND tenant = ? AND failed_logins >= ?',
+        params: [nowSeconds() + this.settings.lockout_duration, user.id, user.tenant, this.settings.lockout_threshold],
+      },
+    ]);
+  }
+
+  /** The count starts again; a hash made with older parameters is replaced now that the password is known. */
+  private async succeeded(user: UserEntity, password: string): Promise<void> {
+    const rehash = this.hasher.isOutdated(user.passwordHash!) ? await this.hasher.hash(password) : undefined;
+    await this.writer.commit([
+      rehash
+        ? { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? WHERE id = ? AND tenant = ? AND password_hash = ?', params: [rehash, user.id, user.tenant, user.passwordHash] }
+        : { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND tenant = ?', params: [user.id, user.tenant] },
+    ]);
+  }
+}

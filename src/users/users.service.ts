@@ -1,0 +1,221 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { IssuerContext } from '../common/issuer-context';
+import { OAuthError } from '../common/oauth-error';
+import { randomId } from '../common/random-id';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
+import { nowSeconds } from '../database/columns';
+import { isUniqueViolation } from '../database/unique-violation';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+import { GrantRecords } from '../oauth/grant-records/grant-records';
+import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
+import { UserEntity, UserIdentityEntity } from './user.entity';
+import { normalizeUsername, UserIdentityInput, UserInput } from './user-input';
+
+/** A user as the admin API and CLI show it: never the password hash. */
+export interface UserView {
+  id: string;
+  username: string;
+  claims: Record<string, unknown>;
+  enabled: boolean;
+  identities: UserIdentityInput[];
+  /** Epoch seconds a lock-out ends, while one lasts. */
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * Resource owners of the issuer's tenant. Every change that should end what a user granted —
+ * disabled, deleted, a new password — revokes the user's grants in the same atomic write.
+ */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    @InjectRepository(UserIdentityEntity) private readonly identities: Repository<UserIdentityEntity>,
+    private readonly providers: IdentityProvidersService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly grants: GrantRecords,
+    private readonly writer: AtomicWriter,
+    private readonly context: IssuerContext,
+  ) {}
+
+  async create(input: UserInput): Promise<UserView> {
+    const username = input.username!;
+    const now = nowSeconds();
+    const user: UserEntity = {
+      id: randomId(12),
+      tenant: this.context.tenant,
+      username,
+      passwordHash: input.password === undefined ? null : await this.hasher.hash(this.policy.check(input.password, username)),
+      claims: input.claims ?? {},
+      enabled: input.enabled ?? true,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const links = await this.links(user.id, input.identities ?? []);
+    await this.writer.commit([
+      {
+        sql: `INSERT INTO users (id, tenant, username, password_hash, claims, enabled, failed_logins, locked_until, created_at, updated_at)
+              VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)`,
+        params: [user.id, user.tenant, user.username, user.passwordHash, JSON.stringify(user.claims), sqlBoolean(user.enabled), now, now],
+        expect: 'new-key',
+        refused: () => OAuthError.conflict(`a user named "${username}" exists already`),
+      },
+      ...this.linkSteps(links),
+    ]);
+    return this.view(user, links);
+  }
+
+  async list(limit: number, offset: number, username?: string): Promise<{ items: UserView[]; total: number }> {
+    const where = { tenant: this.context.tenant, ...(username !== undefined ? { username: normalizeUsername(username) } : {}) };
+    const [rows, total] = await this.repo.findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    const links = rows.length ? await this.identities.findBy({ tenant: this.context.tenant, userId: In(rows.map((row) => row.id)) }) : [];
+    return { items: await Promise.all(rows.map((row) => this.view(row, links.filter((link) => link.userId === row.id)))), total };
+  }
+
+  async get(id: string): Promise<UserView> {
+    const user = await this.load(id);
+    return this.view(user, await this.linksOf(id));
+  }
+
+  /**
+   * A partial update. A new password, or `enabled: false`, revokes every grant of the user in the
+   * same write; a new password or `locked_until: null` also ends a lock-out.
+   */
+  async update(id: string, input: UserInput): Promise<UserView> {
+    const user = await this.load(id);
+    const username = input.username ?? user.username;
+    const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(this.policy.check(input.password, username));
+    const disabling = input.enabled === false && user.enabled;
+    const unlocking = passwordHash !== undefined || input.locked_until === null;
+    const now = nowSeconds();
+    const next: UserEntity = {
+      ...user,
+      username,
+      passwordHash: passwordHash ?? user.passwordHash,
+      claims: input.claims ?? user.claims,
+      enabled: input.enabled ?? user.enabled,
+      failedLogins: unlocking ? 0 : user.failedLogins,
+      lockedUntil: unlocking ? null : user.lockedUntil,
+      updatedAt: now,
+    };
+    const links = input.identities ? await this.links(id, input.identities) : undefined;
+    const steps: WriteStep[] = [
+      {
+        sql: `UPDATE users SET username = ?, password_hash = ?, claims = ?, enabled = ?, updated_at = ?
+              ${unlocking ? ', failed_logins = 0, locked_until = NULL' : ''} WHERE id = ? AND tenant = ?`,
+        params: [next.username, next.passwordHash, JSON.stringify(next.claims), sqlBoolean(next.enabled), now, id, this.context.tenant],
+        expect: 'one-row',
+        refused: () => OAuthError.notFound(`no user with id ${id}`),
+      },
+    ];
+    if (links) steps.push({ sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] }, ...this.linkSteps(links));
+    if (disabling || passwordHash !== undefined) steps.push(this.grants.revokeAllOfSubjectStep(id));
+    await this.write(steps, username);
+    if (disabling || passwordHash !== undefined) this.logger.log(`grants of user ${id} revoked: ${disabling ? 'user disabled' : 'new password'}`);
+    return this.view(next, links ?? (await this.linksOf(id)));
+  }
+
+  /** Deletes the user and its identity links, and revokes its grants — one write. */
+  async delete(id: string): Promise<void> {
+    await this.writer.commit([
+      { sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] },
+      {
+        sql: 'DELETE FROM users WHERE id = ? AND tenant = ?',
+        params: [id, this.context.tenant],
+        expect: 'one-row',
+        refused: () => OAuthError.notFound(`no user with id ${id}`),
+      },
+      this.grants.revokeAllOfSubjectStep(id),
+    ]);
+    this.logger.log(`user ${id} deleted; its grants revoked`);
+  }
+
+  /** By the generated id (the `sub` of the user's tokens). */
+  async findById(id: string): Promise<UserEntity | undefined> {
+    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+  }
+
+  async findByUsername(username: string): Promise<UserEntity | undefined> {
+    if (username.length > 1024) return undefined;
+    return (await this.repo.findOneBy({ username: normalizeUsername(username), tenant: this.context.tenant })) ?? undefined;
+  }
+
+  /** The user an identity provider's subject is linked to (`map_subject_to_user`). */
+  async findByIdentity(identityProviderId: string, subject: string): Promise<UserEntity | undefined> {
+    const link = await this.identities.findOneBy({ tenant: this.context.tenant, identityProviderId, subject });
+    return link ? this.findById(link.userId) : undefined;
+  }
+
+  private async load(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw OAuthError.notFound(`no user with id ${id}`);
+    return user;
+  }
+
+  private async linksOf(userId: string): Promise<UserIdentityEntity[]> {
+    return this.identities.findBy({ tenant: this.context.tenant, userId });
+  }
+
+  /** Identity links named by provider `name`, resolved to the provider's id (which survives a rename). */
+  private async links(userId: string, inputs: UserIdentityInput[]): Promise<UserIdentityEntity[]> {
+    const now = nowSeconds();
+    return Promise.all(
+      inputs.map(async ({ identity_provider: name, subject }) => {
+        const provider = await this.providers.findByName(name);
+        if (!provider) throw OAuthError.invalidRequest(`identities: no identity provider named "${name}"`);
+        return { tenant: this.context.tenant, identityProviderId: provider.id, subject, userId, createdAt: now };
+      }),
+    );
+  }
+
+  private linkSteps(links: UserIdentityEntity[]): WriteStep[] {
+    return links.map((link) => ({
+      sql: 'INSERT INTO user_identities (tenant, identity_provider_id, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      params: [link.tenant, link.identityProviderId, link.subject, link.userId, link.createdAt],
+      expect: 'new-key' as const,
+      refused: () => OAuthError.conflict(`subject "${link.subject}" of that identity provider is linked to another user already`),
+    }));
+  }
+
+  /** A unique violation of the username on update is a conflict, not a 500. */
+  private async write(steps: WriteStep[], username: string): Promise<void> {
+    try {
+      await this.writer.commit(steps);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw OAuthError.conflict(`a user named "${username}" exists already`);
+      throw error;
+    }
+  }
+
+  private async view(user: UserEntity, links: UserIdentityEntity[]): Promise<UserView> {
+    const identities = await Promise.all(
+      links.map(async (link) => ({ identity_provider: (await this.providers.findById(link.identityProviderId))?.name ?? link.identityProviderId, subject: link.subject })),
+    );
+    const locked = user.lockedUntil !== null && user.lockedUntil > nowSeconds();
+    return {
+      id: user.id,
+      username: user.username,
+      claims: user.claims,
+      enabled: user.enabled,
+      identities,
+      locked_until: locked ? user.lockedUntil : null,
+      created_at: user.createdAt,
+      updated_at: user.updatedAt,
+    };
+  }
+}
+
+/** better-sqlite3 binds no booleans; 1 and 0 mean true and false to all three databases. */
+function sqlBoolean(value: boolean): number {
+  return value ? 1 : 0;
+}
