@@ -5,6 +5,7 @@ import { GrantryConfig, ServerSettings } from './config/config.schema';
 import { GrantryConfigModule } from './config/grantry-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { KeyRing } from './keys/key-ring';
 import { KeysModule } from './keys/keys.module';
 import { SigningKeysService } from './keys/signing-keys.service';
@@ -66,6 +67,7 @@ export class AppModule {
         OAuthModule,
         PluginsModule,
         AdminModule,
+        HousekeepingModule.forRoot(mode),
       ],
       controllers: [HealthController],
       providers: [{ provide: RunModeHolder, useValue: new RunModeHolder(mode) }, StartupChecks],

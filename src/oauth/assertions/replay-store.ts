@@ -1,13 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import type { AssertionJti } from '../extension-points';
-import { UsedJti } from './used-jti.entity';
 
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 /** 9999-12-31T23:59:59Z */
 const MAX_EPOCH_SECONDS = 253402300799;
 
@@ -15,26 +11,12 @@ const MAX_EPOCH_SECONDS = 253402300799;
  * The one place that decides whether an assertion `jti` was seen before. The decision is a
  * single INSERT on the primary key (tenant, issuer, jti): of any number of concurrent uses,
  * on any number of instances, exactly one inserts. Never check-then-insert. The endpoint runs
- * it last, with the rest of the request's writes, so a refused request burns no jti.
+ * it last, with the rest of the request's writes, so a refused request burns no jti. Expired
+ * rows are deleted by the housekeeping sweep (src/housekeeping).
  */
 @Injectable()
-export class ReplayStore implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ReplayStore.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(
-    @InjectRepository(UsedJti) private readonly repo: Repository<UsedJti>,
-    private readonly context: IssuerContext,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
+export class ReplayStore {
+  constructor(private readonly context: IssuerContext) {}
 
   /** The statements that record `jti` as used until `expiresAt`; `refused` when it was used already. */
   consumption({ issuer, jti, expiresAt }: AssertionJti, refused: () => Error): WriteStep[] {
@@ -47,14 +29,5 @@ export class ReplayStore implements OnApplicationBootstrap, OnApplicationShutdow
       { sql: 'DELETE FROM used_jtis WHERE tenant = ? AND issuer = ? AND jti = ? AND expires_at < ?', params: [tenant, issuer, jti, nowSeconds()] },
       { sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)', params: [tenant, issuer, jti, until], expect: 'new-key', refused },
     ];
-  }
-
-  /** Deletes rows of assertions that have expired. */
-  async sweep(): Promise<void> {
-    try {
-      await this.repo.delete({ expiresAt: LessThan(nowSeconds()) });
-    } catch (error) {
-      this.logger.warn(`sweeping used jtis failed: ${(error as Error).message}`);
-    }
   }
 }

@@ -1,0 +1,215 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { logLine } from '../common/log-text';
+import { HousekeepingSettings } from '../config/config.schema';
+import { nowSeconds } from '../database/columns';
+import type { DatabaseKind } from '../database/data-source-options';
+import type { SqliteDatabase } from '../database/sqlite-group-commit';
+import { sweepStatement } from './sweep-statement';
+import { SWEPT_TABLES } from './swept-tables';
+
+/** True when this instance sweeps on a timer (a server); false for the CLI, which only may sweep on demand. */
+export const PERIODIC_SWEEPS = Symbol('housekeeping: periodic sweeps');
+
+/** Batches per table in one sweep at most, so one sweep is bounded; the next sweep goes on where it stopped. */
+export const MAX_BATCHES_PER_TABLE = 1000;
+
+export interface SweepOptions {
+  /** Overrides MAX_BATCHES_PER_TABLE for this sweep. */
+  maxBatchesPerTable?: number;
+}
+
+export interface SweepResult {
+  /** Rows deleted, per swept table (0 included). */
+  deleted: Record<string, number>;
+  /** Tables whose sweep failed, with the error message; the next sweep tries them again. */
+  failed: Record<string, string>;
+  /** Tables that may still hold expired rows: the batch cap, a lost deadlock, a busy connection, a shutdown. */
+  unfinished: string[];
+  ms: number;
+}
+
+/** One table's batches on one connection. */
+interface BatchSession {
+  /** Deletes one batch of rows that expired before `cutoff`; how many it deleted. */
+  run(cutoff: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The sweep lost to another writer this time (deadlock victim, lock wait, busy SQLite file): the next sweep goes on. */
+class Contention extends Error {}
+
+/**
+ * Deletes expired rows (SWEPT_TABLES) in batches of `[housekeeping] batch_size`, every `interval`
+ * seconds in a server, and on demand (`sweepNow`). A batch is one short statement that locks only
+ * the rows it deletes (see sweepStatement), so requests and other instances' sweeps go on; between
+ * batches the event loop serves requests. Sweeps of one instance run one after another.
+ */
+@Injectable()
+export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Housekeeping');
+  private readonly kind: DatabaseKind;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  /** The latest sweep, settled or not: the next one starts after it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly sqliteStatements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: HousekeepingSettings,
+    @Inject(PERIODIC_SWEEPS) private readonly periodic: boolean,
+  ) {
+    const type = dataSource.options.type;
+    this.kind = type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? 'postgres' : 'mysql';
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.periodic && this.settings.enable) this.schedule();
+  }
+
+  /** Stops the timer and lets a running sweep end after its current batch, before the data source closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.queue;
+  }
+
+  /** Runs one sweep now, after the one in flight if any; never rejects (failures are in the result and the log). */
+  sweepNow(options: SweepOptions = {}): Promise<SweepResult> {
+    const sweep = this.queue.then(() => this.sweep(options));
+    this.queue = sweep.catch(() => undefined);
+    return sweep;
+  }
+
+  /** The next sweep `interval` seconds after the previous one ended, so timer sweeps cannot pile up. */
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      const next = () => (this.stopped ? undefined : this.schedule());
+      void this.sweepNow().then(next, next);
+    }, this.settings.interval * 1000);
+    this.timer.unref();
+  }
+
+  private async sweep({ maxBatchesPerTable = MAX_BATCHES_PER_TABLE }: SweepOptions): Promise<SweepResult> {
+    const started = performance.now();
+    // Instances' clocks differ a little: a row is swept only once every instance sees it expired.
+    const cutoff = nowSeconds() - this.settings.grace_period;
+    const result: SweepResult = { deleted: {}, failed: {}, unfinished: [], ms: 0 };
+    for (const table of SWEPT_TABLES) {
+      const progress = { deleted: 0 };
+      try {
+        if (!(await this.sweepTable(table, cutoff, maxBatchesPerTable, progress))) result.unfinished.push(table);
+      } catch (error) {
+        const message = logLine((error as Error)?.message ?? String(error));
+        if (error instanceof Contention || isContention(error)) {
+          this.logger.debug(`housekeeping: ${table} left for the next sweep: ${message}`);
+          result.unfinished.push(table);
+        } else {
+          this.logger.warn(`housekeeping: sweeping ${table} failed: ${message}`);
+          result.failed[table] = message;
+        }
+      }
+      result.deleted[table] = progress.deleted;
+    }
+    result.ms = Math.round(performance.now() - started);
+    this.report(result);
+    return result;
+  }
+
+  /** True when the table has no expired row left (a batch came back short). */
+  private async sweepTable(table: string, cutoff: number, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
+    if (this.stopped) return false;
+    const session = await this.open(table);
+    try {
+      for (let batch = 1; ; batch++) {
+        const deleted = await session.run(cutoff);
+        progress.deleted += deleted;
+        if (deleted < this.settings.batch_size) return true;
+        if (batch >= maxBatches || this.stopped) return false;
+        await nextTurn(); // requests waiting for the event loop go first
+      }
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async open(table: string): Promise<BatchSession> {
+    const sql = sweepStatement(this.kind, table, this.settings.batch_size);
+    if (this.kind === 'sqlite') return this.sqliteSession(table, sql);
+    const runner = this.dataSource.createQueryRunner('master');
+    try {
+      await runner.connect();
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw error;
+    }
+    const mysql = this.kind === 'mysql';
+    return {
+      run: async (cutoff) => {
+        // MySQL/MariaDB: READ COMMITTED takes no gap locks, so the DELETE blocks no INSERT of a new row.
+        if (mysql) await runner.startTransaction('READ COMMITTED');
+        try {
+          const { affected } = await runner.query(sql, [cutoff], true);
+          if (mysql) await runner.commitTransaction();
+          // typeorm#7374: a driver that reports no count would end the loop as if the table were clean.
+          if (typeof affected !== 'number') throw new Error('the database driver did not report affected rows');
+          return affected;
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
+      },
+      close: () => runner.release(),
+    };
+  }
+
+  /**
+   * SQLite has one connection (better-sqlite3), shared with every request. Each batch runs on it
+   * synchronously, as an autocommit statement of its own, so it never lands inside the atomic
+   * writer's group commit (whose transaction also opens and commits within one synchronous call),
+   * and nothing interleaves with it. An awaited TypeORM transaction (key rotation) keeps the
+   * connection in a transaction across turns: a batch then waits, and gives up after a second
+   * rather than joining it.
+   */
+  private sqliteSession(table: string, sql: string): BatchSession {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+    let statement = this.sqliteStatements.get(table);
+    if (!statement) this.sqliteStatements.set(table, (statement = db.prepare(sql)));
+    const prepared = statement;
+    return {
+      run: async (cutoff) => {
+        for (let wait = 0; db.inTransaction; wait++) {
+          if (wait >= 50) throw new Contention('the SQLite connection stayed in a transaction');
+          await sleep(20);
+        }
+        return prepared.run(cutoff).changes;
+      },
+      close: async () => undefined,
+    };
+  }
+
+  /** One line per sweep that deleted anything (info); otherwise debug only. */
+  private report({ deleted, unfinished, ms }: SweepResult): void {
+    const swept = Object.entries(deleted).filter(([, count]) => count > 0);
+    const total = swept.reduce((sum, [, count]) => sum + count, 0);
+    const left = unfinished.length ? `; more next time: ${unfinished.join(', ')}` : '';
+    if (total > 0) {
+      this.logger.log(`housekeeping: swept ${total} rows (${swept.map(([table, count]) => `${table} ${count}`).join(', ')}) in ${ms} ms${left}`);
+    } else {
+      this.logger.debug(`housekeeping: nothing expired to sweep (${ms} ms)${left}`);
+    }
+  }
+}
+
+/** Deadlock victim, lock wait timeout or serialization failure (PostgreSQL, MySQL/MariaDB), or a busy SQLite file. */
+function isContention(error: unknown): boolean {
+  const driverError = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: string; errno?: number } | undefined;
+  const code = driverError?.code;
+  return (
+    code === '40P01' || code === '40001' || code === '55P03' ||
+    code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || driverError?.errno === 1213 || driverError?.errno === 1205 ||
+    code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * Every table the housekeeping sweep deletes expired rows from, swept in this order. Each has an
+ * `expires_at` column (epoch seconds, BIGINT) with an index of its own, and a row past it (plus
+ * `[housekeeping] grace_period`) guards nothing any more. Adding a table is one line here; give
+ * it an index on `expires_at` in its migration.
+ */
+export const SWEPT_TABLES: readonly string[] = [
+  // Assertion jtis: kept until the assertion's exp plus the accepted skew, after which a replay fails on exp.
+  'used_jtis',
+  // Opaque access tokens.
+  'access_tokens',
+  // The deny-list of revoked JWT access tokens: an entry is needed only until the JWT's own exp.
+  'revoked_access_tokens',
+  'refresh_tokens',
+  // Last: a grant's absolute end, which no token issued under it outlives.
+  'grant_records',
+];
