@@ -45,6 +45,15 @@ describe('grantry CLI (in-process)', () => {
     expect(await run('clients', 'show', client.client_id)).toEqual({ status: 1, stdout: '', stderr: `grantry: not_found: no client with client_id ${client.client_id}\n` });
   });
 
+  it('updates a client: only the options given change, a list option replaces the list', async () => {
+    const client = await json('clients', 'create', '--name', 'to-update', '--grant-type', 'client_credentials', '--scope', 'read', '--audience', 'https://a.example');
+    const updated = await json('clients', 'update', client.client_id, '--scope', 'read write', '--audience', 'https://b.example', '--introspect-any');
+    expect(updated).toMatchObject({ client_name: 'to-update', scope: 'read write', audience: ['https://b.example'], introspect_any: true, grant_types: ['client_credentials'] });
+    expect(updated.client_secret).toBeUndefined();
+    expect((await json('clients', 'update', client.client_id, '--no-introspect-any')).introspect_any).toBe(false);
+    expect((await run('clients', 'update', client.client_id)).status).toBe(2);
+  });
+
   it('prints one record as a key/value listing without --json', async () => {
     const { stdout } = await run('clients', 'create', '--name', 'listed', '--scope', 'a b');
     expect(stdout).toMatch(/^client_id\s{2,}\S+\n/);

@@ -7,40 +7,62 @@ import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
                        [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--auth-signing-alg ALG]
-                       [--token-format jwt|opaque] [--audience A]... [--json]
+                       [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--json]
+grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
+                       [--no-introspect-any] [--json]
 grantry clients list [--json]
 grantry clients show CLIENT_ID [--json]
 grantry clients delete CLIENT_ID`;
 
 const LIST_COLUMNS = ['client_id', 'client_name', 'token_endpoint_auth_method', 'grant_types', 'scope'];
 
+const CLIENT_OPTIONS = {
+  name: { type: 'string' },
+  'grant-type': { type: 'string', multiple: true },
+  'auth-method': { type: 'string' },
+  scope: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'jwks-uri': { type: 'string' },
+  'jwks-file': { type: 'string' },
+  'auth-signing-alg': { type: 'string' },
+  'token-format': { type: 'string' },
+  audience: { type: 'string', multiple: true },
+  'introspect-any': { type: 'boolean' },
+} as const;
+
+/** The RFC 7591 metadata the options name (client_name is the caller's). */
+function metadataFields(values: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  if (values['grant-type']) input.grant_types = values['grant-type'];
+  if (values['auth-method']) input.token_endpoint_auth_method = values['auth-method'];
+  if (values.scope !== undefined) input.scope = values.scope;
+  if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
+  if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
+  if (values['jwks-file']) input.jwks = readJson(String(values['jwks-file']));
+  if (values['auth-signing-alg']) input.token_endpoint_auth_signing_alg = values['auth-signing-alg'];
+  if (values['token-format']) input.access_token_format = values['token-format'];
+  if (values.audience) input.audience = values.audience;
+  if (values['introspect-any']) input.introspect_any = true;
+  return input;
+}
+
 export async function clientsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const clients = app.get(ClientsService);
   switch (sub) {
     case 'create': {
-      const { values } = parse(args, {
-        name: { type: 'string' },
-        'grant-type': { type: 'string', multiple: true },
-        'auth-method': { type: 'string' },
-        scope: { type: 'string' },
-        'redirect-uri': { type: 'string', multiple: true },
-        'jwks-uri': { type: 'string' },
-        'jwks-file': { type: 'string' },
-        'auth-signing-alg': { type: 'string' },
-        'token-format': { type: 'string' },
-        audience: { type: 'string', multiple: true },
-      });
-      const input: Record<string, unknown> = { client_name: requireString(values, 'name') };
-      if (values['grant-type']) input.grant_types = values['grant-type'];
-      if (values['auth-method']) input.token_endpoint_auth_method = values['auth-method'];
-      if (values.scope !== undefined) input.scope = values.scope;
-      if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
-      if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
-      if (values['jwks-file']) input.jwks = readJson(String(values['jwks-file']));
-      if (values['auth-signing-alg']) input.token_endpoint_auth_signing_alg = values['auth-signing-alg'];
-      if (values['token-format']) input.access_token_format = values['token-format'];
-      if (values.audience) input.audience = values.audience;
+      const { values } = parse(args, CLIENT_OPTIONS);
+      const input = { client_name: requireString(values, 'name'), ...metadataFields(values) };
       print(io.stdout, await app.get(ClientRegistrationService).create(input), values.json === true);
+      return;
+    }
+    case 'update': {
+      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' } });
+      const clientId = requirePositional(positionals, 'CLIENT_ID');
+      const input: Record<string, unknown> = metadataFields(values);
+      if (values.name) input.client_name = values.name;
+      if (values['no-introspect-any']) input.introspect_any = false;
+      if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
+      print(io.stdout, await app.get(ClientRegistrationService).update(clientId, input), values.json === true);
       return;
     }
     case 'list': {
