@@ -1,0 +1,418 @@
+import 'reflect-metadata';
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JWK } from 'jose';
+import * as oauth from 'oauth4webapi';
+import * as openid from 'openid-client';
+import type { ClientView } from '../src/clients/clients.service';
+import { KeyRing } from '../src/keys/key-ring';
+import {
+  AccessTokenGuard,
+  AccessTokenPrincipal,
+  RequiredScopes,
+  ResourceServerModule,
+  type ResourceServerOptions,
+  SkipAccessToken,
+} from '../src/resource-server';
+import { keyPair, signAssertion, type SigningKeyPair } from './support/assertions';
+import { selfSignedCertificate, writeText } from './support/certificates';
+import { cli } from './support/cli';
+import { releaseAfterEach } from './support/resources';
+import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
+
+const AUDIENCE = 'https://orders.example';
+const BARE_CHALLENGE = `Bearer realm="${AUDIENCE}"`;
+const INVALID_TOKEN_BODY = { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' };
+const INVALID_TOKEN_CHALLENGE = `Bearer realm="${AUDIENCE}", error="invalid_token", error_description="the access token is invalid, expired or revoked"`;
+
+/** The sample API: what a team protecting its own Nest service would write. */
+@Controller('orders')
+@UseGuards(AccessTokenGuard)
+class OrdersController {
+  @Get()
+  @RequiredScopes('orders:read')
+  list(@AccessTokenPrincipal() principal: AccessTokenPrincipal): AccessTokenPrincipal {
+    return principal;
+  }
+
+  @Get('write')
+  @RequiredScopes('orders:read', 'orders:write')
+  write(): { written: boolean } {
+    return { written: true };
+  }
+}
+
+/** Only for the global guard: one open route beside a protected one. */
+@Controller('status')
+class StatusController {
+  @Get('open')
+  @SkipAccessToken()
+  open(): { open: boolean } {
+    return { open: true };
+  }
+
+  @Get('closed')
+  closed(): { open: boolean } {
+    return { open: false };
+  }
+}
+
+type Answer = { status: number; challenge: string | null; body: Record<string, unknown> };
+
+/** Nest on Fastify, importing the module, on 127.0.0.1 port 0; closed after the test that made it. */
+async function sampleApi(release: (close: () => Promise<unknown>) => void, options: ResourceServerOptions): Promise<string> {
+  @Module({ imports: [ResourceServerModule.forRoot(options)], controllers: options.globalGuard ? [StatusController] : [OrdersController] })
+  class SampleApiModule {}
+  const app = await NestFactory.create<NestFastifyApplication>(SampleApiModule, new FastifyAdapter(), {
+    logger: process.env.GRANTRY_TEST_LOGS ? ['fatal', 'error', 'warn', 'log', 'debug'] : false,
+    abortOnError: false,
+  });
+  release(() => app.close());
+  await app.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+}
+
+async function call(url: string, authorization?: string): Promise<Answer> {
+  const response = await fetch(url, { headers: authorization === undefined ? {} : { authorization } });
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as Record<string, unknown> };
+}
+
+const bearer = (token: string) => `Bearer ${token}`;
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+/**
+ * grantry/resource-server (issue 12, item 6) against a real grantry: tokens from its token endpoint
+ * (client_credentials through oauth4webapi), keys by Authority URL (discovery → JWKS) or by the
+ * certificate `grantry keys export --cert` prints, RFC 6750 §3 refusals, RFC 7662 introspection.
+ */
+describe('resource-server guard', () => {
+  let server: TestServer;
+  let orders: ClientView;
+  let admin: string;
+  const release = releaseAfterEach();
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await adminToken(server);
+    orders = await createClient(server, { grant_types: ['client_credentials'], scope: 'orders:read orders:write', audience: [AUDIENCE, 'https://billing.example'] });
+  });
+  afterAll(() => stopServer(server));
+
+  /** A client_credentials token as a client library gets one. */
+  async function token(client: ClientView, params: Record<string, string> = {}): Promise<string> {
+    const issuer = new URL(server.url);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', [oauth.allowInsecureRequests]: true }));
+    const rp = { client_id: client.client_id };
+    const response = await oauth.clientCredentialsGrantRequest(as, rp, oauth.ClientSecretBasic(client.client_secret!), new URLSearchParams(params), {
+      [oauth.allowInsecureRequests]: true,
+    });
+    return (await oauth.processClientCredentialsResponse(as, rp, response)).access_token;
+  }
+
+  /** A JWT signed by grantry's active key, with claims a test chooses (what the token endpoint never mints). */
+  async function signedByGrantry(claims: Record<string, unknown>, typ = 'at+jwt'): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = { iss: server.url, sub: orders.client_id, aud: AUDIENCE, client_id: orders.client_id, scope: 'orders:read', iat: now, exp: now + 300, jti: randomUUID(), ...claims };
+    for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name as keyof typeof payload];
+    return server.app.get(KeyRing).signer('RS256')!.sign(payload, typ);
+  }
+
+  async function rotate(): Promise<string> {
+    const response = await fetch(`${server.url}/api/admin/v1/keys/rotate`, { method: 'POST', headers: { authorization: bearer(admin), 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { kid: string }).kid;
+  }
+
+  /** `grantry keys export --cert` on the server's database, as an operator runs it; the PEM goes to a file. */
+  async function exportCertificate(kid?: string): Promise<string> {
+    const schema = server.db.schema ? `schema = "${server.db.schema}"\n` : '';
+    const config = writeText(server.db.dir, `export-${randomBytes(4).toString('hex')}.toml`, `[database]\nurl = "${server.db.url}"\n${schema}\n[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
+    const { status, stdout, stderr } = await cli(['keys', 'export', '--cert', ...(kid ? [`--kid=${kid}`] : []), '--config', config], { TEST_MASTER_KEY: server.db.masterKey });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(stdout).toMatch(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n$/);
+    return writeText(server.db.dir, `grantry-${randomBytes(4).toString('hex')}.crt`, stdout);
+  }
+
+  const authority = (extra: Partial<ResourceServerOptions> = {}) =>
+    ({ authority: server.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 1, ...extra }) as ResourceServerOptions;
+
+  describe('by Authority URL (discovery, then the JWKS)', () => {
+    it('accepts a grantry access token and hands the principal to the handler', async () => {
+      const api = await sampleApi(release, authority());
+      const accessToken = await token(orders, { scope: 'orders:read' });
+      const { status, body } = await call(`${api}/orders`, bearer(accessToken));
+      expect(status).toBe(200);
+      const claims = claimsOf(accessToken);
+      expect(body).toEqual({
+        subject: orders.client_id,
+        clientId: orders.client_id,
+        scopes: ['orders:read'],
+        audience: [AUDIENCE, 'https://billing.example'],
+        issuer: server.url,
+        expiresAt: claims.exp,
+        issuedAt: claims.iat,
+        jti: claims.jti,
+        claims,
+      });
+    });
+
+    it('answers a request without a token with 401 and a bare challenge (RFC 6750 §3.1)', async () => {
+      const api = await sampleApi(release, authority());
+      const expected = { status: 401, challenge: BARE_CHALLENGE, body: { error: 'unauthorized', error_description: 'a bearer access token is required' } };
+      expect(await call(`${api}/orders`)).toEqual(expected);
+      // Another scheme is no bearer token either: still no error code.
+      expect(await call(`${api}/orders`, `Basic ${Buffer.from(`${orders.client_id}:${orders.client_secret}`).toString('base64')}`)).toEqual(expected);
+    });
+
+    it('refuses a token for another audience with invalid_token', async () => {
+      const billing = await createClient(server, { grant_types: ['client_credentials'], scope: 'orders:read', audience: ['https://billing.example'] });
+      const api = await sampleApi(release, authority());
+      expect(await call(`${api}/orders`, bearer(await token(billing)))).toEqual({ status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY });
+    });
+
+    it('refuses JWTs that are not access tokens (RFC 9068 §4: typ at+jwt), even signed by grantry', async () => {
+      const api = await sampleApi(release, authority());
+      const foreign = await keyPair('RS256');
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: server.url, sub: orders.client_id, aud: AUDIENCE, client_id: orders.client_id, scope: 'orders:read', exp: now + 300 };
+      const refused = [
+        await signedByGrantry({}, 'JWT'), // an ID-token-like JWT of the right issuer and key
+        await signAssertion(foreign, claims, { typ: 'JWT' }), // a foreign key, typ JWT
+        await signAssertion(foreign, claims, { typ: 'at+jwt' }), // a foreign key that is not in the JWKS
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`,
+        await signAssertion({ privateKey: randomBytes(32), alg: 'HS256' }, claims, { typ: 'at+jwt' }),
+        'an-opaque-token-without-introspection',
+      ];
+      for (const accessToken of refused) {
+        expect(await call(`${api}/orders`, bearer(accessToken))).toEqual({ status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY });
+      }
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({})))).status).toBe(200);
+    });
+
+    it('refuses an expired token and one not valid yet, beyond the clock tolerance', async () => {
+      const api = await sampleApi(release, authority({ clockTolerance: 5 }));
+      const now = Math.floor(Date.now() / 1000);
+      for (const accessToken of [await signedByGrantry({ iat: now - 120, exp: now - 60 }), await signedByGrantry({ nbf: now + 60 })]) {
+        expect(await call(`${api}/orders`, bearer(accessToken))).toEqual({ status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY });
+      }
+      // Within the tolerance: accepted.
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({ exp: now - 2 })))).status).toBe(200);
+    });
+
+    it('answers a missing scope with 403 insufficient_scope naming the required scopes (RFC 6750 §3.1)', async () => {
+      const api = await sampleApi(release, authority());
+      const readOnly = await token(orders, { scope: 'orders:read' });
+      const description = 'the access token lacks scope orders:write';
+      expect(await call(`${api}/orders/write`, bearer(readOnly))).toEqual({
+        status: 403,
+        challenge: `Bearer realm="${AUDIENCE}", error="insufficient_scope", error_description="${description}", scope="orders:read orders:write"`,
+        body: { error: 'insufficient_scope', error_description: description },
+      });
+      expect(await call(`${api}/orders/write`, bearer(await token(orders)))).toEqual({ status: 200, challenge: null, body: { written: true } });
+    });
+
+    it('follows a key rotation: a token of the new key is accepted once the cooldown allows a refetch', async () => {
+      const api = await sampleApi(release, authority());
+      const before = await token(orders);
+      expect((await call(`${api}/orders`, bearer(before))).status).toBe(200);
+      const kid = await rotate();
+      const after = await token(orders);
+      expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).toBe(kid);
+      await sleep(1100); // jwksRefetchCooldown: 1
+      expect((await call(`${api}/orders`, bearer(after))).status).toBe(200);
+      // The previous key stays in the JWKS for the grace period: its tokens still verify.
+      expect((await call(`${api}/orders`, bearer(before))).status).toBe(200);
+    });
+
+    it('guards every route with globalGuard, except those marked @SkipAccessToken()', async () => {
+      const api = await sampleApi(release, authority({ globalGuard: true }));
+      expect(await call(`${api}/status/open`)).toEqual({ status: 200, challenge: null, body: { open: true } });
+      expect((await call(`${api}/status/closed`)).status).toBe(401);
+      expect((await call(`${api}/status/closed`, bearer(await token(orders)))).status).toBe(200);
+    });
+
+    it('answers 503 when the authority cannot be reached: that is not the token’s fault', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const unreachable = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const api = await sampleApi(release, authority({ authority: unreachable }));
+      expect(await call(`${api}/orders`, bearer(await token(orders)))).toEqual({
+        status: 503,
+        challenge: null,
+        body: { error: 'temporarily_unavailable', error_description: 'the access token cannot be checked now; try again later' },
+      });
+    });
+
+    it('refuses an http authority unless allowInsecureHttp is set', () => {
+      expect(() => ResourceServerModule.forRoot({ authority: server.url, audience: AUDIENCE })).toThrow(
+        'grantry/resource-server: authority must be an https URL (http only with allowInsecureHttp)',
+      );
+    });
+  });
+
+  describe('JWKS refetching for an unknown kid', () => {
+    /** An authorization server of our own keys on loopback: discovery and a JWKS whose fetches are counted. */
+    async function stubAuthority(keys: JWK[]) {
+      let current = keys;
+      let jwksFetches = 0;
+      const stub = createServer((request, response) => {
+        const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+        if (request.url === '/.well-known/openid-configuration') {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
+        } else {
+          jwksFetches++;
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: current }));
+        }
+      });
+      await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+      release(async () => {
+        const closed = new Promise<void>((resolve) => stub.close(() => resolve()));
+        stub.closeAllConnections();
+        await closed;
+      });
+      return { url: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`, setKeys: (next: JWK[]) => (current = next), fetches: () => jwksFetches };
+    }
+
+    const accessToken = (key: SigningKeyPair, issuer: string) =>
+      signAssertion(key, { iss: issuer, sub: 'alice', aud: AUDIENCE, client_id: 'app', scope: 'orders:read' }, { typ: 'at+jwt' });
+
+    it('fetches again at most once per cooldown, however many unknown kids arrive', async () => {
+      const first = await keyPair('ES256');
+      const second = await keyPair('EdDSA');
+      const stub = await stubAuthority([first.publicJwk]);
+      const api = await sampleApi(release, { authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 2 });
+      expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
+      expect(stub.fetches()).toBe(1);
+
+      stub.setKeys([first.publicJwk, second.publicJwk]);
+      for (let i = 0; i < 5; i++) expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(401);
+      expect(stub.fetches()).toBe(1);
+
+      await sleep(2100);
+      expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(200);
+      expect(stub.fetches()).toBe(2);
+    });
+  });
+
+  describe('with introspection (RFC 7662)', () => {
+    let resourceServer: ClientView;
+    let caller: ClientView;
+    let opaqueCaller: ClientView;
+
+    beforeAll(async () => {
+      // grantry lets a client introspect the tokens addressed to it: the API's client_id is the audience.
+      resourceServer = await createClient(server, { client_name: 'orders API', grant_types: ['client_credentials'], scope: '' });
+      caller = await createClient(server, { grant_types: ['client_credentials'], scope: 'orders:read', audience: [resourceServer.client_id] });
+      opaqueCaller = await createClient(server, { grant_types: ['client_credentials'], scope: 'orders:read', audience: [resourceServer.client_id], access_token_format: 'opaque' });
+    });
+
+    const introspecting = (mode?: 'always' | 'opaque-only', secret = resourceServer.client_secret!) =>
+      authority({ audience: resourceServer.client_id, introspection: { clientId: resourceServer.client_id, clientSecret: secret, ...(mode ? { mode } : {}) } });
+    const revoke = async (client: ClientView, accessToken: string) => {
+      const config = await openid.discovery(new URL(server.url), client.client_id, undefined, openid.ClientSecretBasic(client.client_secret!), { execute: [openid.allowInsecureRequests] });
+      await openid.tokenRevocation(config, accessToken, { token_type_hint: 'access_token' });
+    };
+    const invalidToken = () => ({
+      status: 401,
+      challenge: `Bearer realm="${resourceServer.client_id}", error="invalid_token", error_description="the access token is invalid, expired or revoked"`,
+      body: INVALID_TOKEN_BODY,
+    });
+
+    it('accepts an opaque token through introspection, with the principal grantry reports', async () => {
+      const api = await sampleApi(release, introspecting());
+      const accessToken = await token(opaqueCaller);
+      expect(accessToken.split('.')).toHaveLength(1);
+      const { status, body } = await call(`${api}/orders`, bearer(accessToken));
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ subject: opaqueCaller.client_id, clientId: opaqueCaller.client_id, scopes: ['orders:read'], audience: [resourceServer.client_id], issuer: server.url });
+    });
+
+    it('refuses a revoked JWT at once when every token is introspected (the default)', async () => {
+      const api = await sampleApi(release, introspecting());
+      const accessToken = await token(caller);
+      expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
+      await revoke(caller, accessToken);
+      expect(await call(`${api}/orders`, bearer(accessToken))).toEqual(invalidToken());
+    });
+
+    it('refuses a revoked opaque token', async () => {
+      const api = await sampleApi(release, introspecting('opaque-only'));
+      const accessToken = await token(opaqueCaller);
+      expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
+      await revoke(opaqueCaller, accessToken);
+      expect(await call(`${api}/orders`, bearer(accessToken))).toEqual(invalidToken());
+    });
+
+    it("with mode 'opaque-only' a revoked JWT still passes until its exp: offline checks cannot see revocation", async () => {
+      const api = await sampleApi(release, introspecting('opaque-only'));
+      const accessToken = await token(caller);
+      await revoke(caller, accessToken);
+      expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
+    });
+
+    it('answers 503 when grantry refuses the resource server’s own credentials', async () => {
+      const api = await sampleApi(release, introspecting('always', 'wrong-secret'));
+      expect((await call(`${api}/orders`, bearer(await token(caller)))).status).toBe(503);
+    });
+  });
+
+  describe('by certificate (grantry keys export --cert)', () => {
+    it('accepts tokens signed by the exported key, and refuses others', async () => {
+      const certificateFile = await exportCertificate();
+      const api = await sampleApi(release, { issuer: server.url, certificateFile, audience: AUDIENCE });
+      const accessToken = await token(orders, { scope: 'orders:read' });
+      const { status, body } = await call(`${api}/orders`, bearer(accessToken));
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ subject: orders.client_id, clientId: orders.client_id, scopes: ['orders:read'], issuer: server.url });
+
+      const foreign = await keyPair('RS256');
+      const claims = { iss: server.url, sub: orders.client_id, aud: AUDIENCE, client_id: orders.client_id, scope: 'orders:read' };
+      expect((await call(`${api}/orders`, bearer(await signAssertion(foreign, claims, { typ: 'at+jwt' })))).status).toBe(401);
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({}, 'JWT')))).status).toBe(401);
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({ iss: 'https://elsewhere.example' })))).status).toBe(401);
+      expect((await call(`${api}/orders/write`, bearer(accessToken))).status).toBe(403);
+    });
+
+    it('accepts the SPKI public key of that certificate as well', async () => {
+      const certificate = new X509Certificate(readFileSync(await exportCertificate()));
+      const publicKeyFile = writeText(server.db.dir, 'grantry-public.pem', certificate.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+      const api = await sampleApi(release, { issuer: server.url, publicKeyFile, audience: AUDIENCE });
+      expect((await call(`${api}/orders`, bearer(await token(orders)))).status).toBe(200);
+    });
+
+    it('follows a rotation when the new certificate is deployed beside the old one', async () => {
+      const old = await exportCertificate();
+      const before = await token(orders);
+      await rotate();
+      const after = await token(orders);
+      const oldOnly = await sampleApi(release, { issuer: server.url, certificateFile: old, audience: AUDIENCE });
+      expect((await call(`${oldOnly}/orders`, bearer(before))).status).toBe(200);
+      expect((await call(`${oldOnly}/orders`, bearer(after))).status).toBe(401);
+
+      const both = await sampleApi(release, { issuer: server.url, certificateFile: [old, await exportCertificate()], audience: AUDIENCE });
+      expect((await call(`${both}/orders`, bearer(before))).status).toBe(200);
+      expect((await call(`${both}/orders`, bearer(after))).status).toBe(200);
+    });
+
+    it('stops start-up on a private key, a file without PEM, or a missing file, naming it', async () => {
+      const { keyFile } = selfSignedCertificate(server.db.dir, 'not-for-resource-servers');
+      const empty = writeText(server.db.dir, 'empty.pem', 'nothing here\n');
+      const missing = `${server.db.dir}/missing.crt`;
+      await expect(sampleApi(release, { issuer: server.url, certificateFile: keyFile, audience: AUDIENCE })).rejects.toThrow(
+        `grantry/resource-server: ${keyFile}: holds a PRIVATE KEY; give certificates or public keys (PEM) only`,
+      );
+      await expect(sampleApi(release, { issuer: server.url, certificateFile: empty, audience: AUDIENCE })).rejects.toThrow(`${empty}: no PEM certificate or public key in it`);
+      await expect(sampleApi(release, { issuer: server.url, publicKeyFile: missing, audience: AUDIENCE })).rejects.toThrow(`${missing}: cannot read it`);
+      expect(() => ResourceServerModule.forRoot({ certificateFile: empty, audience: AUDIENCE } as ResourceServerOptions)).toThrow(
+        'grantry/resource-server: issuer is required with certificateFile / publicKeyFile',
+      );
+    });
+  });
+});
