@@ -1,8 +1,11 @@
 // npm run bench: client_credentials tokens/s of grantry beside the same-run ceiling
 // (bench/ceiling.mjs), for RS256 and ES256, with client_secret_basic and with private_key_jwt
-// (BENCH_PKJWT=0 skips the latter). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
+// (BENCH_PKJWT=0 skips the latter); then the password grant beside the rate of bare scrypt
+// verifications with the same parameters (BENCH_PASSWORD=0 skips it), and introspection
+// requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes, scrypt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,12 +61,12 @@ async function stop(child) {
  * request, or `{ warmup, measured }` arrays used once each (single-use assertions), so the
  * measured run never replays what the warm-up sent.
  */
-async function drive(url, headers, bodies) {
-  return useWrk ? driveWrk(url, headers, bodies) : driveAutocannon(url, headers, bodies);
+async function drive(url, headers, bodies, clients = connections) {
+  return useWrk ? driveWrk(url, headers, bodies, clients) : driveAutocannon(url, headers, bodies, clients);
 }
 
 /** wrk (C, one thread) leaves more of the 2 cores to the server than autocannon does. */
-function driveWrk(url, headers, bodies) {
+function driveWrk(url, headers, bodies, clients) {
   const script = join(dir, 'post.lua');
   const headerLines = Object.entries({ 'Content-Type': 'application/x-www-form-urlencoded', ...headers }).map(([name, value]) => `wrk.headers["${name}"] = "${value}"`);
   const lua = typeof bodies === 'string'
@@ -82,7 +85,7 @@ function driveWrk(url, headers, bodies) {
       writeFileSync(file, pool.join('\n'));
       extra.push('--', file);
     }
-    return execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s', script, url, ...extra]).toString();
+    return execFileSync('wrk', ['-t1', `-c${clients}`, `-d${duration}s`, '--timeout', '30s', '-s', script, url, ...extra]).toString();
   };
   run(2, bodies.warmup); // warm-up: JIT, caches, connection set-up
   const output = run(seconds, bodies.measured);
@@ -91,13 +94,14 @@ function driveWrk(url, headers, bodies) {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)[1]);
 }
 
-async function driveAutocannon(url, headers, bodies) {
+async function driveAutocannon(url, headers, bodies, clients) {
   const options = (pool) => {
     let i = 0;
     return {
       url,
       method: 'POST',
-      connections,
+      connections: clients,
+      timeout: 30,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       ...(pool ? { requests: [{ setupRequest: (request) => ({ ...request, body: pool[i++ % pool.length] }) }] } : { body: bodies }),
     };
@@ -108,15 +112,66 @@ async function driveAutocannon(url, headers, bodies) {
   return result.requests.average;
 }
 
-function grantryConfig(name, alg, port) {
+function grantryConfig(name, alg, port, extra = '') {
   const config = join(dir, `${name}.toml`);
-  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${name}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\nlevel = "warn"\n`);
+  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${name}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\nlevel = "warn"\n${extra}`);
   return config;
 }
 
-function createClient(config, ...args) {
+function grantryCli(config, args, env = {}) {
   const cli = join(root, 'dist/cli/main.js');
-  return JSON.parse(execFileSync(process.execPath, [cli, 'clients', 'create', '--name', 'bench', '--grant-type', 'client_credentials', '--scope', 'bench', '--json', ...args, '--config', config], { cwd: root }).toString());
+  return JSON.parse(execFileSync(process.execPath, [cli, ...args, '--json', '--config', config], { cwd: root, env: { ...process.env, ...env } }).toString());
+}
+
+function createClient(config, ...args) {
+  return grantryCli(config, ['clients', 'create', '--name', 'bench', '--grant-type', 'client_credentials', '--scope', 'bench', ...args]);
+}
+
+const basicAuth = (client) => `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+
+/** The password grant's default scrypt parameters ([users] scrypt_log_n, scrypt_r, scrypt_p). */
+const SCRYPT = { logN: 15, r: 8, p: 3 };
+/** Each sign-in holds a threadpool thread for a tenth of a second or more: 4 clients keep libuv's 4 threads busy. */
+const PASSWORD_CONNECTIONS = 4;
+
+/** Password grant (RS256 token, refresh token issued): one scrypt verification, two small user writes and the grant's write per request. */
+async function benchPassword(port) {
+  const config = grantryConfig(`password-${port}`, 'RS256', port, '[oauth.grant_type.password]\nenable = true\n');
+  const client = createClient(config, '--grant-type', 'password', '--grant-type', 'refresh_token');
+  grantryCli(config, ['users', 'create', '--username', 'bench', '--password-env', 'BENCH_USER_PASSWORD'], { BENCH_USER_PASSWORD: 'correct horse battery staple' });
+  return withGrantry(config, port, (url) => drive(url, { Authorization: basicAuth(client) }, 'grant_type=password&username=bench&password=correct+horse+battery+staple', PASSWORD_CONNECTIONS));
+}
+
+/** What the password grant cannot beat: scrypt verifications/s with the same parameters, as many at a time, in libuv's threadpool. */
+async function scryptCeiling() {
+  const { logN, r, p } = SCRYPT;
+  const options = { N: 2 ** logN, r, p, maxmem: 128 * 2 ** logN * r + 2 ** 20 };
+  const salt = randomBytes(16);
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      await new Promise((resolve, reject) => scrypt('correct horse battery staple', salt, 32, options, (error) => (error ? reject(error) : resolve())));
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: PASSWORD_CONNECTIONS }, worker));
+  return (done * 1000) / (Date.now() - started);
+}
+
+/** Introspection of a client_credentials JWT by its own client, beside that server's client_credentials tokens/s. */
+async function benchIntrospection(port) {
+  const config = grantryConfig(`introspect-${port}`, 'RS256', port);
+  const client = createClient(config);
+  const headers = { Authorization: basicAuth(client) };
+  return withGrantry(config, port, async (url) => {
+    const tokens = await drive(url, headers, 'grant_type=client_credentials');
+    const issued = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const { access_token: token } = await issued.json();
+    const introspections = await drive(url.replace('/oauth2/token', '/oauth2/introspect'), headers, `token=${token}`);
+    return { introspections, tokens };
+  });
 }
 
 async function withGrantry(config, port, run) {
@@ -219,6 +274,26 @@ try {
       rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
     }
   }
+  if (process.env.BENCH_PASSWORD !== '0') {
+    const grantry = [];
+    const ceiling = [];
+    for (let round = 0; round < rounds; round++) {
+      grantry.push(await benchPassword(18280 + round));
+      ceiling.push(await scryptCeiling());
+    }
+    const { logN, r, p } = SCRYPT;
+    rows.push({ scenario: `password grant, scrypt N=2^${logN} r=${r} p=${p}`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling }, ceilingName: 'bare scrypt' });
+  }
+  if (process.env.BENCH_INTROSPECTION !== '0') {
+    const introspections = [];
+    const tokens = [];
+    for (let round = 0; round < rounds; round++) {
+      const result = await benchIntrospection(18380 + round);
+      introspections.push(result.introspections);
+      tokens.push(result.tokens);
+    }
+    rows.push({ scenario: 'introspection of a JWT (requests/s)', grantry: median(introspections), ceiling: median(tokens), runs: { grantry: introspections, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -226,9 +301,9 @@ try {
 console.log(`\nclient_credentials, ${useWrk ? 'wrk -t1' : 'autocannon'}, ${connections} connections, ${seconds} s each, servers run one after the other;`);
 console.log(`medians of ${rounds} alternating rounds (single runs in brackets)\n`);
 console.log(`${'scenario'.padEnd(46)} ${'grantry tok/s'.padStart(14)} ${'ceiling tok/s'.padStart(14)} ${'ratio'.padStart(6)}`);
-for (const { scenario, grantry, ceiling, runs } of rows) {
+for (const { scenario, grantry, ceiling, runs, ceilingName } of rows) {
   const ceilingText = ceiling === undefined ? '-' : ceiling.toFixed(0);
   const ratio = ceiling === undefined ? '-' : (grantry / ceiling).toFixed(2);
   const detail = runs ? `   [${runs.grantry.map((v) => v.toFixed(0)).join(' ')} | ${runs.ceiling.map((v) => v.toFixed(0)).join(' ')}]` : '';
-  console.log(`${scenario.padEnd(46)} ${grantry.toFixed(0).padStart(14)} ${ceilingText.padStart(14)} ${ratio.padStart(6)}${detail}`);
+  console.log(`${scenario.padEnd(46)} ${grantry.toFixed(0).padStart(14)} ${ceilingText.padStart(14)} ${ratio.padStart(6)}${detail}${ceilingName ? `   (ceiling column: ${ceilingName})` : ''}`);
 }
