@@ -133,7 +133,7 @@ describe('resource-server guard', () => {
   async function exportCertificate(kid?: string): Promise<string> {
     const schema = server.db.schema ? `schema = "${server.db.schema}"\n` : '';
     const config = writeText(server.db.dir, `export-${randomBytes(4).toString('hex')}.toml`, `[database]\nurl = "${server.db.url}"\n${schema}\n[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
-    const { status, stdout, stderr } = await cli(['keys', 'export', '--cert', ...(kid ? [`--kid=${kid}`] : []), '--config', config], { TEST_MASTER_KEY: server.db.masterKey });
+    const { status, stdout, stderr } = await cli(['keys', 'export', '--cert', ...(kid ? ['--kid', kid] : []), '--config', config], { TEST_MASTER_KEY: server.db.masterKey });
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
     expect(stdout).toMatch(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n$/);
     return writeText(server.db.dir, `grantry-${randomBytes(4).toString('hex')}.crt`, stdout);
@@ -357,6 +357,19 @@ describe('resource-server guard', () => {
       expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
     });
 
+    it('with a cacheTtl, remembers an active answer that long: a revocation is seen only after it', async () => {
+      const api = await sampleApi(release, authority({
+        audience: resourceServer.client_id,
+        introspection: { clientId: resourceServer.client_id, clientSecret: resourceServer.client_secret!, cacheTtl: 1 },
+      }));
+      const accessToken = await token(opaqueCaller);
+      expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
+      await revoke(opaqueCaller, accessToken);
+      expect((await call(`${api}/orders`, bearer(accessToken))).status).toBe(200);
+      await sleep(1100);
+      expect(await call(`${api}/orders`, bearer(accessToken))).toEqual(invalidToken());
+    });
+
     it('answers 503 when grantry refuses the resource server’s own credentials', async () => {
       const api = await sampleApi(release, introspecting('always', 'wrong-secret'));
       expect((await call(`${api}/orders`, bearer(await token(caller)))).status).toBe(503);
@@ -388,10 +401,11 @@ describe('resource-server guard', () => {
     });
 
     it('follows a rotation when the new certificate is deployed beside the old one', async () => {
-      const old = await exportCertificate();
       const before = await token(orders);
       await rotate();
       const after = await token(orders);
+      // The previous key, by its kid (`--kid K`; kids may start with '-').
+      const old = await exportCertificate(JSON.parse(Buffer.from(before.split('.')[0], 'base64url').toString()).kid);
       const oldOnly = await sampleApi(release, { issuer: server.url, certificateFile: old, audience: AUDIENCE });
       expect((await call(`${oldOnly}/orders`, bearer(before))).status).toBe(200);
       expect((await call(`${oldOnly}/orders`, bearer(after))).status).toBe(401);

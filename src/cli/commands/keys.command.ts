@@ -15,7 +15,9 @@ export const KEYS_USAGE = `grantry keys list [--json]
 grantry keys generate [--alg RS256|PS256|ES256|EdDSA] [--bits N] [--activate] [--json]
 grantry keys import --file F [--password-file F | --password-env NAME] [--alias A] [--alg ALG] [--activate] [--json]
 grantry keys rotate [--alg ALG] [--json]
-grantry keys export --cert [--kid K] [--json]   the signing key's X.509 certificate (PEM), for resource servers`;
+grantry keys export --cert [--kid K] [--json]
+  (export: the X.509 certificate, PEM, of the active key of [oauth.token] signing_alg or of --kid,
+   for resource servers that validate by certificate)`;
 
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);
@@ -58,7 +60,9 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
       return;
     }
     case 'export': {
-      const { values } = parse(args, { cert: { type: 'boolean' }, kid: { type: 'string' } });
+      // Kids are base64url and may start with '-', which the parser would take for an option.
+      const joined = args.flatMap((arg, i) => (arg === '--kid' && i + 1 < args.length ? [] : args[i - 1] === '--kid' ? [`--kid=${arg}`] : [arg]));
+      const { values } = parse(joined, { cert: { type: 'boolean' }, kid: { type: 'string' } });
       if (values.cert !== true) throw new UsageError('keys export needs --cert (the only export format)');
       const exported = await exportCertificate(app, values.kid as string | undefined);
       if (values.json === true) print(io.stdout, exported, true);
