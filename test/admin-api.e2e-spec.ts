@@ -166,7 +166,7 @@ describe('admin API /api/admin/v1', () => {
       const response = await fetch(`${server.url}/api/admin/v1/openapi.json`);
       const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
       expect(document.openapi).toBe('3.1.0');
-      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/clients', '/clients/{client_id}', '/clients/{client_id}/secret', '/certificates', '/keys/rotate']));
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/clients', '/clients/{client_id}', '/clients/{client_id}/secret', '/users', '/users/{id}', '/certificates', '/keys/rotate']));
     });
   });
 

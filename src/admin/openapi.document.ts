@@ -37,6 +37,7 @@ const clientMetadata = {
   token_endpoint_auth_signing_alg: { type: ['string', 'null'] },
   access_token_format: { type: ['string', 'null'], enum: ['jwt', 'opaque', null] },
   audience: strings,
+  introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
 };
 
 const identityProviderFields = {
@@ -50,6 +51,22 @@ const identityProviderFields = {
   allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
   signing_algs: strings,
   claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
+  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider" },
+};
+
+const userFields = {
+  username: { type: 'string', maxLength: 255, description: 'unique per tenant, compared after NFKC and lower-casing' },
+  claims: { type: 'object', description: 'claims of the user\'s tokens (email, name, groups, ...); no registered claim' },
+  enabled: { type: 'boolean', default: true },
+  identities: {
+    type: 'array',
+    description: 'subjects of identity providers (map_subject_to_user) that are this user',
+    items: { type: 'object', required: ['identity_provider', 'subject'], properties: { identity_provider: { type: 'string', description: 'the provider\'s name' }, subject: { type: 'string' } } },
+  },
+};
+const userInput = {
+  ...userFields,
+  password: { type: 'string', writeOnly: true, description: 'checked against [users] password policy; hashed with scrypt; a new one revokes the user\'s grants' },
 };
 
 export const OPENAPI_DOCUMENT = {
@@ -100,6 +117,28 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'the provider', ...json(ref('IdentityProvider')) }, ...errors, ...notFound },
       },
       delete: { summary: 'Remove an identity provider', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
+    },
+    '/users': {
+      post: {
+        summary: 'Create a user',
+        requestBody: { required: true, ...json(ref('UserInput')) },
+        responses: { '201': { description: 'created', ...json(ref('User')) }, '409': { description: 'username taken', ...json(ref('Error')) }, ...errors },
+      },
+      get: {
+        summary: 'List users, or find one by username',
+        parameters: [...paging, { name: 'username', in: 'query', schema: { type: 'string' } }],
+        responses: { '200': { description: 'a page', ...json(page('User')) }, ...errors },
+      },
+    },
+    '/users/{id}': {
+      parameters: pathId('id'),
+      get: { summary: 'Get a user', responses: { '200': { description: 'the user', ...json(ref('User')) }, ...errors, ...notFound } },
+      patch: {
+        summary: 'Change a user; a new password or enabled: false revokes its grants; locked_until: null ends a lock-out',
+        requestBody: { required: true, ...json({ type: 'object', properties: { ...userInput, locked_until: { type: 'null' } }, additionalProperties: false }) },
+        responses: { '200': { description: 'the user', ...json(ref('User')) }, '409': { description: 'username taken', ...json(ref('Error')) }, ...errors, ...notFound },
+      },
+      delete: { summary: 'Delete a user and revoke its grants', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
     '/certificates': {
       post: {
@@ -158,6 +197,17 @@ export const OPENAPI_DOCUMENT = {
       IdentityProvider: {
         type: 'object',
         properties: { id: { type: 'string' }, ...identityProviderFields, created_at: { type: 'integer' }, updated_at: { type: 'integer' } },
+      },
+      UserInput: { type: 'object', required: ['username'], properties: userInput, additionalProperties: false },
+      User: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', description: 'the sub of the user\'s tokens' },
+          ...userFields,
+          locked_until: { type: ['integer', 'null'], description: 'while a lock-out lasts' },
+          created_at: { type: 'integer' },
+          updated_at: { type: 'integer' },
+        },
       },
       Certificate: {
         type: 'object',
