@@ -31,12 +31,11 @@ function derive(password: string, salt: Buffer, { logN, r, p }: ScryptParams): P
 @Injectable()
 export class PasswordHasher {
   private readonly current: ScryptParams;
-  private readonly decoy: Promise<string>;
+  /** A hash of a random password with today's parameters, made on first need (CLI runs never pay for it). */
+  private decoy?: Promise<string>;
 
   constructor(settings: UsersSettings) {
     this.current = { logN: settings.scrypt_log_n, r: settings.scrypt_r, p: settings.scrypt_p };
-    this.decoy = this.hash(randomBytes(16).toString('base64url'));
-    this.decoy.catch(() => undefined);
   }
 
   /** The parameters as docs and the benchmark state them. */
@@ -64,6 +63,7 @@ export class PasswordHasher {
 
   /** The same work as a verification, for a user that does not exist, is disabled or locked. */
   async verifyNothing(password: string): Promise<void> {
+    this.decoy ??= this.hash(randomBytes(16).toString('base64url'));
     await this.verify(password, await this.decoy);
   }
 
