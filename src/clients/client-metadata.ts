@@ -15,6 +15,30 @@ export interface ClientMetadata {
   audience: string[];
   /** Admin-only: may introspect any token of its tenant (a resource server's gateway, say). */
   introspect_any: boolean;
+  /** OIDC RP-Initiated Logout: where the end-session endpoint may send the browser back. */
+  post_logout_redirect_uris: string[];
+  /** OIDC Registration: `web` (https redirect URIs) or `native` (custom schemes, http loopback). */
+  application_type: 'web' | 'native';
+  /** OIDC Core §8: `public` (one `sub` per user) or `pairwise` (a `sub` per sector). */
+  subject_type: 'public' | 'pairwise';
+  sector_identifier_uri: string | null;
+  /** Seconds after which the user must sign in again (a `max_age` for every request of this client). */
+  default_max_age: number | null;
+  /** Always put `auth_time` in ID tokens. */
+  require_auth_time: boolean;
+}
+
+/** Response types the authorization endpoint serves (OAuth 2.0 Multiple Response Types, OIDC Core §3). */
+export const RESPONSE_TYPES = ['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token', 'none'];
+
+/** `code id_token` and `id_token code` are one response type: compared as a set, kept in canonical order. */
+export function canonicalResponseType(value: string): string | undefined {
+  const parts = value.split(' ').filter(Boolean);
+  if (new Set(parts).size !== parts.length) return undefined;
+  return RESPONSE_TYPES.find((known) => {
+    const canonical = known.split(' ');
+    return canonical.length === parts.length && canonical.every((part) => parts.includes(part));
+  });
 }
 
 /** Methods that authenticate with a shared secret, so a secret is generated for them. */
@@ -34,6 +58,12 @@ const DEFAULTS: ClientMetadata = {
   access_token_format: null,
   audience: [],
   introspect_any: false,
+  post_logout_redirect_uris: [],
+  application_type: 'web',
+  subject_type: 'public',
+  sector_identifier_uri: null,
+  default_max_age: null,
+  require_auth_time: false,
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS));
@@ -62,8 +92,18 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata): Clie
   if (has('grant_types')) out.grant_types = unique(strings(body.grant_types, 'grant_types'), 'grant_types');
   if (has('token_endpoint_auth_method')) out.token_endpoint_auth_method = text(body.token_endpoint_auth_method, 'token_endpoint_auth_method', 64);
   if (has('scope')) out.scope = scope(body.scope);
-  if (has('redirect_uris')) out.redirect_uris = strings(body.redirect_uris, 'redirect_uris').map(redirectUri);
-  if (has('response_types')) out.response_types = strings(body.response_types, 'response_types');
+  if (has('application_type')) out.application_type = oneOf('application_type', ['web', 'native'])(body.application_type) as ClientMetadata['application_type'];
+  if (has('redirect_uris')) out.redirect_uris = unique(strings(body.redirect_uris, 'redirect_uris'), 'redirect_uris');
+  if (has('post_logout_redirect_uris')) out.post_logout_redirect_uris = unique(strings(body.post_logout_redirect_uris, 'post_logout_redirect_uris'), 'post_logout_redirect_uris');
+  if (has('response_types')) out.response_types = unique(strings(body.response_types, 'response_types').map(responseType), 'response_types');
+  else if (!base && out.grant_types.includes('authorization_code')) out.response_types = ['code']; // RFC 7591 §2 default
+  if (has('subject_type')) out.subject_type = oneOf('subject_type', ['public', 'pairwise'])(body.subject_type) as ClientMetadata['subject_type'];
+  if (has('sector_identifier_uri')) out.sector_identifier_uri = nullable(body.sector_identifier_uri, sectorIdentifierUri);
+  if (has('default_max_age')) out.default_max_age = nullable(body.default_max_age, maxAge);
+  if (has('require_auth_time')) {
+    if (typeof body.require_auth_time !== 'boolean') throw OAuthError.invalidClientMetadata('require_auth_time must be true or false');
+    out.require_auth_time = body.require_auth_time;
+  }
   if (has('jwks')) out.jwks = nullable(body.jwks, jwks);
   if (has('jwks_uri')) out.jwks_uri = nullable(body.jwks_uri, (v) => httpsUrl(v, 'jwks_uri'));
   if (has('token_endpoint_auth_signing_alg')) out.token_endpoint_auth_signing_alg = nullable(body.token_endpoint_auth_signing_alg, oneOf('token_endpoint_auth_signing_alg', JWT_AUTH_SIGNING_ALGS));
@@ -76,7 +116,49 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata): Clie
 
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present.
   if (out.jwks && out.jwks_uri) throw OAuthError.invalidClientMetadata('jwks and jwks_uri cannot both be set');
+  for (const uri of out.redirect_uris) redirectUri(uri, out.application_type, 'redirect_uris');
+  for (const uri of out.post_logout_redirect_uris) redirectUri(uri, out.application_type, 'post_logout_redirect_uris');
+  checkResponseTypes(out);
+  if (out.subject_type === 'pairwise' && !out.sector_identifier_uri && new Set(out.redirect_uris.map((uri) => new URL(uri).host)).size > 1) {
+    // OIDC Core §8.1: without a sector identifier, the redirect URIs' one host is the sector.
+    throw OAuthError.invalidClientMetadata('a pairwise client whose redirect_uris have several hosts needs a sector_identifier_uri');
+  }
   return out;
+}
+
+/**
+ * OIDC Registration §2: what `response_types` need in `grant_types` — `code` the
+ * authorization_code grant, `token` and `id_token` the implicit grant.
+ */
+function checkResponseTypes(metadata: ClientMetadata): void {
+  const parts = new Set(metadata.response_types.flatMap((type) => type.split(' ')));
+  if (parts.has('code') && !metadata.grant_types.includes('authorization_code')) {
+    throw OAuthError.invalidClientMetadata('response_types with code need authorization_code in grant_types');
+  }
+  if ((parts.has('token') || parts.has('id_token')) && !metadata.grant_types.includes('implicit')) {
+    throw OAuthError.invalidClientMetadata('response_types with token or id_token need implicit in grant_types');
+  }
+  if (metadata.response_types.length && !metadata.redirect_uris.length) {
+    throw OAuthError.invalidClientMetadata('a client with response_types needs redirect_uris');
+  }
+}
+
+function responseType(value: string): string {
+  const canonical = canonicalResponseType(value);
+  if (!canonical) throw OAuthError.invalidClientMetadata(`response_types: unsupported response type ${JSON.stringify(value)} (supported: ${RESPONSE_TYPES.join(', ')})`);
+  return canonical;
+}
+
+function sectorIdentifierUri(value: unknown): string {
+  if (typeof value !== 'string' || !URL.canParse(value) || new URL(value).protocol !== 'https:') {
+    throw OAuthError.invalidClientMetadata('sector_identifier_uri must be an https URL');
+  }
+  return value;
+}
+
+function maxAge(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw OAuthError.invalidClientMetadata('default_max_age must be a whole number of seconds');
+  return value;
 }
 
 function text(value: unknown, field: string, max: number): string {
@@ -106,18 +188,34 @@ function scope(value: unknown): string {
   return [...new Set(tokens)].join(' ');
 }
 
-/** RFC 6749 §3.1.2: absolute URI, no fragment. */
-function redirectUri(value: string): string {
+/** Schemes a browser would run or read instead of navigating to: never a redirect target. */
+const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
+
+/**
+ * RFC 6749 §3.1.2: an absolute URI without a fragment. OIDC Registration §2: a web client's
+ * URIs are https (http only on loopback, for development); a native client uses a private-use
+ * scheme (RFC 8252 §7.1), an http loopback address (§7.3) or https (§7.2).
+ */
+function redirectUri(value: string, applicationType: ClientMetadata['application_type'], field: string): string {
+  const invalid = (why: string) => new OAuthError(field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', `${field}: ${why}: ${value}`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new OAuthError('invalid_redirect_uri', `redirect_uris has a value that is not an absolute URI: ${value}`);
+    throw invalid('not an absolute URI');
   }
-  if (url.hash || value.includes('#')) {
-    throw new OAuthError('invalid_redirect_uri', `redirect_uris must not contain a fragment: ${value}`);
-  }
+  if (url.hash || value.includes('#')) throw invalid('must not contain a fragment');
+  if (DANGEROUS_SCHEMES.has(url.protocol)) throw invalid(`the ${url.protocol} scheme is not allowed`);
+  if (url.username || url.password) throw invalid('must not contain user information');
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol === 'http:' && !loopback) throw invalid('http is allowed only for loopback addresses; use https');
+  if (applicationType === 'web' && url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('a web client uses https (application_type native allows private-use schemes)');
   return value;
+}
+
+/** RFC 8252 §7.3 loopback hosts (and localhost, for development). */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
 
 function httpsUrl(value: unknown, field: string): string {

@@ -24,6 +24,12 @@ export class ClientEntity {
   @Column({ name: 'access_token_format', type: 'varchar', length: 16, nullable: true }) accessTokenFormat: string | null;
   /** Admin-only: may introspect any token of its tenant. */
   @Column({ name: 'introspect_any', type: 'boolean', default: false }) introspectAny: boolean;
+  @Column({ name: 'post_logout_redirect_uris', type: 'text', nullable: true, transformer: jsonText }) postLogoutRedirectUris: string[] | null;
+  @Column({ name: 'application_type', type: 'varchar', length: 16, nullable: true }) applicationType: string | null;
+  @Column({ name: 'subject_type', type: 'varchar', length: 16, nullable: true }) subjectType: string | null;
+  @Column({ name: 'sector_identifier_uri', type: 'text', nullable: true }) sectorIdentifierUri: string | null;
+  @Column({ name: 'default_max_age', type: 'integer', nullable: true }) defaultMaxAge: number | null;
+  @Column({ name: 'require_auth_time', type: 'boolean', default: false }) requireAuthTime: boolean;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
 }

@@ -188,6 +188,12 @@ function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): void {
   entity.accessTokenFormat = metadata.access_token_format;
   entity.audience = metadata.audience;
   entity.introspectAny = metadata.introspect_any;
+  entity.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
+  entity.applicationType = metadata.application_type;
+  entity.subjectType = metadata.subject_type;
+  entity.sectorIdentifierUri = metadata.sector_identifier_uri;
+  entity.defaultMaxAge = metadata.default_max_age;
+  entity.requireAuthTime = metadata.require_auth_time;
 }
 
 function metadataOf(entity: ClientEntity): ClientMetadata {
@@ -204,6 +210,12 @@ function metadataOf(entity: ClientEntity): ClientMetadata {
     access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
     audience: entity.audience,
     introspect_any: entity.introspectAny === true,
+    post_logout_redirect_uris: entity.postLogoutRedirectUris ?? [],
+    application_type: entity.applicationType === 'native' ? 'native' : 'web',
+    subject_type: entity.subjectType === 'pairwise' ? 'pairwise' : 'public',
+    sector_identifier_uri: entity.sectorIdentifierUri,
+    default_max_age: entity.defaultMaxAge,
+    require_auth_time: entity.requireAuthTime === true,
   };
 }
 

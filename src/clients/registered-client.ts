@@ -30,6 +30,14 @@ export interface RegisteredClient {
   readonly authSigningAlg: string | null;
   /** May introspect any token of its tenant, not only its own and those addressed to it. */
   readonly introspectAny: boolean;
+  /** Canonical response types it registered (`code`, `code id_token`, ...). */
+  readonly responseTypes: ReadonlySet<string>;
+  readonly postLogoutRedirectUris: readonly string[];
+  readonly applicationType: 'web' | 'native';
+  readonly subjectType: 'public' | 'pairwise';
+  readonly sectorIdentifierUri: string | null;
+  readonly defaultMaxAge: number | null;
+  readonly requireAuthTime: boolean;
 }
 
 export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
@@ -51,5 +59,12 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     jwksUri: entity.jwksUri,
     authSigningAlg: entity.tokenEndpointAuthSigningAlg,
     introspectAny: entity.introspectAny === true,
+    responseTypes: new Set(entity.responseTypes),
+    postLogoutRedirectUris: entity.postLogoutRedirectUris ?? [],
+    applicationType: entity.applicationType === 'native' ? 'native' : 'web',
+    subjectType: entity.subjectType === 'pairwise' ? 'pairwise' : 'public',
+    sectorIdentifierUri: entity.sectorIdentifierUri,
+    defaultMaxAge: entity.defaultMaxAge,
+    requireAuthTime: entity.requireAuthTime === true,
   };
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
+import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import { GrantryConfig } from './config.schema';
 import { expandEnv } from './env-expansion';
 import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
@@ -105,7 +105,7 @@ function validateGrantTables(config: GrantryConfig): string[] {
     const key = `oauth.grant_type.${id}`;
     const definition = builtInGrantDefinition(id);
     if (!definition) {
-      problems.push(`${key}: unknown grant (built-in: ${BUILT_IN_GRANTS.map((grant) => grant.definition.id).join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
+      problems.push(`${key}: unknown grant (built-in: ${[...BUILT_IN_GRANTS.map((grant) => grant.definition), ...AUTHORIZATION_ENDPOINT_GRANTS].map((definition) => definition.id).join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
       continue;
     }
     if (!table || typeof table !== 'object' || Array.isArray(table)) {

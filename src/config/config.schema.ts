@@ -122,9 +122,31 @@ export class OutboundSettings {
   @TomlInt() @Min(1) jwks_refetch_cooldown = 10;
 }
 
+/** `[oauth.pkce]`: RFC 7636 at the authorization endpoint. */
+export class PkceSettings {
+  /** S256 for every client using the code flow (public clients always need it). */
+  @TomlBool() required = true;
+  /** Accept `code_challenge_method=plain` (RFC 9700 §2.1.1: S256 is what clients should use). */
+  @TomlBool() allow_plain = false;
+}
+
+/** `[oauth.oidc.id_token]` */
+export class IdTokenSettings {
+  /** Extra audiences added to every ID token (beside the client_id). */
+  @IsArray() @IsString({ each: true }) audiences: string[] = [];
+  /** Seconds an ID token is valid. */
+  @TomlInt() @Min(1) ttl = 3600;
+}
+
+export class OidcSettings {
+  @ValidateNested() @Type(() => IdTokenSettings) id_token = new IdTokenSettings();
+}
+
 export class OAuthSettings {
   @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
+  @ValidateNested() @Type(() => PkceSettings) pkce = new PkceSettings();
+  @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   /**
    * `[oauth.grant_type.<id>]` tables: each built-in grant validates its own with the settings
@@ -192,6 +214,25 @@ export class HousekeepingSettings {
   @TomlInt() @Min(0) grace_period = 60;
 }
 
+/** `[[login.authenticator]]`: switches, orders and configures a step of signing a user in (like [[event_listener]]). */
+export class LoginAuthenticatorSettings {
+  @IsString() @MinLength(1) id: string;
+  @IsOptional() @TomlInt() order?: number;
+  @IsOptional() @TomlBool() enable?: boolean;
+  @IsOptional() @IsObject() properties?: Record<string, unknown>;
+}
+
+/** `[login]`: browser sign-in — sessions, pending interactions, the pages. */
+export class LoginSettings {
+  /** Seconds a browser session lasts from sign-in (absolute). */
+  @TomlInt() @Min(60) session_ttl = 86400;
+  /** Seconds a user has to finish signing in and consenting. */
+  @TomlInt() @Min(30) interaction_ttl = 600;
+  /** A folder of templates replacing the built-in pages (login.html, consent.html, ...); relative to the config file. */
+  @IsOptional() @IsString() @MinLength(1) templates_dir?: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => LoginAuthenticatorSettings) authenticator: LoginAuthenticatorSettings[] = [];
+}
+
 export class LoggingSettings {
   @IsIn(['error', 'warn', 'info', 'debug', 'verbose']) level: 'error' | 'warn' | 'info' | 'debug' | 'verbose' = 'info';
 }
@@ -209,6 +250,7 @@ export class GrantryConfig {
   @ValidateNested() @Type(() => PluginsSettings) plugins = new PluginsSettings();
   @ValidateNested() @Type(() => UsersSettings) users = new UsersSettings();
   @ValidateNested() @Type(() => HousekeepingSettings) housekeeping = new HousekeepingSettings();
+  @ValidateNested() @Type(() => LoginSettings) login = new LoginSettings();
 
   /** Directory of the file this came from: relative plugin paths resolve from here. */
   declare configDir: string;

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { IssuerContext } from '../common/issuer-context';
 import {
-  DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
+  DatabaseSettings, GrantryConfig, HousekeepingSettings, IdTokenSettings, KeysSettings, LoginSettings, PkceSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
   TokenSettings, UsersSettings,
 } from './config.schema';
 
@@ -26,6 +26,9 @@ export class GrantryConfigModule {
       { provide: LoggingSettings, useValue: config.logging },
       { provide: UsersSettings, useValue: config.users },
       { provide: HousekeepingSettings, useValue: config.housekeeping },
+      { provide: LoginSettings, useValue: config.login },
+      { provide: PkceSettings, useValue: config.oauth.pkce },
+      { provide: IdTokenSettings, useValue: config.oauth.oidc.id_token },
       IssuerContext,
     ];
     return {

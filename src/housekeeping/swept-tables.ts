@@ -12,6 +12,12 @@ export const SWEPT_TABLES: readonly string[] = [
   // The deny-list of revoked JWT access tokens: an entry is needed only until the JWT's own exp.
   'revoked_access_tokens',
   'refresh_tokens',
+  // Authorization codes: one-time, valid [oauth.grant_type.authorization_code] code_ttl seconds.
+  'authorization_codes',
+  // Sign-ins and consents the user never finished.
+  'interactions',
+  // Browser sessions past their [login] session_ttl.
+  'sessions',
   // Last: a grant's absolute end, which no token issued under it outlives.
   'grant_records',
 ];

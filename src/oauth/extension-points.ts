@@ -75,7 +75,7 @@ export interface GrantResult {
    * Built-in only (plugins cannot set it): the grant record this request continues — a refresh —
    * and the statement that redeems the artefact presented, committed with the tokens that follow.
    */
-  continues?: { record: GrantRecordEntity; redemption: WriteStep };
+  continues?: { record: GrantRecordEntity; redemption: WriteStep; /** OIDC: the nonce of the authorization request, for the ID token. */ nonce?: string };
 }
 
 export interface GrantHandler {

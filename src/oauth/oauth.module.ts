@@ -1,4 +1,23 @@
 import { Module, Provider } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
+import { AuthorizationCodes } from './authorize/authorization-codes';
+import { AuthorizationFlow } from './authorize/authorization-flow';
+import { AuthorizeController } from './authorize/authorize.controller';
+import { ConsentEntity } from './interaction/consent.entity';
+import { Consents } from './interaction/consents';
+import { InteractionController } from './interaction/interaction.controller';
+import { InteractionEntity } from './interaction/interaction.entity';
+import { Interactions } from './interaction/interactions';
+import { LoginSteps } from './interaction/login-step';
+import { PageRenderer, PagesSettings } from './interaction/pages';
+import { PasswordLoginStep } from './interaction/password.login-step';
+import { SessionEntity } from './interaction/session.entity';
+import { Sessions } from './interaction/sessions';
+import { IdTokenHints } from './logout/id-token-hints';
+import { LogoutController } from './logout/logout.controller';
+import { IdTokenIssuer } from './tokens/id-token.issuer';
+import { UserinfoController } from './userinfo/userinfo.controller';
 import { GrantryConfig } from '../config/config.schema';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -60,9 +79,30 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
   },
 ]);
 
+/** The authorization endpoint and what the browser sees: interactions, sessions, consent, pages, logout. */
+const BROWSER_PROVIDERS: Provider[] = [
+  AuthorizationFlow,
+  AuthorizationCodes,
+  Sessions,
+  Interactions,
+  Consents,
+  LoginSteps,
+  PasswordLoginStep,
+  PageRenderer,
+  IdTokenIssuer,
+  IdTokenHints,
+  {
+    provide: PagesSettings,
+    inject: [GrantryConfig],
+    // Relative to the deployment file, as plugin paths are.
+    useFactory: (config: GrantryConfig) => Object.assign(new PagesSettings(), { templates_dir: config.login.templates_dir && resolve(config.configDir ?? '.', config.login.templates_dir) }),
+  },
+];
+const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEntity, ConsentEntity];
+
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule],
-  controllers: [TokenController, IntrospectionController, RevocationController, DiscoveryController],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule],
+  controllers: [TokenController, IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...GRANT_PROVIDERS,
@@ -84,6 +124,7 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
     ClientRegistrationService,
     IntrospectionService,
     RevocationService,
+    ...BROWSER_PROVIDERS,
   ],
   exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions],
 })

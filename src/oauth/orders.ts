@@ -10,8 +10,12 @@ export const ORDERS = {
     privateKeyJwt: 899,
     none: 1000,
   },
+  loginSteps: {
+    password: 100,
+  },
   grants: {
     clientCredentials: 100,
+    authorizationCode: 150,
     jwtBearer: 200,
     refreshToken: 300,
     password: 400,

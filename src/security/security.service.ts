@@ -26,6 +26,26 @@ export class SecurityService {
    * HMAC-SHA256 of a client secret: a fast keyed construction (about 2 µs) that suits 256-bit
    * random secrets — a slow password hash would buy nothing and cost the hot path.
    */
+  /**
+   * OIDC Core §8.1 pairwise subject: the same user looks different to every sector, and the same
+   * to every client of one sector; a keyed digest, so nobody without the master key links them.
+   */
+  pairwiseSubject(sector: string, subject: string): string {
+    return this.keyedDigest('pairwise-subject', `${sector}\u0000${subject}`);
+  }
+
+  /** HMAC-SHA256 of `value` under a key derived from the master key for `purpose` alone (base64url). */
+  keyedDigest(purpose: string, value: string): string {
+    let key = this.purposeKeys.get(purpose);
+    if (!key) {
+      key = createSecretKey(deriveKey(this.master, purpose));
+      this.purposeKeys.set(purpose, key);
+    }
+    return createHmac('sha256', key).update(value).digest('base64url');
+  }
+
+  private readonly purposeKeys = new Map<string, KeyObject>();
+
   digestSecret(secret: string): string {
     return createHmac('sha256', this.secretDigestKey).update(secret, 'utf8').digest('base64url');
   }

@@ -5,6 +5,7 @@ import { RefreshTokens1763900300000 } from './1763900300000-refresh-tokens';
 import { GrantRecords1764300000000 } from './1764300000000-grant-records';
 import { SealedSecretsOnlyForJwt1764300100000 } from './1764300100000-sealed-secrets-only-for-jwt';
 import { ResourceOwners1764400000000 } from './1764400000000-resource-owners';
+import { BrowserSignIn1764500000000 } from './1764500000000-browser-sign-in';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   GrantRecords1764300000000,
   SealedSecretsOnlyForJwt1764300100000,
   ResourceOwners1764400000000,
+  BrowserSignIn1764500000000,
 ];

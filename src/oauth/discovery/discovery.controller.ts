@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { IssuerContext } from '../../common/issuer-context';
 import { TokenSettings } from '../../config/config.schema';
+import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
+import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
 
 /**
@@ -17,6 +19,7 @@ export class DiscoveryController {
     private readonly tokens: TokenSettings,
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
+    private readonly flow: AuthorizationFlow,
   ) {}
 
   @Get('openid-configuration')
@@ -53,11 +56,30 @@ export class DiscoveryController {
             revocation_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs,
           }
         : {}),
-      // No authorization endpoint is served yet, so no response type is supported.
-      response_types_supported: [],
-      subject_types_supported: ['public'],
+      ...this.browserMetadata(),
+      subject_types_supported: ['public', 'pairwise'],
       id_token_signing_alg_values_supported: [this.tokens.signing_alg],
+      userinfo_endpoint: `${this.issuer.issuer}/oauth2/userinfo`,
+      scopes_supported: OIDC_SCOPES,
+      claims_supported: OIDC_CLAIMS,
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     };
     return this.document;
+  }
+
+  /** The authorization endpoint's part: honest about what is enabled (no code flow, no authorization endpoint). */
+  private browserMetadata(): Record<string, unknown> {
+    const responseTypes = [...this.flow.policy.enabledResponseTypes];
+    if (!responseTypes.length) return { response_types_supported: [] };
+    return {
+      authorization_endpoint: `${this.issuer.issuer}/oauth2/authorize`,
+      end_session_endpoint: `${this.issuer.issuer}/oauth2/logout`,
+      response_types_supported: responseTypes,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      code_challenge_methods_supported: this.flow.policy.allowPlain ? ['S256', 'plain'] : ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    };
   }
 }

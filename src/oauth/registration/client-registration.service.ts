@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
+import { GrantryConfig } from '../../config/config.schema';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -17,7 +18,13 @@ export class ClientRegistrationService {
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
     private readonly records: GrantRecords,
+    private readonly config: GrantryConfig,
   ) {}
+
+  /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
+  private get implicitEnabled(): boolean {
+    return (this.config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+  }
 
   async create(input: unknown): Promise<ClientView> {
     const metadata = parseClientMetadata(input);
@@ -38,7 +45,7 @@ export class ClientRegistrationService {
   }
 
   private checkSupported(metadata: ClientMetadata): void {
-    const unsupported = metadata.grant_types.filter((grantType) => !this.grants.has(grantType));
+    const unsupported = metadata.grant_types.filter((grantType) => !this.grants.has(grantType) && !(grantType === 'implicit' && this.implicitEnabled));
     if (unsupported.length) {
       throw OAuthError.invalidClientMetadata(
         `grant_types not enabled on this server: ${unsupported.join(', ')} (enabled: ${this.grants.grantTypes.join(', ')})`,

@@ -11,6 +11,7 @@ import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { Granted, TokenPolicy } from './token-policy';
 import { ClientRequest } from './token-request';
@@ -23,6 +24,7 @@ export interface TokenResponse {
   expires_in: number;
   scope?: string;
   refresh_token?: string;
+  id_token?: string;
 }
 
 const grantJtiReplayed = () => OAuthError.invalidGrant('assertion jti has been used already');
@@ -45,6 +47,7 @@ export class TokenService {
     private readonly refreshTokens: RefreshTokenStore,
     private readonly replay: ReplayStore,
     private readonly writer: AtomicWriter,
+    private readonly idTokens: IdTokenIssuer,
   ) {}
 
   async exchange(request: ClientRequest): Promise<TokenResponse> {
@@ -79,6 +82,16 @@ export class TokenService {
       notAfter: Math.min(notAfter, record?.expiresAt ?? Infinity),
     });
     const refresh = issuesRefreshToken && record ? this.refreshTokens.issue(record) : undefined;
+    const idToken = record && this.isOpenIdGrant(record, granted) ? await this.idTokens.issue({
+      client,
+      subject: result.principal.subject,
+      authTime: result.principal.authTime,
+      acr: result.principal.acr,
+      amr: result.principal.amr,
+      sessionId: result.principal.sessionId,
+      nonce: result.continues?.nonce,
+      accessToken: access.token,
+    }) : undefined;
 
     // Last: consume, and store what follows — all or nothing.
     const steps: WriteStep[] = [
@@ -94,7 +107,13 @@ export class TokenService {
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.
     if (granted.scopes.length) response.scope = granted.scopes.join(' ');
     if (refresh) response.refresh_token = refresh.token;
+    if (idToken) response.id_token = idToken;
     return response;
+  }
+
+  /** OIDC Core §3.1.3.3 and §12.2: a grant the user made through the authorization endpoint with openid gets an ID token, at exchange and refresh. */
+  private isOpenIdGrant(record: GrantRecordEntity, granted: Granted): boolean {
+    return record.grantType === 'authorization_code' && granted.scopes.includes('openid');
   }
 
   /** What the subject granted, recorded so every token of it can be revoked at once and refresh can re-check it. */

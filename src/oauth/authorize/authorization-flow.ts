@@ -1,0 +1,242 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientsService } from '../../clients/clients.service';
+import type { RegisteredClient } from '../../clients/registered-client';
+import { IssuerContext } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
+import { GrantryConfig, PkceSettings, TokenSettings } from '../../config/config.schema';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import type { UserEntity } from '../../users/user.entity';
+import { UsersService } from '../../users/users.service';
+import { GrantRecords } from '../grant-records/grant-records';
+import { AuthorizationCodeGrantSettings } from '../grants/authorization-code/authorization-code.definition';
+import { GrantRegistry } from '../grants/grant.registry';
+import { Consents } from '../interaction/consents';
+import { InteractionEntity } from '../interaction/interaction.entity';
+import { InteractionGone, Interactions } from '../interaction/interactions';
+import { PageRenderer } from '../interaction/pages';
+import type { SessionEntity } from '../interaction/session.entity';
+import { Sessions } from '../interaction/sessions';
+import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { resolveAudience } from '../tokens/audience';
+import { IdTokenIssuer } from '../tokens/id-token.issuer';
+import { userClaimsFor } from '../tokens/oidc-claims';
+import { AuthorizationCodes } from './authorization-codes';
+import { AuthorizationPageError } from './authorization-errors';
+import { AuthorizationPolicy, ErrorDestination, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
+import { deliver } from './authorization-response';
+
+/** What the user must do before the request can be answered. */
+type Need = 'login' | 'select_account' | 'consent' | 'nothing';
+
+/** OIDC Core §3.1.2.6: the error `prompt=none` answers for each need. */
+const PROMPT_NONE_ERRORS: Record<Exclude<Need, 'nothing'>, string> = {
+  login: 'login_required',
+  select_account: 'account_selection_required',
+  consent: 'consent_required',
+};
+
+/** Where the interaction pages live: `/oauth2/interaction/<id>`. */
+export const INTERACTION_PATH = '/oauth2/interaction';
+
+/**
+ * The authorization endpoint's decisions (RFC 6749 §4.1/§4.2, OIDC Core §3): validate the
+ * request, find the browser's session, send the user through login, account choice and consent
+ * when needed (an interaction), then answer at the redirect URI — a code bound to the request,
+ * tokens, an ID token — under a grant record made now, so revoking it ends all of them.
+ */
+@Injectable()
+export class AuthorizationFlow {
+  private readonly logger = new Logger(AuthorizationFlow.name);
+  private policyCache?: AuthorizationPolicy;
+
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
+    private readonly sessions: Sessions,
+    private readonly interactions: Interactions,
+    private readonly consents: Consents,
+    private readonly codes: AuthorizationCodes,
+    private readonly records: GrantRecords,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly idTokens: IdTokenIssuer,
+    private readonly writer: AtomicWriter,
+    private readonly pages: PageRenderer,
+    private readonly context: IssuerContext,
+    private readonly tokenSettings: TokenSettings,
+    private readonly codeSettings: AuthorizationCodeGrantSettings,
+    private readonly grants: GrantRegistry,
+    private readonly pkce: PkceSettings,
+    private readonly config: GrantryConfig,
+  ) {}
+
+  /** Read once the registries are filled (after start-up), then fixed. */
+  get policy(): AuthorizationPolicy {
+    this.policyCache ??= { enabledResponseTypes: enabledResponseTypes(this.grants, this.config), pkceRequired: this.pkce.required, allowPlain: this.pkce.allow_plain };
+    return this.policyCache;
+  }
+
+  /** GET|POST /oauth2/authorize */
+  async authorize(params: Record<string, string>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const destination: { value?: ErrorDestination } = {};
+    try {
+      const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
+      const validated = validateAuthorizationRequest(params, client, this.policy, destination);
+      const session = await this.liveSession(request);
+      const need = await this.need(validated, session, { fresh: false });
+      if (need === 'nothing') return await this.finish(validated, client!, session!, reply);
+      if (validated.prompt.includes('none')) throw new OAuthError(PROMPT_NONE_ERRORS[need], 'the user must interact with the authorization server', 302);
+      // The interaction starts at the account choice, the first login step, or (signed in already) consent.
+      const step = need === 'select_account' ? -1 : 0;
+      const interaction = await this.interactions.start(request, reply, validated, need === 'consent' ? session!.session.id : undefined, step);
+      void reply.status(303).headers({ Location: `${INTERACTION_PATH}/${interaction.id}`, 'Cache-Control': 'no-store' }).send();
+    } catch (error) {
+      this.fail(error, destination.value, reply);
+    }
+  }
+
+  /**
+   * After a login, an account choice or consent: ask for what is still needed, or answer the
+   * client. `current` is the session the interaction signed in with (or chose) — never another
+   * one a second tab may have started since.
+   */
+  async proceed(interaction: InteractionEntity, current: { session: SessionEntity; user: UserEntity } | undefined, reply: FastifyReply, consented = false): Promise<void> {
+    const validated = interaction.request;
+    const destination: ErrorDestination = { redirectUri: validated.redirectUri, responseMode: validated.responseMode, state: validated.state };
+    try {
+      const client = await this.clients.findForAuthentication(validated.clientId);
+      if (!client || !current || current.session.id !== interaction.sessionId) throw new InteractionGone();
+      const session = current;
+      const need = consented ? 'nothing' : await this.need(validated, session, { fresh: true });
+      if (need === 'nothing') {
+        await this.interactions.finish(interaction);
+        return await this.finish(validated, client, session, reply);
+      }
+      void reply.status(303).headers({ Location: `${INTERACTION_PATH}/${interaction.id}`, 'Cache-Control': 'no-store' }).send();
+    } catch (error) {
+      this.fail(error, destination, reply);
+    }
+  }
+
+  /** The user approved the interaction's scopes for its client: asked no more for them (revocable in the admin API). */
+  async rememberConsent(userId: string, interaction: InteractionEntity): Promise<void> {
+    await this.consents.remember(userId, interaction.clientId, interaction.request.scopes);
+  }
+
+  /** The user said no (consent denied): access_denied at the redirect URI (RFC 6749 §4.1.2.1). */
+  async deny(interaction: InteractionEntity, reply: FastifyReply): Promise<void> {
+    const validated = interaction.request;
+    await this.interactions.finish(interaction);
+    this.fail(new OAuthError('access_denied', 'the user denied the request', 302), { redirectUri: validated.redirectUri, responseMode: validated.responseMode, state: validated.state }, reply);
+  }
+
+  /** The browser's session and its user, while both are live and the user enabled. */
+  async liveSession(request: FastifyRequest): Promise<{ session: SessionEntity; user: UserEntity } | undefined> {
+    const session = await this.sessions.current(request);
+    const user = session && (await this.users.findById(session.userId));
+    return session && user?.enabled ? { session, user } : undefined;
+  }
+
+  private async need(validated: ValidatedAuthorizationRequest, current: { session: SessionEntity; user: UserEntity } | undefined, { fresh }: { fresh: boolean }): Promise<Need> {
+    if (!current) return 'login';
+    if (!fresh) {
+      if (validated.prompt.includes('login')) return 'login';
+      if (validated.maxAge !== undefined && nowSeconds() - current.session.authTime > validated.maxAge) return 'login';
+      if (validated.prompt.includes('select_account')) return 'select_account';
+    }
+    const consented = await this.consents.covers(current.user.id, validated.clientId, validated.scopes);
+    return validated.prompt.includes('consent') || !consented ? 'consent' : 'nothing';
+  }
+
+  /** Answers the client: a grant record for what the user granted, and the response type's artefacts. */
+  private async finish(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: { session: SessionEntity; user: UserEntity }, reply: FastifyReply): Promise<void> {
+    const { session, user } = current;
+    const parts = new Set(validated.responseType.split(' '));
+    const refreshable = parts.has('code') && client.grantTypes.has('refresh_token');
+    const now = nowSeconds();
+    const lifetime = refreshable ? this.tokenSettings.refresh_token_absolute_ttl : this.tokenSettings.access_token_ttl + this.codeSettings.code_ttl;
+    const authentication = { authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };
+    const record = this.records.create({
+      clientId: client.clientId,
+      grantType: parts.has('code') ? 'authorization_code' : 'implicit',
+      subject: user.id,
+      identityProvider: null,
+      sessionId: session.id,
+      authentication,
+      scope: validated.scopes.join(' '),
+      audience: resolveAudience(client, [], undefined, this.tokenSettings.default_audience),
+      claims: { ...user.claims, preferred_username: user.username },
+      expiresAt: now + lifetime,
+    });
+    const steps: WriteStep[] = [this.records.insertStep(record)];
+    const response: Record<string, string | undefined> = {};
+
+    if (parts.has('code')) {
+      const issued = this.codes.issue(record, validated, this.codeSettings.code_ttl);
+      steps.push(issued.step);
+      response.code = issued.code;
+    }
+    if (parts.has('token')) {
+      const access = await this.accessTokens.issue({
+        client,
+        principal: { subject: user.id, sessionId: session.id, ...authentication },
+        scopes: validated.scopes,
+        audience: record.audience,
+        claims: record.claims,
+        grantId: record.id,
+        notAfter: record.expiresAt,
+      });
+      if (access.step) steps.push(access.step);
+      Object.assign(response, { access_token: access.token, token_type: 'Bearer', expires_in: String(access.expiresIn), scope: validated.scopes.join(' ') });
+    }
+    if (parts.has('id_token')) {
+      response.id_token = await this.idTokens.issue({
+        client,
+        subject: user.id,
+        ...authentication,
+        sessionId: session.id,
+        nonce: validated.nonce,
+        accessToken: response.access_token,
+        code: response.code,
+        // OIDC Core §5.4: without an access token to call userinfo with, the ID token carries the claims.
+        claims: parts.has('token') || parts.has('code') ? undefined : userClaimsFor(user, validated.scopes),
+      });
+    }
+    await this.writer.commit(steps);
+    this.logger.debug(`authorization for client ${client.clientId}, user ${user.id}: ${validated.responseType}`);
+    deliver(reply, this.pages, validated.redirectUri, validated.responseMode, { ...response, state: validated.state, iss: this.context.issuer });
+  }
+
+  /** Before the redirect URI is known: an error page. After: the error at the redirect URI, with state and iss. */
+  fail(error: unknown, destination: ErrorDestination | undefined, reply: FastifyReply): void {
+    if (error instanceof InteractionGone) {
+      this.page(reply, 400, 'invalid_request', 'This sign-in has expired or was already finished. Go back to the application and start again.');
+      return;
+    }
+    if (error instanceof AuthorizationPageError) {
+      this.page(reply, 400, error.error, error.description);
+      return;
+    }
+    if (error instanceof OAuthError && destination && error.status !== 401) {
+      deliver(reply, this.pages, destination.redirectUri, destination.responseMode, { error: error.code, error_description: error.description, state: destination.state, iss: this.context.issuer });
+      return;
+    }
+    throw error;
+  }
+
+  private page(reply: FastifyReply, status: number, error: string, description: string): void {
+    void reply.status(status).headers(this.pages.headers('error')).send(this.pages.error({ error, description }));
+  }
+}
+
+/** The response types of what is enabled: `code` with the authorization_code grant, `token`/`id_token` with implicit. */
+function enabledResponseTypes(grants: GrantRegistry, config: GrantryConfig): ReadonlySet<string> {
+  const code = grants.has('authorization_code');
+  const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+  const types = new Set<string>();
+  if (code) types.add('code');
+  if (implicit) for (const type of ['token', 'id_token', 'id_token token']) types.add(type);
+  if (code && implicit) for (const type of ['code id_token', 'code token', 'code id_token token']) types.add(type);
+  return types;
+}

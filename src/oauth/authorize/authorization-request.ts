@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { ADMIN_SCOPE, type RegisteredClient } from '../../clients/registered-client';
+import { canonicalResponseType } from '../../clients/client-metadata';
+import { AuthorizationPageError, redirectError } from './authorization-errors';
+import { matchRedirectUri } from './redirect-uri';
+
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
+
+/** An authorization request that passed every check: what the rest of the flow works from. */
+export interface ValidatedAuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  /** Whether the request named it (RFC 6749 §4.1.3: then the token request must name it too). */
+  redirectUriGiven: boolean;
+  /** Canonical (`code id_token`, never `id_token code`). */
+  responseType: string;
+  responseMode: ResponseMode;
+  scopes: string[];
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  prompt: Prompt[];
+  /** Seconds since the user's sign-in after which they must sign in again. */
+  maxAge?: number;
+  loginHint?: string;
+  uiLocales: string[];
+}
+
+/** Where an error about this request goes, once the client and redirect URI are known. */
+export interface ErrorDestination {
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+}
+
+export interface AuthorizationPolicy {
+  /** Response types this deployment serves (implicit ones only when `[oauth.grant_type.implicit] enable`). */
+  enabledResponseTypes: ReadonlySet<string>;
+  pkceRequired: boolean;
+  allowPlain: boolean;
+}
+
+const PROMPTS = new Set<Prompt>(['none', 'login', 'consent', 'select_account']);
+/** RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */
+export const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
+const MAX_PARAM_LENGTH = 4096;
+
+/**
+ * RFC 6749 §4.1.1/§4.2.1, RFC 7636, OIDC Core §3.1.2.1. Errors about the client or redirect URI
+ * are AuthorizationPageError (an error page, never a redirect); every later error is redirected.
+ * `destination` is filled as soon as errors may be redirected.
+ */
+export function validateAuthorizationRequest(
+  params: Readonly<Record<string, string>>,
+  client: RegisteredClient | undefined,
+  policy: AuthorizationPolicy,
+  destination: { value?: ErrorDestination },
+): ValidatedAuthorizationRequest {
+  if (!client) throw new AuthorizationPageError('invalid_request', params.client_id ? 'the client is unknown' : 'client_id is required');
+  const scopes = scopeList(params.scope);
+  const redirectUri = redirectUriOf(client, params.redirect_uri, scopes.includes('openid'));
+
+  const responseType = params.response_type === undefined ? undefined : canonicalResponseType(params.response_type);
+  const implicitParts = !!responseType && /\b(token|id_token)\b/.test(responseType);
+  const requestedMode = params.response_mode;
+  const validMode = requestedMode === 'query' || requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : undefined;
+  const responseMode: ResponseMode = validMode ?? (implicitParts ? 'fragment' : 'query');
+  destination.value = { redirectUri, responseMode, state: params.state };
+
+  for (const [name, value] of Object.entries(params)) {
+    if (value.length > MAX_PARAM_LENGTH) throw redirectError('invalid_request', `parameter ${name} is too long`);
+  }
+  if (params.request !== undefined) throw redirectError('request_not_supported', 'request objects are not supported');
+  if (params.request_uri !== undefined) throw redirectError('request_uri_not_supported', 'request_uri is not supported');
+  if (params.response_type === undefined) throw redirectError('invalid_request', 'response_type is required');
+  if (!responseType || !policy.enabledResponseTypes.has(responseType)) throw redirectError('unsupported_response_type', `response_type ${params.response_type} is not supported`);
+  if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);
+  if (requestedMode !== undefined && !validMode) throw redirectError('invalid_request', `response_mode ${requestedMode} is not supported`);
+  // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string.
+  if (responseMode === 'query' && implicitParts) throw redirectError('invalid_request', `response_mode query is not allowed with response_type ${responseType}`);
+
+  if (scopes.includes(ADMIN_SCOPE)) throw redirectError('invalid_scope', `the ${ADMIN_SCOPE} scope is granted only by client_credentials`);
+  const denied = scopes.filter((scope) => !client.scopes.has(scope));
+  if (denied.length) throw redirectError('invalid_scope', `scope not allowed for this client: ${denied.join(' ')}`);
+  const granted = scopes.length ? scopes : [...client.defaultScopes];
+  const idToken = responseType.split(' ').includes('id_token');
+  if (idToken && !granted.includes('openid')) throw redirectError('invalid_scope', 'response_type id_token needs the openid scope');
+  // OIDC Core §3.2.2.1 / §3.3.2.11: implicit and hybrid flows that return an ID token need a nonce.
+  if (idToken && params.nonce === undefined) throw redirectError('invalid_request', 'nonce is required when an ID token is returned from the authorization endpoint');
+
+  const prompt = promptList(params.prompt);
+  const maxAge = params.max_age === undefined ? client.defaultMaxAge ?? undefined : nonNegative(params.max_age, 'max_age');
+  const pkce = responseType.split(' ').includes('code') ? pkceOf(params, client, policy) : {};
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    redirectUriGiven: params.redirect_uri !== undefined,
+    responseType,
+    responseMode,
+    scopes: granted,
+    state: params.state,
+    nonce: params.nonce,
+    ...pkce,
+    prompt,
+    maxAge,
+    loginHint: params.login_hint,
+    uiLocales: params.ui_locales ? params.ui_locales.split(' ').filter(Boolean) : [],
+  };
+}
+
+/** OIDC requires redirect_uri; plain OAuth lets a client with one registered URI leave it out (RFC 6749 §3.1.2.3). */
+function redirectUriOf(client: RegisteredClient, requested: string | undefined, openid: boolean): string {
+  if (requested === undefined) {
+    if (openid) throw new AuthorizationPageError('invalid_request', 'redirect_uri is required');
+    if (client.redirectUris.length !== 1) throw new AuthorizationPageError('invalid_request', 'redirect_uri is required: the client registered several');
+    return client.redirectUris[0];
+  }
+  const matched = matchRedirectUri(client, requested);
+  if (!matched) throw new AuthorizationPageError('invalid_request', 'redirect_uri is not registered for this client');
+  return matched;
+}
+
+function pkceOf(params: Readonly<Record<string, string>>, client: RegisteredClient, policy: AuthorizationPolicy): Pick<ValidatedAuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  const challenge = params.code_challenge;
+  if (challenge === undefined) {
+    if (params.code_challenge_method !== undefined) throw redirectError('invalid_request', 'code_challenge_method without code_challenge');
+    if (client.authMethod === 'none') throw redirectError('invalid_request', 'code_challenge is required: public clients must use PKCE (S256)');
+    if (policy.pkceRequired) throw redirectError('invalid_request', 'code_challenge is required (PKCE with S256)');
+    return {};
+  }
+  // RFC 7636 §4.3: without a method the challenge is plain.
+  const method = params.code_challenge_method ?? 'plain';
+  if (method !== 'S256' && method !== 'plain') throw redirectError('invalid_request', `code_challenge_method ${method} is not supported; use S256`);
+  if (method === 'plain' && !policy.allowPlain) throw redirectError('invalid_request', 'code_challenge_method plain is not allowed; use S256');
+  if (!PKCE_VALUE.test(challenge)) throw redirectError('invalid_request', 'code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
+  return { codeChallenge: challenge, codeChallengeMethod: method };
+}
+
+/** RFC 7636 §4.6: does `verifier` answer `challenge`? */
+export function pkceMatches(verifier: string, challenge: string, method: string): boolean {
+  const derived = method === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+  return derived.length === challenge.length && Buffer.from(derived).equals(Buffer.from(challenge));
+}
+
+function scopeList(scope: string | undefined): string[] {
+  return scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
+}
+
+function promptList(value: string | undefined): Prompt[] {
+  if (value === undefined) return [];
+  const prompts = [...new Set(value.split(' ').filter(Boolean))];
+  const unknown = prompts.filter((prompt) => !PROMPTS.has(prompt as Prompt));
+  if (unknown.length) throw redirectError('invalid_request', `prompt ${unknown.join(' ')} is not supported`);
+  // OIDC Core §3.1.2.1: none with any other value is an error.
+  if (prompts.includes('none') && prompts.length > 1) throw redirectError('invalid_request', 'prompt none cannot be combined with other values');
+  return prompts as Prompt[];
+}
+
+function nonNegative(value: string, name: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw redirectError('invalid_request', `${name} must be a non-negative whole number of seconds`);
+  return Number(value);
+}

@@ -1,0 +1,81 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { RegisteredClient } from '../../clients/registered-client';
+import { ConfigError } from '../../config/config-loader';
+import { GrantryConfig } from '../../config/config.schema';
+import type { ValidatedAuthorizationRequest } from '../authorize/authorization-request';
+import { collectOrdered } from '../ordered-providers';
+
+/** What a login step sees: the request being authorized and who the earlier steps identified. */
+export interface LoginStepContext {
+  client: RegisteredClient;
+  request: ValidatedAuthorizationRequest;
+  /** The user the earlier steps identified (undefined for the first step). */
+  userId?: string;
+  /** Where the step's form posts, and the CSRF token it must carry (field `csrf`). */
+  action: string;
+  csrf: string;
+  /** `properties` of the step's `[[login.authenticator]]` table. */
+  properties: Readonly<Record<string, unknown>>;
+}
+
+export type LoginStepOutcome =
+  | { ok: true; userId: string; amr: string[]; acr?: string }
+  /** Shown on the step's page again; say nothing an attacker could use (which of username or password was wrong). */
+  | { ok: false; error: string };
+
+/**
+ * One step of signing a user in at the authorization endpoint — the password, a second factor,
+ * a federated login. Steps run in `order`; each renders its page and handles the page's form.
+ * The user is signed in (a session starts) when the last enabled step succeeds; a later step
+ * must return the `userId` the earlier ones identified.
+ */
+export interface LoginStep {
+  readonly id: string;
+  render(context: LoginStepContext, error?: string): string;
+  submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome>;
+}
+
+export interface LoginStepOptions {
+  /** `[[login.authenticator]] id` that configures it. */
+  id: string;
+  order: number;
+}
+
+/** Marks a provider as a login step. */
+export const LoginAuthenticator = DiscoveryService.createDecorator<LoginStepOptions>();
+
+interface RegisteredStep {
+  step: LoginStep;
+  properties: Readonly<Record<string, unknown>>;
+}
+
+/** The enabled login steps in order, with `[[login.authenticator]]` overrides (`enable`, `order`, `properties`). */
+@Injectable()
+export class LoginSteps implements OnApplicationBootstrap {
+  private entries: RegisteredStep[] = [];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly config: GrantryConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tables = this.config.login.authenticator;
+    const ordered = collectOrdered<LoginStep, LoginStepOptions>(this.discovery, LoginAuthenticator, (_, meta) => tables.find((table) => table.id === meta.id));
+    const known = new Set(ordered.map(({ meta }) => meta.id));
+    const all = new Set(this.discovery.getProviders({ metadataKey: LoginAuthenticator.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(LoginAuthenticator, wrapper)!.id));
+    const unknown = tables.filter((table) => !all.has(table.id));
+    if (unknown.length) throw new ConfigError(`[[login.authenticator]] id = "${unknown[0].id}" matches no login step (known: ${[...all].join(', ')})`);
+    if (!known.size) throw new ConfigError('[[login.authenticator]]: every login step is disabled, so nobody could sign in');
+    this.entries = ordered.map(({ instance, meta }) => ({ step: instance, properties: tables.find((table) => table.id === meta.id)?.properties ?? {} }));
+  }
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  at(index: number): RegisteredStep | undefined {
+    return this.entries[index];
+  }
+}

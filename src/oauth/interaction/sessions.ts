@@ -1,0 +1,100 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Repository } from 'typeorm';
+import { IssuerContext } from '../../common/issuer-context';
+import { randomId } from '../../common/random-id';
+import { randomToken } from '../../common/random-pool';
+import { LoginSettings } from '../../config/config.schema';
+import { AtomicWriter } from '../../database/atomic-writer';
+import { nowSeconds } from '../../database/columns';
+import { hashToken } from '../tokens/token-hash';
+import { cookieName, readCookie, setCookie } from './cookies';
+import { SessionEntity } from './session.entity';
+
+const SESSION_COOKIE = 'grantry_session';
+
+/**
+ * Browser sessions. The cookie holds a 256-bit secret (only its SHA-256 is stored); over https
+ * it is `__Host-`, `Secure` and `SameSite=None`, so a `form_post` round trip and a `prompt=none`
+ * request from a relying party's page still carry it; over plain http (development) `SameSite=Lax`.
+ * The forms' CSRF tokens, not SameSite, protect the sign-in and consent forms.
+ */
+@Injectable()
+export class Sessions {
+  private readonly logger = new Logger(Sessions.name);
+
+  constructor(
+    @InjectRepository(SessionEntity) private readonly repo: Repository<SessionEntity>,
+    private readonly settings: LoginSettings,
+    private readonly writer: AtomicWriter,
+    private readonly context: IssuerContext,
+  ) {}
+
+  private get secure(): boolean {
+    return this.context.issuer.startsWith('https://');
+  }
+
+  private get cookie(): string {
+    return cookieName(SESSION_COOKIE, this.secure);
+  }
+
+  /** The live session the browser's cookie names, if any. */
+  async current(request: FastifyRequest): Promise<SessionEntity | undefined> {
+    const secret = readCookie(request, this.cookie);
+    if (!secret || secret.length > 128) return undefined;
+    const session = await this.repo.findOneBy({ secretHash: hashToken(secret), tenant: this.context.tenant });
+    if (!session || session.endedAt !== null || session.expiresAt <= nowSeconds()) return undefined;
+    return session;
+  }
+
+  async findById(id: string): Promise<SessionEntity | undefined> {
+    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+  }
+
+  /** Signs the user in: a new session (any earlier one of this browser is replaced) and its cookie. */
+  async start(reply: FastifyReply, userId: string, amr: string[], acr?: string): Promise<SessionEntity> {
+    const secret = randomToken(32);
+    const now = nowSeconds();
+    const session: SessionEntity = {
+      id: randomId(16),
+      tenant: this.context.tenant,
+      secretHash: hashToken(secret),
+      userId,
+      authTime: now,
+      amr,
+      acr: acr ?? null,
+      createdAt: now,
+      expiresAt: now + this.settings.session_ttl,
+      endedAt: null,
+    };
+    await this.writer.commit([
+      {
+        sql: `INSERT INTO sessions (id, tenant, secret_hash, user_id, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        params: [session.id, session.tenant, session.secretHash, userId, now, JSON.stringify(amr), session.acr, now, session.expiresAt],
+      },
+    ]);
+    setCookie(reply, this.cookie, secret, { secure: this.secure, sameSite: this.secure ? 'None' : 'Lax', maxAge: this.settings.session_ttl });
+    return session;
+  }
+
+  /**
+   * Ends the session (logout) and revokes the grants made in it, so its refresh tokens stop too;
+   * the browser's cookie is cleared.
+   */
+  async end(reply: FastifyReply, session: SessionEntity | undefined): Promise<void> {
+    if (session) {
+      const now = nowSeconds();
+      await this.writer.commit([
+        { sql: 'UPDATE sessions SET ended_at = ? WHERE id = ? AND tenant = ? AND ended_at IS NULL', params: [now, session.id, this.context.tenant] },
+        { sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND session_id = ? AND revoked_at IS NULL', params: [now, this.context.tenant, session.id] },
+      ]);
+      this.logger.log(`session ${session.id} of user ${session.userId} ended; its grants revoked`);
+    }
+    this.clear(reply);
+  }
+
+  clear(reply: FastifyReply): void {
+    setCookie(reply, this.cookie, '', { secure: this.secure, sameSite: this.secure ? 'None' : 'Lax', maxAge: 0 });
+  }
+}
