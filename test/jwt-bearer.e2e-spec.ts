@@ -70,7 +70,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
 
   it('lists the grant in discovery', async () => {
     const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
-    expect(document.grant_types_supported).toEqual(['client_credentials', GRANT, 'refresh_token']);
+    expect(document.grant_types_supported).toEqual(['client_credentials', 'authorization_code', GRANT, 'refresh_token']);
   });
 
   it('requires client authentication and the grant in the client\'s grant_types', async () => {

@@ -44,7 +44,7 @@ describe('drop-in grant handler plugins', () => {
     const server = await startServer(pluginToml());
     try {
       const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
-      expect(document.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token', DEMO]);
+      expect(document.grant_types_supported).toEqual(['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token', DEMO]);
       const client = await createClient(server, { grant_types: [DEMO], scope: 'demo' });
       const auth = { authorization: basic(client.client_id, client.client_secret!) };
       const { status, body } = await tokenRequest(server, { grant_type: DEMO, user: 'alice' }, auth);

@@ -23,7 +23,7 @@ describe('ordered registries configured from TOML', () => {
       issuer: server.url,
       token_endpoint: `${server.url}/oauth2/token`,
       jwks_uri: `${server.url}/oauth2/jwks`,
-      grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
     });
     const rfc8414 = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
@@ -48,7 +48,7 @@ describe('ordered registries configured from TOML', () => {
 
   it('switches a grant off with [oauth.grant_type.<name>] enable = false', async () => {
     const server = await serve({ oauth: { grant_type: { client_credentials: { enable: false } } } });
-    expect((await discovery(server)).grant_types_supported).toEqual(['urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token']);
+    expect((await discovery(server)).grant_types_supported).toEqual(['authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token']);
     const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic('a', 'b') });
     expect(status).toBe(400);
     expect(body.error).toBe('unsupported_grant_type');
