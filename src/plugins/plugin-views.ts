@@ -29,12 +29,14 @@ function deepFreeze<T>(value: T): T {
  * copy being frozen, learns so at once).
  */
 export function pluginClientView(client: RegisteredClient): PluginClient {
-  const { secretDigest: _digest, sealedSecret: _sealed, grantTypes, scopes, jwks, ...rest } = client;
+  const { secretDigest: _digest, sealedSecret: _sealed, grantTypes, scopes, responseTypes, jwks, ...rest } = client;
   return deepFreeze({
     ...rest,
     defaultScopes: [...rest.defaultScopes],
     audience: [...rest.audience],
     redirectUris: [...rest.redirectUris],
+    postLogoutRedirectUris: [...rest.postLogoutRedirectUris],
+    responseTypes: readOnlySet(responseTypes),
     jwks: jwks ? (structuredClone(jwks) as { keys: object[] }) : null,
     grantTypes: readOnlySet(grantTypes),
     scopes: readOnlySet(scopes),
