@@ -67,14 +67,14 @@ describe('grant records, endpoint policy and consume-last', () => {
   describe('a refused request consumes nothing', () => {
     it('keeps a refresh token valid after invalid_scope, then rotates it', async () => {
       const token = (await exchange()).body.refresh_token as string;
-      expect((await refresh(token, { scope: 'admin' })).body).toEqual({ error: 'invalid_scope', error_description: 'scope beyond the original grant: admin' });
+      expect((await refresh(token, { scope: 'admin' })).body).toEqual({ error: 'invalid_scope', error_description: 'the admin scope is granted only by client_credentials to a client acting for itself' });
       expect((await refresh(token)).status).toBe(200);
     });
 
     it('keeps a refresh token valid after invalid_target (RFC 8707), then rotates it', async () => {
       const token = (await exchange()).body.refresh_token as string;
       const target = await refresh(token, { resource: 'https://unknown.example/' });
-      expect(target.body).toEqual({ error: 'invalid_target', error_description: 'resource beyond the original grant: https://unknown.example/' });
+      expect(target.body).toEqual({ error: 'invalid_target', error_description: 'resource not allowed for this client: https://unknown.example/' });
       expect((await refresh(token)).status).toBe(200);
     });
 

@@ -1,5 +1,7 @@
 import * as openid from 'openid-client';
 import { DataSource } from 'typeorm';
+import { AtomicWriter } from '../src/database/atomic-writer';
+import { UsersService } from '../src/users/users.service';
 import type { ClientView } from '../src/clients/clients.service';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -143,6 +145,36 @@ describe('users, the password grant, introspection and revocation', () => {
       expect((await password(app, 'frank', 'correct horse battery', { scope: 'read admin' })).body.error).toBe('invalid_scope');
       expect(await counts()).toEqual(before);
       expect(Number((await userRow(user.id)).failed_logins)).toBe(0);
+    });
+
+    it('refuses hostile usernames alike and cleanly: trailing spaces, NUL, invisible characters, overlong after lower-casing', async () => {
+      await createUser('judy');
+      for (const username of ['judy ', 'judy   ', 'ju\u0000dy', 'judy\u200b']) {
+        expect({ username, ...(await password(app, username, 'correct horse battery')) }).toMatchObject({ username, status: 400, body: SIGN_IN_FAILED });
+      }
+      expect((await adminApi('POST', '/users', { username: 'judy\u200b', password: 'correct horse battery' })).status).toBe(400);
+      expect((await adminApi('POST', '/users', { username: 'a\u202egnp.exe' })).status).toBe(400);
+      expect((await adminApi('POST', '/users', { username: '\u0130'.repeat(200) })).status).toBe(400);
+      expect((await adminApi('GET', '/users/a%00b')).status).toBe(404);
+      expect((await adminApi('GET', '/users?username=a%00b')).body).toEqual({ items: [], total: 0 });
+      expect((await adminApi('GET', '/users?username=a&username=b')).status).toBe(400);
+    });
+
+    it('checks a resource before the password: invalid_target counts no attempt', async () => {
+      const user = await createUser('kim');
+      const refused = await password(app, 'kim', 'wrong password!!', { resource: 'https://elsewhere.example/' });
+      expect(refused.body.error).toBe('invalid_target');
+      expect(Number((await userRow(user.id)).failed_logins)).toBe(0);
+    });
+
+    it('stores no grant for a user changed while the request was in flight', async () => {
+      const users = server.app.get(UsersService);
+      const writer = server.app.get(AtomicWriter);
+      const user = await createUser('lena');
+      const stale = (await users.findById(user.id))!;
+      await adminApi('PATCH', `/users/${user.id}`, { password: 'a brand new secret' });
+      await expect(writer.commit([users.unchangedStep(stale, () => new Error('changed'))])).rejects.toThrow('changed');
+      await expect(writer.commit([users.unchangedStep((await users.findById(user.id))!, () => new Error('changed'))])).resolves.toBeUndefined();
     });
 
     it('is off unless enabled: unsupported_grant_type, and not in discovery', async () => {

@@ -47,6 +47,7 @@ describe('JWT bearer subjects mapped to users', () => {
     writeFileSync(file, `[database]\nurl = "${server.db.url}"\n${schema}[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n[users]\nscrypt_log_n = 14\nscrypt_p = 1\n`);
     return file;
   };
+  const createProvider = (name: string, mapped: boolean) => provider(name, mapped);
   const provider = async (name: string, mapped: boolean) =>
     JSON.parse(await run(['idps', 'create', '--name', name, '--issuer', `https://${name}.example`, '--jwks-uri', jwks.url, '--allow-insecure-jwks-uri', ...(mapped ? ['--map-subject-to-user'] : []), '--json']));
   const exchange = async (issuer: string, sub: string) =>
@@ -91,6 +92,26 @@ describe('JWT bearer subjects mapped to users', () => {
     expect((await exchange('https://plain.example', 'emp-42')).body.error).toBe('invalid_grant');
     expect(JSON.parse(await run(['idps', 'update', plain.id, '--no-map-subject-to-user', '--json'])).map_subject_to_user).toBe(false);
     const refused = await cli(['users', 'create', '--username', 'yan', '--identity', 'nosuch=1', '--config', configFile()], env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('no identity provider named "nosuch"');
+  });
+
+  it('deleting a provider removes its links and revokes what it vouched for', async () => {
+    const provider = await createProvider('gone', true);
+    const user = JSON.parse(await run(['users', 'create', '--username', 'xena', '--identity', 'gone=x-1', '--json']));
+    const issued = await exchange('https://gone.example', 'x-1');
+    expect(issued.status).toBe(200);
+    await run(['idps', 'delete', provider.id]);
+    expect(JSON.parse(await run(['users', 'show', user.id, '--json'])).identities).toEqual([]);
+    const refreshed = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token as string }, { authorization: basic(client.client_id, client.client_secret!) });
+    expect(refreshed.body.error).toBe('invalid_grant');
+    const again = await createProvider('gone', true);
+    expect(again.id).not.toBe(provider.id);
+    expect((await exchange('https://gone.example', 'x-1')).body.error).toBe('invalid_grant');
+  });
+
+  it('keeps refusing a mistyped identity provider', async () => {
+    const refused = await cli(['users', 'create', '--username', 'yan2', '--identity', 'nosuch=1', '--config', configFile()], env);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('no identity provider named "nosuch"');
   });

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { NoStore } from '../common/no-store.decorator';
+import { OAuthError } from '../common/oauth-error';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -19,9 +20,10 @@ export class UsersAdminController {
   }
 
   @Get()
-  list(@Query() query: { limit?: string; offset?: string; username?: string }): Promise<{ items: UserView[]; total: number }> {
-    const { limit, offset } = parsePaging(query);
-    return this.users.list(limit, offset, typeof query.username === 'string' ? query.username : undefined);
+  list(@Query() query: { limit?: string; offset?: string; username?: unknown }): Promise<{ items: UserView[]; total: number }> {
+    const { limit, offset } = parsePaging(query as { limit?: string; offset?: string });
+    if (query.username !== undefined && typeof query.username !== 'string') throw OAuthError.invalidRequest('username may be given once');
+    return this.users.list(limit, offset, query.username);
   }
 
   @Get(':id')

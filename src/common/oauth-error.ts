@@ -80,6 +80,11 @@ export class OAuthError extends Error {
     return new OAuthError('invalid_client_metadata', description, 400, options);
   }
 
+  /** RFC 6749 §4.1.2.1: the resource owner or the server denied the request (sent to the redirect URI). */
+  static accessDenied(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('access_denied', description, 302, options);
+  }
+
   static notFound(description: string, options?: OAuthErrorOptions): OAuthError {
     return new OAuthError('not_found', description, 404, options);
   }

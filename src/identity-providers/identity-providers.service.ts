@@ -7,6 +7,7 @@ import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
 import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
+import { AtomicWriter } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProviderEntity } from './identity-provider.entity';
@@ -28,6 +29,7 @@ export class IdentityProvidersService {
     @InjectRepository(IdentityProviderEntity) private readonly repo: Repository<IdentityProviderEntity>,
     config: GrantryConfig,
     private readonly context: IssuerContext,
+    private readonly writer: AtomicWriter,
   ) {
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderCache');
     this.found = new TtlCache(timeout, capacity);
@@ -67,9 +69,19 @@ export class IdentityProvidersService {
     return this.view(entity);
   }
 
+  /**
+   * Removes the provider, the links of its subjects to users, and every grant it vouched for —
+   * one write: what it vouched for stops at once, and a provider created later under the same
+   * name inherits nothing.
+   */
   async delete(id: string): Promise<void> {
     const entity = await this.load(id);
-    await this.repo.delete({ id, tenant: this.context.tenant });
+    const tenant = this.context.tenant;
+    await this.writer.commit([
+      { sql: 'DELETE FROM identity_providers WHERE id = ? AND tenant = ?', params: [id, tenant] },
+      { sql: 'DELETE FROM user_identities WHERE identity_provider_id = ? AND tenant = ?', params: [id, tenant] },
+      { sql: 'UPDATE grant_records SET revoked_at = ? WHERE identity_provider = ? AND tenant = ? AND revoked_at IS NULL', params: [nowSeconds(), id, tenant] },
+    ]);
     this.evict(entity);
   }
 

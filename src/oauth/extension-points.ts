@@ -72,6 +72,12 @@ export interface GrantResult {
   /** Extra token-response members (e.g. RFC 8693 `issued_token_type`); standard members cannot be replaced. */
   response?: Record<string, string | number | boolean>;
   /**
+   * Built-in only (plugins cannot set it): statements that must still hold when the tokens are
+   * stored — e.g. the user who signed in is unchanged, so a user disabled or given a new password
+   * while the request was in flight gets no grant that outlives the change.
+   */
+  conditions?: WriteStep[];
+  /**
    * Built-in only (plugins cannot set it): the grant record this request continues — a refresh —
    * and the statement that redeems the artefact presented, committed with the tokens that follow.
    */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { OAuthError } from '../common/oauth-error';
 import { UsersSettings } from '../config/config.schema';
 
 const KEY_LENGTH = 32;
@@ -13,7 +14,39 @@ interface ScryptParams {
   p: number;
 }
 
-function derive(password: string, salt: Buffer, { logN, r, p }: ScryptParams): Promise<Buffer> {
+/**
+ * scrypt runs in libuv's threadpool, which also signs every token. At most half of the pool
+ * hashes at once, so a flood of sign-ins (wrong passwords cost as much as right ones) slows
+ * sign-ins, not every other token request; a queue beyond MAX_WAITING is refused at once.
+ */
+const THREADPOOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+const MAX_CONCURRENT = Math.max(1, Math.floor(THREADPOOL_SIZE / 2));
+const MAX_WAITING = 256;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashingSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) {
+    if (waiting.length >= MAX_WAITING) throw new OAuthError('temporarily_unavailable', 'too many sign-ins at once; try again shortly', 503);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running++;
+  }
+  try {
+    return await work();
+  } finally {
+    // Hand the slot to the next waiter (running stays the same), or free it.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return withHashingSlot(() => scryptKey(password, salt, params));
+}
+
+function scryptKey(password: string, salt: Buffer, { logN, r, p }: ScryptParams): Promise<Buffer> {
   const N = 2 ** logN;
   // scrypt needs 128 * N * r bytes; node refuses above maxmem (32 MiB by default), so allow what the parameters ask.
   const maxmem = 128 * N * r + 1024 * 1024;

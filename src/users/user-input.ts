@@ -24,6 +24,8 @@ const FIELDS = new Set(['username', 'password', 'claims', 'enabled', 'identities
 const MAX_CLAIMS_BYTES = 8192;
 /** What a username may be: printable, no spaces or control characters (it is typed into forms and CLIs). */
 const USERNAME = /^[^\s\u0000-\u001f\u007f]{1,255}$/u;
+/** Invisible and direction-changing characters make two names look alike: never in a username. */
+const DECEPTIVE = /[\p{Default_Ignorable_Code_Point}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 const invalid = (description: string) => OAuthError.invalidRequest(description);
 
@@ -58,10 +60,12 @@ export function parseUserInput(input: unknown, creating: boolean): UserInput {
 }
 
 function username(value: unknown): string {
-  if (typeof value !== 'string' || !USERNAME.test(value.normalize('NFKC'))) {
-    throw invalid('username must be 1 to 255 characters without spaces or control characters');
+  const normalized = typeof value === 'string' ? normalizeUsername(value) : '';
+  // Checked after normalising: lower-casing may lengthen a name ("İ" becomes two code units).
+  if (!USERNAME.test(normalized) || DECEPTIVE.test(normalized)) {
+    throw invalid('username must be 1 to 255 characters without spaces, control, invisible or direction-changing characters');
   }
-  return normalizeUsername(value);
+  return normalized;
 }
 
 function claims(value: unknown): Record<string, unknown> {
@@ -78,12 +82,13 @@ function identities(value: unknown): UserIdentityInput[] {
   return value.map((item, i) => {
     const { identity_provider: provider, subject, ...rest } = (item ?? {}) as Record<string, unknown>;
     if (Object.keys(rest).length) throw invalid(`identities[${i}]: unknown field ${Object.keys(rest)[0]}`);
-    if (typeof provider !== 'string' || !provider || typeof subject !== 'string' || !subject || subject.length > 255 || /[\u0000-\u001f\u007f]/.test(subject)) {
+    const printable = (text: unknown, max: number) => typeof text === 'string' && !!text && text.length <= max && !/[\u0000-\u001f\u007f]/.test(text);
+    if (!printable(provider, 255) || !printable(subject, 255)) {
       throw invalid(`identities[${i}] must be {identity_provider: NAME, subject: SUB} with a subject of 1 to 255 characters`);
     }
     const key = JSON.stringify([provider, subject]);
     if (seen.has(key)) throw invalid(`identities[${i}] is listed twice`);
     seen.add(key);
-    return { identity_provider: provider, subject };
+    return { identity_provider: provider as string, subject: subject as string };
   });
 }

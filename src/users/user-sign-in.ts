@@ -35,7 +35,7 @@ export class UserSignIn {
   ) {}
 
   async signIn(username: string, password: string): Promise<SignInOutcome> {
-    const user = username.length <= 1024 ? await this.repo.findOneBy({ tenant: this.context.tenant, username: normalizeUsername(username) }) : null;
+    const user = await this.find(username);
     if (!user || !user.enabled || user.passwordHash === null) {
       await this.hasher.verifyNothing(password);
       return { failure: !user ? 'unknown user' : !user.enabled ? 'user disabled' : 'no password set', userId: user?.id };
@@ -50,6 +50,14 @@ export class UserSignIn {
     }
     await this.succeeded(user, password);
     return { user };
+  }
+
+  /** The user named exactly so (MariaDB's PAD SPACE collations would also match "alice " to "alice"). */
+  private async find(username: string): Promise<UserEntity | undefined> {
+    const normalized = normalizeUsername(username);
+    if (normalized.length > 255 || /[\u0000-\u001f\u007f]/.test(normalized)) return undefined;
+    const user = await this.repo.findOneBy({ tenant: this.context.tenant, username: normalized });
+    return user && user.username === normalized ? user : undefined;
   }
 
   /** Counts the attempt before the password is checked; false while the user is locked out. */

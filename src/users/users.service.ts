@@ -76,6 +76,7 @@ export class UsersService {
   }
 
   async list(limit: number, offset: number, username?: string): Promise<{ items: UserView[]; total: number }> {
+    if (username !== undefined && !storable(normalizeUsername(username), 255)) return { items: [], total: 0 };
     const where = { tenant: this.context.tenant, ...(username !== undefined ? { username: normalizeUsername(username) } : {}) };
     const [rows, total] = await this.repo.findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
     const links = rows.length ? await this.identities.findBy({ tenant: this.context.tenant, userId: In(rows.map((row) => row.id)) }) : [];
@@ -119,7 +120,7 @@ export class UsersService {
       },
     ];
     if (links) steps.push({ sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] }, ...this.linkSteps(links));
-    if (disabling || passwordHash !== undefined) steps.push(this.grants.revokeAllOfSubjectStep(id));
+    if (disabling || passwordHash !== undefined) steps.push(this.grants.revokeAllOfSubjectStep(id), this.endSessionsStep(id));
     await this.write(steps, username);
     if (disabling || passwordHash !== undefined) this.logger.log(`grants of user ${id} revoked: ${disabling ? 'user disabled' : 'new password'}`);
     return this.view(next, links ?? (await this.linksOf(id)));
@@ -127,6 +128,7 @@ export class UsersService {
 
   /** Deletes the user and its identity links, and revokes its grants — one write. */
   async delete(id: string): Promise<void> {
+    if (!storable(id, 64)) throw OAuthError.notFound('no such user');
     await this.writer.commit([
       { sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] },
       {
@@ -136,27 +138,55 @@ export class UsersService {
         refused: () => OAuthError.notFound(`no user with id ${id}`),
       },
       this.grants.revokeAllOfSubjectStep(id),
+      this.endSessionsStep(id),
     ]);
-    this.logger.log(`user ${id} deleted; its grants revoked`);
+    this.logger.log(`user ${id} deleted; its grants revoked and its sessions ended`);
+  }
+
+  /**
+   * A statement for the atomic write that issues the user's tokens: it holds only while the user
+   * exists, is enabled and was not changed since `user` was read. It takes the user's row lock,
+   * so a concurrent change (disable, delete, new password — each revokes the user's grants in
+   * its own transaction) either comes first and refuses this write, or waits and then revokes
+   * the grant this write stores.
+   */
+  unchangedStep(user: UserEntity, refused: () => Error): WriteStep {
+    return {
+      sql: 'UPDATE users SET failed_logins = failed_logins WHERE id = ? AND tenant = ? AND enabled = ? AND updated_at = ?',
+      params: [user.id, user.tenant, sqlBoolean(true), user.updatedAt],
+      expect: 'one-row',
+      refused,
+    };
+  }
+
+  /** Signs the user out of every browser (their sessions end with the grants). */
+  private endSessionsStep(userId: string): WriteStep {
+    return { sql: 'UPDATE sessions SET ended_at = ? WHERE tenant = ? AND user_id = ? AND ended_at IS NULL', params: [nowSeconds(), this.context.tenant, userId] };
   }
 
   /** By the generated id (the `sub` of the user's tokens). */
   async findById(id: string): Promise<UserEntity | undefined> {
+    if (!storable(id, 64)) return undefined;
     return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
   }
 
   async findByUsername(username: string): Promise<UserEntity | undefined> {
-    if (username.length > 1024) return undefined;
-    return (await this.repo.findOneBy({ username: normalizeUsername(username), tenant: this.context.tenant })) ?? undefined;
+    const normalized = normalizeUsername(username);
+    if (!storable(normalized, 255)) return undefined;
+    const user = await this.repo.findOneBy({ username: normalized, tenant: this.context.tenant });
+    // MariaDB's PAD SPACE collations match "alice " to "alice": only the exact name counts.
+    return user && user.username === normalized ? user : undefined;
   }
 
   /** The user an identity provider's subject is linked to (`map_subject_to_user`). */
   async findByIdentity(identityProviderId: string, subject: string): Promise<UserEntity | undefined> {
+    if (!storable(subject, 255)) return undefined;
     const link = await this.identities.findOneBy({ tenant: this.context.tenant, identityProviderId, subject });
-    return link ? this.findById(link.userId) : undefined;
+    return link && link.subject === subject ? this.findById(link.userId) : undefined;
   }
 
   private async load(id: string): Promise<UserEntity> {
+    if (!storable(id, 64)) throw OAuthError.notFound(`no user with id ${id.slice(0, 64)}`);
     const user = await this.findById(id);
     if (!user) throw OAuthError.notFound(`no user with id ${id}`);
     return user;
@@ -218,4 +248,9 @@ export class UsersService {
 /** better-sqlite3 binds no booleans; 1 and 0 mean true and false to all three databases. */
 function sqlBoolean(value: boolean): number {
   return value ? 1 : 0;
+}
+
+/** What a text column can hold and compare: no NUL (PostgreSQL refuses it), within the column's length. */
+function storable(value: string, maxLength: number): boolean {
+  return value.length > 0 && value.length <= maxLength && !value.includes('\u0000');
 }

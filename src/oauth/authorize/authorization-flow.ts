@@ -169,7 +169,11 @@ export class AuthorizationFlow {
       claims: { ...user.claims, preferred_username: user.username },
       expiresAt: now + lifetime,
     });
-    const steps: WriteStep[] = [this.records.insertStep(record)];
+    const steps: WriteStep[] = [
+      // The user disabled, deleted or changed since the session was read: no grant outlives that.
+      this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now')),
+      this.records.insertStep(record),
+    ];
     const response: Record<string, string | undefined> = {};
 
     if (parts.has('code')) {

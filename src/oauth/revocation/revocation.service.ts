@@ -49,6 +49,9 @@ export class RevocationService {
       await this.writer.commit([...this.clientAuth.consumption(authenticated), ...steps]);
     } catch (error) {
       if (!(error instanceof RevokedAlready)) throw error;
+      // A concurrent revocation of the same JWT won, and the refusal rolled back this request's
+      // client-assertion jti with it: consume that alone, so the assertion cannot be replayed.
+      await this.writer.commit(this.clientAuth.consumption(authenticated));
     }
   }
 

@@ -39,6 +39,18 @@ export class TokenPolicy {
     private readonly providers: IdentityProvidersService,
   ) {}
 
+  /**
+   * What the request alone settles, before the grant runs: a request refused here never reaches
+   * the grant — no password is checked, no sign-in attempt counted, nothing read or consumed.
+   */
+  precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
+    if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') {
+      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`);
+    }
+    // RFC 8707: a resource the client may never address is refused whatever the grant decides.
+    resolveAudience(client, request.resources, undefined, this.settings.default_audience);
+  }
+
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
     if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
     // No database stores a NUL in text, and no log line should carry a control character from an assertion.

@@ -62,6 +62,7 @@ export class TokenService {
     }
 
     handler.validate?.(request);
+    this.policy.precheck(client, grantType, request);
     const result = await handler.handle({ client, request, params: request.params, properties });
     const granted = await this.policy.apply(client, grantType, request, result);
     // Whole seconds: a plugin's notAfter may carry a fraction, the epoch columns hold integers.
@@ -95,6 +96,7 @@ export class TokenService {
 
     // Last: consume, and store what follows — all or nothing.
     const steps: WriteStep[] = [
+      ...(result.conditions ?? []),
       ...this.clientAuth.consumption(authenticated),
       ...(result.consume ?? []).flatMap((jti) => this.replay.consumption(jti, grantJtiReplayed)),
       ...(result.continues ? [result.continues.redemption] : record ? [this.records.insertStep(record)] : []),

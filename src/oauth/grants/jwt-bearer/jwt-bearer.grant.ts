@@ -52,8 +52,9 @@ export class JwtBearerGrant implements GrantHandler {
     if (prevent_token_reuse && payload.jti === undefined && (!enable_iat_validation || payload.iat === undefined)) {
       throw ERRORS.verified('an assertion without jti must carry an iat within the iat validity period');
     }
-    const { subject, claims } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
+    const { subject, claims, conditions } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
     return {
+      conditions,
       principal: { subject, identityProvider: signer.provider.name },
       scopes: grantableScopes(client, request.scopes),
       claims,
@@ -67,13 +68,16 @@ export class JwtBearerGrant implements GrantHandler {
    * the id of the local user linked to that provider's `sub` (whose claims then reach the token).
    * A link names its provider, so two providers never map onto each other's users.
    */
-  private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<{ subject: string; claims: Record<string, unknown> }> {
+  private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<Pick<GrantResult, 'claims' | 'conditions'> & { subject: string }> {
     if (!provider.mapSubjectToUser) return { subject: sub, claims: mapped };
     const user = await this.users.findByIdentity(provider.id, sub);
-    if (!user || !user.enabled) {
-      throw OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${user ? `user ${user.id} is disabled` : 'no user is linked to the subject'}` });
-    }
-    return { subject: user.id, claims: { ...mapped, ...user.claims, preferred_username: user.username } };
+    const refused = (detail: string) => OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${detail}` });
+    if (!user || !user.enabled) throw refused(user ? `user ${user.id} is disabled` : 'no user is linked to the subject');
+    return {
+      subject: user.id,
+      claims: { ...mapped, ...user.claims, preferred_username: user.username },
+      conditions: [this.users.unchangedStep(user, () => refused(`user ${user.id} changed during the grant`))],
+    };
   }
 
   /** RFC 7523 §3 item 1: iss names a trusted, enabled identity provider. */

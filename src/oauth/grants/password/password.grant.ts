@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
 import { logValue } from '../../../common/log-text';
 import { UserSignIn } from '../../../users/user-sign-in';
+import { UsersService } from '../../../users/users.service';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../token/token-request';
@@ -22,7 +23,10 @@ export class PasswordGrant implements GrantHandler {
   readonly grantType = PASSWORD_GRANT.grantType;
   private readonly logger = new Logger(PasswordGrant.name);
 
-  constructor(private readonly users: UserSignIn) {}
+  constructor(
+    private readonly signIns: UserSignIn,
+    private readonly users: UsersService,
+  ) {}
 
   /** §4.3.2: username and password are REQUIRED. */
   validate(request: ClientRequest): void {
@@ -32,7 +36,7 @@ export class PasswordGrant implements GrantHandler {
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     const scopes = grantableScopes(client, request.scopes);
-    const outcome = await this.users.signIn(request.requireParam('username'), request.requireParam('password'));
+    const outcome = await this.signIns.signIn(request.requireParam('username'), request.requireParam('password'));
     if ('failure' in outcome) {
       throw OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `password grant for client ${client.clientId}: ${outcome.failure}${outcome.userId ? ` (user ${outcome.userId})` : ''}` });
     }
@@ -43,6 +47,8 @@ export class PasswordGrant implements GrantHandler {
       scopes,
       claims: { ...user.claims, preferred_username: user.username },
       refreshToken: true,
+      // Disabled, deleted or given a new password while this request was in flight: no grant.
+      conditions: [this.users.unchangedStep(user, () => OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `user ${user.id} changed during the password grant` }))],
     };
   }
 }
