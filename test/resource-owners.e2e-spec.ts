@@ -174,7 +174,10 @@ describe('users, the password grant, introspection and revocation', () => {
       const stale = (await users.findById(user.id))!;
       await adminApi('PATCH', `/users/${user.id}`, { password: 'a brand new secret' });
       await expect(writer.commit([users.unchangedStep(stale, () => new Error('changed'))])).rejects.toThrow('changed');
-      await expect(writer.commit([users.unchangedStep((await users.findById(user.id))!, () => new Error('changed'))])).resolves.toBeUndefined();
+      const fresh = (await users.findById(user.id))!;
+      await expect(writer.commit([users.unchangedStep(fresh, () => new Error('changed'))])).resolves.toBeUndefined();
+      await adminApi('PATCH', `/users/${user.id}`, { enabled: false });
+      await expect(writer.commit([users.unchangedStep(fresh, () => new Error('disabled'))])).rejects.toThrow('disabled');
     });
 
     it('is off unless enabled: unsupported_grant_type, and not in discovery', async () => {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
+import { Consents, ConsentView } from '../oauth/interaction/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -11,7 +12,10 @@ import { parsePaging } from './paging';
 @Controller('api/admin/v1/users')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 export class UsersAdminController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly consentStore: Consents,
+  ) {}
 
   @Post()
   @NoStore()
@@ -36,6 +40,23 @@ export class UsersAdminController {
   @NoStore()
   update(@Param('id') id: string, @Body() body: unknown): Promise<UserView> {
     return this.users.update(id, parseUserInput(body, false));
+  }
+
+  /** Remembered consents (OIDC): per client, the scopes the user approved. */
+  @Get(':id/consents')
+  async consents(@Param('id') id: string): Promise<{ items: ConsentView[]; total: number }> {
+    await this.users.get(id); // 404 for an unknown user
+    const items = await this.consentStore.list(id);
+    return { items, total: items.length };
+  }
+
+  /** Forgets the user's consents (all, or `?client_id=` one client's): the next sign-in asks again. */
+  @Delete(':id/consents')
+  @HttpCode(204)
+  async revokeConsents(@Param('id') id: string, @Query('client_id') clientId?: unknown): Promise<void> {
+    if (clientId !== undefined && typeof clientId !== 'string') throw OAuthError.invalidRequest('client_id may be given once');
+    await this.users.get(id);
+    await this.consentStore.revoke(id, clientId);
   }
 
   /** Deletes the user and revokes its grants. */

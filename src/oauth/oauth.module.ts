@@ -126,6 +126,6 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions],
+  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
 })
 export class OAuthModule {}

@@ -92,9 +92,11 @@ export class UserSignIn {
   /** The count starts again; a hash made with older parameters is replaced now that the password is known. */
   private async succeeded(user: UserEntity, password: string): Promise<void> {
     const rehash = this.hasher.isOutdated(user.passwordHash!) ? await this.hasher.hash(password) : undefined;
+    const previous = user.passwordHash;
+    if (rehash) user.passwordHash = rehash; // what the caller's later checks compare with
     await this.writer.commit([
       rehash
-        ? { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? WHERE id = ? AND tenant = ? AND password_hash = ?', params: [rehash, user.id, user.tenant, user.passwordHash] }
+        ? { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? WHERE id = ? AND tenant = ? AND password_hash = ?', params: [rehash, user.id, user.tenant, previous] }
         : { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND tenant = ?', params: [user.id, user.tenant] },
     ]);
   }

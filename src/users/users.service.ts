@@ -145,15 +145,17 @@ export class UsersService {
 
   /**
    * A statement for the atomic write that issues the user's tokens: it holds only while the user
-   * exists, is enabled and was not changed since `user` was read. It takes the user's row lock,
+   * exists, is enabled and has the password it had when `user` was read. It takes the user's row lock,
    * so a concurrent change (disable, delete, new password — each revokes the user's grants in
    * its own transaction) either comes first and refuses this write, or waits and then revokes
    * the grant this write stores.
    */
   unchangedStep(user: UserEntity, refused: () => Error): WriteStep {
+    // The state that matters, not updated_at: its whole seconds would miss a change within the second.
+    const samePassword = user.passwordHash === null ? 'password_hash IS NULL' : 'password_hash = ?';
     return {
-      sql: 'UPDATE users SET failed_logins = failed_logins WHERE id = ? AND tenant = ? AND enabled = ? AND updated_at = ?',
-      params: [user.id, user.tenant, sqlBoolean(true), user.updatedAt],
+      sql: `UPDATE users SET failed_logins = failed_logins WHERE id = ? AND tenant = ? AND enabled = ? AND ${samePassword}`,
+      params: [user.id, user.tenant, sqlBoolean(true), ...(user.passwordHash === null ? [] : [user.passwordHash])],
       expect: 'one-row',
       refused,
     };

@@ -7,7 +7,10 @@ import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
                        [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--auth-signing-alg ALG]
-                       [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--json]
+                       [--token-format jwt|opaque] [--audience A]... [--introspect-any]
+                       [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
+                       [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
+                       [--require-auth-time] [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
                        [--no-introspect-any] [--json]
 grantry clients list [--json]
@@ -28,6 +31,13 @@ const CLIENT_OPTIONS = {
   'token-format': { type: 'string' },
   audience: { type: 'string', multiple: true },
   'introspect-any': { type: 'boolean' },
+  'response-type': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'application-type': { type: 'string' },
+  'subject-type': { type: 'string' },
+  'sector-identifier-uri': { type: 'string' },
+  'default-max-age': { type: 'string' },
+  'require-auth-time': { type: 'boolean' },
 } as const;
 
 /** The RFC 7591 metadata the options name (client_name is the caller's). */
@@ -43,6 +53,17 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
   if (values['token-format']) input.access_token_format = values['token-format'];
   if (values.audience) input.audience = values.audience;
   if (values['introspect-any']) input.introspect_any = true;
+  if (values['response-type']) input.response_types = values['response-type'];
+  if (values['post-logout-redirect-uri']) input.post_logout_redirect_uris = values['post-logout-redirect-uri'];
+  if (values['application-type']) input.application_type = values['application-type'];
+  if (values['subject-type']) input.subject_type = values['subject-type'];
+  if (values['sector-identifier-uri']) input.sector_identifier_uri = values['sector-identifier-uri'];
+  if (values['default-max-age'] !== undefined) {
+    const seconds = Number(values['default-max-age']);
+    if (!/^\d+$/.test(String(values['default-max-age']))) throw new UsageError('--default-max-age takes a whole number of seconds');
+    input.default_max_age = seconds;
+  }
+  if (values['require-auth-time']) input.require_auth_time = true;
   return input;
 }
 

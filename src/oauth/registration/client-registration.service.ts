@@ -3,6 +3,7 @@ import { ClientMetadata, parseClientMetadata } from '../../clients/client-metada
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
 import { GrantryConfig } from '../../config/config.schema';
+import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -19,6 +20,7 @@ export class ClientRegistrationService {
     private readonly authenticators: AuthenticatorRegistry,
     private readonly records: GrantRecords,
     private readonly config: GrantryConfig,
+    private readonly fetcher: OutboundFetcher,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -29,13 +31,32 @@ export class ClientRegistrationService {
   async create(input: unknown): Promise<ClientView> {
     const metadata = parseClientMetadata(input);
     this.checkSupported(metadata);
+    await this.checkSectorIdentifier(metadata);
     return this.clients.create(metadata);
   }
 
   async update(clientId: string, patch: unknown): Promise<ClientView> {
     const metadata = parseClientMetadata(patch, await this.clients.metadata(clientId));
     this.checkSupported(metadata);
+    await this.checkSectorIdentifier(metadata);
     return this.clients.update(clientId, metadata);
+  }
+
+  /**
+   * OIDC Registration §5: the sector identifier URI serves a JSON array holding every redirect URI
+   * of the client — fetched under the outbound rules (https, public addresses, 5 s, 64 KiB).
+   */
+  private async checkSectorIdentifier(metadata: ClientMetadata): Promise<void> {
+    if (!metadata.sector_identifier_uri) return;
+    let listed: unknown;
+    try {
+      listed = (await this.fetcher.fetchJson(metadata.sector_identifier_uri)).body;
+    } catch (error) {
+      throw OAuthError.invalidClientMetadata(`sector_identifier_uri could not be fetched: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(listed) || listed.some((uri) => typeof uri !== 'string')) throw OAuthError.invalidClientMetadata('sector_identifier_uri must serve a JSON array of redirect URIs');
+    const missing = metadata.redirect_uris.filter((uri) => !listed.includes(uri));
+    if (missing.length) throw OAuthError.invalidClientMetadata(`sector_identifier_uri does not list the redirect URI ${missing[0]}`);
   }
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
