@@ -85,6 +85,33 @@ describe('authorization code flow with PKCE and OpenID Connect', () => {
     expect(refreshed.claims()?.sub).toBe(userId);
   });
 
+  it('gives a pairwise client a per-sector sub, the same in the ID token and at userinfo', async () => {
+    const pairwise = await createClient(server, { client_name: 'Pairwise', grant_types: ['authorization_code'], subject_type: 'pairwise', redirect_uris: ['https://other.example/cb'], scope: 'openid email' });
+    const oidc = await openid.discovery(new URL(server.url), pairwise.client_id, undefined, openid.ClientSecretBasic(pairwise.client_secret!), { execute: [openid.allowInsecureRequests] });
+    const verifier = openid.randomPKCECodeVerifier();
+    const url = openid.buildAuthorizationUrl(oidc, { redirect_uri: 'https://other.example/cb', scope: 'openid email', code_challenge: await openid.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce: 'n-2' });
+    const browser = new TestBrowser(server.url);
+    const login = await browser.follow(url.toString());
+    const consent = await browser.submit(login, { username: 'alice', password: 'correct horse battery' });
+    const back = await browser.submit(consent, { decision: 'approve' });
+    const tokens = await openid.authorizationCodeGrant(oidc, new URL(back.location!), { pkceCodeVerifier: verifier, expectedNonce: 'n-2', idTokenExpected: true });
+    const sub = tokens.claims()!.sub;
+    expect(sub).not.toBe(userId);
+    expect(sub).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await openid.fetchUserInfo(oidc, tokens.access_token, sub)).toMatchObject({ sub, email: 'alice@example.com' });
+  });
+
+  it('asks for the password again when max_age has passed, and skips consent once given', async () => {
+    const oidc = await config();
+    const verifier = openid.randomPKCECodeVerifier();
+    const browser = new TestBrowser(server.url);
+    const first = await signIn(browser, openid.buildAuthorizationUrl(oidc, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await openid.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }));
+    expect(first.location).toMatch(/code=/);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const stale = await browser.follow(openid.buildAuthorizationUrl(oidc, { redirect_uri: REDIRECT, scope: 'openid', max_age: '0', code_challenge: await openid.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }).toString());
+    expect(stale.html).toContain('name="password"');
+  });
+
   it('revokes what the first exchange issued when a code is used twice', async () => {
     const oidc = await config();
     const verifier = openid.randomPKCECodeVerifier();

@@ -192,6 +192,8 @@ describe('authorization endpoint refusals', () => {
       expect(again.status).toBe(200);
       expect(again.html).toContain('The username or password is wrong, or the account cannot sign in now.');
       expect(again.html).toContain('role="alert"');
+      expect(again.html).toMatch(/name="username"[^>]*value="alice"|value="alice"[^>]*name="username"/);
+      expect(again.html).not.toContain('wrong password!!');
     });
   });
 

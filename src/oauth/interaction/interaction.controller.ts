@@ -53,7 +53,7 @@ export class InteractionController {
       if (!entry) return this.redirectToPage(interaction, reply);
       const context = await this.stepContext(interaction, entry.properties);
       const outcome = await entry.step.submit(context, form);
-      if (!outcome.ok) return this.send(reply, 'login', interaction, entry.step.render(context, outcome.error));
+      if (!outcome.ok) return this.send(reply, 'login', interaction, entry.step.render(context, outcome.error, form));
       // A later step confirms the user an earlier one identified; it never switches users.
       if (interaction.userId !== null && outcome.userId !== interaction.userId) throw new InteractionGone();
       const amr = [...new Set([...(interaction.amr ?? []), ...outcome.amr])];

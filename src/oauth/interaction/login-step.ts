@@ -32,7 +32,8 @@ export type LoginStepOutcome =
  */
 export interface LoginStep {
   readonly id: string;
-  render(context: LoginStepContext, error?: string): string;
+  /** The step's page; after a failed `submit`, with its error and what the user typed (to fill in again, never a secret). */
+  render(context: LoginStepContext, error?: string, submitted?: Readonly<Record<string, string>>): string;
   submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome>;
 }
 

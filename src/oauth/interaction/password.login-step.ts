@@ -19,9 +19,9 @@ export class PasswordLoginStep implements LoginStep {
     private readonly pages: PageRenderer,
   ) {}
 
-  render(context: LoginStepContext, error?: string): string {
+  render(context: LoginStepContext, error?: string, submitted?: Readonly<Record<string, string>>): string {
     return this.pages.login(
-      { action: context.action, csrf: context.csrf, clientName: context.client.name, loginHint: context.request.loginHint, error },
+      { action: context.action, csrf: context.csrf, clientName: context.client.name, loginHint: context.request.loginHint, username: submitted?.username, error },
       { lang: context.request.uiLocales.join(' ') },
     );
   }
