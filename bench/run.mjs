@@ -2,10 +2,11 @@
 // (bench/ceiling.mjs), for RS256 and ES256, with client_secret_basic and with private_key_jwt
 // (BENCH_PKJWT=0 skips the latter); then the password grant beside the rate of bare scrypt
 // verifications with the same parameters (BENCH_PASSWORD=0 skips it), and introspection
-// requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
+// requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it),
+// and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes, scrypt } from 'node:crypto';
+import { createHash, randomBytes, scrypt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -160,6 +161,62 @@ async function scryptCeiling() {
   return (done * 1000) / (Date.now() - started);
 }
 
+/**
+ * The code exchange (PKCE S256, an ID token and a refresh token beside the access token): a user
+ * signs in once, consent is remembered, then each GET of the authorization endpoint yields a
+ * code — one single-use code per measured request, as with real browsers.
+ */
+async function benchAuthorizationCode(port) {
+  const redirect = 'https://rp.example/cb';
+  const config = grantryConfig(`code-${port}`, 'RS256', port, '[oauth.grant_type.authorization_code]\ncode_ttl = 600\n');
+  const client = grantryCli(config, ['clients', 'create', '--name', 'bench', '--grant-type', 'authorization_code', '--grant-type', 'refresh_token', '--redirect-uri', redirect, '--scope', 'openid']);
+  grantryCli(config, ['users', 'create', '--username', 'bench', '--password-env', 'BENCH_USER_PASSWORD'], { BENCH_USER_PASSWORD: 'correct horse battery staple' });
+  const verifier = 'v'.repeat(43);
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  return withGrantry(config, port, async (url) => {
+    const base = url.replace('/oauth2/token', '');
+    const authorize = `${base}/oauth2/authorize?${new URLSearchParams({ client_id: client.client_id, response_type: 'code', redirect_uri: redirect, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', nonce: 'n' })}`;
+    const cookies = await signInOnce(base, authorize);
+    const codes = async (count) => {
+      const bodies = [];
+      for (let i = 0; i < count; i++) {
+        const answer = await fetch(authorize, { headers: { cookie: cookies }, redirect: 'manual' });
+        const code = new URL(answer.headers.get('location')).searchParams.get('code');
+        bodies.push(`grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(redirect)}&code_verifier=${verifier}`);
+      }
+      return bodies;
+    };
+    const size = Number(process.env.BENCH_POOL ?? 3000 * seconds);
+    return drive(url, { Authorization: basicAuth(client) }, { warmup: await codes(Math.ceil(size / 4)), measured: await codes(size) });
+  });
+}
+
+/** Signs the bench user in through the pages and approves; the session and binding cookies. */
+async function signInOnce(base, authorize) {
+  const jar = new Map();
+  const request = async (url, form) => {
+    const answer = await fetch(new URL(url, base), {
+      method: form ? 'POST' : 'GET',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form) : undefined,
+      redirect: 'manual',
+    });
+    for (const cookie of answer.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const at = pair.indexOf('=');
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return { location: answer.headers.get('location'), html: await answer.text() };
+  };
+  const page = await request((await request(authorize)).location);
+  const field = (html, name) => new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1];
+  const action = (html) => /action="([^"]+)"/.exec(html)[1].replace(/&amp;/g, '&');
+  const afterLogin = await request(action(page.html), { csrf: field(page.html, 'csrf'), username: 'bench', password: 'correct horse battery staple' });
+  const consent = await request(afterLogin.location);
+  await request(action(consent.html), { csrf: field(consent.html, 'csrf'), decision: 'approve' });
+  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
 /** Introspection of a client_credentials JWT by its own client, beside that server's client_credentials tokens/s. */
 async function benchIntrospection(port) {
   const config = grantryConfig(`introspect-${port}`, 'RS256', port);
@@ -293,6 +350,15 @@ try {
       tokens.push(result.tokens);
     }
     rows.push({ scenario: 'introspection of a JWT (requests/s)', grantry: median(introspections), ceiling: median(tokens), runs: { grantry: introspections, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
+  }
+  if (process.env.BENCH_CODE !== '0') {
+    const exchanges = [];
+    const tokens = [];
+    for (let round = 0; round < rounds; round++) {
+      exchanges.push(await benchAuthorizationCode(18480 + round));
+      tokens.push(await benchGrantry('RS256', 18490 + round));
+    }
+    rows.push({ scenario: 'authorization code + PKCE + ID token (req/s)', grantry: median(exchanges), ceiling: median(tokens), runs: { grantry: exchanges, ceiling: tokens }, ceilingName: 'client_credentials tok/s, same build' });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
