@@ -217,6 +217,8 @@ export class HousekeepingSettings {
 /** `[[login.authenticator]]`: switches, orders and configures a step of signing a user in (like [[event_listener]]). */
 export class LoginAuthenticatorSettings {
   @IsString() @MinLength(1) id: string;
+  /** A drop-in step: module path (relative to this file) or package whose default export is the step's class. */
+  @IsOptional() @IsString() @MinLength(1) module?: string;
   @IsOptional() @TomlInt() order?: number;
   @IsOptional() @TomlBool() enable?: boolean;
   @IsOptional() @IsObject() properties?: Record<string, unknown>;

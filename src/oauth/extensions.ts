@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EventListenerSettings } from '../config/config.schema';
 import type { ClientAuthenticator, GrantHandler } from './extension-points';
+import type { LoginStepContext, LoginStepOutcome } from './interaction/login-step';
 import type { ClientRequest } from './token/token-request';
 
 /** A grant handler from outside this module (a drop-in plugin). */
@@ -20,6 +21,23 @@ export interface ExtensionAuthenticator {
   listener: EventListenerSettings;
 }
 
+/** What a login step from outside shows: its heading and fields (grantry renders the page). */
+export interface LoginStepPage {
+  heading: string;
+  intro?: string;
+  fields: { name: string; label: string; type?: 'text' | 'password' | 'number' | 'email' | 'tel'; autocomplete?: string; inputmode?: string }[];
+  submitLabel?: string;
+}
+
+/** A login step from outside this module (a drop-in plugin): described by data, rendered by grantry. */
+export interface ExtensionLoginStep {
+  id: string;
+  order: number;
+  properties: Readonly<Record<string, unknown>>;
+  page(context: LoginStepContext): Promise<LoginStepPage>;
+  submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome>;
+}
+
 /**
  * The injection token through which grants and authenticators from outside `src/oauth` reach
  * the registries. Whoever loads them (the plugin host) adds them while the application
@@ -32,4 +50,5 @@ export class Extensions {
   /** Extra parameter checks for built-in grants, by their `[oauth.grant_type]` id (WSO2's grant_validator). */
   readonly validators = new Map<string, (request: ClientRequest) => void>();
   readonly authenticators: ExtensionAuthenticator[] = [];
+  readonly loginSteps: ExtensionLoginStep[] = [];
 }

@@ -1,6 +1,8 @@
 import type { RegisteredClient } from '../clients/registered-client';
 import { OAuthError } from '../common/oauth-error';
 import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/extension-points';
+import type { ExtensionLoginStep, LoginStepPage } from '../oauth/extensions';
+import type { LoginStepContext, LoginStepOutcome } from '../oauth/interaction/login-step';
 import type { ClientRequest } from '../oauth/token/token-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
 import { grantPluginRequest, pluginClientView } from './plugin-views';
@@ -158,4 +160,65 @@ function checkConsume(file: string, value: unknown, method: string): AssertionJt
   };
   if (!Array.isArray(value) || !value.every(valid)) throw new PluginFailure(file, `${method} returned consume that is not an array of { issuer, jti, expiresAt }`);
   return value.map(({ issuer, jti, expiresAt }) => ({ issuer, jti, expiresAt }));
+}
+
+/** A login step module as an extension: it describes its page and decides; grantry renders, signs in and consents. */
+export class PluginLoginStep implements ExtensionLoginStep {
+  constructor(
+    readonly id: string,
+    readonly order: number,
+    readonly properties: Readonly<Record<string, unknown>>,
+    private readonly plugin: Instance,
+    private readonly file: string,
+    private readonly timeoutMs: number,
+  ) {
+    if (typeof plugin.page !== 'function' || typeof plugin.submit !== 'function') {
+      throw new PluginLoadError(`${file}: a login step needs page(context) and submit(context, form) methods`);
+    }
+  }
+
+  async page(context: LoginStepContext): Promise<LoginStepPage> {
+    const page = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.page as PluginMethod)(pluginStepContext(context, signal)))) as Partial<LoginStepPage> | undefined;
+    const fields = Array.isArray(page?.fields) ? page.fields : [];
+    const valid = (field: LoginStepPage['fields'][number]) =>
+      !!field && typeof field.name === 'string' && /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field.name) && field.name !== 'csrf' && typeof field.label === 'string'
+      && (field.type === undefined || STEP_FIELD_TYPES.has(field.type));
+    if (typeof page?.heading !== 'string' || !fields.length || !fields.every(valid)) {
+      throw new PluginFailure(this.file, 'page() must return { heading, fields: [{ name, label, type? }] } (names of letters, digits, - and _; not csrf; types text, password, number, email, tel)');
+    }
+    return {
+      heading: page.heading,
+      intro: typeof page.intro === 'string' ? page.intro : undefined,
+      submitLabel: typeof page.submitLabel === 'string' ? page.submitLabel : undefined,
+      fields: fields.map(({ name, label, type, autocomplete, inputmode }) => ({ name, label, type, autocomplete: typeof autocomplete === 'string' ? autocomplete : undefined, inputmode: typeof inputmode === 'string' ? inputmode : undefined })),
+    };
+  }
+
+  async submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome> {
+    // The step sees its own fields only: never the CSRF token or another step's values.
+    const { csrf: _csrf, ...fields } = form;
+    const outcome = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.submit as PluginMethod)(pluginStepContext(context, signal), Object.freeze({ ...fields })))) as Partial<LoginStepOutcome> & { userId?: unknown; amr?: unknown; error?: unknown; acr?: unknown } | undefined;
+    if (outcome?.ok === true) {
+      if (typeof outcome.userId !== 'string' || !outcome.userId) throw new PluginFailure(this.file, 'submit() returned ok without a userId');
+      const amr = Array.isArray(outcome.amr) && outcome.amr.every((value) => typeof value === 'string') ? (outcome.amr as string[]) : [];
+      return { ok: true, userId: outcome.userId, amr, ...(typeof outcome.acr === 'string' ? { acr: outcome.acr } : {}) };
+    }
+    if (outcome?.ok === false) return { ok: false, error: typeof outcome.error === 'string' ? outcome.error.slice(0, 300) : 'That did not work. Try again.' };
+    throw new PluginFailure(this.file, 'submit() must return { ok: true, userId, amr } or { ok: false, error }');
+  }
+}
+
+type PluginMethod = (...args: unknown[]) => unknown;
+const STEP_FIELD_TYPES = new Set(['text', 'password', 'number', 'email', 'tel']);
+
+/** What a login step module sees: a frozen, secret-free copy of the client and the request. */
+function pluginStepContext(context: LoginStepContext, signal: AbortSignal) {
+  const { request } = context;
+  return Object.freeze({
+    client: pluginClientView(context.client),
+    request: Object.freeze({ clientId: request.clientId, scopes: Object.freeze([...request.scopes]), loginHint: request.loginHint, uiLocales: Object.freeze([...request.uiLocales]) }),
+    userId: context.userId,
+    properties: context.properties,
+    signal,
+  });
 }

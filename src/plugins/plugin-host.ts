@@ -18,9 +18,10 @@ export class PluginHost implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { grants, validators, authenticators } = await loadPlugins(this.config, this.services.create(), (clientId) => this.services.resolveClient(clientId));
+    const { grants, validators, authenticators, loginSteps } = await loadPlugins(this.config, this.services.create(), (clientId) => this.services.resolveClient(clientId));
     this.extensions.grants.push(...grants);
     for (const [id, validate] of validators) this.extensions.validators.set(id, validate);
     this.extensions.authenticators.push(...authenticators);
+    this.extensions.loginSteps.push(...loginSteps);
   }
 }

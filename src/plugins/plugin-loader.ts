@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { RegisteredClient } from '../clients/registered-client';
 import { GrantryConfig } from '../config/config.schema';
-import type { ExtensionAuthenticator, ExtensionGrant } from '../oauth/extensions';
+import type { ExtensionAuthenticator, ExtensionGrant, ExtensionLoginStep } from '../oauth/extensions';
 import { builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import type { ClientRequest } from '../oauth/token/token-request';
 import { isModuleSpecifier, loadPluginClass } from './module-loader';
-import { containedValidator, PluginClientAuthenticator, PluginGrantHandler } from './plugin-adapters';
+import { containedValidator, PluginClientAuthenticator, PluginGrantHandler, PluginLoginStep } from './plugin-adapters';
 import { PluginLoadError } from './plugin-errors';
 import type { PluginServices } from './plugin-services';
 
@@ -17,6 +17,7 @@ export interface LoadedPlugins {
   /** Validator modules for built-in grants, by table id. */
   validators: Map<string, (request: ClientRequest) => void>;
   authenticators: ExtensionAuthenticator[];
+  loginSteps: ExtensionLoginStep[];
 }
 
 /** Loads every module the deployment file names; any failure stops start-up naming the file. */
@@ -35,7 +36,7 @@ export async function loadPlugins(
       throw new PluginLoadError(`${file}: the constructor failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const loaded: LoadedPlugins = { grants: [], validators: new Map(), authenticators: [] };
+  const loaded: LoadedPlugins = { grants: [], validators: new Map(), authenticators: [], loginSteps: [] };
 
   for (const entry of config.oauth.custom_grant_type) {
     if (!entry.enable) continue;
@@ -78,6 +79,12 @@ export async function loadPlugins(
       order: listener.order ?? DEFAULT_PLUGIN_ORDER,
       listener,
     });
+  }
+  for (const step of config.login.authenticator) {
+    if (step.enable === false || step.module === undefined) continue;
+    const properties = step.properties ?? {};
+    const plugin = await instantiate(step.module, properties, step.id);
+    loaded.loginSteps.push(new PluginLoginStep(step.id, step.order ?? DEFAULT_PLUGIN_ORDER, properties, plugin.instance, plugin.file, timeoutMs));
   }
   return loaded;
 }

@@ -53,7 +53,7 @@ export class InteractionController {
       if (!entry) return this.redirectToPage(interaction, reply);
       const context = await this.stepContext(interaction, entry.properties);
       const outcome = await entry.step.submit(context, form);
-      if (!outcome.ok) return this.send(reply, 'login', interaction, entry.step.render(context, outcome.error, form));
+      if (!outcome.ok) return this.send(reply, entry.step.page ?? 'login-step', interaction, await entry.step.render(context, outcome.error, form));
       // A later step confirms the user an earlier one identified; it never switches users.
       if (interaction.userId !== null && outcome.userId !== interaction.userId) throw new InteractionGone();
       const amr = [...new Set([...(interaction.amr ?? []), ...outcome.amr])];
@@ -113,7 +113,7 @@ export class InteractionController {
     if (interaction.sessionId === null) {
       const entry = this.steps.at(interaction.step);
       if (!entry) throw new InteractionGone();
-      return this.send(reply, 'login', interaction, entry.step.render(await this.stepContext(interaction, entry.properties)));
+      return this.send(reply, entry.step.page ?? 'login-step', interaction, await entry.step.render(await this.stepContext(interaction, entry.properties)));
     }
     const current = await this.flow.liveSession(request);
     if (current?.session.id !== interaction.sessionId) throw new InteractionGone();

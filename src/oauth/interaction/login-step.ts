@@ -4,7 +4,9 @@ import type { RegisteredClient } from '../../clients/registered-client';
 import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
 import type { ValidatedAuthorizationRequest } from '../authorize/authorization-request';
+import { Extensions, type ExtensionLoginStep } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
+import { PageRenderer } from './pages';
 
 /** What a login step sees: the request being authorized and who the earlier steps identified. */
 export interface LoginStepContext {
@@ -32,8 +34,10 @@ export type LoginStepOutcome =
  */
 export interface LoginStep {
   readonly id: string;
+  /** Which page template `render` uses, for its security headers (default: the generic `login-step`). */
+  readonly page?: 'login' | 'login-step';
   /** The step's page; after a failed `submit`, with its error and what the user typed (to fill in again, never a secret). */
-  render(context: LoginStepContext, error?: string, submitted?: Readonly<Record<string, string>>): string;
+  render(context: LoginStepContext, error?: string, submitted?: Readonly<Record<string, string>>): string | Promise<string>;
   submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome>;
 }
 
@@ -59,17 +63,32 @@ export class LoginSteps implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly config: GrantryConfig,
+    private readonly extensions: Extensions,
+    private readonly pages: PageRenderer,
   ) {}
 
   onApplicationBootstrap(): void {
     const tables = this.config.login.authenticator;
-    const ordered = collectOrdered<LoginStep, LoginStepOptions>(this.discovery, LoginAuthenticator, (_, meta) => tables.find((table) => table.id === meta.id));
-    const known = new Set(ordered.map(({ meta }) => meta.id));
-    const all = new Set(this.discovery.getProviders({ metadataKey: LoginAuthenticator.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(LoginAuthenticator, wrapper)!.id));
-    const unknown = tables.filter((table) => !all.has(table.id));
-    if (unknown.length) throw new ConfigError(`[[login.authenticator]] id = "${unknown[0].id}" matches no login step (known: ${[...all].join(', ')})`);
-    if (!known.size) throw new ConfigError('[[login.authenticator]]: every login step is disabled, so nobody could sign in');
+    const plugins = this.extensions.loginSteps.map((extension) => ({ instance: this.rendered(extension), meta: { id: extension.id, order: extension.order } }));
+    const builtIn = this.discovery.getProviders({ metadataKey: LoginAuthenticator.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(LoginAuthenticator, wrapper)!.id);
+    const known = new Set([...builtIn, ...plugins.map(({ meta }) => meta.id)]);
+    const unknown = tables.filter((table) => !known.has(table.id));
+    if (unknown.length) throw new ConfigError(`[[login.authenticator]] id = "${unknown[0].id}" matches no login step (known: ${[...known].join(', ')}; a drop-in step names its module)`);
+    const ordered = collectOrdered<LoginStep, LoginStepOptions>(this.discovery, LoginAuthenticator, (_, meta) => tables.find((table) => table.id === meta.id), plugins);
+    if (!ordered.length) throw new ConfigError('[[login.authenticator]]: every login step is disabled, so nobody could sign in');
     this.entries = ordered.map(({ instance, meta }) => ({ step: instance, properties: tables.find((table) => table.id === meta.id)?.properties ?? {} }));
+  }
+
+  /** A drop-in step describes its page; grantry renders it (the same look, CSRF field and CSP as its own pages). */
+  private rendered(extension: ExtensionLoginStep): LoginStep {
+    return {
+      id: extension.id,
+      render: async (context: LoginStepContext, error?: string) => {
+        const page = await extension.page(context);
+        return this.pages.loginStep({ ...page, action: context.action, csrf: context.csrf, clientName: context.client.name, error }, { lang: context.request.uiLocales.join(' ') });
+      },
+      submit: (context, form) => extension.submit(context, form),
+    };
   }
 
   get count(): number {

@@ -12,6 +12,7 @@ const SIGN_IN_FAILED = 'The username or password is wrong, or the account cannot
 @Injectable()
 export class PasswordLoginStep implements LoginStep {
   readonly id = 'password';
+  readonly page = 'login';
   private readonly logger = new Logger(PasswordLoginStep.name);
 
   constructor(

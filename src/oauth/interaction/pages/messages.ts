@@ -10,6 +10,7 @@ const en = {
   username: 'Username',
   password: 'Password',
   signIn: 'Sign in',
+  continueSignIn: 'Continue',
 
   consentTitle: 'Allow access',
   consentHeading: 'Allow access?',

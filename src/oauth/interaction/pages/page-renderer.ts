@@ -14,6 +14,10 @@ export interface PageChrome {
   title: string;
 }
 export interface LoginView { action: string; csrf: string; clientName: string; username?: string; error?: string; loginHint?: string }
+/** A field of a further login step's form. */
+export interface LoginStepField { name: string; label: string; type?: 'text' | 'password' | 'number' | 'email' | 'tel'; autocomplete?: string; inputmode?: string }
+/** A further step of signing in (a plugin's second factor): its heading, words and fields. */
+export interface LoginStepView { action: string; csrf: string; clientName: string; heading: string; intro?: string; fields: LoginStepField[]; error?: string; submitLabel?: string }
 export interface ConsentView { action: string; csrf: string; clientName: string; username: string; scopes: { name: string; description?: string }[] }
 export interface SelectAccountView { action: string; csrf: string; clientName: string; accounts: { sessionRef: string; username: string }[] }
 /** For a request that cannot be redirected (unknown client, bad redirect_uri): never links back to the client. */
@@ -24,7 +28,7 @@ export interface LoggedOutView {}
 export interface FormPostView { action: string; fields: Record<string, string> }
 
 interface Views {
-  login: LoginView; consent: ConsentView; 'select-account': SelectAccountView; error: ErrorView;
+  login: LoginView; 'login-step': LoginStepView; consent: ConsentView; 'select-account': SelectAccountView; error: ErrorView;
   logout: LogoutView; 'logged-out': LoggedOutView; 'form-post': FormPostView;
 }
 
@@ -43,6 +47,11 @@ const VARIABLES: { [K in PageKind]: (view: Views[K], t: Messages) => Record<stri
       focusUsername: !username, focusPassword: !!username,
     };
   },
+  'login-step': (v, t) => ({
+    action: v.action, csrf: v.csrf, clientName: v.clientName, heading: v.heading, intro: v.intro ?? '', error: v.error ?? '',
+    submitLabel: v.submitLabel ?? t.continueSignIn,
+    fields: v.fields.map((f, i) => ({ id: `field-${i}`, name: f.name, label: f.label, type: f.type ?? 'text', autocomplete: f.autocomplete ?? 'off', inputmode: f.inputmode ?? 'text', first: i === 0 })),
+  }),
   consent: (v, t) => ({
     action: v.action, csrf: v.csrf, clientName: v.clientName, username: v.username,
     scopes: v.scopes.map((s) => ({ name: s.name, description: s.description ?? '' })),
@@ -68,13 +77,14 @@ const VARIABLES: { [K in PageKind]: (view: Views[K], t: Messages) => Record<stri
 };
 
 const TITLES: { [K in PageKind]: keyof Messages } = {
-  login: 'loginTitle', consent: 'consentTitle', 'select-account': 'selectAccountTitle', error: 'errorTitle',
+  login: 'loginTitle', 'login-step': 'loginTitle', consent: 'consentTitle', 'select-account': 'selectAccountTitle', error: 'errorTitle',
   logout: 'logoutTitle', 'logged-out': 'loggedOutTitle', 'form-post': 'formPostTitle',
 };
 
 /** Every optional value set and every list non-empty: what a template is checked against at start-up. */
 const SAMPLES: { [K in PageKind]: Views[K] } = {
   login: { action: '/a', csrf: 'c', clientName: 'n', username: 'u', error: 'e', loginHint: 'h' },
+  'login-step': { action: '/a', csrf: 'c', clientName: 'n', heading: 'h', intro: 'i', error: 'e', submitLabel: 's', fields: [{ name: 'otp', label: 'l', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric' }] },
   consent: { action: '/a', csrf: 'c', clientName: 'n', username: 'u', scopes: [{ name: 's', description: 'd' }] },
   'select-account': { action: '/a', csrf: 'c', clientName: 'n', accounts: [{ sessionRef: 'r', username: 'u' }] },
   error: { error: 'e', description: 'd' },
@@ -110,6 +120,10 @@ export class PageRenderer {
 
   login(view: LoginView, chrome?: Partial<PageChrome>): string {
     return this.render('login', view, chrome);
+  }
+
+  loginStep(view: LoginStepView, chrome?: Partial<PageChrome>): string {
+    return this.render('login-step', view, chrome);
   }
 
   consent(view: ConsentView, chrome?: Partial<PageChrome>): string {

@@ -1,11 +1,11 @@
 import type { InlineHashes } from './template';
 
 /** The pages, named as their replacement template files (without `.html`). */
-export const PAGE_KINDS = ['login', 'consent', 'select-account', 'error', 'logout', 'logged-out', 'form-post'] as const;
+export const PAGE_KINDS = ['login', 'login-step', 'consent', 'select-account', 'error', 'logout', 'logged-out', 'form-post'] as const;
 export type PageKind = (typeof PAGE_KINDS)[number];
 
 /** Pages whose form posts back to grantry. */
-const SELF_FORMS: ReadonlySet<PageKind> = new Set(['login', 'consent', 'select-account', 'logout']);
+const SELF_FORMS: ReadonlySet<PageKind> = new Set(['login', 'login-step', 'consent', 'select-account', 'logout']);
 
 export interface PageHeaderOptions {
   /**

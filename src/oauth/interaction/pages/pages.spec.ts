@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { negotiateLang } from './messages';
-import { ConsentView, FormPostView, LoginView, LogoutView, PageRenderer, SelectAccountView } from './page-renderer';
+import { ConsentView, FormPostView, LoginView, LogoutView, PageRenderer, SelectAccountView, LoginStepView } from './page-renderer';
 import { formActionSource, PAGE_KINDS, PageKind } from './page-security';
 import { escapeHtml } from './template';
 
@@ -31,6 +31,10 @@ const inline = (html: string, element: 'style' | 'script') =>
   [...html.matchAll(new RegExp(`<${element}>([\\s\\S]*?)</${element}>`, 'g'))].map((m) => m[1]);
 
 const login: LoginView = { action: '/oauth2/interaction/abc/login', csrf: 'csrf-1', clientName: 'Demo' };
+const loginStep: LoginStepView = {
+  action: '/oauth2/interaction/abc/login', csrf: 'csrf-5', clientName: 'Demo', heading: 'Enter your code',
+  fields: [{ name: 'otp', label: 'One-time code', autocomplete: 'one-time-code', inputmode: 'numeric' }],
+};
 const consent: ConsentView = {
   action: '/oauth2/interaction/abc/consent', csrf: 'csrf-2', clientName: 'Demo', username: 'alice',
   scopes: [{ name: 'openid' }, { name: 'orders:read', description: 'Read your orders' }],
@@ -44,7 +48,7 @@ const formPost: FormPostView = { action: 'https://rp.example/cb?x=1', fields: { 
 
 function renderAll(r: PageRenderer): Record<PageKind, string> {
   return {
-    login: r.login(login), consent: r.consent(consent), 'select-account': r.selectAccount(selectAccount),
+    login: r.login(login), 'login-step': r.loginStep(loginStep), consent: r.consent(consent), 'select-account': r.selectAccount(selectAccount),
     error: r.error({ error: 'invalid_request', description: 'redirect_uri is not registered' }),
     logout: r.logout(logout), 'logged-out': r.loggedOut({}), 'form-post': r.formPost(formPost),
   };
@@ -195,6 +199,7 @@ describe('PageRenderer', () => {
     it.each(hostile)('keeps the document structure with %s in every interpolated value', (h) => {
       const evil: Record<PageKind, string> = {
         login: renderer.login({ action: h, csrf: h, clientName: h, username: h, error: h, loginHint: h }, { title: h }),
+        'login-step': renderer.loginStep({ action: h, csrf: h, clientName: h, heading: h, intro: h, error: h, submitLabel: h, fields: [{ name: h, label: h, autocomplete: h, inputmode: h }] }, { title: h }),
         consent: renderer.consent({ action: h, csrf: h, clientName: h, username: h, scopes: [{ name: h, description: h }, { name: h }] }, { title: h }),
         'select-account': renderer.selectAccount({ action: h, csrf: h, clientName: h, accounts: [{ sessionRef: h, username: h }] }, { title: h }),
         error: renderer.error({ error: h, description: h }, { title: h }),
@@ -204,6 +209,7 @@ describe('PageRenderer', () => {
       };
       const benign: Record<PageKind, string> = {
         login: renderer.login({ action: 'a', csrf: 'c', clientName: 'n', username: 'u', error: 'e', loginHint: 'l' }),
+        'login-step': renderer.loginStep({ action: 'a', csrf: 'c', clientName: 'n', heading: 'h', intro: 'i', error: 'e', submitLabel: 's', fields: [{ name: 'f', label: 'l', autocomplete: 'a', inputmode: 'm' }] }),
         consent: renderer.consent({ action: 'a', csrf: 'c', clientName: 'n', username: 'u', scopes: [{ name: 's', description: 'd' }, { name: 's' }] }),
         'select-account': renderer.selectAccount({ action: 'a', csrf: 'c', clientName: 'n', accounts: [{ sessionRef: 'r', username: 'u' }] }),
         error: renderer.error({ error: 'e', description: 'd' }),

@@ -74,6 +74,19 @@ const LOGIN = page(`
 </form>
 `);
 
+/** A further step of signing in (a second factor, say), its fields given by the step. */
+const LOGIN_STEP = page(`
+<h1>{{heading}}</h1>
+<p class="muted">{{intro}}</p>
+{{#error}}<p class="alert" role="alert" id="step-error">{{error}}</p>{{/error}}
+<form method="post" action="{{action}}">
+<input type="hidden" name="csrf" value="{{csrf}}">
+{{#fields}}<label for="{{id}}">{{label}}</label>
+<input id="{{id}}" name="{{name}}" type="{{type}}" autocomplete="{{autocomplete}}" inputmode="{{inputmode}}" required{{#first}} autofocus{{/first}}>
+{{/fields}}<button type="submit">{{submitLabel}}</button>
+</form>
+`);
+
 const CONSENT = page(`
 <h1>{{t.consentHeading}}</h1>
 {{#hasScopes}}<p>{{intro}}</p>
@@ -141,6 +154,7 @@ const FORM_POST = page(`
 /** Built-in template of each page, by the file name that replaces it. */
 export const BUILT_IN_TEMPLATES = {
   'login.html': LOGIN,
+  'login-step.html': LOGIN_STEP,
   'consent.html': CONSENT,
   'select-account.html': SELECT_ACCOUNT,
   'error.html': ERROR,

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as openid from 'openid-client';
+import { UsersService } from '../src/users/users.service';
+import { parseUserInput } from '../src/users/user-input';
+import { TestBrowser } from './support/browser';
+import { createClient, startServer, stopServer, TestServer } from './support/server';
+
+const REDIRECT = 'https://rp.example/callback';
+
+/** A second factor as a drop-in module: it describes its page, grantry renders and runs it. */
+const OTP_STEP = `
+module.exports = class OneTimeCode {
+  constructor({ properties }) { this.code = properties.code; }
+  page() { return { heading: 'Enter your code', intro: 'From your authenticator app', fields: [{ name: 'otp', label: 'Code', autocomplete: 'one-time-code', inputmode: 'numeric' }] }; }
+  async submit(context, form) {
+    if (form.csrf !== undefined) return { ok: false, error: 'the step saw the CSRF token' };
+    return form.otp === this.code ? { ok: true, userId: context.userId, amr: ['otp'] } : { ok: false, error: 'That code is not right.' };
+  }
+};
+`;
+
+/** Issue 13, item 7: signing a user in is an ordered, configurable extension point. */
+describe('login steps: a second factor as a drop-in plugin', () => {
+  let dir: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'grantry-steps-'));
+    writeFileSync(join(dir, 'otp.js'), OTP_STEP);
+    writeFileSync(join(dir, 'broken.js'), 'module.exports = class Broken { submit() {} };');
+    server = await startServer({
+      users: { scrypt_log_n: 14, scrypt_p: 1 },
+      login: { authenticator: [{ id: 'password', order: 100 }, { id: 'otp', module: join(dir, 'otp.js'), order: 200, properties: { code: '424242' } }] },
+    });
+    await server.app.get(UsersService).create(parseUserInput({ username: 'alice', password: 'correct horse battery' }, true));
+  });
+  afterAll(async () => {
+    await stopServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for the code after the password, refuses a wrong one, and records both in amr', async () => {
+    const client = await createClient(server, { grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid' });
+    const oidc = await openid.discovery(new URL(server.url), client.client_id, undefined, openid.ClientSecretBasic(client.client_secret!), { execute: [openid.allowInsecureRequests] });
+    const verifier = openid.randomPKCECodeVerifier();
+    const url = openid.buildAuthorizationUrl(oidc, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await openid.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce: 'n' });
+    const browser = new TestBrowser(server.url);
+    const login = await browser.follow(url.toString());
+    const otpPage = await browser.submit(login, { username: 'alice', password: 'correct horse battery' });
+    expect(otpPage.html).toContain('Enter your code');
+    expect(otpPage.html).toMatch(/name="otp"/);
+    expect(browser.has('grantry_session')).toBe(false); // not signed in before the last step
+    const wrong = await browser.submit(otpPage, { otp: '000000' });
+    expect(wrong.html).toContain('That code is not right.');
+    const consent = await browser.submit(wrong, { otp: '424242' });
+    const back = await browser.submit(consent, { decision: 'approve' });
+    const tokens = await openid.authorizationCodeGrant(oidc, new URL(back.location!), { pkceCodeVerifier: verifier, expectedNonce: 'n', idTokenExpected: true });
+    expect(tokens.claims()!.amr).toEqual(['pwd', 'otp']);
+  });
+
+  it('stops start-up for an unknown step id and for a module without page()', async () => {
+    await expect(startServer({ login: { authenticator: [{ id: 'nope' }] } })).rejects.toThrow('[[login.authenticator]] id = "nope" matches no login step');
+    await expect(startServer({ login: { authenticator: [{ id: 'broken', module: join(dir, 'broken.js') }] } })).rejects.toThrow(/broken\.js: a login step needs page\(context\) and submit\(context, form\) methods/);
+  });
+});
