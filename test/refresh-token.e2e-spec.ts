@@ -58,7 +58,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2) from the JWT bearer g
     const claims = JSON.parse(Buffer.from((rotated.body.access_token as string).split('.')[1], 'base64url').toString());
     expect(claims.sub).toBe('alice');
     const widened = await refresh(rotated.body.refresh_token as string, { scope: 'admin' });
-    expect(widened.body).toEqual({ error: 'invalid_scope', error_description: 'scope beyond the original grant: admin' });
+    expect(widened.body).toEqual({ error: 'invalid_scope', error_description: 'the admin scope is granted only by client_credentials to a client acting for itself' });
   });
 
   it('revokes the whole family when a rotated token is used again', async () => {
