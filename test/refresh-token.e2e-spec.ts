@@ -61,6 +61,13 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2) from the JWT bearer g
     expect(widened.body).toEqual({ error: 'invalid_scope', error_description: 'the admin scope is granted only by client_credentials to a client acting for itself' });
   });
 
+  it('never widens beyond the original grant, even to scopes the client holds', async () => {
+    const assertion = await signAssertion(idp, { iss: 'idp', sub: 'alice', aud: `${server.url}/oauth2/token`, iat: now(), exp: now() + 300, jti: randomUUID() });
+    const narrow = (await tokenRequest(server, { grant_type: JWT_BEARER, assertion, scope: 'read' }, auth())).body.refresh_token as string;
+    expect((await refresh(narrow, { scope: 'read write' })).body).toEqual({ error: 'invalid_scope', error_description: 'scope beyond the original grant: write' });
+    expect((await refresh(narrow)).status).toBe(200); // refused, so not consumed
+  });
+
   it('revokes the whole family when a rotated token is used again', async () => {
     const first = (await exchange()).body.refresh_token as string;
     const second = (await refresh(first)).body.refresh_token as string;
