@@ -97,6 +97,11 @@ describe('authorization code flow with PKCE and OpenID Connect', () => {
     const tokens = await openid.authorizationCodeGrant(oidc, new URL(back.location!), { pkceCodeVerifier: verifier, expectedNonce: 'n-2', idTokenExpected: true });
     const sub = tokens.claims()!.sub;
     expect(sub).not.toBe(userId);
+    // The access token names the same pairwise subject, never the user's id, and only consented claims.
+    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString());
+    expect(access.sub).toBe(sub);
+    expect(access).toMatchObject({ email: 'alice@example.com' });
+    expect(access.name).toBeUndefined();
     expect(sub).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await openid.fetchUserInfo(oidc, tokens.access_token, sub)).toMatchObject({ sub, email: 'alice@example.com' });
   });

@@ -216,6 +216,43 @@ describe('authorization endpoint refusals', () => {
     });
   });
 
+  describe('review fixes', () => {
+    it('keeps a registered query byte for byte and treats max_age=0 as a new sign-in', async () => {
+      const odd = 'https://rp.example/q?next=/a%20b&flag&sig=abc%2Bdef';
+      const client = await createClient(server, { grant_types: ['authorization_code'], redirect_uris: [odd], scope: 'openid' });
+      const browser = new TestBrowser(server.url);
+      const back = await signIn(browser, authorize(server, codeRequest(client, { redirect_uri: odd })));
+      expect(back.location!.startsWith(`${odd}&code=`)).toBe(true);
+      const again = await browser.follow(authorize(server, codeRequest(client, { redirect_uri: odd, max_age: '0' })));
+      expect(again.html).toContain('name="password"');
+    });
+
+    it('answers by the client as it is now when it changed during the sign-in', async () => {
+      const client = await createClient(server, { grant_types: ['authorization_code'], redirect_uris: [REDIRECT, 'https://rp.example/old'], scope: 'openid profile email' });
+      const registration = server.app.get((await import('../src/oauth/registration/client-registration.service')).ClientRegistrationService);
+      const browser = new TestBrowser(server.url);
+      const login = await browser.follow(authorize(server, codeRequest(client, { redirect_uri: 'https://rp.example/old', scope: 'openid email' })));
+      await registration.update(client.client_id, { redirect_uris: [REDIRECT] });
+      const gone = await browser.submit(login, { username: 'alice', password: 'correct horse battery' });
+      expect(gone.status).toBe(400);
+      expect(gone.location).toBeUndefined();
+      const second = await browser.follow(authorize(server, codeRequest(client, { scope: 'openid email', prompt: 'consent' })));
+      await registration.update(client.client_id, { scope: 'openid' });
+      const narrowed = await browser.submit(second, { decision: 'approve' });
+      expect(new URL(narrowed.location!).searchParams.get('error')).toBe('invalid_scope');
+    });
+
+    it('signs in once when the login form is posted twice at the same time', async () => {
+      const browser = new TestBrowser(server.url);
+      const login = await browser.follow(authorize(server, codeRequest(rp, { scope: 'openid profile' })));
+      const action = /action="([^"]+)"/.exec(login.html)![1].replace(/&amp;/g, '&');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(login.html)![1];
+      const form = { csrf, username: 'alice', password: 'correct horse battery' };
+      const answers = await Promise.all([browser.request(action, { form }), browser.request(action, { form })]);
+      expect(answers.filter((answer) => answer.status === 303).length).toBe(1);
+    });
+  });
+
   describe('logout', () => {
     it('refuses a post_logout_redirect_uri the client did not register', async () => {
       const browser = new TestBrowser(server.url);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openid from 'openid-client';
+import { DataSource } from 'typeorm';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
@@ -15,7 +16,7 @@ module.exports = class OneTimeCode {
   constructor({ properties }) { this.code = properties.code; }
   page() { return { heading: 'Enter your code', intro: 'From your authenticator app', fields: [{ name: 'otp', label: 'Code', autocomplete: 'one-time-code', inputmode: 'numeric' }] }; }
   async submit(context, form) {
-    if (form.csrf !== undefined) return { ok: false, error: 'the step saw the CSRF token' };
+    if (form.csrf !== undefined || form.password !== undefined) return { ok: false, error: 'the step saw a field that is not its own' };
     return form.otp === this.code ? { ok: true, userId: context.userId, amr: ['otp'] } : { ok: false, error: 'That code is not right.' };
   }
 };
@@ -58,6 +59,24 @@ describe('login steps: a second factor as a drop-in plugin', () => {
     const back = await browser.submit(consent, { decision: 'approve' });
     const tokens = await openid.authorizationCodeGrant(oidc, new URL(back.location!), { pkceCodeVerifier: verifier, expectedNonce: 'n', idTokenExpected: true });
     expect(tokens.claims()!.amr).toEqual(['pwd', 'otp']);
+  });
+
+  it('counts wrong second-factor codes toward the lock-out, which a correct password does not reset', async () => {
+    const user = await server.app.get(UsersService).create(parseUserInput({ username: 'bruno', password: 'correct horse battery' }, true));
+    const client = await createClient(server, { grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid' });
+    const url = `${server.url}/oauth2/authorize?${new URLSearchParams({ client_id: client.client_id, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`;
+    for (let round = 0; round < 3; round++) {
+      const browser = new TestBrowser(server.url);
+      const otpPage = await browser.submit(await browser.follow(url), { username: 'bruno', password: 'correct horse battery' });
+      const answer = await browser.submit(otpPage, { otp: '000000' });
+      if (round < 2) expect(answer.html).toContain('That code is not right.');
+    }
+    // 5 = the default threshold: 3 password successes + 3 wrong codes passed it, so bruno is locked now.
+    const row = (await server.app.get(DataSource).query(`SELECT locked_until FROM users WHERE id = '${user.id}'`))[0];
+    expect(Number(row.locked_until)).toBeGreaterThan(Date.now() / 1000);
+    const browser = new TestBrowser(server.url);
+    const locked = await browser.submit(await browser.follow(url), { username: 'bruno', password: 'correct horse battery' });
+    expect(locked.html).toContain('The username or password is wrong, or the account cannot sign in now.');
   });
 
   it('stops start-up for an unknown step id and for a module without page()', async () => {

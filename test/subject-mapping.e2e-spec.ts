@@ -96,6 +96,21 @@ describe('JWT bearer subjects mapped to users', () => {
     expect(refused.stderr).toContain('no identity provider named "nosuch"');
   });
 
+  it('never takes a provider\'s own subject for a local user at userinfo, even when the strings are equal', async () => {
+    await provider('namer', false);
+    const zoe = JSON.parse(await run(['users', 'create', '--username', 'zed', '--claim', 'email=zed@example.com', '--json']));
+    const openidClient = await createClient(server, { grant_types: [JWT_BEARER], scope: 'openid email' });
+    const issued = await tokenRequest(
+      server,
+      { grant_type: JWT_BEARER, scope: 'openid email', assertion: await signAssertion(idp, { iss: 'https://namer.example', sub: zoe.id, aud: `${server.url}/oauth2/token`, iat: now(), exp: now() + 300, jti: randomUUID() }) },
+      { authorization: basic(openidClient.client_id, openidClient.client_secret!) },
+    );
+    expect(issued.status).toBe(200);
+    const userinfo = await fetch(`${server.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${issued.body.access_token}` } });
+    expect(userinfo.status).toBe(401);
+    expect(JSON.stringify(await userinfo.json())).not.toContain('zed@example.com');
+  });
+
   it('deleting a provider removes its links and revokes what it vouched for', async () => {
     const provider = await createProvider('gone', true);
     const user = JSON.parse(await run(['users', 'create', '--username', 'xena', '--identity', 'gone=x-1', '--json']));

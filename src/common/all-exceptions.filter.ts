@@ -9,7 +9,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, headers, body } = toErrorReply(exception, { method: request.method, url: request.url });
+    // The path only: a query may carry a token or an id_token_hint, which never goes to the log.
+    const { status, headers, body } = toErrorReply(exception, { method: request.method, url: request.url.split('?')[0] });
     void reply.status(status).headers(headers).send(body);
   }
 }

@@ -195,8 +195,9 @@ export class PluginLoginStep implements ExtensionLoginStep {
   }
 
   async submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome> {
-    // The step sees its own fields only: never the CSRF token or another step's values.
-    const { csrf: _csrf, ...fields } = form;
+    // The step sees the fields its page declares, nothing else: never the CSRF token or another step's values.
+    const declared = new Set((await this.page(context)).fields.map((field) => field.name));
+    const fields = Object.fromEntries(Object.entries(form).filter(([name]) => declared.has(name)));
     const outcome = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.submit as PluginMethod)(pluginStepContext(context, signal), Object.freeze({ ...fields })))) as Partial<LoginStepOutcome> & { userId?: unknown; amr?: unknown; error?: unknown; acr?: unknown } | undefined;
     if (outcome?.ok === true) {
       if (typeof outcome.userId !== 'string' || !outcome.userId) throw new PluginFailure(this.file, 'submit() returned ok without a userId');

@@ -34,7 +34,12 @@ export class UserSignIn {
     private readonly context: IssuerContext,
   ) {}
 
-  async signIn(username: string, password: string): Promise<SignInOutcome> {
+  /**
+   * `final: false` when more login steps follow (a second factor): the attempt then stays counted
+   * until `completed` — so someone who knows the password cannot reset the count by signing in
+   * again and again while guessing the second factor.
+   */
+  async signIn(username: string, password: string, { final = true }: { final?: boolean } = {}): Promise<SignInOutcome> {
     const user = await this.find(username);
     if (!user || !user.enabled || user.passwordHash === null) {
       await this.hasher.verifyNothing(password);
@@ -48,8 +53,28 @@ export class UserSignIn {
       await this.lockIfAtThreshold(user);
       return { failure: 'wrong password', userId: user.id };
     }
-    await this.succeeded(user, password);
+    await this.succeeded(user, password, final);
     return { user };
+  }
+
+  /** The last login step succeeded: the count starts again. */
+  async completed(userId: string): Promise<void> {
+    await this.writer.commit([{ sql: 'UPDATE users SET failed_logins = 0 WHERE id = ? AND tenant = ? AND failed_logins > 0', params: [userId, this.context.tenant] }]);
+  }
+
+  /** A later login step (a second factor) failed: it counts toward the lock-out like a wrong password. */
+  async failedStep(userId: string): Promise<void> {
+    const now = nowSeconds();
+    const { lockout_threshold: threshold, lockout_duration: duration } = this.settings;
+    await this.writer.commit([
+      {
+        // Both CASEs read the row as it was (PostgreSQL and SQLite do; MySQL assigns left to right, so locked_until goes first).
+        sql: `UPDATE users SET locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+                               failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
+              WHERE id = ? AND tenant = ?`,
+        params: [threshold, now + duration, threshold, userId, this.context.tenant],
+      },
+    ]);
   }
 
   /** The user named exactly so (MariaDB's PAD SPACE collations would also match "alice " to "alice"). */
@@ -89,14 +114,16 @@ export class UserSignIn {
     ]);
   }
 
-  /** The count starts again; a hash made with older parameters is replaced now that the password is known. */
-  private async succeeded(user: UserEntity, password: string): Promise<void> {
+  /** The count starts again (when this was the last step); a hash made with older parameters is replaced now that the password is known. */
+  private async succeeded(user: UserEntity, password: string, final: boolean): Promise<void> {
     const rehash = this.hasher.isOutdated(user.passwordHash!) ? await this.hasher.hash(password) : undefined;
     const previous = user.passwordHash;
     if (rehash) user.passwordHash = rehash; // what the caller's later checks compare with
+    if (!rehash && !final) return;
+    const reset = final ? 'failed_logins = 0, locked_until = NULL, ' : '';
     await this.writer.commit([
       rehash
-        ? { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? WHERE id = ? AND tenant = ? AND password_hash = ?', params: [rehash, user.id, user.tenant, previous] }
+        ? { sql: `UPDATE users SET ${reset}password_hash = ? WHERE id = ? AND tenant = ? AND password_hash = ?`, params: [rehash, user.id, user.tenant, previous] }
         : { sql: 'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND tenant = ?', params: [user.id, user.tenant] },
     ]);
   }

@@ -24,7 +24,7 @@ import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { userClaimsFor } from '../tokens/oidc-claims';
 import { AuthorizationCodes } from './authorization-codes';
 import { AuthorizationPageError } from './authorization-errors';
-import { AuthorizationPolicy, ErrorDestination, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
+import { AuthorizationPolicy, ErrorDestination, recheckAgainstClient, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
 import { deliver } from './authorization-response';
 
 /** What the user must do before the request can be answered. */
@@ -107,6 +107,8 @@ export class AuthorizationFlow {
     try {
       const client = await this.clients.findForAuthentication(validated.clientId);
       if (!client || !current || current.session.id !== interaction.sessionId) throw new InteractionGone();
+      // The client may have changed while the user was on the pages: what it may do now decides.
+      recheckAgainstClient(validated, client, this.policy);
       const session = current;
       const need = consented ? 'nothing' : await this.need(validated, session, { fresh: true });
       if (need === 'nothing') {
@@ -142,7 +144,8 @@ export class AuthorizationFlow {
     if (!current) return 'login';
     if (!fresh) {
       if (validated.prompt.includes('login')) return 'login';
-      if (validated.maxAge !== undefined && nowSeconds() - current.session.authTime > validated.maxAge) return 'login';
+      // OIDC Core §3.1.2.1: max_age=0 means sign in again, like prompt=login.
+      if (validated.maxAge !== undefined && (validated.maxAge === 0 || nowSeconds() - current.session.authTime > validated.maxAge)) return 'login';
       if (validated.prompt.includes('select_account')) return 'select_account';
     }
     const consented = await this.consents.covers(current.user.id, validated.clientId, validated.scopes);
@@ -166,7 +169,8 @@ export class AuthorizationFlow {
       authentication,
       scope: validated.scopes.join(' '),
       audience: resolveAudience(client, [], undefined, this.tokenSettings.default_audience),
-      claims: { ...user.claims, preferred_username: user.username },
+      // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
+      claims: userClaimsFor(user, validated.scopes),
       expiresAt: now + lifetime,
     });
     const steps: WriteStep[] = [
@@ -184,7 +188,7 @@ export class AuthorizationFlow {
     if (parts.has('token')) {
       const access = await this.accessTokens.issue({
         client,
-        principal: { subject: user.id, sessionId: session.id, ...authentication },
+        principal: { subject: this.idTokens.subjectFor(client, user.id), sessionId: session.id, ...authentication },
         scopes: validated.scopes,
         audience: record.audience,
         claims: record.claims,

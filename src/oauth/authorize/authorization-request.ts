@@ -110,6 +110,20 @@ export function validateAuthorizationRequest(
   };
 }
 
+/**
+ * Re-checks a stored request against the client as it is now (after a sign-in that took a while):
+ * the redirect URI still registered, the response type still registered and enabled, every scope
+ * still allowed. A redirect URI gone is a page error; the rest go to the redirect URI.
+ */
+export function recheckAgainstClient(request: ValidatedAuthorizationRequest, client: RegisteredClient, policy: AuthorizationPolicy): void {
+  if (!matchRedirectUri(client, request.redirectUri)) throw new AuthorizationPageError('invalid_request', 'redirect_uri is no longer registered for this client');
+  if (!policy.enabledResponseTypes.has(request.responseType) || !client.responseTypes.has(request.responseType)) {
+    throw redirectError('unauthorized_client', `this client may no longer use response_type ${request.responseType}`);
+  }
+  const lost = request.scopes.filter((scope) => !client.scopes.has(scope));
+  if (lost.length) throw redirectError('invalid_scope', `scope no longer allowed for this client: ${lost.join(' ')}`);
+}
+
 /** OIDC requires redirect_uri; plain OAuth lets a client with one registered URI leave it out (RFC 6749 §3.1.2.3). */
 function redirectUriOf(client: RegisteredClient, requested: string | undefined, openid: boolean): string {
   if (requested === undefined) {

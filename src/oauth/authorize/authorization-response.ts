@@ -13,12 +13,8 @@ export function deliver(reply: FastifyReply, pages: PageRenderer, redirectUri: s
     void reply.status(200).headers(pages.headers('form-post', { formTargets: [redirectUri] })).send(pages.formPost({ action: redirectUri, fields }));
     return;
   }
-  const target = new URL(redirectUri);
-  if (mode === 'query') {
-    // Appended to the registered URI's own query, which stays (RFC 6749 §3.1.2).
-    for (const [name, value] of Object.entries(fields)) target.searchParams.append(name, value);
-  } else {
-    target.hash = new URLSearchParams(fields).toString();
-  }
-  void reply.status(303).headers({ Location: target.toString(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).send();
+  const encoded = new URLSearchParams(fields).toString();
+  // Appended to the registered string as it is: its own query stays byte for byte (RFC 6749 §3.1.2).
+  const location = mode === 'query' ? `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}` : `${redirectUri}#${encoded}`;
+  void reply.status(303).headers({ Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).send();
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
+import { UserSignIn } from '../../users/user-sign-in';
 import { UsersService } from '../../users/users.service';
 import { AuthorizationFlow, INTERACTION_PATH } from '../authorize/authorization-flow';
 import { authorizationParams } from '../authorize/authorization-params';
@@ -35,6 +36,7 @@ export class InteractionController {
     private readonly users: UsersService,
     private readonly clients: ClientsService,
     private readonly pages: PageRenderer,
+    private readonly signIns: UserSignIn,
   ) {}
 
   @Get(':id')
@@ -53,6 +55,8 @@ export class InteractionController {
       if (!entry) return this.redirectToPage(interaction, reply);
       const context = await this.stepContext(interaction, entry.properties);
       const outcome = await entry.step.submit(context, form);
+      // A later step's failure (a wrong second factor) counts toward the user's lock-out too.
+      if (!outcome.ok && interaction.userId !== null) await this.signIns.failedStep(interaction.userId);
       if (!outcome.ok) return this.send(reply, entry.step.page ?? 'login-step', interaction, await entry.step.render(context, outcome.error, form));
       // A later step confirms the user an earlier one identified; it never switches users.
       if (interaction.userId !== null && outcome.userId !== interaction.userId) throw new InteractionGone();
@@ -61,8 +65,10 @@ export class InteractionController {
         await this.interactions.advance(interaction, { step: interaction.step + 1, userId: outcome.userId, amr });
         return this.redirectToPage(interaction, reply);
       }
-      const session = await this.sessions.start(reply, outcome.userId, amr, outcome.acr);
-      await this.interactions.advance(interaction, { sessionId: session.id, userId: outcome.userId, amr });
+      if (this.steps.count > 1) await this.signIns.completed(outcome.userId);
+      // One statement claims the interaction for this session: a form posted twice signs in once.
+      const session = await this.sessions.start(request, reply, outcome.userId, amr, outcome.acr, this.interactions.claimStep(interaction));
+      Object.assign(interaction, { sessionId: session.id, userId: outcome.userId, amr });
       const user = await this.users.findById(outcome.userId);
       await this.flow.proceed(interaction, user ? { session, user } : undefined, reply);
     });
@@ -132,6 +138,7 @@ export class InteractionController {
       action: `${INTERACTION_PATH}/${interaction.id}/login`,
       csrf: interaction.csrf,
       properties,
+      last: interaction.step + 1 >= this.steps.count,
     };
   }
 

@@ -6,7 +6,7 @@ import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import { randomToken } from '../../common/random-pool';
 import { LoginSettings } from '../../config/config.schema';
-import { AtomicWriter } from '../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import type { ValidatedAuthorizationRequest } from '../authorize/authorization-request';
 import { hashToken } from '../tokens/token-hash';
@@ -97,6 +97,19 @@ export class Interactions {
         refused: () => new InteractionGone(),
       },
     ]);
+  }
+
+  /**
+   * The statement that hands the interaction to the session its last login step starts: only
+   * while no session has it yet and the step is still the one just passed (a double post loses).
+   */
+  claimStep(interaction: InteractionEntity): (sessionId: string) => WriteStep {
+    return (sessionId) => ({
+      sql: 'UPDATE interactions SET session_id = ? WHERE id = ? AND tenant = ? AND session_id IS NULL AND step = ?',
+      params: [sessionId, interaction.id, this.context.tenant, interaction.step],
+      expect: 'one-row',
+      refused: () => new InteractionGone(),
+    });
   }
 
   /** Ends the interaction; only one of two concurrent finishes succeeds. */

@@ -19,6 +19,8 @@ export interface LoginStepContext {
   csrf: string;
   /** `properties` of the step's `[[login.authenticator]]` table. */
   properties: Readonly<Record<string, unknown>>;
+  /** Whether this is the last enabled step (its success signs the user in). */
+  last: boolean;
 }
 
 export type LoginStepOutcome =

@@ -30,7 +30,7 @@ export class PasswordLoginStep implements LoginStep {
   async submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome> {
     const { username, password } = form;
     if (!username || !password) return { ok: false, error: SIGN_IN_FAILED };
-    const outcome = await this.users.signIn(username, password);
+    const outcome = await this.users.signIn(username, password, { final: context.last });
     if ('failure' in outcome) {
       this.logger.debug(`sign-in for client ${context.client.clientId} failed: ${outcome.failure}${outcome.userId ? ` (user ${outcome.userId})` : ''}`);
       return { ok: false, error: SIGN_IN_FAILED };

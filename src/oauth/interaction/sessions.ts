@@ -6,7 +6,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import { randomId } from '../../common/random-id';
 import { randomToken } from '../../common/random-pool';
 import { LoginSettings } from '../../config/config.schema';
-import { AtomicWriter } from '../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { hashToken } from '../tokens/token-hash';
 import { cookieName, readCookie, setCookie } from './cookies';
@@ -52,8 +52,13 @@ export class Sessions {
     return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
   }
 
-  /** Signs the user in: a new session (any earlier one of this browser is replaced) and its cookie. */
-  async start(reply: FastifyReply, userId: string, amr: string[], acr?: string): Promise<SessionEntity> {
+  /**
+   * Signs the user in: a new session and its cookie. The browser's earlier session ends (its
+   * grants stay: nobody signed out); `alongside` is a statement committed with the new session
+   * (the interaction it finishes), and when it is refused no session starts.
+   */
+  async start(request: FastifyRequest, reply: FastifyReply, userId: string, amr: string[], acr: string | undefined, alongside: (sessionId: string) => WriteStep): Promise<SessionEntity> {
+    const previous = await this.current(request);
     const secret = randomToken(32);
     const now = nowSeconds();
     const session: SessionEntity = {
@@ -69,10 +74,12 @@ export class Sessions {
       endedAt: null,
     };
     await this.writer.commit([
+      alongside(session.id),
       {
         sql: `INSERT INTO sessions (id, tenant, secret_hash, user_id, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         params: [session.id, session.tenant, session.secretHash, userId, now, JSON.stringify(amr), session.acr, now, session.expiresAt],
       },
+      ...(previous ? [{ sql: 'UPDATE sessions SET ended_at = ? WHERE id = ? AND tenant = ? AND ended_at IS NULL', params: [now, previous.id, this.context.tenant] }] : []),
     ]);
     setCookie(reply, this.cookie, secret, { secure: this.secure, sameSite: this.secure ? 'None' : 'Lax', maxAge: this.settings.session_ttl });
     return session;

@@ -74,7 +74,7 @@ export class TokenService {
     const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken, notAfter));
     const access = await this.issuer.issue({
       client,
-      principal: result.principal,
+      principal: this.tokenPrincipal(client, record, result),
       scopes: granted.scopes,
       audience: granted.audience,
       claims: record?.claims ?? result.claims,
@@ -113,6 +113,16 @@ export class TokenService {
     return response;
   }
 
+  /**
+   * Who the access token names: the principal, except that a pairwise client (OIDC Core §8.1)
+   * sees its per-sector subject in the access tokens of browser sign-ins too (RFC 9068 §6), never
+   * the user's id. The grant record keeps the user's id.
+   */
+  private tokenPrincipal(client: RegisteredClient, record: GrantRecordEntity | undefined, result: GrantResult): GrantResult['principal'] {
+    if (client.subjectType !== 'pairwise' || !record || !BROWSER_GRANT_TYPES.has(record.grantType)) return result.principal;
+    return { ...result.principal, subject: this.idTokens.subjectFor(client, result.principal.subject) };
+  }
+
   /** OIDC Core §3.1.3.3 and §12.2: a grant the user made through the authorization endpoint with openid gets an ID token, at exchange and refresh. */
   private isOpenIdGrant(record: GrantRecordEntity, granted: Granted): boolean {
     return record.grantType === 'authorization_code' && granted.scopes.includes('openid');
@@ -138,6 +148,9 @@ export class TokenService {
     });
   }
 }
+
+/** Grants made at the authorization endpoint, whose subject is a user the client may see pairwise. */
+const BROWSER_GRANT_TYPES = new Set(['authorization_code', 'implicit']);
 
 /** A client acting for itself (client_credentials): no grant record, no refresh token — nothing written. */
 function actsForItself(client: RegisteredClient, result: GrantResult): boolean {

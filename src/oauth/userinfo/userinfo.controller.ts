@@ -3,12 +3,16 @@ import type { FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
+import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { UsersService } from '../../users/users.service';
+import { GrantRecords } from '../grant-records/grant-records';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { AccessTokenLookup } from '../tokens/access-token.lookup';
 import { userClaimsFor } from '../tokens/oidc-claims';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+/** Built-in grants whose subject is always a local user's id. */
+const LOCAL_USER_GRANT_TYPES = new Set(['authorization_code', 'implicit', 'password']);
 
 /**
  * OIDC Core §5.3 UserInfo: the claims of the token's user that its scopes release. The access
@@ -22,6 +26,8 @@ export class UserinfoController {
     private readonly users: UsersService,
     private readonly clients: ClientsService,
     private readonly idTokens: IdTokenIssuer,
+    private readonly grants: GrantRecords,
+    private readonly providers: IdentityProvidersService,
   ) {}
 
   @Get()
@@ -48,8 +54,22 @@ export class UserinfoController {
     const info = await this.tokens.find(token);
     if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
     if (!info.scopes.includes('openid')) throw OAuthError.insufficientScope('the access token lacks the openid scope');
-    const [user, client] = await Promise.all([this.users.findById(info.subject), this.clients.findForAuthentication(info.clientId)]);
-    if (!user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled user` });
+    const userId = await this.localUserOf(info.grantId);
+    const [user, client] = await Promise.all([userId ? this.users.findById(userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
+    if (!user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled local user` });
     return { ...userClaimsFor(user, info.scopes), sub: this.idTokens.subjectFor(client, user.id) };
+  }
+
+  /**
+   * The local user a token speaks for, from its grant: a sign-in at the authorization endpoint,
+   * the password grant, or an identity provider that maps its subjects to users. A subject an
+   * identity provider names in its own namespace is never taken for a local user's id, even when
+   * the strings are equal.
+   */
+  private async localUserOf(grantId: string | undefined): Promise<string | undefined> {
+    const record = grantId === undefined ? undefined : await this.grants.find(grantId);
+    if (!record) return undefined;
+    if (record.identityProvider !== null) return (await this.providers.findById(record.identityProvider))?.mapSubjectToUser ? record.subject : undefined;
+    return LOCAL_USER_GRANT_TYPES.has(record.grantType) ? record.subject : undefined;
   }
 }
