@@ -14,6 +14,8 @@ export class SecurityService {
   readonly box: SecretBox;
   private readonly master: Buffer;
   private readonly secretDigestKey: KeyObject;
+  /** HMAC keys derived from the master key, one per purpose (pairwise subjects, logout CSRF tokens, ...). */
+  private readonly purposeKeys = new Map<string, KeyObject>();
   private verified?: Promise<void>;
 
   constructor(settings: SecuritySettings, private readonly dataSource: DataSource) {
@@ -43,8 +45,6 @@ export class SecurityService {
     }
     return createHmac('sha256', key).update(value).digest('base64url');
   }
-
-  private readonly purposeKeys = new Map<string, KeyObject>();
 
   digestSecret(secret: string): string {
     return createHmac('sha256', this.secretDigestKey).update(secret, 'utf8').digest('base64url');

@@ -109,11 +109,10 @@ export class AuthorizationFlow {
       if (!client || !current || current.session.id !== interaction.sessionId) throw new InteractionGone();
       // The client may have changed while the user was on the pages: what it may do now decides.
       recheckAgainstClient(validated, client, this.policy);
-      const session = current;
-      const need = consented ? 'nothing' : await this.need(validated, session, { fresh: true });
+      const need = consented ? 'nothing' : await this.need(validated, current, { fresh: true });
       if (need === 'nothing') {
         await this.interactions.finish(interaction);
-        return await this.finish(validated, client, session, reply);
+        return await this.finish(validated, client, current, reply);
       }
       void reply.status(303).headers({ Location: `${INTERACTION_PATH}/${interaction.id}`, 'Cache-Control': 'no-store' }).send();
     } catch (error) {
