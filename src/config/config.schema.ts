@@ -237,6 +237,17 @@ export class LoginSettings {
 
 export class LoggingSettings {
   @IsIn(['error', 'warn', 'info', 'debug', 'verbose']) level: 'error' | 'warn' | 'info' | 'debug' | 'verbose' = 'info';
+  /** `json` (one object per line) or `pretty` (for a terminal); unset: json unless stdout is a terminal. */
+  @IsOptional() @IsIn(['json', 'pretty']) format?: 'json' | 'pretty';
+  /** Structured audit events (tokens issued and refused, refresh reuse, admin changes). */
+  @TomlBool() audit = true;
+}
+
+/** `[metrics]`: Prometheus metrics at GET /metrics. */
+export class MetricsSettings {
+  @TomlBool() enable = true;
+  /** 0: on the main port; else a separate listener on this port (same host). */
+  @TomlInt() @Min(0) @Max(65535) port = 0;
 }
 
 export class GrantryConfig {
@@ -249,6 +260,7 @@ export class GrantryConfig {
   @IsArray() @ValidateNested({ each: true }) @Type(() => EventListenerSettings) event_listener: EventListenerSettings[] = [];
   @ValidateNested() @Type(() => CacheSection) cache = new CacheSection();
   @ValidateNested() @Type(() => LoggingSettings) logging = new LoggingSettings();
+  @ValidateNested() @Type(() => MetricsSettings) metrics = new MetricsSettings();
   @ValidateNested() @Type(() => PluginsSettings) plugins = new PluginsSettings();
   @ValidateNested() @Type(() => UsersSettings) users = new UsersSettings();
   @ValidateNested() @Type(() => HousekeepingSettings) housekeeping = new HousekeepingSettings();

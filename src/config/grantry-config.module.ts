@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { IssuerContext } from '../common/issuer-context';
 import {
-  DatabaseSettings, GrantryConfig, HousekeepingSettings, IdTokenSettings, KeysSettings, LoginSettings, PkceSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
+  DatabaseSettings, GrantryConfig, HousekeepingSettings, IdTokenSettings, KeysSettings, LoginSettings, MetricsSettings, PkceSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
   TokenSettings, UsersSettings,
 } from './config.schema';
 
@@ -27,6 +27,7 @@ export class GrantryConfigModule {
       { provide: UsersSettings, useValue: config.users },
       { provide: HousekeepingSettings, useValue: config.housekeeping },
       { provide: LoginSettings, useValue: config.login },
+      { provide: MetricsSettings, useValue: config.metrics },
       { provide: PkceSettings, useValue: config.oauth.pkce },
       { provide: IdTokenSettings, useValue: config.oauth.oidc.id_token },
       IssuerContext,
