@@ -181,7 +181,8 @@ describe('grantry CLI (in-process)', () => {
       const file = configFor(other, 'migrate = false\n');
       const env = { TEST_MASTER_KEY: other.masterKey };
       // PostgreSQL: the schema itself does not exist yet, and that is what the check runs into.
-      expect(await cli(['clients', 'list', '--config', file], env)).toEqual({
+      // (A command that writes: one that only reads refuses a database that does not exist yet.)
+      expect(await cli(['clients', 'create', '--name', 'early', '--config', file], env)).toEqual({
         status: 1,
         stdout: '',
         stderr: expect.stringMatching(/^grantry: (the database has pending migrations and \[database\] migrate = false: run `grantry migrate`|schema "t_\w+" does not exist)\n$/),

@@ -5,13 +5,24 @@ import { AppModule } from '../app.module';
 import { GrantryConfig } from '../config/config.schema';
 import type { CliIO } from './cli-io';
 
+/**
+ * Contexts whose messages repeat the failure the CLI reports itself in one line (`grantry: ...`):
+ * TypeORM's connection retries and Nest's report of a failed start-up, both with stack traces.
+ * Shown with GRANTRY_DEBUG.
+ */
+const REPEATS_THE_FAILURE = new Set(['TypeOrmModule', 'ExceptionHandler']);
+
 /** Nest's console logger, but on the CLI's stderr: stdout carries the command's output (--json). */
 class StderrLogger extends ConsoleLogger {
-  constructor(private readonly stderr: CliIO['stderr']) {
+  constructor(
+    private readonly stderr: CliIO['stderr'],
+    private readonly showRepeats: boolean,
+  ) {
     super({ logLevels: ['fatal', 'error', 'warn'] });
   }
 
   protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log'): void {
+    if (!this.showRepeats && REPEATS_THE_FAILURE.has(context)) return;
     for (const message of messages) {
       const level = logLevel.toUpperCase().padStart(7, ' ');
       this.stderr.write(this.formatMessage(logLevel, message, this.formatPid(process.pid), level, this.formatContext(context), this.updateAndGetTimestampDiff()));
@@ -32,7 +43,7 @@ export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (
   // An application rather than createApplicationContext: that one initialises inside the factory
   // and, when an init hook fails, never hands back the context that holds the open pool.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'cli'), new FastifyAdapter(), {
-    logger: new StderrLogger(io.stderr),
+    logger: new StderrLogger(io.stderr, Boolean(io.env.GRANTRY_DEBUG)),
     abortOnError: false,
   });
   let result: T;

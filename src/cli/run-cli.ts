@@ -1,30 +1,42 @@
 import 'reflect-metadata';
 import { startServer } from '../app.factory';
-import { loadConfig } from '../config/config-loader';
+import { ListenOverride, loadConfig, parsePort } from '../config/config-loader';
 import { failureMessage } from '../common/fatal';
 import { DatabaseMigrator } from '../database/database.module';
-import { UsageError } from './args';
+import { parse, UsageError } from './args';
 import type { CliIO } from './cli-io';
 import { withCliContext } from './cli-context';
 import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
+import { CONFIG_USAGE, ConfigCheckFailed, configCommand } from './commands/config.command';
 import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
 import { KEYS_USAGE, keysCommand } from './commands/keys.command';
 import { USERS_USAGE, usersCommand } from './commands/users.command';
+import { probeDatabase, requireExistingStore } from './preflight';
 
 export type { CliIO } from './cli-io';
 
+const START_USAGE = `grantry start [--port N] [--host H] [--config PATH]    serve HTTP (same as npm start)
+  (the port and host come from the flag, else PORT/HOST, else [server]; port 0: any free port)
+  e.g. grantry start --port 9000 --host 0.0.0.0
+       PORT=9000 npm start`;
+const MIGRATE_USAGE = 'grantry migrate [--config PATH]  apply pending database migrations';
+const CONFIG_HELP = '--config PATH: the deployment file (default: $GRANTRY_CONFIG, else config/deployment.toml, else built-in defaults)';
+
 const USAGE = `usage: grantry <command> [--config PATH]
 
-grantry start                  serve HTTP (same as npm start)
-grantry migrate                apply pending database migrations
+${START_USAGE}
+${MIGRATE_USAGE}
 ${CLIENTS_USAGE}
 ${IDPS_USAGE}
 ${USERS_USAGE}
 ${KEYS_USAGE}
 ${CERTS_USAGE}
+${CONFIG_USAGE}
+grantry --version
 
---config PATH: the deployment file (default: $GRANTRY_CONFIG, else config/deployment.toml, else built-in defaults)`;
+${CONFIG_HELP}
+Commands that only read (list, show, keys export) never create a database or a master key.`;
 
 /** Exit codes: 0 done, 1 the command failed, 2 usage error. */
 export const EXIT_OK = 0;
@@ -43,14 +55,39 @@ function configFlag(args: string[]): string | undefined {
 
 /** Each command's own usage, for `grantry <command> --help`. */
 const COMMAND_USAGE: Record<string, string> = {
-  start: 'grantry start [--config PATH]    serve HTTP (same as npm start)',
-  migrate: 'grantry migrate [--config PATH]  apply pending database migrations',
+  start: START_USAGE,
+  migrate: MIGRATE_USAGE,
   clients: CLIENTS_USAGE,
   idps: IDPS_USAGE,
   users: USERS_USAGE,
   keys: KEYS_USAGE,
   certs: CERTS_USAGE,
+  config: CONFIG_USAGE,
 };
+
+/** Subcommands that only read: they never create a database or a master key. */
+const READ_ONLY: Record<string, string[]> = {
+  clients: ['list', 'show'],
+  idps: ['list', 'show'],
+  users: ['list', 'show'],
+  keys: ['list', 'export'],
+  certs: ['list'],
+};
+
+/** `grantry start --port N --host H`: a bad value is a usage error. */
+function listenFlags(args: string[]): ListenOverride {
+  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' } });
+  const listen: ListenOverride = {};
+  if (values.port !== undefined) {
+    listen.port = parsePort(String(values.port));
+    if (listen.port === undefined) throw new UsageError(`--port takes an integer from 0 to 65535, not ${JSON.stringify(values.port)}`);
+  }
+  if (values.host !== undefined) {
+    if (!String(values.host).trim()) throw new UsageError('--host takes an address to listen on');
+    listen.host = String(values.host).trim();
+  }
+  return listen;
+}
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -59,7 +96,12 @@ function version(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-async function run(argv: string[], io: CliIO): Promise<void> {
+/** What a run learnt that its failure message needs: the database, once the configuration is read. */
+interface RunState {
+  databaseUrl?: string;
+}
+
+async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') {
     io.stdout.write(`grantry ${version()}\n`);
@@ -73,10 +115,17 @@ async function run(argv: string[], io: CliIO): Promise<void> {
   if (rest.some((arg) => HELP_FLAGS.has(arg))) {
     const usage = COMMAND_USAGE[command];
     if (!usage) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
-    io.stdout.write(`usage:\n${usage}\n\n--config PATH: the deployment file (default: $GRANTRY_CONFIG, else config/deployment.toml, else built-in defaults)\n`);
+    io.stdout.write(`usage:\n${usage}\n\n${CONFIG_HELP}\n`);
     return;
   }
-  const config = loadConfig(configFlag(rest), io.env);
+  // `config` reads the file itself and touches nothing else.
+  if (command === 'config') return configCommand(rest[0], rest.slice(1), io);
+  if (!COMMAND_USAGE[command]) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+  const listen = command === 'start' ? listenFlags(rest) : {};
+  const config = loadConfig(configFlag(rest), io.env, listen);
+  state.databaseUrl = config.database.url;
+  if (READ_ONLY[command]?.includes(rest[0])) requireExistingStore(config);
+  await probeDatabase(config);
   switch (command) {
     case 'start': {
       // Serves until the server closes: SIGTERM/SIGINT (Nest's shutdown hooks) or io.signal.
@@ -116,15 +165,17 @@ async function run(argv: string[], io: CliIO): Promise<void> {
  * (`grantry: <message>`, one line). It never exits the process, so tests run it in-process.
  */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const state: RunState = {};
   try {
-    await run(argv, io);
+    await run(argv, io, state);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`grantry: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    io.stderr.write(failureMessage(error, io.env));
+    if (error instanceof ConfigCheckFailed) return EXIT_FAILURE; // its problems are printed already
+    io.stderr.write(failureMessage(error, io.env, state.databaseUrl));
     return EXIT_FAILURE;
   }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { CACHE_NAMES, isCacheName } from '../common/cache-settings';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import { GrantryConfig } from './config.schema';
 import { expandEnv } from './env-expansion';
@@ -15,6 +16,20 @@ const TYPE_MESSAGES = [INT_MESSAGE, BOOL_MESSAGE];
 /** A deployment file that cannot be used; the message names every bad key. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  /** Each problem on its own (`key = value: what is allowed`); the message alone when it is one. */
+  readonly problems: string[];
+
+  constructor(message: string, problems?: string[]) {
+    super(message);
+    this.problems = problems ?? [message];
+  }
+}
+
+/** Where `grantry start --port/--host` asks to listen; they win over `PORT`/`HOST` and `[server]`. */
+export interface ListenOverride {
+  port?: number;
+  host?: string;
 }
 
 /** `--config PATH`, else `GRANTRY_CONFIG`, else `config/deployment.toml` when it exists, else none. */
@@ -25,19 +40,22 @@ export function resolveConfigPath(explicit: string | undefined, env: NodeJS.Proc
 }
 
 /** Reads, expands and validates the deployment file; without one, the built-in defaults. */
-export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): GrantryConfig {
+export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = process.env, listen: ListenOverride = {}): GrantryConfig {
+  const { path, raw } = readConfigDocument(explicitPath, env);
+  return buildConfig(raw, { env, configDir: path ? dirname(resolve(path)) : process.cwd(), source: path, listen });
+}
+
+/** The deployment file as parsed TOML, before `$env{}` expansion (`{}` without a file). */
+export function readConfigDocument(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): { path?: string; raw: Record<string, unknown> } {
   const path = resolveConfigPath(explicitPath, env);
-  let raw: Record<string, unknown> = {};
-  if (path) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
-    }
-    raw = parseConfigText(text, path);
+  if (!path) return { raw: {} };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
-  return buildConfig(raw, { env, configDir: path ? dirname(resolve(path)) : process.cwd(), source: path });
+  return { path, raw: parseConfigText(text, path) };
 }
 
 export function parseConfigText(text: string, source = 'config'): Record<string, unknown> {
@@ -54,33 +72,75 @@ export function parseConfigText(text: string, source = 'config'): Record<string,
 /** Validates a parsed document (also the entry point for tests, which build configs in code). */
 export function buildConfig(
   raw: Record<string, unknown>,
-  { env = process.env, configDir = process.cwd(), source = 'config' }: { env?: NodeJS.ProcessEnv; configDir?: string; source?: string } = {},
+  {
+    env = process.env,
+    configDir = process.cwd(),
+    source = 'config',
+    listen = {},
+  }: { env?: NodeJS.ProcessEnv; configDir?: string; source?: string; listen?: ListenOverride } = {},
 ): GrantryConfig {
-  let expanded: Record<string, unknown>;
-  try {
-    expanded = expandEnv(raw, env) as Record<string, unknown>;
-  } catch (error) {
-    throw new ConfigError(`${source}: ${(error as Error).message}`);
-  }
+  // Every problem of the file at once: $env{} references, reserved keys, values, names.
+  const envProblems: string[] = [];
+  const expanded = expandEnv(raw, env, '', envProblems) as Record<string, unknown>;
   // Keys that name JavaScript's object machinery are never settings: report them, never apply them.
   const reserved = reservedKeys(expanded);
-  if (reserved.length) throw new ConfigError(`${source}: invalid configuration\n${reserved.map((key) => `  - ${key}: unknown key`).join('\n')}`);
+  if (reserved.length) fail(source, [...envProblems, ...reserved.map((key) => `${key}: unknown key`)]);
   const config = plainToInstance(GrantryConfig, expanded);
   const problems = flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
   if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
-  if (problems.length) {
-    const lines = problems.map((line) => `  - ${line}`);
-    throw new ConfigError(`${source}: invalid configuration\n${lines.join('\n')}`);
-  }
-  // The environment wins over the file for the two values containers usually inject.
+  if (Array.isArray(config.cache?.manager)) problems.push(...unknownCaches(config));
+  // A key whose $env{} reference failed is reported once, for that; not again for the text left in its place.
+  const failedKeys = envProblems.map((problem) => problem.slice(0, problem.indexOf(': ')));
+  const valueProblems = problems.filter((problem) => !failedKeys.some((key) => problem.startsWith(`${key} `) || problem.startsWith(`${key}:`)));
+  const listenProblems: string[] = [];
+  const port = listen.port ?? portFromEnv(env, listenProblems);
+  const host = listen.host ?? hostFromEnv(env, listenProblems);
+  const all = [...envProblems, ...valueProblems, ...listenProblems];
+  if (all.length) fail(source, all);
+  // The environment wins over the file for the values containers usually inject.
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
   if (!config.security.master_key && env.GRANTRY_MASTER_KEY) config.security.master_key = env.GRANTRY_MASTER_KEY;
+  // The listening address: `grantry start --port/--host`, else PORT/HOST, else [server].
+  if (port !== undefined) config.server.port = port;
+  if (host !== undefined) config.server.host = host;
   // With port 0 and no base_url the issuer follows the listening address (IssuerContext, after listen).
   if (config.server.base_url !== undefined || config.server.port !== 0) {
     config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
   }
   config.configDir = configDir;
   return config;
+}
+
+function fail(source: string, problems: string[]): never {
+  throw new ConfigError(`${source}: invalid configuration\n${problems.map((line) => `  - ${line}`).join('\n')}`, problems);
+}
+
+/** A port number, as `--port` and `PORT` take it: an integer from 0 (any free port) to 65535. */
+export function parsePort(text: string): number | undefined {
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  return port >= 0 && port <= 65535 ? port : undefined;
+}
+
+function portFromEnv(env: NodeJS.ProcessEnv, problems: string[]): number | undefined {
+  if (env.PORT === undefined) return undefined;
+  const port = parsePort(env.PORT);
+  if (port === undefined) problems.push(`PORT = ${JSON.stringify(env.PORT)}: must be an integer from 0 to 65535`);
+  return port;
+}
+
+function hostFromEnv(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  if (env.HOST === undefined) return undefined;
+  if (!env.HOST.trim()) problems.push('HOST = "": must name an address to listen on');
+  return env.HOST.trim() || undefined;
+}
+
+/** `[[cache.manager]] name` must be one of grantry's caches: a typo would silently keep the default. */
+function unknownCaches(config: GrantryConfig): string[] {
+  return config.cache.manager.flatMap((manager, i) =>
+    typeof manager?.name === 'string' && !isCacheName(manager.name)
+      ? [`cache.manager[${i}].name = ${JSON.stringify(manager.name)}: unknown cache (known: ${Object.keys(CACHE_NAMES).join(', ')})`]
+      : [],
+  );
 }
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -42,7 +42,11 @@ export class TruststoreService {
     this.parsed = new TtlCache(timeout, capacity);
   }
 
-  async import(alias: string, pem: string): Promise<CertificateView> {
+  /**
+   * Adds a certificate under `alias`. An existing alias is a conflict unless `replace` is set,
+   * when the new certificate takes its place (same checks: valid now, RSA at least 2048 bits).
+   */
+  async import(alias: string, pem: string, { replace = false }: { replace?: boolean } = {}): Promise<CertificateView> {
     if (!ALIAS.test(alias)) {
       throw OAuthError.invalidRequest('alias must be 1-255 characters of letters, digits and . _ : @ -');
     }
@@ -56,6 +60,14 @@ export class TruststoreService {
       notAfter: Math.floor(Date.parse(certificate.validTo) / 1000),
       createdAt: nowSeconds(),
     });
+    if (replace) {
+      // One UPDATE of the existing row (a reader sees the old or the new certificate, never none); else a first import.
+      const { pem: newPem, subject, fingerprint, notAfter, createdAt } = row;
+      const result = await this.repo.update({ tenant: this.context.tenant, alias }, { pem: newPem, subject, fingerprint, notAfter, createdAt });
+      this.parsed.delete(this.context.key(alias));
+      // MySQL counts only changed rows: an identical replacement reports 0 but the alias exists.
+      if (result.affected || (await this.repo.existsBy({ tenant: this.context.tenant, alias }))) return toView(row);
+    }
     // One INSERT: a duplicate alias is a unique violation, never a silent overwrite.
     try {
       await this.repo.insert(row);

@@ -1,20 +1,33 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { OAuthError } from '../../common/oauth-error';
 import { TruststoreService } from '../../keys/truststore.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
-export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--json]
+export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--replace] [--json]
 grantry certs list [--json]
-grantry certs delete ALIAS`;
+grantry certs delete ALIAS
+  (a certificate whose alias is a client_id verifies that client's private_key_jwt; --replace swaps the
+   certificate of an existing alias; expired or not-yet-valid certificates are refused)
+  e.g. grantry certs import --alias my-client-id --file client.pem
+       grantry certs import --alias my-client-id --file renewed.pem --replace`;
 
 export async function certsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const truststore = app.get(TruststoreService);
   switch (sub) {
     case 'import': {
-      const { values } = parse(args, { alias: { type: 'string' }, file: { type: 'string' } });
+      const { values } = parse(args, { alias: { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } });
+      const alias = requireString(values, 'alias');
       const pem = readInputFile(requireString(values, 'file')).toString('utf8');
-      print(io.stdout, await truststore.import(requireString(values, 'alias'), pem), values.json === true);
+      try {
+        print(io.stdout, await truststore.import(alias, pem, { replace: values.replace === true }), values.json === true);
+      } catch (error) {
+        if (error instanceof OAuthError && error.code === 'conflict') {
+          throw new Error(`a certificate with alias "${alias}" already exists: pass --replace to replace it, or delete it first`);
+        }
+        throw error;
+      }
       return;
     }
     case 'list': {

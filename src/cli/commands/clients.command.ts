@@ -73,7 +73,13 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
     case 'create': {
       const { values } = parse(args, CLIENT_OPTIONS);
       const input = { client_name: requireString(values, 'name'), ...metadataFields(values) };
-      print(io.stdout, await app.get(ClientRegistrationService).create(input), values.json === true);
+      const created = await app.get(ClientRegistrationService).create(input);
+      print(io.stdout, created, values.json === true);
+      // On stderr, so that stdout stays the bare --json record.
+      if (created.token_endpoint_auth_method === 'private_key_jwt' && !created.jwks && !created.jwks_uri) {
+        const id = created.client_id;
+        io.stderr.write(`hint: the client has no keys yet — grantry certs import --alias ${id} --file CERT.pem (or clients update ${id} --jwks-uri U)\n`);
+      }
       return;
     }
     case 'update': {

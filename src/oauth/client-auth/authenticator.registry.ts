@@ -2,9 +2,55 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
+import { isModuleSpecifier } from '../../plugins/module-loader';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
+import { ClientSecretBasicAuthenticator } from './client-secret-basic.authenticator';
+import { ClientSecretJwtAuthenticator } from './client-secret-jwt.authenticator';
+import { ClientSecretPostAuthenticator } from './client-secret-post.authenticator';
+import { NoneAuthenticator } from './none.authenticator';
+import { PrivateKeyJwtAuthenticator } from './private-key-jwt.authenticator';
+
+/** The built-in authenticators' `[[event_listener]]` ids and WSO2 names, read from their decorators (for `grantry config check`). */
+export function builtInAuthenticators(): AuthenticatorOptions[] {
+  return [ClientSecretBasicAuthenticator, ClientSecretPostAuthenticator, ClientSecretJwtAuthenticator, PrivateKeyJwtAuthenticator, NoneAuthenticator].map(
+    (type) => Reflect.getMetadata(ClientAuth.KEY, type) as AuthenticatorOptions,
+  );
+}
+
+/**
+ * `[[event_listener]]` entries that configure no authenticator. An `id` that matches nothing is
+ * an error (a typo would leave the authenticator it meant as it was), and so is any unmatched
+ * entry that says `enable = false` (it means to switch something off). An entry with only a
+ * `name` is a warning: WSO2 files list listeners of theirs that grantry has no use for.
+ * Entries that name a drop-in module are the plugin loader's (a disabled one is simply not loaded).
+ */
+export function unmatchedListeners(
+  listeners: EventListenerSettings[],
+  matched: (listener: EventListenerSettings) => boolean,
+  known: AuthenticatorOptions[],
+): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const ids = known.map((options) => options.id).join(', ');
+  listeners.forEach((listener, i) => {
+    if (matched(listener) || (listener.name !== undefined && isModuleSpecifier(listener.name))) return;
+    const what = listener.id !== undefined ? `id = ${JSON.stringify(listener.id)}` : listener.name !== undefined ? `name = ${JSON.stringify(listener.name)}` : '(no id or name)';
+    const line = `event_listener[${i}] ${what} matches no client authenticator`;
+    if (listener.id !== undefined || listener.enable === false || listener.name === undefined) {
+      errors.push(`${line} (known ids: ${ids}; a drop-in authenticator names its module in name)`);
+    } else {
+      warnings.push(`${line}: ignored`);
+    }
+  });
+  return { errors, warnings };
+}
+
+/** Whether `listener` configures the authenticator described by `meta` (by id, or by one of its names). */
+export function listenerMatches(listener: EventListenerSettings, meta: AuthenticatorOptions): boolean {
+  return listener.id === meta.id || (listener.name !== undefined && (meta.names ?? []).includes(listener.name));
+}
 
 /**
  * The enabled client authenticators in order. `[[event_listener]]` entries configure them
@@ -50,11 +96,11 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
       }
     }
     this.entries = ordered.map((entry) => entry.instance);
-    for (const listener of this.config.event_listener) {
-      if (!used.has(listener)) {
-        this.logger.warn(`[[event_listener]] ${listener.id ?? listener.name ?? '(unnamed)'} matches no client authenticator: ignored`);
-      }
-    }
+    // Disabled built-ins drop out of `ordered` but were matched all the same (listenerFor above).
+    const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
+    const { errors, warnings } = unmatchedListeners(this.config.event_listener, (listener) => used.has(listener), known);
+    if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
+    for (const warning of warnings) this.logger.warn(warning);
   }
 
   get authenticators(): readonly ClientAuthenticator[] {
@@ -76,8 +122,6 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   }
 
   private listenerFor(meta: AuthenticatorOptions): EventListenerSettings | undefined {
-    return this.config.event_listener.find(
-      (listener) => listener.id === meta.id || (listener.name !== undefined && (meta.names ?? []).includes(listener.name)),
-    );
+    return this.config.event_listener.find((listener) => listenerMatches(listener, meta));
   }
 }
