@@ -5,6 +5,7 @@ import { maskUrlPassword } from '../../common/fatal';
 import { buildConfig, ConfigError, readConfigDocument } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
 import { builtInAuthenticators, listenerMatches, unmatchedListeners } from '../../oauth/client-auth/authenticator.registry';
+import { Grant, GrantOptions } from '../../oauth/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -94,9 +95,16 @@ function missingFiles(config: GrantryConfig): string[] {
 
 /** The configuration as a plain document: every built-in grant's table with its defaults, no internals. */
 function effectiveDocument(config: GrantryConfig): Record<string, unknown> {
-  const grants = config.oauth.grant_type as Record<string, object | undefined>;
-  for (const definition of [...BUILT_IN_GRANTS.map((grant) => grant.definition), ...AUTHORIZATION_ENDPOINT_GRANTS]) {
-    grants[definition.id] ??= new definition.settings();
+  const grants = config.oauth.grant_type as Record<string, { enable?: boolean } | undefined>;
+  const defaults = [
+    // A built-in grant is on unless its decorator says enabledByDefault: false (password).
+    ...BUILT_IN_GRANTS.map(({ definition, handler }) => ({ definition, enable: (Reflect.getMetadata(Grant.KEY, handler) as GrantOptions | undefined)?.enabledByDefault ?? true })),
+    // Response types of the authorization endpoint: implicit only when switched on.
+    ...AUTHORIZATION_ENDPOINT_GRANTS.map((definition) => ({ definition, enable: false })),
+  ];
+  for (const { definition, enable } of defaults) {
+    const table = (grants[definition.id] ??= new definition.settings());
+    table.enable ??= enable;
   }
   const { configDir: _configDir, ...document } = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   return withoutNulls(document) as Record<string, unknown>;

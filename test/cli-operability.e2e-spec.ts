@@ -1,0 +1,382 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtInAuthenticators } from '../src/oauth/client-auth/authenticator.registry';
+import { selfSignedCertificate, writeText } from './support/certificates';
+import { cli } from './support/cli';
+import { freshDatabase, TestDatabase } from './support/database';
+import { freePort } from './support/server';
+
+const MASTER_KEY = 'A'.repeat(43);
+
+/** `grantry start ...` in-process until /health answers on `port`; then stopped. Returns the discovery document and the run's result. */
+async function startAndProbe(args: string[], env: Record<string, string>, port: number): Promise<{ issuer?: string; result: { status: number; stdout: string; stderr: string } }> {
+  const stop = new AbortController();
+  const started = cli(['start', ...args], env, stop.signal);
+  let issuer: string | undefined;
+  try {
+    for (const deadline = Date.now() + 10_000; issuer === undefined && Date.now() < deadline; ) {
+      issuer = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then(
+        async (response) => ((await response.json()) as { issuer: string }).issuer,
+        () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+      );
+    }
+  } finally {
+    stop.abort();
+  }
+  return { issuer, result: await started };
+}
+
+describe('grantry CLI operability (issue 15)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'grantry-operability-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (toml: string) => writeText(dir, `c${randomBytes(4).toString('hex')}.toml`, toml);
+  const memory = (extra = '') => file(`[logging]\nlevel = "error"\n[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${MASTER_KEY}"\n${extra}`);
+
+  describe('grantry start --port/--host', () => {
+    it('listens on --port and --host, the issuer following the port', async () => {
+      const port = await freePort();
+      const { issuer, result } = await startAndProbe(['--port', String(port), '--host', '127.0.0.1', '--config', memory('[server]\nport = 1\nhost = "::1"\n')], {}, port);
+      expect(issuer).toBe(`http://localhost:${port}`);
+      expect(result).toEqual({ status: 0, stdout: '', stderr: '' });
+    });
+
+    it('takes PORT and HOST from the environment when no flag is given, and the flag over them', async () => {
+      const port = await freePort();
+      const fromEnv = await startAndProbe(['--config', memory()], { PORT: String(port), HOST: '127.0.0.1' }, port);
+      expect(fromEnv.issuer).toBe(`http://localhost:${port}`);
+      expect(fromEnv.result.status).toBe(0);
+
+      const other = await freePort();
+      const flagWins = await startAndProbe(['--port', String(other), '--config', memory()], { PORT: String(port), HOST: '127.0.0.1' }, other);
+      expect(flagWins.issuer).toBe(`http://localhost:${other}`);
+      expect(flagWins.result.status).toBe(0);
+    });
+
+    it('refuses a bad --port as a usage error and a bad PORT as a configuration error, starting nothing', async () => {
+      expect(await cli(['start', '--port', '70000', '--config', memory()])).toEqual({ status: 2, stdout: '', stderr: 'grantry: --port takes an integer from 0 to 65535, not "70000"\n' });
+      expect(await cli(['start', '--port', 'http', '--config', memory()])).toMatchObject({ status: 2 });
+      expect(await cli(['start', '--colour', 'blue', '--config', memory()])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^grantry: Unknown option '--colour'/) });
+      const bad = await cli(['start', '--config', memory()], { PORT: 'eighty' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('  - PORT = "eighty": must be an integer from 0 to 65535\n');
+    });
+
+    it('shows --port and --host in start --help', async () => {
+      const { status, stdout } = await cli(['start', '--help']);
+      expect(status).toBe(0);
+      expect(stdout).toMatch(/^usage:\ngrantry start \[--port N\] \[--host H\]/);
+    });
+  });
+
+  describe('on a database', () => {
+    let db: TestDatabase;
+    let configFile: string;
+    beforeAll(async () => {
+      db = freshDatabase();
+      await db.prepare?.();
+      const schema = db.schema ? `schema = "${db.schema}"\n` : '';
+      configFile = writeText(db.dir, 'deployment.toml', `[database]\nurl = "${db.url}"\n${schema}[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
+    });
+    afterAll(() => db.drop());
+
+    const run = (...args: string[]) => cli([...args, '--config', configFile], { TEST_MASTER_KEY: db.masterKey });
+    const json = async (...args: string[]) => JSON.parse((await run(...args, '--json')).stdout);
+
+    it('replaces a truststore certificate with certs import --replace, and says so without it', async () => {
+      const first = selfSignedCertificate(db.dir, 'replace-1');
+      const second = selfSignedCertificate(db.dir, 'replace-2');
+      const imported = await json('certs', 'import', '--alias', 'rotating', '--file', first.certFile);
+      expect(await run('certs', 'import', '--alias', 'rotating', '--file', second.certFile)).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: 'grantry: a certificate with alias "rotating" already exists: pass --replace to replace it, or delete it first\n',
+      });
+      const replaced = await json('certs', 'import', '--alias', 'rotating', '--file', second.certFile, '--replace');
+      expect(replaced).toMatchObject({ alias: 'rotating', subject: 'CN=replace-2' });
+      expect(replaced.fingerprint).not.toBe(imported.fingerprint);
+      const listed = (await json('certs', 'list')) as { alias: string; fingerprint: string }[];
+      expect(listed.filter((cert) => cert.alias === 'rotating')).toEqual([expect.objectContaining({ fingerprint: replaced.fingerprint })]);
+      // --replace checks the new certificate as an import does; the old one stays when it is refused.
+      const garbage = writeText(db.dir, 'garbage.pem', 'not a certificate');
+      expect((await run('certs', 'import', '--alias', 'rotating', '--file', garbage, '--replace')).status).toBe(1);
+      expect(((await json('certs', 'list')) as { alias: string; fingerprint: string }[]).find((cert) => cert.alias === 'rotating')!.fingerprint).toBe(replaced.fingerprint);
+      // --replace of an alias that does not exist yet is a first import.
+      expect(await json('certs', 'import', '--alias', 'fresh', '--file', first.certFile, '--replace')).toMatchObject({ alias: 'fresh' });
+    });
+
+    it('hints on stderr how to give a private_key_jwt client its keys, stdout staying the bare --json record', async () => {
+      const created = await run('clients', 'create', '--name', 'pkj', '--auth-method', 'private_key_jwt', '--json');
+      expect(created.status).toBe(0);
+      const client = JSON.parse(created.stdout);
+      expect(created.stderr).toBe(
+        `hint: the client has no keys yet — grantry certs import --alias ${client.client_id} --file CERT.pem (or clients update ${client.client_id} --jwks-uri U)\n`,
+      );
+      const withKeys = await run('clients', 'create', '--name', 'pkj-keys', '--auth-method', 'private_key_jwt', '--jwks-uri', 'https://client.example/jwks', '--json');
+      expect(withKeys).toMatchObject({ status: 0, stderr: '' });
+      expect((await run('clients', 'create', '--name', 'basic', '--json')).stderr).toBe('');
+    });
+
+    it('shows epoch-second fields as ISO 8601 UTC in tables and keeps epoch seconds in --json', async () => {
+      const client = await json('clients', 'create', '--name', 'dated');
+      expect(typeof client.client_id_issued_at).toBe('number');
+      const shown = (await run('clients', 'show', client.client_id)).stdout;
+      const iso = new Date(client.client_id_issued_at * 1000).toISOString().replace('.000Z', 'Z');
+      expect(shown).toMatch(new RegExp(`\\nclient_id_issued_at\\s+${iso}\\n`));
+      expect(shown).toMatch(/\nupdated_at\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/);
+      const created = (await run('clients', 'create', '--name', 'dated-2')).stdout;
+      expect(created).toMatch(/\nclient_secret_expires_at\s+never\n/);
+
+      const { certFile } = selfSignedCertificate(db.dir, 'dated');
+      const cert = await json('certs', 'import', '--alias', 'dated', '--file', certFile);
+      const table = (await run('certs', 'list')).stdout;
+      expect(table).toContain(new Date(cert.not_after * 1000).toISOString().replace('.000Z', 'Z'));
+      expect(table).not.toContain(String(cert.not_after));
+    });
+
+    it('lets read-only commands use and migrate a database that exists', async () => {
+      await run('clients', 'create', '--name', 'exists');
+      for (const args of [['clients', 'list'], ['idps', 'list'], ['users', 'list'], ['keys', 'list'], ['certs', 'list']]) {
+        expect({ args, ...(await run(...args)) }).toMatchObject({ args, status: 0, stderr: '' });
+      }
+    });
+  });
+
+  describe('read-only commands on a missing database', () => {
+    it('fail naming the absolute path and create nothing: no database, no data directory, no master key', async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'grantry-readonly-'));
+      try {
+        // Relative paths resolve from the working directory: an absolute stand-in for "run from elsewhere".
+        const config = join(dir, `ro-${randomBytes(4).toString('hex')}.toml`);
+        writeText(dir, config.slice(dir.length + 1), `[database]\nurl = "sqlite:${empty}/data/grantry.sqlite"\n[security]\nmaster_key_file = "${empty}/data/master.key"\n`);
+        const commands = [['clients', 'list'], ['clients', 'show', 'x'], ['idps', 'list'], ['idps', 'show', 'x'], ['users', 'list'], ['users', 'show', 'x'], ['keys', 'list'], ['certs', 'list']];
+        for (const args of commands) {
+          // DATABASE_URL is deliberately absent: it would override [database] url.
+          expect({ args, ...(await cli([...args, '--config', config])) }).toEqual({
+            args,
+            status: 1,
+            stdout: '',
+            stderr: `grantry: no database at ${empty}/data/grantry.sqlite — pass --config or run from the deployment directory\n`,
+          });
+        }
+        expect(readdirSync(empty)).toEqual([]);
+      } finally {
+        rmSync(empty, { recursive: true, force: true });
+      }
+    });
+
+    it('fail when the database exists but the master key file does not, creating no key', async () => {
+      const deployment = mkdtempSync(join(tmpdir(), 'grantry-readonly-'));
+      try {
+        const config = writeText(deployment, 'deployment.toml', `[database]\nurl = "sqlite:${deployment}/grantry.sqlite"\n[security]\nmaster_key_file = "${deployment}/master.key"\n`);
+        expect((await cli(['clients', 'create', '--name', 'first', '--config', config])).status).toBe(0);
+        rmSync(join(deployment, 'master.key'));
+        expect(await cli(['clients', 'list', '--config', config])).toEqual({
+          status: 1,
+          stdout: '',
+          stderr: `grantry: no master key at ${deployment}/master.key ([security] master_key_file) — pass --config or run from the deployment directory\n`,
+        });
+        expect(existsSync(join(deployment, 'master.key'))).toBe(false);
+      } finally {
+        rmSync(deployment, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('grantry config check', () => {
+    it('prints ok and the absolute path of a good file, creating nothing', async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'grantry-check-'));
+      try {
+        const good = writeText(empty, 'deployment.toml', `[database]\nurl = "sqlite:${empty}/data/grantry.sqlite"\n[security]\nmaster_key = "$env{MK}"\n[[event_listener]]\nid = "private_key_jwt_authenticator"\norder = "899"\n[[cache.manager]]\nname = "PrivateKeyJWT"\ntimeout = "10"\n`);
+        expect(await cli(['config', 'check', '--config', good], { MK: MASTER_KEY })).toEqual({ status: 0, stdout: `ok: ${good}\n`, stderr: '' });
+        expect(readdirSync(empty)).toEqual(['deployment.toml']);
+      } finally {
+        rmSync(empty, { recursive: true, force: true });
+      }
+    });
+
+    it('checks the built-in defaults when there is no file', async () => {
+      const cwd = process.cwd();
+      const empty = mkdtempSync(join(tmpdir(), 'grantry-check-'));
+      try {
+        process.chdir(empty);
+        expect(await cli(['config', 'check'])).toEqual({ status: 0, stdout: 'ok: built-in defaults\n', stderr: '' });
+      } finally {
+        process.chdir(cwd);
+        rmSync(empty, { recursive: true, force: true });
+      }
+    });
+
+    it('lists every problem, one per line, with exit 1', async () => {
+      const bad = file(
+        [
+          '[server]',
+          'prot = 8080',
+          '[keystore]',
+          'file = "k.p12"',
+          'password = "$env{KEYSTORE_PASSWORD"',
+          '[oauth.token]',
+          'signing_alg = "HS256"',
+          '[database]',
+          'url = "$env{NO_SUCH_DB}"',
+          '[[event_listener]]',
+          'id = "privat_key_jwt_authenticator"',
+          '[[cache.manager]]',
+          'name = "PrivateKeyJwt"',
+        ].join('\n'),
+      );
+      const { status, stdout, stderr } = await cli(['config', 'check', '--config', bad]);
+      expect(status).toBe(1);
+      expect(stdout).toBe('');
+      const lines = stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe(`grantry: ${bad}: 5 problems`);
+      expect(lines).toHaveLength(6);
+      expect(lines.slice(1)).toEqual(
+        expect.arrayContaining([
+          '  - keystore.password: unterminated reference "$env{KEYSTORE_PASSWORD": write $env{NAME} with its closing brace',
+          '  - database.url: environment variable NO_SUCH_DB is not set',
+          '  - server.prot: unknown key',
+          '  - oauth.token.signing_alg = "HS256": must be one of the following values: RS256, PS256, ES256, EdDSA',
+          expect.stringMatching(/^ {2}- cache\.manager\[0\]\.name = "PrivateKeyJwt": unknown cache \(known: AppInfoCache, .*PrivateKeyJWT.*\)$/),
+        ]),
+      );
+      // The unknown listener is found once the values are valid (the check of the registries needs a valid file).
+      const listener = file('[[event_listener]]\nid = "privat_key_jwt_authenticator"\n[[event_listener]]\nname = "org.example.Disabled"\nenable = false\n[[event_listener]]\nname = "org.wso2.carbon.identity.SomethingElse"\n');
+      const checked = await cli(['config', 'check', '--config', listener]);
+      expect(checked.status).toBe(1);
+      const ids = builtInAuthenticators().map((options) => options.id).join(', ');
+      expect(checked.stderr).toBe(
+        `warning: event_listener[2] name = "org.wso2.carbon.identity.SomethingElse" matches no client authenticator: ignored\n` +
+          `grantry: ${listener}: 2 problems\n` +
+          `  - event_listener[0] id = "privat_key_jwt_authenticator" matches no client authenticator (known ids: ${ids}; a drop-in authenticator names its module in name)\n` +
+          `  - event_listener[1] name = "org.example.Disabled" matches no client authenticator (known ids: ${ids}; a drop-in authenticator names its module in name)\n`,
+      );
+    });
+
+    it('names a missing keystore or plugin file', async () => {
+      const missing = file('[keystore]\nfile = "/nonexistent/keystore.p12"\n[[oauth.custom_grant_type]]\nname = "urn:example:demo"\ngrant_handler = "./plugins/nope.js"\n');
+      const { status, stderr } = await cli(['config', 'check', '--config', missing]);
+      expect(status).toBe(1);
+      expect(stderr).toContain('  - keystore.file = "/nonexistent/keystore.p12": no such file');
+      expect(stderr).toContain(`  - oauth.custom_grant_type[0].grant_handler = "./plugins/nope.js": no such file (${dir}/plugins/nope.js)`);
+    });
+  });
+
+  describe('grantry config print --effective', () => {
+    const toml = [
+      '[server]',
+      'port = 9100',
+      '[database]',
+      'url = "postgres://grantry:$env{DB_PASSWORD}@db.internal:5432/grantry"',
+      '[security]',
+      'master_key = "$env{MK}"',
+      '[keystore]',
+      'file = "k.p12"',
+      'password = "$env{KEYSTORE_PASSWORD}"',
+      '[[event_listener]]',
+      'id = "private_key_jwt_authenticator"',
+      '[event_listener.properties]',
+      'api_key = "$env{API_KEY}"',
+      'client_secret = "literal-secret"',
+      'TokenEndpointAlias = "sampleurl"',
+    ].join('\n');
+    const env = { DB_PASSWORD: 'db-pass-123', MK: MASTER_KEY, KEYSTORE_PASSWORD: 'ks-pass-456', API_KEY: 'api-key-789' };
+    const secrets = Object.values(env);
+
+    it('prints the whole configuration with defaults as TOML, secrets masked', async () => {
+      const { status, stdout, stderr } = await cli(['config', 'print', '--effective', '--config', file(toml)], env);
+      expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+      for (const secret of [...secrets, 'literal-secret']) expect(stdout).not.toContain(secret);
+      expect(stdout).toContain('url = "postgres://grantry:********@db.internal:5432/grantry"');
+      expect(stdout).toContain('master_key = "********"');
+      expect(stdout).toContain('TokenEndpointAlias = "sampleurl"');
+      expect(stdout).toMatch(/\[oauth\.token\]\n(.*\n)*access_token_ttl = 3600\n/);
+      expect(stdout).toContain('base_url = "http://localhost:9100"');
+    });
+
+    it('prints JSON with --json, the same values', async () => {
+      const { status, stdout } = await cli(['config', 'print', '--effective', '--json', '--config', file(toml)], { ...env, PORT: '9200' });
+      expect(status).toBe(0);
+      for (const secret of [...secrets, 'literal-secret']) expect(stdout).not.toContain(secret);
+      const effective = JSON.parse(stdout);
+      expect(effective).toMatchObject({
+        server: { port: 9200, host: '127.0.0.1', base_url: 'http://localhost:9200' },
+        security: { master_key: '********', master_key_file: 'data/master.key' },
+        keystore: { file: 'k.p12', password: '********' },
+        oauth: { token: { access_token_ttl: 3600 }, grant_type: { client_credentials: { enable: true }, password: { enable: false }, implicit: { enable: false } } },
+        event_listener: [{ id: 'private_key_jwt_authenticator', properties: { api_key: '********', client_secret: '********', TokenEndpointAlias: 'sampleurl' } }],
+      });
+      expect(effective.configDir).toBeUndefined();
+    });
+
+    it('masks GRANTRY_MASTER_KEY and a DATABASE_URL password from the environment', async () => {
+      const { stdout } = await cli(['config', 'print', '--effective', '--json', '--config', memory()], { GRANTRY_MASTER_KEY: 'B'.repeat(43), DATABASE_URL: 'postgres://u:pw-from-env@h/db' });
+      expect(stdout).not.toContain('pw-from-env');
+      expect(stdout).not.toContain('A'.repeat(43));
+      expect(JSON.parse(stdout).database.url).toBe('postgres://u:********@h/db');
+    });
+
+    it('needs --effective', async () => {
+      expect(await cli(['config', 'print', '--config', memory()])).toEqual({ status: 2, stdout: '', stderr: 'grantry: config print needs --effective (the only view)\n' });
+    });
+  });
+
+  describe('configuration errors that say what to do', () => {
+    it('stops start-up on an [[event_listener]] id that matches no authenticator, listing the known ids', async () => {
+      const { status, stderr } = await cli(['start', '--port', '0', '--config', memory('[[event_listener]]\nid = "private_key_jwt"\nenable = false\n')]);
+      expect(status).toBe(1);
+      expect(stderr).toContain('event_listener[0] id = "private_key_jwt" matches no client authenticator (known ids: client_secret_basic, ');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it('stops start-up on an unknown [[cache.manager]] name, listing the known ones', async () => {
+      const { status, stderr } = await cli(['start', '--port', '0', '--config', memory('[[cache.manager]]\nname = "AppInfo"\n')]);
+      expect(status).toBe(1);
+      expect(stderr).toContain('cache.manager[0].name = "AppInfo": unknown cache (known: AppInfoCache, IdentityProviderCache, IdentityProviderJwks, PrivateKeyJWT, Truststore)');
+    });
+
+    it('names the key and the reference of a malformed $env{}', async () => {
+      const unterminated = await cli(['start', '--config', memory('[keystore]\nfile = "k.p12"\npassword = "$env{KEYSTORE_PASSWORD"\n')]);
+      expect(unterminated.status).toBe(1);
+      expect(unterminated.stderr).toContain('keystore.password: unterminated reference "$env{KEYSTORE_PASSWORD": write $env{NAME} with its closing brace');
+      const malformed = await cli(['config', 'check', '--config', file('[server]\nbase_url = "https://$env{1HOST}/"\n')]);
+      expect(malformed.stderr).toContain('server.base_url: malformed reference "$env{1HOST}": write $env{NAME}, NAME being letters, digits and _');
+    });
+
+    it('reports a database it cannot reach in one line, naming the URL with the password masked', async () => {
+      const port = await freePort(); // nothing listens there
+      for (const url of [`postgres://grantry:hunter2@127.0.0.1:${port}/grantry`, `mysql://grantry:hunter2@127.0.0.1:${port}/grantry`]) {
+        const scheme = url.slice(0, url.indexOf(':'));
+        for (const args of [['start', '--port', '0'], ['clients', 'create', '--name', 'x']]) {
+          const { status, stdout, stderr } = await cli([...args, '--config', memory()], { DATABASE_URL: url });
+          expect({ args, status, stdout, stderr }).toEqual({
+            args,
+            status: 1,
+            stdout: '',
+            stderr: `grantry: cannot connect to the database ${scheme}://grantry:***@127.0.0.1:${port}/grantry: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+          });
+        }
+      }
+    });
+  });
+
+  describe('help', () => {
+    it('documents config, --replace and the read-only rule in the usage', async () => {
+      const { stdout } = await cli(['--help']);
+      expect(stdout).toContain('grantry config check [--config PATH]');
+      expect(stdout).toContain('grantry config print --effective [--config PATH] [--json]');
+      expect(stdout).toContain('grantry certs import --alias ALIAS --file CERT.pem [--replace] [--json]');
+      expect(stdout).toContain('never create a database or a master key');
+      for (const args of [['config', '--help'], ['config', 'check', '--help'], ['config', 'print', '-h']]) {
+        const help = await cli(args);
+        expect({ args, status: help.status }).toEqual({ args, status: 0 });
+        expect(help.stdout).toMatch(/^usage:\ngrantry config check/);
+      }
+    });
+  });
+});
