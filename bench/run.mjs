@@ -5,9 +5,12 @@
 // requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it),
 // and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
+// BENCH_OBSERVABILITY=1 runs only the operability comparison instead: client_credentials of the same
+// build with JSON logs at info (request lines and audit events, to a file) and metrics on, beside
+// [logging] level = "warn" with metrics off, alternated for BENCH_ROUNDS rounds.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, scrypt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +38,10 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function startProcess(args, readyUrl) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+function startProcess(args, readyUrl, stdoutFile) {
+  const out = stdoutFile ? openSync(stdoutFile, 'a') : 'ignore';
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', out, 'inherit'] });
+  if (stdoutFile) closeSync(out);
   return { child, ready: waitFor(readyUrl, child) };
 }
 
@@ -113,9 +118,9 @@ async function driveAutocannon(url, headers, bodies, clients) {
   return result.requests.average;
 }
 
-function grantryConfig(name, alg, port, extra = '') {
+function grantryConfig(name, alg, port, extra = '', logging = 'level = "warn"') {
   const config = join(dir, `${name}.toml`);
-  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${name}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\nlevel = "warn"\n${extra}`);
+  writeFileSync(config, `[server]\nport = ${port}\n[database]\nurl = "sqlite:${join(dir, `${name}.sqlite`)}"\n[security]\nmaster_key_file = "${join(dir, 'master.key')}"\n[oauth.token]\nsigning_alg = "${alg}"\n[logging]\n${logging}\n${extra}`);
   return config;
 }
 
@@ -231,8 +236,8 @@ async function benchIntrospection(port) {
   });
 }
 
-async function withGrantry(config, port, run) {
-  const server = startProcess([join(root, 'dist/main.js'), '--config', config], `http://127.0.0.1:${port}/oauth2/token`);
+async function withGrantry(config, port, run, stdoutFile) {
+  const server = startProcess([join(root, 'dist/main.js'), '--config', config], `http://127.0.0.1:${port}/oauth2/token`, stdoutFile);
   await server.ready;
   try {
     return await run(`http://127.0.0.1:${port}/oauth2/token`);
@@ -308,10 +313,39 @@ async function benchCeiling(alg, port) {
   }
 }
 
+/**
+ * client_credentials of this build as operated: JSON lines at info (a request line and an audit
+ * event per token) written to a file, metrics on — or the quiet baseline (warn, metrics off).
+ */
+async function benchObservability(alg, port, observed) {
+  const name = `obs-${observed ? 'on' : 'off'}-${alg}-${port}`;
+  const config = observed
+    ? grantryConfig(name, alg, port, '[metrics]\nenable = true\n', 'level = "info"\nformat = "json"')
+    : grantryConfig(name, alg, port, '[metrics]\nenable = false\n', 'level = "warn"');
+  const client = createClient(config);
+  const logFile = join(dir, `${name}.log`);
+  const rate = await withGrantry(config, port, (url) => drive(url, { Authorization: basicAuth(client) }, 'grant_type=client_credentials'), logFile);
+  return { rate, logBytes: statSync(logFile).size };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'grantry-bench-'));
 const rows = [];
 try {
-  for (const [i, alg] of algs.entries()) {
+  if (process.env.BENCH_OBSERVABILITY === '1') {
+    for (const [i, alg] of algs.entries()) {
+      const on = [];
+      const off = [];
+      for (let round = 0; round < rounds; round++) {
+        const observed = await benchObservability(alg, 18580 + i * 10 + round, true);
+        const quiet = await benchObservability(alg, 18680 + i * 10 + round, false);
+        console.error(`${alg} round ${round + 1}: info + metrics ${observed.rate.toFixed(0)} tok/s (${(observed.logBytes / 1e6).toFixed(1)} MB of log), warn + no metrics ${quiet.rate.toFixed(0)} tok/s`);
+        on.push(observed.rate);
+        off.push(quiet.rate);
+      }
+      rows.push({ scenario: `info logs + metrics vs warn, ${alg} token`, grantry: median(on), ceiling: median(off), runs: { grantry: on, ceiling: off }, ceilingName: 'same build, warn, metrics off' });
+    }
+  }
+  for (const [i, alg] of (process.env.BENCH_OBSERVABILITY === '1' ? [] : algs).entries()) {
     const grantry = [];
     const ceiling = [];
     for (let round = 0; round < rounds; round++) {
@@ -320,7 +354,7 @@ try {
     }
     rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
   }
-  if (process.env.BENCH_PKJWT !== '0') {
+  if (process.env.BENCH_PKJWT !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
     for (const [i, alg] of algs.entries()) {
       const grantry = [];
       const ceiling = [];
@@ -331,7 +365,7 @@ try {
       rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
     }
   }
-  if (process.env.BENCH_PASSWORD !== '0') {
+  if (process.env.BENCH_PASSWORD !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
     const grantry = [];
     const ceiling = [];
     for (let round = 0; round < rounds; round++) {
@@ -341,7 +375,7 @@ try {
     const { logN, r, p } = SCRYPT;
     rows.push({ scenario: `password grant, scrypt N=2^${logN} r=${r} p=${p}`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling }, ceilingName: 'bare scrypt' });
   }
-  if (process.env.BENCH_INTROSPECTION !== '0') {
+  if (process.env.BENCH_INTROSPECTION !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
     const introspections = [];
     const tokens = [];
     for (let round = 0; round < rounds; round++) {
@@ -351,7 +385,7 @@ try {
     }
     rows.push({ scenario: 'introspection of a JWT (requests/s)', grantry: median(introspections), ceiling: median(tokens), runs: { grantry: introspections, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
   }
-  if (process.env.BENCH_CODE !== '0') {
+  if (process.env.BENCH_CODE !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
     const exchanges = [];
     const tokens = [];
     for (let round = 0; round < rounds; round++) {

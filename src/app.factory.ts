@@ -1,32 +1,43 @@
 import 'reflect-metadata';
-import { Logger, LogLevel } from '@nestjs/common';
+import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
+import { createLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
+import { MetricsListener } from './observability/metrics-listener';
+import { MetricsService } from './observability/metrics.service';
+import { REQUEST_FACTS } from './observability/request-facts';
+import { RequestObserver } from './observability/request-observer';
+import { StartupSummary } from './observability/startup-summary';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Nest log levels for `[logging] level` (info is Nest's "log"). */
-export function logLevels(level: GrantryConfig['logging']['level']): LogLevel[] {
-  const index = { error: 1, warn: 2, info: 3, debug: 4, verbose: 5 }[level];
-  return LEVELS.slice(0, index + 1);
+export interface CreateAppOptions {
+  /** Nest's levels to log instead of `[logging] level` (tests: errors only); false: nothing. */
+  logger?: LogLevel[] | false;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 /** The HTTP application, initialised but not listening (tests call `listen(0)`). */
-export async function createApp(config: GrantryConfig, options: { logger?: LogLevel[] | false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: GrantryConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const log = createLog(config.logging, {
+    level: options.logger === undefined ? undefined : levelOfNestLevels(options.logger),
+    stream: options.logStream,
+  });
   // skipMiddie: grantry uses no Express-style middleware, so Nest's per-request middie hook is pure cost.
   const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, trustProxy: config.server.trust_proxy, skipMiddie: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server'), adapter, {
-    logger: options.logger ?? logLevels(config.logging.level),
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server', log), adapter, {
+    logger: new PinoNestLogger(log),
     abortOnError: false,
   });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
   try {
+    installObservability(app);
     await app.init();
   } catch (error) {
     // Release the database pool and timers, so a failed start leaves nothing running.
@@ -36,15 +47,39 @@ export async function createApp(config: GrantryConfig, options: { logger?: LogLe
   return app;
 }
 
+/** The request hook (log line, latency histogram) and GET /metrics on the main port, before Nest adds its routes. */
+function installObservability(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // Declared once, so every request object has the same shape (the token endpoint fills it).
+  fastify.decorateRequest(REQUEST_FACTS, null);
+  const observer = app.get(RequestObserver);
+  if (observer.active) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      observer.onResponse(request, reply);
+      done();
+    });
+  }
+  const metrics = app.get(MetricsService);
+  metrics.collectProcessMetrics();
+  if (app.get(MetricsListener).onMainPort) {
+    fastify.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.exposition();
+      return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
+}
+
 /**
  * Listens on `host:port` (0: any free port) and returns the server's URL; an issuer that follows
- * the listening address (no `base_url`) is bound to it here.
+ * the listening address (no `base_url`) is bound to it here. A separate `[metrics] port`
+ * listener starts beside it.
  */
 export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {
   await app.listen(port, host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   app.get(IssuerContext).bindListeningAddress(url);
+  await app.get(MetricsListener).start(host);
   return url;
 }
 
@@ -58,6 +93,6 @@ export async function startServer(config: GrantryConfig): Promise<NestFastifyApp
     await app.close().catch(() => undefined);
     throw error;
   }
-  new Logger('grantry').log(`listening on ${url}, issuer ${app.get(IssuerContext).issuer}`);
+  app.get(StartupSummary).write(url, app.get(IssuerContext).issuer, app.get(MetricsListener).url);
   return app;
 }

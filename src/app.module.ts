@@ -9,6 +9,8 @@ import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { KeyRing } from './keys/key-ring';
 import { KeysModule } from './keys/keys.module';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { ObservabilityModule } from './observability/observability.module';
+import type { GrantryLog } from './observability/log';
 import { OAuthModule } from './oauth/oauth.module';
 import { PluginsModule } from './plugins/plugins.module';
 import { SecurityModule } from './security/security.module';
@@ -55,11 +57,13 @@ function warnOfInsecureIssuer(baseUrl: string | undefined): void {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: GrantryConfig, mode: RunMode = 'server'): DynamicModule {
+  /** `log`: the server's pino logger (`createLog`); the CLI logs through Nest on stderr and passes none. */
+  static forRoot(config: GrantryConfig, mode: RunMode = 'server', log?: GrantryLog): DynamicModule {
     return {
       module: AppModule,
       imports: [
         GrantryConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(log),
         DatabaseModule,
         SecurityModule,
         KeysModule,

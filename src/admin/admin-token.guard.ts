@@ -5,6 +5,7 @@ import { ADMIN_SCOPE } from '../clients/registered-client';
 import { IssuerContext } from '../common/issuer-context';
 import { OAuthError } from '../common/oauth-error';
 import { AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
+import { noteAdminClient } from './admin-audit.interceptor';
 
 /**
  * RFC 6750 bearer access tokens of this server for the admin API, and only those the token
@@ -22,7 +23,8 @@ export class AdminTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = request.headers.authorization;
     // RFC 6750 §3.1: a request without authentication gets a bare challenge, no error code.
     if (header === undefined) throw OAuthError.bearerRequired();
     const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
@@ -36,6 +38,7 @@ export class AdminTokenGuard implements CanActivate {
     if (!client || !client.scopes.has(ADMIN_SCOPE)) {
       throw OAuthError.invalidToken(undefined, { detail: `client ${token.clientId} is deleted or no longer holds ${ADMIN_SCOPE}` });
     }
+    noteAdminClient(request, token.clientId);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import { IdentityProvidersModule } from '../identity-providers/identity-provider
 import { KeysModule } from '../keys/keys.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { UsersModule } from '../users/users.module';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
@@ -16,6 +17,6 @@ import { UsersAdminController } from './users.admin.controller';
 @Module({
   imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule],
   controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, OpenApiController],
-  providers: [AdminTokenGuard, JsonDepthGuard],
+  providers: [AdminTokenGuard, JsonDepthGuard, AdminAudit],
 })
 export class AdminModule {}

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { OAuthError } from '../common/oauth-error';
 import { CertificateView, TruststoreService } from '../keys/truststore.service';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
@@ -8,6 +9,7 @@ import { parsePaging } from './paging';
 /** The truststore: a certificate whose alias is a client_id verifies that client's private_key_jwt. */
 @Controller('api/admin/v1/certificates')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
+@UseInterceptors(AdminAudit)
 export class CertificatesAdminController {
   constructor(private readonly truststore: TruststoreService) {}
 

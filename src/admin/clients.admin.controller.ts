@@ -1,13 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ClientsService, ClientView, Page } from '../clients/clients.service';
 import { NoStore } from '../common/no-store.decorator';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
 @Controller('api/admin/v1/clients')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
+@UseInterceptors(AdminAudit)
 export class ClientsAdminController {
   constructor(private readonly clients: ClientsService, private readonly registration: ClientRegistrationService) {}
 

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { parseIdentityProviderInput } from '../identity-providers/identity-provider-input';
 import { IdentityProvidersService, IdentityProviderView } from '../identity-providers/identity-providers.service';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
@@ -8,6 +9,7 @@ import { parsePaging } from './paging';
 /** Trusted issuers of JWT bearer grant assertions. */
 @Controller('api/admin/v1/identity-providers')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
+@UseInterceptors(AdminAudit)
 export class IdentityProvidersAdminController {
   constructor(private readonly providers: IdentityProvidersService) {}
 

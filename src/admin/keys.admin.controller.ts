@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { OAuthError } from '../common/oauth-error';
 import { KeyRing } from '../keys/key-ring';
 import { isSigningAlg } from '../keys/key-material';
 import { KeyView, SigningKeysService } from '../keys/signing-keys.service';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
@@ -10,6 +11,7 @@ import { parsePaging } from './paging';
 /** Signing keys: public facts only; private material never leaves the server. */
 @Controller('api/admin/v1/keys')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
+@UseInterceptors(AdminAudit)
 export class KeysAdminController {
   constructor(private readonly keys: SigningKeysService, private readonly keyRing: KeyRing) {}
 

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
 import { Consents, ConsentView } from '../oauth/interaction/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
+import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
@@ -11,6 +12,7 @@ import { parsePaging } from './paging';
 /** Resource owners, addressed by generated id; `?username=` finds one by name. */
 @Controller('api/admin/v1/users')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
+@UseInterceptors(AdminAudit)
 export class UsersAdminController {
   constructor(
     private readonly users: UsersService,

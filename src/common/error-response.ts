@@ -28,7 +28,7 @@ const CODES_BY_STATUS: Record<number, string> = {
 export function toErrorReply(error: unknown, context: { method: string; url: string }): ErrorReply {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
   if (error instanceof OAuthError) {
-    logger.debug(logLine(`${context.method} ${context.url}: ${error.code} ${error.detail ?? error.description}`));
+    logger.debug(logLine(`${context.method} ${context.url}: ${error.code} (${error.reason}) ${error.detail ?? error.description}`));
     if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
     // RFC 6750 §3: a challenge for every bearer-token failure; an error code only when a token was sent.
     if (error.code === 'unauthorized' && error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="grantry"';

@@ -1,7 +1,33 @@
+/**
+ * Stable reason codes of refused requests: in the log (`reason`), the audit trail and the
+ * `grantry_token_failures_total{reason}` metric, never in a response. docs/reason-codes.md
+ * says what each means; a new code is added here and there.
+ */
+export const REASON_CODES = [
+  // client authentication (invalid_client)
+  'client_credentials_missing', 'client_credentials_malformed', 'client_unknown', 'client_secret_mismatch',
+  'client_auth_method_mismatch', 'client_id_mismatch', 'client_auth_methods_ambiguous',
+  // JWT assertions: client assertions (invalid_client) and JWT bearer grants (invalid_grant)
+  'assertion_malformed', 'assertion_alg_not_allowed', 'assertion_signature_invalid', 'assertion_claims_invalid',
+  'assertion_expired', 'assertion_not_yet_valid', 'assertion_iat_too_old', 'assertion_lifetime_too_long',
+  'assertion_audience_invalid', 'assertion_jti_replayed', 'assertion_issuer_unknown',
+  // grants (invalid_grant, unauthorized_client, unsupported_grant_type)
+  'grant_type_unsupported', 'grant_type_not_allowed', 'grant_code_invalid', 'grant_code_reused', 'redirect_uri_mismatch',
+  'pkce_missing', 'pkce_mismatch', 'grant_refresh_token_invalid', 'grant_refresh_token_reused', 'grant_revoked', 'grant_expired',
+  'subject_invalid', 'subject_unknown', 'identity_provider_disabled', 'user_sign_in_failed', 'user_changed',
+  // scopes and audiences (invalid_scope, invalid_target)
+  'scope_not_allowed', 'scope_widened', 'scope_malformed', 'admin_scope_misuse', 'target_not_allowed',
+  // anything else
+  'request_invalid', 'server_error', 'other',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
 /** What an error carries besides its public description. */
 export interface OAuthErrorOptions {
   /** Logged only, never shown: may say *why* (unknown client vs wrong secret) without telling an attacker. */
   detail?: string;
+  /** Logged and counted only, never shown: the stable code of *why* (see `REASON_CODES`). */
+  reason?: ReasonCode;
   cause?: unknown;
 }
 
@@ -16,6 +42,8 @@ export const CLIENT_AUTHENTICATION_FAILED = 'client authentication failed';
  */
 export class OAuthError extends Error {
   readonly detail?: string;
+  /** Why, as a stable code for logs and metrics; `other` when the throw site named none. */
+  readonly reason: ReasonCode;
 
   constructor(
     readonly code: string,
@@ -26,13 +54,14 @@ export class OAuthError extends Error {
     super(description, { cause: options.cause });
     this.name = 'OAuthError';
     this.detail = options.detail;
+    this.reason = options.reason ?? 'other';
   }
 
   /** Set by the token endpoint when the failed credentials came in the Authorization header. */
   viaAuthorizationHeader = false;
 
   static invalidRequest(description: string, options?: OAuthErrorOptions): OAuthError {
-    return new OAuthError('invalid_request', description, 400, options);
+    return new OAuthError('invalid_request', description, 400, { reason: 'request_invalid', ...options });
   }
 
   /** Keep the default description unless a signature has proved who is asking (no oracle for strangers). */
@@ -49,7 +78,7 @@ export class OAuthError extends Error {
   }
 
   static unsupportedGrantType(description = 'grant_type is not supported', options?: OAuthErrorOptions): OAuthError {
-    return new OAuthError('unsupported_grant_type', description, 400, options);
+    return new OAuthError('unsupported_grant_type', description, 400, { reason: 'grant_type_unsupported', ...options });
   }
 
   static invalidScope(description: string, options?: OAuthErrorOptions): OAuthError {

@@ -1,14 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { OutboundSettings } from '../config/config.schema';
+import { MetricsService, OutboundOutcome } from '../observability/metrics.service';
 import { isNonPublicAddress } from './address-policy';
 
 /** A fetch that was refused or failed; the message is safe to log (no response bodies). */
 export class OutboundError extends Error {
   override name = 'OutboundError';
+
+  /** `outcome`: how `grantry_outbound_fetches_total` counts it. */
+  constructor(message: string, readonly outcome: OutboundOutcome = 'network_error') {
+    super(message);
+  }
 }
 
 export interface FetchedJson {
@@ -25,29 +31,40 @@ export interface FetchedJson {
  */
 @Injectable()
 export class OutboundFetcher {
-  constructor(private readonly settings: OutboundSettings) {}
+  constructor(private readonly settings: OutboundSettings, @Optional() private readonly metrics?: MetricsService) {}
 
   async fetchJson(uri: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<FetchedJson> {
+    try {
+      const fetched = await this.fetchOnce(uri, options);
+      this.metrics?.outboundFetch('ok');
+      return fetched;
+    } catch (error) {
+      this.metrics?.outboundFetch(error instanceof OutboundError ? error.outcome : 'network_error');
+      throw error;
+    }
+  }
+
+  private async fetchOnce(uri: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean }): Promise<FetchedJson> {
     const allowHttp = options.allowHttp ?? this.settings.allow_http;
     const allowPrivate = options.allowPrivateNetworks ?? this.settings.allow_private_networks;
     let url: URL;
     try {
       url = new URL(uri);
     } catch {
-      throw new OutboundError(`not a URL: ${uri}`);
+      throw new OutboundError(`not a URL: ${uri}`, 'invalid');
     }
     if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
-      throw new OutboundError(`${uri}: only https URIs are fetched`);
+      throw new OutboundError(`${uri}: only https URIs are fetched`, 'refused');
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !allowPrivate && isNonPublicAddress(host)) {
-      throw new OutboundError(`${uri}: refusing a loopback, private or link-local address`);
+      throw new OutboundError(`${uri}: refusing a loopback, private or link-local address`, 'refused');
     }
     const text = await this.get(url, allowPrivate);
     try {
       return { body: JSON.parse(text.body), maxAge: text.maxAge };
     } catch {
-      throw new OutboundError(`${uri}: the response is not JSON`);
+      throw new OutboundError(`${uri}: the response is not JSON`, 'invalid');
     }
   }
 
@@ -58,7 +75,7 @@ export class OutboundFetcher {
         if (error) return callback(error, '', 0);
         const list = addresses as LookupAddress[];
         if (!allowPrivate && list.some((entry) => isNonPublicAddress(entry.address))) {
-          return callback(new OutboundError(`${url.origin}: ${hostname} resolves to a loopback, private or link-local address`), '', 0);
+          return callback(new OutboundError(`${url.origin}: ${hostname} resolves to a loopback, private or link-local address`, 'refused'), '', 0);
         }
         if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
         callback(null, list[0].address, list[0].family);
@@ -68,7 +85,7 @@ export class OutboundFetcher {
     return new Promise((resolve, reject) => {
       // A deadline for the whole exchange: a server dripping bytes cannot hold the request open.
       const deadline = setTimeout(
-        () => request.destroy(new OutboundError(`${url.href}: no complete answer within ${this.settings.timeout} s`)),
+        () => request.destroy(new OutboundError(`${url.href}: no complete answer within ${this.settings.timeout} s`, 'timeout')),
         this.settings.timeout * 1000,
       );
       const settle = <T>(fn: (value: T) => void) => (value: T) => {
@@ -81,11 +98,11 @@ export class OutboundFetcher {
         if (response.statusCode !== 200) {
           response.resume();
           // Redirects are not followed: a JWKS URI answers itself.
-          return reject(new OutboundError(`${url.href}: HTTP ${response.statusCode}`));
+          return reject(new OutboundError(`${url.href}: HTTP ${response.statusCode}`, 'http_error'));
         }
         if (Number(response.headers['content-length'] ?? 0) > limit) {
           response.destroy();
-          return reject(new OutboundError(`${url.href}: response larger than ${limit} bytes`));
+          return reject(new OutboundError(`${url.href}: response larger than ${limit} bytes`, 'too_large'));
         }
         const chunks: Buffer[] = [];
         let size = 0;
@@ -93,7 +110,7 @@ export class OutboundFetcher {
           size += chunk.length;
           if (size > limit) {
             response.destroy();
-            reject(new OutboundError(`${url.href}: response larger than ${limit} bytes`));
+            reject(new OutboundError(`${url.href}: response larger than ${limit} bytes`, 'too_large'));
           } else {
             chunks.push(chunk);
           }

@@ -122,7 +122,10 @@ export class UsersService {
     if (links) steps.push({ sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] }, ...this.linkSteps(links));
     if (disabling || passwordHash !== undefined) steps.push(this.grants.revokeAllOfSubjectStep(id), this.endSessionsStep(id));
     await this.write(steps, username);
-    if (disabling || passwordHash !== undefined) this.logger.log(`grants of user ${id} revoked: ${disabling ? 'user disabled' : 'new password'}`);
+    if (disabling || passwordHash !== undefined) {
+      this.logger.log(`grants of user ${id} revoked: ${disabling ? 'user disabled' : 'new password'}`);
+      this.grants.noteRevoked({ subject: id, why: 'user_change' });
+    }
     return this.view(next, links ?? (await this.linksOf(id)));
   }
 
@@ -141,6 +144,7 @@ export class UsersService {
       this.endSessionsStep(id),
     ]);
     this.logger.log(`user ${id} deleted; its grants revoked and its sessions ended`);
+    this.grants.noteRevoked({ subject: id, why: 'user_change' });
   }
 
   /**

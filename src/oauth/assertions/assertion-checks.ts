@@ -1,11 +1,12 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { ReasonCode } from '../../common/oauth-error';
 
 /** RFC 7523 assertions are small; a cap keeps parsing and logging bounded. */
 export const MAX_ASSERTION_BYTES = 8192;
 const MAX_JTI_LENGTH = 255;
 
-/** Builds the error of the caller's flow: invalid_client for client auth, invalid_grant for the grant. */
-export type Fail = (description: string) => Error;
+/** Builds the error of the caller's flow: invalid_client for client auth, invalid_grant for the grant; `reason` is the stable code. */
+export type Fail = (description: string, reason: ReasonCode) => Error;
 
 export interface DecodedAssertion {
   header: ProtectedHeaderParameters;
@@ -32,12 +33,12 @@ export interface ClaimRules {
 
 /** The unverified header and claims of a compact JWS, or a clear failure. */
 export function decodeAssertion(jwt: string, fail: Fail): DecodedAssertion {
-  if (Buffer.byteLength(jwt) > MAX_ASSERTION_BYTES) throw fail(`assertion is larger than ${MAX_ASSERTION_BYTES} bytes`);
-  if (jwt.split('.').length !== 3) throw fail('assertion is not a signed JWT (JWS compact serialization)');
+  if (Buffer.byteLength(jwt) > MAX_ASSERTION_BYTES) throw fail(`assertion is larger than ${MAX_ASSERTION_BYTES} bytes`, 'assertion_malformed');
+  if (jwt.split('.').length !== 3) throw fail('assertion is not a signed JWT (JWS compact serialization)', 'assertion_malformed');
   try {
     return { header: decodeProtectedHeader(jwt), payload: decodeJwt(jwt) };
   } catch {
-    throw fail('assertion is not a well-formed JWT');
+    throw fail('assertion is not a well-formed JWT', 'assertion_malformed');
   }
 }
 
@@ -48,13 +49,13 @@ export function decodeAssertion(jwt: string, fail: Fail): DecodedAssertion {
  */
 export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: readonly string[], fail: Fail): string {
   const alg: unknown = header.alg;
-  if (typeof alg !== 'string') throw fail('assertion alg is not a string');
-  if (!alg || alg.toLowerCase() === 'none') throw fail('assertion is unsigned (alg none)');
-  if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${alg} is not allowed (allowed: ${allowedAlgs.join(', ')})`);
+  if (typeof alg !== 'string') throw fail('assertion alg is not a string', 'assertion_alg_not_allowed');
+  if (!alg || alg.toLowerCase() === 'none') throw fail('assertion is unsigned (alg none)', 'assertion_alg_not_allowed');
+  if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${alg} is not allowed (allowed: ${allowedAlgs.join(', ')})`, 'assertion_alg_not_allowed');
   for (const name of ['jwk', 'jku', 'x5u'] as const) {
-    if (header[name] !== undefined) throw fail(`assertion header carries a key (${name}); keys come from registration only`);
+    if (header[name] !== undefined) throw fail(`assertion header carries a key (${name}); keys come from registration only`, 'assertion_alg_not_allowed');
   }
-  if (header.crit !== undefined) throw fail('assertion has critical header parameters this server does not support');
+  if (header.crit !== undefined) throw fail('assertion has critical header parameters this server does not support', 'assertion_alg_not_allowed');
   return alg;
 }
 
@@ -62,30 +63,30 @@ export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: read
 export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, now = Math.floor(Date.now() / 1000)): void {
   const { exp, nbf, iat, jti } = payload;
   for (const claim of rules.requiredClaims ?? []) {
-    if (payload[claim] === undefined) throw fail(`assertion has no ${claim} claim`);
+    if (payload[claim] === undefined) throw fail(`assertion has no ${claim} claim`, 'assertion_claims_invalid');
   }
   // §3 item 4: exp is mandatory.
-  if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim');
-  if (exp + rules.skewSeconds <= now) throw fail('assertion has expired');
+  if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim', 'assertion_claims_invalid');
+  if (exp + rules.skewSeconds <= now) throw fail('assertion has expired', 'assertion_expired');
   // §3 item 5: not before.
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - rules.skewSeconds > now)) throw fail('assertion is not yet valid (nbf)');
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - rules.skewSeconds > now)) throw fail('assertion is not yet valid (nbf)', 'assertion_not_yet_valid');
   if (iat !== undefined) {
-    if (typeof iat !== 'number') throw fail('assertion iat is not numeric');
-    if (iat - rules.skewSeconds > now) throw fail('assertion iat is in the future');
+    if (typeof iat !== 'number') throw fail('assertion iat is not numeric', 'assertion_claims_invalid');
+    if (iat - rules.skewSeconds > now) throw fail('assertion iat is in the future', 'assertion_not_yet_valid');
     if (rules.maxIatAgeSeconds !== undefined && now - iat > rules.maxIatAgeSeconds) {
-      throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeLabel ?? `${rules.maxIatAgeSeconds} s`})`);
+      throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeLabel ?? `${rules.maxIatAgeSeconds} s`})`, 'assertion_iat_too_old');
     }
   }
   if (rules.maxLifetimeSeconds >= 0 && exp - (iat ?? now) > rules.maxLifetimeSeconds) {
-    throw fail(`assertion lifetime exceeds ${rules.maxLifetimeLabel ?? `${rules.maxLifetimeSeconds} s`}`);
+    throw fail(`assertion lifetime exceeds ${rules.maxLifetimeLabel ?? `${rules.maxLifetimeSeconds} s`}`, 'assertion_lifetime_too_long');
   }
   // §3 item 3: aud must identify this server.
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   if (!audiences.some((aud) => rules.audiences.includes(aud))) {
-    throw fail(`assertion aud does not name this server (expected ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')})`);
+    throw fail(`assertion aud does not name this server (expected ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')})`, 'assertion_audience_invalid');
   }
   if (jti !== undefined && (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)) {
-    throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
+    throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`, 'assertion_claims_invalid');
   }
-  if (rules.requireJti && jti === undefined) throw fail('assertion has no jti, which single-use checking requires');
+  if (rules.requireJti && jti === undefined) throw fail('assertion has no jti, which single-use checking requires', 'assertion_claims_invalid');
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import type { ReasonCode } from '../../common/oauth-error';
 import type { AssertionJti } from '../extension-points';
 import { checkClaims, checkHeader, ClaimRules, decodeAssertion } from './assertion-checks';
 import { verifiesWithAny, VerifyKey } from './signature';
@@ -19,9 +20,9 @@ export interface AssertionSigner {
 /** The caller's two kinds of failure. */
 export interface AssertionErrors {
   /** Before the signature verified: one answer for every reason (the reason is `detail`, logged only). */
-  unverified(detail: string): Error;
+  unverified(detail: string, reason: ReasonCode): Error;
   /** After: the signer is proven, so the description may say what is wrong. */
-  verified(description: string): Error;
+  verified(description: string, reason: ReasonCode): Error;
 }
 
 export interface VerifiedAssertion<S extends AssertionSigner> {
@@ -51,9 +52,9 @@ export class AssertionVerifier {
     try {
       verified = await verifiesWithAny(jwt, alg, signer.keys(alg, header));
     } catch (error) {
-      throw errors.unverified(`no usable key: ${(error as Error).message}`);
+      throw errors.unverified(`no usable key: ${(error as Error).message}`, 'assertion_signature_invalid');
     }
-    if (!verified) throw errors.unverified('the signature does not verify with any key of the signer');
+    if (!verified) throw errors.unverified('the signature does not verify with any key of the signer', 'assertion_signature_invalid');
 
     checkClaims(payload, signer.rules, errors.verified);
     if (signer.replayIssuer === undefined || payload.jti === undefined) return { payload, signer };

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { MetricsService } from '../../observability/metrics.service';
 import type { AssertionJti } from '../extension-points';
 
 /** 9999-12-31T23:59:59Z */
@@ -16,7 +17,7 @@ const MAX_EPOCH_SECONDS = 253402300799;
  */
 @Injectable()
 export class ReplayStore {
-  constructor(private readonly context: IssuerContext) {}
+  constructor(private readonly context: IssuerContext, @Optional() private readonly metrics?: MetricsService) {}
 
   /** The statements that record `jti` as used until `expiresAt`; `refused` when it was used already. */
   consumption({ issuer, jti, expiresAt }: AssertionJti, refused: () => Error): WriteStep[] {
@@ -27,7 +28,15 @@ export class ReplayStore {
     return [
       // A row of an assertion that has expired (not swept yet) guards nothing: it must not block the INSERT.
       { sql: 'DELETE FROM used_jtis WHERE tenant = ? AND issuer = ? AND jti = ? AND expires_at < ?', params: [tenant, issuer, jti, nowSeconds()] },
-      { sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)', params: [tenant, issuer, jti, until], expect: 'new-key', refused },
+      {
+        sql: 'INSERT INTO used_jtis (tenant, issuer, jti, expires_at) VALUES (?, ?, ?, ?)',
+        params: [tenant, issuer, jti, until],
+        expect: 'new-key',
+        refused: () => {
+          this.metrics?.replayRejected();
+          return refused();
+        },
+      },
     ];
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError, ReasonCode } from '../../common/oauth-error';
 import { randomToken } from '../../common/random-pool';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
@@ -12,7 +12,7 @@ import { hashToken } from '../tokens/token-hash';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { PKCE_VALUE, pkceMatches, ValidatedAuthorizationRequest } from './authorization-request';
 
-const refused = (detail: string) => OAuthError.invalidGrant('the authorization code is invalid, expired or already used', { detail });
+const refused = (detail: string, reason: ReasonCode = 'grant_code_invalid') => OAuthError.invalidGrant('the authorization code is invalid, expired or already used', { detail, reason });
 
 /** A code presented at the token endpoint, checked but not yet consumed. */
 export interface PresentedCode {
@@ -63,29 +63,29 @@ export class AuthorizationCodes {
     // Another client's code: refused, and nothing revoked — that client could not have used it.
     if (!row || row.clientId !== clientId) throw refused(row ? `code of client ${row.clientId} presented by ${clientId}` : 'unknown code');
     if (row.consumedAt !== null) {
-      await this.records.revoke(row.grantId, `authorization code used twice by client ${clientId}`);
-      throw refused('code used before; its grant is revoked');
+      await this.records.revoke(row.grantId, 'authorization_code_reuse', `authorization code used twice by client ${clientId}`);
+      throw refused('code used before; its grant is revoked', 'grant_code_reused');
     }
     const now = nowSeconds();
     if (row.expiresAt <= now) throw refused('code expired');
     if (row.redirectUri !== '' ? redirectUri !== row.redirectUri : redirectUri !== undefined && !(registeredRedirectUris.length === 1 && registeredRedirectUris[0] === redirectUri)) {
-      throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
+      throw OAuthError.invalidGrant('redirect_uri does not match the authorization request', { reason: 'redirect_uri_mismatch' });
     }
     this.checkPkce(row, verifier);
     const record = await this.records.find(row.grantId);
-    if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant revoked or ended');
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant revoked or ended', 'grant_revoked');
     return { record, nonce: row.nonce ?? undefined, redemption: this.redemption(codeHash, clientId, record.id) };
   }
 
   /** RFC 7636 §4.6; RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade, refused. */
   private checkPkce(row: AuthorizationCodeEntity, verifier: string | undefined): void {
     if (row.codeChallenge === null) {
-      if (verifier !== undefined) throw OAuthError.invalidGrant('code_verifier was sent, but the authorization request had no code_challenge');
+      if (verifier !== undefined) throw OAuthError.invalidGrant('code_verifier was sent, but the authorization request had no code_challenge', { reason: 'pkce_mismatch' });
       return;
     }
-    if (verifier === undefined) throw OAuthError.invalidGrant('code_verifier is required: the authorization request had a code_challenge');
+    if (verifier === undefined) throw OAuthError.invalidGrant('code_verifier is required: the authorization request had a code_challenge', { reason: 'pkce_missing' });
     if (!PKCE_VALUE.test(verifier) || !pkceMatches(verifier, row.codeChallenge, row.codeChallengeMethod ?? 'plain')) {
-      throw OAuthError.invalidGrant('code_verifier does not match the code_challenge');
+      throw OAuthError.invalidGrant('code_verifier does not match the code_challenge', { reason: 'pkce_mismatch' });
     }
   }
 
@@ -99,8 +99,8 @@ export class AuthorizationCodes {
       params: [now, codeHash, this.context.tenant, clientId, now, grantId, this.context.tenant, now],
       expect: 'one-row',
       refused: async () => {
-        await this.records.revoke(grantId, `concurrent use of an authorization code by client ${clientId}`);
-        return refused('code used concurrently; its grant is revoked');
+        await this.records.revoke(grantId, 'authorization_code_reuse', `concurrent use of an authorization code by client ${clientId}`);
+        return refused('code used concurrently; its grant is revoked', 'grant_code_reused');
       },
     };
   }

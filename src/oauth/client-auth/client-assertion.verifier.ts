@@ -15,8 +15,8 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 
 /** Until the signature proves the key holder every failure reads the same; after it, the reason may show. */
 const ERRORS: AssertionErrors = {
-  unverified: (detail) => OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail }),
-  verified: (description) => OAuthError.invalidClient(description, { detail: description }),
+  unverified: (detail, reason) => OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail, reason }),
+  verified: (description, reason) => OAuthError.invalidClient(description, { detail: description, reason }),
 };
 
 /**
@@ -52,23 +52,23 @@ export class ClientAssertionVerifier {
     limits: ReturnType<typeof claimLimits>,
   ): Promise<AuthenticatedClient> {
     if (request.param('client_assertion_type') !== JWT_BEARER_ASSERTION_TYPE) {
-      throw ERRORS.unverified(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
+      throw ERRORS.unverified(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`, 'client_credentials_malformed');
     }
     const assertion = request.param('client_assertion');
-    if (!assertion) throw ERRORS.unverified('client_assertion is required');
+    if (!assertion) throw ERRORS.unverified('client_assertion is required', 'client_credentials_malformed');
 
     const { signer, consume } = await this.verifier.verify(
       assertion,
       async (payload) => {
         // RFC 7523 §3 items 1-2: iss and sub are both the client_id.
-        if (typeof payload.iss !== 'string' || payload.iss !== payload.sub) throw ERRORS.unverified('assertion iss and sub must both be the client_id');
+        if (typeof payload.iss !== 'string' || payload.iss !== payload.sub) throw ERRORS.unverified('assertion iss and sub must both be the client_id', 'assertion_claims_invalid');
         const clientId = payload.iss;
         if (request.param('client_id') !== undefined && request.param('client_id') !== clientId) {
-          throw ERRORS.unverified('client_id does not match the assertion');
+          throw ERRORS.unverified('client_id does not match the assertion', 'client_id_mismatch');
         }
         const client = await this.clients.findForAuthentication(clientId);
-        if (!client) throw ERRORS.unverified(`unknown client ${logValue(clientId, 32)}`);
-        if (client.authMethod !== method) throw ERRORS.unverified(`client ${clientId} is registered for ${client.authMethod}, not ${method}`);
+        if (!client) throw ERRORS.unverified(`unknown client ${logValue(clientId, 32)}`, 'client_unknown');
+        if (client.authMethod !== method) throw ERRORS.unverified(`client ${clientId} is registered for ${client.authMethod}, not ${method}`, 'client_auth_method_mismatch');
         return {
           client,
           algs: client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs,

@@ -21,7 +21,7 @@ export class ClientAuthChain {
 
   /** The statements that record the client assertion's jti as used: the caller commits them last, with its own writes. */
   consumption({ consume }: AuthenticatedClient): WriteStep[] {
-    return consume ? consume.flatMap((jti) => this.replay.consumption(jti, () => OAuthError.invalidClient('assertion jti has been used already'))) : [];
+    return consume ? consume.flatMap((jti) => this.replay.consumption(jti, () => OAuthError.invalidClient('assertion jti has been used already', { reason: 'assertion_jti_replayed' }))) : [];
   }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
@@ -44,18 +44,19 @@ export class ClientAuthChain {
     if (candidates.length > 1) {
       throw OAuthError.invalidRequest(
         `the request uses more than one client authentication method (${candidates.map((a) => a.method).join(', ')})`,
+        { reason: 'client_auth_methods_ambiguous' },
       );
     }
-    if (!candidates.length) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'no supported client credentials in the request' });
+    if (!candidates.length) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'no supported client credentials in the request', reason: 'client_credentials_missing' });
     const [authenticator] = candidates;
     const authenticated = await authenticator.authenticate(request);
     const { client } = authenticated;
     if (client.authMethod !== authenticator.method) {
-      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}` });
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}`, reason: 'client_auth_method_mismatch' });
     }
     const bodyClientId = request.param('client_id');
     if (bodyClientId !== undefined && bodyClientId !== client.clientId) {
-      throw OAuthError.invalidRequest('client_id does not match the authenticated client');
+      throw OAuthError.invalidRequest('client_id does not match the authenticated client', { reason: 'client_id_mismatch' });
     }
     return authenticated;
   }

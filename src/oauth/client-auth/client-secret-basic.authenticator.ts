@@ -30,10 +30,10 @@ export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
 /** Base64 of `urlencode(id):urlencode(secret)`; both halves are form-urlencoded (§2.3.1). */
 export function decodeBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice(6).trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials are not base64' });
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials are not base64', reason: 'client_credentials_malformed' });
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have no client_id:secret pair' });
+  if (colon < 1) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have no client_id:secret pair', reason: 'client_credentials_malformed' });
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
@@ -43,6 +43,6 @@ function formDecode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
-    throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have malformed percent-encoding' });
+    throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'Basic credentials have malformed percent-encoding', reason: 'client_credentials_malformed' });
   }
 }

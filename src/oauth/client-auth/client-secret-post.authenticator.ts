@@ -19,7 +19,7 @@ export class ClientSecretPostAuthenticator implements ClientAuthenticator {
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const clientId = request.param('client_id');
-    if (!clientId) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'client_secret without client_id' });
+    if (!clientId) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: 'client_secret without client_id', reason: 'client_credentials_malformed' });
     return { client: await this.verifier.verify(clientId, request.param('client_secret')!) };
   }
 }

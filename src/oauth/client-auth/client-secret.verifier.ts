@@ -15,10 +15,10 @@ export class ClientSecretVerifier {
     if (!client) {
       // Same work as a real comparison, so timing does not tell unknown clients apart.
       this.security.secretMatches(secret, 'x'.repeat(43));
-      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}` });
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}`, reason: 'client_unknown' });
     }
     if (!client.secretDigest || !this.security.secretMatches(secret, client.secretDigest)) {
-      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `wrong secret for client ${clientId}` });
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `wrong secret for client ${clientId}`, reason: 'client_secret_mismatch' });
     }
     return client;
   }

@@ -30,7 +30,7 @@ export class NoneAuthenticator implements ClientAuthenticator {
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
     const clientId = request.param('client_id')!;
     const client = await this.clients.findForAuthentication(clientId);
-    if (!client) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}` });
+    if (!client) throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `unknown client ${logValue(clientId, 32)}`, reason: 'client_unknown' });
     return { client };
   }
 }

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { AuditLog, RevocationCause } from '../../observability/audit-log';
 import { GrantRecordEntity } from './grant-record.entity';
 
 /** The grant records of the issuer's tenant: created with the first tokens, revoked by one sticky write. */
@@ -15,6 +16,7 @@ export class GrantRecords {
   constructor(
     @InjectRepository(GrantRecordEntity) private readonly repo: Repository<GrantRecordEntity>,
     private readonly context: IssuerContext,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   /** A new record (not yet stored: `insertStep` writes it with the tokens that reference it). */
@@ -48,15 +50,24 @@ export class GrantRecords {
    * Revokes every token of the grant at once: the mark is sticky, and every refresh,
    * introspection and resource-server check reads it — including tokens written after it.
    */
-  async revoke(id: string, reason: string): Promise<void> {
+  async revoke(id: string, why: RevocationCause, detail: string): Promise<void> {
     const revoked = await this.revokeWhere('id = :id', { id });
-    if (revoked) this.logger.warn(`grant ${id} revoked: ${reason}`);
+    if (!revoked) return;
+    this.logger.warn(`grant ${id} revoked: ${detail}`);
+    this.audit?.grantRevoked({ grantId: id, why });
   }
 
   /** Revokes every live grant of a client (deleted, or compromised). */
-  async revokeAllOfClient(clientId: string, reason: string): Promise<void> {
+  async revokeAllOfClient(clientId: string, why: RevocationCause): Promise<void> {
     const revoked = await this.revokeWhere('client_id = :clientId', { clientId });
-    if (revoked) this.logger.warn(`${revoked} grant(s) of client ${clientId} revoked: ${reason}`);
+    if (!revoked) return;
+    this.logger.warn(`${revoked} grant(s) of client ${clientId} revoked: ${why}`);
+    this.audit?.grantRevoked({ clientId, count: revoked, why });
+  }
+
+  /** The audit event of revocations written by a caller's own atomic write (`revokeStep`, `revokeAllOfSubjectStep`), once committed. */
+  noteRevoked(event: { grantId?: string; subject?: string; why: RevocationCause }): void {
+    this.audit?.grantRevoked(event);
   }
 
   /** The statement that revokes one grant, for an atomic write (RFC 7009 revocation). */

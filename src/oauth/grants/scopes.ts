@@ -9,6 +9,6 @@ import { OAuthError } from '../../common/oauth-error';
 export function grantableScopes(client: RegisteredClient, requested: readonly string[]): string[] {
   if (!requested.length) return [...client.defaultScopes];
   const denied = requested.filter((scope) => !client.scopes.has(scope));
-  if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`);
+  if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`, { reason: 'scope_not_allowed' });
   return [...requested];
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Repository } from 'typeorm';
@@ -8,6 +8,7 @@ import { randomToken } from '../../common/random-pool';
 import { LoginSettings } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { AuditLog } from '../../observability/audit-log';
 import { hashToken } from '../tokens/token-hash';
 import { cookieName, readCookie, setCookie } from './cookies';
 import { SessionEntity } from './session.entity';
@@ -29,6 +30,7 @@ export class Sessions {
     private readonly settings: LoginSettings,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   private get secure(): boolean {
@@ -97,6 +99,7 @@ export class Sessions {
         { sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND session_id = ? AND revoked_at IS NULL', params: [now, this.context.tenant, session.id] },
       ]);
       this.logger.log(`session ${session.id} of user ${session.userId} ended; its grants revoked`);
+      this.audit?.grantRevoked({ sessionId: session.id, subject: session.userId, why: 'logout' });
     }
     this.clear(reply);
   }

@@ -62,7 +62,7 @@ export class ClientRegistrationService {
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
   async delete(clientId: string): Promise<void> {
     await this.clients.delete(clientId);
-    await this.records.revokeAllOfClient(clientId, 'client deleted');
+    await this.records.revokeAllOfClient(clientId, 'client_deleted');
   }
 
   private checkSupported(metadata: ClientMetadata): void {

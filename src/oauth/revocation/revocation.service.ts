@@ -38,8 +38,10 @@ export class RevocationService {
     const hint = request.param('token_type_hint');
     const lookups = hint === 'refresh_token' ? [this.refreshTokenSteps, this.accessTokenSteps] : [this.accessTokenSteps, this.refreshTokenSteps];
     let steps: WriteStep[] = [];
+    let grantId: string | undefined;
+    const revoking = (id: string) => void (grantId = id);
     for (const lookup of lookups) {
-      const found = await lookup.call(this, authenticated.client, token);
+      const found = await lookup.call(this, authenticated.client, token, revoking);
       if (found) {
         steps = found;
         break;
@@ -47,6 +49,7 @@ export class RevocationService {
     }
     try {
       await this.writer.commit([...this.clientAuth.consumption(authenticated), ...steps]);
+      if (grantId !== undefined) this.grants.noteRevoked({ grantId, why: 'revocation' });
     } catch (error) {
       if (!(error instanceof RevokedAlready)) throw error;
       // A concurrent revocation of the same JWT won, and the refusal rolled back this request's
@@ -56,15 +59,16 @@ export class RevocationService {
   }
 
   /** The statements that revoke `token` as a refresh token of `client`; undefined when it is none of its. */
-  private async refreshTokenSteps(client: RegisteredClient, token: string): Promise<WriteStep[] | undefined> {
+  private async refreshTokenSteps(client: RegisteredClient, token: string, revoking: (grantId: string) => void): Promise<WriteStep[] | undefined> {
     const row = await this.refreshTokens.find(token);
     if (!row) return undefined;
     if (row.clientId !== client.clientId) return this.foreign(client, 'refresh token');
     this.logger.log(`grant ${row.grantId} revoked by client ${client.clientId} (refresh token revocation)`);
+    revoking(row.grantId);
     return [this.grants.revokeStep(row.grantId)];
   }
 
-  private async accessTokenSteps(client: RegisteredClient, token: string): Promise<WriteStep[] | undefined> {
+  private async accessTokenSteps(client: RegisteredClient, token: string, revoking: (grantId: string) => void): Promise<WriteStep[] | undefined> {
     const info = await this.accessTokens.find(token);
     if (!info) return undefined;
     if (info.clientId !== client.clientId) return this.foreign(client, 'access token');
@@ -72,6 +76,7 @@ export class RevocationService {
     const steps: WriteStep[] = [];
     if (info.grantId !== undefined) {
       this.logger.log(`grant ${info.grantId} revoked by client ${client.clientId} (access token revocation)`);
+      revoking(info.grantId);
       steps.push(this.grants.revokeStep(info.grantId));
     }
     if (info.format === 'opaque') {

@@ -45,22 +45,22 @@ export class TokenPolicy {
    */
   precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
     if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') {
-      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`);
+      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
     }
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.
     resolveAudience(client, request.resources, undefined, this.settings.default_audience);
   }
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
-    if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
+    if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`, { reason: 'subject_invalid' });
     // No database stores a NUL in text, and no log line should carry a control character from an assertion.
-    if (/[\u0000-\u001f\u007f]/.test(result.principal.subject)) throw OAuthError.invalidGrant('the subject contains control characters');
+    if (/[\u0000-\u001f\u007f]/.test(result.principal.subject)) throw OAuthError.invalidGrant('the subject contains control characters', { reason: 'subject_invalid' });
     const scopes = [...new Set(result.scopes)];
     const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
-    if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`);
+    if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`, { reason: 'scope_malformed' });
     const denied = scopes.filter((scope) => !client.scopes.has(scope));
-    if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`);
-    if (result.notAfter !== undefined && result.notAfter <= nowSeconds()) throw OAuthError.invalidGrant('the grant has expired');
+    if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`, { reason: 'scope_not_allowed' });
+    if (result.notAfter !== undefined && result.notAfter <= nowSeconds()) throw OAuthError.invalidGrant('the grant has expired', { reason: 'grant_expired' });
 
     if (scopes.includes(ADMIN_SCOPE)) return { scopes, audience: this.adminAudience(client, grantType, request, result, scopes) };
 
@@ -69,7 +69,7 @@ export class TokenPolicy {
     if (vouching !== undefined) {
       const provider = await this.providers.findByName(vouching);
       // At issue and at every refresh: a provider disabled or deleted since vouches for nobody.
-      if (!provider || !provider.enabled) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `identity provider ${vouching}` });
+      if (!provider || !provider.enabled) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `identity provider ${vouching}`, reason: 'identity_provider_disabled' });
       granted.identityProvider = provider;
     }
     return granted;
@@ -80,11 +80,11 @@ export class TokenPolicy {
     // RFC 8707 §2.2: on a refresh, `resource` narrows within the original grant; it never reaches further.
     const original = result.continues?.record.audience;
     const beyond = original ? request.resources.filter((resource) => !original.includes(resource)) : [];
-    if (beyond.length) throw OAuthError.invalidTarget(`resource beyond the original grant: ${beyond.join(' ')}`);
+    if (beyond.length) throw OAuthError.invalidTarget(`resource beyond the original grant: ${beyond.join(' ')}`, { reason: 'target_not_allowed' });
     if (result.audience?.length && !request.resources.length) {
       const allowed = allowedAudience(client, this.settings.default_audience);
       const foreign = result.audience.filter((aud) => !allowed.includes(aud));
-      if (foreign.length) throw OAuthError.invalidTarget(`audience not allowed for this client: ${foreign.join(' ')}`);
+      if (foreign.length) throw OAuthError.invalidTarget(`audience not allowed for this client: ${foreign.join(' ')}`, { reason: 'target_not_allowed' });
     }
     return resolveAudience(client, request.resources, result.audience, this.settings.default_audience);
   }
@@ -92,11 +92,11 @@ export class TokenPolicy {
   /** The reserved scope: for the client itself, through client_credentials, alone, and only for the admin API. */
   private adminAudience(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult, scopes: string[]): string[] {
     if (grantType !== 'client_credentials' || result.principal.subject !== client.clientId || result.principal.identityProvider !== undefined) {
-      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`);
+      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
     }
-    if (scopes.length > 1) throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope cannot be combined with other scopes in one request`);
+    if (scopes.length > 1) throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope cannot be combined with other scopes in one request`, { reason: 'admin_scope_misuse' });
     if (request.resources.length || result.audience?.length) {
-      throw OAuthError.invalidTarget(`a token with the ${ADMIN_SCOPE} scope is for the admin API only`);
+      throw OAuthError.invalidTarget(`a token with the ${ADMIN_SCOPE} scope is for the admin API only`, { reason: 'admin_scope_misuse' });
     }
     return [this.context.adminAudience];
   }

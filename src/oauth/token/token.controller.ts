@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NoStore } from '../../common/no-store.decorator';
+import { noteRequest, RequestFacts } from '../../observability/request-facts';
 import { formRequest } from './form-request';
 import { TokenResponse, TokenService } from './token.service';
 
@@ -13,7 +14,9 @@ export class TokenController {
   @HttpCode(200)
   @NoStore()
   async token(@Req() request: FastifyRequest): Promise<TokenResponse> {
-    return this.tokens.exchange(formRequest(request));
+    const facts: RequestFacts = {};
+    noteRequest(request, facts);
+    return this.tokens.exchange(formRequest(request), facts);
   }
 
   /** RFC 6749 §3.2: the client MUST use POST; RFC 9110 §15.5.6: a 405 names what is allowed. */

@@ -4,6 +4,8 @@ import { OAuthError } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { TokenObserver } from '../../observability/token-observer';
+import type { RequestFacts } from '../../observability/request-facts';
 import { ReplayStore } from '../assertions/replay-store';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { GrantResult } from '../extension-points';
@@ -27,7 +29,7 @@ export interface TokenResponse {
   id_token?: string;
 }
 
-const grantJtiReplayed = () => OAuthError.invalidGrant('assertion jti has been used already');
+const grantJtiReplayed = () => OAuthError.invalidGrant('assertion jti has been used already', { reason: 'assertion_jti_replayed' });
 
 /**
  * The token endpoint's pipeline: grant type known → client authenticated → client may use the
@@ -48,17 +50,31 @@ export class TokenService {
     private readonly replay: ReplayStore,
     private readonly writer: AtomicWriter,
     private readonly idTokens: IdTokenIssuer,
+    private readonly observer: TokenObserver,
   ) {}
 
-  async exchange(request: ClientRequest): Promise<TokenResponse> {
+  /** `facts` receives the client and grant type for the request's log line. */
+  async exchange(request: ClientRequest, facts: RequestFacts = {}): Promise<TokenResponse> {
+    const seen: { client?: RegisteredClient } = {};
+    try {
+      return await this.run(request, seen, facts);
+    } catch (error) {
+      const { client } = seen;
+      this.observer.refused(request, client && { clientId: client.clientId, authMethod: client.authMethod }, error, facts);
+      throw error;
+    }
+  }
+
+  private async run(request: ClientRequest, seen: { client?: RegisteredClient }, facts: RequestFacts): Promise<TokenResponse> {
     const grantType = request.grantType;
     if (!grantType) throw OAuthError.invalidRequest('grant_type is required');
     const { handler, properties } = this.grants.get(grantType);
 
     const authenticated = await this.clientAuth.authenticate(request);
     const { client } = authenticated;
+    seen.client = client;
     if (!client.grantTypes.has(grantType)) {
-      throw OAuthError.unauthorizedClient(`this client is not allowed to use grant_type ${grantType}`);
+      throw OAuthError.unauthorizedClient(`this client is not allowed to use grant_type ${grantType}`, { reason: 'grant_type_not_allowed' });
     }
 
     handler.validate?.(request);
@@ -104,6 +120,16 @@ export class TokenService {
       ...(access.step ? [access.step] : []),
     ];
     await this.writer.commit(steps);
+    this.observer.issued({
+      clientId: client.clientId,
+      authMethod: client.authMethod,
+      grantType,
+      subject: result.principal.subject,
+      scopes: granted.scopes,
+      audience: granted.audience,
+      jti: access.jti,
+      grantId: record?.id,
+    }, facts);
 
     const response: TokenResponse = { ...extraMembers(result.response), access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn };
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.

@@ -29,6 +29,8 @@ export interface IssuedAccessToken {
   expiresIn: number;
   /** For an opaque token: the statement that stores it, committed with the rest of the request. */
   step?: WriteStep;
+  /** A JWT's `jti` (for the audit trail). */
+  jti?: string;
 }
 
 /**
@@ -48,10 +50,11 @@ export class AccessTokenIssuer {
     const iat = nowSeconds();
     const exp = Math.min(iat + this.settings.access_token_ttl, grant.notAfter ?? Infinity);
     if (format === 'opaque') return { ...this.opaque(grant, iat, exp), expiresIn: exp - iat };
-    return { token: await this.jwt(grant, iat, exp), expiresIn: exp - iat };
+    const jti = randomToken(16);
+    return { token: await this.jwt(grant, iat, exp, jti), expiresIn: exp - iat, jti };
   }
 
-  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number): Promise<string> {
+  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number, jti: string): Promise<string> {
     const signer = this.keyRing.signer(this.settings.signing_alg);
     if (!signer) throw new Error(`no active ${this.settings.signing_alg} signing key`);
     const payload: Record<string, unknown> = {
@@ -61,7 +64,7 @@ export class AccessTokenIssuer {
       aud: audience.length === 1 ? audience[0] : audience,
       exp,
       iat,
-      jti: randomToken(16),
+      jti,
       client_id: client.clientId,
     };
     if (scopes.length) payload.scope = scopes.join(' ');

@@ -16,9 +16,9 @@ export function resolveAudience(
     for (const resource of resources) {
       // RFC 8707 §2: an absolute URI without a fragment.
       if (!URL.canParse(resource) || resource.includes('#')) {
-        throw OAuthError.invalidTarget(`resource must be an absolute URI without a fragment: ${resource}`);
+        throw OAuthError.invalidTarget(`resource must be an absolute URI without a fragment: ${resource}`, { reason: 'target_not_allowed' });
       }
-      if (!client.audience.includes(resource)) throw OAuthError.invalidTarget(`resource not allowed for this client: ${resource}`);
+      if (!client.audience.includes(resource)) throw OAuthError.invalidTarget(`resource not allowed for this client: ${resource}`, { reason: 'target_not_allowed' });
     }
     return [...new Set(resources)];
   }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError, ReasonCode } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
@@ -12,7 +12,7 @@ import { GrantRecords } from '../grant-records/grant-records';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { hashToken } from './token-hash';
 
-const refused = () => OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used');
+const refused = (reason: ReasonCode = 'grant_refresh_token_invalid') => OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used', { reason });
 
 /** A refresh token presented by its client, found and checked but not yet consumed. */
 export interface PresentedRefreshToken {
@@ -47,12 +47,12 @@ export class RefreshTokenStore {
     if (!row || row.clientId !== clientId) throw refused();
     if (row.consumedAt !== null) {
       // A rotated token came back: it leaked, or a client replayed it. Nothing of this grant is trusted now.
-      await this.records.revoke(row.grantId, `refresh token reuse by client ${clientId}`);
-      throw refused();
+      await this.records.revoke(row.grantId, 'refresh_token_reuse', `refresh token reuse by client ${clientId}`);
+      throw refused('grant_refresh_token_reused');
     }
     const now = nowSeconds();
     const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
-    if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused();
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant_revoked');
     return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
   }
 
@@ -101,8 +101,8 @@ export class RefreshTokenStore {
       params: [now, tokenHash, this.context.tenant, clientId, now, grantId, this.context.tenant, now],
       expect: 'one-row',
       refused: async () => {
-        await this.records.revoke(grantId, `concurrent or late use of a refresh token by client ${clientId}`);
-        return refused();
+        await this.records.revoke(grantId, 'refresh_token_reuse', `concurrent or late use of a refresh token by client ${clientId}`);
+        return refused('grant_refresh_token_reused');
       },
     };
   }

@@ -28,7 +28,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const { record } = presented;
     const scopes = record.scope.split(' ').filter(Boolean);
     const lost = scopes.filter((scope) => !client.scopes.has(scope));
-    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`);
+    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`, { reason: 'scope_not_allowed' });
     return {
       principal: { subject: record.subject, sessionId: record.sessionId ?? undefined, ...record.authentication },
       scopes,

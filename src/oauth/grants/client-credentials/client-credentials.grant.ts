@@ -14,7 +14,7 @@ export class ClientCredentialsGrant implements GrantHandler {
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     // §4.4: "The client credentials grant type MUST only be used by confidential clients."
     if (client.authMethod === 'none') {
-      throw OAuthError.unauthorizedClient('public clients cannot use client_credentials');
+      throw OAuthError.unauthorizedClient('public clients cannot use client_credentials', { reason: 'grant_type_not_allowed' });
     }
     // §4.4.3: a refresh token SHOULD NOT be included.
     return { principal: { subject: client.clientId }, scopes: grantableScopes(client, request.scopes), refreshToken: false };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '../../../common/oauth-error';
+import { OAuthError, ReasonCode } from '../../../common/oauth-error';
 import { JwtBearerGrantSettings, JWT_BEARER_GRANT } from './jwt-bearer.definition';
 import type { IdentityProviderEntity } from '../../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
@@ -14,8 +14,8 @@ import { mapClaims } from './claim-mapping';
 
 /** Until the signature verified, every refusal reads the same (no oracle for forged assertions). */
 const ERRORS: AssertionErrors = {
-  unverified: (detail) => OAuthError.invalidGrant('the assertion is not valid', { detail }),
-  verified: (description) => OAuthError.invalidGrant(description),
+  unverified: (detail, reason) => OAuthError.invalidGrant('the assertion is not valid', { detail, reason }),
+  verified: (description, reason) => OAuthError.invalidGrant(description, { reason }),
 };
 
 /**
@@ -44,13 +44,13 @@ export class JwtBearerGrant implements GrantHandler {
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     const assertion = request.requireParam('assertion');
-    if (assertion.split('.').length === 5) throw ERRORS.verified('encrypted assertions (JWE) are not accepted: this server has no encryption key configured');
+    if (assertion.split('.').length === 5) throw ERRORS.verified('encrypted assertions (JWE) are not accepted: this server has no encryption key configured', 'assertion_malformed');
     const { payload, signer, consume } = await this.verifier.verify(assertion, (claims) => this.signer(claims.iss), ERRORS);
-    if (typeof payload.sub !== 'string' || !payload.sub) throw ERRORS.verified('assertion sub must be a non-empty string');
+    if (typeof payload.sub !== 'string' || !payload.sub) throw ERRORS.verified('assertion sub must be a non-empty string', 'assertion_claims_invalid');
     const { prevent_token_reuse, enable_iat_validation } = this.settings;
     // Without a jti, single use cannot be checked: the iat window is then what bounds a replay.
     if (prevent_token_reuse && payload.jti === undefined && (!enable_iat_validation || payload.iat === undefined)) {
-      throw ERRORS.verified('an assertion without jti must carry an iat within the iat validity period');
+      throw ERRORS.verified('an assertion without jti must carry an iat within the iat validity period', 'assertion_claims_invalid');
     }
     const { subject, claims, conditions } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
     return {
@@ -71,21 +71,21 @@ export class JwtBearerGrant implements GrantHandler {
   private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<Pick<GrantResult, 'claims' | 'conditions'> & { subject: string }> {
     if (!provider.mapSubjectToUser) return { subject: sub, claims: mapped };
     const user = await this.users.findByIdentity(provider.id, sub);
-    const refused = (detail: string) => OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${detail}` });
+    const refused = (detail: string, reason: ReasonCode = 'subject_unknown') => OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${detail}`, reason });
     if (!user || !user.enabled) throw refused(user ? `user ${user.id} is disabled` : 'no user is linked to the subject');
     return {
       subject: user.id,
       claims: { ...mapped, ...user.claims, preferred_username: user.username },
-      conditions: [this.users.unchangedStep(user, () => refused(`user ${user.id} changed during the grant`))],
+      conditions: [this.users.unchangedStep(user, () => refused(`user ${user.id} changed during the grant`, 'user_changed'))],
     };
   }
 
   /** RFC 7523 §3 item 1: iss names a trusted, enabled identity provider. */
   private async signer(iss: unknown) {
-    if (typeof iss !== 'string' || !iss) throw ERRORS.unverified('assertion has no iss claim');
+    if (typeof iss !== 'string' || !iss) throw ERRORS.unverified('assertion has no iss claim', 'assertion_claims_invalid');
     const provider = await this.providers.findByIssuer(iss);
-    if (!provider) throw ERRORS.unverified(`assertion issuer ${iss} is not a trusted identity provider`);
-    if (!provider.enabled) throw ERRORS.unverified(`identity provider ${provider.name} is disabled`);
+    if (!provider) throw ERRORS.unverified(`assertion issuer ${iss} is not a trusted identity provider`, 'assertion_issuer_unknown');
+    if (!provider.enabled) throw ERRORS.unverified(`identity provider ${provider.name} is disabled`, 'identity_provider_disabled');
     const { enable_iat_validation, iat_validity_period, max_assertion_lifetime, timestamp_skew, prevent_token_reuse } = this.settings;
     return {
       provider,

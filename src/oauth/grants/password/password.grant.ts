@@ -38,7 +38,7 @@ export class PasswordGrant implements GrantHandler {
     const scopes = grantableScopes(client, request.scopes);
     const outcome = await this.signIns.signIn(request.requireParam('username'), request.requireParam('password'));
     if ('failure' in outcome) {
-      throw OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `password grant for client ${client.clientId}: ${outcome.failure}${outcome.userId ? ` (user ${outcome.userId})` : ''}` });
+      throw OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `password grant for client ${client.clientId}: ${outcome.failure}${outcome.userId ? ` (user ${outcome.userId})` : ''}`, reason: 'user_sign_in_failed' });
     }
     const { user } = outcome;
     this.logger.debug(`user ${user.id} (${logValue(user.username)}) signed in through the password grant of client ${client.clientId}`);
@@ -48,7 +48,7 @@ export class PasswordGrant implements GrantHandler {
       claims: { ...user.claims, preferred_username: user.username },
       refreshToken: true,
       // Disabled, deleted or given a new password while this request was in flight: no grant.
-      conditions: [this.users.unchangedStep(user, () => OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `user ${user.id} changed during the password grant` }))],
+      conditions: [this.users.unchangedStep(user, () => OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `user ${user.id} changed during the password grant`, reason: 'user_changed' }))],
     };
   }
 }

@@ -34,12 +34,12 @@ export class RefreshTokenGrant implements GrantHandler {
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
     if (!client.grantTypes.has(record.grantType)) {
-      throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`);
+      throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`, { reason: 'grant_type_not_allowed' });
     }
     let identityProvider: string | undefined;
     if (record.identityProvider !== null) {
       const provider = await this.providers.findById(record.identityProvider);
-      if (!provider) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `deleted provider ${record.identityProvider}` });
+      if (!provider) throw OAuthError.invalidGrant('the identity provider that vouched for the subject is not enabled', { detail: `deleted provider ${record.identityProvider}`, reason: 'identity_provider_disabled' });
       identityProvider = provider.name;
     }
 
@@ -47,11 +47,11 @@ export class RefreshTokenGrant implements GrantHandler {
     const granted = record.scope.split(' ').filter(Boolean);
     const requested = request.scopes;
     const widened = requested.filter((scope) => !granted.includes(scope));
-    if (widened.length) throw OAuthError.invalidScope(`scope beyond the original grant: ${widened.join(' ')}`);
+    if (widened.length) throw OAuthError.invalidScope(`scope beyond the original grant: ${widened.join(' ')}`, { reason: 'scope_widened' });
     const lost = requested.filter((scope) => !client.scopes.has(scope));
-    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`);
+    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`, { reason: 'scope_not_allowed' });
     const scopes = requested.length ? requested : granted.filter((scope) => client.scopes.has(scope));
-    if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client');
+    if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client', { reason: 'scope_not_allowed' });
 
     // The audience shrinks to what the client may still address; nothing left means today's default.
     const allowed = allowedAudience(client, this.settings.default_audience);

@@ -1,0 +1,45 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Observable, tap } from 'rxjs';
+import { AuditLog } from '../observability/audit-log';
+
+/** The admin client behind each authorised admin request (set by `AdminTokenGuard`). */
+const admins = new WeakMap<object, string>();
+
+export function noteAdminClient(request: object, clientId: string): void {
+  admins.set(request, clientId);
+}
+
+/**
+ * An `admin.change` audit event for every admin API write that succeeded: which admin client,
+ * the method, the resource type and the record — never the body (it may carry a secret).
+ */
+@Injectable()
+export class AdminAudit implements NestInterceptor {
+  constructor(private readonly audit: AuditLog) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (request.method === 'GET' || request.method === 'HEAD' || !this.audit.enabled) return next.handle();
+    return next.handle().pipe(tap((result) => {
+      const route = request.routeOptions.url ?? '';
+      // /api/admin/v1/<resource>[/:id[/<action>]]
+      const [resource = 'unknown', , action] = route.replace(/^\/api\/admin\/v1\//, '').split('/');
+      this.audit.adminChange({
+        admin_client_id: admins.get(request) ?? 'unknown',
+        method: request.method,
+        resource: action ? `${resource}.${action}` : resource,
+        id: recordId(request.params, result),
+      });
+    }));
+  }
+}
+
+/** The record a write touched: the path's id, or the id of the record it created. */
+function recordId(params: unknown, result: unknown): string | undefined {
+  const fromPath = Object.values((params ?? {}) as Record<string, unknown>).find((value) => typeof value === 'string');
+  if (typeof fromPath === 'string') return fromPath;
+  const created = (result ?? {}) as Record<string, unknown>;
+  for (const key of ['client_id', 'id', 'alias', 'kid']) if (typeof created[key] === 'string') return created[key] as string;
+  return undefined;
+}

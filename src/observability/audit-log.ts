@@ -1,0 +1,71 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LoggingSettings } from '../config/config.schema';
+import { GRANTRY_LOG, GrantryLog } from './log';
+
+/** Why a grant (and every token of it) was revoked. */
+export type RevocationCause = 'refresh_token_reuse' | 'authorization_code_reuse' | 'revocation' | 'user_change' | 'client_deleted' | 'logout';
+
+export interface TokenIssuedEvent {
+  client_id: string;
+  grant_type: string;
+  sub: string;
+  scope: string;
+  aud: readonly string[];
+  /** The access token's `jti` (JWT) — never the token. */
+  jti?: string;
+  /** The grant record the tokens belong to. */
+  gid?: string;
+}
+
+export interface TokenRefusedEvent {
+  /** Set only once the client authenticated: a claimed id is attacker-supplied. */
+  client_id?: string;
+  grant_type: string;
+  error: string;
+  reason: string;
+}
+
+export interface AdminChangeEvent {
+  admin_client_id: string;
+  method: string;
+  resource: string;
+  id?: string;
+}
+
+/**
+ * The audit trail: one structured info line per security event, `{ audit: true, event, ... }`,
+ * on the process's log (so `[logging] level` above info silences it too). `[logging] audit =
+ * false` turns it off. Never a secret, token or assertion: identifiers only.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly log?: GrantryLog;
+
+  constructor(@Optional() @Inject(GRANTRY_LOG) log?: GrantryLog, @Optional() settings?: LoggingSettings) {
+    this.log = log && (settings?.audit ?? true) ? log.child({ audit: true }) : undefined;
+  }
+
+  /** Whether an event would be written: callers skip building one otherwise. */
+  get enabled(): boolean {
+    return !!this.log?.isLevelEnabled('info');
+  }
+
+  tokenIssued(event: TokenIssuedEvent): void {
+    if (this.enabled) this.log!.info({ event: 'token.issued', ...event });
+  }
+
+  tokenRefused(event: TokenRefusedEvent): void {
+    if (this.enabled) this.log!.info({ event: 'token.refused', ...event });
+  }
+
+  /** One grant (`grantId`), or every grant of a client, subject or session. */
+  grantRevoked(event: { grantId?: string; clientId?: string; subject?: string; sessionId?: string; count?: number; why: RevocationCause }): void {
+    if (!this.enabled) return;
+    const { grantId, clientId, subject, sessionId, count, why } = event;
+    this.log!.info({ event: 'grant.revoked', grant_id: grantId, client_id: clientId, sub: subject, session_id: sessionId, count, why });
+  }
+
+  adminChange(event: AdminChangeEvent): void {
+    if (this.enabled) this.log!.info({ event: 'admin.change', ...event });
+  }
+}

@@ -1,0 +1,125 @@
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
+import type { LoggingSettings } from '../config/config.schema';
+
+/** The process's one structured logger: Nest's `Logger`, request lines and audit events all write to it. */
+export type GrantryLog = Pino;
+/** Injection token of the `GrantryLog`. */
+export const GRANTRY_LOG = Symbol('GRANTRY_LOG');
+
+/**
+ * Paths pino blanks in every object it logs — a second line of defence: grantry's own log calls
+ * never pass these, but an object logged whole (a request, a form body) must not leak them.
+ */
+export const REDACTED_PATHS = [
+  'client_secret', 'client_assertion', 'assertion', 'password', 'refresh_token', 'access_token', 'id_token', 'code', 'code_verifier', 'token',
+  'authorization', 'cookie', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
+  '*.client_secret', '*.client_assertion', '*.assertion', '*.password', '*.refresh_token', '*.access_token', '*.id_token', '*.code_verifier', '*.token',
+  '*.authorization', '*.cookie', '*.headers.authorization', '*.headers.cookie',
+];
+
+/** `[logging] level` (WSO2 and Nest spellings included) as a pino level. */
+export function pinoLevel(level: string): Level {
+  const map: Record<string, Level> = { fatal: 'fatal', error: 'error', warn: 'warn', info: 'info', log: 'info', debug: 'debug', verbose: 'trace', trace: 'trace' };
+  return map[level.toLowerCase()] ?? 'info';
+}
+
+/** The most verbose of Nest's levels (`createApp`'s `logger` option) as a pino level. */
+export function levelOfNestLevels(levels: LogLevel[] | false): LevelWithSilent {
+  if (levels === false || !levels.length) return 'silent';
+  const order: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+  return pinoLevel(order.find((level) => levels.includes(level)) ?? 'fatal');
+}
+
+export interface LogOptions {
+  /** Overrides `[logging] level` (tests ask for errors only). */
+  level?: LevelWithSilent;
+  /** Where lines go instead of stdout (tests collect them). */
+  stream?: DestinationStream;
+  /** Whether stdout is a terminal (decides the default format). */
+  stdoutIsTty?: boolean;
+}
+
+/**
+ * JSON lines on stdout, written asynchronously (a request never waits for the terminal or the
+ * pipe); `pretty` for a terminal runs pino-pretty in a worker thread, which also honours
+ * `NO_COLOR`. The default format is json unless stdout is a terminal.
+ */
+export function createLog(settings: LoggingSettings, options: LogOptions = {}): GrantryLog {
+  const base = {
+    level: options.level ?? pinoLevel(settings.level),
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"info" rather than 30: read by people and by log shippers alike.
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (options.stream) return pino(base, options.stream);
+  const format = settings.format ?? ((options.stdoutIsTty ?? process.stdout.isTTY) ? 'pretty' : 'json');
+  if (format === 'pretty') {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  }
+  return pino(base, pino.destination({ dest: 1, sync: false }));
+}
+
+/** Nest's start-up chatter (a line per module and route): debug, not info. */
+const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/**
+ * Nest's `LoggerService` over pino, so every `new Logger(context)` in grantry (and in Nest)
+ * writes structured lines: `{ level, time, context, msg }`.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: GrantryLog) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = contextOf(params);
+    this.write(context !== undefined && CHATTY_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    if (!this.pino.isLevelEnabled('error')) return;
+    // Nest passes (message, stack?, context?).
+    const context = params.length >= 2 || (params.length === 1 && !looksLikeStack(params[0])) ? contextOf(params) : undefined;
+    const stack = params.length >= 2 ? params[0] : params.length === 1 && looksLikeStack(params[0]) ? params[0] : undefined;
+    const fields: Record<string, unknown> = { context };
+    if (stack) fields.stack = stack;
+    if (message instanceof Error) this.pino.error({ ...fields, err: message }, message.message);
+    else this.pino.error(fields, text(message));
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, contextOf(params));
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, contextOf(params));
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, contextOf(params));
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, contextOf(params));
+  }
+
+  private write(level: Level, message: unknown, context: string | undefined): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) this.pino[level]({ context, ...(message as object) });
+    else this.pino[level]({ context }, text(message));
+  }
+}
+
+function contextOf(params: unknown[]): string | undefined {
+  const last = params[params.length - 1];
+  return typeof last === 'string' ? last : undefined;
+}
+
+function looksLikeStack(value: unknown): boolean {
+  // grantry escapes the newlines of a stack before logging it (logLine): both spellings count.
+  return typeof value === 'string' && /(\n|\\n)\s+at /.test(value);
+}
+
+function text(message: unknown): string {
+  return message instanceof Error ? message.message : String(message);
+}

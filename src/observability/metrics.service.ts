@@ -1,0 +1,103 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { REASON_CODES } from '../common/oauth-error';
+import { MetricsSettings } from '../config/config.schema';
+
+/** Every label value comes from a closed set: anything else is counted as `other`, so junk requests create no series. */
+export const OTHER = 'other';
+
+export type TokenOutcome = 'issued' | 'refused' | 'error';
+export type OutboundOutcome = 'ok' | 'refused' | 'timeout' | 'too_large' | 'http_error' | 'invalid' | 'network_error';
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
+
+/**
+ * grantry's Prometheus metrics, in a registry of this application (not prom-client's global
+ * one: several applications in one process — the tests — each count their own).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  /** `[metrics] enable = false`: every count is a no-op. */
+  readonly enabled: boolean;
+
+  constructor(@Optional() settings?: MetricsSettings) {
+    this.enabled = settings?.enable ?? true;
+  }
+
+  private readonly tokenRequests = new Counter({
+    name: 'grantry_token_requests_total',
+    help: 'Token endpoint requests by grant type, client authentication method and outcome (issued, refused, error)',
+    labelNames: ['grant_type', 'auth_method', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly tokenFailures = new Counter({
+    name: 'grantry_token_failures_total',
+    help: 'Refused or failed token requests by reason code (docs/reason-codes.md)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly httpDuration = new Histogram({
+    name: 'grantry_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status class',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  private readonly outboundFetches = new Counter({
+    name: 'grantry_outbound_fetches_total',
+    help: 'Outbound fetches (JWKS URIs, sector identifiers) by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly replayRejections = new Counter({
+    name: 'grantry_replay_rejections_total',
+    help: 'One-time assertion jtis refused by the replay store because they were used already',
+    registers: [this.registry],
+  });
+
+  private defaultsCollected = false;
+
+  /** Process metrics (CPU, memory, event loop lag, GC): only for a serving process, once. */
+  collectProcessMetrics(): void {
+    if (this.defaultsCollected || !this.enabled) return;
+    this.defaultsCollected = true;
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Labels already reduced to their closed sets by the caller (see `TokenObserver`). */
+  tokenRequest(grantType: string, authMethod: string, outcome: TokenOutcome): void {
+    if (!this.enabled) return;
+    this.tokenRequests.inc({ grant_type: grantType, auth_method: authMethod, outcome });
+  }
+
+  tokenFailure(reason: string): void {
+    if (!this.enabled) return;
+    this.tokenFailures.inc({ reason: REASONS.has(reason) ? reason : OTHER });
+  }
+
+  /** `route` is the route pattern Fastify matched (a closed set), or `unmatched`. */
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    if (!this.enabled) return;
+    this.httpDuration.observe({ method: HTTP_METHODS.has(method) ? method : OTHER, route, status_class: `${Math.floor(status / 100)}xx` }, seconds);
+  }
+
+  outboundFetch(outcome: OutboundOutcome): void {
+    if (!this.enabled) return;
+    this.outboundFetches.inc({ outcome });
+  }
+
+  replayRejected(): void {
+    if (!this.enabled) return;
+    this.replayRejections.inc();
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

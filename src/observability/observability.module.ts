@@ -1,0 +1,30 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AuditLog } from './audit-log';
+import { GRANTRY_LOG, GrantryLog } from './log';
+import { MetricsListener } from './metrics-listener';
+import { MetricsService } from './metrics.service';
+import { RequestObserver } from './request-observer';
+import { StartupSummary } from './startup-summary';
+import { TokenObserver } from './token-observer';
+import pino from 'pino';
+
+/**
+ * Logs, the audit trail and metrics, for every module. `log` is the process's pino logger
+ * (`createLog`); without one (the CLI, which logs through Nest on stderr) nothing is written here.
+ */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(log?: GrantryLog): DynamicModule {
+    const providers = [
+      { provide: GRANTRY_LOG, useValue: log ?? pino({ level: 'silent' }) },
+      MetricsService,
+      AuditLog,
+      TokenObserver,
+      RequestObserver,
+      MetricsListener,
+      StartupSummary,
+    ];
+    return { module: ObservabilityModule, providers, exports: providers };
+  }
+}

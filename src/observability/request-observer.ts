@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GRANTRY_LOG, GrantryLog } from './log';
+import { MetricsService } from './metrics.service';
+import { requestFacts } from './request-facts';
+
+/**
+ * One info line per request — method, route pattern (never the URL: a query may carry a token),
+ * status, duration, and the client and grant type when the token endpoint learnt them — and the
+ * latency histogram. Runs in Fastify's onResponse hook, after the answer went out.
+ */
+@Injectable()
+export class RequestObserver {
+  private readonly log: GrantryLog;
+
+  constructor(@Inject(GRANTRY_LOG) log: GrantryLog, private readonly metrics: MetricsService) {
+    this.log = log.child({ context: 'http' });
+  }
+
+  /** Whether the hook has anything to do at all (neither metrics nor info lines: it is not installed). */
+  get active(): boolean {
+    return this.metrics.enabled || this.log.isLevelEnabled('info');
+  }
+
+  onResponse(request: FastifyRequest, reply: FastifyReply): void {
+    // The pattern Fastify matched ('/api/admin/v1/clients/:clientId'): a closed set; no match is one series.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const milliseconds = reply.elapsedTime;
+    this.metrics.httpRequest(request.method, route, status, milliseconds / 1000);
+    if (!this.log.isLevelEnabled('info')) return;
+    const facts = requestFacts(request);
+    this.log.info({
+      method: request.method,
+      route,
+      status,
+      duration_ms: Math.round(milliseconds * 100) / 100,
+      client_id: facts?.client_id,
+      grant_type: facts?.grant_type,
+    }, 'request');
+  }
+}
