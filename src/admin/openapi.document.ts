@@ -38,6 +38,12 @@ const clientMetadata = {
   access_token_format: { type: ['string', 'null'], enum: ['jwt', 'opaque', null] },
   audience: strings,
   introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
+  post_logout_redirect_uris: { ...strings, description: 'where RP-initiated logout may return (exact match)' },
+  application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
+  subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
+  sector_identifier_uri: { type: ['string', 'null'], format: 'uri', description: 'https; must list every redirect URI' },
+  default_max_age: { type: ['integer', 'null'], minimum: 0 },
+  require_auth_time: { type: 'boolean', default: false },
 };
 
 const identityProviderFields = {
@@ -139,6 +145,11 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'the user', ...json(ref('User')) }, '409': { description: 'username taken', ...json(ref('Error')) }, ...errors, ...notFound },
       },
       delete: { summary: 'Delete a user and revoke its grants', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
+    },
+    '/users/{id}/consents': {
+      parameters: pathId('id'),
+      get: { summary: 'Remembered consents of a user, per client', responses: { '200': { description: 'the consents', ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { client_id: { type: 'string' }, scope: { type: 'string' }, created_at: { type: 'integer' }, updated_at: { type: 'integer' } } } }, total: { type: 'integer' } } }) }, ...errors, ...notFound } },
+      delete: { summary: 'Forget the consents (all, or one client\'s with ?client_id=)', parameters: [{ name: 'client_id', in: 'query', schema: { type: 'string' } }], responses: { '204': { description: 'forgotten' }, ...errors, ...notFound } },
     },
     '/certificates': {
       post: {
