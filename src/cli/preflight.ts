@@ -33,8 +33,9 @@ export async function probeDatabase(config: GrantryConfig): Promise<void> {
   const kind = databaseKind(config.database.url);
   if (kind === 'sqlite') return;
   const options = dataSourceOptions(config.database);
-  const timeout = kind === 'postgres' ? { connectionTimeoutMillis: 10_000 } : { connectTimeout: 10_000 };
-  const probe = new DataSource({ ...options, entities: [], migrations: [], extra: { ...(options.extra as object), ...timeout, max: 1, connectionLimit: 1 } } as typeof options);
+  // Each driver's own option names: mysql2 warns on (and will refuse) pg's `max`, and the reverse.
+  const onePool = kind === 'postgres' ? { connectionTimeoutMillis: 10_000, max: 1 } : { connectTimeout: 10_000, connectionLimit: 1 };
+  const probe = new DataSource({ ...options, entities: [], migrations: [], extra: { ...(options.extra as object), ...onePool } } as typeof options);
   try {
     await probe.initialize();
   } catch (error) {
