@@ -48,7 +48,8 @@ export class TokenPolicy {
       throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
     }
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.
-    resolveAudience(client, request.resources, undefined, this.settings.default_audience);
+    // Without one there is nothing to refuse yet (apply resolves the audience): no work on the common path.
+    if (request.resources.length) resolveAudience(client, request.resources, undefined, this.settings.default_audience);
   }
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
