@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
 import type { LoggingSettings } from '../config/config.schema';
+import { pinoLevelOf } from './log-level';
 
 /** The process's one structured logger: Nest's `Logger`, request lines and audit events all write to it. */
 export type GrantryLog = Pino;
@@ -20,10 +21,9 @@ export const REDACTED_PATHS = [
   'req.headers.authorization', 'req.headers.cookie',
 ];
 
-/** `[logging] level` (WSO2 and Nest spellings included) as a pino level. */
-export function pinoLevel(level: string): Level {
-  const map: Record<string, Level> = { fatal: 'fatal', error: 'error', warn: 'warn', info: 'info', log: 'info', debug: 'debug', verbose: 'trace', trace: 'trace' };
-  return map[level.toLowerCase()] ?? 'info';
+/** `[logging] level` (WSO2 and Nest spellings included, validated at load) as a pino level. */
+export function pinoLevel(level: string): LevelWithSilent {
+  return pinoLevelOf(level) ?? 'info';
 }
 
 /** The most verbose of Nest's levels (`createApp`'s `logger` option) as a pino level. */
