@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
 } from 'class-validator';
+import { IsLogLevel } from '../observability/log-level';
 import { TomlBool, TomlInt } from './toml-values';
 
 /**
@@ -236,7 +237,8 @@ export class LoginSettings {
 }
 
 export class LoggingSettings {
-  @IsIn(['error', 'warn', 'info', 'debug', 'verbose']) level: 'error' | 'warn' | 'info' | 'debug' | 'verbose' = 'info';
+  /** pino, Nest (`verbose`, `log`) and WSO2/log4j (`DEBUG`, `WARN`, `OFF`) spellings; see `log-level.ts`. */
+  @IsLogLevel() level: string = 'info';
   /** `json` (one object per line) or `pretty` (for a terminal); unset: json unless stdout is a terminal. */
   @IsOptional() @IsIn(['json', 'pretty']) format?: 'json' | 'pretty';
   /** Structured audit events (tokens issued and refused, refresh reuse, admin changes). */
