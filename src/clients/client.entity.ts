@@ -1,6 +1,19 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../database/columns';
 
+/** Shown to users and registrants, never decided on; absent keys read as null/empty. */
+export interface DisplayMetadata {
+  client_uri?: string | null;
+  logo_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
+  contacts?: string[];
+  software_id?: string | null;
+  software_version?: string | null;
+  /** RFC 7591 §2.2 variants: `client_name#fr` → value. */
+  localized?: Record<string, string>;
+}
+
 /** A registered client; column names follow RFC 7591 metadata. */
 @Entity('clients')
 export class ClientEntity {
@@ -30,6 +43,18 @@ export class ClientEntity {
   @Column({ name: 'sector_identifier_uri', type: 'text', nullable: true }) sectorIdentifierUri: string | null;
   @Column({ name: 'default_max_age', type: 'integer', nullable: true }) defaultMaxAge: number | null;
   @Column({ name: 'require_auth_time', type: 'boolean', default: false }) requireAuthTime: boolean;
+  @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true }) idTokenSignedResponseAlg: string | null;
+  @Column({ name: 'id_token_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) idTokenEncryptedResponseAlg: string | null;
+  @Column({ name: 'id_token_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) idTokenEncryptedResponseEnc: string | null;
+  @Column({ name: 'userinfo_signed_response_alg', type: 'varchar', length: 16, nullable: true }) userinfoSignedResponseAlg: string | null;
+  @Column({ name: 'userinfo_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseAlg: string | null;
+  @Column({ name: 'userinfo_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseEnc: string | null;
+  /** client_uri, logo_uri, policy_uri, tos_uri, contacts, software_id/version and language variants: shown, never decided on. */
+  @Column({ name: 'display_metadata', type: 'text', nullable: true, transformer: jsonText }) displayMetadata: DisplayMetadata | null;
+  /** RFC 7591 §3.2.1: returned unmodified with the client's metadata. */
+  @Column({ name: 'software_statement', type: 'text', nullable: true }) softwareStatement: string | null;
+  /** RFC 7592: keyed digest of the registration access token; null for clients the admin API or CLI made. */
+  @Column({ name: 'registration_token_digest', type: 'varchar', length: 64, nullable: true }) registrationTokenDigest: string | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
 }

@@ -10,7 +10,7 @@ import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
-import { ClientEntity } from './client.entity';
+import { ClientEntity, DisplayMetadata } from './client.entity';
 import { ClientMetadata, SECRET_METHODS } from './client-metadata';
 import { RegisteredClient, toRegisteredClient } from './registered-client';
 
@@ -20,14 +20,17 @@ const SEALED_SECRET_METHOD = 'client_secret_jwt';
 /** Seconds a lookup of an unknown client_id is remembered (at most the AppInfoCache timeout). */
 const MISS_SECONDS = 5;
 
+/** Metadata as JSON shows it: `localized` spread into `client_name#fr`-style fields. */
+export type ClientDocument = Omit<ClientMetadata, 'localized'> & { [tagged: `${string}#${string}`]: string };
+
 /** What the admin API and CLI show; `client_secret` only in the answer that created or rotated it. */
-export interface ClientView extends ClientMetadata {
+export type ClientView = ClientDocument & {
   client_id: string;
   client_id_issued_at: number;
   updated_at: number;
   client_secret?: string;
   client_secret_expires_at?: number;
-}
+};
 
 export interface Page<T> {
   items: T[];
@@ -194,9 +197,27 @@ function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): void {
   entity.sectorIdentifierUri = metadata.sector_identifier_uri;
   entity.defaultMaxAge = metadata.default_max_age;
   entity.requireAuthTime = metadata.require_auth_time;
+  entity.idTokenSignedResponseAlg = metadata.id_token_signed_response_alg;
+  entity.idTokenEncryptedResponseAlg = metadata.id_token_encrypted_response_alg;
+  entity.idTokenEncryptedResponseEnc = metadata.id_token_encrypted_response_enc;
+  entity.userinfoSignedResponseAlg = metadata.userinfo_signed_response_alg;
+  entity.userinfoEncryptedResponseAlg = metadata.userinfo_encrypted_response_alg;
+  entity.userinfoEncryptedResponseEnc = metadata.userinfo_encrypted_response_enc;
+  const display: DisplayMetadata = {
+    client_uri: metadata.client_uri,
+    logo_uri: metadata.logo_uri,
+    policy_uri: metadata.policy_uri,
+    tos_uri: metadata.tos_uri,
+    contacts: metadata.contacts,
+    software_id: metadata.software_id,
+    software_version: metadata.software_version,
+    localized: metadata.localized,
+  };
+  entity.displayMetadata = display;
 }
 
 function metadataOf(entity: ClientEntity): ClientMetadata {
+  const display = entity.displayMetadata ?? {};
   return {
     client_name: entity.clientName,
     grant_types: entity.grantTypes,
@@ -216,14 +237,34 @@ function metadataOf(entity: ClientEntity): ClientMetadata {
     sector_identifier_uri: entity.sectorIdentifierUri,
     default_max_age: entity.defaultMaxAge,
     require_auth_time: entity.requireAuthTime === true,
+    id_token_signed_response_alg: entity.idTokenSignedResponseAlg ?? null,
+    id_token_encrypted_response_alg: entity.idTokenEncryptedResponseAlg ?? null,
+    id_token_encrypted_response_enc: entity.idTokenEncryptedResponseEnc ?? null,
+    userinfo_signed_response_alg: entity.userinfoSignedResponseAlg ?? null,
+    userinfo_encrypted_response_alg: entity.userinfoEncryptedResponseAlg ?? null,
+    userinfo_encrypted_response_enc: entity.userinfoEncryptedResponseEnc ?? null,
+    client_uri: display.client_uri ?? null,
+    logo_uri: display.logo_uri ?? null,
+    policy_uri: display.policy_uri ?? null,
+    tos_uri: display.tos_uri ?? null,
+    contacts: display.contacts ?? [],
+    software_id: display.software_id ?? null,
+    software_version: display.software_version ?? null,
+    localized: display.localized ?? {},
   };
+}
+
+/** The wire document: language variants (`client_name#fr`) are fields of their own, as they were sent. */
+export function documentOf(metadata: ClientMetadata): ClientDocument {
+  const { localized, ...fields } = metadata;
+  return { ...fields, ...localized };
 }
 
 function toView(entity: ClientEntity, secret?: string): ClientView {
   return {
     client_id: entity.clientId,
     ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
-    ...metadataOf(entity),
+    ...documentOf(metadataOf(entity)),
     client_id_issued_at: entity.createdAt,
     updated_at: entity.updatedAt,
   };

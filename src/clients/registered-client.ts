@@ -38,6 +38,15 @@ export interface RegisteredClient {
   readonly sectorIdentifierUri: string | null;
   readonly defaultMaxAge: number | null;
   readonly requireAuthTime: boolean;
+  /** null: the server's `[oauth.token] signing_alg`. */
+  readonly idTokenSignedResponseAlg: string | null;
+  /** JWE of ID tokens (alg and enc both set or both null; see encryption-metadata.ts). */
+  readonly idTokenEncryptedResponseAlg: string | null;
+  readonly idTokenEncryptedResponseEnc: string | null;
+  /** null: userinfo answers plain JSON. */
+  readonly userinfoSignedResponseAlg: string | null;
+  readonly userinfoEncryptedResponseAlg: string | null;
+  readonly userinfoEncryptedResponseEnc: string | null;
 }
 
 export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
@@ -66,5 +75,11 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     sectorIdentifierUri: entity.sectorIdentifierUri,
     defaultMaxAge: entity.defaultMaxAge,
     requireAuthTime: entity.requireAuthTime === true,
+    idTokenSignedResponseAlg: entity.idTokenSignedResponseAlg ?? null,
+    idTokenEncryptedResponseAlg: entity.idTokenEncryptedResponseAlg ?? null,
+    idTokenEncryptedResponseEnc: entity.idTokenEncryptedResponseEnc ?? null,
+    userinfoSignedResponseAlg: entity.userinfoSignedResponseAlg ?? null,
+    userinfoEncryptedResponseAlg: entity.userinfoEncryptedResponseAlg ?? null,
+    userinfoEncryptedResponseEnc: entity.userinfoEncryptedResponseEnc ?? null,
   };
 }

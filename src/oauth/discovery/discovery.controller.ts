@@ -40,6 +40,8 @@ export class DiscoveryController {
       issuer: this.issuer.issuer,
       token_endpoint: this.issuer.tokenEndpoint,
       jwks_uri: this.issuer.jwksUri,
+      // RFC 7591 §3 / OIDC Discovery: where clients register themselves (initial access token unless open).
+      registration_endpoint: `${this.issuer.issuer}/oauth2/register`,
       grant_types_supported: this.grants.grantTypes,
       token_endpoint_auth_methods_supported: this.authenticators.methods,
       ...(this.authenticators.signingAlgs.length
