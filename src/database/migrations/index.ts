@@ -6,6 +6,7 @@ import { GrantRecords1764300000000 } from './1764300000000-grant-records';
 import { SealedSecretsOnlyForJwt1764300100000 } from './1764300100000-sealed-secrets-only-for-jwt';
 import { ResourceOwners1764400000000 } from './1764400000000-resource-owners';
 import { BrowserSignIn1764500000000 } from './1764500000000-browser-sign-in';
+import { Registration1764600000000 } from './1764600000000-registration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SealedSecretsOnlyForJwt1764300100000,
   ResourceOwners1764400000000,
   BrowserSignIn1764500000000,
+  Registration1764600000000,
 ];
