@@ -143,8 +143,19 @@ export class OidcSettings {
   @ValidateNested() @Type(() => IdTokenSettings) id_token = new IdTokenSettings();
 }
 
+/** `[oauth.registration]`: RFC 7591 dynamic client registration. */
+export class RegistrationSettings {
+  /** Register without an initial access token (RFC 7591 §3); off by default. */
+  @TomlBool() open = false;
+  /** Scopes a registrant may ask for besides `openid` and the OIDC standard scopes; never `admin`. */
+  @IsArray() @IsString({ each: true }) allowed_scopes: string[] = [];
+  /** Who may sign a `software_statement` (RFC 7591 §2.3): truststore aliases or https JWKS URIs. */
+  @IsArray() @IsString({ each: true }) software_statement_issuers: string[] = [];
+}
+
 export class OAuthSettings {
   @ValidateNested() @Type(() => TokenSettings) token = new TokenSettings();
+  @ValidateNested() @Type(() => RegistrationSettings) registration = new RegistrationSettings();
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
   @ValidateNested() @Type(() => PkceSettings) pkce = new PkceSettings();
   @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
