@@ -1,16 +1,37 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseOutageLog, isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from './database-outage';
 import { toErrorReply } from './error-response';
+import { OAuthError } from './oauth-error';
 
-/** One rendering for every error a route throws (see `toErrorReply`). */
+/**
+ * One rendering for every error a route throws (see `toErrorReply`), except a database outage:
+ * that is no fault of the request and passes by itself, so it answers 503 `temporarily_unavailable`
+ * (RFC 6749 §4.1.2.1's code, in the §5.2 shape every endpoint here uses, the admin API included)
+ * with Retry-After, and is logged once per burst instead of a stack per request.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly outages = new DatabaseOutageLog();
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     // The path only: a query may carry a token or an id_token_hint, which never goes to the log.
-    const { status, headers, body } = toErrorReply(exception, { method: request.method, url: request.url.split('?')[0] });
+    const context = { method: request.method, url: request.url.split('?')[0] };
+    // An OAuthError is a decision already made; only what escaped undecided can be an outage.
+    if (!(exception instanceof OAuthError) && isDatabaseUnavailable(exception)) {
+      this.outages.record(exception, context);
+      void reply
+        .status(503)
+        .headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache', 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) })
+        .send({ error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' });
+      return;
+    }
+    const { status, headers, body } = toErrorReply(exception, context);
+    // A 503 the code decided (a sign-in queue that is full) asks for a retry the same way.
+    if (status === 503) headers['Retry-After'] ??= String(OUTAGE_RETRY_AFTER_SECONDS);
     void reply.status(status).headers(headers).send(body);
   }
 }
