@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { OAuthError } from '../common/oauth-error';
+import { SigningAlg, TokenSettings } from '../config/config.schema';
+import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../keys/encryption-key-material';
+import { EncryptionKeysService, EncryptionKeyView } from '../keys/encryption-keys.service';
 import { KeyRing } from '../keys/key-ring';
 import { isSigningAlg } from '../keys/key-material';
 import { KeyView, SigningKeysService } from '../keys/signing-keys.service';
@@ -8,36 +11,87 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
-/** Signing keys: public facts only; private material never leaves the server. */
+type AnyKeyView = KeyView | EncryptionKeyView;
+type KeyBody = { use?: unknown; alg?: unknown } | undefined;
+
+/** Signing (`use: "sig"`) and encryption (`use: "enc"`) keys: public facts only; private material never leaves the server. */
 @Controller('api/admin/v1/keys')
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class KeysAdminController {
-  constructor(private readonly keys: SigningKeysService, private readonly keyRing: KeyRing) {}
+  constructor(
+    private readonly keys: SigningKeysService,
+    private readonly encryptionKeys: EncryptionKeysService,
+    private readonly keyRing: KeyRing,
+    private readonly tokens: TokenSettings,
+  ) {}
 
   @Get()
-  async list(@Query() query: { limit?: string; offset?: string }): Promise<{ items: KeyView[]; total: number }> {
+  async list(@Query() query: { limit?: string; offset?: string }): Promise<{ items: AnyKeyView[]; total: number }> {
     const { limit, offset } = parsePaging(query);
-    const all = await this.keys.list();
+    const all = await this.all();
     return { items: all.slice(offset, offset + limit), total: all.length };
   }
 
   @Get(':kid')
-  async get(@Param('kid') kid: string): Promise<KeyView> {
-    const key = (await this.keys.list()).find((k) => k.kid === kid);
-    if (!key) throw OAuthError.notFound(`no signing key with kid ${kid}`);
+  async get(@Param('kid') kid: string): Promise<AnyKeyView> {
+    const key = (await this.all()).find((k) => k.kid === kid);
+    if (!key) throw OAuthError.notFound(`no key with kid ${kid}`);
     return key;
   }
 
-  /** Activates a new key of `alg` (default: `[oauth.token] signing_alg`); the old one stays in the JWKS for the grace period. */
-  @Post('rotate')
-  async rotate(@Body() body: { alg?: unknown } | undefined): Promise<KeyView> {
-    const alg = body?.alg;
-    if (alg !== undefined && (typeof alg !== 'string' || !isSigningAlg(alg))) {
-      throw OAuthError.invalidRequest('alg must be one of RS256, PS256, ES256, EdDSA');
-    }
-    const key = await this.keys.rotate(alg);
+  /**
+   * A new key: `{"use": "enc", "alg": "RSA-OAEP-256"}` adds an encryption key, published at once;
+   * `{"use": "sig", "alg": ...}` a signing key, published ahead of use (active when it is the first of its alg).
+   */
+  @Post()
+  async generate(@Body() body: KeyBody): Promise<AnyKeyView> {
+    const key = useOf(body) === 'enc' ? await this.encryptionKeys.generate(encryptionAlg(body?.alg)) : await this.keys.generate(signingAlg(body?.alg) ?? this.tokens.signing_alg);
     await this.keyRing.refresh();
     return key;
   }
+
+  /**
+   * Activates a new key of `alg` (default: `[oauth.token] signing_alg`); the old one stays in the JWKS for the grace period.
+   * With `"use": "enc"`: a new encryption key of `alg`; the others of that alg leave the JWKS and decrypt for the grace period.
+   */
+  @Post('rotate')
+  async rotate(@Body() body: KeyBody): Promise<AnyKeyView> {
+    const key = useOf(body) === 'enc' ? await this.encryptionKeys.rotate(encryptionAlg(body?.alg)) : await this.keys.rotate(signingAlg(body?.alg));
+    await this.keyRing.refresh();
+    return key;
+  }
+
+  /** Encryption keys only: a signing key leaves by rotation, so tokens it signed keep verifying. */
+  @Delete(':kid')
+  @HttpCode(204)
+  async delete(@Param('kid') kid: string): Promise<void> {
+    if (!(await this.encryptionKeys.delete(kid))) {
+      if ((await this.keys.list()).some((key) => key.kid === kid)) throw OAuthError.invalidRequest('signing keys are retired by rotation, not deleted');
+      throw OAuthError.notFound(`no key with kid ${kid}`);
+    }
+    await this.keyRing.refresh();
+  }
+
+  private async all(): Promise<AnyKeyView[]> {
+    return [...(await this.keys.list()), ...(await this.encryptionKeys.list())];
+  }
+}
+
+function useOf(body: KeyBody): 'sig' | 'enc' {
+  const use = body?.use;
+  if (use !== undefined && use !== 'sig' && use !== 'enc') throw OAuthError.invalidRequest('use must be "sig" or "enc"');
+  return use ?? 'sig';
+}
+
+function signingAlg(alg: unknown): SigningAlg | undefined {
+  if (alg !== undefined && (typeof alg !== 'string' || !isSigningAlg(alg))) {
+    throw OAuthError.invalidRequest('alg must be one of RS256, PS256, ES256, EdDSA');
+  }
+  return alg;
+}
+
+function encryptionAlg(alg: unknown): KeyEncryptionAlg | undefined {
+  if (alg !== undefined && !isKeyEncryptionAlg(alg)) throw OAuthError.invalidRequest(`alg of an encryption key must be one of ${KEY_ENCRYPTION_ALGS.join(', ')}`);
+  return alg;
 }

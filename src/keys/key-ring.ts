@@ -6,6 +6,7 @@ import { Repository } from 'typeorm';
 import { KeysSettings, SigningAlg } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
+import { DecryptionKeys } from './decryption-keys';
 import { JwsSigner } from './jws-signer';
 import { keyStatus, sealContext, SigningKey } from './signing-key.entity';
 
@@ -24,7 +25,8 @@ interface Snapshot {
 
 /**
  * The keys in memory: the signer per alg, the public keys that verify grantry's own tokens,
- * and the JWKS document. Keys are imported once, not per request. A timer picks up keys
+ * and the JWKS document (signing keys with `use: "sig"`, then the encryption keys of
+ * `DecryptionKeys` with `use: "enc"`). Keys are imported once, not per request. A timer picks up keys
  * rotated elsewhere (the CLI, another instance) within `[keys] refresh_interval` seconds.
  */
 @Injectable()
@@ -40,6 +42,7 @@ export class KeyRing implements OnApplicationShutdown {
     private readonly security: SecurityService,
     private readonly settings: KeysSettings,
     private readonly context: IssuerContext,
+    private readonly decryption: DecryptionKeys,
   ) {}
 
   get loaded(): boolean {
@@ -83,15 +86,16 @@ export class KeyRing implements OnApplicationShutdown {
     if (Date.now() - this.lastRefresh >= 1000) await this.refresh();
   }
 
-  /** Reloads from the database; cheap when nothing changed (a handful of rows, no crypto). */
+  /** Reloads from the database (signing and encryption keys); cheap when nothing changed (a handful of rows, no crypto). */
   async refresh(): Promise<void> {
     this.lastRefresh = Date.now();
+    await this.decryption.refresh();
     const now = nowSeconds();
     const rows = (await this.repo.findBy({ tenant: this.context.tenant }))
       .filter((key) => keyStatus(key, now) !== 'retired')
       // Newest first: if two instances both generated a first key, every instance picks the same one.
       .sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));
-    const fingerprint = rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',');
+    const fingerprint = `${rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',')}|${this.decryption.fingerprint}`;
     if (fingerprint === this.snapshot?.fingerprint) return;
 
     const signers = new Map<SigningAlg, JwsSigner>();
@@ -101,7 +105,7 @@ export class KeyRing implements OnApplicationShutdown {
       verifiers.set(row.kid, { alg: row.alg, key: keys.verifier });
       if (row.active && !signers.has(row.alg)) signers.set(row.alg, keys.signer);
     }
-    this.snapshot = { fingerprint, signers, verifiers, jwks: { keys: rows.map((row) => row.publicJwk) } };
+    this.snapshot = { fingerprint, signers, verifiers, jwks: { keys: [...rows.map((row) => row.publicJwk), ...this.decryption.published] } };
   }
 
   private async importKeys(row: SigningKey): Promise<{ signer: JwsSigner; verifier: CryptoKey }> {

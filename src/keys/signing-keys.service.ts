@@ -13,6 +13,8 @@ import { KeySource, keyStatus, sealContext, SigningKey } from './signing-key.ent
 /** What operators see of a key: never private material. */
 export interface KeyView {
   kid: string;
+  /** RFC 7517 §4.2: signing keys are `sig`; encryption keys (`EncryptionKeyView`) `enc`. */
+  use: 'sig';
   alg: SigningAlg;
   kty: string;
   status: ReturnType<typeof keyStatus>;
@@ -135,6 +137,7 @@ async function readKeyFile({ file, password, alias, alg }: ImportKeyOptions): Pr
 function toView(key: SigningKey, now: number): KeyView {
   return {
     kid: key.kid,
+    use: 'sig',
     alg: key.alg,
     kty: String(key.publicJwk.kty),
     status: keyStatus(key, now),

@@ -3,6 +3,8 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, X509Certificate } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { SigningAlg, TokenSettings } from '../../config/config.schema';
+import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../../keys/encryption-key-material';
+import { EncryptionKeysService } from '../../keys/encryption-keys.service';
 import { isSigningAlg } from '../../keys/key-material';
 import { sealContext, SigningKey } from '../../keys/signing-key.entity';
 import { SigningKeysService } from '../../keys/signing-keys.service';
@@ -13,24 +15,34 @@ import { print } from '../output';
 
 export const KEYS_USAGE = `grantry keys list [--json]
 grantry keys generate [--alg RS256|PS256|ES256|EdDSA] [--bits N] [--activate] [--json]
+grantry keys generate --use enc [--alg RSA-OAEP-256|ECDH-ES|ECDH-ES+A128KW|ECDH-ES+A256KW] [--bits N] [--json]
 grantry keys import --file F [--password-file F | --password-env NAME] [--alias A] [--alg ALG] [--activate] [--json]
-grantry keys rotate [--alg ALG] [--json]
+grantry keys rotate [--use sig|enc] [--alg ALG] [--json]
+grantry keys delete --kid K
 grantry keys export --cert [--kid K] [--json]
+  (--use enc: a key pair grantry decrypts with — JWE assertions addressed to it — published in the
+   JWKS with use "enc"; delete removes an encryption key at once, signing keys leave by rotation)
   (export: the X.509 certificate, PEM, of the active key of [oauth.token] signing_alg or of --kid,
    for resource servers that validate by certificate)`;
 
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);
+  const encryptionKeys = app.get(EncryptionKeysService);
   switch (sub) {
     case 'list': {
       const { values } = parse(args, {});
-      print(io.stdout, await keys.list(), values.json === true);
+      print(io.stdout, [...(await keys.list()), ...(await encryptionKeys.list())], values.json === true);
       return;
     }
     case 'generate': {
-      const { values } = parse(args, { alg: { type: 'string' }, bits: { type: 'string' }, activate: { type: 'boolean' } });
+      const { values } = parse(args, { use: { type: 'string' }, alg: { type: 'string' }, bits: { type: 'string' }, activate: { type: 'boolean' } });
       const bits = values.bits === undefined ? undefined : Number(values.bits);
       if (bits !== undefined && !Number.isInteger(bits)) throw new UsageError('--bits must be an integer');
+      if (use(values.use) === 'enc') {
+        if (values.activate === true) throw new UsageError('--activate applies to signing keys: an encryption key is published when generated');
+        print(io.stdout, await encryptionKeys.generate(encryptionAlg(values.alg), { bits }), values.json === true);
+        return;
+      }
       print(io.stdout, await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true }), values.json === true);
       return;
     }
@@ -55,14 +67,23 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
       return;
     }
     case 'rotate': {
-      const { values } = parse(args, { alg: { type: 'string' } });
-      print(io.stdout, await keys.rotate(alg(values.alg)), values.json === true);
+      const { values } = parse(args, { use: { type: 'string' }, alg: { type: 'string' } });
+      const rotated = use(values.use) === 'enc' ? await encryptionKeys.rotate(encryptionAlg(values.alg)) : await keys.rotate(alg(values.alg));
+      print(io.stdout, rotated, values.json === true);
+      return;
+    }
+    case 'delete': {
+      const { values } = parse(kidArgs(args), { kid: { type: 'string' } });
+      const kid = requireString(values, 'kid');
+      if (!(await encryptionKeys.delete(kid))) {
+        const signing = (await keys.list()).some((key) => key.kid === kid);
+        throw new UsageError(signing ? `${kid} is a signing key: signing keys leave by rotation (keys rotate), not deletion` : `no encryption key with kid ${kid}`);
+      }
+      io.stdout.write(`deleted encryption key ${kid}\n`);
       return;
     }
     case 'export': {
-      // Kids are base64url and may start with '-', which the parser would take for an option.
-      const joined = args.flatMap((arg, i) => (arg === '--kid' && i + 1 < args.length ? [] : args[i - 1] === '--kid' ? [`--kid=${arg}`] : [arg]));
-      const { values } = parse(joined, { cert: { type: 'boolean' }, kid: { type: 'string' } });
+      const { values } = parse(kidArgs(args), { cert: { type: 'boolean' }, kid: { type: 'string' } });
       if (values.cert !== true) throw new UsageError('keys export needs --cert (the only export format)');
       const exported = await exportCertificate(app, values.kid as string | undefined);
       if (values.json === true) print(io.stdout, exported, true);
@@ -72,6 +93,22 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
     default:
       throw new UsageError(`usage:\n${KEYS_USAGE}`);
   }
+}
+
+/** Kids are base64url and may start with '-', which the parser would take for an option. */
+function kidArgs(args: string[]): string[] {
+  return args.flatMap((arg, i) => (arg === '--kid' && i + 1 < args.length ? [] : args[i - 1] === '--kid' ? [`--kid=${arg}`] : [arg]));
+}
+
+function use(value: unknown): 'sig' | 'enc' {
+  if (value === undefined || value === 'sig' || value === 'enc') return value ?? 'sig';
+  throw new UsageError('--use must be sig or enc');
+}
+
+function encryptionAlg(value: unknown): KeyEncryptionAlg | undefined {
+  if (value === undefined) return undefined;
+  if (!isKeyEncryptionAlg(value)) throw new UsageError(`--alg of an encryption key must be one of ${KEY_ENCRYPTION_ALGS.join(', ')}`);
+  return value;
 }
 
 function alg(value: unknown): SigningAlg | undefined {

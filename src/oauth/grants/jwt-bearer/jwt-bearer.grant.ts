@@ -6,6 +6,7 @@ import { IdentityProvidersService } from '../../../identity-providers/identity-p
 import { UsersService } from '../../../users/users.service';
 import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
 import { IdentityProviderKeySource } from '../../assertions/identity-provider-key-source';
+import { NestedJwt } from '../../jwe/nested-jwt';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../token/token-request';
@@ -35,6 +36,7 @@ export class JwtBearerGrant implements GrantHandler {
     private readonly keySource: IdentityProviderKeySource,
     private readonly verifier: AssertionVerifier,
     private readonly users: UsersService,
+    private readonly nested: NestedJwt,
   ) {}
 
   /** RFC 7523 §2.1: the assertion parameter MUST contain a single JWT. */
@@ -43,8 +45,8 @@ export class JwtBearerGrant implements GrantHandler {
   }
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
-    const assertion = request.requireParam('assertion');
-    if (assertion.split('.').length === 5) throw ERRORS.verified('encrypted assertions (JWE) are not accepted: this server has no encryption key configured', 'assertion_malformed');
+    // RFC 7523 §2.1 allows an encrypted assertion: a JWE addressed to one of grantry's encryption keys, holding the signed JWT.
+    const assertion = await this.nested.unwrap(request.requireParam('assertion'), ERRORS.verified);
     const { payload, signer, consume } = await this.verifier.verify(assertion, (claims) => this.signer(claims.iss), ERRORS);
     if (typeof payload.sub !== 'string' || !payload.sub) throw ERRORS.verified('assertion sub must be a non-empty string', 'assertion_claims_invalid');
     const { prevent_token_reuse, enable_iat_validation } = this.settings;

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
+import { IssuerContext } from '../common/issuer-context';
+import { KeysSettings } from '../config/config.schema';
+import { nowSeconds } from '../database/columns';
+import { SecurityService } from '../security/security.service';
+import { EncryptionKey, encryptionKeyStatus, EncryptionKeyStatus, encryptionSealContext } from './encryption-key.entity';
+import { EncryptionKeyMaterial, generateEncryptionKeyMaterial, KeyEncryptionAlg } from './encryption-key-material';
+import { KeyMaterialError } from './key-material';
+
+/** What operators see of an encryption key: never private material. */
+export interface EncryptionKeyView {
+  kid: string;
+  use: 'enc';
+  alg: KeyEncryptionAlg;
+  kty: string;
+  status: EncryptionKeyStatus;
+  source: 'generated';
+  created_at: number;
+  retire_at: number | null;
+}
+
+/** Generation, rotation and deletion of the keys grantry decrypts with (CLI, admin API). */
+@Injectable()
+export class EncryptionKeysService {
+  constructor(
+    @InjectRepository(EncryptionKey) private readonly repo: Repository<EncryptionKey>,
+    private readonly dataSource: DataSource,
+    private readonly security: SecurityService,
+    private readonly settings: KeysSettings,
+    private readonly context: IssuerContext,
+  ) {}
+
+  async list(): Promise<EncryptionKeyView[]> {
+    const keys = await this.repo.find({ where: { tenant: this.context.tenant }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    const now = nowSeconds();
+    return keys.map((key) => toView(key, now));
+  }
+
+  /** A new key, published and decrypting at once; the others stay as they are. */
+  async generate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
+    if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
+    const key = this.row(await generateEncryptionKeyMaterial(alg, bits), nowSeconds());
+    await this.repo.insert(key);
+    return toView(key, nowSeconds());
+  }
+
+  /**
+   * A new key of `alg`, and — in one transaction — the grace period of the other active keys of
+   * that alg: unpublished at once, they decrypt for `[keys] rotation_grace_period` seconds more.
+   */
+  async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256'): Promise<EncryptionKeyView> {
+    const now = nowSeconds();
+    const key = this.row(await generateEncryptionKeyMaterial(alg), now);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(EncryptionKey, { tenant: this.context.tenant, alg, retireAt: IsNull() }, { retireAt: now + this.settings.rotation_grace_period });
+      await manager.insert(EncryptionKey, key);
+    });
+    return toView(key, now);
+  }
+
+  /** Gone at once: JWEs addressed to it no longer decrypt. False when there is no such key. */
+  async delete(kid: string): Promise<boolean> {
+    const result = await this.repo.delete({ tenant: this.context.tenant, kid });
+    return (result.affected ?? 0) > 0;
+  }
+
+  private row(material: EncryptionKeyMaterial, now: number): EncryptionKey {
+    return this.repo.create({
+      kid: material.kid,
+      tenant: this.context.tenant,
+      alg: material.alg,
+      publicJwk: material.publicJwk,
+      sealedPrivateKey: this.security.box.seal(material.privateKeyPem, encryptionSealContext(material.kid)),
+      source: 'generated',
+      createdAt: now,
+      retireAt: null,
+    });
+  }
+}
+
+function toView(key: EncryptionKey, now: number): EncryptionKeyView {
+  return {
+    kid: key.kid,
+    use: 'enc',
+    alg: key.alg,
+    kty: String(key.publicJwk.kty),
+    status: encryptionKeyStatus(key, now),
+    source: key.source,
+    created_at: key.createdAt,
+    retire_at: key.retireAt,
+  };
+}
