@@ -7,6 +7,7 @@ import { SealedSecretsOnlyForJwt1764300100000 } from './1764300100000-sealed-sec
 import { ResourceOwners1764400000000 } from './1764400000000-resource-owners';
 import { BrowserSignIn1764500000000 } from './1764500000000-browser-sign-in';
 import { Registration1764600000000 } from './1764600000000-registration';
+import { EncryptionKeys1764700000000 } from './1764700000000-encryption-keys';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ResourceOwners1764400000000,
   BrowserSignIn1764500000000,
   Registration1764600000000,
+  EncryptionKeys1764700000000,
 ];
