@@ -24,6 +24,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
+import { JWE_PROVIDERS } from './jwe/jwe.providers';
 import { OutboundModule } from '../outbound/outbound.module';
 import { SecurityModule } from '../security/security.module';
 import { UsersModule } from '../users/users.module';
@@ -105,6 +106,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
   controllers: [TokenController, IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
+    ...JWE_PROVIDERS,
     ...GRANT_PROVIDERS,
     Extensions,
     AuthenticatorRegistry,
