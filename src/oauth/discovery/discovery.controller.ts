@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from '../../clients/encryption-metadata';
 import { IssuerContext } from '../../common/issuer-context';
 import { TokenSettings } from '../../config/config.schema';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
@@ -61,6 +62,11 @@ export class DiscoveryController {
       ...this.browserMetadata(),
       subject_types_supported: ['public', 'pairwise'],
       id_token_signing_alg_values_supported: [this.tokens.signing_alg],
+      // OIDC Discovery §3: what a client may register for encrypted ID tokens and userinfo (one list with registration's).
+      id_token_encryption_alg_values_supported: ENCRYPTION_ALGS,
+      id_token_encryption_enc_values_supported: ENCRYPTION_ENCS,
+      userinfo_encryption_alg_values_supported: ENCRYPTION_ALGS,
+      userinfo_encryption_enc_values_supported: ENCRYPTION_ENCS,
       userinfo_endpoint: `${this.issuer.issuer}/oauth2/userinfo`,
       scopes_supported: OIDC_SCOPES,
       claims_supported: OIDC_CLAIMS,

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { IdTokenSettings, TokenSettings } from '../../config/config.schema';
+import { OAuthError } from '../../common/oauth-error';
+import { IdTokenSettings, SigningAlg, TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import { SecurityService } from '../../security/security.service';
+import { ClientEncrypter } from '../jwe/client-encrypter';
 
 export interface IdTokenContent {
   client: RegisteredClient;
@@ -28,8 +31,10 @@ export interface IdTokenContent {
 const HASH_OF_ALG: Record<string, string> = { RS256: 'sha256', PS256: 'sha256', ES256: 'sha256', EdDSA: 'sha512' };
 
 /**
- * OpenID Connect ID tokens (OIDC Core §2), signed with `[oauth.token] signing_alg` like access
- * tokens but with `typ` JWT, never `at+jwt`: a resource server must not take one for the other.
+ * OpenID Connect ID tokens (OIDC Core §2), signed with the client's `id_token_signed_response_alg`
+ * or `[oauth.token] signing_alg` like access tokens, but with `typ` JWT, never `at+jwt`: a resource
+ * server must not take one for the other. A client that registered `id_token_encrypted_response_alg`
+ * gets the signed token encrypted to its key (OIDC Core §10.2: sign, then encrypt — a nested JWT).
  */
 @Injectable()
 export class IdTokenIssuer {
@@ -39,12 +44,12 @@ export class IdTokenIssuer {
     private readonly settings: IdTokenSettings,
     private readonly context: IssuerContext,
     private readonly security: SecurityService,
+    private readonly encrypter: ClientEncrypter,
   ) {}
 
   async issue(content: IdTokenContent): Promise<string> {
     const { client } = content;
-    const signer = this.keyRing.signer(this.tokens.signing_alg);
-    if (!signer) throw new Error(`no active ${this.tokens.signing_alg} signing key`);
+    const signer = this.signerFor(client);
     const iat = nowSeconds();
     const audience = [client.clientId, ...this.settings.audiences.filter((aud) => aud !== client.clientId)];
     const payload: Record<string, unknown> = {
@@ -62,9 +67,26 @@ export class IdTokenIssuer {
     if (content.acr !== undefined) payload.acr = content.acr;
     if (content.amr !== undefined) payload.amr = content.amr;
     if (content.sessionId !== undefined) payload.sid = content.sessionId;
-    if (content.accessToken !== undefined) payload.at_hash = this.halfHash(content.accessToken);
-    if (content.code !== undefined) payload.c_hash = this.halfHash(content.code);
-    return signer.sign(payload, 'JWT');
+    if (content.accessToken !== undefined) payload.at_hash = halfHash(content.accessToken, signer.alg);
+    if (content.code !== undefined) payload.c_hash = halfHash(content.code, signer.alg);
+    const signed = await signer.sign(payload, 'JWT');
+    const { idTokenEncryptedResponseAlg: alg, idTokenEncryptedResponseEnc: enc } = client;
+    if (!alg) return signed;
+    return this.encrypter.encrypt(client, signed, { field: 'id_token_encrypted_response_alg', alg, enc: enc ?? DEFAULT_ENCRYPTION_ENC });
+  }
+
+  /**
+   * The key of the client's registered alg, else of `[oauth.token] signing_alg`. A registered alg
+   * the deployment holds no active key for is the client's error, not a reason to sign otherwise.
+   */
+  private signerFor(client: RegisteredClient) {
+    const alg = (client.idTokenSignedResponseAlg ?? this.tokens.signing_alg) as SigningAlg;
+    const signer = this.keyRing.signer(alg);
+    if (signer) return signer;
+    if (client.idTokenSignedResponseAlg) {
+      throw OAuthError.invalidClientMetadata(`the client registered id_token_signed_response_alg ${alg} but this server has no active ${alg} signing key`, { detail: `client ${client.clientId}` });
+    }
+    throw new Error(`no active ${alg} signing key`);
   }
 
   /** The `sub` this client sees: the user's id, or a pairwise identifier of the client's sector (OIDC Core §8.1). */
@@ -72,12 +94,12 @@ export class IdTokenIssuer {
     if (client.subjectType !== 'pairwise') return subject;
     return this.security.pairwiseSubject(sectorOf(client), subject);
   }
+}
 
-  /** The left-most half of the hash of the ASCII value, base64url (OIDC Core §3.1.3.6). */
-  private halfHash(value: string): string {
-    const digest = createHash(HASH_OF_ALG[this.tokens.signing_alg] ?? 'sha256').update(value, 'ascii').digest();
-    return digest.subarray(0, digest.length / 2).toString('base64url');
-  }
+/** The left-most half of the hash of the ASCII value, base64url (OIDC Core §3.1.3.6), by the alg the ID token is signed with. */
+function halfHash(value: string, alg: string): string {
+  const digest = createHash(HASH_OF_ALG[alg] ?? 'sha256').update(value, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
 /** The host of the sector identifier URI, else of the client's (one) redirect URI host. */

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
+import type { RegisteredClient } from '../../clients/registered-client';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
@@ -9,6 +10,7 @@ import { GrantRecords } from '../grant-records/grant-records';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { AccessTokenLookup } from '../tokens/access-token.lookup';
 import { userClaimsFor } from '../tokens/oidc-claims';
+import { UserinfoJwt } from './userinfo-jwt';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 /** Built-in grants whose subject is always a local user's id. */
@@ -28,23 +30,33 @@ export class UserinfoController {
     private readonly idTokens: IdTokenIssuer,
     private readonly grants: GrantRecords,
     private readonly providers: IdentityProvidersService,
+    private readonly jwt: UserinfoJwt,
   ) {}
 
   @Get()
   @NoStore()
-  get(@Req() request: FastifyRequest): Promise<Record<string, unknown>> {
-    return this.userinfo(request, undefined);
+  get(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown> | string> {
+    return this.userinfo(request, reply, undefined);
   }
 
   @Post()
   @HttpCode(200)
   @NoStore()
-  post(@Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+  post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown> | string> {
     const body = request.body as Record<string, unknown> | undefined;
-    return this.userinfo(request, typeof body?.access_token === 'string' ? body.access_token : undefined);
+    return this.userinfo(request, reply, typeof body?.access_token === 'string' ? body.access_token : undefined);
   }
 
-  private async userinfo(request: FastifyRequest, formToken: string | undefined): Promise<Record<string, unknown>> {
+  /** JSON, or (OIDC Core §5.3.2) a signed and perhaps encrypted JWT for a client that registered for one. */
+  private async userinfo(request: FastifyRequest, reply: FastifyReply, formToken: string | undefined): Promise<Record<string, unknown> | string> {
+    const { client, claims } = await this.claims(request, formToken);
+    const jwt = await this.jwt.of(client, claims);
+    if (jwt === undefined) return claims;
+    reply.header('Content-Type', 'application/jwt');
+    return jwt;
+  }
+
+  private async claims(request: FastifyRequest, formToken: string | undefined): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
     const header = request.headers.authorization;
     if (header === undefined && formToken === undefined) throw OAuthError.bearerRequired();
     if (header !== undefined && formToken !== undefined) throw OAuthError.invalidRequest('send the access token once: in the Authorization header or the form');
@@ -57,7 +69,7 @@ export class UserinfoController {
     const userId = await this.localUserOf(info.grantId);
     const [user, client] = await Promise.all([userId ? this.users.findById(userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
     if (!user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled local user` });
-    return { ...userClaimsFor(user, info.scopes), sub: this.idTokens.subjectFor(client, user.id) };
+    return { client, claims: { ...userClaimsFor(user, info.scopes), sub: this.idTokens.subjectFor(client, user.id) } };
   }
 
   /**

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
+import type { RegisteredClient } from '../../clients/registered-client';
+import { IssuerContext } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
+import { SigningAlg, TokenSettings } from '../../config/config.schema';
+import { KeyRing } from '../../keys/key-ring';
+import { ClientEncrypter } from '../jwe/client-encrypter';
+
+/**
+ * OIDC Core §5.3.2: a client that registered `userinfo_signed_response_alg` or
+ * `userinfo_encrypted_response_alg` gets its claims as a JWT (`application/jwt`) with `iss` and
+ * `aud`: signed (its alg, else `[oauth.token] signing_alg`), then — when it asked — encrypted to
+ * its key as a nested JWT. Undefined for a client that wants plain JSON.
+ */
+@Injectable()
+export class UserinfoJwt {
+  constructor(
+    private readonly keyRing: KeyRing,
+    private readonly tokens: TokenSettings,
+    private readonly context: IssuerContext,
+    private readonly encrypter: ClientEncrypter,
+  ) {}
+
+  async of(client: RegisteredClient, claims: Record<string, unknown>): Promise<string | undefined> {
+    const { userinfoSignedResponseAlg, userinfoEncryptedResponseAlg: alg, userinfoEncryptedResponseEnc: enc } = client;
+    if (!userinfoSignedResponseAlg && !alg) return undefined;
+    const signingAlg = (userinfoSignedResponseAlg ?? this.tokens.signing_alg) as SigningAlg;
+    const signer = this.keyRing.signer(signingAlg);
+    if (!signer) {
+      if (!userinfoSignedResponseAlg) throw new Error(`no active ${signingAlg} signing key`);
+      throw OAuthError.invalidClientMetadata(`the client registered userinfo_signed_response_alg ${signingAlg} but this server has no active ${signingAlg} signing key`, { detail: `client ${client.clientId}` });
+    }
+    const signed = await signer.sign({ ...claims, iss: this.context.issuer, aud: client.clientId }, 'JWT');
+    if (!alg) return signed;
+    return this.encrypter.encrypt(client, signed, { field: 'userinfo_encrypted_response_alg', alg, enc: enc ?? DEFAULT_ENCRYPTION_ENC });
+  }
+}
