@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
+import type { WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { ClientEntity, DisplayMetadata } from './client.entity';
@@ -31,6 +32,24 @@ export type ClientView = ClientDocument & {
   client_secret?: string;
   client_secret_expires_at?: number;
 };
+
+/** A registration ready to be written by the caller's atomic write, and what to answer once it is. */
+export interface PreparedRegistration {
+  view: ClientView;
+  softwareStatement: string | null;
+  /** RFC 7592 registration access token: shown in this answer only. */
+  registrationToken: string;
+  steps: WriteStep[];
+}
+
+/** A client found by its registration access token. */
+export interface FoundRegistration {
+  view: ClientView;
+  metadata: ClientMetadata;
+  softwareStatement: string | null;
+  /** Constant time; false for a client without a secret. */
+  secretMatches(secret: string): boolean;
+}
 
 export interface Page<T> {
   items: T[];
@@ -76,6 +95,85 @@ export class ClientsService {
     return toView(entity, secret);
   }
 
+  /**
+   * RFC 7591: a client registering itself, written by the caller's atomic write (with the use of
+   * its initial access token). Holds a registration access token (RFC 7592), kept as a digest.
+   */
+  prepareRegistration(metadata: ClientMetadata, softwareStatement: string | null): PreparedRegistration {
+    const now = nowSeconds();
+    const entity = this.repo.create({ clientId: randomId(16), tenant: this.context.tenant, createdAt: now, updatedAt: now, secretDigest: null, sealedSecret: null });
+    applyMetadata(entity, metadata);
+    entity.softwareStatement = softwareStatement;
+    const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
+    const registrationToken = randomId(32);
+    entity.registrationTokenDigest = this.registrationDigest(registrationToken);
+    const [sql, params] = this.repo.createQueryBuilder().insert().into(ClientEntity).values(entity).updateEntity(false).getQueryAndParameters();
+    return { view: toView(entity, secret), softwareStatement, registrationToken, steps: [{ sql, params }] };
+  }
+
+  /**
+   * RFC 7592 §2: the client whose registration access token this is. Unknown client, a client
+   * without one (made by the admin API or CLI) and a wrong token are one answer: 401 invalid_token.
+   */
+  async findRegistration(clientId: string, token: string): Promise<FoundRegistration> {
+    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    const presented = Buffer.from(this.registrationDigest(token));
+    const stored = Buffer.from(entity?.registrationTokenDigest ?? '');
+    // Constant time: the digest of a wrong token must not reveal how much of it matched.
+    if (!entity || presented.length !== stored.length || !timingSafeEqual(presented, stored)) {
+      throw OAuthError.invalidToken('the registration access token is invalid', { detail: entity ? 'registration access token mismatch' : 'unknown client' });
+    }
+    const secretDigest = entity.secretDigest;
+    return {
+      view: toView(entity),
+      metadata: metadataOf(entity),
+      softwareStatement: entity.softwareStatement,
+      secretMatches: (secret) => secretDigest !== null && this.security.secretMatches(secret, secretDigest),
+    };
+  }
+
+  /**
+   * RFC 7592 §2.2: replaces the metadata and rotates the registration access token in one
+   * conditional UPDATE on the old token's digest, so the old token stops working at once and
+   * two updates racing with one token leave one winner. `newSecret` issues a new client secret;
+   * otherwise the secret stays (one is issued only where the method needs one it lacks).
+   */
+  async prepareReregistration(clientId: string, token: string, metadata: ClientMetadata, options: { newSecret: boolean; softwareStatement: string | null }): Promise<PreparedRegistration> {
+    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    if (!entity) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'unknown client' });
+    const oldDigest = this.registrationDigest(token);
+    const secret = this.applyUpdate(entity, metadata, options.newSecret);
+    entity.softwareStatement = options.softwareStatement;
+    const registrationToken = randomId(32);
+    entity.registrationTokenDigest = this.registrationDigest(registrationToken);
+    const { clientId: _id, tenant: _tenant, createdAt: _created, ...changes } = entity;
+    const [sql, params] = this.repo
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set(changes)
+      .where('client_id = :clientId AND tenant = :tenant AND registration_token_digest = :oldDigest', { clientId, tenant: this.context.tenant, oldDigest })
+      .getQueryAndParameters();
+    const refused = () => OAuthError.invalidToken('the registration access token is invalid', { detail: 'registration access token already rotated' });
+    return { view: toView(entity, secret), softwareStatement: entity.softwareStatement, registrationToken, steps: [{ sql, params, expect: 'one-row', refused }] };
+  }
+
+  /** RFC 7592 §2.3: deletes only while the token is still the client's (one conditional DELETE). */
+  async deleteRegistration(clientId: string, token: string): Promise<void> {
+    const result = await this.repo.delete({ clientId, tenant: this.context.tenant, registrationTokenDigest: this.registrationDigest(token) });
+    this.cache.delete(this.context.key(clientId));
+    if (!result.affected) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'registration access token mismatch' });
+  }
+
+  /** After a registration's atomic write: the token endpoint must see the new metadata at once. */
+  forget(clientId: string): void {
+    this.cache.delete(this.context.key(clientId));
+    this.misses.delete(this.context.key(clientId));
+  }
+
+  private registrationDigest(token: string): string {
+    return this.security.keyedDigest('registration-access-token', token);
+  }
+
   async list(limit: number, offset: number): Promise<Page<ClientView>> {
     const [rows, total] = await this.repo.findAndCount({
       where: { tenant: this.context.tenant },
@@ -97,23 +195,28 @@ export class ClientsService {
   /** Replaces the metadata (already merged and validated by the caller). */
   async update(clientId: string, metadata: ClientMetadata): Promise<ClientView> {
     const entity = await this.load(clientId);
+    const secret = this.applyUpdate(entity, metadata, false);
+    await this.repo.save(entity);
+    this.cache.delete(this.context.key(clientId));
+    return toView(entity, secret);
+  }
+
+  /** Applies new metadata; returns the new secret when one was issued (shown once). */
+  private applyUpdate(entity: ClientEntity, metadata: ClientMetadata, newSecret: boolean): string | undefined {
     const hadSecret = SECRET_METHODS.has(entity.tokenEndpointAuthMethod);
     applyMetadata(entity, metadata);
     entity.updatedAt = nowSeconds();
     // Moving to a secret-based method issues a secret (shown once); moving away drops it. Moving
     // to client_secret_jwt needs the secret back, which only its digest was kept of: a new one.
-    let secret: string | undefined;
     if (SECRET_METHODS.has(metadata.token_endpoint_auth_method)) {
       const needsSealedCopy = metadata.token_endpoint_auth_method === SEALED_SECRET_METHOD && !entity.sealedSecret;
-      if (!hadSecret || !entity.secretDigest || needsSealedCopy) secret = this.setNewSecret(entity);
-      else if (metadata.token_endpoint_auth_method !== SEALED_SECRET_METHOD) entity.sealedSecret = null;
+      if (newSecret || !hadSecret || !entity.secretDigest || needsSealedCopy) return this.setNewSecret(entity);
+      if (metadata.token_endpoint_auth_method !== SEALED_SECRET_METHOD) entity.sealedSecret = null;
     } else {
       entity.secretDigest = null;
       entity.sealedSecret = null;
     }
-    await this.repo.save(entity);
-    this.cache.delete(this.context.key(clientId));
-    return toView(entity, secret);
+    return undefined;
   }
 
   async rotateSecret(clientId: string): Promise<ClientView> {

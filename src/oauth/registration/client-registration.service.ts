@@ -7,10 +7,12 @@ import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
+import { OIDC_SCOPES } from '../tokens/oidc-claims';
+import { ADMIN_SCOPE } from '../../clients/registered-client';
 
 /**
- * Creates and updates clients on behalf of the admin API and the CLI (and later RFC 7591
- * registration): metadata must be well-formed *and* use what this server has enabled.
+ * Creates and updates clients on behalf of the admin API and the CLI, and validates RFC 7591
+ * registrations: metadata must be well-formed *and* use what this server has enabled.
  */
 @Injectable()
 export class ClientRegistrationService {
@@ -33,6 +35,23 @@ export class ClientRegistrationService {
     this.checkSupported(metadata);
     await this.checkSectorIdentifier(metadata);
     return this.clients.create(metadata);
+  }
+
+  /**
+   * RFC 7591 §2 metadata from a registrant (POST, and RFC 7592 PUT, which replaces): the same
+   * validation as the admin API, plus what registration may not ask for — admin-only fields
+   * (refused by the parser's registration profile) and scopes beyond `[oauth.registration]
+   * allowed_scopes`, `openid` and the OIDC standard scopes.
+   */
+  async validateRegistration(input: unknown): Promise<ClientMetadata> {
+    const metadata = parseClientMetadata(input, undefined, 'registration');
+    this.checkSupported(metadata);
+    const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes]);
+    allowed.delete(ADMIN_SCOPE); // DESIGN.md: never admin, whatever the list says
+    const refused = metadata.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
+    if (refused.length) throw OAuthError.invalidClientMetadata(`scope not open to registration: ${refused.join(' ')}`);
+    await this.checkSectorIdentifier(metadata);
+    return metadata;
   }
 
   async update(clientId: string, patch: unknown): Promise<ClientView> {

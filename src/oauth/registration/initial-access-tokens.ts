@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { IssuerContext } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
+import { randomId } from '../../common/random-id';
+import { nowSeconds } from '../../database/columns';
+import type { WriteStep } from '../../database/atomic-writer';
+import { SecurityService } from '../../security/security.service';
+import { InitialAccessTokenEntity } from './initial-access-token.entity';
+
+/** DESIGN.md: without `expires_in` an initial access token lives 24 hours. */
+export const DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS = 24 * 3600;
+const DIGEST_PURPOSE = 'initial-access-token';
+
+export interface InitialAccessTokenRequest {
+  expires_in?: number;
+  max_uses?: number;
+}
+
+export interface IssuedInitialAccessToken {
+  initial_access_token: string;
+  /** Epoch seconds. */
+  expires_at: number;
+  max_uses: number | null;
+}
+
+/**
+ * Initial access tokens (RFC 7591 §3): issued by the admin API and CLI, multi-use until they
+ * expire unless `max_uses` is set. A use is counted only by `useStep`, a conditional UPDATE that
+ * runs in the same atomic write as the client's INSERT: a refused registration counts nothing,
+ * and two registrations racing for the last use get one client between them.
+ */
+@Injectable()
+export class InitialAccessTokens {
+  constructor(
+    @InjectRepository(InitialAccessTokenEntity) private readonly repo: Repository<InitialAccessTokenEntity>,
+    private readonly security: SecurityService,
+    private readonly context: IssuerContext,
+  ) {}
+
+  async issue(request: unknown): Promise<IssuedInitialAccessToken> {
+    const { expires_in, max_uses } = parseRequest(request);
+    const token = randomId(32);
+    const now = nowSeconds();
+    const entity = this.repo.create({
+      tokenDigest: this.security.keyedDigest(DIGEST_PURPOSE, token),
+      tenant: this.context.tenant,
+      createdAt: now,
+      expiresAt: now + (expires_in ?? DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS),
+      maxUses: max_uses ?? null,
+      uses: 0,
+    });
+    await this.repo.insert(entity);
+    return { initial_access_token: token, expires_at: entity.expiresAt, max_uses: entity.maxUses };
+  }
+
+  /**
+   * Refuses a token that is unknown, expired or used up before any other work. Only a check:
+   * the use itself is `useStep`, which decides again under the write.
+   */
+  async check(token: string): Promise<void> {
+    const entity = await this.repo.findOneBy({ tokenDigest: this.security.keyedDigest(DIGEST_PURPOSE, token), tenant: this.context.tenant });
+    if (!entity) throw invalid('unknown initial access token');
+    if (entity.expiresAt <= nowSeconds()) throw invalid('initial access token expired');
+    if (entity.maxUses !== null && entity.uses >= entity.maxUses) throw invalid('initial access token used up');
+  }
+
+  /** The one statement that counts a use; it changes no row once the token expired or is used up. */
+  useStep(token: string): WriteStep {
+    return {
+      sql: 'UPDATE initial_access_tokens SET uses = uses + 1 WHERE token_digest = ? AND tenant = ? AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)',
+      params: [this.security.keyedDigest(DIGEST_PURPOSE, token), this.context.tenant, nowSeconds()],
+      expect: 'one-row',
+      refused: () => invalid('initial access token expired or used up'),
+    };
+  }
+
+  /** For tests and operators: how many registrations a token has counted. */
+  async usesOf(token: string): Promise<number | undefined> {
+    return (await this.repo.findOneBy({ tokenDigest: this.security.keyedDigest(DIGEST_PURPOSE, token) }))?.uses;
+  }
+}
+
+/** RFC 6750 §3.1: the token is wrong; which way goes to the log only. */
+function invalid(detail: string): OAuthError {
+  return OAuthError.invalidToken('the initial access token is invalid, expired or used up', { detail });
+}
+
+function parseRequest(request: unknown): InitialAccessTokenRequest {
+  const body = (request ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || Array.isArray(body)) throw OAuthError.invalidRequest('the request body must be a JSON object');
+  for (const field of Object.keys(body)) {
+    if (field !== 'expires_in' && field !== 'max_uses') throw OAuthError.invalidRequest(`unknown field ${field}`);
+  }
+  const positive = (field: 'expires_in' | 'max_uses', max: number): number | undefined => {
+    const value = body[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+      throw OAuthError.invalidRequest(`${field} must be a whole number from 1 to ${max}`);
+    }
+    return value;
+  };
+  // A year at most: a registration credential that never ends is a standing invitation.
+  return { expires_in: positive('expires_in', 366 * 24 * 3600), max_uses: positive('max_uses', 1_000_000) };
+}

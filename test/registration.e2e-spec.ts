@@ -1,0 +1,327 @@
+import * as oauth from 'oauth4webapi';
+import * as openid from 'openid-client';
+import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { InitialAccessTokens } from '../src/oauth/registration/initial-access-tokens';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+
+/** RFC 7591 dynamic client registration and RFC 7592 management, over HTTP, on a real database. */
+describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
+  let server: TestServer;
+  let admin: string;
+
+  beforeAll(async () => {
+    server = await startServer({ oauth: { registration: { allowed_scopes: ['orders:read'] } } });
+    admin = await adminToken(server);
+  });
+  afterAll(() => stopServer(server));
+
+  async function initialAccessToken(body: Record<string, unknown> = {}): Promise<string> {
+    const response = await fetch(`${server.url}/api/admin/v1/initial-access-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { initial_access_token: string }).initial_access_token;
+  }
+
+  async function call(method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}) {
+    const response = await fetch(`${server.url}/oauth2/register${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  }
+
+  const register = async (body: unknown, token?: string) => call('POST', '', { token: token ?? (await initialAccessToken()), body });
+
+  describe('registration (RFC 7591 §3)', () => {
+    it('answers the seed 003 request with every field of its response', async () => {
+      const { status, headers, body } = await register({ redirect_uris: ['https://client.example.org/callback'] });
+      expect(status).toBe(201);
+      expect(headers.get('cache-control')).toBe('no-store');
+      expect(body).toMatchObject({
+        client_id: expect.any(String),
+        client_id_issued_at: expect.any(Number),
+        client_secret: expect.any(String),
+        client_secret_expires_at: 0,
+        registration_client_uri: `${server.url}/oauth2/register/${body!.client_id}`,
+        registration_access_token: expect.any(String),
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['https://client.example.org/callback'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        application_type: 'web',
+        subject_type: 'public',
+        id_token_signed_response_alg: 'RS256',
+        require_auth_time: false,
+      });
+      for (const adminOnly of ['audience', 'access_token_format', 'introspect_any']) expect(body).not.toHaveProperty(adminOnly);
+    });
+
+    it('registers with oauth4webapi, then gets a client_credentials token with the returned credentials', async () => {
+      const as = await oauth.processDiscoveryResponse(new URL(server.url), await oauth.discoveryRequest(new URL(server.url), { [oauth.allowInsecureRequests]: true }));
+      expect(as.registration_endpoint).toBe(`${server.url}/oauth2/register`);
+      const response = await oauth.dynamicClientRegistrationRequest(as, { grant_types: ['client_credentials'], scope: 'orders:read', client_name: 'o4w' }, {
+        initialAccessToken: await initialAccessToken(),
+        [oauth.allowInsecureRequests]: true,
+      });
+      const client = await oauth.processDynamicClientRegistrationResponse(response);
+      const issued = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret as string) });
+      expect(issued.status).toBe(200);
+      expect(issued.body.scope).toBe('orders:read');
+    });
+
+    it('registers with openid-client, then gets a token', async () => {
+      const config = await openid.dynamicClientRegistration(
+        new URL(server.url),
+        { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post' },
+        undefined,
+        { initialAccessToken: await initialAccessToken(), execute: [openid.allowInsecureRequests] },
+      );
+      expect((await openid.clientCredentialsGrant(config)).access_token).toEqual(expect.any(String));
+    });
+
+    it('registers the seed 003 client_secret_jwt client (HS256), which then authenticates with client_secret_jwt', async () => {
+      const { status, body } = await register({
+        redirect_uris: ['https://client.example.org/callback'],
+        grant_types: ['authorization_code', 'client_credentials'],
+        token_endpoint_auth_method: 'client_secret_jwt',
+        token_endpoint_auth_signing_alg: 'HS256',
+      });
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256' });
+      const now = Math.floor(Date.now() / 1000);
+      const assertion = await new SignJWT({ iss: body!.client_id, sub: body!.client_id, aud: `${server.url}/oauth2/token`, jti: randomUUID(), iat: now, exp: now + 60 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(body!.client_secret));
+      const issued = await tokenRequest(server, {
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      });
+      expect(issued.status).toBe(200);
+    });
+
+    it('stores and returns display metadata with language-tagged variants (RFC 7591 §2.2)', async () => {
+      const { status, body } = await register({
+        redirect_uris: ['https://client.example.org/callback'],
+        client_name: 'Example',
+        'client_name#ja-Jpan-JP': 'クライアント名',
+        logo_uri: 'https://client.example.org/logo.png',
+        policy_uri: 'https://client.example.org/policy',
+        tos_uri: 'https://client.example.org/tos',
+        client_uri: 'https://client.example.org/',
+        contacts: ['ops@client.example.org'],
+      });
+      expect(status).toBe(201);
+      const read = await call('GET', `/${body!.client_id}`, { token: body!.registration_access_token });
+      expect(read.body).toMatchObject({
+        client_name: 'Example',
+        'client_name#ja-Jpan-JP': 'クライアント名',
+        logo_uri: 'https://client.example.org/logo.png',
+        policy_uri: 'https://client.example.org/policy',
+        tos_uri: 'https://client.example.org/tos',
+        client_uri: 'https://client.example.org/',
+        contacts: ['ops@client.example.org'],
+      });
+    });
+
+    it('ignores a caller-chosen client_id and client_secret', async () => {
+      const { status, body } = await register({ grant_types: ['client_credentials'], client_id: 'chosen', client_secret: 'chosen-secret' });
+      expect(status).toBe(201);
+      expect(body!.client_id).not.toBe('chosen');
+      expect(body!.client_secret).not.toBe('chosen-secret');
+    });
+  });
+
+  describe('initial access tokens', () => {
+    it('answers no token with 401 and a Bearer challenge (RFC 6750 §3.1)', async () => {
+      const { status, headers } = await call('POST', '', { body: { grant_types: ['client_credentials'] } });
+      expect(status).toBe(401);
+      expect(headers.get('www-authenticate')).toMatch(/^Bearer /);
+    });
+
+    it('answers a wrong token with 401 invalid_token and a Bearer challenge', async () => {
+      const { status, headers, body } = await register({ grant_types: ['client_credentials'] }, 'not-a-token');
+      expect(status).toBe(401);
+      expect(body!.error).toBe('invalid_token');
+      expect(headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
+    });
+
+    it('answers an expired token with 401 invalid_token', async () => {
+      const token = await initialAccessToken({ expires_in: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const { status, body } = await register({ grant_types: ['client_credentials'] }, token);
+      expect(status).toBe(401);
+      expect(body!.error).toBe('invalid_token');
+    });
+
+    it('answers a used-up token with 401 invalid_token, and a refused registration uses nothing up', async () => {
+      const token = await initialAccessToken({ max_uses: 1 });
+      const refused = await register({ grant_types: ['client_credentials'], scope: 'admin' }, token);
+      expect(refused.status).toBe(400);
+      expect(await server.app.get(InitialAccessTokens).usesOf(token)).toBe(0);
+      expect((await register({ grant_types: ['client_credentials'] }, token)).status).toBe(201);
+      expect(await server.app.get(InitialAccessTokens).usesOf(token)).toBe(1);
+      const again = await register({ grant_types: ['client_credentials'] }, token);
+      expect(again.status).toBe(401);
+      expect(again.body!.error).toBe('invalid_token');
+    });
+
+    it('gives two concurrent registrations on a max_uses=1 token exactly one client', async () => {
+      const token = await initialAccessToken({ max_uses: 1 });
+      const results = await Promise.all([1, 2, 3].map(() => register({ grant_types: ['client_credentials'] }, token)));
+      expect(results.map((result) => result.status).sort()).toEqual([201, 401, 401]);
+      expect(await server.app.get(InitialAccessTokens).usesOf(token)).toBe(1);
+    });
+
+    it('lives 24 hours without expires_in', async () => {
+      const response = await fetch(`${server.url}/api/admin/v1/initial-access-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const body = (await response.json()) as { expires_at: number };
+      expect(Math.abs(body.expires_at - (Math.floor(Date.now() / 1000) + 86400))).toBeLessThanOrEqual(5);
+    });
+  });
+
+  describe('refused metadata (RFC 7591 §3.2.2)', () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['a javascript: redirect URI', { redirect_uris: ['JaVaScRiPt:alert(1)'] }, 'invalid_redirect_uri'],
+      ['a data: redirect URI', { redirect_uris: ['DATA:text/html,x'] }, 'invalid_redirect_uri'],
+      ['a vbscript: redirect URI', { redirect_uris: ['VBScript:msgbox'] }, 'invalid_redirect_uri'],
+      ['a redirect URI with a fragment', { redirect_uris: ['https://client.example.org/cb#x'] }, 'invalid_redirect_uri'],
+      ['a custom scheme for a web client', { redirect_uris: ['com.example.app:/cb'] }, 'invalid_redirect_uri'],
+      ['http outside loopback', { redirect_uris: ['http://client.example.org/cb'] }, 'invalid_redirect_uri'],
+      ['response_types without their grant type', { grant_types: ['client_credentials'], response_types: ['code'], redirect_uris: ['https://client.example.org/cb'] }, 'invalid_client_metadata'],
+      ['an authentication method that is not enabled', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'tls_client_auth' }, 'invalid_client_metadata'],
+      ['jwks and jwks_uri together', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://client.example.org/jwks', jwks: { keys: [{ kty: 'EC' }] } }, 'invalid_client_metadata'],
+      ['an unknown signing alg', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'none' }, 'invalid_client_metadata'],
+      ['the admin scope', { grant_types: ['client_credentials'], scope: 'admin' }, 'invalid_client_metadata'],
+      ['an unlisted scope', { grant_types: ['client_credentials'], scope: 'orders:write' }, 'invalid_client_metadata'],
+      ['an audience', { grant_types: ['client_credentials'], audience: ['https://api.example'] }, 'invalid_client_metadata'],
+      ['an access_token_format', { grant_types: ['client_credentials'], access_token_format: 'opaque' }, 'invalid_client_metadata'],
+      ['introspect_any', { grant_types: ['client_credentials'], introspect_any: true }, 'invalid_client_metadata'],
+      ['an unsigned software statement', { grant_types: ['client_credentials'], software_statement: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"x"}').toString('base64url')}.` }, 'invalid_software_statement'],
+    ];
+    it.each(cases)('refuses %s', async (_name, metadata, code) => {
+      const { status, body } = await register(metadata);
+      expect(status).toBe(400);
+      expect(body!.error).toBe(code);
+      expect(typeof body!.error_description).toBe('string');
+    });
+
+    it('answers malformed JSON with invalid_client_metadata', async () => {
+      const { status, body } = await call('POST', '', { token: await initialAccessToken(), raw: '{"redirect_uris":' });
+      expect(status).toBe(400);
+      expect(body!.error).toBe('invalid_client_metadata');
+    });
+
+    it('answers a 2 MB metadata document fast with a 4xx', async () => {
+      const started = Date.now();
+      const { status } = await call('POST', '', { token: await initialAccessToken(), body: { client_name: 'x'.repeat(2 * 1024 * 1024) } });
+      expect(status).toBe(413);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+  });
+
+  describe('management (RFC 7592)', () => {
+    it('reads, updates (rotating the registration access token) and deletes a registration', async () => {
+      const created = (await register({ grant_types: ['client_credentials'], client_name: 'first' })).body!;
+      const path = `/${created.client_id}`;
+      const read = await call('GET', path, { token: created.registration_access_token });
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ client_id: created.client_id, client_name: 'first', registration_client_uri: created.registration_client_uri });
+      expect(read.body).not.toHaveProperty('client_secret');
+
+      const updated = await call('PUT', path, { token: created.registration_access_token, body: { client_id: created.client_id, client_secret: created.client_secret, grant_types: ['client_credentials'], client_name: 'second' } });
+      expect(updated.status).toBe(200);
+      expect(updated.body).toMatchObject({ client_id: created.client_id, client_name: 'second' });
+      expect(updated.body!.registration_access_token).not.toBe(created.registration_access_token);
+      expect(updated.body).not.toHaveProperty('client_secret'); // kept: the one sent still works
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(created.client_id, created.client_secret) })).status).toBe(200);
+
+      // The old registration access token stopped working with the update.
+      expect((await call('GET', path, { token: created.registration_access_token })).status).toBe(401);
+      expect((await call('GET', path, { token: updated.body!.registration_access_token })).body!.client_name).toBe('second');
+
+      const deleted = await call('DELETE', path, { token: updated.body!.registration_access_token });
+      expect(deleted.status).toBe(204);
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(created.client_id, created.client_secret) })).status).toBe(401);
+      expect((await call('GET', path, { token: updated.body!.registration_access_token })).status).toBe(401);
+    });
+
+    it('treats omitted fields of a PUT as removed (RFC 7592 §2.2)', async () => {
+      const created = (await register({ grant_types: ['client_credentials'], client_name: 'named', contacts: ['a@client.example.org'] })).body!;
+      const updated = await call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, grant_types: ['client_credentials'] } });
+      expect(updated.status).toBe(200);
+      expect(updated.body).not.toHaveProperty('client_name');
+      expect(updated.body!.contacts).toEqual([]);
+    });
+
+    it('issues a new secret only when asked ("client_secret": null)', async () => {
+      const created = (await register({ grant_types: ['client_credentials'] })).body!;
+      const updated = await call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, client_secret: null, grant_types: ['client_credentials'] } });
+      expect(updated.body!.client_secret).toEqual(expect.any(String));
+      expect(updated.body!.client_secret).not.toBe(created.client_secret);
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(created.client_id, created.client_secret) })).status).toBe(401);
+      expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(created.client_id, updated.body!.client_secret) })).status).toBe(200);
+    });
+
+    it('refuses a PUT that changes client_id or sends a wrong client_secret', async () => {
+      const created = (await register({ grant_types: ['client_credentials'] })).body!;
+      const path = `/${created.client_id}`;
+      const moved = await call('PUT', path, { token: created.registration_access_token, body: { client_id: 'other', grant_types: ['client_credentials'] } });
+      expect(moved.status).toBe(400);
+      expect(moved.body!.error).toBe('invalid_client_metadata');
+      const wrong = await call('PUT', path, { token: created.registration_access_token, body: { client_id: created.client_id, client_secret: 'wrong', grant_types: ['client_credentials'] } });
+      expect(wrong.status).toBe(400);
+      // Neither refusal rotated the token.
+      expect((await call('GET', path, { token: created.registration_access_token })).status).toBe(200);
+    });
+
+    it('never lets one client\'s registration access token manage another client', async () => {
+      const x = (await register({ grant_types: ['client_credentials'] })).body!;
+      const y = (await register({ grant_types: ['client_credentials'] })).body!;
+      const unknown = await call('GET', '/no-such-client', { token: x.registration_access_token });
+      const other = await call('GET', `/${y.client_id}`, { token: x.registration_access_token });
+      expect(other.status).toBe(401);
+      expect(other.body).toEqual(unknown.body);
+      expect((await call('DELETE', `/${y.client_id}`, { token: x.registration_access_token })).status).toBe(401);
+      expect((await call('PUT', `/${y.client_id}`, { token: x.registration_access_token, body: { client_id: y.client_id } })).status).toBe(401);
+    });
+
+    it('gives clients of the admin API no registration access token', async () => {
+      const client = await createClient(server, { grant_types: ['client_credentials'] });
+      expect((await call('GET', `/${client.client_id}`, { token: 'anything' })).status).toBe(401);
+      expect((await call('GET', `/${client.client_id}`, { token: admin })).status).toBe(401);
+    });
+
+    it('lets exactly one of two racing updates with the same token win', async () => {
+      const created = (await register({ grant_types: ['client_credentials'] })).body!;
+      const put = () => call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, grant_types: ['client_credentials'] } });
+      const results = await Promise.all([put(), put(), put()]);
+      expect(results.map((result) => result.status).sort()).toEqual([200, 401, 401]);
+    });
+  });
+});
+
+describe('open registration ([oauth.registration] open = true)', () => {
+  it('registers without an initial access token', async () => {
+    const server = await startServer({ oauth: { registration: { open: true } } });
+    try {
+      const response = await fetch(`${server.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'] }) });
+      expect(response.status).toBe(201);
+    } finally {
+      await stopServer(server);
+    }
+  });
+});
