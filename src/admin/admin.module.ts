@@ -3,6 +3,7 @@ import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { RegistrationModule } from '../oauth/registration/registration.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -10,13 +11,14 @@ import { JsonDepthGuard } from './json-depth.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
 import { ClientsAdminController } from './clients.admin.controller';
 import { IdentityProvidersAdminController } from './identity-providers.admin.controller';
+import { InitialAccessTokensAdminController } from './initial-access-tokens.admin.controller';
 import { KeysAdminController } from './keys.admin.controller';
 import { OpenApiController } from './openapi.controller';
 import { UsersAdminController } from './users.admin.controller';
 
 @Module({
-  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule],
-  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, OpenApiController],
+  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule, RegistrationModule],
+  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, InitialAccessTokensAdminController, OpenApiController],
   providers: [AdminTokenGuard, JsonDepthGuard, AdminAudit],
 })
 export class AdminModule {}
