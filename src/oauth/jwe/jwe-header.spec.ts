@@ -28,7 +28,9 @@ describe('inspectJwe (before any crypto: jose CVE-2022-36083, CVE-2024-28176 pat
     ['an enc off the list', { alg: 'RSA-OAEP-256', enc: 'A192GCM' }, 'JWE enc A192GCM is not accepted (accepted: A256GCM, A128CBC-HS256)', 'assertion_alg_not_allowed'],
     ['crit', { alg: 'RSA-OAEP-256', enc: 'A256GCM', crit: ['exp'] }, 'the JWE has critical header parameters this server does not support', 'assertion_alg_not_allowed'],
     ['a jku', { alg: 'RSA-OAEP-256', enc: 'A256GCM', jku: 'https://evil.example' }, 'the JWE header carries jku; grantry decrypts with its own keys only', 'assertion_alg_not_allowed'],
-    ['a non-string kid', { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 7 }, 'the JWE kid is not a string of 1-128 characters', 'assertion_malformed'],
+    ['a non-string kid', { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 7 }, 'the JWE kid is not a string of 1-128 printable ASCII characters', 'assertion_malformed'],
+    ['a kid with a line break', { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'a\nb' }, 'the JWE kid is not a string of 1-128 printable ASCII characters', 'assertion_malformed'],
+    ['a long alg, without echoing it', { alg: 'x'.repeat(5000), enc: 'A256GCM' }, 'JWE alg (unrecognised) is not accepted (accepted: ECDH-ES, RSA-OAEP-256)', 'assertion_alg_not_allowed'],
     ['an array header', [1, 2], 'the JWE protected header is not a JSON object', 'assertion_malformed'],
   ])('refuses %s', (_, header, description, reason) => {
     expect(refusal(jwe(header))).toMatchObject({ description, reason });

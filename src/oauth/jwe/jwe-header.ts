@@ -6,6 +6,9 @@ import { JWE_REASONS, JweRefusal } from './jwe-refusal';
  */
 export const MAX_JWE_BYTES = 16 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** What an error description may echo of a header value: a short, printable name, else nothing. */
+const ECHOABLE = /^[\x21-\x7e]{1,64}$/;
+const echo = (value: unknown) => (typeof value === 'string' && ECHOABLE.test(value) ? value : '(unrecognised)');
 
 export interface JweHeader {
   alg: string;
@@ -50,16 +53,17 @@ export function inspectJwe(jwe: string, allow: JweAllowList): JweHeader {
   // RFC 7516 §4.1.3: compression before encryption is what a zip bomb rides on; nothing needs it here.
   if (zip !== undefined) throw new JweRefusal('compressed JWEs (zip) are not accepted', JWE_REASONS.refused);
   if (typeof alg !== 'string' || !allow.algs.has(alg)) {
-    throw new JweRefusal(`JWE alg ${typeof alg === 'string' ? alg : '(missing)'} is not accepted (accepted: ${[...allow.algs].join(', ')})`, JWE_REASONS.refused);
+    throw new JweRefusal(`JWE alg ${alg === undefined ? '(missing)' : echo(alg)} is not accepted (accepted: ${[...allow.algs].sort().join(', ')})`, JWE_REASONS.refused);
   }
   if (typeof enc !== 'string' || !allow.encs.includes(enc)) {
-    throw new JweRefusal(`JWE enc ${typeof enc === 'string' ? enc : '(missing)'} is not accepted (accepted: ${allow.encs.join(', ')})`, JWE_REASONS.refused);
+    throw new JweRefusal(`JWE enc ${enc === undefined ? '(missing)' : echo(enc)} is not accepted (accepted: ${allow.encs.join(', ')})`, JWE_REASONS.refused);
   }
   if (crit !== undefined) throw new JweRefusal('the JWE has critical header parameters this server does not support', JWE_REASONS.refused);
   for (const name of ['jwk', 'jku', 'x5u', 'x5c', 'p2s', 'p2c']) {
     if ((header as Record<string, unknown>)[name] !== undefined) throw new JweRefusal(`the JWE header carries ${name}; grantry decrypts with its own keys only`, JWE_REASONS.refused);
   }
-  if (kid !== undefined && (typeof kid !== 'string' || !kid || kid.length > 128)) throw new JweRefusal('the JWE kid is not a string of 1-128 characters', JWE_REASONS.malformed);
+  // Kids here are RFC 7638 thumbprints: printable ASCII, so one can be named in an error without escaping.
+  if (kid !== undefined && (typeof kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(kid))) throw new JweRefusal('the JWE kid is not a string of 1-128 printable ASCII characters', JWE_REASONS.malformed);
   if (cty !== undefined && typeof cty !== 'string') throw new JweRefusal('the JWE cty is not a string', JWE_REASONS.malformed);
   return header as JweHeader;
 }
