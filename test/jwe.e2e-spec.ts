@@ -291,6 +291,22 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       const median = timings.sort((a, b) => a - b)[Math.floor(timings.length / 2)];
       expect(median).toBeLessThan(50);
     });
+
+    it('rotates encryption keys: the old key leaves the JWKS at once but decrypts for the grace period; a deleted key decrypts nothing', async () => {
+      const rotated = await api('POST', '/keys/rotate', { use: 'enc', alg: 'RSA-OAEP-256' });
+      expect(rotated.status).toBe(201);
+      expect(rotated.body).toMatchObject({ use: 'enc', alg: 'RSA-OAEP-256', status: 'active' });
+      const old = ((await api('GET', `/keys/${serverEnc.kid}`)).body) as { status: string; retire_at: number };
+      expect(old.status).toBe('retiring');
+      const published = await jwks();
+      expect(published.find((key) => key.kid === serverEnc.kid)).toBeUndefined();
+      expect(published.find((key) => key.kid === rotated.body.kid)).toMatchObject({ use: 'enc' });
+      // In flight when the key was rotated: still accepted.
+      expect((await exchange(await encrypt(await signAssertion(idpKey, claims())))).status).toBe(200);
+      expect((await api('DELETE', `/keys/${serverEnc.kid}`)).status).toBe(204);
+      expect((await exchange(await encrypt(await signAssertion(idpKey, claims())))).body).toEqual({ error: 'invalid_grant', error_description: `JWE kid ${serverEnc.kid} names no encryption key of this server` });
+      expect((await api('DELETE', `/keys/${serverEnc.kid}`)).status).toBe(404);
+    });
   });
 
   it('lists the encryption algs and encs in discovery, and no request-object support', async () => {
