@@ -11,6 +11,8 @@ export const REASON_CODES = [
   'assertion_malformed', 'assertion_alg_not_allowed', 'assertion_signature_invalid', 'assertion_claims_invalid',
   'assertion_expired', 'assertion_not_yet_valid', 'assertion_iat_too_old', 'assertion_lifetime_too_long',
   'assertion_audience_invalid', 'assertion_jti_replayed', 'assertion_issuer_unknown',
+  // encrypted (JWE) assertions and encryption for clients
+  'assertion_jwe_refused', 'assertion_jwe_key_unknown', 'assertion_undecryptable', 'client_encryption_key_unusable',
   // grants (invalid_grant, unauthorized_client, unsupported_grant_type)
   'grant_type_unsupported', 'grant_type_not_allowed', 'grant_code_invalid', 'grant_code_reused', 'redirect_uri_mismatch',
   'pkce_missing', 'pkce_mismatch', 'grant_refresh_token_invalid', 'grant_refresh_token_reused', 'grant_revoked', 'grant_expired',

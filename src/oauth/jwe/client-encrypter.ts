@@ -62,5 +62,5 @@ export class ClientEncrypter {
 }
 
 function unusable(client: RegisteredClient, choice: EncryptionChoice, why: string): OAuthError {
-  return OAuthError.invalidClientMetadata(`the client registered ${choice.field} ${choice.alg} but ${why}`, { detail: `client ${client.clientId}` });
+  return OAuthError.invalidClientMetadata(`the client registered ${choice.field} ${choice.alg} but ${why}`, { detail: `client ${client.clientId}`, reason: 'client_encryption_key_unusable' });
 }

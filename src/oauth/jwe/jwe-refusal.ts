@@ -1,18 +1,17 @@
 import type { ReasonCode } from '../../common/oauth-error';
 
 /**
- * The reason codes of refused JWEs, in one place. Until dedicated codes exist in
- * `REASON_CODES` they map onto the assertion codes that already say the same thing.
+ * The reason codes of refused JWEs, in one place (documented in docs/reason-codes.md).
  */
 export const JWE_REASONS = {
   /** Over the size limit, not five base64url parts, a header that is not a JSON object, `cty` not JWT. */
   malformed: 'assertion_malformed',
   /** An alg or enc off the allow-list (PBES2-*, dir, RSA1_5, ...), `zip`, `crit`, a key in the header. */
-  refused: 'assertion_alg_not_allowed',
+  refused: 'assertion_jwe_refused',
   /** A kid that names no held key, or no held key for the alg. */
-  keyUnknown: 'assertion_signature_invalid',
+  keyUnknown: 'assertion_jwe_key_unknown',
   /** The crypto failed: wrong key, tampered ciphertext or tag. */
-  undecryptable: 'assertion_signature_invalid',
+  undecryptable: 'assertion_undecryptable',
 } as const satisfies Record<string, ReasonCode>;
 
 /** A JWE refused, with what may be said about it and its reason code. */
