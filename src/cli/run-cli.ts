@@ -10,6 +10,7 @@ import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
 import { CONFIG_USAGE, ConfigCheckFailed, configCommand } from './commands/config.command';
 import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
+import { INITIAL_ACCESS_TOKENS_USAGE, initialAccessTokensCommand } from './commands/initial-access-tokens.command';
 import { KEYS_USAGE, keysCommand } from './commands/keys.command';
 import { USERS_USAGE, usersCommand } from './commands/users.command';
 import { probeDatabase, requireExistingStore } from './preflight';
@@ -32,6 +33,7 @@ ${IDPS_USAGE}
 ${USERS_USAGE}
 ${KEYS_USAGE}
 ${CERTS_USAGE}
+${INITIAL_ACCESS_TOKENS_USAGE}
 ${CONFIG_USAGE}
 grantry --version
 
@@ -62,6 +64,7 @@ const COMMAND_USAGE: Record<string, string> = {
   users: USERS_USAGE,
   keys: KEYS_USAGE,
   certs: CERTS_USAGE,
+  'initial-access-tokens': INITIAL_ACCESS_TOKENS_USAGE,
   config: CONFIG_USAGE,
 };
 
@@ -154,6 +157,8 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
       return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io));
     case 'certs':
       return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io));
+    case 'initial-access-tokens':
+      return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io));
     default:
       throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
   }
