@@ -1,10 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { createApp, listen } from '../src/app.factory';
 import { deepMerge } from '../src/common/deep-merge';
 import { buildConfig } from '../src/config/config-loader';
 import { GRANTRY_LOG, GrantryLog } from '../src/observability/log';
 import { UsersService } from '../src/users/users.service';
-import { freshDatabase, TestDatabase } from './support/database';
+import { freshDatabase, isMysql, isPostgres, TestDatabase } from './support/database';
 import { track } from './support/resources';
 import { basic, createClient, freePort, TestServer, tokenRequest } from './support/server';
 
@@ -196,6 +197,45 @@ describe('metrics settings', () => {
     const server = await startLogged({ metrics: { enable: false } });
     try {
       expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  const pooled = isPostgres() || isMysql();
+  (pooled ? it : it.skip)('shows the database pool at scrape time: idle, busy, and requests waiting for a connection', async () => {
+    // Two connections (start-up needs two at once: the migration lock and the migrations).
+    const server = await startLogged({ database: { pool_size: 2 } });
+    const runners = [server.app.get(DataSource).createQueryRunner(), server.app.get(DataSource).createQueryRunner()];
+    try {
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+      const gauge = async () => Object.fromEntries(
+        series(await metricsText(server.url), 'grantry_db_pool_connections').map((line) => [/state="(\w+)"/.exec(line)![1], Number(line.split(' ').pop())]),
+      );
+      expect((await gauge()).waiting).toBe(0);
+      // Both connections held elsewhere: readiness has to wait for one.
+      for (const runner of runners) await runner.query('SELECT 1');
+      const ready = fetch(`${server.url}/health/ready`);
+      let seen: Record<string, number> = {};
+      for (let i = 0; i < 50 && seen.waiting !== 1; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = await gauge();
+      }
+      expect(seen).toEqual({ idle: 0, busy: 2, waiting: 1 });
+      await runners[0].release();
+      expect((await ready).status).toBe(200);
+      await runners[1].release();
+      expect(await gauge()).toMatchObject({ busy: 0, waiting: 0 });
+    } finally {
+      for (const runner of runners) await runner.release().catch(() => undefined);
+      await stop(server);
+    }
+  });
+
+  (pooled ? it.skip : it)('shows no pool gauge for SQLite (one connection, no pool)', async () => {
+    const server = await startLogged();
+    try {
+      expect(await metricsText(server.url)).not.toContain('grantry_db_pool_connections');
     } finally {
       await stop(server);
     }

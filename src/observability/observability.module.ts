@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditLog } from './audit-log';
+import { DatabasePoolMetrics } from './database-pool-metrics';
 import { GRANTRY_LOG, GrantryLog } from './log';
 import { MetricsListener } from './metrics-listener';
 import { MetricsService } from './metrics.service';
@@ -19,6 +20,7 @@ export class ObservabilityModule {
     const providers = [
       { provide: GRANTRY_LOG, useValue: log ?? pino({ level: 'silent' }) },
       MetricsService,
+      DatabasePoolMetrics,
       AuditLog,
       TokenObserver,
       RequestObserver,
