@@ -3,6 +3,7 @@ import * as openid from 'openid-client';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { InitialAccessTokens } from '../src/oauth/registration/initial-access-tokens';
+import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** RFC 7591 dynamic client registration and RFC 7592 management, over HTTP, on a real database. */
@@ -311,6 +312,58 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       const results = await Promise.all([put(), put(), put()]);
       expect(results.map((result) => result.status).sort()).toEqual([200, 401, 401]);
     });
+  });
+});
+
+describe('software statements (RFC 7591 §2.3)', () => {
+  let server: TestServer;
+  let issuerKeys: Awaited<ReturnType<typeof jwksServer>>;
+  let trusted: SigningKeyPair;
+
+  beforeAll(async () => {
+    trusted = await keyPair('ES256');
+    issuerKeys = await jwksServer([trusted.publicJwk]);
+    // The issuer's JWKS is on loopback here: the outbound rules are relaxed for the test only.
+    server = await startServer({ oauth: { registration: { open: true, software_statement_issuers: [issuerKeys.url] }, outbound: { allow_http: true, allow_private_networks: true } } });
+  });
+  afterAll(async () => {
+    await issuerKeys?.close();
+    await stopServer(server);
+  });
+
+  const register = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${server.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it('takes the claims of a trusted statement over the request\'s and returns the statement unmodified', async () => {
+    const statement = await signAssertion(trusted, { iss: 'https://software.example', software_id: 'app-1', client_name: 'From the statement', jti: undefined });
+    const { status, body } = await register({ grant_types: ['client_credentials'], client_name: 'From the request', software_statement: statement });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ client_name: 'From the statement', software_id: 'app-1', software_statement: statement });
+  });
+
+  it('refuses a statement signed by a key it does not trust with unapproved_software_statement', async () => {
+    const stranger = await keyPair('ES256');
+    const statement = await signAssertion(stranger, { iss: 'https://software.example', software_id: 'app-1' });
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body.error).toBe('unapproved_software_statement');
+  });
+
+  it('refuses an expired statement with invalid_software_statement', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const statement = await signAssertion(trusted, { iss: 'https://software.example', iat: now - 7200, exp: now - 3600 });
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_software_statement');
+  });
+
+  it('refuses admin-only fields in a statement too', async () => {
+    const statement = await signAssertion(trusted, { iss: 'https://software.example', audience: ['https://api.example'] });
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_client_metadata');
   });
 });
 
