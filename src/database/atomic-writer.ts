@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Refused, SqliteDatabase, SqliteGroupCommit } from './sqlite-group-commit';
+import type { SqliteDatabase } from './sqlite-batch';
+import { Refused, SqliteBatchRunner, SqliteGroupCommit } from './sqlite-group-commit';
+import { SqliteInProcessRunner } from './sqlite-in-process.runner';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { isUniqueViolation } from './unique-violation';
 
 /**
@@ -22,6 +25,10 @@ export interface WriteStep {
 
 const DEADLOCK_ATTEMPTS = 3;
 
+interface SqlitePragmas {
+  pragma(name: string, options: { simple: true }): unknown;
+}
+
 /** MySQL/MariaDB ER_LOCK_DEADLOCK, PostgreSQL deadlock_detected: the transaction was rolled back whole. */
 function isDeadlock(error: unknown): boolean {
   const driverError = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: string; errno?: number };
@@ -31,12 +38,13 @@ function isDeadlock(error: unknown): boolean {
 /**
  * Runs the writes that end a request — consuming its one-time artefacts and storing what
  * replaces them — all or nothing: in one transaction (PostgreSQL, MySQL), or a savepoint of a
- * group commit on SQLite (see SqliteGroupCommit: SQLite shares one connection, so an awaited
- * TypeORM transaction there would take in other requests' statements). When a step's
- * expectation fails, nothing of the write stays and its `refused` error is thrown.
+ * group commit on SQLite (see SqliteGroupCommit), committed by a writer thread on a connection of
+ * its own (an awaited TypeORM transaction on the application's one SQLite connection would take in
+ * other requests' statements). When a step's expectation fails, nothing of the write stays and
+ * its `refused` error is thrown.
  */
 @Injectable()
-export class AtomicWriter {
+export class AtomicWriter implements OnApplicationShutdown {
   private readonly kind: 'sqlite' | 'postgres' | 'mysql';
   private sqlite?: SqliteGroupCommit;
 
@@ -56,9 +64,23 @@ export class AtomicWriter {
     }
   }
 
+  /** Commits what is in flight and stops the SQLite writer thread. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.sqlite?.close();
+  }
+
   private sqliteGroup(): SqliteGroupCommit {
     // The connection exists once the data source initialised, which is before any request.
-    return (this.sqlite ??= new SqliteGroupCommit((this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection));
+    return (this.sqlite ??= new SqliteGroupCommit(this.sqliteRunner()));
+  }
+
+  /** A writer thread for a database file; an in-memory database exists on this connection only. */
+  private sqliteRunner(): SqliteBatchRunner {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase & SqlitePragmas }).databaseConnection;
+    const file = this.dataSource.options.database as string;
+    if (file === ':memory:' || !SqliteWriterThread.script()) return new SqliteInProcessRunner(db);
+    const pragmas = ['synchronous', 'busy_timeout', 'foreign_keys'].map((name) => `${name} = ${db.pragma(name, { simple: true })}`);
+    return new SqliteWriterThread({ file, pragmas });
   }
 
   /**

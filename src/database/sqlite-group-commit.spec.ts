@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { WriteStep } from './atomic-writer';
 import { Refused, SqliteDatabase, SqliteGroupCommit } from './sqlite-group-commit';
+import { SqliteInProcessRunner } from './sqlite-in-process.runner';
 
 describe('SqliteGroupCommit', () => {
   let db: Database.Database;
@@ -8,7 +9,7 @@ describe('SqliteGroupCommit', () => {
   beforeEach(() => {
     db = new Database(':memory:');
     db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)');
-    group = new SqliteGroupCommit(db as unknown as SqliteDatabase);
+    group = new SqliteGroupCommit(new SqliteInProcessRunner(db as unknown as SqliteDatabase));
   });
   afterEach(() => db.close());
 
