@@ -13,6 +13,18 @@ import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properti
 /** RFC 7523 §2.2 */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
+const hmacAssertions = new WeakMap<ClientRequest, boolean>();
+
+function peekHmac(assertion: string | undefined): boolean {
+  const header = assertion?.split('.', 1)[0];
+  if (!header) return false;
+  try {
+    return /^HS\d+$/.test(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).alg);
+  } catch {
+    return false;
+  }
+}
+
 /** Until the signature proves the key holder every failure reads the same; after it, the reason may show. */
 const ERRORS: AssertionErrors = {
   unverified: (detail, reason) => OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail, reason }),
@@ -33,15 +45,14 @@ export class ClientAssertionVerifier {
     private readonly context: IssuerContext,
   ) {}
 
-  /** Peeks at the header (no verification) so the chain can tell HMAC from public-key assertions. */
+  /**
+   * Peeks at the header (no verification) so the chain can tell HMAC from public-key assertions.
+   * Every authenticator asks; the answer is worked out once per request.
+   */
   static isHmacAssertion(request: ClientRequest): boolean {
-    const header = request.param('client_assertion')?.split('.')[0];
-    if (!header) return false;
-    try {
-      return /^HS\d+$/.test(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).alg);
-    } catch {
-      return false;
-    }
+    let hmac = hmacAssertions.get(request);
+    if (hmac === undefined) hmacAssertions.set(request, (hmac = peekHmac(request.param('client_assertion'))));
+    return hmac;
   }
 
   async verify(
