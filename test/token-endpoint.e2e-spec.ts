@@ -58,7 +58,7 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
   it('rejects an unlisted scope with invalid_scope', async () => {
     const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'read admin' }, auth());
     expect(status).toBe(400);
-    expect(body).toEqual({ error: 'invalid_scope', error_description: 'scope not allowed for this client: admin' });
+    expect(body).toEqual({ error: 'invalid_scope', error_description: 'scope not allowed for this client: admin (this client\'s registered scopes: read write)' });
   });
 
   it('answers a wrong secret with 401 invalid_client and a Basic challenge (§5.2)', async () => {

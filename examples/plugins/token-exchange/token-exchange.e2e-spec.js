@@ -57,7 +57,7 @@ describe('RFC 8693 token exchange plugin', () => {
     const { body } = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: await subjectToken(), subject_token_type: ACCESS_TOKEN }, narrow);
     expect(body.scope).toBe('orders:read');
     const asked = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: await subjectToken(), subject_token_type: ACCESS_TOKEN, scope: 'orders:write' }, narrow);
-    expect(asked.body).toEqual({ error: 'invalid_scope', error_description: 'scope not allowed for this client: orders:write' });
+    expect(asked.body).toEqual({ error: 'invalid_scope', error_description: "scope not allowed for this client: orders:write (this client's registered scopes: orders:read)" });
   });
 
   it('records the actor in act when an actor_token is given', async () => {

@@ -9,6 +9,15 @@ import { OAuthError } from '../../common/oauth-error';
 export function grantableScopes(client: RegisteredClient, requested: readonly string[]): string[] {
   if (!requested.length) return [...client.defaultScopes];
   const denied = requested.filter((scope) => !client.scopes.has(scope));
-  if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`, { reason: 'scope_not_allowed' });
+  if (denied.length) throw scopeNotAllowed(client, denied);
   return [...requested];
+}
+
+/**
+ * `invalid_scope` naming what was refused and what the client may ask for, so its developer
+ * sees at once which scope to register. Only the authenticated client reads it: its own registration.
+ */
+export function scopeNotAllowed(client: RegisteredClient, denied: readonly string[]): OAuthError {
+  const registered = client.scopes.size ? `this client's registered scopes: ${[...client.scopes].join(' ')}` : 'this client has no registered scopes';
+  return OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')} (${registered})`, { reason: 'scope_not_allowed' });
 }

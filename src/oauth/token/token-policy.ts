@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ADMIN_SCOPE, RegisteredClient } from '../../clients/registered-client';
+import { scopeNotAllowed } from '../grants/scopes';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
@@ -60,7 +61,7 @@ export class TokenPolicy {
     const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
     if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`, { reason: 'scope_malformed' });
     const denied = scopes.filter((scope) => !client.scopes.has(scope));
-    if (denied.length) throw OAuthError.invalidScope(`scope not allowed for this client: ${denied.join(' ')}`, { reason: 'scope_not_allowed' });
+    if (denied.length) throw scopeNotAllowed(client, denied);
     if (result.notAfter !== undefined && result.notAfter <= nowSeconds()) throw OAuthError.invalidGrant('the grant has expired', { reason: 'grant_expired' });
 
     if (scopes.includes(ADMIN_SCOPE)) return { scopes, audience: this.adminAudience(client, grantType, request, result, scopes) };
