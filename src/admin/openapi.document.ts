@@ -1,4 +1,15 @@
-/** OpenAPI 3.1 description of /api/admin/v1, kept next to the controllers it describes. */
+import { CLIENT_METADATA_FIELDS, LANGUAGE_TAGGED_FIELD } from '../clients/client-metadata';
+import { SIGNING_ALGS } from '../config/config.schema';
+import { IDENTITY_PROVIDER_FIELDS } from '../identity-providers/identity-provider-input';
+import { KEY_ENCRYPTION_ALGS } from '../keys/encryption-key-material';
+import { DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS } from '../oauth/registration/initial-access-tokens';
+import { USER_FIELDS } from '../users/user-input';
+
+/**
+ * OpenAPI 3.1 description of /api/admin/v1, kept next to the controllers it describes. Request
+ * schemas are the validators' field tables; test/admin-openapi-agreement checks that every route
+ * the admin controllers register is here and that the validators honour these schemas.
+ */
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -21,65 +32,19 @@ const paging = [
 const pathId = (name: string) => [{ name, in: 'path', required: true, schema: { type: 'string' } }];
 const strings = { type: 'array', items: { type: 'string' } };
 
-const clientMetadata = {
-  client_name: { type: 'string', maxLength: 255 },
-  grant_types: { ...strings, default: ['client_credentials'] },
-  token_endpoint_auth_method: {
-    type: 'string',
-    default: 'client_secret_basic',
-    description: 'one of the methods enabled on this server (see token_endpoint_auth_methods_supported)',
-  },
-  scope: { type: 'string', description: 'space-separated; also the default scope of a request without one' },
-  redirect_uris: strings,
-  response_types: strings,
-  jwks: { type: ['object', 'null'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
-  jwks_uri: { type: ['string', 'null'], format: 'uri' },
-  token_endpoint_auth_signing_alg: { type: ['string', 'null'] },
-  access_token_format: { type: ['string', 'null'], enum: ['jwt', 'opaque', null] },
-  audience: strings,
-  introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
-  post_logout_redirect_uris: { ...strings, description: 'where RP-initiated logout may return (exact match)' },
-  application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
-  subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
-  sector_identifier_uri: { type: ['string', 'null'], format: 'uri', description: 'https; must list every redirect URI' },
-  default_max_age: { type: ['integer', 'null'], minimum: 0 },
-  require_auth_time: { type: 'boolean', default: false },
-};
-
-const identityProviderFields = {
-  name: { type: 'string' },
-  issuer: { type: 'string', description: 'the iss of its assertions' },
-  alias: { type: ['string', 'null'], description: 'the aud its assertions must name; default: the token endpoint URL' },
-  jwks_uri: { type: ['string', 'null'], format: 'uri' },
-  certificate: { type: ['string', 'null'], description: 'PEM' },
-  certificate_alias: { type: ['string', 'null'], description: 'a truststore certificate' },
-  enabled: { type: 'boolean', default: true },
-  allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
-  signing_algs: strings,
-  claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
-  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider" },
-};
-
-const userFields = {
-  username: { type: 'string', maxLength: 255, description: 'unique per tenant, compared after NFKC and lower-casing' },
-  claims: { type: 'object', description: 'claims of the user\'s tokens (email, name, groups, ...); no registered claim' },
-  enabled: { type: 'boolean', default: true },
-  identities: {
-    type: 'array',
-    description: 'subjects of identity providers (map_subject_to_user) that are this user',
-    items: { type: 'object', required: ['identity_provider', 'subject'], properties: { identity_provider: { type: 'string', description: 'the provider\'s name' }, subject: { type: 'string' } } },
-  },
-};
-const userInput = {
-  ...userFields,
-  password: { type: 'string', writeOnly: true, description: 'checked against [users] password policy; hashed with scrypt; a new one revokes the user\'s grants' },
-};
+// The validators' own field tables: the document shows exactly what they parse (one source).
+const clientMetadata = CLIENT_METADATA_FIELDS;
+/** RFC 7591 §2.2: `client_name#ja-Jpan-JP` and the other language-tagged variants. */
+const languageTagged = { [LANGUAGE_TAGGED_FIELD.source]: { type: 'string' } };
+const identityProviderFields = IDENTITY_PROVIDER_FIELDS;
+const { password, locked_until, ...userFields } = USER_FIELDS;
+const userInput = { ...userFields, password };
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'grantry admin API', version: '1' },
   servers: [{ url: '/api/admin/v1' }],
-  security: [{ bearer: [] }],
+  security: [{ oauth2: ['admin'] }],
   paths: {
     '/clients': {
       post: {
@@ -94,7 +59,7 @@ export const OPENAPI_DOCUMENT = {
       get: { summary: 'Get a client', responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound } },
       patch: {
         summary: 'Change client metadata (client_id and client_secret cannot be set)',
-        requestBody: { required: true, ...json({ type: 'object', properties: clientMetadata, additionalProperties: false }) },
+        requestBody: { required: true, ...json({ type: 'object', properties: clientMetadata, patternProperties: languageTagged, additionalProperties: false }) },
         responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound },
       },
       delete: { summary: 'Delete a client', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
@@ -141,7 +106,7 @@ export const OPENAPI_DOCUMENT = {
       get: { summary: 'Get a user', responses: { '200': { description: 'the user', ...json(ref('User')) }, ...errors, ...notFound } },
       patch: {
         summary: 'Change a user; a new password or enabled: false revokes its grants; locked_until: null ends a lock-out',
-        requestBody: { required: true, ...json({ type: 'object', properties: { ...userInput, locked_until: { type: 'null' } }, additionalProperties: false }) },
+        requestBody: { required: true, ...json({ type: 'object', properties: { ...userInput, locked_until }, additionalProperties: false }) },
         responses: { '200': { description: 'the user', ...json(ref('User')) }, '409': { description: 'username taken', ...json(ref('Error')) }, ...errors, ...notFound },
       },
       delete: { summary: 'Delete a user and revoke its grants', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
@@ -168,25 +133,67 @@ export const OPENAPI_DOCUMENT = {
       delete: { summary: 'Remove a certificate', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
     '/keys': {
-      get: { summary: 'List signing keys (public facts only)', parameters: paging, responses: { '200': { description: 'a page', ...json(page('Key')) }, ...errors } },
+      get: { summary: 'List signing (use sig) and encryption (use enc) keys, public facts only', parameters: paging, responses: { '200': { description: 'a page', ...json(page('Key')) }, ...errors } },
+      post: {
+        summary: 'Add a key: use enc publishes an encryption key at once; use sig a signing key, active when it is the first of its alg',
+        requestBody: { required: false, ...json(ref('KeyRequest')) },
+        responses: { '201': { description: 'the new key', ...json(ref('Key')) }, ...errors },
+      },
     },
     '/keys/{kid}': {
       parameters: pathId('kid'),
-      get: { summary: 'Get a signing key', responses: { '200': { description: 'the key', ...json(ref('Key')) }, ...errors, ...notFound } },
+      get: { summary: 'Get a key', responses: { '200': { description: 'the key', ...json(ref('Key')) }, ...errors, ...notFound } },
+      delete: { summary: 'Delete an encryption key (signing keys are retired by rotation)', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
     '/keys/rotate': {
       post: {
-        summary: 'Activate a new signing key; the previous one stays in the JWKS for [keys] rotation_grace_period',
-        requestBody: { required: false, ...json({ type: 'object', properties: { alg: { type: 'string', enum: ['RS256', 'PS256', 'ES256', 'EdDSA'] } } }) },
+        summary: 'Activate a new signing key (or, with use enc, a new encryption key); the previous one stays for [keys] rotation_grace_period',
+        requestBody: { required: false, ...json(ref('KeyRequest')) },
         responses: { '201': { description: 'the new active key', ...json(ref('Key')) }, ...errors },
       },
     },
+    '/initial-access-tokens': {
+      post: {
+        summary: 'An RFC 7591 initial access token for POST /oauth2/register; it appears in this response only',
+        requestBody: {
+          required: false,
+          ...json({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              expires_in: { type: 'integer', minimum: 1, maximum: 366 * 24 * 3600, default: DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS, description: 'seconds' },
+              max_uses: { type: ['integer', 'null'], minimum: 1, description: 'registrations it allows; default: any number until it expires' },
+            },
+          }),
+        },
+        responses: {
+          '201': {
+            description: 'the token',
+            ...json({
+              type: 'object',
+              required: ['initial_access_token', 'expires_at'],
+              properties: { initial_access_token: { type: 'string' }, expires_at: { type: 'integer', description: 'epoch seconds' }, max_uses: { type: ['integer', 'null'] } },
+            }),
+          },
+          ...errors,
+        },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } },
+    },
   },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token of this server with scope admin' } },
+    securitySchemes: {
+      oauth2: {
+        type: 'oauth2',
+        description: 'an access token of this server with scope admin, from the client_credentials grant of a client registered with scope admin',
+        flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { admin: 'the admin API (granted only when asked for, alone)' } } },
+      },
+    },
     schemas: {
       Error: { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } },
-      ClientInput: { type: 'object', required: ['client_name'], properties: clientMetadata, additionalProperties: false },
+      ClientInput: { type: 'object', required: ['client_name'], properties: clientMetadata, patternProperties: languageTagged, additionalProperties: false },
       Client: {
         type: 'object',
         properties: {
@@ -197,6 +204,7 @@ export const OPENAPI_DOCUMENT = {
           updated_at: { type: 'integer' },
           ...clientMetadata,
         },
+        patternProperties: languageTagged,
       },
       IdentityProviderInput: {
         type: 'object',
@@ -231,13 +239,21 @@ export const OPENAPI_DOCUMENT = {
           certificate: { type: 'string' },
         },
       },
+      KeyRequest: {
+        type: 'object',
+        properties: {
+          use: { type: 'string', enum: ['sig', 'enc'], default: 'sig' },
+          alg: { type: 'string', enum: [...SIGNING_ALGS, ...KEY_ENCRYPTION_ALGS], description: 'sig: default [oauth.token] signing_alg' },
+        },
+      },
       Key: {
         type: 'object',
         properties: {
           kid: { type: 'string' },
+          use: { type: 'string', enum: ['sig', 'enc'] },
           alg: { type: 'string' },
           kty: { type: 'string' },
-          status: { type: 'string', enum: ['active', 'published', 'retiring', 'retired'] },
+          status: { type: 'string' },
           source: { type: 'string', enum: ['generated', 'imported', 'keystore'] },
           created_at: { type: 'integer' },
           retire_at: { type: ['integer', 'null'] },

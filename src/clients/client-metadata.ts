@@ -101,14 +101,56 @@ const DEFAULTS: ClientMetadata = {
   localized: {},
 };
 
-/** Fields that take RFC 7591 §2.2 language tags (`client_name#fr`). */
-const LOCALIZABLE = new Set(['client_name', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri']);
-// BCP 47 in its common shape: subtags of letters and digits, joined by hyphens.
-const LANGUAGE_TAG = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
-/** Kept apart in storage, spread into the document: not a field of its own on the wire. */
-const INTERNAL = new Set(['localized']);
+/** A field's JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
+export type FieldSchema = Readonly<Record<string, unknown>>;
 
-const KNOWN = new Set(Object.keys(DEFAULTS).filter((field) => !INTERNAL.has(field)));
+const stringArray = { type: 'array', items: { type: 'string' } };
+const nullableEnum = (values: readonly string[]) => ({ type: ['string', 'null'], enum: [...values, null] });
+const nullableUri = { type: ['string', 'null'], format: 'uri' };
+
+/**
+ * Every field the parser takes, with its JSON Schema: the set of known fields here *is* the
+ * parser's, and the admin API's OpenAPI document shows these schemas (test/admin-openapi-agreement
+ * checks that the parser honours each type and enum).
+ */
+export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadata, 'localized'>, FieldSchema>> = {
+  client_name: { type: 'string', maxLength: 255, description: 'required by the admin API and CLI; optional for registration' },
+  grant_types: { ...stringArray, default: ['client_credentials'], description: 'default client_credentials (admin API, CLI) or authorization_code (registration, RFC 7591)' },
+  token_endpoint_auth_method: { type: 'string', default: 'client_secret_basic', description: 'one of the methods enabled on this server (see token_endpoint_auth_methods_supported)' },
+  scope: { type: 'string', description: 'space-separated; also the default scope of a request without one' },
+  redirect_uris: stringArray,
+  response_types: { type: 'array', items: { type: 'string', enum: RESPONSE_TYPES } },
+  jwks: { type: ['object', 'null'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
+  jwks_uri: nullableUri,
+  token_endpoint_auth_signing_alg: nullableEnum(JWT_AUTH_SIGNING_ALGS),
+  access_token_format: { ...nullableEnum(['jwt', 'opaque']), description: 'admin-only' },
+  audience: { ...stringArray, description: 'admin-only' },
+  introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
+  post_logout_redirect_uris: { ...stringArray, description: 'where RP-initiated logout may return (exact match)' },
+  application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
+  subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
+  sector_identifier_uri: { ...nullableUri, description: 'https; must list every redirect URI' },
+  default_max_age: { type: ['integer', 'null'], minimum: 0 },
+  require_auth_time: { type: 'boolean', default: false },
+  id_token_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'null: [oauth.token] signing_alg' },
+  id_token_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'needs jwks or jwks_uri' },
+  id_token_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
+  userinfo_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'null: userinfo answers plain JSON' },
+  userinfo_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'needs jwks or jwks_uri' },
+  userinfo_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
+  client_uri: nullableUri,
+  logo_uri: nullableUri,
+  policy_uri: nullableUri,
+  tos_uri: nullableUri,
+  contacts: stringArray,
+  software_id: { type: ['string', 'null'], maxLength: 255 },
+  software_version: { type: ['string', 'null'], maxLength: 255 },
+};
+
+/** RFC 7591 §2.2 language-tagged variants (`client_name#ja-Jpan-JP`): BCP 47 tags in their common shape. */
+export const LANGUAGE_TAGGED_FIELD = /^(client_name|client_uri|logo_uri|policy_uri|tos_uri)#[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+
+const KNOWN = new Set(Object.keys(CLIENT_METADATA_FIELDS));
 const GENERATED = new Set(['client_id', 'client_secret', 'client_id_issued_at', 'client_secret_expires_at']);
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -223,8 +265,7 @@ function encryption(body: Record<string, unknown>, out: ClientMetadata, prefix: 
 
 /** `client_name#ja-Jpan-JP` and the like (RFC 7591 §2.2). */
 function isLanguageTagged(field: string): boolean {
-  const hash = field.indexOf('#');
-  return hash > 0 && LOCALIZABLE.has(field.slice(0, hash)) && LANGUAGE_TAG.test(field.slice(hash + 1));
+  return LANGUAGE_TAGGED_FIELD.test(field);
 }
 
 /** Pages a user's browser opens: http(s) only, never a script or data URL. */

@@ -30,7 +30,24 @@ const DEFAULTS: Omit<IdentityProviderInput, 'name' | 'issuer'> = {
   claim_mappings: {},
   map_subject_to_user: false,
 };
-const KNOWN = new Set(['name', 'issuer', ...Object.keys(DEFAULTS)]);
+/**
+ * Every field the parser takes, with its JSON Schema: the parser's set of known fields, and what
+ * the admin API's OpenAPI document shows (test/admin-openapi-agreement checks types and enums).
+ */
+export const IDENTITY_PROVIDER_FIELDS: Readonly<Record<keyof IdentityProviderInput, Readonly<Record<string, unknown>>>> = {
+  name: { type: 'string', maxLength: 255 },
+  issuer: { type: 'string', maxLength: 255, description: 'the iss of its assertions' },
+  alias: { type: ['string', 'null'], maxLength: 255, description: 'the aud its assertions must name; default: the token endpoint URL' },
+  jwks_uri: { type: ['string', 'null'], format: 'uri' },
+  certificate: { type: ['string', 'null'], description: 'PEM' },
+  certificate_alias: { type: ['string', 'null'], maxLength: 255, description: 'a truststore certificate' },
+  enabled: { type: 'boolean', default: true },
+  allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
+  signing_algs: { type: 'array', items: { type: 'string', enum: [...ASYMMETRIC_ALGS] }, minItems: 1 },
+  claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
+  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider" },
+};
+const KNOWN = new Set(Object.keys(IDENTITY_PROVIDER_FIELDS));
 const KEY_SOURCES = ['jwks_uri', 'certificate', 'certificate_alias'] as const;
 
 const invalid = (description: string) => OAuthError.invalidRequest(description);

@@ -19,7 +19,23 @@ export interface UserInput {
   locked_until?: null;
 }
 
-const FIELDS = new Set(['username', 'password', 'claims', 'enabled', 'identities', 'locked_until']);
+/**
+ * Every field the parser takes, with its JSON Schema: the parser's set of known fields, and what
+ * the admin API's OpenAPI document shows (test/admin-openapi-agreement checks types).
+ */
+export const USER_FIELDS: Readonly<Record<keyof UserInput, Readonly<Record<string, unknown>>>> = {
+  username: { type: 'string', maxLength: 255, description: 'unique per tenant, compared after NFKC and lower-casing' },
+  password: { type: 'string', writeOnly: true, description: 'checked against [users] password policy; hashed with scrypt; a new one revokes the user\'s grants' },
+  claims: { type: 'object', description: 'claims of the user\'s tokens (email, name, groups, ...); no registered claim' },
+  enabled: { type: 'boolean', default: true },
+  identities: {
+    type: 'array',
+    description: 'subjects of identity providers (map_subject_to_user) that are this user',
+    items: { type: 'object', required: ['identity_provider', 'subject'], additionalProperties: false, properties: { identity_provider: { type: 'string', description: 'the provider\'s name' }, subject: { type: 'string', maxLength: 255 } } },
+  },
+  locked_until: { type: 'null', description: 'updates only: null ends a lock-out' },
+};
+const FIELDS = new Set(Object.keys(USER_FIELDS));
 /** Claims also reach every token of the user: small, and never a claim only the server sets. */
 const MAX_CLAIMS_BYTES = 8192;
 /** What a username may be: printable, no spaces or control characters (it is typed into forms and CLIs). */
