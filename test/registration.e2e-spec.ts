@@ -306,6 +306,21 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       expect((await call('GET', `/${client.client_id}`, { token: admin })).status).toBe(401);
     });
 
+    it('keeps what the operator set through the admin API across a PUT', async () => {
+      const created = (await register({ grant_types: ['client_credentials'], scope: 'openid' })).body!;
+      const patched = await fetch(`${server.url}/api/admin/v1/clients/${created.client_id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ audience: ['https://api.example'], access_token_format: 'opaque', scope: 'openid reports:read' }),
+      });
+      expect(patched.status).toBe(200);
+      const read = (await call('GET', `/${created.client_id}`, { token: created.registration_access_token })).body!;
+      const updated = await call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, grant_types: ['client_credentials'], scope: read.scope } });
+      expect(updated.status).toBe(200);
+      const stored = await (await fetch(`${server.url}/api/admin/v1/clients/${created.client_id}`, { headers: { authorization: `Bearer ${admin}` } })).json();
+      expect(stored).toMatchObject({ audience: ['https://api.example'], access_token_format: 'opaque', scope: 'openid reports:read' });
+    });
+
     it('lets exactly one of two racing updates with the same token win', async () => {
       const created = (await register({ grant_types: ['client_credentials'] })).body!;
       const put = () => call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, grant_types: ['client_credentials'] } });

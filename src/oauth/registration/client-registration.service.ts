@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
+import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
 import { GrantryConfig } from '../../config/config.schema';
@@ -38,15 +38,19 @@ export class ClientRegistrationService {
   }
 
   /**
-   * RFC 7591 §2 metadata from a registrant (POST, and RFC 7592 PUT, which replaces): the same
-   * validation as the admin API, plus what registration may not ask for — admin-only fields
-   * (refused by the parser's registration profile) and scopes beyond `[oauth.registration]
-   * allowed_scopes`, `openid` and the OIDC standard scopes.
+   * RFC 7591 §2 metadata from a registrant (POST, and RFC 7592 PUT over `current`, which it
+   * replaces): the same validation as the admin API, plus what registration may not ask for —
+   * admin-only fields (refused by the parser's registration profile) and scopes beyond
+   * `[oauth.registration] allowed_scopes`, `openid` and the OIDC standard scopes. On a PUT the
+   * operator's settings stay: the admin-only fields, and scopes the client already holds (never
+   * `admin`), so re-sending what GET showed is not refused.
    */
-  async validateRegistration(input: unknown): Promise<ClientMetadata> {
+  async validateRegistration(input: unknown, current?: ClientMetadata): Promise<ClientMetadata> {
     const metadata = parseClientMetadata(input, undefined, 'registration');
+    if (current) for (const field of ADMIN_ONLY_FIELDS) (metadata as unknown as Record<string, unknown>)[field] = current[field];
     this.checkSupported(metadata);
-    const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes]);
+    const held = current ? current.scope.split(' ').filter(Boolean) : [];
+    const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes, ...held]);
     allowed.delete(ADMIN_SCOPE); // DESIGN.md: never admin, whatever the list says
     const refused = metadata.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
     if (refused.length) throw OAuthError.invalidClientMetadata(`scope not open to registration: ${refused.join(' ')}`);

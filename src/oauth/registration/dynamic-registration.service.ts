@@ -70,7 +70,7 @@ export class DynamicRegistration {
     }
     const input = withoutServerFields(body);
     const statement = await this.statementOf(input);
-    const metadata = await this.validator.validateRegistration(input);
+    const metadata = await this.validator.validateRegistration(input, found.metadata);
     const prepared = await this.clients.prepareReregistration(clientId, token, metadata, { newSecret: body.client_secret === null, softwareStatement: statement });
     await this.writer.commit(prepared.steps);
     this.clients.forget(clientId);
