@@ -93,8 +93,13 @@ const outageLines = (lines: Record<string, unknown>[]) => lines.filter((line) =>
     const introspect = () => post(`${app.url}/oauth2/introspect`, { token: before.body.access_token as string }, authorization);
     expect((await introspect()).body).toMatchObject({ active: true });
 
+    // A client never seen by this server: authenticating it needs the database too, and an
+    // outage must not read as a wrong credential (401 invalid_client).
+    const unseen = await createClient(app, { grant_types: ['client_credentials'], scope: 'read' });
+
     await proxy.cut();
 
+    expectUnavailable(await tokenRequest(app, { grant_type: 'client_credentials', scope: 'read' }, { authorization: basic(unseen.client_id, unseen.client_secret!) }));
     expectUnavailable(await tokenRequest(app, { grant_type: 'client_credentials', scope: 'read' }, { authorization }));
     expectUnavailable(await tokenRequest(app, { grant_type: 'client_credentials', scope: 'read' }, { authorization }));
     expectUnavailable(await introspect());
