@@ -11,7 +11,8 @@ import { GrantryConfig } from '../config/config.schema';
 import type { WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
-import { ClientEntity, DisplayMetadata } from './client.entity';
+import { applyMetadata, ClientView, metadataOf, toView } from './client-mapping';
+import { ClientEntity } from './client.entity';
 import { ClientMetadata, SECRET_METHODS } from './client-metadata';
 import { RegisteredClient, toRegisteredClient } from './registered-client';
 
@@ -21,17 +22,10 @@ const SEALED_SECRET_METHOD = 'client_secret_jwt';
 /** Seconds a lookup of an unknown client_id is remembered (at most the AppInfoCache timeout). */
 const MISS_SECONDS = 5;
 
-/** Metadata as JSON shows it: `localized` spread into `client_name#fr`-style fields. */
-export type ClientDocument = Omit<ClientMetadata, 'localized'> & { [tagged: `${string}#${string}`]: string };
+// Where they were first defined; callers keep importing them from here.
+export type { ClientDocument, ClientView } from './client-mapping';
+export { documentOf } from './client-mapping';
 
-/** What the admin API and CLI show; `client_secret` only in the answer that created or rotated it. */
-export type ClientView = ClientDocument & {
-  client_id: string;
-  client_id_issued_at: number;
-  updated_at: number;
-  client_secret?: string;
-  client_secret_expires_at?: number;
-};
 
 /** A registration ready to be written by the caller's atomic write, and what to answer once it is. */
 export interface PreparedRegistration {
@@ -281,94 +275,3 @@ function secretContext(clientId: string): string {
   return `client-secret:${clientId}`;
 }
 
-function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): void {
-  entity.clientName = metadata.client_name;
-  entity.grantTypes = metadata.grant_types;
-  entity.tokenEndpointAuthMethod = metadata.token_endpoint_auth_method;
-  entity.scope = metadata.scope;
-  entity.redirectUris = metadata.redirect_uris;
-  entity.responseTypes = metadata.response_types;
-  entity.jwks = metadata.jwks;
-  entity.jwksUri = metadata.jwks_uri;
-  entity.tokenEndpointAuthSigningAlg = metadata.token_endpoint_auth_signing_alg;
-  entity.accessTokenFormat = metadata.access_token_format;
-  entity.audience = metadata.audience;
-  entity.introspectAny = metadata.introspect_any;
-  entity.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
-  entity.applicationType = metadata.application_type;
-  entity.subjectType = metadata.subject_type;
-  entity.sectorIdentifierUri = metadata.sector_identifier_uri;
-  entity.defaultMaxAge = metadata.default_max_age;
-  entity.requireAuthTime = metadata.require_auth_time;
-  entity.idTokenSignedResponseAlg = metadata.id_token_signed_response_alg;
-  entity.idTokenEncryptedResponseAlg = metadata.id_token_encrypted_response_alg;
-  entity.idTokenEncryptedResponseEnc = metadata.id_token_encrypted_response_enc;
-  entity.userinfoSignedResponseAlg = metadata.userinfo_signed_response_alg;
-  entity.userinfoEncryptedResponseAlg = metadata.userinfo_encrypted_response_alg;
-  entity.userinfoEncryptedResponseEnc = metadata.userinfo_encrypted_response_enc;
-  const display: DisplayMetadata = {
-    client_uri: metadata.client_uri,
-    logo_uri: metadata.logo_uri,
-    policy_uri: metadata.policy_uri,
-    tos_uri: metadata.tos_uri,
-    contacts: metadata.contacts,
-    software_id: metadata.software_id,
-    software_version: metadata.software_version,
-    localized: metadata.localized,
-  };
-  entity.displayMetadata = display;
-}
-
-function metadataOf(entity: ClientEntity): ClientMetadata {
-  const display = entity.displayMetadata ?? {};
-  return {
-    client_name: entity.clientName,
-    grant_types: entity.grantTypes,
-    token_endpoint_auth_method: entity.tokenEndpointAuthMethod,
-    scope: entity.scope,
-    redirect_uris: entity.redirectUris,
-    response_types: entity.responseTypes,
-    jwks: entity.jwks,
-    jwks_uri: entity.jwksUri,
-    token_endpoint_auth_signing_alg: entity.tokenEndpointAuthSigningAlg,
-    access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
-    audience: entity.audience,
-    introspect_any: entity.introspectAny === true,
-    post_logout_redirect_uris: entity.postLogoutRedirectUris ?? [],
-    application_type: entity.applicationType === 'native' ? 'native' : 'web',
-    subject_type: entity.subjectType === 'pairwise' ? 'pairwise' : 'public',
-    sector_identifier_uri: entity.sectorIdentifierUri,
-    default_max_age: entity.defaultMaxAge,
-    require_auth_time: entity.requireAuthTime === true,
-    id_token_signed_response_alg: entity.idTokenSignedResponseAlg ?? null,
-    id_token_encrypted_response_alg: entity.idTokenEncryptedResponseAlg ?? null,
-    id_token_encrypted_response_enc: entity.idTokenEncryptedResponseEnc ?? null,
-    userinfo_signed_response_alg: entity.userinfoSignedResponseAlg ?? null,
-    userinfo_encrypted_response_alg: entity.userinfoEncryptedResponseAlg ?? null,
-    userinfo_encrypted_response_enc: entity.userinfoEncryptedResponseEnc ?? null,
-    client_uri: display.client_uri ?? null,
-    logo_uri: display.logo_uri ?? null,
-    policy_uri: display.policy_uri ?? null,
-    tos_uri: display.tos_uri ?? null,
-    contacts: display.contacts ?? [],
-    software_id: display.software_id ?? null,
-    software_version: display.software_version ?? null,
-    localized: display.localized ?? {},
-  };
-}
-
-/** The wire document: language variants (`client_name#fr`) are fields of their own, as they were sent. */
-export function documentOf(metadata: ClientMetadata): ClientDocument {
-  const { localized, ...fields } = metadata;
-  return { ...fields, ...localized };
-}
-
-function toView(entity: ClientEntity, secret?: string): ClientView {
-  return {
-    client_id: entity.clientId,
-    ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
-    ...documentOf(metadataOf(entity)),
-    client_id_issued_at: entity.createdAt,
-    updated_at: entity.updatedAt,
-  };
-}
