@@ -2,6 +2,9 @@ import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
+import { TruststoreService } from '../src/keys/truststore.service';
+import { selfSignedCertificate } from './support/certificates';
 import { InitialAccessTokens } from '../src/oauth/registration/initial-access-tokens';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
@@ -379,6 +382,26 @@ describe('software statements (RFC 7591 §2.3)', () => {
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_client_metadata');
+  });
+});
+
+describe('software statements signed by a truststore certificate', () => {
+  it('trusts a statement that the certificate of a listed alias verifies', async () => {
+    const server = await startServer({ oauth: { registration: { open: true, software_statement_issuers: ['software-publisher'] } } });
+    try {
+      const { certPem, keyPem } = selfSignedCertificate(server.db.dir, 'software-publisher');
+      await server.app.get(TruststoreService).import('software-publisher', certPem);
+      const statement = await signAssertion({ privateKey: createPrivateKey(keyPem), alg: 'RS256' } as never, { iss: 'software-publisher', software_id: 'app-2' });
+      const response = await fetch(`${server.url}/oauth2/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_types: ['client_credentials'], software_statement: statement }),
+      });
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ software_id: 'app-2', software_statement: statement });
+    } finally {
+      await stopServer(server);
+    }
   });
 });
 
