@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Database from 'better-sqlite3';
 import { createApp, listen } from '../src/app.factory';
 import { deepMerge } from '../src/common/deep-merge';
 import { buildConfig } from '../src/config/config-loader';
@@ -18,6 +17,10 @@ import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
  * reset, new ones refused) and restored. SQLite has no connection to cut: its outage is a file
  * another process holds locked past `busy_timeout` (SQLITE_BUSY), tested with the token endpoint.
  */
+type SqliteConnection = { exec(sql: string): void; close(): void };
+// better-sqlite3 ships no types; this is the little of it the test uses.
+const Database = require('better-sqlite3') as new (file: string) => SqliteConnection;
+
 const server = !!process.env.DATABASE_URL && (isPostgres() || isMysql());
 
 interface OutageServer extends TestServer {
