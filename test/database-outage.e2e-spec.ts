@@ -28,14 +28,14 @@ interface OutageServer extends TestServer {
 }
 
 /** The app against `url` (the proxy's), warnings and errors collected. */
-async function start(db: TestDatabase, url: string): Promise<OutageServer> {
+async function start(db: TestDatabase, url: string, toml: Record<string, unknown> = {}): Promise<OutageServer> {
   const lines: Record<string, unknown>[] = [];
   let app: NestFastifyApplication | undefined;
   try {
     const config = buildConfig(
       deepMerge(
         { server: { host: '127.0.0.1', port: 0 }, database: { url, ...(db.schema ? { schema: db.schema } : {}) }, security: { master_key: db.masterKey } },
-        { logging: { format: 'json' } },
+        { logging: { format: 'json' }, ...toml },
       ),
       { env: {} },
     );
@@ -81,7 +81,7 @@ const outageLines = (lines: Record<string, unknown>[]) => lines.filter((line) =>
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || (isPostgres() ? 5432 : 3306)) });
     release(() => proxy.close());
     target.host = `127.0.0.1:${proxy.port}`;
-    app = await start(db, target.toString());
+    app = await start(db, target.toString(), { oauth: { registration: { open: true } } });
     release(() => app.close());
   });
 
@@ -108,6 +108,12 @@ const outageLines = (lines: Record<string, unknown>[]) => lines.filter((line) =>
     expectUnavailable(await introspect());
     const revoke = await post(`${app.url}/oauth2/revoke`, { token: before.body.access_token as string }, authorization);
     expectUnavailable(revoke);
+    const registered = await fetch(`${app.url}/oauth2/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'late', grant_types: ['client_credentials'] }),
+    });
+    expectUnavailable({ status: registered.status, headers: registered.headers, body: await registered.json() });
+    const userinfo = await fetch(`${app.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${before.body.access_token as string}` } });
+    expectUnavailable({ status: userinfo.status, headers: userinfo.headers, body: await userinfo.json() });
     // The admin API: the same status and header, in its usual error shape (which is the OAuth one).
     const listed = await fetch(`${app.url}/api/admin/v1/clients`, { headers: { authorization: `Bearer ${adminToken}` } });
     expectUnavailable({ status: listed.status, headers: listed.headers, body: await listed.json() });
