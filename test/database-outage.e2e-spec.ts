@@ -27,7 +27,7 @@ interface OutageServer extends TestServer {
   lines: Record<string, unknown>[];
 }
 
-/** The app against `url` (the proxy's), warnings and errors collected. */
+/** The app against `url` (the proxy's), its log lines (info and above) collected. */
 async function start(db: TestDatabase, url: string, toml: Record<string, unknown> = {}): Promise<OutageServer> {
   const lines: Record<string, unknown>[] = [];
   let app: NestFastifyApplication | undefined;
@@ -39,7 +39,7 @@ async function start(db: TestDatabase, url: string, toml: Record<string, unknown
       ),
       { env: {} },
     );
-    app = await createApp(config, { logger: ['fatal', 'error', 'warn'], logStream: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    app = await createApp(config, { logger: ['fatal', 'error', 'warn', 'log'], logStream: { write: (line: string) => void lines.push(JSON.parse(line)) } });
     const listening = await listen(app, 0, '127.0.0.1');
     const started = app;
     return { url: listening, app, config, db, lines, close: () => started.close() };
@@ -127,6 +127,8 @@ const outageLines = (lines: Record<string, unknown>[]) => lines.filter((line) =>
     expect(logged).toHaveLength(1);
     expect(logged[0]).not.toHaveProperty('stack');
     expect(app.lines.filter((line) => line.stack)).toEqual([]);
+    // The audit trail says what the client was answered.
+    expect(app.lines).toContainEqual(expect.objectContaining({ audit: true, event: 'token.refused', client_id: client.client_id, error: 'temporarily_unavailable' }));
 
     await proxy.restore();
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { isDatabaseUnavailable } from '../common/database-outage';
 import { OAuthError } from '../common/oauth-error';
 import { AuthenticatorRegistry } from '../oauth/client-auth/authenticator.registry';
 import { ClientAssertionVerifier } from '../oauth/client-auth/client-assertion.verifier';
@@ -64,7 +65,9 @@ export class TokenObserver {
     facts.grant_type = grantType;
     this.metrics.tokenRequest(grantType, this.authMethodLabel(authenticated?.authMethod ?? claimedAuthMethod(request)), outcome);
     this.metrics.tokenFailure(reason);
-    this.audit.tokenRefused({ client_id: authenticated?.clientId, grant_type: grantType, error: oauth?.code ?? 'server_error', reason });
+    // The code the client was answered (the exception filter turns a database outage into 503 temporarily_unavailable).
+    const code = oauth?.code ?? (isDatabaseUnavailable(error) ? 'temporarily_unavailable' : 'server_error');
+    this.audit.tokenRefused({ client_id: authenticated?.clientId, grant_type: grantType, error: code, reason });
   }
 
   private grantTypeLabel(grantType: string | undefined): string {
