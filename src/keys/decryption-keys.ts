@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -7,7 +7,7 @@ import { IssuerContext } from '../common/issuer-context';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { EncryptionKey, encryptionKeyStatus, encryptionSealContext } from './encryption-key.entity';
-import type { KeyEncryptionAlg } from './encryption-key-material';
+import { MAX_ENCRYPTION_RSA_BITS, type KeyEncryptionAlg } from './encryption-key-material';
 
 export interface DecryptionKey {
   kid: string;
@@ -24,12 +24,15 @@ interface Snapshot {
 /**
  * The encryption keys in memory: the private keys that decrypt JWEs addressed to grantry (active
  * and retiring ones) and the public JWKs to publish (active ones). Private keys are opened and
- * parsed once per kid, not per request. The key ring reloads this with the signing keys.
+ * parsed once per kid, not per request, and live only in the current snapshot: a deleted or
+ * retired key's private KeyObject leaves memory at the next refresh. RSA keys over
+ * MAX_ENCRYPTION_RSA_BITS (made before that cap) are not loaded. The key ring reloads this with
+ * the signing keys.
  */
 @Injectable()
 export class DecryptionKeys {
+  private readonly logger = new Logger(DecryptionKeys.name);
   private snapshot: Snapshot = { fingerprint: '', byKid: new Map(), published: [] };
-  private readonly opened = new Map<string, KeyObject>();
 
   constructor(
     @InjectRepository(EncryptionKey) private readonly repo: Repository<EncryptionKey>,
@@ -68,17 +71,23 @@ export class DecryptionKeys {
       .sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));
     const fingerprint = rows.map((key) => `${key.kid}:${key.retireAt}`).join(',');
     if (fingerprint === this.snapshot.fingerprint) return;
+    // Rebuilt from the current rows: keys still held are reused, the others are dropped with the old snapshot.
+    const previous = this.snapshot.byKid;
     const byKid = new Map<string, DecryptionKey>();
-    for (const row of rows) byKid.set(row.kid, { kid: row.kid, alg: row.alg, key: this.open(row) });
-    const published = rows.filter((row) => encryptionKeyStatus(row, now) === 'active').map((row) => row.publicJwk);
+    for (const row of rows) {
+      const key = previous.get(row.kid)?.key ?? this.open(row);
+      if (key) byKid.set(row.kid, { kid: row.kid, alg: row.alg, key });
+    }
+    const published = rows.filter((row) => byKid.has(row.kid) && encryptionKeyStatus(row, now) === 'active').map((row) => row.publicJwk);
     this.snapshot = { fingerprint, byKid, published };
   }
 
-  private open(row: EncryptionKey): KeyObject {
-    let key = this.opened.get(row.kid);
-    if (!key) {
-      key = createPrivateKey(this.security.box.open(row.sealedPrivateKey, encryptionSealContext(row.kid)));
-      this.opened.set(row.kid, key);
+  private open(row: EncryptionKey): KeyObject | undefined {
+    const key = createPrivateKey(this.security.box.open(row.sealedPrivateKey, encryptionSealContext(row.kid)));
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    if (key.asymmetricKeyType === 'rsa' && (bits === undefined || bits > MAX_ENCRYPTION_RSA_BITS)) {
+      this.logger.warn(`encryption key ${row.kid} (RSA ${bits} bits) is not used: RSA encryption keys have at most ${MAX_ENCRYPTION_RSA_BITS} bits; rotate it (keys rotate --use enc)`);
+      return undefined;
     }
     return key;
   }

@@ -25,11 +25,24 @@ export function isKeyEncryptionAlg(value: unknown): value is KeyEncryptionAlg {
   return typeof value === 'string' && (KEY_ENCRYPTION_ALGS as readonly string[]).includes(value);
 }
 
-/** A new key pair for `alg`: RSA (2048 bits unless more are asked) or P-256. */
-export async function generateEncryptionKeyMaterial(alg: KeyEncryptionAlg, rsaBits = MIN_RSA_BITS): Promise<EncryptionKeyMaterial> {
-  if (alg === 'RSA-OAEP-256' && (!Number.isInteger(rsaBits) || rsaBits < MIN_RSA_BITS || rsaBits > 8192)) {
-    throw new KeyMaterialError(`RSA keys have ${MIN_RSA_BITS} to 8192 bits`);
+/**
+ * The largest RSA encryption key grantry makes or loads. Every JWE addressed to grantry costs one
+ * private-key operation, which grows with the cube of the modulus: an RSA-8192 key would let
+ * anyone spend ~8 times an RSA-4096 decryption per request. 4096 bits is also what the JWE size
+ * limit (MAX_JWE_BYTES) is sized for.
+ */
+export const MAX_ENCRYPTION_RSA_BITS = 4096;
+
+/** Throws unless `bits` is an RSA encryption key size grantry accepts. */
+export function checkEncryptionRsaBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits < MIN_RSA_BITS || bits > MAX_ENCRYPTION_RSA_BITS) {
+    throw new KeyMaterialError(`RSA encryption keys have ${MIN_RSA_BITS} to ${MAX_ENCRYPTION_RSA_BITS} bits`);
   }
+}
+
+/** A new key pair for `alg`: RSA (2048 bits unless more are asked, at most 4096) or P-256. */
+export async function generateEncryptionKeyMaterial(alg: KeyEncryptionAlg, rsaBits = MIN_RSA_BITS): Promise<EncryptionKeyMaterial> {
+  if (alg === 'RSA-OAEP-256') checkEncryptionRsaBits(rsaBits);
   const { privateKey } = alg === 'RSA-OAEP-256' ? generateKeyPairSync('rsa', { modulusLength: rsaBits }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(jwk, 'sha256');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
@@ -6,7 +7,7 @@ import { KeysSettings } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { EncryptionKey, encryptionKeyStatus, EncryptionKeyStatus, encryptionSealContext } from './encryption-key.entity';
-import { EncryptionKeyMaterial, generateEncryptionKeyMaterial, KeyEncryptionAlg } from './encryption-key-material';
+import { EncryptionKeyMaterial, generateEncryptionKeyMaterial, KeyEncryptionAlg, MAX_ENCRYPTION_RSA_BITS } from './encryption-key-material';
 import { KeyMaterialError } from './key-material';
 
 /** What operators see of an encryption key: never private material. */
@@ -49,10 +50,13 @@ export class EncryptionKeysService {
   /**
    * A new key of `alg`, and — in one transaction — the grace period of the other active keys of
    * that alg: unpublished at once, they decrypt for `[keys] rotation_grace_period` seconds more.
+   * An RSA key keeps the size of the newest key it replaces unless `bits` says otherwise.
    */
-  async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256'): Promise<EncryptionKeyView> {
+  async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
+    if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
+    const size = bits ?? (alg === 'RSA-OAEP-256' ? await this.currentRsaBits() : undefined);
     const now = nowSeconds();
-    const key = this.row(await generateEncryptionKeyMaterial(alg), now);
+    const key = this.row(await generateEncryptionKeyMaterial(alg, size), now);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(EncryptionKey, { tenant: this.context.tenant, alg, retireAt: IsNull() }, { retireAt: now + this.settings.rotation_grace_period });
       await manager.insert(EncryptionKey, key);
@@ -64,6 +68,15 @@ export class EncryptionKeysService {
   async delete(kid: string): Promise<boolean> {
     const result = await this.repo.delete({ tenant: this.context.tenant, kid });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The modulus size of the newest active RSA-OAEP-256 key (undefined when there is none: the default). */
+  private async currentRsaBits(): Promise<number | undefined> {
+    const current = await this.repo.findOne({ where: { tenant: this.context.tenant, alg: 'RSA-OAEP-256', retireAt: IsNull() }, order: { createdAt: 'DESC', kid: 'ASC' } });
+    if (!current) return undefined;
+    const bits = createPublicKey({ key: current.publicJwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
+    // A key made before the 4096-bit cap is replaced by the largest size allowed now.
+    return bits === undefined ? undefined : Math.min(bits, MAX_ENCRYPTION_RSA_BITS);
   }
 
   private row(material: EncryptionKeyMaterial, now: number): EncryptionKey {

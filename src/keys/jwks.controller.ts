@@ -1,7 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { KeyRing } from './key-ring';
 
-/** RFC 7517 §5: the active and still-valid signing keys. */
+/**
+ * RFC 7517 §5: the public keys of this server — the active and still-valid signing keys
+ * (`use: "sig"`) and the active encryption keys (`use: "enc"`) clients encrypt to.
+ */
 @Controller('oauth2/jwks')
 export class JwksController {
   constructor(private readonly keyRing: KeyRing) {}
