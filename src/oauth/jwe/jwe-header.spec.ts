@@ -1,4 +1,4 @@
-import { inspectJwe, looksLikeJwe, MAX_JWE_BYTES } from './jwe-header';
+import { inspectJwe, looksLikeJwe, MAX_JWE_BYTES, sameContentType } from './jwe-header';
 import { JweRefusal } from './jwe-refusal';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -43,8 +43,23 @@ describe('inspectJwe (before any crypto: jose CVE-2022-36083, CVE-2024-28176 pat
     expect(refusal(`${b64('{"alg"')}.a.b.c.d`).description).toBe('the JWE protected header is not JSON');
   });
 
-  it('refuses every JWE while the server holds no encryption key', () => {
-    expect(refusal(jwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }), { algs: new Set(), encs: allow.encs }).description).toBe('encrypted assertions (JWE) are not accepted: this server has no encryption key configured');
+  it('refuses every JWE while the server holds no encryption key, as assertion_malformed (docs/reason-codes.md)', () => {
+    expect(refusal(jwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }), { algs: new Set(), encs: allow.encs })).toMatchObject({
+      description: 'encrypted assertions (JWE) are not accepted: this server has no encryption key configured',
+      reason: 'assertion_malformed',
+    });
+  });
+
+  // RFC 7519 §5.2 with RFC 7515 §4.1.10: "application/" may be left out, and case does not matter.
+  it('checks the cty the caller asks for before any crypto, as a media type', () => {
+    const nested = { ...allow, cty: 'JWT' };
+    for (const cty of ['JWT', 'jwt', 'application/jwt', 'Application/JWT']) {
+      expect(inspectJwe(jwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty }), nested).cty).toBe(cty);
+    }
+    for (const cty of [undefined, 'JSON', 'text/jwt', 'application/jwt+json']) {
+      expect(refusal(jwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty }), nested)).toMatchObject({ description: 'an encrypted assertion must be a nested JWT (cty "JWT")', reason: 'assertion_malformed' });
+    }
+    expect(sameContentType('jwt', 'application/JWT')).toBe(true);
   });
 
   it('tells a JWE from a JWS by its five parts', () => {

@@ -8,7 +8,7 @@ export const MAX_JWE_BYTES = 16 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 /** What an error description may echo of a header value: a short, printable name, else nothing. */
 const ECHOABLE = /^[\x21-\x7e]{1,64}$/;
-const echo = (value: unknown) => (typeof value === 'string' && ECHOABLE.test(value) ? value : '(unrecognised)');
+export const echo = (value: unknown) => (typeof value === 'string' && ECHOABLE.test(value) ? value : '(unrecognised)');
 
 export interface JweHeader {
   alg: string;
@@ -22,6 +22,17 @@ export interface JweAllowList {
   /** Key-management algs of the keys held (never PBES2-*, never dir). */
   algs: ReadonlySet<string>;
   encs: readonly string[];
+  /** The content type the caller takes (`JWT` for a nested JWT), checked here so a wrong one costs no crypto. */
+  cty?: string;
+}
+
+/**
+ * RFC 7515 §4.1.10: a `cty` without a '/' means "application/" + it, and media types compare
+ * without regard to case (RFC 2045 §5.1): `JWT`, `jwt` and `application/jwt` are one type.
+ */
+export function sameContentType(a: string, b: string): boolean {
+  const full = (value: string) => (value.includes('/') ? value : `application/${value}`).toLowerCase();
+  return full(a) === full(b);
 }
 
 /** Five dot-separated parts: a compact JWE (RFC 7516 §7.1); a JWS has three. */
@@ -37,7 +48,8 @@ export function looksLikeJwe(token: string): boolean {
  */
 export function inspectJwe(jwe: string, allow: JweAllowList): JweHeader {
   if (jwe.length > MAX_JWE_BYTES) throw new JweRefusal(`the encrypted assertion is larger than ${MAX_JWE_BYTES} bytes`, JWE_REASONS.malformed);
-  if (!allow.algs.size) throw new JweRefusal('encrypted assertions (JWE) are not accepted: this server has no encryption key configured', JWE_REASONS.refused);
+  // docs/reason-codes.md: with no key held, any JWE is as unreadable as a malformed one.
+  if (!allow.algs.size) throw new JweRefusal('encrypted assertions (JWE) are not accepted: this server has no encryption key configured', JWE_REASONS.malformed);
   const parts = jwe.split('.');
   if (parts.length !== 5 || !parts.every((part) => BASE64URL.test(part)) || !parts[0] || !parts[2] || !parts[3] || !parts[4]) {
     throw new JweRefusal('the encrypted assertion is not a compact JWE', JWE_REASONS.malformed);
@@ -65,5 +77,9 @@ export function inspectJwe(jwe: string, allow: JweAllowList): JweHeader {
   // Kids here are RFC 7638 thumbprints: printable ASCII, so one can be named in an error without escaping.
   if (kid !== undefined && (typeof kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(kid))) throw new JweRefusal('the JWE kid is not a string of 1-128 printable ASCII characters', JWE_REASONS.malformed);
   if (cty !== undefined && typeof cty !== 'string') throw new JweRefusal('the JWE cty is not a string', JWE_REASONS.malformed);
+  // RFC 7519 §5.2: a nested JWT MUST say cty "JWT".
+  if (allow.cty !== undefined && (typeof cty !== 'string' || !sameContentType(cty, allow.cty))) {
+    throw new JweRefusal(`an encrypted assertion must be a nested JWT (cty "${allow.cty}")`, JWE_REASONS.malformed);
+  }
   return header as JweHeader;
 }

@@ -4,11 +4,11 @@ import type { ReasonCode } from '../../common/oauth-error';
  * The reason codes of refused JWEs, in one place (documented in docs/reason-codes.md).
  */
 export const JWE_REASONS = {
-  /** Over the size limit, not five base64url parts, a header that is not a JSON object, `cty` not JWT. */
+  /** No encryption key held; over the size limit, not five base64url parts, a header that is not a JSON object, `cty` not JWT. */
   malformed: 'assertion_malformed',
-  /** An alg or enc off the allow-list (PBES2-*, dir, RSA1_5, ...), `zip`, `crit`, a key in the header. */
+  /** An alg or enc off the allow-list (PBES2-*, dir, RSA1_5, ...), `zip`, `crit`, a key in the header, no kid while several held keys have the alg. */
   refused: 'assertion_jwe_refused',
-  /** A kid that names no held key, or no held key for the alg. */
+  /** A kid that names no held key, or a held key of another alg. */
   keyUnknown: 'assertion_jwe_key_unknown',
   /** The crypto failed: wrong key, tampered ciphertext or tag. */
   undecryptable: 'assertion_undecryptable',

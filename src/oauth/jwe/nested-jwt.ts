@@ -17,11 +17,8 @@ export class NestedJwt {
   async unwrap(token: string, fail: (description: string, reason: ReasonCode) => Error): Promise<string> {
     if (!looksLikeJwe(token)) return token;
     try {
-      const { header, plaintext } = await this.decrypter.decrypt(token);
-      // §5.2: cty MUST be present with value "JWT" when nesting; the comparison ignores case (RFC 7515 §4.1.10).
-      if (typeof header.cty !== 'string' || header.cty.toUpperCase() !== 'JWT') {
-        throw new JweRefusal('an encrypted assertion must be a nested JWT (cty "JWT")', JWE_REASONS.malformed);
-      }
+      // §5.2: cty MUST say "JWT" when nesting; checked with the header, before any crypto.
+      const { plaintext } = await this.decrypter.decrypt(token, { cty: 'JWT' });
       if (looksLikeJwe(plaintext)) throw new JweRefusal('an encrypted assertion must hold a signed JWT, not another JWE', JWE_REASONS.malformed);
       return plaintext;
     } catch (error) {
