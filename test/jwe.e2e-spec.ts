@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, importPKCS8, jwtVerify, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
@@ -151,7 +151,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       const refused = await exchange();
       expect(refused.status).toBe(400);
       expect(refused.body).toEqual({
-        error: 'invalid_client_metadata',
+        error: 'unauthorized_client',
         error_description: 'the client registered id_token_encrypted_response_alg ECDH-ES+A256KW but its jwks_uri has no public key with use "enc" (or no use) that fits ECDH-ES+A256KW',
       });
       // Nothing was consumed: once the client publishes an encryption key, the same code works.
@@ -166,6 +166,102 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
     } finally {
       await stub.close();
     }
+  });
+
+  /** A client of the code flow (and code id_token) whose keys come from `keys`. */
+  async function clientWith(keys: { jwks?: { keys: JWK[] }; jwks_uri?: string }, encryption: Record<string, string>): Promise<ClientView> {
+    return createClient(server, {
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['code', 'code id_token'],
+      redirect_uris: [REDIRECT],
+      scope: 'openid email',
+      ...keys,
+      ...encryption,
+    });
+  }
+
+  /** Signs in to `client` for a code and returns its exchange (callable more than once). */
+  async function codeExchange(client: ClientView): Promise<() => ReturnType<typeof tokenRequest>> {
+    const { verifier, challenge } = pkce();
+    const back = await signIn({ client_id: client.client_id, scope: 'openid email', response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' });
+    const code = back.searchParams.get('code')!;
+    return () => tokenRequest(server, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: basic(client.client_id, client.client_secret!) });
+  }
+
+  describe('keys a client cannot be encrypted to (review F1, F2, F3)', () => {
+    const rsaJwk = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as JWK;
+    // e = 1: the "encrypted" key is the OAEP-encoded CEK itself, readable by anyone (NIST SP 800-56B Rev. 2 §6.2.1: e odd, ≥ 65537).
+    const exponentOne = () => ({ ...rsaJwk(), e: 'AQ', use: 'enc', kid: 'e1' });
+    // A 1024-bit modulus behind 128 zero octets: 2048 "bits" of n, 1024 of key; jose used to throw a TypeError (a 500).
+    const zeroPadded = () => {
+      const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }) as JWK;
+      return { ...small, n: Buffer.concat([Buffer.alloc(128), Buffer.from(small.n!, 'base64url')]).toString('base64url'), use: 'enc', kid: 'padded' };
+    };
+    const refusedIdToken = {
+      error: 'unauthorized_client',
+      error_description: 'the client registered id_token_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use "enc" (or no use) that fits RSA-OAEP-256',
+    };
+
+    it('refuses an RSA key with public exponent 1 or a zero-padded 1024-bit modulus: 400 unauthorized_client at the token endpoint, in the authorization response and at userinfo, never the token in the clear or a 500', async () => {
+      const stub = await jwksServer([exponentOne(), zeroPadded()]);
+      try {
+        const client = await clientWith({ jwks_uri: stub.url }, { id_token_encrypted_response_alg: 'RSA-OAEP-256' });
+        const exchange = await codeExchange(client);
+        expect(await exchange()).toMatchObject({ status: 400, body: refusedIdToken });
+
+        // The ID token of the authorization endpoint (after the consent POST): an error RFC 6749 §4.1.2.1 allows in the redirect.
+        const { challenge } = pkce();
+        const back = await signIn({ client_id: client.client_id, scope: 'openid email', response_type: 'code id_token', nonce: randomUUID(), state: 's3', code_challenge: challenge, code_challenge_method: 'S256' });
+        const fragment = Object.fromEntries(new URLSearchParams(back.hash.slice(1)));
+        expect(fragment).toEqual({ ...refusedIdToken, state: 's3', iss: server.url });
+
+        const userinfoOnly = await clientWith({ jwks_uri: stub.url }, { userinfo_encrypted_response_alg: 'RSA-OAEP-256' });
+        const issued = await (await codeExchange(userinfoOnly))();
+        expect(issued.status).toBe(200);
+        const userinfo = await fetch(`${server.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${issued.body.access_token as string}` } });
+        expect({ status: userinfo.status, body: await userinfo.json() }).toEqual({
+          status: 400,
+          body: {
+            error: 'unauthorized_client',
+            error_description: 'the client registered userinfo_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use "enc" (or no use) that fits RSA-OAEP-256',
+          },
+        });
+
+        // The refused exchange consumed nothing: with a sound key beside the bad ones, the same code works.
+        const good = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+        stub.setKeys([exponentOne(), zeroPadded(), { ...(await exportJWK(good.publicKey)), kid: 'good', use: 'enc' }]);
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // the refetch cooldown
+        const retried = await exchange();
+        expect(retried.status).toBe(200);
+        expect(decodeProtectedHeader(retried.body.id_token as string)).toMatchObject({ alg: 'RSA-OAEP-256', kid: 'good', cty: 'JWT' });
+        await expect(compactDecrypt(retried.body.id_token as string, good.privateKey)).resolves.toBeDefined();
+      } finally {
+        await stub.close();
+      }
+    });
+
+    it('encrypts to an EC key whose key_ops say deriveKey (ECDH-ES)', async () => {
+      const pair = await generateKeyPair('ECDH-ES', { extractable: true, crv: 'P-256' });
+      const client = await clientWith({ jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'ec-ops', use: 'enc', key_ops: ['deriveKey'] }] } }, { id_token_encrypted_response_alg: 'ECDH-ES' });
+      const { status, body } = await (await codeExchange(client))();
+      expect(status).toBe(200);
+      expect(decodeProtectedHeader(body.id_token as string)).toMatchObject({ alg: 'ECDH-ES', kid: 'ec-ops', cty: 'JWT' });
+      const { plaintext } = await compactDecrypt(body.id_token as string, pair.privateKey);
+      await expect(jwtVerify(new TextDecoder().decode(plaintext), await serverJwks(), { issuer: server.url, audience: client.client_id })).resolves.toBeDefined();
+    });
+
+    it('answers 503 temporarily_unavailable with Retry-After when the client\'s jwks_uri cannot be fetched, without the network error in the body', async () => {
+      const gone = await jwksServer([]);
+      await gone.close(); // a port nothing listens on: connection refused
+      const client = await clientWith({ jwks_uri: gone.url }, { id_token_encrypted_response_alg: 'RSA-OAEP-256' });
+      const exchange = await codeExchange(client);
+      const refused = await exchange();
+      expect(refused).toMatchObject({
+        status: 503,
+        body: { error: 'temporarily_unavailable', error_description: 'the client\'s encryption keys (jwks_uri) cannot be fetched now; try again shortly' },
+      });
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
   });
 
   describe('grantry\'s encryption keys', () => {
@@ -248,6 +344,11 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       expect(payload.sub).toBe('bob');
     });
 
+    // RFC 7515 §4.1.10: "application/" may be written or left out, in any case.
+    it.each(['application/jwt', 'jwt', 'Application/JWT'])('accepts a nested assertion with cty %s', async (cty) => {
+      expect((await exchange(await encrypt(await signAssertion(idpKey, claims()), { cty }))).status).toBe(200);
+    });
+
     it('runs the inner assertion through the same checks: a replayed jti, a foreign signature, a missing cty are refused', async () => {
       const jws = await signAssertion(idpKey, claims());
       expect((await exchange(await encrypt(jws))).status).toBe(200);
@@ -274,6 +375,10 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       ['zip: "DEF"', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', zip: 'DEF', kid: serverEnc.kid, cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(4096))}.${b64(randomBytes(16))}`, 'compressed JWEs (zip) are not accepted'],
       ['dir (a shared symmetric key)', () => `${b64({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })}..${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^JWE alg dir is not accepted \(accepted: [A-Z0-9+, -]+\)$/],
       ['an unknown kid', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'no-such-key', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, 'JWE kid no-such-key names no encryption key of this server'],
+      // No crypto for a wrong or missing cty: random ciphertext would otherwise answer "could not be decrypted".
+      ['a JWE without cty', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, 'an encrypted assertion must be a nested JWT (cty "JWT")'],
+      // Several RSA-OAEP-256 keys are held by now: without a kid, one would have to try each.
+      ['a JWE without kid while several held keys have its alg', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^the JWE names no kid and this server holds [2-9] RSA-OAEP-256 keys: name one \(kid\)$/],
       ['one over 16 KiB', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid, cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(20_000))}.${b64(randomBytes(16))}`, 'the encrypted assertion is larger than 16384 bytes'],
     ];
 

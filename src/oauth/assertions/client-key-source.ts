@@ -47,6 +47,16 @@ export class ClientKeySource {
     if (certificate) yield* this.importer.fromCertificate(certificate, alg);
   }
 
+  /**
+   * The client's `jwks_uri` set from the cache its assertions verify with (one document, one
+   * cache, one cooldown), for the keys grantry encrypts to. `refetch`: the cached set lacks the key
+   * needed, fetch again if the cooldown allows (the client may have rotated). Fetch errors pass
+   * through as they are, for the caller to classify.
+   */
+  jwksUriKeys(client: RegisteredClient, { refetch = false }: { refetch?: boolean } = {}): Promise<JWK[]> {
+    return this.remoteJwks.keys(client.jwksUri!, undefined, refetch);
+  }
+
   private async *pinnedCertificateKey(client: RegisteredClient, alg: string, x5c: unknown): AsyncGenerator<VerifyKey> {
     const certificate = await this.truststore.find(client.clientId);
     if (!certificate || !Array.isArray(x5c) || x5c[0] !== certificate.raw.toString('base64')) {

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CompactEncrypt, importJWK, type JWK } from 'jose';
+import { CompactEncrypt, type JWK } from 'jose';
 import type { RegisteredClient } from '../../clients/registered-client';
-import { cacheSettings } from '../../common/cache-settings';
 import { OAuthError } from '../../common/oauth-error';
-import { GrantryConfig } from '../../config/config.schema';
-import { OutboundFetcher } from '../../outbound/outbound-fetcher';
-import { RemoteJwks } from '../assertions/remote-jwks';
-import { clientEncryptionKey } from './client-encryption-key';
+import { OutboundError } from '../../outbound/outbound-fetcher';
+import { ClientKeySource } from '../assertions/client-key-source';
+import { ClientEncryptionKey, clientEncryptionKey } from './client-encryption-key';
 
 /** What a client registered for one kind of response (OIDC Registration §2). */
 export interface EncryptionChoice {
@@ -16,51 +14,78 @@ export interface EncryptionChoice {
   enc: string;
 }
 
+/** Outbound failures that pass by themselves (the client's server down, slow, erring, DNS): worth a retry. */
+const TRANSIENT_FETCH_OUTCOMES = new Set(['network_error', 'timeout', 'http_error']);
+
 /**
  * Encrypts a signed JWT to a client (a nested JWT, RFC 7519 §5.2 `cty: "JWT"`) with the key of its
  * `jwks` or `jwks_uri` that fits the registered alg. A client without such a key gets an error,
  * never the token in the clear: it asked for confidentiality.
+ *
+ * Errors: the client's keys unusable → `unauthorized_client` (400). RFC 6749 lists it both at the
+ * token endpoint (§5.2) and in an authorization response (§4.1.2.1), where the ID token may be
+ * made, so one code serves both; it says "this client, as registered, cannot be served", which is
+ * the truth: the request and the grant are fine (`invalid_request` and `invalid_grant` would send
+ * the developer to the wrong place, and the code stays unused for a retry), the client is
+ * authenticated (`invalid_client`), and nothing failed inside grantry (`server_error`).
+ * node-oidc-provider answers `invalid_client_metadata` here, but RFC 7591 registers that code for
+ * the registration endpoint only. A `jwks_uri` that cannot be reached now → `temporarily_unavailable`
+ * (503, Retry-After), like a database outage. What went wrong in detail is logged, never shown.
  */
 @Injectable()
 export class ClientEncrypter {
-  private readonly remoteJwks: RemoteJwks;
-
-  constructor(fetcher: OutboundFetcher, config: GrantryConfig) {
-    // The same cache settings as the client's jwks_uri for private_key_jwt: one document, one policy.
-    const { timeout, capacity } = cacheSettings(config, 'PrivateKeyJWT');
-    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown });
-  }
+  constructor(private readonly clientKeys: ClientKeySource) {}
 
   async encrypt(client: RegisteredClient, signedJwt: string, choice: EncryptionChoice): Promise<string> {
-    const jwk = await this.keyFor(client, choice);
-    let key: Awaited<ReturnType<typeof importJWK>>;
+    const { jwk, key } = await this.keyFor(client, choice);
     try {
-      key = await importJWK(jwk, choice.alg);
+      return await new CompactEncrypt(new TextEncoder().encode(signedJwt))
+        .setProtectedHeader({ alg: choice.alg, enc: choice.enc, cty: 'JWT', ...(typeof jwk.kid === 'string' ? { kid: jwk.kid } : {}) })
+        .encrypt(key);
     } catch (error) {
-      throw unusable(client, choice, `its ${jwk.kty} key${jwk.kid ? ` ${jwk.kid}` : ''} cannot be imported (${(error as Error).message})`);
+      throw unusable(client, choice, `its ${client.jwksUri ? 'jwks_uri' : 'jwks'} has no key that can be encrypted to with ${choice.alg}`, `encryption to key ${String(jwk.kid ?? '(no kid)').slice(0, 64)} failed: ${(error as Error).message}`);
     }
-    return new CompactEncrypt(new TextEncoder().encode(signedJwt))
-      .setProtectedHeader({ alg: choice.alg, enc: choice.enc, cty: 'JWT', ...(jwk.kid ? { kid: jwk.kid } : {}) })
-      .encrypt(key);
   }
 
   /** From `jwks`, else `jwks_uri` — fetched again (within the cooldown) when the cached set has no fitting key: the client may have rotated. */
-  private async keyFor(client: RegisteredClient, choice: EncryptionChoice): Promise<JWK> {
+  private async keyFor(client: RegisteredClient, choice: EncryptionChoice): Promise<ClientEncryptionKey> {
+    const skipped: string[] = [];
+    let key: ClientEncryptionKey | undefined;
     if (client.jwks) {
-      const key = clientEncryptionKey(client.jwks.keys as JWK[], choice.alg);
-      if (key) return key;
+      key = clientEncryptionKey(client.jwks.keys as JWK[], choice.alg, skipped);
     } else if (client.jwksUri) {
-      try {
-        const key = clientEncryptionKey(await this.remoteJwks.keys(client.jwksUri), choice.alg) ?? clientEncryptionKey(await this.remoteJwks.keys(client.jwksUri, undefined, true), choice.alg);
-        if (key) return key;
-      } catch (error) {
-        throw unusable(client, choice, `its jwks_uri could not be fetched (${(error as Error).message})`);
+      key = clientEncryptionKey(await this.fetch(client, choice, false), choice.alg, skipped);
+      if (!key) {
+        skipped.length = 0;
+        key = clientEncryptionKey(await this.fetch(client, choice, true), choice.alg, skipped);
       }
     }
-    throw unusable(client, choice, `its ${client.jwksUri ? 'jwks_uri' : 'jwks'} has no public key with use "enc" (or no use) that fits ${choice.alg}`);
+    if (key) return key;
+    const source = client.jwksUri ? 'jwks_uri' : 'jwks';
+    throw unusable(client, choice, `its ${source} has no public key with use "enc" (or no use) that fits ${choice.alg}`, `${source} keys skipped: ${skipped.join('; ') || 'none in the set'}`);
+  }
+
+  private async fetch(client: RegisteredClient, choice: EncryptionChoice, refetch: boolean): Promise<JWK[]> {
+    try {
+      return await this.clientKeys.jwksUriKeys(client, { refetch });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (error instanceof OutboundError && TRANSIENT_FETCH_OUTCOMES.has(error.outcome)) {
+        throw new OAuthError('temporarily_unavailable', 'the client\'s encryption keys (jwks_uri) cannot be fetched now; try again shortly', 503, {
+          detail: `client ${client.clientId}: ${choice.field}: jwks_uri could not be fetched: ${message}`,
+          reason: 'client_encryption_key_unusable',
+          cause: error,
+        });
+      }
+      // Refused by the outbound policy, not JSON, too large, not a JWK Set: the client's to fix.
+      throw unusable(client, choice, 'its jwks_uri does not serve a usable JWK Set', `jwks_uri refused or unusable: ${message}`);
+    }
   }
 }
 
-function unusable(client: RegisteredClient, choice: EncryptionChoice, why: string): OAuthError {
-  return OAuthError.invalidClientMetadata(`the client registered ${choice.field} ${choice.alg} but ${why}`, { detail: `client ${client.clientId}`, reason: 'client_encryption_key_unusable' });
+function unusable(client: RegisteredClient, choice: EncryptionChoice, why: string, detail: string): OAuthError {
+  return OAuthError.unauthorizedClient(`the client registered ${choice.field} ${choice.alg} but ${why}`, {
+    detail: `client ${client.clientId}: ${choice.field} ${choice.alg}: ${detail}`,
+    reason: 'client_encryption_key_unusable',
+  });
 }

@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
-import { IdTokenSettings, SigningAlg, TokenSettings } from '../../config/config.schema';
+import { IdTokenSettings, TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import { SecurityService } from '../../security/security.service';
 import { ClientEncrypter } from '../jwe/client-encrypter';
+import { responseSigner } from '../jwe/response-signer';
 
 export interface IdTokenContent {
   client: RegisteredClient;
@@ -49,7 +49,7 @@ export class IdTokenIssuer {
 
   async issue(content: IdTokenContent): Promise<string> {
     const { client } = content;
-    const signer = this.signerFor(client);
+    const signer = responseSigner(this.keyRing, client, { field: 'id_token_signed_response_alg', alg: client.idTokenSignedResponseAlg }, this.tokens.signing_alg);
     const iat = nowSeconds();
     const audience = [client.clientId, ...this.settings.audiences.filter((aud) => aud !== client.clientId)];
     const payload: Record<string, unknown> = {
@@ -73,20 +73,6 @@ export class IdTokenIssuer {
     const { idTokenEncryptedResponseAlg: alg, idTokenEncryptedResponseEnc: enc } = client;
     if (!alg) return signed;
     return this.encrypter.encrypt(client, signed, { field: 'id_token_encrypted_response_alg', alg, enc: enc ?? DEFAULT_ENCRYPTION_ENC });
-  }
-
-  /**
-   * The key of the client's registered alg, else of `[oauth.token] signing_alg`. A registered alg
-   * the deployment holds no active key for is the client's error, not a reason to sign otherwise.
-   */
-  private signerFor(client: RegisteredClient) {
-    const alg = (client.idTokenSignedResponseAlg ?? this.tokens.signing_alg) as SigningAlg;
-    const signer = this.keyRing.signer(alg);
-    if (signer) return signer;
-    if (client.idTokenSignedResponseAlg) {
-      throw OAuthError.invalidClientMetadata(`the client registered id_token_signed_response_alg ${alg} but this server has no active ${alg} signing key`, { detail: `client ${client.clientId}` });
-    }
-    throw new Error(`no active ${alg} signing key`);
   }
 
   /** The `sub` this client sees: the user's id, or a pairwise identifier of the client's sector (OIDC Core §8.1). */

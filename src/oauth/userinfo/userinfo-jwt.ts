@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
-import { SigningAlg, TokenSettings } from '../../config/config.schema';
+import { TokenSettings } from '../../config/config.schema';
 import { KeyRing } from '../../keys/key-ring';
 import { ClientEncrypter } from '../jwe/client-encrypter';
+import { responseSigner } from '../jwe/response-signer';
 
 /**
  * OIDC Core §5.3.2: a client that registered `userinfo_signed_response_alg` or
@@ -25,12 +25,7 @@ export class UserinfoJwt {
   async of(client: RegisteredClient, claims: Record<string, unknown>): Promise<string | undefined> {
     const { userinfoSignedResponseAlg, userinfoEncryptedResponseAlg: alg, userinfoEncryptedResponseEnc: enc } = client;
     if (!userinfoSignedResponseAlg && !alg) return undefined;
-    const signingAlg = (userinfoSignedResponseAlg ?? this.tokens.signing_alg) as SigningAlg;
-    const signer = this.keyRing.signer(signingAlg);
-    if (!signer) {
-      if (!userinfoSignedResponseAlg) throw new Error(`no active ${signingAlg} signing key`);
-      throw OAuthError.invalidClientMetadata(`the client registered userinfo_signed_response_alg ${signingAlg} but this server has no active ${signingAlg} signing key`, { detail: `client ${client.clientId}` });
-    }
+    const signer = responseSigner(this.keyRing, client, { field: 'userinfo_signed_response_alg', alg: userinfoSignedResponseAlg }, this.tokens.signing_alg);
     const signed = await signer.sign({ ...claims, iss: this.context.issuer, aud: client.clientId }, 'JWT');
     if (!alg) return signed;
     return this.encrypter.encrypt(client, signed, { field: 'userinfo_encrypted_response_alg', alg, enc: enc ?? DEFAULT_ENCRYPTION_ENC });
