@@ -46,6 +46,10 @@ const ROWS: Record<string, { key: string; row(key: string, expiresAt: number): R
     key: 'id',
     row: (id, expiresAt) => ({ id, tenant: 'default', secret_hash: `s-${id}`, user_id: 'u1', auth_time: now() - 7200, amr: '["pwd"]', created_at: now() - 7200, expires_at: expiresAt }),
   },
+  initial_access_tokens: {
+    key: 'token_digest',
+    row: (token_digest, expiresAt) => ({ token_digest, tenant: 'default', created_at: now() - 7200, expires_at: expiresAt, max_uses: null, uses: 0 }),
+  },
   grant_records: {
     key: 'id',
     row: (id, expiresAt) => ({

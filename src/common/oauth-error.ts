@@ -20,7 +20,7 @@ export const REASON_CODES = [
   // scopes and audiences (invalid_scope, invalid_target)
   'scope_not_allowed', 'scope_widened', 'scope_malformed', 'admin_scope_misuse', 'target_not_allowed',
   // anything else
-  'request_invalid', 'server_error', 'other',
+  'request_invalid', 'database_unavailable', 'server_error', 'other',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

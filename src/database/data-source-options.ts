@@ -4,6 +4,9 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../config/config.schema';
 import { MIGRATIONS } from './migrations';
 
+/** How long opening a pooled connection may take before it counts as an outage (503, see database-outage.ts). */
+const CONNECT_TIMEOUT_MS = 5000;
+
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
 
 export function databaseKind(url: string): DatabaseKind {
@@ -45,6 +48,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
         schema: settings.schema,
         extra: {
           max: settings.pool_size,
+          // A database that drops packets answers nothing: without a limit a request would wait forever, not 503.
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
           ...(settings.schema ? { options: `-c search_path=${settings.schema}` } : {}),
         },
       };
@@ -54,7 +59,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
         type: 'mysql',
         url: settings.url.replace(/^mariadb:/, 'mysql:'),
         charset: 'utf8mb4',
-        extra: { connectionLimit: settings.pool_size },
+        extra: { connectionLimit: settings.pool_size, connectTimeout: CONNECT_TIMEOUT_MS },
       };
   }
 }

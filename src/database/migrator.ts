@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 
 const LOCK_ID = 0x6772616e; // "gran": the advisory lock several instances take while migrating
 
@@ -18,7 +18,10 @@ export async function runMigrations(dataSource: DataSource, schema?: string): Pr
     } else if (kind === 'mysql') {
       await lockRunner.query('SELECT GET_LOCK(?, 60)', [`grantry_migrations`]);
     }
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    // On the lock's own connection: a pool of one (`[database] pool_size = 1`) has no second to lend.
+    const executor = new MigrationExecutor(dataSource, lockRunner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
     for (const migration of applied) new Logger('Migrations').log(`applied ${migration.name}`);
     return applied.map((m) => m.name);
   } finally {

@@ -18,6 +18,8 @@ export const SWEPT_TABLES: readonly string[] = [
   'interactions',
   // Browser sessions past their [login] session_ttl.
   'sessions',
+  // Initial access tokens for dynamic registration, past their expires_at (24 hours by default).
+  'initial_access_tokens',
   // Last: a grant's absolute end, which no token issued under it outlives.
   'grant_records',
 ];

@@ -60,7 +60,7 @@ export class TokenObserver {
     const grantType = this.grantTypeLabel(request.grantType);
     const oauth = error instanceof OAuthError ? error : undefined;
     const outcome: TokenOutcome = oauth && oauth.status < 500 ? 'refused' : 'error';
-    const reason = oauth ? oauth.reason : 'server_error';
+    const reason = oauth ? oauth.reason : isDatabaseUnavailable(error) ? 'database_unavailable' : 'server_error';
     facts.client_id = authenticated?.clientId;
     facts.grant_type = grantType;
     this.metrics.tokenRequest(grantType, this.authMethodLabel(authenticated?.authMethod ?? claimedAuthMethod(request)), outcome);
