@@ -150,6 +150,31 @@ describe('logs, audit trail and metrics', () => {
     expect(audit).toContainEqual(expect.objectContaining({ event: 'admin.change', admin_client_id: admin.client_id, method: 'POST', resource: 'clients', id: made.client_id }));
   });
 
+  it("audits a client's own registration, update and deletion (RFC 7591/7592), without its tokens", async () => {
+    const admin = await createClient(server, { client_name: 'registrar', grant_types: ['client_credentials'], scope: 'admin' });
+    const { body: adminToken } = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!) });
+    const json = { 'content-type': 'application/json' };
+    const iat = (await (await fetch(`${server.url}/api/admin/v1/initial-access-tokens`, {
+      method: 'POST', headers: { ...json, authorization: `Bearer ${adminToken.access_token as string}` }, body: '{}',
+    })).json()) as { initial_access_token: string };
+    server.lines.length = 0;
+    const registered = (await (await fetch(`${server.url}/oauth2/register`, {
+      method: 'POST', headers: { ...json, authorization: `Bearer ${iat.initial_access_token}` },
+      body: JSON.stringify({ client_name: 'self-registered', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }),
+    })).json()) as { client_id: string; registration_client_uri: string; registration_access_token: string; client_secret: string };
+    const updated = await fetch(registered.registration_client_uri, {
+      method: 'PUT', headers: { ...json, authorization: `Bearer ${registered.registration_access_token}` },
+      body: JSON.stringify({ client_id: registered.client_id, client_name: 'renamed', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }),
+    });
+    const { registration_access_token: rotated } = (await updated.json()) as { registration_access_token: string };
+    expect((await fetch(registered.registration_client_uri, { method: 'DELETE', headers: { authorization: `Bearer ${rotated}` } })).status).toBe(204);
+
+    const events = server.records().filter((record) => record.audit === true).map(({ event, client_id }) => ({ event, client_id }));
+    expect(events).toEqual(['registered', 'updated', 'deleted'].map((change) => ({ event: `client.${change}`, client_id: registered.client_id })));
+    const text = server.lines.join('');
+    for (const secret of [iat.initial_access_token, registered.registration_access_token, rotated, registered.client_secret]) expect(text).not.toContain(secret);
+  });
+
   it('counts token requests, failures by reason and latency on /metrics; junk grant types add no series', async () => {
     const authorization = basic(client.client_id, client.client_secret!);
     await tokenRequest(server, { grant_type: 'client_credentials', scope: 'read' }, { authorization });

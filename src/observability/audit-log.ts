@@ -68,4 +68,9 @@ export class AuditLog {
   adminChange(event: AdminChangeEvent): void {
     if (this.enabled) this.log!.info({ event: 'admin.change', ...event });
   }
+
+  /** A client's own change through dynamic registration (RFC 7591 / 7592): who changed is the client itself. */
+  clientRegistration(change: 'registered' | 'updated' | 'deleted', clientId: string): void {
+    if (this.enabled) this.log!.info({ event: `client.${change}`, client_id: clientId });
+  }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { NoStore } from '../../common/no-store.decorator';
+import { AuditLog } from '../../observability/audit-log';
 import { DynamicRegistration } from './dynamic-registration.service';
 
 /**
@@ -8,13 +9,15 @@ import { DynamicRegistration } from './dynamic-registration.service';
  */
 @Controller('oauth2/register')
 export class RegistrationController {
-  constructor(private readonly registration: DynamicRegistration) {}
+  constructor(private readonly registration: DynamicRegistration, private readonly audit: AuditLog) {}
 
   @Post()
   @HttpCode(201)
   @NoStore()
-  register(@Headers('authorization') authorization: string | undefined, @Body() body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.registration.register(authorization, body);
+  async register(@Headers('authorization') authorization: string | undefined, @Body() body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const registered = await this.registration.register(authorization, body);
+    this.audit.clientRegistration('registered', registered.client_id as string);
+    return registered;
   }
 
   @Get(':clientId')
@@ -25,13 +28,16 @@ export class RegistrationController {
 
   @Put(':clientId')
   @NoStore()
-  update(@Param('clientId') clientId: string, @Headers('authorization') authorization: string | undefined, @Body() body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.registration.update(clientId, authorization, body);
+  async update(@Param('clientId') clientId: string, @Headers('authorization') authorization: string | undefined, @Body() body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const updated = await this.registration.update(clientId, authorization, body);
+    this.audit.clientRegistration('updated', clientId);
+    return updated;
   }
 
   @Delete(':clientId')
   @HttpCode(204)
   async delete(@Param('clientId') clientId: string, @Headers('authorization') authorization: string | undefined): Promise<void> {
     await this.registration.delete(clientId, authorization);
+    this.audit.clientRegistration('deleted', clientId);
   }
 }
