@@ -1,6 +1,8 @@
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, importPKCS8, jwtVerify, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { ClientView } from '../src/clients/clients.service';
+import { EncryptionKeysService } from '../src/keys/encryption-keys.service';
+import { KeyRing } from '../src/keys/key-ring';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { jwksServer, signAssertion } from './support/assertions';
@@ -282,6 +284,25 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       });
     });
 
+    // Review F5, F6: RSA encryption keys have 2048 to 4096 bits; a rotation keeps the size of the key it replaces.
+    it('caps RSA encryption keys at 4096 bits, and rotates an RSA key to one of the same size', async () => {
+      const keys = server.app.get(EncryptionKeysService);
+      await expect(keys.generate('RSA-OAEP-256', { bits: 8192 })).rejects.toThrow('RSA encryption keys have 2048 to 4096 bits');
+      const modulusBits = async (kid: string) => {
+        const jwk = (await jwks()).find((key) => key.kid === kid)!;
+        return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
+      };
+      const sized = await keys.generate('RSA-OAEP-256', { bits: 3072 });
+      await server.app.get(KeyRing).refresh();
+      expect(await modulusBits(sized.kid)).toBe(3072);
+      const rotated = await keys.rotate('RSA-OAEP-256');
+      await server.app.get(KeyRing).refresh();
+      expect(await modulusBits(rotated.kid)).toBe(3072);
+      const resized = await keys.rotate('RSA-OAEP-256', { bits: 2048 });
+      await server.app.get(KeyRing).refresh();
+      expect(await modulusBits(resized.kid)).toBe(2048);
+    });
+
     it('never signs with an encryption key: tokens keep the signing key\'s kid', async () => {
       const enc = (await api('POST', '/keys', { use: 'enc', alg: 'ECDH-ES' })).body;
       const token = await adminToken(server);
@@ -378,7 +399,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       // No crypto for a wrong or missing cty: random ciphertext would otherwise answer "could not be decrypted".
       ['a JWE without cty', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, 'an encrypted assertion must be a nested JWT (cty "JWT")'],
       // Several RSA-OAEP-256 keys are held by now: without a kid, one would have to try each.
-      ['a JWE without kid while several held keys have its alg', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^the JWE names no kid and this server holds [2-9] RSA-OAEP-256 keys: name one \(kid\)$/],
+      ['a JWE without kid while several held keys have its alg', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^the JWE names no kid and this server holds \d+ RSA-OAEP-256 keys: name one \(kid\)$/],
       ['one over 16 KiB', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid, cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(20_000))}.${b64(randomBytes(16))}`, 'the encrypted assertion is larger than 16384 bytes'],
     ];
 

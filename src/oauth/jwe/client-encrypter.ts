@@ -78,7 +78,7 @@ export class ClientEncrypter {
         });
       }
       // Refused by the outbound policy, not JSON, too large, not a JWK Set: the client's to fix.
-      throw unusable(client, choice, 'its jwks_uri does not serve a usable JWK Set', `jwks_uri refused or unusable: ${message}`);
+      throw unusable(client, choice, 'its jwks_uri is refused by this server or serves no usable JWK Set', `jwks_uri refused or unusable: ${message}`);
     }
   }
 }
