@@ -50,7 +50,7 @@ export class EncryptionKeysService {
   /**
    * A new key of `alg`, and — in one transaction — the grace period of the other active keys of
    * that alg: unpublished at once, they decrypt for `[keys] rotation_grace_period` seconds more.
-   * An RSA key keeps the size of the newest key it replaces unless `bits` says otherwise.
+   * An RSA key keeps the size of the keys it replaces (the largest) unless `bits` says otherwise.
    */
   async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
     if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
@@ -70,13 +70,14 @@ export class EncryptionKeysService {
     return (result.affected ?? 0) > 0;
   }
 
-  /** The modulus size of the newest active RSA-OAEP-256 key (undefined when there is none: the default). */
+  /**
+   * The modulus size of the RSA-OAEP-256 keys a rotation replaces (the largest, when they differ:
+   * a rotation never weakens), capped at today's maximum; undefined when there is none (the default).
+   */
   private async currentRsaBits(): Promise<number | undefined> {
-    const current = await this.repo.findOne({ where: { tenant: this.context.tenant, alg: 'RSA-OAEP-256', retireAt: IsNull() }, order: { createdAt: 'DESC', kid: 'ASC' } });
-    if (!current) return undefined;
-    const bits = createPublicKey({ key: current.publicJwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
-    // A key made before the 4096-bit cap is replaced by the largest size allowed now.
-    return bits === undefined ? undefined : Math.min(bits, MAX_ENCRYPTION_RSA_BITS);
+    const replaced = await this.repo.findBy({ tenant: this.context.tenant, alg: 'RSA-OAEP-256', retireAt: IsNull() });
+    const sizes = replaced.map((row) => createPublicKey({ key: row.publicJwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength ?? 0);
+    return sizes.length ? Math.min(Math.max(...sizes), MAX_ENCRYPTION_RSA_BITS) : undefined;
   }
 
   private row(material: EncryptionKeyMaterial, now: number): EncryptionKey {
