@@ -137,6 +137,16 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       });
     });
 
+    it('ignores unknown metadata: neither stored nor returned (RFC 7591 §2)', async () => {
+      const token = await initialAccessToken();
+      const { status, body } = await register({ grant_types: ['client_credentials'], frontchannel_logout_uri: 'https://c.example/logout', request_object_signing_alg: 'RS256', org_name: 'Org' }, token);
+      expect(status).toBe(201);
+      for (const field of ['frontchannel_logout_uri', 'request_object_signing_alg', 'org_name']) expect(body).not.toHaveProperty(field);
+      const read = await call('GET', `/${encodeURIComponent(body!.client_id)}`, { token: body!.registration_access_token });
+      expect(read.status).toBe(200);
+      expect(read.body).not.toHaveProperty('org_name');
+    });
+
     it('ignores a caller-chosen client_id and client_secret', async () => {
       const { status, body } = await register({ grant_types: ['client_credentials'], client_id: 'chosen', client_secret: 'chosen-secret' });
       expect(status).toBe(201);
@@ -227,6 +237,37 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       const { status, body } = await call('POST', '', { token: await initialAccessToken(), raw: '{"redirect_uris":' });
       expect(status).toBe(400);
       expect(body!.error).toBe('invalid_client_metadata');
+    });
+
+    it('refuses a __proto__ key in the body with invalid_client_metadata', async () => {
+      const raw = '{"grant_types":["client_credentials"],"__proto__":{"introspect_any":true}}';
+      const { status, body } = await call('POST', '', { token: await initialAccessToken(), raw });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_client_metadata', error_description: 'the metadata must not contain the key __proto__' });
+    });
+
+    it('refuses a constructor key nested in jwks with invalid_client_metadata', async () => {
+      const raw = '{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","constructor":{"prototype":{}}}]}}';
+      const { status, body } = await call('POST', '', { token: await initialAccessToken(), raw });
+      expect(status).toBe(400);
+      expect(body!.error).toBe('invalid_client_metadata');
+    });
+
+    it('refuses deeply nested JSON with invalid_client_metadata, not a 500', async () => {
+      const raw = `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","x5c":${'['.repeat(20000)}${']'.repeat(20000)}}]}}`;
+      const { status, body } = await call('POST', '', { token: await initialAccessToken(), raw });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_client_metadata', error_description: 'the metadata is nested deeper than 32 levels' });
+    });
+
+    it('checks the body of an encoded registration path too (/oauth2/%72egister)', async () => {
+      const response = await fetch(`${server.url}/oauth2/%72egister`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await initialAccessToken()}`, 'content-type': 'text/plain' },
+        body: 'hello',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'the request body must be a JSON document (Content-Type: application/json)' });
     });
 
     it('answers a 2 MB metadata document fast with a 4xx', async () => {
@@ -375,6 +416,15 @@ describe('software statements (RFC 7591 §2.3)', () => {
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_software_statement');
+  });
+
+  it('refuses a statement claim named __proto__ (it must not reach the parser as a prototype)', async () => {
+    const claims = JSON.parse('{"iss":"https://software.example","__proto__":{"introspect_any":true,"audience":["https://api.example"],"access_token_format":"opaque"}}') as Record<string, unknown>;
+    const statement = await signAssertion(trusted, claims);
+    expect(Buffer.from(statement.split('.')[1], 'base64url').toString()).toContain('"__proto__"');
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: 'invalid_client_metadata', error_description: 'the metadata must not contain the key __proto__' });
   });
 
   it('refuses admin-only fields in a statement too', async () => {

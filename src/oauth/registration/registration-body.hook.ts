@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { checkShape } from '../../clients/client-metadata';
 import { OAuthError } from '../../common/oauth-error';
 import { ServerSettings } from '../../config/config.schema';
 
@@ -24,7 +25,9 @@ export class RegistrationBodyHook implements OnModuleInit {
     if (!fastify?.addHook) return;
     const limit = this.server.body_limit;
     fastify.addHook('preParsing', async (request: FastifyRequest, _reply, payload) => {
-      if ((request.method !== 'POST' && request.method !== 'PUT') || !request.url.startsWith(REGISTRATION_PATH)) return payload;
+      // The matched route, not the raw URL: /oauth2/%72egister reaches the same handler.
+      const route = request.routeOptions?.url ?? '';
+      if ((request.method !== 'POST' && request.method !== 'PUT') || (route !== REGISTRATION_PATH && !route.startsWith(`${REGISTRATION_PATH}/`))) return payload;
       const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type !== 'application/json') throw OAuthError.invalidClientMetadata('the request body must be a JSON document (Content-Type: application/json)');
       if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
@@ -36,6 +39,8 @@ export class RegistrationBodyHook implements OnModuleInit {
         throw OAuthError.invalidClientMetadata('the request body is not valid JSON');
       }
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw OAuthError.invalidClientMetadata('the request body must be a JSON object');
+      // Too deep, or a __proto__ key (which Fastify would refuse as invalid_request): refused here in RFC 7591's words.
+      checkShape(parsed);
       const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
       replay.receivedEncodedLength = body.length;
       return replay;
