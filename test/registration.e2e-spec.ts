@@ -137,6 +137,33 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       });
     });
 
+    it('keeps loopback (any port, IPv6) and reverse-DNS native redirect URIs valid', async () => {
+      const redirect_uris = ['http://127.0.0.1/cb', 'http://127.0.0.1:51234/cb', 'http://[::1]:8080/cb', 'com.example.app:/cb', 'com.example.app:/oauth2redirect?x=1', 'https://c.example/cb'];
+      const { status, body } = await register({ application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris });
+      expect(status).toBe(201);
+      expect(body!.redirect_uris).toEqual(redirect_uris);
+    });
+
+    it('accepts a public jwks and refuses one of 21 keys', async () => {
+      const { publicJwk } = await keyPair('ES256');
+      const base = { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' };
+      expect((await register({ ...base, jwks: { keys: [publicJwk] } })).status).toBe(201);
+      const many = await register({ ...base, jwks: { keys: Array.from({ length: 21 }, (_, i) => ({ ...publicJwk, kid: `k${i}` })) } });
+      expect(many.body).toEqual({ error: 'invalid_client_metadata', error_description: 'jwks holds more than 20 keys' });
+    });
+
+    it('ignores a language tag longer than 35 characters as unknown metadata', async () => {
+      const { status, body } = await register({ grant_types: ['client_credentials'], [`client_name#${'a'.repeat(8)}${'-abcdefgh'.repeat(4)}`]: 'x' });
+      expect(status).toBe(201);
+      expect(Object.keys(body!).filter((key) => key.startsWith('client_name#'))).toEqual([]);
+    });
+
+    it('answers a client_id path with a NUL like an unknown client: 401', async () => {
+      const { status, body } = await call('GET', '/a%00b', { token: 'whatever' });
+      expect(status).toBe(401);
+      expect(body!.error).toBe('invalid_token');
+    });
+
     it('ignores unknown metadata: neither stored nor returned (RFC 7591 §2)', async () => {
       const token = await initialAccessToken();
       const { status, body } = await register({ grant_types: ['client_credentials'], frontchannel_logout_uri: 'https://c.example/logout', request_object_signing_alg: 'RS256', org_name: 'Org' }, token);
@@ -224,6 +251,25 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       ['an audience', { grant_types: ['client_credentials'], audience: ['https://api.example'] }, 'invalid_client_metadata'],
       ['an access_token_format', { grant_types: ['client_credentials'], access_token_format: 'opaque' }, 'invalid_client_metadata'],
       ['introspect_any', { grant_types: ['client_credentials'], introspect_any: true }, 'invalid_client_metadata'],
+      ['a redirect URI with CRLF', { redirect_uris: ['https://c.example/cb\r\nSet-Cookie: a=b'] }, 'invalid_redirect_uri'],
+      ['a redirect URI with U+2028', { redirect_uris: ['https://c.example/cb\u2028'] }, 'invalid_redirect_uri'],
+      ['a redirect URI with Cyrillic letters', { redirect_uris: ['https://\u0435\u0445\u0430mple.com/cb'] }, 'invalid_redirect_uri'],
+      ['a redirect URI with a trailing space', { redirect_uris: ['https://c.example/cb '] }, 'invalid_redirect_uri'],
+      ['a redirect URI with a backslash', { redirect_uris: ['https://evil.example\\@c.example/cb'] }, 'invalid_redirect_uri'],
+      ['a redirect URI not in canonical form', { redirect_uris: ['https://C.example:443/cb'] }, 'invalid_redirect_uri'],
+      ['a post-logout URI with CRLF', { redirect_uris: ['https://c.example/cb'], post_logout_redirect_uris: ['https://c.example/x\r\nA: b'] }, 'invalid_client_metadata'],
+      ['a logo_uri with a space', { grant_types: ['client_credentials'], logo_uri: 'https://c.example/a b.png' }, 'invalid_client_metadata'],
+      ['a native ws: redirect URI (RFC 8252 §7.1)', { application_type: 'native', redirect_uris: ['ws://c.example/cb'] }, 'invalid_redirect_uri'],
+      ['a native ftp: redirect URI', { application_type: 'native', redirect_uris: ['ftp://c.example/cb'] }, 'invalid_redirect_uri'],
+      ['a native view-source: redirect URI', { application_type: 'native', redirect_uris: ['view-source:https://c.example/cb'] }, 'invalid_redirect_uri'],
+      ['a NUL in client_name', { grant_types: ['client_credentials'], client_name: 'a\u0000b' }, 'invalid_client_metadata'],
+      ['a control character in contacts', { grant_types: ['client_credentials'], contacts: ['a@b.example\u0007'] }, 'invalid_client_metadata'],
+      ['a URI longer than 2048 characters', { grant_types: ['client_credentials'], client_uri: `https://c.example/${'a'.repeat(2048)}` }, 'invalid_client_metadata'],
+      ['101 redirect URIs', { redirect_uris: Array.from({ length: 101 }, (_, i) => `https://c.example/cb${i}`) }, 'invalid_client_metadata'],
+      ['21 contacts', { grant_types: ['client_credentials'], contacts: Array.from({ length: 21 }, (_, i) => `c${i}@c.example`) }, 'invalid_client_metadata'],
+      ['an RSA key with private members (p, q)', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', p: 'AQAB', q: 'AQAB' }] } }, 'invalid_client_metadata'],
+      ['a symmetric (oct) key', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'AQAB' }] } }, 'invalid_client_metadata'],
+      ['an EC key that does not import', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AQAB', y: 'AQAB' }] } }, 'invalid_client_metadata'],
       ['an unsigned software statement', { grant_types: ['client_credentials'], software_statement: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"x"}').toString('base64url')}.` }, 'invalid_software_statement'],
     ];
     it.each(cases)('refuses %s', async (_name, metadata, code) => {

@@ -1,3 +1,4 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
 import { jsonDepth, MAX_JSON_DEPTH } from '../admin/json-depth.guard';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
@@ -148,8 +149,16 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   software_version: { type: ['string', 'null'], maxLength: 255 },
 };
 
-/** RFC 7591 §2.2 language-tagged variants (`client_name#ja-Jpan-JP`): BCP 47 tags in their common shape. */
-export const LANGUAGE_TAGGED_FIELD = /^(client_name|client_uri|logo_uri|policy_uri|tos_uri)#[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+/** RFC 7591 §2.2 language-tagged variants (`client_name#ja-Jpan-JP`): BCP 47 tags in their common shape, at most 35 characters (RFC 5646 §4.4.1). */
+export const LANGUAGE_TAGGED_FIELD = /^(client_name|client_uri|logo_uri|policy_uri|tos_uri)#(?=[A-Za-z0-9-]{1,35}$)[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+
+/** Caps on what one registration may hold. */
+const MAX_URI_LENGTH = 2048;
+const MAX_REDIRECT_URIS = 100;
+const MAX_CONTACTS = 20;
+const MAX_JWKS_KEYS = 20;
+/** C0 control characters and DEL. */
+const CONTROL = /[\x00-\x1F\x7F]/;
 
 const KNOWN = new Set(Object.keys(CLIENT_METADATA_FIELDS));
 /**
@@ -208,8 +217,8 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('token_endpoint_auth_method')) out.token_endpoint_auth_method = text(body.token_endpoint_auth_method, 'token_endpoint_auth_method', 64);
   if (has('scope')) out.scope = scope(body.scope);
   if (has('application_type')) out.application_type = oneOf('application_type', ['web', 'native'])(body.application_type) as ClientMetadata['application_type'];
-  if (has('redirect_uris')) out.redirect_uris = unique(strings(body.redirect_uris, 'redirect_uris'), 'redirect_uris');
-  if (has('post_logout_redirect_uris')) out.post_logout_redirect_uris = unique(strings(body.post_logout_redirect_uris, 'post_logout_redirect_uris'), 'post_logout_redirect_uris');
+  if (has('redirect_uris')) out.redirect_uris = unique(strings(body.redirect_uris, 'redirect_uris', MAX_REDIRECT_URIS), 'redirect_uris');
+  if (has('post_logout_redirect_uris')) out.post_logout_redirect_uris = unique(strings(body.post_logout_redirect_uris, 'post_logout_redirect_uris', MAX_REDIRECT_URIS), 'post_logout_redirect_uris');
   if (has('response_types')) out.response_types = unique(strings(body.response_types, 'response_types').map(responseType), 'response_types');
   else if (!base && out.grant_types.includes('authorization_code')) out.response_types = ['code']; // RFC 7591 §2 default
   if (has('subject_type')) out.subject_type = oneOf('subject_type', ['public', 'pairwise'])(body.subject_type) as ClientMetadata['subject_type'];
@@ -220,7 +229,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     out.require_auth_time = body.require_auth_time;
   }
   if (has('jwks')) out.jwks = nullable(body.jwks, jwks);
-  if (has('jwks_uri')) out.jwks_uri = nullable(body.jwks_uri, (v) => httpsUrl(v, 'jwks_uri'));
+  if (has('jwks_uri')) out.jwks_uri = nullable(body.jwks_uri, (v) => httpUrl(v, 'jwks_uri'));
   if (has('token_endpoint_auth_signing_alg')) out.token_endpoint_auth_signing_alg = nullable(body.token_endpoint_auth_signing_alg, oneOf('token_endpoint_auth_signing_alg', JWT_AUTH_SIGNING_ALGS));
   if (has('access_token_format')) out.access_token_format = nullable(body.access_token_format, oneOf('access_token_format', ['jwt', 'opaque'])) as ClientMetadata['access_token_format'];
   if (has('audience')) out.audience = unique(strings(body.audience, 'audience'), 'audience');
@@ -235,7 +244,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   for (const field of ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri'] as const) {
     if (has(field)) out[field] = nullable(body[field], (v) => webUrl(v, field));
   }
-  if (has('contacts')) out.contacts = unique(strings(body.contacts, 'contacts'), 'contacts').map((contact) => text(contact, 'contacts', 255));
+  if (has('contacts')) out.contacts = unique(strings(body.contacts, 'contacts', MAX_CONTACTS), 'contacts').map((contact) => text(contact, 'contacts', 255));
   if (has('software_id')) out.software_id = nullable(body.software_id, (v) => text(v, 'software_id', 255));
   if (has('software_version')) out.software_version = nullable(body.software_version, (v) => text(v, 'software_version', 255));
   for (const [field, value] of tagged) {
@@ -304,10 +313,23 @@ function isLanguageTagged(field: string): boolean {
 
 /** Pages a user's browser opens: http(s) only, never a script or data URL. */
 function webUrl(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length > 2048 || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw OAuthError.invalidClientMetadata(`${field} must be an http(s) URL`);
-  }
-  return value;
+  return httpUrl(value, field);
+}
+
+/**
+ * Every URI field: at most 2048 printable ASCII characters (no whitespace, control characters,
+ * backslash or non-ASCII/IDN form), and already in the WHATWG URL parser's canonical form, so
+ * what is stored is exactly what is later compared and sent in a Location header.
+ */
+function canonicalUri(value: unknown, field: string, code: 'invalid_client_metadata' | 'invalid_redirect_uri' = 'invalid_client_metadata'): URL {
+  const invalid = (why: string) => new OAuthError(code, `${field}: ${why}`);
+  if (typeof value !== 'string') throw invalid('must be a string');
+  if (value.length > MAX_URI_LENGTH) throw invalid(`longer than ${MAX_URI_LENGTH} characters`);
+  if (!/^[\x21-\x5B\x5D-\x7E]+$/.test(value)) throw invalid(`must be printable ASCII without spaces or backslashes: ${JSON.stringify(value)}`);
+  if (!URL.canParse(value)) throw invalid(`not an absolute URI: ${value}`);
+  const url = new URL(value);
+  if (url.href !== value) throw invalid(`not in canonical form (${url.href}): ${value}`);
+  return url;
 }
 
 /**
@@ -334,10 +356,8 @@ function responseType(value: string): string {
 }
 
 function sectorIdentifierUri(value: unknown): string {
-  if (typeof value !== 'string' || !URL.canParse(value) || new URL(value).protocol !== 'https:') {
-    throw OAuthError.invalidClientMetadata('sector_identifier_uri must be an https URL');
-  }
-  return value;
+  if (canonicalUri(value, 'sector_identifier_uri').protocol !== 'https:') throw OAuthError.invalidClientMetadata('sector_identifier_uri must be an https URL');
+  return value as string;
 }
 
 function maxAge(value: unknown): number {
@@ -349,13 +369,16 @@ function text(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string' || !value.trim() || value.length > max) {
     throw OAuthError.invalidClientMetadata(`${field} must be a non-empty string of at most ${max} characters`);
   }
+  // NUL and other control characters: PostgreSQL refuses NUL in text (a 500), and none belongs in a name or an address.
+  if (CONTROL.test(value)) throw OAuthError.invalidClientMetadata(`${field} must not contain control characters`);
   return value.trim();
 }
 
-function strings(value: unknown, field: string): string[] {
+function strings(value: unknown, field: string, max = 100): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || !item)) {
     throw OAuthError.invalidClientMetadata(`${field} must be an array of non-empty strings`);
   }
+  if (value.length > max) throw OAuthError.invalidClientMetadata(`${field} has more than ${max} entries`);
   return value as string[];
 }
 
@@ -381,19 +404,19 @@ const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:',
  * scheme (RFC 8252 §7.1), an http loopback address (§7.3) or https (§7.2).
  */
 function redirectUri(value: string, applicationType: ClientMetadata['application_type'], field: string): string {
-  const invalid = (why: string) => new OAuthError(field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', `${field}: ${why}: ${value}`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid('not an absolute URI');
-  }
+  const code = field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata';
+  const invalid = (why: string) => new OAuthError(code, `${field}: ${why}: ${value}`);
+  const url = canonicalUri(value, field, code);
   if (url.hash || value.includes('#')) throw invalid('must not contain a fragment');
   if (DANGEROUS_SCHEMES.has(url.protocol)) throw invalid(`the ${url.protocol} scheme is not allowed`);
   if (url.username || url.password) throw invalid('must not contain user information');
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:' && !loopback) throw invalid('http is allowed only for loopback addresses; use https');
-  if (applicationType === 'web' && url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('a web client uses https (application_type native allows private-use schemes)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    if (applicationType === 'web') throw invalid('a web client uses https (application_type native allows private-use schemes)');
+    // RFC 8252 §7.1: a private-use scheme is a reverse domain name (com.example.app), never ws:, ftp: or view-source:.
+    if (!url.protocol.slice(0, -1).includes('.')) throw invalid('a private-use scheme must be a reverse domain name such as com.example.app');
+  }
   return value;
 }
 
@@ -402,20 +425,34 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
 
-function httpsUrl(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw OAuthError.invalidClientMetadata(`${field} must be an http(s) URL`);
-  }
-  return value;
+/** An http(s) URL in canonical form; whether http or the host may be fetched is the outbound rules' call. */
+function httpUrl(value: unknown, field: string): string {
+  if (!/^https?:$/.test(canonicalUri(value, field).protocol)) throw OAuthError.invalidClientMetadata(`${field} must be an http(s) URL`);
+  return value as string;
 }
 
+/** The members of a public JWK, per kty (RFC 7518 §6, RFC 8037 §2) and for all (RFC 7517 §4). */
+const PUBLIC_JWK_MEMBERS: Record<string, string[]> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'] };
+const COMMON_JWK_MEMBERS = ['kty', 'kid', 'use', 'alg', 'key_ops', 'x5c', 'x5t', 'x5t#S256'];
+
 function jwks(value: unknown): { keys: object[] } {
-  const keys = (value as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys) || !keys.length || keys.some((key) => !key || typeof key !== 'object' || typeof key.kty !== 'string')) {
+  const keys = value && typeof value === 'object' && Object.hasOwn(value, 'keys') ? (value as { keys: unknown }).keys : undefined;
+  if (!Array.isArray(keys) || !keys.length || keys.some((key) => !key || typeof key !== 'object' || Array.isArray(key) || typeof key.kty !== 'string')) {
     throw OAuthError.invalidClientMetadata('jwks must be a JWK Set: {"keys": [ {"kty": ...}, ... ]}');
   }
-  if (keys.some((key) => 'd' in key || 'k' in key)) {
-    throw OAuthError.invalidClientMetadata('jwks must hold public keys only');
+  if (keys.length > MAX_JWKS_KEYS) throw OAuthError.invalidClientMetadata(`jwks holds more than ${MAX_JWKS_KEYS} keys`);
+  for (const [index, key] of (keys as Record<string, unknown>[]).entries()) {
+    const members = PUBLIC_JWK_MEMBERS[key.kty as string];
+    if (!members) throw OAuthError.invalidClientMetadata(`jwks key ${index}: unsupported kty ${JSON.stringify(key.kty)} (RSA, EC or OKP)`);
+    // Only public members: a private (d, p, q, dp, dq, qi, oth) or symmetric (k) member, or one unknown, is refused.
+    const extra = Object.keys(key).filter((member) => !members.includes(member) && !COMMON_JWK_MEMBERS.includes(member));
+    if (extra.length) throw OAuthError.invalidClientMetadata(`jwks must hold public keys only: key ${index} has ${extra.join(', ')}`);
+    try {
+      const { kty, n, e, crv, x, y } = key;
+      createPublicKey({ key: { kty, n, e, crv, x, y } as JsonWebKey, format: 'jwk' });
+    } catch {
+      throw OAuthError.invalidClientMetadata(`jwks key ${index} is not a valid ${key.kty} public key`);
+    }
   }
   return { keys };
 }

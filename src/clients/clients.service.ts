@@ -110,7 +110,7 @@ export class ClientsService {
    * without one (made by the admin API or CLI) and a wrong token are one answer: 401 invalid_token.
    */
   async findRegistration(clientId: string, token: string): Promise<FoundRegistration> {
-    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    const entity = await this.find(clientId);
     const presented = Buffer.from(this.registrationDigest(token));
     const stored = Buffer.from(entity?.registrationTokenDigest ?? '');
     // Constant time: the digest of a wrong token must not reveal how much of it matched.
@@ -133,7 +133,7 @@ export class ClientsService {
    * otherwise the secret stays (one is issued only where the method needs one it lacks).
    */
   async prepareReregistration(clientId: string, token: string, metadata: ClientMetadata, options: { newSecret: boolean; softwareStatement: string | null }): Promise<PreparedRegistration> {
-    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    const entity = await this.find(clientId);
     if (!entity) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'unknown client' });
     const oldDigest = this.registrationDigest(token);
     const secret = this.applyUpdate(entity, metadata, options.newSecret);
@@ -153,6 +153,7 @@ export class ClientsService {
 
   /** RFC 7592 §2.3: deletes only while the token is still the client's (one conditional DELETE). */
   async deleteRegistration(clientId: string, token: string): Promise<void> {
+    if (!plausibleClientId(clientId)) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'unknown client' });
     const result = await this.repo.delete({ clientId, tenant: this.context.tenant, registrationTokenDigest: this.registrationDigest(token) });
     this.cache.delete(this.context.key(clientId));
     if (!result.affected) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'registration access token mismatch' });
@@ -226,6 +227,7 @@ export class ClientsService {
   }
 
   async delete(clientId: string): Promise<void> {
+    if (!plausibleClientId(clientId)) throw OAuthError.notFound(`no client with client_id ${clientId}`);
     const result = await this.repo.delete({ clientId, tenant: this.context.tenant });
     this.cache.delete(this.context.key(clientId));
     if (!result.affected) throw OAuthError.notFound(`no client with client_id ${clientId}`);
@@ -237,7 +239,7 @@ export class ClientsService {
     const cached = this.cache.get(key);
     if (cached) return cached;
     if (this.misses.get(key)) return undefined;
-    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    const entity = await this.find(clientId);
     if (!entity) {
       this.misses.set(key, true);
       return undefined;
@@ -253,9 +255,14 @@ export class ClientsService {
   }
 
   private async load(clientId: string): Promise<ClientEntity> {
-    const entity = await this.repo.findOneBy({ clientId, tenant: this.context.tenant });
+    const entity = await this.find(clientId);
     if (!entity) throw OAuthError.notFound(`no client with client_id ${clientId}`);
     return entity;
+  }
+
+  /** An id with control characters is no client's (PostgreSQL refuses NUL in text outright: a 500). */
+  private async find(clientId: string): Promise<ClientEntity | null> {
+    return plausibleClientId(clientId) ? this.repo.findOneBy({ clientId, tenant: this.context.tenant }) : null;
   }
 
   /**
@@ -269,6 +276,10 @@ export class ClientsService {
     entity.sealedSecret = entity.tokenEndpointAuthMethod === SEALED_SECRET_METHOD ? this.security.box.seal(secret, secretContext(entity.clientId)) : null;
     return secret;
   }
+}
+
+function plausibleClientId(clientId: string): boolean {
+  return !/[\x00-\x1F\x7F]/.test(clientId);
 }
 
 function secretContext(clientId: string): string {
