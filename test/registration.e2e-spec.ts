@@ -164,6 +164,24 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       expect(body!.error).toBe('invalid_token');
     });
 
+    it.each([
+      ['http://keys.example/jwks', 'jwks_uri must be an https URL'],
+      ['https://127.0.0.1/jwks', 'jwks_uri must not point to a loopback, private or link-local address'],
+      ['https://[::1]/jwks', 'jwks_uri must not point to a loopback, private or link-local address'],
+      ['https://169.254.169.254/jwks', 'jwks_uri must not point to a loopback, private or link-local address'],
+      ['https://10.1.2.3/jwks', 'jwks_uri must not point to a loopback, private or link-local address'],
+    ])('refuses jwks_uri %s under the outbound rules', async (jwks_uri, description) => {
+      const { status, body } = await register({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_client_metadata', error_description: description });
+    });
+
+    it('does not echo why a sector_identifier_uri could not be fetched', async () => {
+      const { status, body } = await register({ redirect_uris: ['https://c.example/cb'], subject_type: 'pairwise', sector_identifier_uri: 'https://10.0.0.1/sector' });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_client_metadata', error_description: 'sector_identifier_uri could not be fetched' });
+    });
+
     it('ignores unknown metadata: neither stored nor returned (RFC 7591 §2)', async () => {
       const token = await initialAccessToken();
       const { status, body } = await register({ grant_types: ['client_credentials'], frontchannel_logout_uri: 'https://c.example/logout', request_object_signing_alg: 'RS256', org_name: 'Org' }, token);

@@ -228,6 +228,8 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     if (typeof body.require_auth_time !== 'boolean') throw OAuthError.invalidClientMetadata('require_auth_time must be true or false');
     out.require_auth_time = body.require_auth_time;
   }
+  // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present (said before either is judged).
+  if (has('jwks') && has('jwks_uri') && body.jwks !== null && body.jwks_uri !== null) throw OAuthError.invalidClientMetadata('jwks and jwks_uri cannot both be set');
   if (has('jwks')) out.jwks = nullable(body.jwks, jwks);
   if (has('jwks_uri')) out.jwks_uri = nullable(body.jwks_uri, (v) => httpUrl(v, 'jwks_uri'));
   if (has('token_endpoint_auth_signing_alg')) out.token_endpoint_auth_signing_alg = nullable(body.token_endpoint_auth_signing_alg, oneOf('token_endpoint_auth_signing_alg', JWT_AUTH_SIGNING_ALGS));

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
-import { GrantryConfig } from '../../config/config.schema';
+import { isIP } from 'node:net';
+import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
+import { isNonPublicAddress } from '../../outbound/address-policy';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { GrantRecords } from '../grant-records/grant-records';
@@ -23,6 +25,7 @@ export class ClientRegistrationService {
     private readonly records: GrantRecords,
     private readonly config: GrantryConfig,
     private readonly fetcher: OutboundFetcher,
+    private readonly outbound: OutboundSettings,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -54,6 +57,7 @@ export class ClientRegistrationService {
     allowed.delete(ADMIN_SCOPE); // DESIGN.md: never admin, whatever the list says
     const refused = metadata.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
     if (refused.length) throw OAuthError.invalidClientMetadata(`scope not open to registration: ${refused.join(' ')}`);
+    if (metadata.jwks_uri) this.checkJwksUri(metadata.jwks_uri);
     await this.checkSectorIdentifier(metadata);
     return metadata;
   }
@@ -75,11 +79,26 @@ export class ClientRegistrationService {
     try {
       listed = (await this.fetcher.fetchJson(metadata.sector_identifier_uri)).body;
     } catch (error) {
-      throw OAuthError.invalidClientMetadata(`sector_identifier_uri could not be fetched: ${(error as Error).message}`);
+      // Why stays in the log: the registrant must not learn how this server's network answers.
+      throw OAuthError.invalidClientMetadata('sector_identifier_uri could not be fetched', { detail: (error as Error).message, cause: error });
     }
     if (!Array.isArray(listed) || listed.some((uri) => typeof uri !== 'string')) throw OAuthError.invalidClientMetadata('sector_identifier_uri must serve a JSON array of redirect URIs');
     const missing = metadata.redirect_uris.filter((uri) => !listed.includes(uri));
     if (missing.length) throw OAuthError.invalidClientMetadata(`sector_identifier_uri does not list the redirect URI ${missing[0]}`);
+  }
+
+  /**
+   * RFC 7591 §2 jwks_uri under the outbound rules the fetch will apply anyway, refused at
+   * registration rather than at first use: https unless `[oauth.outbound] allow_http`, and no
+   * loopback, private or link-local address literal unless `allow_private_networks`.
+   */
+  private checkJwksUri(uri: string): void {
+    const url = new URL(uri);
+    if (url.protocol !== 'https:' && !this.outbound.allow_http) throw OAuthError.invalidClientMetadata('jwks_uri must be an https URL');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) && !this.outbound.allow_private_networks && isNonPublicAddress(host)) {
+      throw OAuthError.invalidClientMetadata('jwks_uri must not point to a loopback, private or link-local address');
+    }
   }
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
