@@ -368,6 +368,27 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       expect((await call('GET', path, { token: updated.body!.registration_access_token })).status).toBe(401);
     });
 
+    it('makes a deleted client\'s JWT access token introspect inactive (RFC 7592 §2.3), by RFC 7592 and by the admin API', async () => {
+      const gateway = await createClient(server, { client_name: 'gateway', grant_types: ['client_credentials'], introspect_any: true });
+      const introspect = async (token: string) => {
+        const response = await fetch(`${server.url}/oauth2/introspect`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(gateway.client_id, gateway.client_secret!) },
+          body: new URLSearchParams({ token }),
+        });
+        return ((await response.json()) as { active: boolean }).active;
+      };
+      for (const via of ['rfc7592', 'admin'] as const) {
+        const { body } = await register({ grant_types: ['client_credentials'] });
+        const issued = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(body!.client_id, body!.client_secret) });
+        const accessToken = issued.body.access_token as string;
+        expect(await introspect(accessToken)).toBe(true);
+        if (via === 'rfc7592') expect((await call('DELETE', `/${encodeURIComponent(body!.client_id)}`, { token: body!.registration_access_token })).status).toBe(204);
+        else expect((await fetch(`${server.url}/api/admin/v1/clients/${encodeURIComponent(body!.client_id)}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })).status).toBe(204);
+        expect(await introspect(accessToken)).toBe(false);
+      }
+    });
+
     it('treats omitted fields of a PUT as removed (RFC 7592 §2.2)', async () => {
       const created = (await register({ grant_types: ['client_credentials'], client_name: 'named', contacts: ['a@client.example.org'] })).body!;
       const updated = await call('PUT', `/${created.client_id}`, { token: created.registration_access_token, body: { client_id: created.client_id, grant_types: ['client_credentials'] } });

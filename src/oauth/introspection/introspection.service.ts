@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
@@ -28,6 +29,7 @@ export class IntrospectionService {
     private readonly refreshTokens: RefreshTokenStore,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
+    private readonly clients: ClientsService,
   ) {}
 
   async introspect(request: ClientRequest): Promise<IntrospectionResponse> {
@@ -55,7 +57,10 @@ export class IntrospectionService {
     const info = await this.accessTokens.find(token);
     if (!info) return undefined;
     const visible = client.introspectAny || info.clientId === client.clientId || info.audience.includes(client.clientId);
-    return visible ? this.describeAccessToken(info) : INACTIVE;
+    if (!visible) return INACTIVE;
+    // RFC 7592 §2.3: a deleted client's tokens are invalid, also a self-contained JWT still within its exp.
+    if (info.clientId !== client.clientId && !(await this.clients.findForAuthentication(info.clientId))) return INACTIVE;
+    return this.describeAccessToken(info);
   }
 
   private async asRefreshToken(client: RegisteredClient, token: string): Promise<IntrospectionResponse | undefined> {
