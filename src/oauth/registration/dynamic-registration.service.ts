@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientsService, PreparedRegistration } from '../../clients/clients.service';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
-import { GrantryConfig } from '../../config/config.schema';
+import { RegistrationSettings, TokenSettings } from '../../config/config.schema';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { GrantRecords } from '../grant-records/grant-records';
 import { ClientRegistrationService } from './client-registration.service';
@@ -26,12 +26,13 @@ export class DynamicRegistration {
     private readonly records: GrantRecords,
     private readonly writer: AtomicWriter,
     private readonly issuer: IssuerContext,
-    private readonly config: GrantryConfig,
+    private readonly settings: RegistrationSettings,
+    private readonly tokens: TokenSettings,
   ) {}
 
   async register(authorization: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     // RFC 7591 §3: an initial access token, unless the operator opened registration.
-    const initialToken = this.config.oauth.registration.open ? undefined : bearer(authorization);
+    const initialToken = this.settings.open ? undefined : bearer(authorization);
     if (initialToken) await this.initialTokens.check(initialToken);
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input);
@@ -95,7 +96,7 @@ export class DynamicRegistration {
       registrationClientUri: `${this.issuer.issuer}${REGISTRATION_PATH}/${encodeURIComponent(prepared.view.client_id)}`,
       registrationToken: prepared.registrationToken,
       softwareStatement: prepared.softwareStatement,
-      defaultSigningAlg: this.config.oauth.token.signing_alg,
+      defaultSigningAlg: this.tokens.signing_alg,
     });
   }
 }

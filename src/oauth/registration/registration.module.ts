@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../../clients/clients.module';
+import { GrantryConfig, RegistrationSettings } from '../../config/config.schema';
 import { KeysModule } from '../../keys/keys.module';
 import { OutboundModule } from '../../outbound/outbound.module';
 import { SecurityModule } from '../../security/security.module';
@@ -16,7 +17,14 @@ import { SoftwareStatements } from './software-statements';
 @Module({
   imports: [TypeOrmModule.forFeature([InitialAccessTokenEntity]), ClientsModule, OAuthModule, KeysModule, OutboundModule, SecurityModule],
   controllers: [RegistrationController],
-  providers: [DynamicRegistration, InitialAccessTokens, SoftwareStatements, RegistrationBodyHook],
+  providers: [
+    DynamicRegistration,
+    InitialAccessTokens,
+    SoftwareStatements,
+    RegistrationBodyHook,
+    // [oauth.registration], injected as its own slice (the config module does not export it yet).
+    { provide: RegistrationSettings, useFactory: (config: GrantryConfig) => config.oauth.registration, inject: [GrantryConfig] },
+  ],
   exports: [InitialAccessTokens],
 })
 export class RegistrationModule {}
