@@ -475,13 +475,16 @@ describe('software statements (RFC 7591 §2.3)', () => {
     await stopServer(server);
   });
 
+  // The JWKS URI's origin is the one iss its keys sign for.
+  const publisher = () => new URL(issuerKeys.url).origin;
+
   const register = async (body: Record<string, unknown>) => {
     const response = await fetch(`${server.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
   it('takes the claims of a trusted statement over the request\'s and returns the statement unmodified', async () => {
-    const statement = await signAssertion(trusted, { iss: 'https://software.example', software_id: 'app-1', client_name: 'From the statement', jti: undefined });
+    const statement = await signAssertion(trusted, { iss: publisher(), software_id: 'app-1', client_name: 'From the statement', jti: undefined });
     const { status, body } = await register({ grant_types: ['client_credentials'], client_name: 'From the request', software_statement: statement });
     expect(status).toBe(201);
     expect(body).toMatchObject({ client_name: 'From the statement', software_id: 'app-1', software_statement: statement });
@@ -489,7 +492,7 @@ describe('software statements (RFC 7591 §2.3)', () => {
 
   it('refuses a statement signed by a key it does not trust with unapproved_software_statement', async () => {
     const stranger = await keyPair('ES256');
-    const statement = await signAssertion(stranger, { iss: 'https://software.example', software_id: 'app-1' });
+    const statement = await signAssertion(stranger, { iss: publisher(), software_id: 'app-1' });
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('unapproved_software_statement');
@@ -497,14 +500,14 @@ describe('software statements (RFC 7591 §2.3)', () => {
 
   it('refuses an expired statement with invalid_software_statement', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const statement = await signAssertion(trusted, { iss: 'https://software.example', iat: now - 7200, exp: now - 3600 });
+    const statement = await signAssertion(trusted, { iss: publisher(), iat: now - 7200, exp: now - 3600 });
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_software_statement');
   });
 
   it('refuses a statement claim named __proto__ (it must not reach the parser as a prototype)', async () => {
-    const claims = JSON.parse('{"iss":"https://software.example","__proto__":{"introspect_any":true,"audience":["https://api.example"],"access_token_format":"opaque"}}') as Record<string, unknown>;
+    const claims = JSON.parse(`{"iss":${JSON.stringify(publisher())},"__proto__":{"introspect_any":true,"audience":["https://api.example"],"access_token_format":"opaque"}}`) as Record<string, unknown>;
     const statement = await signAssertion(trusted, claims);
     expect(Buffer.from(statement.split('.')[1], 'base64url').toString()).toContain('"__proto__"');
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
@@ -512,8 +515,15 @@ describe('software statements (RFC 7591 §2.3)', () => {
     expect(body).toEqual({ error: 'invalid_client_metadata', error_description: 'the metadata must not contain the key __proto__' });
   });
 
+  it('refuses a statement whose iss is not the one its verifying key is bound to, with unapproved_software_statement', async () => {
+    const statement = await signAssertion(trusted, { iss: 'https://other-publisher.example', software_id: 'app-1' });
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body.error).toBe('unapproved_software_statement');
+  });
+
   it('refuses admin-only fields in a statement too', async () => {
-    const statement = await signAssertion(trusted, { iss: 'https://software.example', audience: ['https://api.example'] });
+    const statement = await signAssertion(trusted, { iss: publisher(), audience: ['https://api.example'] });
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_client_metadata');

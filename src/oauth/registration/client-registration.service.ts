@@ -50,7 +50,7 @@ export class ClientRegistrationService {
    */
   async validateRegistration(input: unknown, current?: ClientMetadata): Promise<ClientMetadata> {
     const metadata = parseClientMetadata(input, undefined, 'registration');
-    if (current) for (const field of ADMIN_ONLY_FIELDS) (metadata as unknown as Record<string, unknown>)[field] = current[field];
+    if (current) Object.assign(metadata, Object.fromEntries(ADMIN_ONLY_FIELDS.map((field) => [field, current[field]])));
     this.checkSupported(metadata);
     const held = current ? current.scope.split(' ').filter(Boolean) : [];
     const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes, ...held]);

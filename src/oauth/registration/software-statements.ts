@@ -40,8 +40,9 @@ export class SoftwareStatements {
     const alg = checkHeader(header, STATEMENT_ALGS, (description) => invalid(description.replace(/^assertion/, 'software statement')));
     checkTimes(payload, invalid);
     if (typeof payload.iss !== 'string' || !payload.iss) throw invalid('software statement has no iss claim');
-    const issuers = this.config.oauth.registration.software_statement_issuers;
-    if (!(await verifiesWithAny(statement, alg, this.trustedKeys(issuers, alg, header)))) {
+    // Each listed issuer signs for one iss only: a key trusted for one publisher cannot speak for another.
+    const issuers = this.config.oauth.registration.software_statement_issuers.filter((entry) => boundIssuer(entry) === payload.iss);
+    if (!issuers.length || !(await verifiesWithAny(statement, alg, this.trustedKeys(issuers, alg, header)))) {
       // Signed, but by no key this server trusts for statements.
       throw new OAuthError('unapproved_software_statement', `software statement of ${JSON.stringify(payload.iss)} is not signed by a trusted issuer`);
     }
@@ -61,6 +62,14 @@ export class SoftwareStatements {
       }
     }
   }
+}
+
+/**
+ * The `iss` an entry of `software_statement_issuers` may sign for: a truststore alias signs as
+ * itself, a JWKS URI as its origin (`https://publisher.example/keys.json` → `https://publisher.example`).
+ */
+function boundIssuer(entry: string): string {
+  return /^https?:\/\//i.test(entry) && URL.canParse(entry) ? new URL(entry).origin : entry;
 }
 
 function checkTimes(payload: JWTPayload, invalid: (description: string) => OAuthError): void {
