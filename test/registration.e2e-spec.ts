@@ -241,6 +241,31 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
       expect(await server.app.get(InitialAccessTokens).usesOf(token)).toBe(1);
     });
 
+    it('lists, shows and revokes initial access tokens by id, never showing a token again', async () => {
+      const admin_ = (method: string, path = '') => fetch(`${server.url}/api/admin/v1/initial-access-tokens${path}`, { method, headers: { authorization: `Bearer ${admin}` } });
+      const created = await fetch(`${server.url}/api/admin/v1/initial-access-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ max_uses: 3 }),
+      });
+      const issued = (await created.json()) as { id: string; initial_access_token: string; expires_at: number };
+      expect(issued.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await register({ grant_types: ['client_credentials'] }, issued.initial_access_token)).status).toBe(201);
+      const shown = await admin_('GET', `/${issued.id}`);
+      expect(shown.status).toBe(200);
+      expect(await shown.json()).toEqual({ id: issued.id, created_at: expect.any(Number), expires_at: issued.expires_at, max_uses: 3, uses: 1 });
+      const list = (await (await admin_('GET', '?limit=200')).json()) as { items: Record<string, unknown>[]; total: number };
+      expect(list.total).toBeGreaterThanOrEqual(1);
+      expect(list.items.find((item) => item.id === issued.id)).toEqual({ id: issued.id, created_at: expect.any(Number), expires_at: issued.expires_at, max_uses: 3, uses: 1 });
+      expect(JSON.stringify(list)).not.toContain(issued.initial_access_token);
+      expect((await admin_('DELETE', `/${issued.id}`)).status).toBe(204);
+      const refused = await register({ grant_types: ['client_credentials'] }, issued.initial_access_token);
+      expect(refused.status).toBe(401);
+      expect(refused.body!.error).toBe('invalid_token');
+      expect((await admin_('DELETE', `/${issued.id}`)).status).toBe(404);
+      expect((await admin_('GET', '/a%00b')).status).toBe(404);
+    });
+
     it('lives 24 hours without expires_in', async () => {
       const response = await fetch(`${server.url}/api/admin/v1/initial-access-tokens`, {
         method: 'POST',

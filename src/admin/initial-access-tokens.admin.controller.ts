@@ -1,9 +1,10 @@
-import { Body, Controller, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { NoStore } from '../common/no-store.decorator';
-import { InitialAccessTokens, IssuedInitialAccessToken } from '../oauth/registration/initial-access-tokens';
+import { InitialAccessTokens, InitialAccessTokenView, IssuedInitialAccessToken } from '../oauth/registration/initial-access-tokens';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
+import { parsePaging } from './paging';
 
 /** RFC 7591 §3 initial access tokens for `POST /oauth2/register`; the token is in this answer only. */
 @Controller('api/admin/v1/initial-access-tokens')
@@ -12,10 +13,28 @@ import { JsonDepthGuard } from './json-depth.guard';
 export class InitialAccessTokensAdminController {
   constructor(private readonly tokens: InitialAccessTokens) {}
 
-  /** `{expires_in?, max_uses?}` → 201 `{initial_access_token, expires_at, max_uses}`. */
+  /** `{expires_in?, max_uses?}` → 201 `{id, initial_access_token, expires_at, max_uses}`. */
   @Post()
   @NoStore()
   create(@Body() body: unknown): Promise<IssuedInitialAccessToken> {
     return this.tokens.issue(body ?? {});
+  }
+
+  /** Never the tokens: id, created_at, expires_at, max_uses, uses. */
+  @Get()
+  list(@Query() query: { limit?: string; offset?: string }): Promise<{ items: InitialAccessTokenView[]; total: number }> {
+    const { limit, offset } = parsePaging(query);
+    return this.tokens.list(limit, offset);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<InitialAccessTokenView> {
+    return this.tokens.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id') id: string): Promise<void> {
+    await this.tokens.revoke(id);
   }
 }

@@ -153,6 +153,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/initial-access-tokens': {
+      get: { summary: 'List initial access tokens (never the tokens themselves)', parameters: paging, responses: { '200': { description: 'a page', ...json(page('InitialAccessToken')) }, ...errors } },
       post: {
         summary: 'An RFC 7591 initial access token for POST /oauth2/register; it appears in this response only',
         requestBody: {
@@ -171,13 +172,18 @@ export const OPENAPI_DOCUMENT = {
             description: 'the token',
             ...json({
               type: 'object',
-              required: ['initial_access_token', 'expires_at'],
-              properties: { initial_access_token: { type: 'string' }, expires_at: { type: 'integer', description: 'epoch seconds' }, max_uses: { type: ['integer', 'null'] } },
+              required: ['id', 'initial_access_token', 'expires_at'],
+              properties: { id: { type: 'string' }, initial_access_token: { type: 'string' }, expires_at: { type: 'integer', description: 'epoch seconds' }, max_uses: { type: ['integer', 'null'] } },
             }),
           },
           ...errors,
         },
       },
+    },
+    '/initial-access-tokens/{id}': {
+      parameters: pathId('id'),
+      get: { summary: 'Get an initial access token (not the token itself)', responses: { '200': { description: 'the token\'s facts', ...json(ref('InitialAccessToken')) }, ...errors, ...notFound } },
+      delete: { summary: 'Revoke an initial access token', responses: { '204': { description: 'revoked' }, ...errors, ...notFound } },
     },
     '/openapi.json': {
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } },
@@ -193,6 +199,17 @@ export const OPENAPI_DOCUMENT = {
     },
     schemas: {
       Error: { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } },
+      InitialAccessToken: {
+        type: 'object',
+        required: ['id', 'created_at', 'expires_at', 'max_uses', 'uses'],
+        properties: {
+          id: { type: 'string' },
+          created_at: { type: 'integer', description: 'epoch seconds' },
+          expires_at: { type: 'integer', description: 'epoch seconds' },
+          max_uses: { type: ['integer', 'null'] },
+          uses: { type: 'integer' },
+        },
+      },
       ClientInput: { type: 'object', required: ['client_name'], properties: clientMetadata, patternProperties: languageTagged, additionalProperties: false },
       Client: {
         type: 'object',

@@ -8,6 +8,7 @@ import { ResourceOwners1764400000000 } from './1764400000000-resource-owners';
 import { BrowserSignIn1764500000000 } from './1764500000000-browser-sign-in';
 import { Registration1764600000000 } from './1764600000000-registration';
 import { EncryptionKeys1764700000000 } from './1764700000000-encryption-keys';
+import { InitialAccessTokenIds1764800000000 } from './1764800000000-initial-access-token-ids';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   BrowserSignIn1764500000000,
   Registration1764600000000,
   EncryptionKeys1764700000000,
+  InitialAccessTokenIds1764800000000,
 ];

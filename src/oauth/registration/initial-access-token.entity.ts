@@ -5,6 +5,8 @@ import { epochSeconds } from '../../database/columns';
 @Entity('initial_access_tokens')
 export class InitialAccessTokenEntity {
   @PrimaryColumn({ name: 'token_digest', type: 'varchar', length: 64 }) tokenDigest: string;
+  /** What the admin API and CLI name it by (the token is shown once, at creation). */
+  @Column({ type: 'varchar', length: 36, nullable: true }) id: string;
   @Column({ type: 'varchar', length: 64 }) tenant: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
+import { randomUUID } from 'node:crypto';
 import { randomId } from '../../common/random-id';
 import { nowSeconds } from '../../database/columns';
 import type { WriteStep } from '../../database/atomic-writer';
@@ -12,13 +13,26 @@ import { InitialAccessTokenEntity } from './initial-access-token.entity';
 /** DESIGN.md: without `expires_in` an initial access token lives 24 hours. */
 export const DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS = 24 * 3600;
 const DIGEST_PURPOSE = 'initial-access-token';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface InitialAccessTokenRequest {
   expires_in?: number;
   max_uses?: number;
 }
 
+/** What the admin API and CLI show of a token: never the token itself. */
+export interface InitialAccessTokenView {
+  id: string;
+  /** Epoch seconds. */
+  created_at: number;
+  /** Epoch seconds. */
+  expires_at: number;
+  max_uses: number | null;
+  uses: number;
+}
+
 export interface IssuedInitialAccessToken {
+  id: string;
   initial_access_token: string;
   /** Epoch seconds. */
   expires_at: number;
@@ -45,6 +59,7 @@ export class InitialAccessTokens {
     const now = nowSeconds();
     const entity = this.repo.create({
       tokenDigest: this.security.keyedDigest(DIGEST_PURPOSE, token),
+      id: randomUUID(),
       tenant: this.context.tenant,
       createdAt: now,
       expiresAt: now + (expires_in ?? DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS),
@@ -52,7 +67,25 @@ export class InitialAccessTokens {
       uses: 0,
     });
     await this.repo.insert(entity);
-    return { initial_access_token: token, expires_at: entity.expiresAt, max_uses: entity.maxUses };
+    return { id: entity.id, initial_access_token: token, expires_at: entity.expiresAt, max_uses: entity.maxUses };
+  }
+
+  /** The tenant's tokens, oldest first, paged like the other admin lists. */
+  async list(limit: number, offset: number): Promise<{ items: InitialAccessTokenView[]; total: number }> {
+    const [rows, total] = await this.repo.findAndCount({ where: { tenant: this.context.tenant }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    return { items: rows.map(toView), total };
+  }
+
+  async get(id: string): Promise<InitialAccessTokenView> {
+    const entity = UUID.test(id) ? await this.repo.findOneBy({ id, tenant: this.context.tenant }) : null;
+    if (!entity) throw notFound(id);
+    return toView(entity);
+  }
+
+  /** Revoked by deleting it: the next registration presenting it gets 401 invalid_token. */
+  async revoke(id: string): Promise<void> {
+    // Not an id we issue (NUL and the like would be a 500 on PostgreSQL): nothing to delete.
+    if (!UUID.test(id) || !(await this.repo.delete({ id, tenant: this.context.tenant })).affected) throw notFound(id);
   }
 
   /**
@@ -80,6 +113,14 @@ export class InitialAccessTokens {
   async usesOf(token: string): Promise<number | undefined> {
     return (await this.repo.findOneBy({ tokenDigest: this.security.keyedDigest(DIGEST_PURPOSE, token) }))?.uses;
   }
+}
+
+function toView(entity: InitialAccessTokenEntity): InitialAccessTokenView {
+  return { id: entity.id, created_at: entity.createdAt, expires_at: entity.expiresAt, max_uses: entity.maxUses, uses: entity.uses };
+}
+
+function notFound(id: string): OAuthError {
+  return OAuthError.notFound(`no initial access token with id ${id}`);
 }
 
 /** RFC 6750 §3.1: the token is wrong; which way goes to the log only. */
