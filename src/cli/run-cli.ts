@@ -75,6 +75,7 @@ const READ_ONLY: Record<string, string[]> = {
   users: ['list', 'show'],
   keys: ['list', 'export'],
   certs: ['list'],
+  'initial-access-tokens': ['list'],
 };
 
 /** `grantry start --port N --host H`: a bad value is a usage error. */
