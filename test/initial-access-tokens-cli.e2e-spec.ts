@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
@@ -39,6 +42,32 @@ describe('grantry initial-access-tokens', () => {
       expect((await register()).status).toBe(401);
     } finally {
       await server.close();
+    }
+  });
+
+  it('lists tokens by id (never the token) and revokes one', async () => {
+    const created = JSON.parse((await run('initial-access-tokens', 'create', '--max-uses', '2', '--json')).stdout) as { id: string; initial_access_token: string };
+    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    const listed = await run('initial-access-tokens', 'list', '--json');
+    expect(listed.status).toBe(0);
+    const items = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(items.find((item) => item.id === created.id)).toEqual({ id: created.id, created_at: expect.any(Number), expires_at: expect.any(Number), max_uses: 2, uses: 0 });
+    expect(listed.stdout).not.toContain(created.initial_access_token);
+    expect(await run('initial-access-tokens', 'revoke', created.id)).toEqual({ status: 0, stdout: '', stderr: `revoked initial access token ${created.id}\n` });
+    const after = JSON.parse((await run('initial-access-tokens', 'list', '--json')).stdout) as Record<string, unknown>[];
+    expect(after.some((item) => item.id === created.id)).toBe(false);
+    expect((await run('initial-access-tokens', 'revoke', created.id)).status).not.toBe(0);
+  });
+
+  it('does not create a database for list', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'grantry-iat-'));
+    try {
+      const config = writeText(db.dir, `ro-${randomBytes(4).toString('hex')}.toml`, `[database]\nurl = "sqlite:${empty}/data/grantry.sqlite"\n[security]\nmaster_key_file = "${empty}/data/master.key"\n`);
+      const { status } = await cli(['initial-access-tokens', 'list', '--config', config], {});
+      expect(status).toBe(1);
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 

@@ -1,14 +1,17 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { OAuthError } from '../../common/oauth-error';
 import { InitialAccessTokens } from '../../oauth/registration/initial-access-tokens';
-import { parse, UsageError } from '../args';
+import { parse, requirePositional, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { print } from '../output';
 
 export const INITIAL_ACCESS_TOKENS_USAGE = `grantry initial-access-tokens create [--expires-in SECONDS] [--max-uses N] [--json]
   (an RFC 7591 initial access token for POST /oauth2/register, shown once; it allows any number of
    registrations until it expires (default 24 hours) unless --max-uses is given)
-  e.g. grantry initial-access-tokens create --max-uses 1 --json`;
+  e.g. grantry initial-access-tokens create --max-uses 1 --json
+grantry initial-access-tokens list [--json]
+  (id, created_at, expires_at, max_uses, uses; never the tokens)
+grantry initial-access-tokens revoke ID`;
 
 export async function initialAccessTokensCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   switch (sub) {
@@ -24,6 +27,18 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
         }
         throw error;
       }
+      return;
+    }
+    case 'list': {
+      const { values } = parse(args, {});
+      print(io.stdout, (await app.get(InitialAccessTokens).list(1000, 0)).items, values.json === true, ['id', 'created_at', 'expires_at', 'max_uses', 'uses']);
+      return;
+    }
+    case 'revoke': {
+      const { positionals } = parse(args, {});
+      const id = requirePositional(positionals, 'ID');
+      await app.get(InitialAccessTokens).revoke(id);
+      io.stderr.write(`revoked initial access token ${id}\n`);
       return;
     }
     default:
