@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
+import { checkClientEncryptionKeys } from '../oauth/jwe/client-encryption-key';
 import { jsonDepth, MAX_JSON_DEPTH } from '../admin/json-depth.guard';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
 
@@ -264,6 +265,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if ((out.id_token_encrypted_response_alg || out.userinfo_encrypted_response_alg) && !out.jwks && !out.jwks_uri) {
     throw OAuthError.invalidClientMetadata('an *_encrypted_response_alg needs the client\'s encryption keys in jwks or jwks_uri');
   }
+  checkClientEncryptionKeys(out); // an inline jwks must hold a key the registered alg can use
   if (out.subject_type === 'pairwise' && !out.sector_identifier_uri && new Set(out.redirect_uris.map((uri) => new URL(uri).host)).size > 1) {
     // OIDC Core §8.1: without a sector identifier, the redirect URIs' one host is the sector.
     throw OAuthError.invalidClientMetadata('a pairwise client whose redirect_uris have several hosts needs a sector_identifier_uri');
