@@ -14,6 +14,7 @@ import { MetricsService } from './observability/metrics.service';
 import { REQUEST_FACTS } from './observability/request-facts';
 import { RequestObserver } from './observability/request-observer';
 import { StartupSummary } from './observability/startup-summary';
+import { RegistrationBodyHook } from './oauth/registration/registration-body.hook';
 
 export interface CreateAppOptions {
   /** Nest's levels to log instead of `[logging] level` (tests: errors only); false: nothing. */
@@ -38,6 +39,8 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
   app.enableShutdownHooks();
   try {
     installObservability(app);
+    // Route-scoped hooks attach as Nest registers the routes, in app.init().
+    app.get(RegistrationBodyHook).install(app.getHttpAdapter().getInstance());
     await app.init();
   } catch (error) {
     // Release the database pool and timers, so a failed start leaves nothing running.

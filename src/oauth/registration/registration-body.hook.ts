@@ -1,6 +1,5 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { Readable } from 'node:stream';
 import { checkShape } from '../../clients/client-metadata';
 import { OAuthError } from '../../common/oauth-error';
@@ -16,35 +15,43 @@ export const REGISTRATION_PATH = '/oauth2/register';
  * passes is handed on unchanged for Fastify to parse as usual.
  */
 @Injectable()
-export class RegistrationBodyHook implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost, private readonly server: ServerSettings) {}
+export class RegistrationBodyHook {
+  constructor(private readonly server: ServerSettings) {}
 
-  onModuleInit(): void {
-    // The CLI runs without an HTTP server.
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (!fastify?.addHook) return;
-    const limit = this.server.body_limit;
-    fastify.addHook('preParsing', async (request: FastifyRequest, _reply, payload) => {
-      // The matched route, not the raw URL: /oauth2/%72egister reaches the same handler.
-      const route = request.routeOptions?.url ?? '';
-      if ((request.method !== 'POST' && request.method !== 'PUT') || (route !== REGISTRATION_PATH && !route.startsWith(`${REGISTRATION_PATH}/`))) return payload;
-      const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') throw OAuthError.invalidClientMetadata('the request body must be a JSON document (Content-Type: application/json)');
-      if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
-      const body = await readAtMost(payload, limit);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw OAuthError.invalidClientMetadata('the request body is not valid JSON');
-      }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw OAuthError.invalidClientMetadata('the request body must be a JSON object');
-      // Too deep, or a __proto__ key (which Fastify would refuse as invalid_request): refused here in RFC 7591's words.
-      checkShape(parsed);
-      const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
-      replay.receivedEncodedLength = body.length;
-      return replay;
+  /**
+   * Attaches the check to the registration routes only, as each is registered: every other
+   * request (the token endpoint above all) runs no hook for it. Called before Nest registers
+   * its routes (`app.init()`), since Fastify tells only routes registered later.
+   */
+  install(fastify: FastifyInstance): void {
+    const check = this.check.bind(this);
+    fastify.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (!methods.some((method) => method === 'POST' || method === 'PUT')) return;
+      if (route.url !== REGISTRATION_PATH && !route.url.startsWith(`${REGISTRATION_PATH}/`)) return;
+      const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [...existing, check];
     });
+  }
+
+  private async check(request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload): Promise<RequestPayload> {
+    const limit = this.server.body_limit;
+    const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') throw OAuthError.invalidClientMetadata('the request body must be a JSON document (Content-Type: application/json)');
+    if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
+    const body = await readAtMost(payload, limit);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw OAuthError.invalidClientMetadata('the request body is not valid JSON');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw OAuthError.invalidClientMetadata('the request body must be a JSON object');
+    // Too deep, or a __proto__ key (which Fastify would refuse as invalid_request): refused here in RFC 7591's words.
+    checkShape(parsed);
+    const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
+    replay.receivedEncodedLength = body.length;
+    return replay;
   }
 }
 
