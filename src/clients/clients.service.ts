@@ -151,12 +151,19 @@ export class ClientsService {
     return { view: toView(entity, secret), softwareStatement: entity.softwareStatement, registrationToken, steps: [{ sql, params, expect: 'one-row', refused }] };
   }
 
-  /** RFC 7592 §2.3: deletes only while the token is still the client's (one conditional DELETE). */
-  async deleteRegistration(clientId: string, token: string): Promise<void> {
-    if (!plausibleClientId(clientId)) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'unknown client' });
-    const result = await this.repo.delete({ clientId, tenant: this.context.tenant, registrationTokenDigest: this.registrationDigest(token) });
-    this.cache.delete(this.context.key(clientId));
-    if (!result.affected) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'registration access token mismatch' });
+  /**
+   * RFC 7592 §2.3: the DELETE of a client that holds only while the registration access token is
+   * still the client's — for the atomic write that also revokes its grants; `forget` it after.
+   */
+  deleteRegistrationStep(clientId: string, token: string): WriteStep {
+    const refused = (detail: string) => () => OAuthError.invalidToken('the registration access token is invalid', { detail });
+    if (!plausibleClientId(clientId)) throw refused('unknown client')();
+    return {
+      sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ? AND registration_token_digest = ?',
+      params: [clientId, this.context.tenant, this.registrationDigest(token)],
+      expect: 'one-row',
+      refused: refused('registration access token mismatch'),
+    };
   }
 
   /** After a registration's atomic write: the token endpoint must see the new metadata at once. */
@@ -226,11 +233,11 @@ export class ClientsService {
     return toView(entity, secret);
   }
 
-  async delete(clientId: string): Promise<void> {
-    if (!plausibleClientId(clientId)) throw OAuthError.notFound(`no client with client_id ${clientId}`);
-    const result = await this.repo.delete({ clientId, tenant: this.context.tenant });
-    this.cache.delete(this.context.key(clientId));
-    if (!result.affected) throw OAuthError.notFound(`no client with client_id ${clientId}`);
+  /** The DELETE of a client (admin API, CLI), for the atomic write that also revokes its grants; `forget` it after. */
+  deleteStep(clientId: string): WriteStep {
+    const refused = () => OAuthError.notFound(`no client with client_id ${clientId}`);
+    if (!plausibleClientId(clientId)) throw refused();
+    return { sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ?', params: [clientId, this.context.tenant], expect: 'one-row', refused };
   }
 
   /** The token endpoint's lookup: cached, positive answers only. */

@@ -57,22 +57,28 @@ export class GrantRecords {
     this.audit?.grantRevoked({ grantId: id, why });
   }
 
-  /** Revokes every live grant of a client (deleted, or compromised). */
-  async revokeAllOfClient(clientId: string, why: RevocationCause): Promise<void> {
-    const revoked = await this.revokeWhere('client_id = :clientId', { clientId });
-    if (!revoked) return;
-    this.logger.warn(`${revoked} grant(s) of client ${clientId} revoked: ${why}`);
-    this.audit?.grantRevoked({ clientId, count: revoked, why });
-  }
-
-  /** The audit event of revocations written by a caller's own atomic write (`revokeStep`, `revokeAllOfSubjectStep`), once committed. */
-  noteRevoked(event: { grantId?: string; subject?: string; why: RevocationCause }): void {
+  /** The audit event of revocations written by a caller's own atomic write (`revokeStep`, `revokeAllOfSubjectStep`, `revokeAllOfClientStep`), once committed. */
+  noteRevoked(event: { grantId?: string; clientId?: string; subject?: string; count?: number; why: RevocationCause }): void {
+    if (event.count === 0) return;
     this.audit?.grantRevoked(event);
   }
 
   /** The statement that revokes one grant, for an atomic write (RFC 7009 revocation). */
   revokeStep(id: string): WriteStep {
     return { sql: 'UPDATE grant_records SET revoked_at = ? WHERE id = ? AND tenant = ? AND revoked_at IS NULL', params: [nowSeconds(), id, this.context.tenant] };
+  }
+
+  /** How many grants of a client are live: for the audit event of a deletion, read before the write that revokes them. */
+  countLiveOfClient(clientId: string): Promise<number> {
+    return this.repo.createQueryBuilder().where('client_id = :clientId AND tenant = :tenant AND revoked_at IS NULL', { clientId, tenant: this.context.tenant }).getCount();
+  }
+
+  /** The statement that revokes every live grant of a client, for the atomic write that deletes the client. */
+  revokeAllOfClientStep(clientId: string): WriteStep {
+    return {
+      sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND client_id = ? AND revoked_at IS NULL',
+      params: [nowSeconds(), this.context.tenant, clientId],
+    };
   }
 
   /**

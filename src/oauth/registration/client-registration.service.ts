@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
+import { AtomicWriter } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
 import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
 import { isNonPublicAddress } from '../../outbound/address-policy';
@@ -26,6 +27,7 @@ export class ClientRegistrationService {
     private readonly config: GrantryConfig,
     private readonly fetcher: OutboundFetcher,
     private readonly outbound: OutboundSettings,
+    private readonly writer: AtomicWriter,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -103,8 +105,12 @@ export class ClientRegistrationService {
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
   async delete(clientId: string): Promise<void> {
-    await this.clients.delete(clientId);
-    await this.records.revokeAllOfClient(clientId, 'client_deleted');
+    const steps = [this.clients.deleteStep(clientId), this.records.revokeAllOfClientStep(clientId)];
+    const live = await this.records.countLiveOfClient(clientId);
+    // One write: the client goes with its grants, or neither.
+    await this.writer.commit(steps);
+    this.clients.forget(clientId);
+    this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
   }
 
   private checkSupported(metadata: ClientMetadata): void {

@@ -75,8 +75,12 @@ export class DynamicRegistration {
 
   /** RFC 7592 §2.3: the client goes, and every grant it holds is revoked with it. */
   async delete(clientId: string, authorization: string | undefined): Promise<void> {
-    await this.clients.deleteRegistration(clientId, bearer(authorization));
-    await this.records.revokeAllOfClient(clientId, 'client_deleted');
+    const steps = [this.clients.deleteRegistrationStep(clientId, bearer(authorization)), this.records.revokeAllOfClientStep(clientId)];
+    const live = await this.records.countLiveOfClient(clientId);
+    // One write: the client goes with its grants, or neither (a wrong token changes nothing).
+    await this.writer.commit(steps);
+    this.clients.forget(clientId);
+    this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
   }
 
   /**
