@@ -1,4 +1,3 @@
-import { ClientsService } from '../src/clients/clients.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -41,7 +40,7 @@ describe('admin API token confinement', () => {
 
   it('refuses the token of a client deleted since', async () => {
     const { client, token } = await adminClient();
-    await server.app.get(ClientsService).delete(client.client_id);
+    await server.app.get(ClientRegistrationService).delete(client.client_id);
     expect(await listClients(token)).toEqual({ status: 401, body: INVALID_TOKEN });
   });
 
