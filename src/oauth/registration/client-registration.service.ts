@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
-import { AtomicWriter } from '../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
 import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
 import { isNonPublicAddress } from '../../outbound/address-policy';
@@ -104,11 +104,18 @@ export class ClientRegistrationService {
   }
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
-  async delete(clientId: string): Promise<void> {
-    const steps = [this.clients.deleteStep(clientId), this.records.revokeAllOfClientStep(clientId)];
+  delete(clientId: string): Promise<void> {
+    return this.deleteWithGrants(clientId, this.clients.deleteStep(clientId));
+  }
+
+  /**
+   * Runs `deletion` (the client's conditional DELETE: by the admin, or by RFC 7592 with its
+   * registration access token) and revokes the client's grants in the same write: the client goes
+   * with its grants, or neither (a refused deletion changes nothing).
+   */
+  async deleteWithGrants(clientId: string, deletion: WriteStep): Promise<void> {
     const live = await this.records.countLiveOfClient(clientId);
-    // One write: the client goes with its grants, or neither.
-    await this.writer.commit(steps);
+    await this.writer.commit([deletion, this.records.revokeAllOfClientStep(clientId)]);
     this.clients.forget(clientId);
     this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
   }

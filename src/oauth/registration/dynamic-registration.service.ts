@@ -4,7 +4,6 @@ import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { RegistrationSettings, TokenSettings } from '../../config/config.schema';
 import { AtomicWriter } from '../../database/atomic-writer';
-import { GrantRecords } from '../grant-records/grant-records';
 import { ClientRegistrationService } from './client-registration.service';
 import { InitialAccessTokens } from './initial-access-tokens';
 import { REGISTRATION_PATH } from './registration-body.hook';
@@ -23,7 +22,6 @@ export class DynamicRegistration {
     private readonly validator: ClientRegistrationService,
     private readonly initialTokens: InitialAccessTokens,
     private readonly statements: SoftwareStatements,
-    private readonly records: GrantRecords,
     private readonly writer: AtomicWriter,
     private readonly issuer: IssuerContext,
     private readonly settings: RegistrationSettings,
@@ -75,12 +73,7 @@ export class DynamicRegistration {
 
   /** RFC 7592 §2.3: the client goes, and every grant it holds is revoked with it. */
   async delete(clientId: string, authorization: string | undefined): Promise<void> {
-    const steps = [this.clients.deleteRegistrationStep(clientId, bearer(authorization)), this.records.revokeAllOfClientStep(clientId)];
-    const live = await this.records.countLiveOfClient(clientId);
-    // One write: the client goes with its grants, or neither (a wrong token changes nothing).
-    await this.writer.commit(steps);
-    this.clients.forget(clientId);
-    this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
+    await this.validator.deleteWithGrants(clientId, this.clients.deleteRegistrationStep(clientId, bearer(authorization)));
   }
 
   /**
