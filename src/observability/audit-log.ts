@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LoggingSettings } from '../config/config.schema';
+import { JsonLineWriter, stringField, stringsField } from './json-line';
 import { GRANTRY_LOG, GrantryLog } from './log';
 
 /** Why a grant (and every token of it) was revoked. */
@@ -40,9 +41,12 @@ export interface AdminChangeEvent {
 @Injectable()
 export class AuditLog {
   private readonly log?: GrantryLog;
+  /** The events of every token request, written by template (see JsonLineWriter). */
+  private readonly lines?: JsonLineWriter;
 
   constructor(@Optional() @Inject(GRANTRY_LOG) log?: GrantryLog, @Optional() settings?: LoggingSettings) {
     this.log = log && (settings?.audit ?? true) ? log.child({ audit: true }) : undefined;
+    this.lines = this.log && new JsonLineWriter(this.log);
   }
 
   /** Whether an event would be written: callers skip building one otherwise. */
@@ -51,11 +55,20 @@ export class AuditLog {
   }
 
   tokenIssued(event: TokenIssuedEvent): void {
-    if (this.enabled) this.log!.info({ event: 'token.issued', ...event });
+    if (!this.enabled) return;
+    this.lines!.info(
+      ',"event":"token.issued"' + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
+        stringField('sub', event.sub) + stringField('scope', event.scope) + stringsField('aud', event.aud) +
+        stringField('jti', event.jti) + stringField('gid', event.gid),
+    );
   }
 
   tokenRefused(event: TokenRefusedEvent): void {
-    if (this.enabled) this.log!.info({ event: 'token.refused', ...event });
+    if (!this.enabled) return;
+    this.lines!.info(
+      ',"event":"token.refused"' + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
+        stringField('error', event.error) + stringField('reason', event.reason),
+    );
   }
 
   /** One grant (`grantId`), or every grant of a client, subject or session. */
