@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
 import type { LoggingSettings } from '../config/config.schema';
+import { BatchedLineDestination } from './log-destination';
 import { pinoLevelOf } from './log-level';
 
 /** The process's one structured logger: Nest's `Logger`, request lines and audit events all write to it. */
@@ -59,40 +60,20 @@ export function createLog(settings: LoggingSettings, options: LogOptions = {}): 
   if (format === 'pretty') {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
-  // Lines are gathered up to 32 KiB per write (one threadpool job for a hundred requests under
-  // load: each job queues beside the signatures) and flushed at least every second when traffic
-  // is light; pino flushes what is left at exit.
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: 32 * 1024, maxWrite: 64 * 1024, contentMode: 'buffer' });
-  const log = pino(base, asBufferWrites(stdout));
-  setInterval(() => log.flush(), 1000).unref();
-  return log;
+  // sonic-boom writes the chunks the destination hands it, in the threadpool, as they come
+  // (in Buffer mode; its typings know strings only).
+  const stdout = pino.destination({ dest: 1, sync: false, maxWrite: 64 * 1024, contentMode: 'buffer' });
+  return pino(base, new BatchedLineDestination({ write: (chunk) => stdout.write(chunk as unknown as string), flushSync: () => stdout.flushSync() }));
 }
 
 /**
- * sonic-boom buffering strings measures the byte length of its whole pending string on every
- * write (about 2 µs a line at 8 KiB pending, a few per cent of a token request); buffering
- * Buffers it adds up lengths instead. pino writes strings, so each line is converted here.
- */
-function asBufferWrites(stdout: ReturnType<typeof pino.destination>): DestinationStream & Flushable {
-  return {
-    write: (line: string) => stdout.write(Buffer.from(line) as unknown as string),
-    flush: (cb?: (error?: Error) => void) => stdout.flush(cb),
-    flushSync: () => stdout.flushSync(),
-  };
-}
-
-interface Flushable {
-  flush(cb?: (error?: Error) => void): void;
-  flushSync(): void;
-}
-
-/**
- * Writes out what the log still buffers, before returning. pino does so when the process exits
- * normally; a stop by SIGTERM (Nest closes the app, then re-raises the signal) ends the process
- * without an exit event, so the shutdown calls this — or the last second of lines would be lost.
+ * Writes out what the log still buffers, before returning. The destination does so when the
+ * process exits normally; a stop by SIGTERM (Nest closes the app, then re-raises the signal) ends
+ * the process without an exit event, so the shutdown calls this — or the last second of lines
+ * would be lost.
  */
 export function flushLogSync(log: GrantryLog): void {
-  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as Partial<Flushable> | undefined;
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { flushSync?: () => void } | undefined;
   try {
     stream?.flushSync?.();
   } catch {
