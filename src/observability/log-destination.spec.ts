@@ -1,4 +1,8 @@
-import { BatchedLineDestination, ByteSink } from './log-destination';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { BATCH_BYTES, BatchedLineDestination, ByteSink } from './log-destination';
 
 /** A sink that keeps what it was handed, as the chunks it got and as text. */
 function collectingSink() {
@@ -6,6 +10,7 @@ function collectingSink() {
   let syncFlushes = 0;
   const sink: ByteSink = {
     write: (chunk) => chunks.push(chunk), // kept as given: a chunk reused after its hand-over would show
+    flush: (cb) => cb?.(),
     flushSync: () => void syncFlushes++,
   };
   return { sink, chunks, text: () => Buffer.concat(chunks).toString('utf8'), syncFlushes: () => syncFlushes };
@@ -70,5 +75,53 @@ describe('BatchedLineDestination', () => {
     destination.flush();
     destination.handOver();
     expect(chunks).toHaveLength(0);
+  });
+});
+
+describe('BatchedLineDestination over sonic-boom (as createLog sets it up)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'grantry-log-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function overSonicBoom(file: string) {
+    const out = pino.destination({ dest: file, sync: false, minLength: BATCH_BYTES, maxWrite: 2 * BATCH_BYTES, contentMode: 'buffer' });
+    return new Promise<{ destination: BatchedLineDestination; out: typeof out }>((resolve) =>
+      out.once('ready', () =>
+        resolve({
+          out,
+          destination: new BatchedLineDestination({
+            write: (chunk) => out.write(chunk as unknown as string),
+            flush: (cb) => out.flush(cb),
+            flushSync: () => out.flushSync(),
+          }),
+        }),
+      ),
+    );
+  }
+
+  it('has every line in the file when flushSync returns — the shutdown path, which cannot wait', async () => {
+    const file = join(dir, 'small.log');
+    const { destination, out } = await overSonicBoom(file);
+    try {
+      for (let i = 0; i < 50; i++) destination.write(`{"n":${i}}\n`);
+      expect(readFileSync(file, 'utf8')).toBe('');
+      destination.flushSync();
+      expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(50);
+    } finally {
+      out.destroy();
+    }
+  });
+
+  it('writes full batches as they fill, and the rest at flush, every line once', async () => {
+    const file = join(dir, 'large.log');
+    const { destination, out } = await overSonicBoom(file);
+    try {
+      const lines = Array.from({ length: 2000 }, (_, i) => `{"n":${i},"pad":"${'y'.repeat(100)}"}`);
+      for (const line of lines) destination.write(`${line}\n`);
+      await new Promise<void>((resolve, reject) => destination.flush((error) => (error ? reject(error) : resolve())));
+      expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toEqual(lines);
+    } finally {
+      out.destroy();
+    }
   });
 });

@@ -1,20 +1,26 @@
 import type { DestinationStream } from 'pino';
 
-/** What the lines are handed to: pino's sonic-boom destination in Buffer mode. */
+/**
+ * What the lines are handed to: pino's sonic-boom destination in Buffer mode, with `minLength`
+ * = `BATCH_BYTES` — so a full batch is written at once (in the threadpool), while a smaller
+ * chunk waits in the sink until `flush()` (written asynchronously) or `flushSync()` (written
+ * before it returns, retrying while a pipe is full).
+ */
 export interface ByteSink {
   write(chunk: Buffer): unknown;
+  flush(cb?: (error?: Error) => void): void;
   flushSync(): void;
 }
 
 /** Lines are handed over once this much has gathered (one threadpool write per ~100 requests). */
-const BATCH_BYTES = 32 * 1024;
+export const BATCH_BYTES = 32 * 1024;
 /** Room for a batch and the line that completes it; a UTF-8 byte count is at most 3 per UTF-16 unit. */
 const CHUNK_BYTES = 2 * BATCH_BYTES;
 
 /**
  * The JSON-lines destination of the log: each line is encoded straight into one chunk buffer, and
- * the chunk is handed to the sink (which writes it in the threadpool) when 32 KiB have gathered,
- * at least every second, and synchronously at shutdown and exit.
+ * the chunk is handed to the sink when 32 KiB have gathered, at least every second, and
+ * synchronously at shutdown (`flushLogSync`) and at exit.
  *
  * Encoding each line into a Buffer of its own, which the sink then queues, cost a Buffer
  * allocation and the sink's bookkeeping per line — about 1.5 % of the event loop under load.
@@ -22,9 +28,17 @@ const CHUNK_BYTES = 2 * BATCH_BYTES;
 export class BatchedLineDestination implements DestinationStream {
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
+
   constructor(private readonly sink: ByteSink, flushEveryMs = 1000) {
-    setInterval(() => this.handOver(), flushEveryMs).unref();
-    flushAtExit(this);
+    // The timer and the exit hook hold the destination weakly: an application that is gone (the
+    // tests make many) takes its destination with it.
+    const self = new WeakRef(this);
+    const timer = setInterval(() => {
+      const destination = self.deref();
+      if (destination) destination.writeOut();
+      else clearInterval(timer);
+    }, flushEveryMs).unref();
+    flushAtExit(self);
   }
 
   write(line: string): void {
@@ -39,7 +53,7 @@ export class BatchedLineDestination implements DestinationStream {
     if (this.used >= BATCH_BYTES) this.handOver();
   }
 
-  /** Gives what has gathered to the sink, which writes it out asynchronously. */
+  /** Gives the gathered lines to the sink (a full batch it writes at once, a smaller chunk it keeps). */
   handOver(): void {
     if (!this.used) return;
     const lines = this.chunk.subarray(0, this.used);
@@ -48,35 +62,43 @@ export class BatchedLineDestination implements DestinationStream {
     this.sink.write(lines);
   }
 
-  /** Writes out everything, before returning (shutdown, exit). */
+  /** Hands over and has the sink write everything out asynchronously, without an fsync (the timer). */
+  writeOut(): void {
+    this.handOver();
+    this.sink.flush();
+  }
+
+  /** Writes out everything before returning (shutdown, exit). */
   flushSync(): void {
     this.handOver();
     this.sink.flushSync();
   }
 
-  /** pino's `logger.flush()`: hands the lines over; no fsync (a log line need not survive a power loss). */
+  /** pino's `logger.flush(cb)`: `cb` once the sink wrote everything out (sonic-boom then fsyncs). */
   flush(cb?: (error?: Error) => void): void {
     this.handOver();
-    cb?.();
+    this.sink.flush(cb);
   }
 }
 
-/** One `exit` listener for every destination of the process, holding none of them alive. */
+/** One `exit` listener for every destination of the process. */
 const destinations = new Set<WeakRef<BatchedLineDestination>>();
+const forgotten = new FinalizationRegistry<WeakRef<BatchedLineDestination>>((ref) => destinations.delete(ref));
 let exitListener = false;
 
-function flushAtExit(destination: BatchedLineDestination): void {
+function flushAtExit(ref: WeakRef<BatchedLineDestination>): void {
   if (!exitListener) {
     exitListener = true;
     process.once('exit', () => {
-      for (const ref of destinations) {
+      for (const live of destinations) {
         try {
-          ref.deref()?.flushSync();
+          live.deref()?.flushSync();
         } catch {
           // A closed or broken stdout has nothing more to take.
         }
       }
     });
   }
-  destinations.add(new WeakRef(destination));
+  destinations.add(ref);
+  forgotten.register(ref.deref()!, ref);
 }

@@ -1,7 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
 import type { LoggingSettings } from '../config/config.schema';
-import { BatchedLineDestination } from './log-destination';
+import { BATCH_BYTES, BatchedLineDestination, ByteSink } from './log-destination';
 import { pinoLevelOf } from './log-level';
 
 /** The process's one structured logger: Nest's `Logger`, request lines and audit events all write to it. */
@@ -60,10 +60,16 @@ export function createLog(settings: LoggingSettings, options: LogOptions = {}): 
   if (format === 'pretty') {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
-  // sonic-boom writes the chunks the destination hands it, in the threadpool, as they come
-  // (in Buffer mode; its typings know strings only).
-  const stdout = pino.destination({ dest: 1, sync: false, maxWrite: 64 * 1024, contentMode: 'buffer' });
-  return pino(base, new BatchedLineDestination({ write: (chunk) => stdout.write(chunk as unknown as string), flushSync: () => stdout.flushSync() }));
+  // sonic-boom writes a full batch at once in the threadpool and keeps a smaller chunk until a
+  // flush — so that a flush at shutdown writes it synchronously (see ByteSink). Buffer mode; its
+  // typings know strings only.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES, maxWrite: 2 * BATCH_BYTES, contentMode: 'buffer' });
+  const sink: ByteSink = {
+    write: (chunk) => stdout.write(chunk as unknown as string),
+    flush: (cb) => stdout.flush(cb),
+    flushSync: () => stdout.flushSync(),
+  };
+  return pino(base, new BatchedLineDestination(sink));
 }
 
 /**
