@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { REASON_CODES } from '../common/oauth-error';
 import { MetricsSettings } from '../config/config.schema';
+import { LabelledCounter, LabelledHistogram } from './series-metrics';
 
 /** Every label value comes from a closed set: anything else is counted as `other`, so junk requests create no series. */
 export const OTHER = 'other';
@@ -10,6 +11,7 @@ export type TokenOutcome = 'issued' | 'refused' | 'error';
 export type OutboundOutcome = 'ok' | 'refused' | 'timeout' | 'too_large' | 'http_error' | 'invalid' | 'network_error';
 
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const STATUS_CLASSES: readonly (string | undefined)[] = [undefined, '1xx', '2xx', '3xx', '4xx', '5xx'];
 const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
 
 /**
@@ -26,12 +28,13 @@ export class MetricsService {
     this.enabled = settings?.enable ?? true;
   }
 
-  private readonly tokenRequests = new Counter({
-    name: 'grantry_token_requests_total',
-    help: 'Token endpoint requests by grant type, client authentication method and outcome (issued, refused, error)',
-    labelNames: ['grant_type', 'auth_method', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  // Counted on every token request and timed on every request: series looked up without
+  // prom-client's per-call label hashing (see series-metrics.ts); exposed the same way.
+  private readonly tokenRequests = new LabelledCounter(
+    'grantry_token_requests_total',
+    'Token endpoint requests by grant type, client authentication method and outcome (issued, refused, error)',
+    ['grant_type', 'auth_method', 'outcome'],
+  ).registerIn(this.registry);
 
   private readonly tokenFailures = new Counter({
     name: 'grantry_token_failures_total',
@@ -40,13 +43,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  private readonly httpDuration = new Histogram({
-    name: 'grantry_http_request_duration_seconds',
-    help: 'HTTP request duration by method, route pattern and status class',
-    labelNames: ['method', 'route', 'status_class'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  private readonly httpDuration = new LabelledHistogram(
+    'grantry_http_request_duration_seconds',
+    'HTTP request duration by method, route pattern and status class',
+    ['method', 'route', 'status_class'],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  ).registerIn(this.registry);
 
   private readonly outboundFetches = new Counter({
     name: 'grantry_outbound_fetches_total',
@@ -73,7 +75,7 @@ export class MetricsService {
   /** Labels already reduced to their closed sets by the caller (see `TokenObserver`). */
   tokenRequest(grantType: string, authMethod: string, outcome: TokenOutcome): void {
     if (!this.enabled) return;
-    this.tokenRequests.inc({ grant_type: grantType, auth_method: authMethod, outcome });
+    this.tokenRequests.inc(grantType, authMethod, outcome);
   }
 
   tokenFailure(reason: string): void {
@@ -84,7 +86,7 @@ export class MetricsService {
   /** `route` is the route pattern Fastify matched (a closed set), or `unmatched`. */
   httpRequest(method: string, route: string, status: number, seconds: number): void {
     if (!this.enabled) return;
-    this.httpDuration.observe({ method: HTTP_METHODS.has(method) ? method : OTHER, route, status_class: `${Math.floor(status / 100)}xx` }, seconds);
+    this.httpDuration.observe(HTTP_METHODS.has(method) ? method : OTHER, route, STATUS_CLASSES[Math.floor(status / 100)] ?? OTHER, seconds);
   }
 
   outboundFetch(outcome: OutboundOutcome): void {
