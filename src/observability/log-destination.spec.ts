@@ -54,7 +54,7 @@ describe('BatchedLineDestination', () => {
     destination.write('{"a":1}\n');
     destination.flushSync();
     expect(text()).toBe('{"a":1}\n');
-    expect(syncFlushes()).toBe(1);
+    expect(syncFlushes()).toBeGreaterThan(0);
 
     let called = false;
     destination.write('{"b":2}\n');
@@ -120,6 +120,41 @@ describe('BatchedLineDestination over sonic-boom (as createLog sets it up)', () 
       for (const line of lines) destination.write(`${line}\n`);
       await new Promise<void>((resolve, reject) => destination.flush((error) => (error ? reject(error) : resolve())));
       expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toEqual(lines);
+    } finally {
+      out.destroy();
+    }
+  });
+});
+
+describe('BatchedLineDestination.flushSync with a backlog in sonic-boom', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'grantry-log-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the backlog and the last chunk synchronously even when together they make a full batch', async () => {
+    const file = join(dir, 'backlog.log');
+    const out = pino.destination({ dest: file, sync: false, minLength: BATCH_BYTES, maxWrite: 2 * BATCH_BYTES, contentMode: 'buffer' });
+    await new Promise((resolve) => out.once('ready', resolve));
+    const destination = new BatchedLineDestination({
+      write: (chunk) => out.write(chunk as unknown as string),
+      flush: (cb) => out.flush(cb),
+      flushSync: () => out.flushSync(),
+    });
+    try {
+      const line = (i: number) => `{"n":${i},"pad":"${'z'.repeat(1000)}"}\n`;
+      let n = 0;
+      // A full batch goes out asynchronously; the timer's hand-over lands while it is in flight
+      // and stays in sonic-boom (below a batch) once the write returns.
+      while (n < 33) destination.write(line(n++));
+      for (let i = 0; i < 20; i++) destination.write(line(n++));
+      destination.writeOut();
+      await new Promise((resolve) => out.once('drain', resolve));
+      // The last chunk: with the ~20 KiB backlog it passes a batch.
+      for (let i = 0; i < 15; i++) destination.write(line(n++));
+      destination.flushSync();
+      const written = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      expect(written).toHaveLength(n);
+      expect(written.map((text) => JSON.parse(text).n)).toEqual(Array.from({ length: n }, (_, i) => i));
     } finally {
       out.destroy();
     }

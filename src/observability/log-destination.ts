@@ -68,13 +68,20 @@ export class BatchedLineDestination implements DestinationStream {
     this.sink.flush();
   }
 
-  /** Writes out everything before returning (shutdown, exit). */
+  /**
+   * Writes out everything before returning (shutdown, exit). The sink's own backlog goes first:
+   * handed over on top of it, the last chunk could reach a full batch and start an asynchronous
+   * write, which a process about to end may never finish. Handed over to an empty sink it stays
+   * below a batch, so the second `flushSync` writes it. (A write already in flight when this runs
+   * is the threadpool's to finish.)
+   */
   flushSync(): void {
+    this.sink.flushSync();
     this.handOver();
     this.sink.flushSync();
   }
 
-  /** pino's `logger.flush(cb)`: `cb` once the sink wrote everything out (sonic-boom then fsyncs). */
+  /** pino's `logger.flush(cb)`: hands over; `cb` as the sink calls it (sonic-boom: at its next drain, after an fsync). */
   flush(cb?: (error?: Error) => void): void {
     this.handOver();
     this.sink.flush(cb);
