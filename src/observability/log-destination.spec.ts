@@ -160,3 +160,15 @@ describe('BatchedLineDestination.flushSync with a backlog in sonic-boom', () => 
     }
   });
 });
+
+describe('BatchedLineDestination when its sink is gone', () => {
+  it('keeps its timer from throwing once the sink refuses writes (a destroyed sonic-boom)', async () => {
+    const destroyed = () => {
+      throw new Error('SonicBoom destroyed');
+    };
+    const destination = new BatchedLineDestination({ write: destroyed, flush: destroyed, flushSync: destroyed }, 10);
+    destination.write('{"a":1}\n');
+    // A throw from the timer would fail this test (jest reports errors thrown in timers).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});

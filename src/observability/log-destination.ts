@@ -35,8 +35,12 @@ export class BatchedLineDestination implements DestinationStream {
     const self = new WeakRef(this);
     const timer = setInterval(() => {
       const destination = self.deref();
-      if (destination) destination.writeOut();
-      else clearInterval(timer);
+      if (!destination) return clearInterval(timer);
+      try {
+        destination.writeOut();
+      } catch {
+        // stdout closed or destroyed: there is nothing left to write to, and a timer must not throw.
+      }
     }, flushEveryMs).unref();
     flushAtExit(self);
   }
