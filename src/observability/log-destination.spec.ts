@@ -147,7 +147,7 @@ describe('BatchedLineDestination.flushSync with a backlog in sonic-boom', () => 
       // and stays in sonic-boom (below a batch) once the write returns.
       while (n < 33) destination.write(line(n++));
       for (let i = 0; i < 20; i++) destination.write(line(n++));
-      destination.writeOut();
+      destination.flush();
       await new Promise((resolve) => out.once('drain', resolve));
       // The last chunk: with the ~20 KiB backlog it passes a batch.
       for (let i = 0; i < 15; i++) destination.write(line(n++));

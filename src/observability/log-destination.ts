@@ -37,7 +37,7 @@ export class BatchedLineDestination implements DestinationStream {
       const destination = self.deref();
       if (!destination) return clearInterval(timer);
       try {
-        destination.writeOut();
+        destination.flush();
       } catch {
         // stdout closed or destroyed: there is nothing left to write to, and a timer must not throw.
       }
@@ -66,12 +66,6 @@ export class BatchedLineDestination implements DestinationStream {
     this.sink.write(lines);
   }
 
-  /** Hands over and has the sink write everything out asynchronously, without an fsync (the timer). */
-  writeOut(): void {
-    this.handOver();
-    this.sink.flush();
-  }
-
   /**
    * Writes out everything before returning (shutdown, exit). The sink's own backlog goes first:
    * handed over on top of it, the last chunk could reach a full batch and start an asynchronous
@@ -85,7 +79,11 @@ export class BatchedLineDestination implements DestinationStream {
     this.sink.flushSync();
   }
 
-  /** pino's `logger.flush(cb)`: hands over; `cb` as the sink calls it (sonic-boom: at its next drain, after an fsync). */
+  /**
+   * Hands over and has the sink write everything out asynchronously. Without `cb` (the timer)
+   * sonic-boom does not fsync; pino's `logger.flush(cb)` passes one, called at sonic-boom's next
+   * drain, after an fsync.
+   */
   flush(cb?: (error?: Error) => void): void {
     this.handOver();
     this.sink.flush(cb);
