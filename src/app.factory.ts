@@ -15,6 +15,7 @@ import { REQUEST_FACTS } from './observability/request-facts';
 import { RequestObserver } from './observability/request-observer';
 import { StartupSummary } from './observability/startup-summary';
 import { RegistrationBodyHook } from './oauth/registration/registration-body.hook';
+import { TokenRoute } from './oauth/token/token.route';
 
 export interface CreateAppOptions {
   /** Nest's levels to log instead of `[logging] level` (tests: errors only); false: nothing. */
@@ -35,12 +36,16 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
     logger: new PinoNestLogger(log),
     abortOnError: false,
   });
-  app.useGlobalFilters(new AllExceptionsFilter());
+  // One instance: its outage log counts a burst once, whichever route met it.
+  const errors = new AllExceptionsFilter();
+  app.useGlobalFilters(errors);
   app.enableShutdownHooks();
   try {
     installObservability(app);
+    const fastify = app.getHttpAdapter().getInstance();
     // Route-scoped hooks attach as Nest registers the routes, in app.init().
-    app.get(RegistrationBodyHook).install(app.getHttpAdapter().getInstance());
+    app.get(RegistrationBodyHook).install(fastify);
+    app.get(TokenRoute).install(fastify, errors);
     await app.init();
   } catch (error) {
     // Release the database pool and timers, so a failed start leaves nothing running.

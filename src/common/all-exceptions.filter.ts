@@ -4,6 +4,11 @@ import { DatabaseOutageLog, isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } 
 import { toErrorReply } from './error-response';
 import { OAuthError } from './oauth-error';
 
+/** Renders an error as the reply (routes served by Fastify directly, such as the token endpoint, use it too). */
+export interface ErrorRenderer {
+  render(exception: unknown, request: FastifyRequest, reply: FastifyReply): void;
+}
+
 /**
  * One rendering for every error a route throws (see `toErrorReply`), except a database outage:
  * that is no fault of the request and passes by itself, so it answers 503 `temporarily_unavailable`
@@ -11,13 +16,15 @@ import { OAuthError } from './oauth-error';
  * with Retry-After, and is logged once per burst instead of a stack per request.
  */
 @Catch()
-export class AllExceptionsFilter implements ExceptionFilter {
+export class AllExceptionsFilter implements ExceptionFilter, ErrorRenderer {
   private readonly outages = new DatabaseOutageLog();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.render(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  render(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     // The path only: a query may carry a token or an id_token_hint, which never goes to the log.
     const context = { method: request.method, url: request.url.split('?')[0] };
     // An OAuthError is a decision already made; only what escaped undecided can be an outage.

@@ -52,9 +52,9 @@ import { GrantRecordsModule } from './grant-records/grant-records.module';
 import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
-import { TokenController } from './token/token.controller';
 import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
+import { TokenRoute } from './token/token.route';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenLookup } from './tokens/access-token.lookup';
 import { OpaqueAccessToken } from './tokens/opaque-token.entity';
@@ -103,7 +103,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
 
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule],
-  controllers: [TokenController, IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
+  controllers: [IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...JWE_PROVIDERS,
@@ -120,6 +120,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ReplayStore,
     TokenPolicy,
     TokenService,
+    TokenRoute,
     AccessTokenIssuer,
     AccessTokenLookup,
     RefreshTokenStore,
