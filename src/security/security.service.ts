@@ -25,10 +25,6 @@ export class SecurityService {
   }
 
   /**
-   * HMAC-SHA256 of a client secret: a fast keyed construction (about 2 µs) that suits 256-bit
-   * random secrets — a slow password hash would buy nothing and cost the hot path.
-   */
-  /**
    * OIDC Core §8.1 pairwise subject: the same user looks different to every sector, and the same
    * to every client of one sector; a keyed digest, so nobody without the master key links them.
    */
@@ -46,6 +42,10 @@ export class SecurityService {
     return createHmac('sha256', key).update(value).digest('base64url');
   }
 
+  /**
+   * HMAC-SHA256 of a client secret: a fast keyed construction (about 2 µs) that suits 256-bit
+   * random secrets — a slow password hash would buy nothing and cost the hot path.
+   */
   digestSecret(secret: string): string {
     return createHmac('sha256', this.secretDigestKey).update(secret, 'utf8').digest('base64url');
   }
