@@ -5,7 +5,7 @@ import { noteRequest, RequestFacts } from '../../observability/request-facts';
 import { formRequest } from './form-request';
 import { TokenResponse, TokenService } from './token.service';
 
-export const TOKEN_PATH = '/oauth2/token';
+const TOKEN_PATH = '/oauth2/token';
 
 /** RFC 6749 §5.1: responses with tokens MUST NOT be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
