@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseOutageLog, isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from './database-outage';
 import { toErrorReply } from './error-response';
+import { NO_STORE_HEADERS } from './no-store.decorator';
 import { OAuthError } from './oauth-error';
 
 /** Renders an error as the reply (routes served by Fastify directly, such as the token endpoint, use it too). */
@@ -32,7 +33,7 @@ export class AllExceptionsFilter implements ExceptionFilter, ErrorRenderer {
       this.outages.record(exception, context);
       void reply
         .status(503)
-        .headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache', 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) })
+        .headers({ ...NO_STORE_HEADERS, 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) })
         .send({ error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' });
       return;
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HttpException, Logger } from '@nestjs/common';
 import { logLine } from './log-text';
+import { NO_STORE_HEADERS } from './no-store.decorator';
 import { OAuthError } from './oauth-error';
 
 export interface ErrorReply {
@@ -26,7 +27,7 @@ const CODES_BY_STATUS: Record<number, string> = {
  * anything else is a `server_error` with a correlation id, its stack logged, never shown.
  */
 export function toErrorReply(error: unknown, context: { method: string; url: string }): ErrorReply {
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  const headers: Record<string, string> = { ...NO_STORE_HEADERS };
   if (error instanceof OAuthError) {
     logger.debug(logLine(`${context.method} ${context.url}: ${error.code} (${error.reason}) ${error.detail ?? error.description}`));
     if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';

@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorRenderer } from '../../common/all-exceptions.filter';
+import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { noteRequest, RequestFacts } from '../../observability/request-facts';
 import { formRequest } from './form-request';
 import { TokenResponse, TokenService } from './token.service';
 
 const TOKEN_PATH = '/oauth2/token';
-
-/** RFC 6749 §5.1: responses with tokens MUST NOT be cached. */
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 /**
  * POST /oauth2/token (RFC 6749 §3.2), served as a Fastify route rather than a Nest controller:
@@ -33,7 +31,7 @@ export class TokenRoute {
     const facts: RequestFacts = {};
     noteRequest(request, facts);
     const response = await this.tokens.exchange(formRequest(request), facts);
-    void reply.headers(NO_STORE);
+    void reply.headers(NO_STORE_HEADERS);
     return response;
   }
 }
