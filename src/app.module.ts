@@ -12,6 +12,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { ObservabilityModule } from './observability/observability.module';
 import type { GrantryLog } from './observability/log';
 import { OAuthModule } from './oauth/oauth.module';
+import { RegistrationGrantTypes } from './oauth/registration/registration-grant-types';
 import { PluginsModule } from './plugins/plugins.module';
 import { SecurityModule } from './security/security.module';
 import { SecurityService } from './security/security.service';
@@ -33,6 +34,7 @@ class StartupChecks implements OnApplicationBootstrap {
     private readonly keyRing: KeyRing,
     private readonly mode: RunModeHolder,
     private readonly server: ServerSettings,
+    private readonly registrationGrantTypes: RegistrationGrantTypes,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,6 +43,7 @@ class StartupChecks implements OnApplicationBootstrap {
       warnOfInsecureIssuer(this.server.base_url);
       await this.keys.ensureSigningKey();
       await this.keyRing.start();
+      await this.registrationGrantTypes.warnOfUnapproved();
     }
   }
 }

@@ -109,7 +109,7 @@ const outageLines = (lines: Record<string, unknown>[]) => lines.filter((line) =>
     const revoke = await post(`${app.url}/oauth2/revoke`, { token: before.body.access_token as string }, authorization);
     expectUnavailable(revoke);
     const registered = await fetch(`${app.url}/oauth2/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'late', grant_types: ['client_credentials'] }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'late', redirect_uris: ['https://late.example/cb'] }),
     });
     expectUnavailable({ status: registered.status, headers: registered.headers, body: await registered.json() });
     const userinfo = await fetch(`${app.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${before.body.access_token as string}` } });

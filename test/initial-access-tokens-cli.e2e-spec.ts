@@ -36,7 +36,7 @@ describe('grantry initial-access-tokens', () => {
         fetch(`${server.url}/oauth2/register`, {
           method: 'POST',
           headers: { authorization: `Bearer ${issued.initial_access_token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ grant_types: ['client_credentials'] }),
+          body: JSON.stringify({ redirect_uris: ['https://c.example/cb'] }),
         });
       expect((await register()).status).toBe(201);
       expect((await register()).status).toBe(401);

@@ -160,11 +160,11 @@ describe('logs, audit trail and metrics', () => {
     server.lines.length = 0;
     const registered = (await (await fetch(`${server.url}/oauth2/register`, {
       method: 'POST', headers: { ...json, authorization: `Bearer ${iat.initial_access_token}` },
-      body: JSON.stringify({ client_name: 'self-registered', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }),
+      body: JSON.stringify({ client_name: 'self-registered', redirect_uris: ['https://self.example/cb'], token_endpoint_auth_method: 'client_secret_basic' }),
     })).json()) as { client_id: string; registration_client_uri: string; registration_access_token: string; client_secret: string };
     const updated = await fetch(registered.registration_client_uri, {
       method: 'PUT', headers: { ...json, authorization: `Bearer ${registered.registration_access_token}` },
-      body: JSON.stringify({ client_id: registered.client_id, client_name: 'renamed', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }),
+      body: JSON.stringify({ client_id: registered.client_id, client_name: 'renamed', redirect_uris: ['https://self.example/cb'], token_endpoint_auth_method: 'client_secret_basic' }),
     });
     const { registration_access_token: rotated } = (await updated.json()) as { registration_access_token: string };
     expect((await fetch(registered.registration_client_uri, { method: 'DELETE', headers: { authorization: `Bearer ${rotated}` } })).status).toBe(204);

@@ -55,6 +55,13 @@ export class ClientEntity {
   @Column({ name: 'software_statement', type: 'text', nullable: true }) softwareStatement: string | null;
   /** RFC 7592: keyed digest of the registration access token; null for clients the admin API or CLI made. */
   @Column({ name: 'registration_token_digest', type: 'varchar', length: 64, nullable: true }) registrationTokenDigest: string | null;
+  /**
+   * RFC 7591/7592: the grant types its registrant chose that no administrator has saved since;
+   * null once an administrator made or saved the client (every grant type it holds is theirs).
+   * The token endpoint lets a registrant's choice stand only while `[oauth.registration]
+   * allowed_grant_types` lists it.
+   */
+  @Column({ name: 'registrant_grant_types', type: 'text', nullable: true, transformer: jsonText }) registrantGrantTypes: string[] | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
@@ -40,6 +40,8 @@ export interface PreparedRegistration {
 export interface FoundRegistration {
   view: ClientView;
   metadata: ClientMetadata;
+  /** The grant types it holds that an administrator set or approved (the rest its registrant chose). */
+  approvedGrantTypes: string[];
   softwareStatement: string | null;
   /** Constant time; false for a client without a secret. */
   secretMatches(secret: string): boolean;
@@ -82,6 +84,7 @@ export class ClientsService {
       updatedAt: now,
       secretDigest: null,
       sealedSecret: null,
+      registrantGrantTypes: null, // an administrator's client: every grant type it holds is theirs
     });
     applyMetadata(entity, metadata);
     const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
@@ -97,6 +100,7 @@ export class ClientsService {
     const now = nowSeconds();
     const entity = this.repo.create({ clientId: randomId(16), tenant: this.context.tenant, createdAt: now, updatedAt: now, secretDigest: null, sealedSecret: null });
     applyMetadata(entity, metadata);
+    entity.registrantGrantTypes = metadata.grant_types; // every one the registrant's choice, until an administrator saves the client
     entity.softwareStatement = softwareStatement;
     const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
     const registrationToken = randomId(32);
@@ -121,6 +125,7 @@ export class ClientsService {
     return {
       view: toView(entity),
       metadata: metadataOf(entity),
+      approvedGrantTypes: approvedGrantTypes(entity),
       softwareStatement: entity.softwareStatement,
       secretMatches: (secret) => secretDigest !== null && this.security.secretMatches(secret, secretDigest),
     };
@@ -136,6 +141,9 @@ export class ClientsService {
     const entity = await this.find(clientId);
     if (!entity) throw OAuthError.invalidToken('the registration access token is invalid', { detail: 'unknown client' });
     const oldDigest = this.registrationDigest(token);
+    // What an administrator approved stays approved while the client keeps it; what is new is the registrant's choice.
+    const approved = approvedGrantTypes(entity);
+    entity.registrantGrantTypes = metadata.grant_types.filter((grantType) => !approved.includes(grantType));
     const secret = this.applyUpdate(entity, metadata, options.newSecret);
     entity.softwareStatement = options.softwareStatement;
     const registrationToken = randomId(32);
@@ -194,10 +202,14 @@ export class ClientsService {
     return metadataOf(await this.load(clientId));
   }
 
-  /** Replaces the metadata (already merged and validated by the caller). */
+  /**
+   * Replaces the metadata (already merged and validated by the caller): an administrator's save
+   * (admin API, CLI), which approves every grant type the client holds.
+   */
   async update(clientId: string, metadata: ClientMetadata): Promise<ClientView> {
     const entity = await this.load(clientId);
     const secret = this.applyUpdate(entity, metadata, false);
+    entity.registrantGrantTypes = null;
     await this.repo.save(entity);
     this.cache.delete(this.context.key(clientId));
     return toView(entity, secret);
@@ -238,6 +250,15 @@ export class ClientsService {
     const refused = () => OAuthError.notFound(`no client with client_id ${clientId}`);
     if (!plausibleClientId(clientId)) throw refused();
     return { sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ?', params: [clientId, this.context.tenant], expect: 'one-row', refused };
+  }
+
+  /**
+   * Every client (of every tenant) whose registrant chose some of its grant types and no
+   * administrator has saved since, for the start-up check of `[oauth.registration] allowed_grant_types`.
+   */
+  async withRegistrantGrantTypes(): Promise<{ clientId: string; registrantGrantTypes: string[] }[]> {
+    const rows = await this.repo.find({ select: { clientId: true, registrantGrantTypes: true }, where: { registrantGrantTypes: Not(IsNull()) }, order: { clientId: 'ASC' } });
+    return rows.map(({ clientId, registrantGrantTypes }) => ({ clientId, registrantGrantTypes: registrantGrantTypes ?? [] }));
   }
 
   /** The token endpoint's lookup: cached, positive answers only. */
@@ -283,6 +304,12 @@ export class ClientsService {
     entity.sealedSecret = entity.tokenEndpointAuthMethod === SEALED_SECRET_METHOD ? this.security.box.seal(secret, secretContext(entity.clientId)) : null;
     return secret;
   }
+}
+
+/** The grant types of a client that an administrator set or approved: all of them unless its registrant chose some. */
+function approvedGrantTypes(entity: ClientEntity): string[] {
+  const chosen = entity.registrantGrantTypes ?? [];
+  return entity.grantTypes.filter((grantType) => !chosen.includes(grantType));
 }
 
 function plausibleClientId(clientId: string): boolean {

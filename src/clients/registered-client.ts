@@ -16,6 +16,8 @@ export interface RegisteredClient {
   readonly name: string;
   readonly authMethod: string;
   readonly grantTypes: ReadonlySet<string>;
+  /** Those its registrant chose (RFC 7591/7592) and no administrator approved: empty for clients an administrator made or saved. */
+  readonly registrantGrantTypes: ReadonlySet<string>;
   /** Registered scope: what the client may request. */
   readonly scopes: ReadonlySet<string>;
   /** What it gets when it asks for none: its registered scopes except `admin`, which must be asked for. */
@@ -49,6 +51,8 @@ export interface RegisteredClient {
   readonly userinfoEncryptedResponseEnc: string | null;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
   const scopes = entity.scope.split(' ').filter(Boolean);
   return {
@@ -57,6 +61,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     name: entity.clientName,
     authMethod: entity.tokenEndpointAuthMethod,
     grantTypes: new Set(entity.grantTypes),
+    registrantGrantTypes: entity.registrantGrantTypes?.length ? new Set(entity.registrantGrantTypes) : NONE,
     scopes: new Set(scopes),
     defaultScopes: scopes.filter((scope) => scope !== ADMIN_SCOPE),
     audience: entity.audience,

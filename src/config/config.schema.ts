@@ -149,6 +149,13 @@ export class RegistrationSettings {
   @TomlBool() open = false;
   /** Scopes a registrant may ask for besides `openid` and the OIDC standard scopes; never `admin`. */
   @IsArray() @IsString({ each: true }) allowed_scopes: string[] = [];
+  /**
+   * Grant types a registrant may choose (RFC 7591 §2 `grant_types`, RFC 7592 updates). Unset:
+   * authorization_code and refresh_token, and implicit when `[oauth.grant_type.implicit]` is
+   * enabled (see registration-grant-types.ts). Anything else (password, client_credentials,
+   * jwt-bearer, a plugin's) only when listed; an administrator may give any client any grant.
+   */
+  @IsOptional() @IsArray() @IsString({ each: true }) @MinLength(1, { each: true }) allowed_grant_types?: string[];
   /** Who may sign a `software_statement` (RFC 7591 §2.3): truststore aliases or https JWKS URIs. */
   @IsArray() @IsString({ each: true }) software_statement_issuers: string[] = [];
 }

@@ -52,6 +52,7 @@ import { GrantRecordsModule } from './grant-records/grant-records.module';
 import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
+import { RegistrationGrantTypes } from './registration/registration-grant-types';
 import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
 import { TokenRoute } from './token/token.route';
@@ -125,10 +126,11 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     AccessTokenLookup,
     RefreshTokenStore,
     ClientRegistrationService,
+    RegistrationGrantTypes,
     IntrospectionService,
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
+  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
 })
 export class OAuthModule {}

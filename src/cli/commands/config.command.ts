@@ -7,13 +7,17 @@ import { GrantryConfig } from '../../config/config.schema';
 import { builtInAuthenticators, listenerMatches, unmatchedListeners } from '../../oauth/client-auth/authenticator.registry';
 import { Grant, GrantOptions } from '../../oauth/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
+import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { unapprovedRegistrationWarnings } from '../registration-check';
 
 export const CONFIG_USAGE = `grantry config check [--config PATH]
 grantry config print --effective [--config PATH] [--json]
-  (check: validates the file and its $env{} references without touching the database or creating
-   any file; exit 0 printing "ok: <file>", or 1 listing every problem, one per line.
+  (check: validates the file and its $env{} references without writing to the database or creating
+   any file; exit 0 printing "ok: <file>", or 1 listing every problem, one per line. An existing
+   database is read for clients registered (RFC 7591) with grant types outside
+   [oauth.registration] allowed_grant_types: a warning names them.
    print --effective: the whole configuration in force (built-in defaults merged, PORT/HOST and
    DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked)
   e.g. grantry config check --config /etc/grantry/deployment.toml
@@ -22,11 +26,13 @@ grantry config print --effective [--config PATH] [--json]
 /** What a masked value prints as. */
 export const MASK = '********';
 
-export function configCommand(sub: string | undefined, args: string[], io: CliIO): void {
+export async function configCommand(sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   switch (sub) {
     case 'check': {
       const { values } = parse(args, {});
-      const { path, problems, warnings } = check(values.config as string | undefined, io.env);
+      const { path, problems, warnings, config } = check(values.config as string | undefined, io.env);
+      // The database is read, never written: clients registered with grant types the file no longer opens to registration.
+      if (config && !problems.length) warnings.push(...(await unapprovedRegistrationWarnings(config)));
       for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       if (problems.length) {
         io.stderr.write(`grantry: ${path ? resolve(path) : 'built-in defaults'}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
@@ -59,7 +65,7 @@ export class ConfigCheckFailed extends Error {
 }
 
 /** Every problem of the file that can be found without the database and without running plugin code. */
-function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: string; problems: string[]; warnings: string[] } {
+function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: string; problems: string[]; warnings: string[]; config?: GrantryConfig } {
   let path: string | undefined;
   let config: GrantryConfig;
   try {
@@ -72,7 +78,7 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
   }
   const known = builtInAuthenticators();
   const { errors, warnings } = unmatchedListeners(config.event_listener, (listener) => known.some((meta) => listenerMatches(listener, meta)), known);
-  return { path, problems: [...errors, ...missingFiles(config)], warnings };
+  return { path, problems: [...errors, ...missingFiles(config)], warnings, config };
 }
 
 /** Files the configuration names that do not exist: the keystore, plugin modules given by path. */
@@ -106,6 +112,8 @@ function effectiveDocument(config: GrantryConfig): Record<string, unknown> {
     const table = (grants[definition.id] ??= new definition.settings());
     table.enable ??= enable;
   }
+  // Its default follows the implicit grant's switch: shown resolved.
+  config.oauth.registration.allowed_grant_types ??= registrationGrantTypes(config);
   const { configDir: _configDir, ...document } = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   return withoutNulls(document) as Record<string, unknown>;
 }

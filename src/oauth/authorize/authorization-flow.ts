@@ -18,6 +18,7 @@ import { InteractionGone, Interactions } from '../interaction/interactions';
 import { PageRenderer } from '../interaction/pages';
 import type { SessionEntity } from '../interaction/session.entity';
 import { Sessions } from '../interaction/sessions';
+import { RegistrationGrantTypes } from '../registration/registration-grant-types';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { resolveAudience } from '../tokens/audience';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
@@ -69,11 +70,17 @@ export class AuthorizationFlow {
     private readonly grants: GrantRegistry,
     private readonly pkce: PkceSettings,
     private readonly config: GrantryConfig,
+    private readonly registrationGrantTypes: RegistrationGrantTypes,
   ) {}
 
   /** Read once the registries are filled (after start-up), then fixed. */
   get policy(): AuthorizationPolicy {
-    this.policyCache ??= { enabledResponseTypes: enabledResponseTypes(this.grants, this.config), pkceRequired: this.pkce.required, allowPlain: this.pkce.allow_plain };
+    this.policyCache ??= {
+      enabledResponseTypes: enabledResponseTypes(this.grants, this.config),
+      pkceRequired: this.pkce.required,
+      allowPlain: this.pkce.allow_plain,
+      grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
+    };
     return this.policyCache;
   }
 
@@ -155,7 +162,7 @@ export class AuthorizationFlow {
   private async finish(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: { session: SessionEntity; user: UserEntity }, reply: FastifyReply): Promise<void> {
     const { session, user } = current;
     const parts = new Set(validated.responseType.split(' '));
-    const refreshable = parts.has('code') && client.grantTypes.has('refresh_token');
+    const refreshable = parts.has('code') && client.grantTypes.has('refresh_token') && this.registrationGrantTypes.approved(client, 'refresh_token');
     const now = nowSeconds();
     const lifetime = refreshable ? this.tokenSettings.refresh_token_absolute_ttl : this.tokenSettings.access_token_ttl + this.codeSettings.code_ttl;
     const authentication = { authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };

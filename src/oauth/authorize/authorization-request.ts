@@ -40,6 +40,8 @@ export interface AuthorizationPolicy {
   enabledResponseTypes: ReadonlySet<string>;
   pkceRequired: boolean;
   allowPlain: boolean;
+  /** Whether the client may use a grant type its registrant chose (RegistrationGrantTypes). */
+  grantTypeApproved(client: RegisteredClient, grantType: string): boolean;
 }
 
 const PROMPTS = new Set<Prompt>(['none', 'login', 'consent', 'select_account']);
@@ -77,6 +79,7 @@ export function validateAuthorizationRequest(
   if (params.response_type === undefined) throw redirectError('invalid_request', 'response_type is required');
   if (!responseType || !policy.enabledResponseTypes.has(responseType)) throw redirectError('unsupported_response_type', `response_type ${params.response_type} is not supported`);
   if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);
+  checkGrantTypesApproved(responseType, client, policy);
   if (requestedMode !== undefined && !validMode) throw redirectError('invalid_request', `response_mode ${requestedMode} is not supported`);
   // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string.
   if (responseMode === 'query' && implicitParts) throw redirectError('invalid_request', `response_mode query is not allowed with response_type ${responseType}`);
@@ -120,8 +123,21 @@ export function recheckAgainstClient(request: ValidatedAuthorizationRequest, cli
   if (!policy.enabledResponseTypes.has(request.responseType) || !client.responseTypes.has(request.responseType)) {
     throw redirectError('unauthorized_client', `this client may no longer use response_type ${request.responseType}`);
   }
+  checkGrantTypesApproved(request.responseType, client, policy);
   const lost = request.scopes.filter((scope) => !client.scopes.has(scope));
   if (lost.length) throw redirectError('invalid_scope', `scope no longer allowed for this client: ${lost.join(' ')}`);
+}
+
+/**
+ * The grant types a response type stands for (OIDC Registration §2: `code` authorization_code,
+ * `token` and `id_token` implicit), each approved if the client's registrant chose it (RFC 7591):
+ * the authorization endpoint confines a registration as the token endpoint does.
+ */
+function checkGrantTypesApproved(responseType: string, client: RegisteredClient, policy: AuthorizationPolicy): void {
+  const parts = responseType.split(' ');
+  const needed = [...(parts.includes('code') ? ['authorization_code'] : []), ...(parts.includes('token') || parts.includes('id_token') ? ['implicit'] : [])];
+  const refused = needed.find((grantType) => !policy.grantTypeApproved(client, grantType));
+  if (refused) throw redirectError('unauthorized_client', `this client may not use grant_type ${refused} until an administrator approves it`);
 }
 
 /** OIDC requires redirect_uri; plain OAuth lets a client with one registered URI leave it out (RFC 6749 §3.1.2.3). */

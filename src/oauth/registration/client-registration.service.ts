@@ -12,6 +12,7 @@ import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 import { OIDC_SCOPES } from '../tokens/oidc-claims';
 import { ADMIN_SCOPE } from '../../clients/registered-client';
+import { RegistrationGrantTypes } from './registration-grant-types';
 
 /**
  * Creates and updates clients on behalf of the admin API and the CLI, and validates RFC 7591
@@ -28,6 +29,7 @@ export class ClientRegistrationService {
     private readonly fetcher: OutboundFetcher,
     private readonly outbound: OutboundSettings,
     private readonly writer: AtomicWriter,
+    private readonly registrationGrantTypes: RegistrationGrantTypes,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -45,16 +47,21 @@ export class ClientRegistrationService {
   /**
    * RFC 7591 §2 metadata from a registrant (POST, and RFC 7592 PUT over `current`, which it
    * replaces): the same validation as the admin API, plus what registration may not ask for —
-   * admin-only fields (refused by the parser's registration profile) and scopes beyond
-   * `[oauth.registration] allowed_scopes`, `openid` and the OIDC standard scopes. On a PUT the
-   * operator's settings stay: the admin-only fields, and scopes the client already holds (never
+   * admin-only fields (refused by the parser's registration profile), grant types beyond
+   * `[oauth.registration] allowed_grant_types` and scopes beyond `allowed_scopes`, `openid` and
+   * the OIDC standard scopes. On a PUT the operator's settings stay: the admin-only fields, the
+   * grant types an administrator approved and the scopes the client already holds (never
    * `admin`), so re-sending what GET showed is not refused.
    */
-  async validateRegistration(input: unknown, current?: ClientMetadata): Promise<ClientMetadata> {
+  async validateRegistration(input: unknown, current?: { metadata: ClientMetadata; approvedGrantTypes: readonly string[] }): Promise<ClientMetadata> {
     const metadata = parseClientMetadata(input, undefined, 'registration');
-    if (current) Object.assign(metadata, Object.fromEntries(ADMIN_ONLY_FIELDS.map((field) => [field, current[field]])));
+    if (current) Object.assign(metadata, Object.fromEntries(ADMIN_ONLY_FIELDS.map((field) => [field, current.metadata[field]])));
+    // OIDC Registration §2 leaves the default scope to the server: the OIDC standard scopes (what
+    // a relying party registering without `scope` asks for), nothing of allowed_scopes unasked.
+    if (!Object.hasOwn(input as object, 'scope')) metadata.scope = OIDC_SCOPES.join(' ');
     this.checkSupported(metadata);
-    const held = current ? current.scope.split(' ').filter(Boolean) : [];
+    this.checkGrantTypesOpen(metadata, current?.approvedGrantTypes ?? []);
+    const held = current ? current.metadata.scope.split(' ').filter(Boolean) : [];
     const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes, ...held]);
     allowed.delete(ADMIN_SCOPE); // DESIGN.md: never admin, whatever the list says
     const refused = metadata.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
@@ -62,6 +69,17 @@ export class ClientRegistrationService {
     if (metadata.jwks_uri) this.checkJwksUri(metadata.jwks_uri);
     await this.checkSectorIdentifier(metadata);
     return metadata;
+  }
+
+  /**
+   * RFC 7591 §3.2.2 invalid_client_metadata for a grant type outside `[oauth.registration]
+   * allowed_grant_types` that an administrator has not approved for this client (`approved`).
+   * Response types follow (the parser already tied `code` to authorization_code and `token` /
+   * `id_token` to implicit), so a refused implicit refuses those response types with it.
+   */
+  private checkGrantTypesOpen(metadata: ClientMetadata, approved: readonly string[]): void {
+    const refused = metadata.grant_types.filter((grantType) => !this.registrationGrantTypes.allowed.has(grantType) && !approved.includes(grantType));
+    if (refused.length) throw OAuthError.invalidClientMetadata(`grant_types not open to registration: ${refused.join(' ')}`);
   }
 
   async update(clientId: string, patch: unknown): Promise<ClientView> {

@@ -64,7 +64,7 @@ export class DynamicRegistration {
       throw OAuthError.invalidClientMetadata('client_secret must be the current secret, or null for a new one');
     }
     const { input, statement } = await this.statementOf({ ...body });
-    const metadata = await this.validator.validateRegistration(input, found.metadata);
+    const metadata = await this.validator.validateRegistration(input, found);
     const prepared = await this.clients.prepareReregistration(clientId, token, metadata, { newSecret: body.client_secret === null, softwareStatement: statement });
     await this.writer.commit(prepared.steps);
     this.clients.forget(clientId);

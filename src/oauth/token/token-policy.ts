@@ -8,6 +8,7 @@ import { nowSeconds } from '../../database/columns';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import type { GrantResult } from '../extension-points';
+import { RegistrationGrantTypes } from '../registration/registration-grant-types';
 import { allowedAudience, resolveAudience } from '../tokens/audience';
 import type { ClientRequest } from './token-request';
 
@@ -27,7 +28,9 @@ export interface Granted {
 
 /**
  * The token endpoint's policy, applied to every grant's decision — built-in or plugin; a grant
- * cannot opt out. Scopes stay within the client's registration; the reserved `admin` scope goes
+ * cannot opt out. A grant type the client's registrant chose (RFC 7591) is used only while
+ * registration may still hand it out, until an administrator approves it; scopes stay within the
+ * client's registration; the reserved `admin` scope goes
  * only to a client acting for itself through client_credentials, alone, for the admin API;
  * audiences stay within what the client may address; the identity provider that vouched must
  * be registered and enabled; tokens never outlive what the grant allows.
@@ -38,6 +41,7 @@ export class TokenPolicy {
     private readonly context: IssuerContext,
     private readonly settings: TokenSettings,
     private readonly providers: IdentityProvidersService,
+    private readonly registrationGrantTypes: RegistrationGrantTypes,
   ) {}
 
   /**
@@ -45,6 +49,8 @@ export class TokenPolicy {
    * the grant — no password is checked, no sign-in attempt counted, nothing read or consumed.
    */
   precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
+    // RFC 6749 §5.2 unauthorized_client: no password checked, no assertion or code looked at.
+    this.registrationGrantTypes.require(client, grantType);
     if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') {
       throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
     }
@@ -54,6 +60,9 @@ export class TokenPolicy {
   }
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
+    // A refresh continues the grant it was made under (a password grant's, say): that grant type must still be usable.
+    // Before the write: the refresh token presented is not consumed.
+    if (result.continues) this.registrationGrantTypes.require(client, result.continues.record.grantType);
     if (result.principal.subject.length > MAX_SUBJECT_LENGTH) throw OAuthError.invalidGrant(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`, { reason: 'subject_invalid' });
     // No database stores a NUL in text, and no log line should carry a control character from an assertion.
     if (/[\u0000-\u001f\u007f]/.test(result.principal.subject)) throw OAuthError.invalidGrant('the subject contains control characters', { reason: 'subject_invalid' });
@@ -75,6 +84,11 @@ export class TokenPolicy {
       granted.identityProvider = provider;
     }
     return granted;
+  }
+
+  /** Whether the client may use `grantType` now (registered, and approved if its registrant chose it): refresh tokens only for a client that may redeem them. */
+  allows(client: RegisteredClient, grantType: string): boolean {
+    return client.grantTypes.has(grantType) && this.registrationGrantTypes.approved(client, grantType);
   }
 
   /** `aud`: RFC 8707 resources, else the grant's choice, else the defaults — always within what the client may address. */

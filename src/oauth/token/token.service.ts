@@ -85,7 +85,7 @@ export class TokenService {
     const notAfter = result.notAfter === undefined ? Infinity : Math.floor(result.notAfter);
 
     const forItself = actsForItself(client, result);
-    const issuesRefreshToken = !!result.refreshToken && client.grantTypes.has('refresh_token') && !forItself;
+    const issuesRefreshToken = !!result.refreshToken && this.policy.allows(client, 'refresh_token') && !forItself;
     // A grant that acts for a subject or issues refresh tokens is recorded; a client acting for itself writes nothing.
     const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken, notAfter));
     const access = await this.issuer.issue({

@@ -1,0 +1,85 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ClientsService } from '../../clients/clients.service';
+import type { RegisteredClient } from '../../clients/registered-client';
+import { OAuthError } from '../../common/oauth-error';
+import { GrantryConfig } from '../../config/config.schema';
+
+/**
+ * `[oauth.registration] allowed_grant_types`, or its default: the grants of the authorization
+ * endpoint, where the user signs in and consents at this server — authorization_code,
+ * refresh_token, and implicit when it is enabled. A registrant is anyone (everyone, with `open`):
+ * the password, client_credentials and jwt-bearer grants, and plugins' grants, would give it
+ * tokens no user consented to here, so they are the operator's to open.
+ */
+export function registrationGrantTypes(config: GrantryConfig): string[] {
+  const listed = config.oauth.registration.allowed_grant_types;
+  if (listed) return listed;
+  const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+  return ['authorization_code', 'refresh_token', ...(implicit ? ['implicit'] : [])];
+}
+
+/** A client that holds grant types its registrant chose outside the list: the token endpoint refuses those. */
+export interface UnapprovedRegistration {
+  clientId: string;
+  grantTypes: string[];
+}
+
+/** Clients (with the grant types their registrants chose, RFC 7591/7592) holding any the list does not allow. */
+export function unapprovedRegistrations(clients: readonly { clientId: string; registrantGrantTypes: readonly string[] }[], allowed: ReadonlySet<string>): UnapprovedRegistration[] {
+  return clients
+    .map(({ clientId, registrantGrantTypes }) => ({ clientId, grantTypes: registrantGrantTypes.filter((grantType) => !allowed.has(grantType)) }))
+    .filter(({ grantTypes }) => grantTypes.length > 0);
+}
+
+/** Clients named in the start-up warning; `config check` names every one. */
+const NAMED_AT_START_UP = 20;
+
+/** One line for the start-up log and `config check`, naming the clients (at most `max` of them) and what to do. */
+export function describeUnapproved(found: readonly UnapprovedRegistration[], max = Infinity): string {
+  const named = found.slice(0, max).map(({ clientId, grantTypes }) => `${clientId} (${grantTypes.join(', ')})`);
+  const more = found.length > max ? `, and ${found.length - max} more (grantry config check lists them all)` : '';
+  return (
+    `${found.length} client${found.length === 1 ? '' : 's'} registered through RFC 7591 hold${found.length === 1 ? 's' : ''} grant types outside ` +
+    `[oauth.registration] allowed_grant_types, refused at the token endpoint until an administrator saves the client ` +
+    `(admin API PATCH or grantry clients update): ${named.join('; ')}${more}`
+  );
+}
+
+/**
+ * Which registrant-chosen grant types a client may use now. The registration endpoint keeps new
+ * choices within the list; this keeps old ones there too — a client registered before the list
+ * existed, or while it was wider — until an administrator saves the client, which approves what
+ * it holds (`RegisteredClient.registrantGrantTypes` is then empty).
+ */
+@Injectable()
+export class RegistrationGrantTypes {
+  readonly allowed: ReadonlySet<string>;
+  private readonly logger = new Logger('Registration');
+
+  constructor(
+    config: GrantryConfig,
+    private readonly clients: ClientsService,
+  ) {
+    this.allowed = new Set(registrationGrantTypes(config));
+  }
+
+  /** At start-up: one warning naming the clients whose registrants chose grant types the list does not allow. */
+  async warnOfUnapproved(): Promise<void> {
+    const found = unapprovedRegistrations(await this.clients.withRegistrantGrantTypes(), this.allowed);
+    if (found.length) this.logger.warn(describeUnapproved(found, NAMED_AT_START_UP));
+  }
+
+  /** On the token endpoint's path: one lookup in a set that is empty for every client an administrator made. */
+  approved(client: RegisteredClient, grantType: string): boolean {
+    return !client.registrantGrantTypes.has(grantType) || this.allowed.has(grantType);
+  }
+
+  /** RFC 6749 §5.2 unauthorized_client for a grant type its registrant chose and the list does not hold. */
+  require(client: RegisteredClient, grantType: string): void {
+    if (this.approved(client, grantType)) return;
+    throw OAuthError.unauthorizedClient(`this client may not use grant_type ${grantType} until an administrator approves it`, {
+      reason: 'grant_type_not_allowed',
+      detail: `grant_type ${grantType} was chosen at registration (RFC 7591) and is not in [oauth.registration] allowed_grant_types`,
+    });
+  }
+}
