@@ -46,17 +46,19 @@ async function addUser(server: TestServer, username: string): Promise<string> {
 const passwordGrant = (server: TestServer, clientId: string, password = PASSWORD) =>
   tokenRequest(server, { grant_type: 'password', client_id: clientId, username: 'alice', password, scope: 'openid' });
 
-/** `grantry config check` against `db` with `toml` (the rest of the file): exit code and output. */
-async function configCheck(db: TestDatabase, toml: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'grantry-check-'));
+/** `grantry <args> --config FILE`, FILE naming `db` (and its master key) followed by `toml`: exit code and output. */
+async function grantry(db: TestDatabase, toml: string, args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'grantry-cli-'));
   try {
     const file = join(dir, 'deployment.toml');
-    writeFileSync(file, `[database]\nurl = ${JSON.stringify(db.url)}\n${db.schema ? `schema = ${JSON.stringify(db.schema)}\n` : ''}${toml}`);
-    return { file, ...(await cli(['config', 'check', '--config', file])) };
+    const database = `[database]\nurl = ${JSON.stringify(db.url)}\n${db.schema ? `schema = ${JSON.stringify(db.schema)}\n` : ''}`;
+    writeFileSync(file, `${database}[security]\nmaster_key = ${JSON.stringify(db.masterKey)}\n${toml}`);
+    return { file, ...(await cli([...args, '--config', file])) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+const configCheck = (db: TestDatabase, toml: string) => grantry(db, toml, ['config', 'check']);
 
 const unapprovedLine = (count: number, named: string) =>
   `warning: ${count} client${count === 1 ? '' : 's'} registered through RFC 7591 hold${count === 1 ? 's' : ''} grant types outside [oauth.registration] allowed_grant_types, ` +
@@ -181,7 +183,7 @@ describe('grant types open to registration ([oauth.registration] allowed_grant_t
           quiet.mockRestore();
         }
         const now = Math.floor(Date.now() / 1000);
-        for (const [clientId, digest] of [['legacy-registrant', `'${'d'.repeat(43)}'`], ['first-party', 'NULL']]) {
+        for (const [clientId, digest] of [['legacy-registrant', `'${'d'.repeat(43)}'`], ['legacy-cli', `'${'e'.repeat(43)}'`], ['first-party', 'NULL']]) {
           await old.query(
             `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, registration_token_digest, created_at, updated_at)
              VALUES ('${clientId}', 'default', '${clientId}', 'none', '["password","refresh_token"]', '[]', '[]', 'openid', '[]', ${digest}, ${now}, ${now})`,
@@ -193,10 +195,11 @@ describe('grant types open to registration ([oauth.registration] allowed_grant_t
         const toml = '[oauth.grant_type.password]\nenable = true\n';
         // `config check` reads the database as the migration will leave it, without migrating it.
         const before = await configCheck(db, toml);
-        expect(before).toEqual({ file: before.file, status: 0, stdout: `ok: ${before.file}\n`, stderr: unapprovedLine(1, 'legacy-registrant (password)') });
+        const line = unapprovedLine(2, 'legacy-cli (password); legacy-registrant (password)');
+        expect(before).toEqual({ file: before.file, status: 0, stdout: `ok: ${before.file}\n`, stderr: line });
 
         server = await startServer({ oauth: { grant_type: { password: { enable: true } } }, users: CHEAP_USERS }, db);
-        expect(warnings()).toContain(unapprovedLine(1, 'legacy-registrant (password)').slice('warning: '.length, -1));
+        expect(warnings()).toContain(line.slice('warning: '.length, -1));
         await addUser(server, 'alice');
 
         // Refused before the password is looked at: a wrong one gets the same answer and counts for nothing.
@@ -207,10 +210,13 @@ describe('grant types open to registration ([oauth.registration] allowed_grant_t
         expect(Number(failedLogins)).toBe(0);
         expect((await passwordGrant(server, 'first-party')).status).toBe(200);
 
-        // An administrator's save approves what the client holds.
+        // An administrator's save approves what the client holds: the admin API's PATCH, or the CLI's update.
         const admin = await adminToken(server);
         expect((await call(server, 'PATCH', '/api/admin/v1/clients/legacy-registrant', { client_name: 'approved' }, admin)).status).toBe(200);
         expect((await passwordGrant(server, 'legacy-registrant')).status).toBe(200);
+        const updated = await grantry(db, toml, ['clients', 'update', 'legacy-cli', '--name', 'approved', '--json']);
+        expect({ status: updated.status, stderr: updated.stderr }).toEqual({ status: 0, stderr: '' });
+        expect((await passwordGrant(server, 'legacy-cli')).status).toBe(200); // not looked up before: no cached copy
         const after = await configCheck(db, toml);
         expect(after).toEqual({ file: after.file, status: 0, stdout: `ok: ${after.file}\n`, stderr: '' });
       } finally {

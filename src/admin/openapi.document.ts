@@ -58,7 +58,7 @@ export const OPENAPI_DOCUMENT = {
       parameters: pathId('client_id'),
       get: { summary: 'Get a client', responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound } },
       patch: {
-        summary: 'Change client metadata (client_id and client_secret cannot be set)',
+        summary: 'Change client metadata (client_id and client_secret cannot be set); saving a client approves every grant type it holds, those its RFC 7591 registrant chose included',
         requestBody: { required: true, ...json({ type: 'object', properties: clientMetadata, patternProperties: languageTagged, additionalProperties: false }) },
         responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound },
       },
