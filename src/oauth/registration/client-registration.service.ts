@@ -56,8 +56,8 @@ export class ClientRegistrationService {
   async validateRegistration(input: unknown, current?: { metadata: ClientMetadata; approvedGrantTypes: readonly string[] }): Promise<ClientMetadata> {
     const metadata = parseClientMetadata(input, undefined, 'registration');
     if (current) Object.assign(metadata, Object.fromEntries(ADMIN_ONLY_FIELDS.map((field) => [field, current.metadata[field]])));
-    // OIDC Registration §2 leaves the default scope to the server: the OIDC standard scopes (what
-    // a relying party registering without `scope` asks for), nothing of allowed_scopes unasked.
+    // RFC 7591 §2: without `scope` the server MAY register a default set — the OIDC standard scopes
+    // (what a relying party registering without one goes on to ask for), nothing of allowed_scopes unasked.
     if (!Object.hasOwn(input as object, 'scope')) metadata.scope = OIDC_SCOPES.join(' ');
     this.checkSupported(metadata);
     this.checkGrantTypesOpen(metadata, current?.approvedGrantTypes ?? []);

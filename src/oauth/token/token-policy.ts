@@ -29,9 +29,9 @@ export interface Granted {
 /**
  * The token endpoint's policy, applied to every grant's decision — built-in or plugin; a grant
  * cannot opt out. A grant type the client's registrant chose (RFC 7591) is used only while
- * registration may still hand it out, until an administrator approves it; scopes stay within the
- * client's registration; the reserved `admin` scope goes
- * only to a client acting for itself through client_credentials, alone, for the admin API;
+ * registration still offers it or once an administrator approved it; scopes stay within the
+ * client's registration; the reserved `admin` scope goes only to a client acting for itself
+ * through client_credentials, alone, for the admin API;
  * audiences stay within what the client may address; the identity provider that vouched must
  * be registered and enabled; tokens never outlive what the grant allows.
  */
