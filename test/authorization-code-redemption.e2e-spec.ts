@@ -70,7 +70,7 @@ describe('authorization code redemption', () => {
    * once: each exchange has passed every check before any of them writes — the interleaving a busy
    * server meets by chance, made certain. The statements still run, unchanged, on the database.
    */
-  function holdRedemptions(target: TestServer, count: number): { restore(): void } {
+  function holdRedemptions(target: TestServer, count: number): { held(): number; restore(): void } {
     const writer = target.app.get(AtomicWriter);
     const commit = writer.commit.bind(writer);
     let waiting = 0;
@@ -86,6 +86,7 @@ describe('authorization code redemption', () => {
       return commit(steps);
     });
     return {
+      held: () => waiting,
       restore: () => {
         clearTimeout(fallback);
         release();
@@ -100,13 +101,15 @@ describe('authorization code redemption', () => {
     const rp = await relyingParty(server, 'Racer');
     const right = verifier();
     const code = await codeFor(server, rp, s256(right));
-    const held = holdRedemptions(server, 20);
+    const hold = holdRedemptions(server, 20);
     let answers: Awaited<ReturnType<typeof exchange>>[];
     try {
       answers = await Promise.all(Array.from({ length: 20 }, () => exchange(server, rp, { code, code_verifier: right })));
     } finally {
-      held.restore();
+      hold.restore();
     }
+    // Every one of them reached the write: the race below really was 20 wide.
+    expect(hold.held()).toBe(20);
 
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners).toHaveLength(1);
