@@ -1,4 +1,6 @@
+import { ClientsService } from '../src/clients/clients.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
+import { AccessTokenIssuer } from '../src/oauth/tokens/access-token.issuer';
 import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const INVALID_TOKEN = { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' };
@@ -36,6 +38,20 @@ describe('admin API token confinement', () => {
     const orders = await createClient(server, { grant_types: ['client_credentials'], scope: 'read', audience: ['api://orders'] });
     const token = (await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(orders.client_id, orders.client_secret!) })).body.access_token as string;
     expect(await listClients(token)).toEqual({ status: 401, body: INVALID_TOKEN });
+  });
+
+  it('refuses an admin-scoped token whose audience is not <issuer>/api/admin', async () => {
+    // The token endpoint never mints one (above), so the server's own issuer signs it here, as
+    // for a token endpoint bug or a plugin path to come: the guard must not rely on the endpoint.
+    const { client } = await adminClient();
+    const registered = (await server.app.get(ClientsService).findForAuthentication(client.client_id))!;
+    const mint = async (audience: string[]) =>
+      (await server.app.get(AccessTokenIssuer).issue({ client: registered, principal: { subject: client.client_id }, scopes: ['admin'], audience })).token;
+    // The same minting with the admin audience is accepted: what is refused below is the audience alone.
+    expect((await listClients(await mint([`${server.url}/api/admin`]))).status).toBe(200);
+    for (const audience of [['api://orders'], [server.url], [`${server.url}/api/admin/v1`], [`${server.url}/api/admin`, 'api://orders']]) {
+      expect({ audience, ...(await listClients(await mint(audience))) }).toEqual({ audience, status: 401, body: INVALID_TOKEN });
+    }
   });
 
   it('refuses the token of a client deleted since', async () => {

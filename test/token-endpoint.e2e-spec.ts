@@ -99,6 +99,18 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4)', () => {
     expect(body.error_description).toMatch(/more than one client authentication method/);
   });
 
+  it('refuses a client_id in the body that is not the one of the Basic credentials with invalid_request', async () => {
+    // One request, one client: a body naming another (or no such) client contradicts the header.
+    const other = await createClient(server, { grant_types: ['client_credentials'], scope: 'read' });
+    for (const clientId of [other.client_id, 'nobody']) {
+      const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials', client_id: clientId }, auth());
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_request', error_description: 'client_id does not match the authenticated client' });
+    }
+    // Repeating the client's own client_id beside its credentials is harmless (some libraries send it).
+    expect((await tokenRequest(server, { grant_type: 'client_credentials', client_id: client.client_id }, auth())).status).toBe(200);
+  });
+
   it('percent-decodes Basic credentials (§2.3.1)', async () => {
     const { status } = await tokenRequest(server, { grant_type: 'client_credentials' }, auth());
     expect(status).toBe(200);

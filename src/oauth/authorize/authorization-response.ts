@@ -15,6 +15,7 @@ export function deliver(reply: FastifyReply, pages: PageRenderer, redirectUri: s
   }
   const encoded = new URLSearchParams(fields).toString();
   // Appended to the registered string as it is: its own query stays byte for byte (RFC 6749 §3.1.2).
-  const location = mode === 'query' ? `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}` : `${redirectUri}#${encoded}`;
+  // Nothing to add (a sign-out without state) leaves the URI exactly as registered, without a bare `?`.
+  const location = encoded === '' ? redirectUri : mode === 'query' ? `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}` : `${redirectUri}#${encoded}`;
   void reply.status(303).headers({ Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).send();
 }
