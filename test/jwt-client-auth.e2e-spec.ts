@@ -323,6 +323,27 @@ describe('private_key_jwt with a jwks_uri', () => {
     expect(jwks.hits()).toBe(2);
   });
 
+  it('keeps the keys it holds when the jwks_uri answers 500: only an assertion with a made-up kid is refused', async () => {
+    const key = await keyPair('ES256');
+    const jwks = await jwksServer([key.publicJwk]);
+    release(() => jwks.close());
+    const server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 1 } } });
+    release(async () => {
+      await server.close();
+      await server.db.drop();
+    });
+    const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
+    const claims = { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` };
+    expect((await assertionRequest(server, await signAssertion(key, claims))).status).toBe(200);
+
+    jwks.setStatus(500);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch cooldown: the made-up kid prompts a fetch
+    const junk = await signAssertion({ ...(await keyPair('ES256')), kid: randomUUID() }, claims);
+    expect(await assertionRequest(server, junk)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } });
+    expect(jwks.hits()).toBe(2);
+    for (let i = 0; i < 3; i++) expect((await assertionRequest(server, await signAssertion(key, claims))).status).toBe(200);
+  });
+
   it('refuses an http or loopback jwks_uri unless [oauth.outbound] allows it', async () => {
     const key = await keyPair('ES256');
     const jwks = await jwksServer([key.publicJwk]);
