@@ -22,8 +22,8 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 /**
  * Decides whether a bearer token is an access token for this API, and whose. JWTs are verified
  * offline with the shared access-token checks (typ at+jwt, alg allow-list tied to the key,
- * signature, iss, aud, exp, nbf, an iat not in the future, required claims) against the authority's JWKS or the configured
- * certificates; opaque tokens only by RFC 7662 introspection.
+ * signature, iss, aud, exp, nbf, an iat not in the future, required claims) against the
+ * authority's JWKS or the configured certificates; opaque tokens only by RFC 7662 introspection.
  *
  * Revocation: grantry's JWT access tokens are not stored, so offline verification cannot see a
  * revocation — a revoked JWT is accepted until its `exp` unless introspection is configured with
