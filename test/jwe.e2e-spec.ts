@@ -252,6 +252,23 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       await expect(jwtVerify(new TextDecoder().decode(plaintext), await serverJwks(), { issuer: server.url, audience: client.client_id })).resolves.toBeDefined();
     });
 
+    it('answers 503, not 400, when the set held lacks a fitting key and fetching it again fails (the client may have rotated)', async () => {
+      const stub = await jwksServer([{ ...rsaJwk(), use: 'sig', kid: 'sig-only' }]);
+      try {
+        const client = await clientWith({ jwks_uri: stub.url }, { id_token_encrypted_response_alg: 'RSA-OAEP-256' });
+        const exchange = await codeExchange(client);
+        expect(await exchange()).toMatchObject({ status: 400, body: refusedIdToken });
+        stub.setStatus(500);
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // the refetch cooldown
+        expect(await exchange()).toMatchObject({
+          status: 503,
+          body: { error: 'temporarily_unavailable', error_description: 'the client\'s encryption keys (jwks_uri) cannot be fetched now; try again shortly' },
+        });
+      } finally {
+        await stub.close();
+      }
+    });
+
     it('answers 503 temporarily_unavailable with Retry-After when the client\'s jwks_uri cannot be fetched, without the network error in the body', async () => {
       const gone = await jwksServer([]);
       await gone.close(); // a port nothing listens on: connection refused

@@ -1,4 +1,4 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { createRemoteJWKSet, importPKCS8, jwtVerify } from 'jose';
 import type { ClientView } from '../src/clients/clients.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
@@ -16,6 +16,8 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
   let admin: string;
   let client: ClientView;
   let idpKey: { privateKey: CryptoKey; alg: string };
+  /** The provider's certificate, base64 DER, as an `x5c` header would carry it. */
+  let idpCertificate: string;
   let tokenEndpoint: string;
 
   async function api(method: string, path: string, body?: unknown) {
@@ -40,6 +42,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
     client = await createClient(server, { grant_types: [GRANT], scope: 'orders:read orders:write' });
     // The seed's provider: "jwtIDP", verified by an uploaded public certificate.
     const { certPem, keyPem } = selfSignedCertificate(server.db.dir, 'jwtIDP');
+    idpCertificate = new X509Certificate(certPem).raw.toString('base64');
     idpKey = { privateKey: await importPKCS8(createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'), alg: 'RS256' };
     const created = await api('POST', '/identity-providers', { name: 'jwtIDP', issuer: 'jwtIDP', certificate: certPem, claim_mappings: { email: 'email' } });
     expect(created.status).toBe(201);
@@ -98,6 +101,8 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
         const attacker = await keyPair('RS256');
         return signAssertion(attacker, seedClaims(), { jwk: attacker.publicJwk } as never);
       }, UNVERIFIED],
+      // DESIGN: header keys are refused unless pinned; a provider's assertions pin nothing, so even its own certificate is refused.
+      ['an x5c in the header', () => signAssertion(idpKey, seedClaims(), { x5c: [idpCertificate] }), UNVERIFIED],
       ['a signature by another key', async () => signAssertion(await keyPair('RS256'), seedClaims()), UNVERIFIED],
       ['alg none', async () => {
         const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, randomUUID, sign, X509Certificate } from 'node:crypto';
 import * as openid from 'openid-client';
 import { importPKCS8 } from 'jose';
 import { TruststoreService } from '../src/keys/truststore.service';
@@ -76,6 +76,26 @@ describe('private_key_jwt and client_secret_jwt (RFC 7523 §2.2, OIDC Core §9)'
     const { status, body } = await assertionRequest(server, assertion);
     expect(status).toBe(200);
     expect(body.token_type).toBe('Bearer');
+  });
+
+  it('takes an x5c only as a pointer to the certificate pinned for a private_key_jwt client, and refuses it for client_secret_jwt', async () => {
+    const der = (pem: string) => new X509Certificate(pem).raw.toString('base64');
+    const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' });
+    const { certPem, keyPem } = selfSignedCertificate(server.db.dir, `x5c-${client.client_id}`);
+    await server.app.get(TruststoreService).import(client.client_id, certPem);
+    const signer = { privateKey: await importPKCS8(createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'), alg: 'RS256' };
+    const claims = { iss: client.client_id, sub: client.client_id, aud: tokenEndpoint };
+    const refused = { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
+    expect((await assertionRequest(server, await signAssertion(signer, claims, { x5c: [der(certPem)] }))).status).toBe(200);
+    const other = selfSignedCertificate(server.db.dir, `x5c-other-${client.client_id}`);
+    expect(await assertionRequest(server, await signAssertion(signer, claims, { x5c: [der(other.certPem)] }))).toMatchObject(refused);
+
+    // An HMAC assertion has nothing to pin: an x5c is a key the header brings, and refused.
+    const hmacClient = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_jwt' });
+    const secret = { privateKey: new TextEncoder().encode(hmacClient.client_secret!), alg: 'HS256' };
+    const hmacClaims = { iss: hmacClient.client_id, sub: hmacClient.client_id, aud: tokenEndpoint };
+    expect(await assertionRequest(server, await signAssertion(secret, hmacClaims, { x5c: [der(certPem)] }))).toMatchObject(refused);
+    expect((await assertionRequest(server, await signAssertion(secret, hmacClaims))).status).toBe(200);
   });
 
   it('checks an assertion without kid against each registered key of a matching type', async () => {
@@ -321,6 +341,27 @@ describe('private_key_jwt with a jwks_uri', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch cooldown
     expect((await assertionRequest(server, await signAssertion(second, claims))).status).toBe(200);
     expect(jwks.hits()).toBe(2);
+  });
+
+  it('keeps the keys it holds when the jwks_uri answers 500: only an assertion with a made-up kid is refused', async () => {
+    const key = await keyPair('ES256');
+    const jwks = await jwksServer([key.publicJwk]);
+    release(() => jwks.close());
+    const server = await startServer({ oauth: { outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 1 } } });
+    release(async () => {
+      await server.close();
+      await server.db.drop();
+    });
+    const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwks.url });
+    const claims = { iss: client.client_id, sub: client.client_id, aud: `${server.url}/oauth2/token` };
+    expect((await assertionRequest(server, await signAssertion(key, claims))).status).toBe(200);
+
+    jwks.setStatus(500);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch cooldown: the made-up kid prompts a fetch
+    const junk = await signAssertion({ ...(await keyPair('ES256')), kid: randomUUID() }, claims);
+    expect(await assertionRequest(server, junk)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } });
+    expect(jwks.hits()).toBe(2);
+    for (let i = 0; i < 3; i++) expect((await assertionRequest(server, await signAssertion(key, claims))).status).toBe(200);
   });
 
   it('refuses an http or loopback jwks_uri unless [oauth.outbound] allows it', async () => {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { basic, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { keyPair, signAssertion } from './support/assertions';
+import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** What attackers send ends up in logs: it must neither forge lines nor leave a secret whole. */
 describe('log lines from attacker-supplied values', () => {
@@ -24,6 +25,38 @@ describe('log lines from attacker-supplied values', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).not.toMatch(/[\r\n]/);
     expect(lines.join()).toContain('evil\\n20');
+  });
+
+  describe('caps every attacker-supplied value at 256 characters', () => {
+    const longest = (run: string) => Math.max(0, ...lines.map((line) => Math.max(0, ...(line.match(new RegExp(`${run}+`, 'g')) ?? []).map((match) => match.length))));
+
+    it('an unknown assertion iss of 5 KB (jwt-bearer)', async () => {
+      const grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+      const client = await createClient(server, { grant_types: [grant] });
+      const iss = `https://${'a'.repeat(5000)}.example`;
+      const assertion = await signAssertion(await keyPair('ES256'), { iss, sub: 'someone', aud: `${server.url}/oauth2/token` });
+      const { status, body } = await tokenRequest(server, { grant_type: grant, assertion }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect({ status, body }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'the assertion is not valid' } });
+      const refusals = lines.filter((line) => line.includes('(assertion_issuer_unknown)'));
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatch(/assertion issuer https:\/\/a+…\(5016 chars\) is not a trusted identity provider$/);
+      expect(longest('a')).toBeLessThanOrEqual(256);
+    });
+
+    it('a 5 KB scope echoed in an error description', async () => {
+      const client = await createClient(server, { grant_types: ['client_credentials'], scope: 'read' });
+      const { status, body } = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'b'.repeat(5000) }, { authorization: basic(client.client_id, client.client_secret!) });
+      expect({ status, error: body.error }).toEqual({ status: 400, error: 'invalid_scope' });
+      expect(lines.some((line) => line.includes('invalid_scope'))).toBe(true);
+      expect(longest('b')).toBeLessThanOrEqual(256);
+    });
+
+    it('a 5 KB request path', async () => {
+      const response = await fetch(`${server.url}/${'c'.repeat(5000)}`);
+      expect(response.status).toBe(404);
+      expect(lines.some((line) => line.includes(': 404 '))).toBe(true);
+      expect(longest('c')).toBeLessThanOrEqual(256);
+    });
   });
 
   it('does not log a secret sent in the client_id position whole', async () => {

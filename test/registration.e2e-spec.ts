@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { TruststoreService } from '../src/keys/truststore.service';
 import { selfSignedCertificate } from './support/certificates';
 import { InitialAccessTokens } from '../src/oauth/registration/initial-access-tokens';
@@ -551,6 +551,15 @@ describe('software statements (RFC 7591 §2.3)', () => {
     const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
     expect(status).toBe(400);
     expect(body.error).toBe('unapproved_software_statement');
+  });
+
+  it('refuses a trusted statement whose header carries a key (x5c): its keys come from software_statement_issuers only', async () => {
+    const { certPem } = selfSignedCertificate(server.db.dir, 'header-certificate');
+    const x5c = [new X509Certificate(certPem).raw.toString('base64')];
+    const statement = await signAssertion(trusted, { iss: publisher(), software_id: 'app-1' }, { x5c });
+    const { status, body } = await register({ grant_types: ['client_credentials'], software_statement: statement });
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: 'invalid_software_statement', error_description: 'software statement header carries a key (x5c); keys come from registration only' });
   });
 
   it('refuses admin-only fields in a statement too', async () => {

@@ -24,7 +24,7 @@ import { keyPair, signAssertion, type SigningKeyPair } from './support/assertion
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { releaseAfterEach } from './support/resources';
-import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const AUDIENCE = 'https://orders.example';
 const BARE_CHALLENGE = `Bearer realm="${AUDIENCE}"`;
@@ -81,6 +81,55 @@ async function sampleApi(release: (close: () => Promise<unknown>) => void, optio
 async function call(url: string, authorization?: string): Promise<Answer> {
   const response = await fetch(url, { headers: authorization === undefined ? {} : { authorization } });
   return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * An authorization server of our own keys on loopback: discovery, a JWKS and an RFC 7662
+ * endpoint, each counted, each able to fail on demand (`status`); the JWKS is served at
+ * `jwksPath` only, and the introspection answer is what `introspect` says, after `delayMs`.
+ */
+async function stubAuthority(release: (close: () => Promise<unknown>) => void, keys: JWK[]) {
+  const control = {
+    url: '',
+    keys,
+    jwksPath: '/jwks',
+    status: { discovery: 200, jwks: 200 },
+    hits: { discovery: 0, jwks: 0, introspection: 0 },
+    introspect: (_token: string): Record<string, unknown> => ({ active: false }),
+    delayMs: 0,
+    setKeys: (next: JWK[]) => void (control.keys = next),
+  };
+  const json = { 'content-type': 'application/json' };
+  const stub = createServer((request, response) => {
+    if (request.url === '/.well-known/openid-configuration') {
+      control.hits.discovery++;
+      if (control.status.discovery !== 200) return void response.writeHead(control.status.discovery).end();
+      const document = { issuer: control.url, jwks_uri: `${control.url}${control.jwksPath}`, introspection_endpoint: `${control.url}/introspect` };
+      return void response.writeHead(200, json).end(JSON.stringify(document));
+    }
+    if (request.url === '/introspect') {
+      control.hits.introspection++;
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const answer = control.introspect(new URLSearchParams(body).get('token') ?? '');
+        setTimeout(() => response.writeHead(200, json).end(JSON.stringify(answer)), control.delayMs);
+      });
+      return;
+    }
+    if (request.url !== control.jwksPath) return void response.writeHead(404).end();
+    control.hits.jwks++;
+    if (control.status.jwks !== 200) return void response.writeHead(control.status.jwks).end();
+    response.writeHead(200, json).end(JSON.stringify({ keys: control.keys }));
+  });
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  release(async () => {
+    const closed = new Promise<void>((resolve) => stub.close(() => resolve()));
+    stub.closeAllConnections();
+    await closed;
+  });
+  control.url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  return control;
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
@@ -258,46 +307,167 @@ describe('resource-server guard', () => {
   });
 
   describe('JWKS refetching for an unknown kid', () => {
-    /** An authorization server of our own keys on loopback: discovery and a JWKS whose fetches are counted. */
-    async function stubAuthority(keys: JWK[]) {
-      let current = keys;
-      let jwksFetches = 0;
-      const stub = createServer((request, response) => {
-        const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-        if (request.url === '/.well-known/openid-configuration') {
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
-        } else {
-          jwksFetches++;
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: current }));
-        }
-      });
-      await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-      release(async () => {
-        const closed = new Promise<void>((resolve) => stub.close(() => resolve()));
-        stub.closeAllConnections();
-        await closed;
-      });
-      return { url: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`, setKeys: (next: JWK[]) => (current = next), fetches: () => jwksFetches };
-    }
-
     const accessToken = (key: SigningKeyPair, issuer: string) =>
       signAssertion(key, { iss: issuer, sub: 'alice', aud: AUDIENCE, client_id: 'app', scope: 'orders:read' }, { typ: 'at+jwt' });
 
     it('fetches again at most once per cooldown, however many unknown kids arrive', async () => {
       const first = await keyPair('ES256');
       const second = await keyPair('EdDSA');
-      const stub = await stubAuthority([first.publicJwk]);
+      const stub = await stubAuthority(release, [first.publicJwk]);
       const api = await sampleApi(release, { authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 2 });
       expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
-      expect(stub.fetches()).toBe(1);
+      expect(stub.hits.jwks).toBe(1);
 
       stub.setKeys([first.publicJwk, second.publicJwk]);
       for (let i = 0; i < 5; i++) expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(401);
-      expect(stub.fetches()).toBe(1);
+      expect(stub.hits.jwks).toBe(1);
 
       await sleep(2100);
       expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(200);
-      expect(stub.fetches()).toBe(2);
+      expect(stub.hits.jwks).toBe(2);
+    });
+  });
+
+  /** Issue 23 item 7: what a failing authority or a junk token may not take from valid tokens. */
+  describe('when the authority fails, and against junk tokens', () => {
+    const accessToken = (key: SigningKeyPair, issuer: string, claims: Record<string, unknown> = {}) =>
+      signAssertion(key, { iss: issuer, sub: 'alice', aud: AUDIENCE, client_id: 'app', scope: 'orders:read', ...claims }, { typ: 'at+jwt' });
+    const refused = { status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY };
+
+    it('keeps accepting valid tokens while grantry is stopped, though a token with a made-up kid prompted a refetch', async () => {
+      const grantry = await startServer();
+      let stopped = false;
+      try {
+        const client = await createClient(grantry, { grant_types: ['client_credentials'], scope: 'orders:read', audience: [AUDIENCE] });
+        const { body } = await tokenRequest(grantry, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret!) });
+        const valid = body.access_token as string;
+        const api = await sampleApi(release, { authority: grantry.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 1 });
+        expect((await call(`${api}/orders`, bearer(valid))).status).toBe(200);
+
+        await stopServer(grantry);
+        stopped = true;
+        await sleep(1100); // jwksRefetchCooldown: the junk kid may prompt a fetch, which fails
+        const junk = await accessToken({ ...(await keyPair('RS256')), kid: randomUUID() }, grantry.url);
+        expect(await call(`${api}/orders`, bearer(junk))).toEqual(refused);
+        for (let i = 0; i < 3; i++) expect((await call(`${api}/orders`, bearer(valid))).status).toBe(200);
+      } finally {
+        if (!stopped) await stopServer(grantry);
+      }
+    });
+
+    it('survives a JWKS answering 500 once: only the token with the unknown kid is refused, and discovery is read again', async () => {
+      const first = await keyPair('ES256');
+      const second = await keyPair('EdDSA');
+      const stub = await stubAuthority(release, [first.publicJwk]);
+      const api = await sampleApi(release, { authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 1 });
+      expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
+
+      stub.status.jwks = 500;
+      await sleep(1100);
+      expect(await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).toEqual(refused);
+      expect(stub.hits.jwks).toBe(2);
+      expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
+      // The failed JWKS fetch sends the guard back to discovery (its jwks_uri may have moved).
+      expect(stub.hits.discovery).toBe(2);
+
+      // Once the JWKS answers again, a rotation is followed as usual.
+      stub.status.jwks = 200;
+      stub.setKeys([first.publicJwk, second.publicJwk]);
+      await sleep(1100);
+      expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(200);
+    });
+
+    it('serves the last keys staleIfError seconds past their lifetime at most, then answers 503 until the authority is back', async () => {
+      const key = await keyPair('ES256');
+      const stub = await stubAuthority(release, [key.publicJwk]);
+      const api = await sampleApi(release, { authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 1, jwksCacheMaxAge: 1, staleIfError: 3 });
+      expect((await call(`${api}/orders`, bearer(await accessToken(key, stub.url)))).status).toBe(200);
+      stub.status.jwks = 500;
+      await sleep(1100); // past the JWKS lifetime: fetched again, failing — the set serves on
+      expect((await call(`${api}/orders`, bearer(await accessToken(key, stub.url)))).status).toBe(200);
+      await sleep(3000); // past lifetime + staleIfError
+      expect(await call(`${api}/orders`, bearer(await accessToken(key, stub.url)))).toEqual({
+        status: 503,
+        challenge: null,
+        body: { error: 'temporarily_unavailable', error_description: 'the access token cannot be checked now; try again later' },
+      });
+      stub.status.jwks = 200;
+      await sleep(1100);
+      expect((await call(`${api}/orders`, bearer(await accessToken(key, stub.url)))).status).toBe(200);
+    });
+
+    it('reads the discovery document again after discoveryCacheMaxAge, keeping the last one while that fails', async () => {
+      const first = await keyPair('ES256');
+      const second = await keyPair('ES256');
+      const stub = await stubAuthority(release, [first.publicJwk]);
+      const api = await sampleApi(release, { authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, jwksRefetchCooldown: 1, discoveryCacheMaxAge: 1 });
+      expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
+      expect(stub.hits.discovery).toBe(1);
+
+      stub.status.discovery = 500;
+      await sleep(1100);
+      expect((await call(`${api}/orders`, bearer(await accessToken(first, stub.url)))).status).toBe(200);
+      expect(stub.hits.discovery).toBe(2);
+
+      // The authority moved its JWKS: the next reading of discovery finds it.
+      stub.status.discovery = 200;
+      stub.jwksPath = '/keys/v2';
+      stub.setKeys([second.publicJwk]);
+      await sleep(1100);
+      expect((await call(`${api}/orders`, bearer(await accessToken(second, stub.url)))).status).toBe(200);
+      expect(stub.hits.discovery).toBe(3);
+    });
+
+    it('refuses an access token whose iat is in the future beyond the clock tolerance', async () => {
+      const api = await sampleApi(release, authority({ clockTolerance: 5 }));
+      const now = Math.floor(Date.now() / 1000);
+      expect(await call(`${api}/orders`, bearer(await signedByGrantry({ iat: now + 120, exp: now + 600 })))).toEqual(refused);
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({ iat: now + 3 })))).status).toBe(200);
+    });
+
+    describe('introspection', () => {
+      const introspected = (stub: { url: string }, extra: Record<string, unknown> = {}) =>
+        ({ authority: stub.url, audience: AUDIENCE, allowInsecureHttp: true, introspection: { clientId: 'rs', clientSecret: 'rs-secret', ...extra } }) as ResourceServerOptions;
+      const activeAnswer = (stub: { url: string }, claims: Record<string, unknown> = {}) => {
+        const now = Math.floor(Date.now() / 1000);
+        return { active: true, iss: stub.url, sub: 'alice', client_id: 'app', aud: AUDIENCE, scope: 'orders:read', token_type: 'Bearer', iat: now, exp: now + 300, ...claims };
+      };
+
+      it('asks once for 200 identical junk opaque tokens arriving together', async () => {
+        const stub = await stubAuthority(release, []);
+        stub.delayMs = 300;
+        const api = await sampleApi(release, introspected(stub));
+        const answers = await Promise.all(Array.from({ length: 200 }, () => call(`${api}/orders`, bearer('junk-opaque-token'))));
+        expect(answers).toEqual(Array(200).fill(refused));
+        expect(stub.hits.introspection).toBe(1);
+      });
+
+      it('remembers an inactive answer for inactiveCacheTtl seconds, an active one not at all (cacheTtl 0)', async () => {
+        const stub = await stubAuthority(release, []);
+        let revoked = false;
+        stub.introspect = (token) => (token === 'good-token' && !revoked ? activeAnswer(stub) : { active: false });
+        const api = await sampleApi(release, introspected(stub, { inactiveCacheTtl: 2 }));
+
+        for (let i = 0; i < 3; i++) expect(await call(`${api}/orders`, bearer('junk-token'))).toEqual(refused);
+        expect(stub.hits.introspection).toBe(1);
+        await sleep(2100);
+        expect(await call(`${api}/orders`, bearer('junk-token'))).toEqual(refused);
+        expect(stub.hits.introspection).toBe(2);
+
+        // Active answers are asked for every time: a revocation is seen at the next request.
+        expect((await call(`${api}/orders`, bearer('good-token'))).status).toBe(200);
+        expect((await call(`${api}/orders`, bearer('good-token'))).status).toBe(200);
+        expect(stub.hits.introspection).toBe(4);
+        revoked = true;
+        expect(await call(`${api}/orders`, bearer('good-token'))).toEqual(refused);
+      });
+
+      it('refuses an introspection answer whose iat is in the future', async () => {
+        const stub = await stubAuthority(release, []);
+        stub.introspect = () => activeAnswer(stub, { iat: Math.floor(Date.now() / 1000) + 120 });
+        const api = await sampleApi(release, introspected(stub));
+        expect(await call(`${api}/orders`, bearer('from-the-future'))).toEqual(refused);
+      });
     });
   });
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { logLine } from './log-text';
+import { logLine, logText } from './log-text';
 
 /**
  * Errors that mean "the database cannot be reached or cannot serve now" rather than "this request
@@ -85,7 +85,7 @@ export class DatabaseOutageLog {
     const earlier = this.count ? ` (the previous burst failed ${this.count + 1} requests)` : '';
     this.count = 0;
     this.logger.error(
-      logLine(`database unavailable: requests that need it answer 503 until it is back (first: ${context.method} ${context.url}); cause: ${causeOf(error)}${earlier}`),
+      logLine(`database unavailable: requests that need it answer 503 until it is back (first: ${context.method} ${logText(context.url)}); cause: ${causeOf(error)}${earlier}`),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpException, Logger } from '@nestjs/common';
-import { logLine } from './log-text';
+import { logLine, logText } from './log-text';
 import { NO_STORE_HEADERS } from './no-store.decorator';
 import { OAuthError } from './oauth-error';
 
@@ -29,7 +29,8 @@ const CODES_BY_STATUS: Record<number, string> = {
 export function toErrorReply(error: unknown, context: { method: string; url: string }): ErrorReply {
   const headers: Record<string, string> = { ...NO_STORE_HEADERS };
   if (error instanceof OAuthError) {
-    logger.debug(logLine(`${context.method} ${context.url}: ${error.code} (${error.reason}) ${error.detail ?? error.description}`));
+    // Each part a request could fill (the path, an iss or scope echoed in the detail) is capped on its own.
+    logger.debug(`${context.method} ${logText(context.url)}: ${logText(error.code, 64)} (${error.reason}) ${logText(error.detail ?? error.description)}`);
     if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
     // RFC 6750 §3: a challenge for every bearer-token failure; an error code only when a token was sent.
     if (error.code === 'unauthorized' && error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="grantry"';
@@ -44,11 +45,11 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
     // RFC 6749 §5.2: an OAuth endpoint answers an unparsable or wrongly typed body with 400 invalid_request.
     const replyStatus = status === 415 && context.url.startsWith('/oauth2/') ? 400 : status;
     const code = replyStatus === 400 ? 'invalid_request' : (CODES_BY_STATUS[replyStatus] ?? 'invalid_request');
-    logger.debug(logLine(`${context.method} ${context.url}: ${replyStatus} ${description}`));
+    logger.debug(`${context.method} ${logText(context.url)}: ${replyStatus} ${logText(description)}`);
     return { status: replyStatus, headers, body: { error: code, error_description: description } };
   }
   const correlationId = randomUUID();
-  logger.error(logLine(`${context.method} ${context.url} failed [${correlationId}]`), logLine((error as Error)?.stack ?? String(error), 8000));
+  logger.error(`${context.method} ${logText(context.url)} failed [${correlationId}]`, logLine((error as Error)?.stack ?? String(error), 8000));
   return {
     status: 500,
     headers,

@@ -1,7 +1,7 @@
 /**
  * A small in-process cache with a lifetime and a capacity (oldest entries leave first).
- * Holds positive answers only, so a record created elsewhere is seen at once and a
- * changed or deleted one at most `ttlSeconds` later.
+ * grantry's record caches hold positive answers only, so a record created elsewhere is seen
+ * at once and a changed or deleted one at most `ttlSeconds` later.
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expires: number }>();

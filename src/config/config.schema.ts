@@ -121,6 +121,12 @@ export class OutboundSettings {
   @TomlInt() @Min(1024) max_response_bytes = 65536;
   /** Seconds between refetches of a JWK Set forced by an unknown `kid` (a key rotation); 1 is the floor. */
   @TomlInt() @Min(1) jwks_refetch_cooldown = 10;
+  /**
+   * Seconds past its lifetime a fetched JWK Set keeps serving while fetching it again fails (RFC 5861
+   * stale-if-error): a jwks_uri that is down or answers 500 does not take away keys that verified a
+   * moment ago. 0: never past its lifetime.
+   */
+  @TomlInt() @Min(0) jwks_stale_if_error = 3600;
 }
 
 /** `[oauth.pkce]`: RFC 7636 at the authorization endpoint. */

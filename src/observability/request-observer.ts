@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { capLength } from '../common/log-text';
 import { JsonLineWriter, numberField, stringField } from './json-line';
 import { GRANTRY_LOG, GrantryLog } from './log';
 import { MetricsService } from './metrics.service';
@@ -35,7 +36,8 @@ export class RequestObserver {
     this.lines.info(
       stringField('method', request.method) + stringField('route', route) + numberField('status', status) +
         numberField('duration_ms', Math.round(milliseconds * 100) / 100) +
-        stringField('client_id', facts?.client_id) + stringField('grant_type', facts?.grant_type),
+        // Known once authenticated, but a client_id is still as long as whoever registered it chose: capped.
+        stringField('client_id', facts?.client_id && capLength(facts.client_id)) + stringField('grant_type', facts?.grant_type && capLength(facts.grant_type)),
       'request',
     );
   }

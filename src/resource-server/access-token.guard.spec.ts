@@ -79,17 +79,19 @@ describe('resource-server options', () => {
     fails({ authority: 'https://id.example.com', certificateFile: 'x.crt', audience: AUDIENCE }, 'give either authority or certificateFile/publicKeyFile, not both');
     fails({ issuer: ISSUER, certificateFile: 'x.crt', audience: AUDIENCE, introspection: { clientId: 'rs', clientSecret: 's' } }, 'introspection.endpoint is required with certificateFile / publicKeyFile');
     fails({ authority: 'https://id.example.com', audience: AUDIENCE, realm: 'a"b' }, 'realm must not contain quotes, backslashes or control characters');
+    fails({ authority: 'https://id.example.com', audience: AUDIENCE, staleIfError: -1 }, 'staleIfError must be a number of seconds, 0 or more');
+    fails({ authority: 'https://id.example.com', audience: AUDIENCE, introspection: { clientId: 'rs', clientSecret: 's', inactiveCacheTtl: 'x' } }, 'introspection.inactiveCacheTtl must be a number of seconds, 0 or more');
   });
 
-  it('applies the defaults: the four grantry algs, 30 s tolerance, introspection of every token', () => {
+  it('applies the defaults: the four grantry algs, 30 s tolerance, introspection of every token, an hour of stale-if-error', () => {
     expect(checkOptions({ authority: 'https://id.example.com/', audience: AUDIENCE, introspection: { clientId: 'rs', clientSecret: 's' } })).toEqual({
       audience: [AUDIENCE],
       algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
       clockTolerance: 30,
       realm: AUDIENCE,
       allowInsecureHttp: false,
-      authority: { url: 'https://id.example.com', issuer: undefined, jwksCacheMaxAge: 600, jwksRefetchCooldown: 10 },
-      introspection: { clientId: 'rs', clientSecret: 's', endpoint: undefined, mode: 'always', cacheTtl: 0 },
+      authority: { url: 'https://id.example.com', issuer: undefined, jwksCacheMaxAge: 600, jwksRefetchCooldown: 10, discoveryCacheMaxAge: 3600, staleIfError: 3600 },
+      introspection: { clientId: 'rs', clientSecret: 's', endpoint: undefined, mode: 'always', cacheTtl: 0, inactiveCacheTtl: 10 },
     });
   });
 });

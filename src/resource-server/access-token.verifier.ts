@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { logLine } from '../common/log-text';
+import { logLine, logText } from '../common/log-text';
 import {
   AccessTokenHeader,
   AccessTokenKey,
@@ -22,8 +22,8 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 /**
  * Decides whether a bearer token is an access token for this API, and whose. JWTs are verified
  * offline with the shared access-token checks (typ at+jwt, alg allow-list tied to the key,
- * signature, iss, aud, exp, nbf, required claims) against the authority's JWKS or the configured
- * certificates; opaque tokens only by RFC 7662 introspection.
+ * signature, iss, aud, exp, nbf, an iat not in the future, required claims) against the
+ * authority's JWKS or the configured certificates; opaque tokens only by RFC 7662 introspection.
  *
  * Revocation: grantry's JWT access tokens are not stored, so offline verification cannot see a
  * revocation — a revoked JWT is accepted until its `exp` unless introspection is configured with
@@ -43,7 +43,8 @@ export class AccessTokenVerifier {
   constructor(@Inject(RESOURCE_SERVER_OPTIONS) private readonly options: CheckedOptions) {
     const fetcher = new BoundedFetch(options.allowInsecureHttp);
     if (options.authority) {
-      this.authority = new AuthorityKeys(options.authority, fetcher);
+      // At most one line per failed fetch, so at most one per jwksRefetchCooldown.
+      this.authority = new AuthorityKeys(options.authority, fetcher, (message) => this.logger.warn(logLine(`fetching from the authority failed: ${message}`)));
       this.issuer = options.authority.issuer ?? options.authority.url;
     } else {
       this.certificates = new CertificateKeys(options.certificate!.files);
@@ -76,7 +77,7 @@ export class AccessTokenVerifier {
     } catch (error) {
       if (error instanceof BearerTokenError) throw error;
       if (error instanceof AccessTokenRejected) {
-        this.logger.debug(logLine(`refused an access token: ${error.message}`));
+        this.logger.debug(`refused an access token: ${logText(error.message)}`);
         throw BearerTokenError.invalidToken(this.realm, error.message);
       }
       // Discovery, JWKS or introspection failed: we cannot tell, which is not the token's fault.
@@ -102,6 +103,7 @@ export class AccessTokenVerifier {
     if (!principal.audience.some((aud) => this.options.audience.includes(aud))) throw new AccessTokenRejected('introspection: aud does not name this API');
     if (principal.expiresAt <= now - leeway) throw new AccessTokenRejected('introspection: expired');
     if (typeof answer.nbf === 'number' && answer.nbf > now + leeway) throw new AccessTokenRejected('introspection: not valid yet (nbf)');
+    if (principal.issuedAt !== undefined && principal.issuedAt > now + leeway) throw new AccessTokenRejected('introspection: iat is in the future');
     // A refresh token (grantry answers token_type refresh_token) is never a credential for an API.
     if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') throw new AccessTokenRejected('introspection: not a bearer access token');
     return principal;

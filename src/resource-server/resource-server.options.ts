@@ -24,6 +24,14 @@ export interface IntrospectionOptions {
    * request asks. A revocation then takes up to this long to be seen.
    */
   cacheTtl?: number;
+  /**
+   * Seconds an inactive answer is remembered (default 10; 0: never), so a junk or revoked token
+   * sent again and again costs grantry one call per this long. An inactive token never becomes
+   * active again, so this delays nothing a user waits for. Whatever the caches, identical
+   * tokens checked at the same time share one call. Both caches hold at most 10,000 tokens each,
+   * keyed by the token's SHA-256: the token itself is neither kept nor logged.
+   */
+  inactiveCacheTtl?: number;
 }
 
 interface CommonOptions {
@@ -31,7 +39,7 @@ interface CommonOptions {
   audience: string | string[];
   /** Allowed JWS algorithms (default RS256, PS256, ES256, EdDSA); `none` and HS* are never allowed. */
   algorithms?: string[];
-  /** Seconds of leeway for `exp` and `nbf` (default 30). */
+  /** Seconds of leeway for `exp`, `nbf` and an `iat` in the future (default 30): a token issued later than that is refused. */
   clockTolerance?: number;
   /** `realm` of the WWW-Authenticate challenge (default: the first audience). */
   realm?: string;
@@ -50,8 +58,25 @@ export interface AuthorityOptions extends CommonOptions {
   issuer?: string;
   /** Longest a fetched JWKS is used before it is fetched again (seconds, default 600; a shorter Cache-Control max-age wins). */
   jwksCacheMaxAge?: number;
-  /** Fewest seconds between two JWKS fetches, whatever prompts them (a token with an unknown `kid`, a failure); default 10. */
+  /**
+   * Fewest seconds between two JWKS fetches, whatever prompts them (a token with an unknown `kid`,
+   * a failure), and between two reads of the discovery document; default 10.
+   */
   jwksRefetchCooldown?: number;
+  /**
+   * Longest the discovery document (`jwks_uri`, `introspection_endpoint`) is used before it is read
+   * again (seconds, default 3600; a shorter Cache-Control max-age wins). It is also read again after
+   * a JWKS fetch failed, in case the `jwks_uri` moved.
+   */
+  discoveryCacheMaxAge?: number;
+  /**
+   * Seconds past their lifetime the last JWKS and discovery document fetched still serve while
+   * fetching them again fails — grantry unreachable, or answering 500 (RFC 5861 stale-if-error);
+   * default 3600; 0: never past their lifetime. A failed fetch never empties the keys: a token
+   * whose `kid` they lack is refused (401), every other token is checked as before. Past this,
+   * requests answer 503 until grantry answers again.
+   */
+  staleIfError?: number;
   certificateFile?: never;
   publicKeyFile?: never;
 }
@@ -76,7 +101,7 @@ export interface CheckedOptions {
   clockTolerance: number;
   realm: string;
   allowInsecureHttp: boolean;
-  authority?: { url: string; issuer?: string; jwksCacheMaxAge: number; jwksRefetchCooldown: number };
+  authority?: { url: string; issuer?: string; jwksCacheMaxAge: number; jwksRefetchCooldown: number; discoveryCacheMaxAge: number; staleIfError: number };
   certificate?: { issuer: string; files: string[] };
   introspection?: Required<Omit<IntrospectionOptions, 'endpoint'>> & { endpoint?: string };
 }
@@ -112,6 +137,8 @@ export function checkOptions(options: ResourceServerOptions): CheckedOptions {
       issuer: options.issuer,
       jwksCacheMaxAge: seconds(options.jwksCacheMaxAge, 600, 'jwksCacheMaxAge', fail),
       jwksRefetchCooldown: seconds(options.jwksRefetchCooldown, 10, 'jwksRefetchCooldown', fail),
+      discoveryCacheMaxAge: seconds(options.discoveryCacheMaxAge, 3600, 'discoveryCacheMaxAge', fail),
+      staleIfError: seconds(options.staleIfError, 3600, 'staleIfError', fail),
     };
   } else {
     if (!files.length) fail('give authority (a URL) or certificateFile / publicKeyFile (PEM files)');
@@ -132,6 +159,7 @@ export function checkOptions(options: ResourceServerOptions): CheckedOptions {
       endpoint: introspection.endpoint,
       mode,
       cacheTtl: seconds(introspection.cacheTtl, 0, 'introspection.cacheTtl', fail),
+      inactiveCacheTtl: seconds(introspection.inactiveCacheTtl, 10, 'introspection.inactiveCacheTtl', fail),
     };
   }
   return checked;

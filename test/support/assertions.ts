@@ -29,13 +29,18 @@ export async function signAssertion(
 
 /**
  * A JWKS endpoint on loopback whose key set the test can change (a key rotation at the client or
- * IdP). Close it in `finally`/`afterAll`; `close` is safe to call twice and drops open connections.
+ * IdP), or make fail (`setStatus(500)`: an empty answer with that status). Close it in
+ * `finally`/`afterAll`; `close` is safe to call twice and drops open connections.
  */
-export async function jwksServer(keys: JWK[]): Promise<{ url: string; setKeys(keys: JWK[]): void; hits(): number; close(): Promise<void> }> {
+export async function jwksServer(
+  keys: JWK[],
+): Promise<{ url: string; setKeys(keys: JWK[]): void; setStatus(status: number): void; hits(): number; close(): Promise<void> }> {
   let current = keys;
+  let status = 200;
   let count = 0;
   const server: Server = createServer((_, response) => {
     count++;
+    if (status !== 200) return void response.writeHead(status).end();
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: current }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,6 +48,7 @@ export async function jwksServer(keys: JWK[]): Promise<{ url: string; setKeys(ke
   return {
     url: `http://127.0.0.1:${port}/jwks`,
     setKeys: (next) => (current = next),
+    setStatus: (next) => (status = next),
     hits: () => count,
     close: track(`JWKS stub on port ${port}`, async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -39,8 +39,15 @@ describe('checkHeader (RFC 8725 §3.1)', () => {
     [{ alg: 'HS256' }, 'assertion alg HS256 is not allowed (allowed: RS256, ES256)'],
     [{ alg: 'RS256', jwk: { kty: 'RSA' } }, 'assertion header carries a key (jwk); keys come from registration only'],
     [{ alg: 'RS256', jku: 'https://evil.example/jwks' }, 'assertion header carries a key (jku); keys come from registration only'],
+    [{ alg: 'RS256', x5u: 'https://evil.example/cert.pem' }, 'assertion header carries a key (x5u); keys come from registration only'],
+    [{ alg: 'RS256', x5c: ['MIIB'] }, 'assertion header carries a key (x5c); keys come from registration only'],
     [{ alg: 'RS256', crit: ['exp'], exp: 1 }, 'assertion has critical header parameters this server does not support'],
   ])('rejects %j', (header, message) => {
     expect(() => checkHeader(header as never, ['RS256', 'ES256'], fail)).toThrow(message);
+  });
+
+  it('lets an x5c through only for a caller that pins it (compares it with a registered certificate)', () => {
+    expect(checkHeader({ alg: 'RS256', x5c: ['MIIB'] }, ['RS256'], fail, { x5cPinned: true })).toBe('RS256');
+    expect(() => checkHeader({ alg: 'RS256', x5c: ['MIIB'], jwk: { kty: 'RSA' } } as never, ['RS256'], fail, { x5cPinned: true })).toThrow('assertion header carries a key (jwk)');
   });
 });

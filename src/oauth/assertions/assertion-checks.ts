@@ -1,5 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { logText } from '../../common/log-text';
 import type { ReasonCode } from '../../common/oauth-error';
+import { headerKeyParameters } from './header-keys';
 
 /** RFC 7523 assertions are small; a cap keeps parsing and logging bounded. */
 export const MAX_ASSERTION_BYTES = 8192;
@@ -44,17 +46,17 @@ export function decodeAssertion(jwt: string, fail: Fail): DecodedAssertion {
 
 /**
  * RFC 8725 §3.1-3.2: the algorithm must be on the allow-list of the verifying key (never
- * `none`), keys are never taken from the header, and critical extensions we do not
- * understand are refused. An `x5c` is allowed only when the caller pins it.
+ * `none`), keys are never taken from the header (`jwk`, `jku`, `x5u`, `x5c`), and critical
+ * extensions we do not understand are refused. An `x5c` passes only when the caller pins it
+ * (`x5cPinned`: its key source compares it with a registered certificate).
  */
-export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: readonly string[], fail: Fail): string {
+export function checkHeader(header: ProtectedHeaderParameters, allowedAlgs: readonly string[], fail: Fail, { x5cPinned = false } = {}): string {
   const alg: unknown = header.alg;
   if (typeof alg !== 'string') throw fail('assertion alg is not a string', 'assertion_alg_not_allowed');
   if (!alg || alg.toLowerCase() === 'none') throw fail('assertion is unsigned (alg none)', 'assertion_alg_not_allowed');
-  if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${alg} is not allowed (allowed: ${allowedAlgs.join(', ')})`, 'assertion_alg_not_allowed');
-  for (const name of ['jwk', 'jku', 'x5u'] as const) {
-    if (header[name] !== undefined) throw fail(`assertion header carries a key (${name}); keys come from registration only`, 'assertion_alg_not_allowed');
-  }
+  if (!allowedAlgs.includes(alg)) throw fail(`assertion alg ${logText(alg, 32)} is not allowed (allowed: ${allowedAlgs.join(', ')})`, 'assertion_alg_not_allowed');
+  const [carried] = headerKeyParameters(header, { x5cPinned });
+  if (carried) throw fail(`assertion header carries a key (${carried}); keys come from registration only`, 'assertion_alg_not_allowed');
   if (header.crit !== undefined) throw fail('assertion has critical header parameters this server does not support', 'assertion_alg_not_allowed');
   return alg;
 }

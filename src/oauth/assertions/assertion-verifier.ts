@@ -15,6 +15,12 @@ export interface AssertionSigner {
   rules: ClaimRules;
   /** Namespace of its `jti`s in the replay store; undefined: single use is not checked. */
   replayIssuer?: string;
+  /**
+   * Its `keys` accept a header `x5c` as a pointer to a certificate registered for it (and compare
+   * the two). Otherwise an `x5c` is refused like every other key a header brings (DESIGN: header
+   * keys are rejected unless pinned).
+   */
+  x5cPinned?: boolean;
 }
 
 /** The caller's two kinds of failure. */
@@ -47,7 +53,7 @@ export class AssertionVerifier {
   ): Promise<VerifiedAssertion<S>> {
     const { header, payload } = decodeAssertion(jwt, errors.unverified);
     const signer = await findSigner(payload, header);
-    const alg = checkHeader(header, signer.algs, errors.unverified);
+    const alg = checkHeader(header, signer.algs, errors.unverified, { x5cPinned: signer.x5cPinned });
     let verified: boolean;
     try {
       verified = await verifiesWithAny(jwt, alg, signer.keys(alg, header));

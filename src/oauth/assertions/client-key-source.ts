@@ -6,6 +6,7 @@ import { cacheSettings } from '../../common/cache-settings';
 import { GrantryConfig } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
+import { x5cNamesCertificate } from './header-keys';
 import { candidateKeys } from './jwk-selection';
 import { RemoteJwks } from './remote-jwks';
 import { KeyImporter, VerifyKey } from './signature';
@@ -28,7 +29,8 @@ export class ClientKeySource {
   ) {
     // WSO2 names the cache of private_key_jwt key material "PrivateKeyJWT".
     const { timeout, capacity } = cacheSettings(config, 'PrivateKeyJWT');
-    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown });
+    const { jwks_refetch_cooldown, jwks_stale_if_error } = config.oauth.outbound;
+    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: jwks_refetch_cooldown, staleIfErrorSeconds: jwks_stale_if_error });
   }
 
   async *keys(client: RegisteredClient, alg: string, header: ProtectedHeaderParameters): AsyncGenerator<VerifyKey> {
@@ -57,19 +59,29 @@ export class ClientKeySource {
     return this.remoteJwks.keys(client.jwksUri!, undefined, refetch);
   }
 
+  /** Why the last fetch of the client's `jwks_uri` failed, while none succeeded since (the set fetched before still serves). */
+  jwksUriError(client: RegisteredClient): Error | undefined {
+    return this.remoteJwks.lastError(client.jwksUri!);
+  }
+
   private async *pinnedCertificateKey(client: RegisteredClient, alg: string, x5c: unknown): AsyncGenerator<VerifyKey> {
     const certificate = await this.truststore.find(client.clientId);
-    if (!certificate || !Array.isArray(x5c) || x5c[0] !== certificate.raw.toString('base64')) {
+    if (!certificate || !x5cNamesCertificate(x5c, certificate)) {
       throw new Error('assertion x5c does not match the certificate registered for this client');
     }
     yield* this.importer.fromCertificate(certificate, alg);
   }
 
   private async fetchKeys(client: RegisteredClient, header: ProtectedHeaderParameters): Promise<JWK[]> {
+    let keys: JWK[];
     try {
-      return await this.remoteJwks.candidates(client.jwksUri!, header);
+      keys = await this.remoteJwks.candidates(client.jwksUri!, header);
     } catch (error) {
       throw new Error(`jwks_uri of client ${client.clientId} could not be fetched: ${(error as Error).message}`);
     }
+    // The kid is in no set we hold, and looking again failed: this assertion alone is refused, saying why.
+    const failure = keys.length ? undefined : this.remoteJwks.lastError(client.jwksUri!);
+    if (failure) throw new Error(`no key of jwks_uri of client ${client.clientId} fits, and it could not be fetched again: ${failure.message}`);
+    return keys;
   }
 }

@@ -23,6 +23,7 @@ export class IdentityProviderKeySource {
       minTtlSeconds: Math.min(60, timeout),
       capacity,
       refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown,
+      staleIfErrorSeconds: config.oauth.outbound.jwks_stale_if_error,
     });
   }
 
@@ -39,10 +40,15 @@ export class IdentityProviderKeySource {
 
   private async fetchKeys(provider: IdentityProviderEntity, header: ProtectedHeaderParameters): Promise<JWK[]> {
     const insecure = provider.allowInsecureJwksUri ? { allowHttp: true, allowPrivateNetworks: true } : undefined;
+    let keys: JWK[];
     try {
-      return await this.remoteJwks.candidates(provider.jwksUri!, header, insecure);
+      keys = await this.remoteJwks.candidates(provider.jwksUri!, header, insecure);
     } catch (error) {
       throw new Error(`jwks_uri of identity provider ${provider.name} could not be fetched: ${(error as Error).message}`);
     }
+    // The kid is in no set we hold, and looking again failed: this assertion alone is refused, saying why.
+    const failure = keys.length ? undefined : this.remoteJwks.lastError(provider.jwksUri!);
+    if (failure) throw new Error(`no key of jwks_uri of identity provider ${provider.name} fits, and it could not be fetched again: ${failure.message}`);
+    return keys;
   }
 }

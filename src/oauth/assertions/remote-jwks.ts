@@ -16,23 +16,41 @@ export interface RemoteJwksOptions {
    * remote server: `[oauth.outbound] jwks_refetch_cooldown`; 1 is the floor.
    */
   refetchCooldownSeconds?: number;
+  /**
+   * Seconds past its lifetime the last good set still serves while fetching it again fails
+   * (RFC 5861 §4 stale-if-error): a JWKS endpoint that is down or answers 500 — perhaps at the
+   * moment a junk token with a made-up `kid` prompted a refetch — does not take away keys that
+   * verified a moment ago. Past it, the failure is the answer. 0: never past its lifetime.
+   */
+  staleIfErrorSeconds: number;
+  /** Told of every failed fetch (at most one per URI per cooldown) and whether a last good set still serves. */
+  onFetchError?(uri: string, error: Error, stillServing: boolean): void;
 }
 
 type FetchOptions = { allowHttp?: boolean; allowPrivateNetworks?: boolean };
 
-interface Entry {
-  keys?: JWK[];
-  /** Set when the last fetch failed: answered again, without fetching, until the cooldown passed. */
-  error?: Error;
-  fetchedAt: number;
-  /** When the set should be fetched again (it is still used until the cooldown allows a fetch). */
+/** A set as fetched successfully. */
+interface GoodSet {
+  keys: JWK[];
+  /** When it should be fetched again (never sooner than the cooldown allows a fetch). */
   freshUntil: number;
+}
+
+interface Entry {
+  /** The last set fetched successfully: a failed fetch leaves it as it was. */
+  set?: GoodSet;
+  /** When a fetch was last started, whatever came of it: the cooldown counts from here. */
+  attemptedAt: number;
+  /** Why the last fetch failed, kept apart from the set; cleared by the next success. */
+  error?: Error;
 }
 
 /**
  * JWK Sets fetched from `jwks_uri`s through the outbound fetcher. A URI is fetched at most once
- * per cooldown: a set past its lifetime, a kid the set lacks (the remote side rotated) or a
- * failure all wait for it, answering with what was fetched last (a failure, briefly, too).
+ * per cooldown: a set past its lifetime, a kid the set lacks (the remote side rotated) or an
+ * earlier failure all wait for it. A failed fetch never replaces the last good set: that set
+ * serves on, up to `staleIfErrorSeconds` past its lifetime, and only a token whose `kid` it lacks
+ * is refused. A URI that never answered answers with its failure until the cooldown passed.
  */
 export class RemoteJwks {
   private readonly entries = new Map<string, Entry>();
@@ -45,7 +63,8 @@ export class RemoteJwks {
 
   /**
    * The keys of `uri` that may verify a JWS with this header. A kid not in the set means the
-   * remote side rotated: fetch again (within the cooldown rule) before giving up.
+   * remote side rotated: fetch again (within the cooldown rule) before giving up. When that fetch
+   * fails the answer is simply no key (`lastError` says why): the set itself stays.
    */
   async candidates(uri: string, header: { alg?: string; kid?: string }, fetchOptions?: FetchOptions): Promise<JWK[]> {
     const keys = candidateKeys(await this.keys(uri, fetchOptions), header);
@@ -53,31 +72,41 @@ export class RemoteJwks {
     return candidateKeys(await this.keys(uri, fetchOptions, true), header);
   }
 
-  /** The set, fetched when there is none, or when it is stale (or `stale` says so) and the cooldown allows. */
-  async keys(uri: string, fetchOptions?: FetchOptions, stale = false): Promise<JWK[]> {
+  /**
+   * The set, fetched when there is none, or when it is past its lifetime (or `refetch` asks, for
+   * a key it lacks) and the cooldown allows. Throws only when no set may serve: none was ever
+   * fetched, or the last good one is more than `staleIfErrorSeconds` past its lifetime.
+   */
+  async keys(uri: string, fetchOptions?: FetchOptions, refetch = false): Promise<JWK[]> {
     let entry = this.entries.get(uri);
-    const now = Date.now();
-    const mayFetch = !entry || now - entry.fetchedAt >= this.cooldownMs;
-    if (mayFetch && (!entry || stale || entry.error || now >= entry.freshUntil)) entry = await this.fetch(uri, fetchOptions);
-    if (entry!.error) throw entry!.error;
-    return entry!.keys!;
+    const due = !entry?.set || refetch || Date.now() >= entry.set.freshUntil;
+    if (due && (!entry || Date.now() - entry.attemptedAt >= this.cooldownMs)) entry = await this.fetch(uri, fetchOptions);
+    if (entry!.set && this.mayServe(entry!.set)) return entry!.set.keys;
+    throw entry!.error ?? new Error(`${uri}: the JWK Set is past its lifetime and could not be fetched again`);
+  }
+
+  /** Why the last fetch of `uri` failed, while no fetch has succeeded since; undefined otherwise. */
+  lastError(uri: string): Error | undefined {
+    return this.entries.get(uri)?.error;
+  }
+
+  private mayServe(set: GoodSet): boolean {
+    return Date.now() < set.freshUntil + this.options.staleIfErrorSeconds * 1000;
   }
 
   private fetch(uri: string, fetchOptions?: FetchOptions): Promise<Entry> {
     let pending = this.inFlight.get(uri);
     if (!pending) {
-      const fetchedAt = Date.now();
+      const attemptedAt = Date.now();
       pending = this.fetcher
         .fetchJson(uri, fetchOptions)
-        .then(({ body, maxAge }): Entry => {
-          const keys = (body as { keys?: unknown })?.keys;
-          if (!Array.isArray(keys)) throw new Error(`${uri}: not a JWK Set`);
-          const jwks = keys.filter((key): key is JWK => !!key && typeof key === 'object' && typeof key.kty === 'string');
-          const { minTtlSeconds = 0, defaultTtlSeconds = this.options.maxTtlSeconds, maxTtlSeconds } = this.options;
-          const ttlSeconds = Math.min(maxTtlSeconds, Math.max(minTtlSeconds, maxAge ?? defaultTtlSeconds));
-          return { keys: jwks, fetchedAt, freshUntil: fetchedAt + ttlSeconds * 1000 };
+        .then(({ body, maxAge }): Entry => ({ set: this.goodSet(uri, body, maxAge, attemptedAt), attemptedAt }))
+        .catch((error: Error): Entry => {
+          // The last good set stays: one failure (or one junk kid at the wrong moment) must not empty it.
+          const set = this.entries.get(uri)?.set;
+          this.options.onFetchError?.(uri, error, !!set && this.mayServe(set));
+          return { set, attemptedAt, error };
         })
-        .catch((error: Error): Entry => ({ error, fetchedAt, freshUntil: fetchedAt }))
         .then((entry) => {
           this.remember(uri, entry);
           return entry;
@@ -86,6 +115,16 @@ export class RemoteJwks {
       this.inFlight.set(uri, pending);
     }
     return pending;
+  }
+
+  private goodSet(uri: string, body: unknown, maxAge: number | undefined, fetchedAt: number): GoodSet {
+    const keys = (body as { keys?: unknown })?.keys;
+    if (!Array.isArray(keys)) throw new Error(`${uri}: not a JWK Set`);
+    const jwks = keys.filter((key): key is JWK => !!key && typeof key === 'object' && typeof key.kty === 'string');
+    const { minTtlSeconds = 0, defaultTtlSeconds = this.options.maxTtlSeconds, maxTtlSeconds } = this.options;
+    const ttlSeconds = Math.min(maxTtlSeconds, Math.max(minTtlSeconds, maxAge ?? defaultTtlSeconds));
+    // Used at least until a fetch is allowed again: a `max-age=0` set serves through the cooldown.
+    return { keys: jwks, freshUntil: fetchedAt + Math.max(ttlSeconds * 1000, this.cooldownMs) };
   }
 
   /** Keeps at most `capacity` URIs, the least recently fetched leaving first. */

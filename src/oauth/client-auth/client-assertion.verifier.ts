@@ -93,6 +93,8 @@ export class ClientAssertionVerifier {
             requireJti: properties.PreventTokenReuse,
           },
           replayIssuer: properties.PreventTokenReuse ? clientId : undefined,
+          // A private_key_jwt x5c may name the truststore certificate aliased by the client_id (ClientKeySource compares them).
+          x5cPinned: method === 'private_key_jwt',
         };
       },
       ERRORS,

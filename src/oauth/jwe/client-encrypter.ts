@@ -58,6 +58,9 @@ export class ClientEncrypter {
       if (!key) {
         skipped.length = 0;
         key = clientEncryptionKey(await this.fetch(client, choice, true), choice.alg, skipped);
+        // The set we hold (kept through a failed fetch) lacks the key, and looking again failed: that failure is the answer.
+        const failure = key ? undefined : this.clientKeys.jwksUriError(client);
+        if (failure) throw fetchFailed(client, choice, failure);
       }
     }
     if (key) return key;
@@ -69,18 +72,22 @@ export class ClientEncrypter {
     try {
       return await this.clientKeys.jwksUriKeys(client, { refetch });
     } catch (error) {
-      const message = (error as Error).message;
-      if (error instanceof OutboundError && TRANSIENT_FETCH_OUTCOMES.has(error.outcome)) {
-        throw new OAuthError('temporarily_unavailable', 'the client\'s encryption keys (jwks_uri) cannot be fetched now; try again shortly', 503, {
-          detail: `client ${client.clientId}: ${choice.field}: jwks_uri could not be fetched: ${message}`,
-          reason: 'client_encryption_key_unusable',
-          cause: error,
-        });
-      }
-      // Refused by the outbound policy, not JSON, too large, not a JWK Set: the client's to fix.
-      throw unusable(client, choice, 'its jwks_uri is refused by this server or serves no usable JWK Set', `jwks_uri refused or unusable: ${message}`);
+      throw fetchFailed(client, choice, error as Error);
     }
   }
+}
+
+function fetchFailed(client: RegisteredClient, choice: EncryptionChoice, error: Error): OAuthError {
+  const message = error.message;
+  if (error instanceof OutboundError && TRANSIENT_FETCH_OUTCOMES.has(error.outcome)) {
+    return new OAuthError('temporarily_unavailable', 'the client\'s encryption keys (jwks_uri) cannot be fetched now; try again shortly', 503, {
+      detail: `client ${client.clientId}: ${choice.field}: jwks_uri could not be fetched: ${message}`,
+      reason: 'client_encryption_key_unusable',
+      cause: error,
+    });
+  }
+  // Refused by the outbound policy, not JSON, too large, not a JWK Set: the client's to fix.
+  return unusable(client, choice, 'its jwks_uri is refused by this server or serves no usable JWK Set', `jwks_uri refused or unusable: ${message}`);
 }
 
 function unusable(client: RegisteredClient, choice: EncryptionChoice, why: string, detail: string): OAuthError {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { IssuerContext } from '../../common/issuer-context';
 import { KeyRing } from '../../keys/key-ring';
+import { headerKeyParameters } from '../assertions/header-keys';
 
 /**
  * `id_token_hint` of RP-initiated logout: an ID token this server signed — expired ones
@@ -17,9 +18,11 @@ export class IdTokenHints {
   /** The client (`azp`, else the one `aud`) of an ID token of this server, or undefined. */
   async clientOf(token: string): Promise<string | undefined> {
     try {
-      const { kid, alg, typ } = decodeProtectedHeader(token);
+      const header = decodeProtectedHeader(token);
+      const { kid, alg, typ } = header;
       const key = kid ? this.keyRing.verificationKey(kid) : undefined;
-      if (!key || alg !== key.alg || typ === 'at+jwt') return undefined;
+      // DESIGN: a header that brings a key (jwk, jku, x5u, x5c) is refused, as for every JWT grantry verifies.
+      if (!key || alg !== key.alg || typ === 'at+jwt' || headerKeyParameters(header).length) return undefined;
       const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
       const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; aud?: unknown; azp?: unknown };
       if (claims.iss !== this.context.issuer) return undefined;

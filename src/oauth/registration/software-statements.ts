@@ -29,7 +29,14 @@ export class SoftwareStatements {
 
   constructor(private readonly config: GrantryConfig, private readonly truststore: TruststoreService, fetcher: OutboundFetcher) {
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderJwks', { timeout: 3600 }) // issuers' key sets age like identity providers';
-    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, minTtlSeconds: Math.min(60, timeout), capacity, refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown });
+    const { jwks_refetch_cooldown, jwks_stale_if_error } = config.oauth.outbound;
+    this.remoteJwks = new RemoteJwks(fetcher, {
+      maxTtlSeconds: timeout,
+      minTtlSeconds: Math.min(60, timeout),
+      capacity,
+      refetchCooldownSeconds: jwks_refetch_cooldown,
+      staleIfErrorSeconds: jwks_stale_if_error,
+    });
   }
 
   /** The metadata the statement asserts (JWT claims removed); refused as RFC 7591 §3.2.2 says. */

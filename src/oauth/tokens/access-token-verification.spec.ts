@@ -43,6 +43,8 @@ describe('access token verification (RFC 9068 §4)', () => {
     ['typ JWT', {}, { typ: 'JWT' }, 'typ JWT is not at+jwt'],
     ['no typ', {}, { typ: undefined }, 'typ undefined is not at+jwt'],
     ['a jwk in the header', {}, { jwk: { kty: 'RSA', n: 'x', e: 'AQAB' } }, 'header parameter jwk is not accepted'],
+    ['an x5c in the header', {}, { x5c: ['MIIB'] }, 'header parameter x5c is not accepted'],
+    ['an iat in the future', { iat: now() + 60 }, {}, 'iat is in the future'],
     ['no client_id', { client_id: undefined }, {}, 'missing required "client_id" claim'],
     ['no iat', { iat: undefined }, {}, 'missing required "iat" claim'],
     ['another issuer', { iss: 'https://evil.example' }, {}, 'unexpected "iss" claim value'],
@@ -64,6 +66,12 @@ describe('access token verification (RFC 9068 §4)', () => {
 
   it('allows clock tolerance for exp', async () => {
     await expect(verify(await sign({ exp: now() - 5 }), [rsa.verify], { clockTolerance: 30 })).resolves.toMatchObject({ subject: 'alice' });
+  });
+
+  it('allows clock tolerance for an iat in the future, and at least a second (both clocks count whole seconds)', async () => {
+    await expect(verify(await sign({ iat: now() + 25 }), [rsa.verify], { clockTolerance: 30 })).resolves.toMatchObject({ subject: 'alice' });
+    await expect(verify(await sign({ iat: now() + 35 }), [rsa.verify], { clockTolerance: 30 })).rejects.toThrow('iat is in the future');
+    await expect(verify(await sign({ iat: now() + 1 }))).resolves.toMatchObject({ subject: 'alice' });
   });
 
   it('never allows none or HMAC, whatever the allow-list says', async () => {

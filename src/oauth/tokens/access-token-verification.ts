@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type ProtectedHeaderParameters } from 'jose';
 import { logValue } from '../../common/log-text';
+import { headerKeyParameters } from '../assertions/header-keys';
 import { ASYMMETRIC_ALGS } from '../assertions/jwk-selection';
 
 /**
@@ -18,8 +19,6 @@ export const ACCESS_TOKEN_ALGS: readonly string[] = ['RS256', 'PS256', 'ES256', 
 /** RFC 9068 §2.2 and grantry's own: what every access token JWT carries. */
 const REQUIRED_CLAIMS = ['iss', 'sub', 'exp', 'iat', 'client_id'];
 
-/** RFC 8725 §3.1 / DESIGN.md: keys come from the verifier's configuration, never from the token. */
-const HEADER_KEYS = ['jwk', 'jku', 'x5u', 'x5c'];
 
 /** Who and what an access token speaks for, once verified (from a JWT, or an RFC 7662 introspection answer). */
 export interface AccessTokenPrincipal {
@@ -59,7 +58,7 @@ export interface AccessTokenChecks {
   audience?: string | readonly string[];
   /** Allowed `alg`s (default ACCESS_TOKEN_ALGS); anything that is not an asymmetric JWS alg is dropped. */
   algorithms?: readonly string[];
-  /** Seconds of leeway for `exp`, `nbf` and `iat` (default 0). */
+  /** Seconds of leeway for `exp`, `nbf` and an `iat` in the future (default 0; for `iat` at least 1, as both are whole seconds). */
   clockTolerance?: number;
 }
 
@@ -108,6 +107,10 @@ export async function verifyJwtAccessToken(
         clockTolerance: checks.clockTolerance ?? 0,
         requiredClaims: REQUIRED_CLAIMS,
       });
+      // jose checks iat only against a maximum age. RFC 7519 §4.1.6: it is when the token was
+      // issued — one from the future was minted by a clock that is off, or forged to outlive its
+      // keys. Whole seconds on both sides: a token from a clock a few milliseconds ahead passes.
+      if (payload.iat! > Math.floor(Date.now() / 1000) + Math.max(1, checks.clockTolerance ?? 0)) throw new AccessTokenRejected('iat is in the future');
       return { ...principalFromClaims(payload, checks.issuer), issuedAt: payload.iat! };
     } catch (error) {
       // Without a kid every key of the right type is a candidate: only a bad signature moves on.
@@ -161,7 +164,8 @@ function readHeader(token: string): AccessTokenHeader {
   if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYP) {
     throw new AccessTokenRejected(`typ ${logValue(header.typ)} is not ${ACCESS_TOKEN_TYP}`);
   }
-  const carried = HEADER_KEYS.filter((name) => name in header);
+  // RFC 8725 §3.1 / DESIGN.md: keys come from the verifier's configuration, never from the token.
+  const carried = headerKeyParameters(header);
   if (carried.length) throw new AccessTokenRejected(`header parameter ${carried.join(', ')} is not accepted`);
   return { alg: header.alg, kid: header.kid };
 }

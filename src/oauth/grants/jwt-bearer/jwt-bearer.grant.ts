@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { logText } from '../../../common/log-text';
 import { OAuthError, ReasonCode } from '../../../common/oauth-error';
 import { JwtBearerGrantSettings, JWT_BEARER_GRANT } from './jwt-bearer.definition';
 import type { IdentityProviderEntity } from '../../../identity-providers/identity-provider.entity';
@@ -86,7 +87,7 @@ export class JwtBearerGrant implements GrantHandler {
   private async signer(iss: unknown) {
     if (typeof iss !== 'string' || !iss) throw ERRORS.unverified('assertion has no iss claim', 'assertion_claims_invalid');
     const provider = await this.providers.findByIssuer(iss);
-    if (!provider) throw ERRORS.unverified(`assertion issuer ${iss} is not a trusted identity provider`, 'assertion_issuer_unknown');
+    if (!provider) throw ERRORS.unverified(`assertion issuer ${logText(iss, 128)} is not a trusted identity provider`, 'assertion_issuer_unknown');
     if (!provider.enabled) throw ERRORS.unverified(`identity provider ${provider.name} is disabled`, 'identity_provider_disabled');
     const { enable_iat_validation, iat_validity_period, max_assertion_lifetime, timestamp_skew, prevent_token_reuse } = this.settings;
     return {
