@@ -90,11 +90,14 @@ export function parseIdentityProviderInput(input: unknown, base?: IdentityProvid
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value.trim() || value.length > 255) throw invalid(`${field} must be a non-empty string of at most 255 characters`);
+  // No database keeps a NUL in text (PostgreSQL refuses the statement), and none of these names needs a control character.
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(`${field} must not contain control characters`);
   return value.trim();
 }
 
 function url(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+  // A control character would be stored as sent (the URL parser only encodes it): no database keeps a NUL.
+  if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value) || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
     throw invalid(`${field} must be an http(s) URL`);
   }
   return value;
