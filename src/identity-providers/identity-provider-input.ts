@@ -45,7 +45,7 @@ export const IDENTITY_PROVIDER_FIELDS: Readonly<Record<keyof IdentityProviderInp
   allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
   signing_algs: { type: 'array', items: { type: 'string', enum: [...ASYMMETRIC_ALGS] }, minItems: 1 },
   claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
-  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider" },
+  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider; applies to grants made from then on (each grant keeps the namespace it was made in)" },
 };
 const KNOWN = new Set(Object.keys(IDENTITY_PROVIDER_FIELDS));
 const KEY_SOURCES = ['jwks_uri', 'certificate', 'certificate_alias'] as const;
