@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type { ClientView } from '../src/clients/clients.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
+import { TestBrowser } from './support/browser';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -105,6 +107,34 @@ describe('identifiers with NUL bytes', () => {
           });
         expect(await sameAsUnknown(post)).toEqual({ status: 400, body: INTERACTION_GONE });
       }
+    });
+
+    it('answers a username with a NUL on the login page like an unknown one', async () => {
+      const signIn = async (username: string) => {
+        const browser = new TestBrowser(server.url);
+        const params = { client_id: client.client_id, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+        const login = await browser.follow(`/oauth2/authorize?${new URLSearchParams(params)}`);
+        const refused = await browser.submit(login, { username, password: 'correct horse battery' });
+        // The page itself differs per interaction (its id, its CSRF token): its error message must not.
+        return { status: refused.status, body: /<p[^>]*role="alert"[^>]*>([^<]*)</.exec(refused.html)?.[1] ?? refused.html };
+      };
+      expect(await sameAsUnknown(signIn)).toEqual({ status: 200, body: 'The username or password is wrong, or the account cannot sign in now.' });
+    });
+
+    it('never lets a NUL in a cookie or a bearer token reach grantry: the HTTP parser refuses the request (400)', async () => {
+      const raw = (path: string, header: string) =>
+        new Promise<string>((resolve, reject) => {
+          const { hostname, port } = new URL(server.url);
+          const socket = connect(Number(port), hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\n${header}\r\nConnection: close\r\n\r\n`));
+          let received = '';
+          socket.on('data', (chunk) => (received += chunk));
+          socket.on('end', () => resolve(received.split('\r\n')[0]));
+          socket.on('error', reject);
+        });
+      expect(await raw('/oauth2/authorize', `Cookie: grantry_session=${NUL}`)).toBe('HTTP/1.1 400 Bad Request');
+      expect(await raw('/oauth2/interaction/x', `Cookie: grantry_interaction=${NUL}`)).toBe('HTTP/1.1 400 Bad Request');
+      expect(await raw(`/oauth2/register/${client.client_id}`, `Authorization: Bearer ${NUL}`)).toBe('HTTP/1.1 400 Bad Request');
+      expect(await raw('/oauth2/userinfo', `Authorization: Bearer ${NUL}`)).toBe('HTTP/1.1 400 Bad Request');
     });
 
     it('answers a client_id with a NUL at the authorization and logout endpoints like an unknown client', async () => {
