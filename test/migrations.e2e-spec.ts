@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { MIGRATIONS } from '../src/database/migrations';
+import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1764900300000-grant-subject-namespace';
 import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
 import { startServer, tokenRequest } from './support/server';
@@ -57,6 +58,61 @@ describe('migration to grant records', () => {
       }
     } finally {
       await old?.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('migration to recorded subject namespaces', () => {
+  it('marks only grants that provably name a local user as such, and goes down again', async () => {
+    const db = freshDatabase();
+    const sources: DataSource[] = [];
+    const open = async (migrations: typeof MIGRATIONS) => {
+      const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations });
+      sources.push(source);
+      await source.initialize();
+      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
+      try {
+        await runMigrations(source, db.schema);
+      } finally {
+        quiet.mockRestore();
+      }
+      return source;
+    };
+    try {
+      await db.prepare?.();
+      const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'GrantSubjectNamespace1764900300000')));
+      const now = Math.floor(Date.now() / 1000);
+      const grants: [string, string, string | null][] = [
+        ['code', 'authorization_code', null],
+        ['implicit', 'implicit', null],
+        ['password', 'password', null],
+        // Mapped or not when it was made: nothing in the row says, so not a user.
+        ['bearer', JWT_BEARER, 'idp-1'],
+        ['plugin', 'urn:example:custom', null],
+      ];
+      for (const [id, grantType, provider] of grants) {
+        await old.query(
+          `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, identity_provider, scope, audience, claims, created_at, expires_at)
+           VALUES ('${id}', 'default', 'c1', '${grantType}', 'u1', ${provider ? `'${provider}'` : 'NULL'}, 'openid', '["c1"]', '{}', ${now}, ${now + 3600})`,
+        );
+      }
+      await old.destroy();
+
+      const current = await open(MIGRATIONS);
+      const rows = (await current.query('SELECT id, subject_is_user FROM grant_records ORDER BY id')) as { id: string; subject_is_user: unknown }[];
+      // PostgreSQL answers booleans, SQLite and MariaDB 1 and 0.
+      expect(Object.fromEntries(rows.map((row) => [row.id, Boolean(Number(row.subject_is_user))]))).toEqual({ bearer: false, code: true, implicit: true, password: true, plugin: false });
+
+      const runner = current.createQueryRunner();
+      try {
+        await new GrantSubjectNamespace1764900300000().down(runner);
+        expect((await runner.getTable('grant_records'))?.findColumnByName('subject_is_user')).toBeUndefined();
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      for (const source of sources) if (source.isInitialized) await source.destroy();
       await db.drop();
     }
   });

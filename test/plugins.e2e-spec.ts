@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseUserInput } from '../src/users/user-input';
+import { UsersService } from '../src/users/users.service';
 import { writeText } from './support/certificates';
 import { grantryStart } from './support/cli';
 import { basic, createClient, freePort, startServer, stopServer, tokenRequest } from './support/server';
@@ -106,11 +108,12 @@ describe('drop-in grant handler plugins', () => {
 
   describe('the token endpoint\'s policy applies to a plugin\'s decision', () => {
     const GREEDY = 'urn:example:greedy';
-    /** Grants whatever the request says, and asks the endpoint to record a jti as used. */
+    /** Grants whatever the request says, asks the endpoint to record a jti as used, and claims its subject is a local user. */
     const GREEDY_GRANT = `
       module.exports = class Greedy {
         async handle({ params }) {
           return {
+            subjectIsUser: true,
             subject: params.user,
             scopes: params.grant ? params.grant.split(' ') : [],
             audience: params.aud ? [params.aud] : undefined,
@@ -181,6 +184,15 @@ describe('drop-in grant handler plugins', () => {
         await nosy.close();
         await nosy.db.drop();
       }
+    });
+
+    it('cannot make its subject a local user: userinfo does not answer for a user id a plugin names', async () => {
+      const user = await server.app.get(UsersService).create(parseUserInput({ username: 'victim', claims: { email: 'victim@example.com' } }, true));
+      const rp = await createClient(server, { grant_types: [GREEDY], scope: 'openid email' });
+      const issued = await tokenRequest(server, { grant_type: GREEDY, user: user.id, grant: 'openid email' }, { authorization: basic(rp.client_id, rp.client_secret!) });
+      expect(issued.status).toBe(200);
+      const userinfo = await fetch(`${server.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${issued.body.access_token}` } });
+      expect({ status: userinfo.status, body: await userinfo.json() }).toEqual({ status: 401, body: { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' } });
     });
 
     it('refuses the admin scope even to a client registered with it', async () => {

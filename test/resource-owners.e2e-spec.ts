@@ -258,7 +258,7 @@ describe('users, the password grant, introspection and revocation', () => {
       const api = await createClient(server, { grant_types: ['client_credentials'], scope: '' });
       const caller = await createClient(server, { grant_types: ['client_credentials'], scope: 'read', audience: [api.client_id] });
       const addressed = (await openid.clientCredentialsGrant(await rp(caller), {})).access_token;
-      expect(await openid.tokenIntrospection(await rp(api), addressed)).toMatchObject({ active: true, aud: api.client_id, client_id: caller.client_id });
+      expect(await openid.tokenIntrospection(await rp(api), addressed)).toMatchObject({ active: true, aud: [api.client_id], client_id: caller.client_id });
       expect((await openid.tokenIntrospection(await rp(resourceServer), tokens.access_token)).active).toBe(false);
       expect((await adminApi('PATCH', `/clients/${resourceServer.client_id}`, { introspect_any: true })).body.introspect_any).toBe(true);
       expect((await openid.tokenIntrospection(await rp(resourceServer), tokens.access_token)).active).toBe(true);

@@ -111,6 +111,44 @@ describe('JWT bearer subjects mapped to users', () => {
     expect(JSON.stringify(await userinfo.json())).not.toContain('zed@example.com');
   });
 
+  it('decides at the grant whose namespace its subject is in: switching map_subject_to_user later changes no grant at userinfo', async () => {
+    const flipper = await provider('flipper', false);
+    const yves = JSON.parse(await run(['users', 'create', '--username', 'yves', '--claim', 'email=yves@example.com', '--identity', 'flipper=emp-9', '--json']));
+    const rp = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'openid email' });
+    const grant = async (sub: string) => {
+      const issued = await tokenRequest(
+        server,
+        { grant_type: JWT_BEARER, scope: 'openid email', assertion: await signAssertion(idp, { iss: 'https://flipper.example', sub, aud: `${server.url}/oauth2/token`, iat: now(), exp: now() + 300, jti: randomUUID() }) },
+        { authorization: basic(rp.client_id, rp.client_secret!) },
+      );
+      expect(issued.status).toBe(200);
+      return issued.body as { access_token: string; refresh_token: string };
+    };
+    const refresh = async (refreshToken: string) =>
+      (await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: basic(rp.client_id, rp.client_secret!) })).body as { access_token: string };
+    const userinfo = async (accessToken: string) => {
+      const response = await fetch(`${server.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const notYves = { status: 401, body: { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' } };
+
+    // The provider's own subject, equal to yves's id while the mapping is off: the provider's namespace.
+    const own = await grant(yves.id);
+    expect(await userinfo(own.access_token)).toEqual(notYves);
+    await run(['idps', 'update', flipper.id, '--map-subject-to-user']);
+    expect(await userinfo(own.access_token)).toEqual(notYves);
+    expect(await userinfo((await refresh(own.refresh_token)).access_token)).toEqual(notYves);
+
+    // Mapped while the flag is on: yves, also after the flag is turned off again.
+    const mapped = await grant('emp-9');
+    expect(claimsOf(mapped.access_token).sub).toBe(yves.id);
+    const released = { status: 200, body: { sub: yves.id, email: 'yves@example.com' } };
+    expect(await userinfo(mapped.access_token)).toEqual(released);
+    await run(['idps', 'update', flipper.id, '--no-map-subject-to-user']);
+    expect(await userinfo(mapped.access_token)).toEqual(released);
+    expect(await userinfo((await refresh(mapped.refresh_token)).access_token)).toEqual(released);
+  });
+
   it('deleting a provider removes its links and revokes what it vouched for', async () => {
     const provider = await createProvider('gone', true);
     const user = JSON.parse(await run(['users', 'create', '--username', 'xena', '--identity', 'gone=x-1', '--json']));

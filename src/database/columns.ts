@@ -12,6 +12,11 @@ export const jsonText: ValueTransformer = {
   from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
 };
 
+/** A boolean parameter of a raw statement: better-sqlite3 binds no booleans; 1 and 0 mean true and false to all three databases. */
+export function sqlBoolean(value: boolean): number {
+  return value ? 1 : 0;
+}
+
 /** Every row that holds tenant data carries this until multi-tenancy arrives. */
 export const DEFAULT_TENANT = 'default';
 

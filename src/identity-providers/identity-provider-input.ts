@@ -45,7 +45,7 @@ export const IDENTITY_PROVIDER_FIELDS: Readonly<Record<keyof IdentityProviderInp
   allow_insecure_jwks_uri: { type: 'boolean', default: false, description: 'development only: http and private addresses' },
   signing_algs: { type: 'array', items: { type: 'string', enum: [...ASYMMETRIC_ALGS] }, minItems: 1 },
   claim_mappings: { type: 'object', additionalProperties: { type: 'string' }, description: 'assertion claim → access-token claim' },
-  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider" },
+  map_subject_to_user: { type: 'boolean', default: false, description: "the assertion's sub names a local user through that user's identity link to this provider; applies to grants made from then on (each grant keeps the namespace it was made in)" },
 };
 const KNOWN = new Set(Object.keys(IDENTITY_PROVIDER_FIELDS));
 const KEY_SOURCES = ['jwks_uri', 'certificate', 'certificate_alias'] as const;
@@ -90,11 +90,14 @@ export function parseIdentityProviderInput(input: unknown, base?: IdentityProvid
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value.trim() || value.length > 255) throw invalid(`${field} must be a non-empty string of at most 255 characters`);
+  // No database keeps a NUL in text (PostgreSQL refuses the statement), and none of these names needs a control character.
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(`${field} must not contain control characters`);
   return value.trim();
 }
 
 function url(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+  // A control character would be stored as sent (the URL parser only encodes it): no database keeps a NUL.
+  if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value) || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
     throw invalid(`${field} must be an http(s) URL`);
   }
   return value;

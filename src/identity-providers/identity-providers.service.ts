@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { cacheSettings } from '../common/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
+import { storable } from '../common/storable';
 import { TtlCache } from '../common/ttl-cache';
 import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
@@ -100,6 +101,8 @@ export class IdentityProvidersService {
   }
 
   private async findCached(key: string, where: Pick<Partial<IdentityProviderEntity>, 'id' | 'name' | 'issuer'>): Promise<IdentityProviderEntity | undefined> {
+    // An assertion's `iss` is anyone's string: one no column can hold is no provider's (never a query error).
+    if (!Object.values(where).every((value) => storable(value, 255))) return undefined;
     const cached = this.found.get(this.context.key(key));
     if (cached) return cached;
     const entity = await this.repo.findOneBy({ ...where, tenant: this.context.tenant });
@@ -117,7 +120,7 @@ export class IdentityProvidersService {
   }
 
   private async load(id: string): Promise<IdentityProviderEntity> {
-    const entity = await this.repo.findOneBy({ id, tenant: this.context.tenant });
+    const entity = storable(id, 64) ? await this.repo.findOneBy({ id, tenant: this.context.tenant }) : null;
     if (!entity) throw OAuthError.notFound(`no identity provider with id ${id}`);
     return entity;
   }

@@ -3,6 +3,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
+import { storable } from '../common/storable';
 import { KeysSettings } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
@@ -66,6 +67,7 @@ export class EncryptionKeysService {
 
   /** Gone at once: JWEs addressed to it no longer decrypt. False when there is no such key. */
   async delete(kid: string): Promise<boolean> {
+    if (!storable(kid, 128)) return false;
     const result = await this.repo.delete({ tenant: this.context.tenant, kid });
     return (result.affected ?? 0) > 0;
   }

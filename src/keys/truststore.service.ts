@@ -92,7 +92,7 @@ export class TruststoreService {
   }
 
   async get(alias: string): Promise<CertificateView> {
-    const row = await this.repo.findOneBy({ tenant: this.context.tenant, alias });
+    const row = ALIAS.test(alias) ? await this.repo.findOneBy({ tenant: this.context.tenant, alias }) : null;
     if (!row) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
     return toView(row);
   }
@@ -102,6 +102,8 @@ export class TruststoreService {
     const key = this.context.key(alias);
     const cached = this.parsed.get(key);
     if (cached) return cached;
+    // No alias can be stored that fails the import's rule (a NUL would fail the query on PostgreSQL).
+    if (!ALIAS.test(alias)) return undefined;
     const row = await this.repo.findOneBy({ tenant: this.context.tenant, alias });
     if (!row) return undefined;
     const certificate = new X509Certificate(row.pem);
@@ -110,6 +112,7 @@ export class TruststoreService {
   }
 
   async delete(alias: string): Promise<void> {
+    if (!ALIAS.test(alias)) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
     const result = await this.repo.delete({ tenant: this.context.tenant, alias });
     this.parsed.delete(this.context.key(alias));
     if (!result.affected) throw OAuthError.notFound(`no certificate with alias "${alias}"`);

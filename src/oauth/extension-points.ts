@@ -78,6 +78,12 @@ export interface GrantResult {
    */
   conditions?: WriteStep[];
   /**
+   * Built-in only (plugins cannot set it): the subject is a local user's id. Recorded on the grant:
+   * userinfo answers only for such grants, and pairwise clients (OIDC Core §8.1) see their subject
+   * pairwise. Anything else (a provider's own `sub`, a plugin's subject) is not a user of this server.
+   */
+  subjectIsUser?: boolean;
+  /**
    * Built-in only (plugins cannot set it): the grant record this request continues — a refresh —
    * and the statement that redeems the artefact presented, committed with the tokens that follow.
    */

@@ -4,8 +4,9 @@ import { In, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
+import { storable } from '../common/storable';
 import { AtomicWriter, WriteStep } from '../database/atomic-writer';
-import { nowSeconds } from '../database/columns';
+import { nowSeconds, sqlBoolean } from '../database/columns';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { GrantRecords } from '../oauth/grant-records/grant-records';
@@ -131,7 +132,7 @@ export class UsersService {
 
   /** Deletes the user and its identity links, and revokes its grants — one write. */
   async delete(id: string): Promise<void> {
-    if (!storable(id, 64)) throw OAuthError.notFound('no such user');
+    if (!storable(id, 64)) throw OAuthError.notFound(`no user with id ${id}`);
     await this.writer.commit([
       { sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] },
       {
@@ -249,14 +250,4 @@ export class UsersService {
       updated_at: user.updatedAt,
     };
   }
-}
-
-/** better-sqlite3 binds no booleans; 1 and 0 mean true and false to all three databases. */
-function sqlBoolean(value: boolean): number {
-  return value ? 1 : 0;
-}
-
-/** What a text column can hold and compare: no NUL (PostgreSQL refuses it), within the column's length. */
-function storable(value: string, maxLength: number): boolean {
-  return value.length > 0 && value.length <= maxLength && !value.includes('\u0000');
 }

@@ -19,7 +19,8 @@ describe('checkClaims (RFC 7523 §3)', () => {
     [{ exp: now + 3601 }, 'assertion lifetime exceeds 3600 s'],
     [{ aud: ['https://elsewhere.example'] }, 'assertion aud does not name this server (expected "https://as.example/oauth2/token")'],
     [{ jti: undefined }, 'assertion has no jti, which single-use checking requires'],
-    [{ jti: 'x'.repeat(256) }, 'assertion jti must be a non-empty string of at most 255 characters'],
+    [{ jti: 'x'.repeat(256) }, 'assertion jti must be a non-empty string of at most 255 characters without NUL'],
+    [{ jti: 'a\u0000b' }, 'assertion jti must be a non-empty string of at most 255 characters without NUL'],
   ])('rejects %j', (change, message) => {
     expect(() => checkClaims({ ...valid, ...change }, rules, fail, now)).toThrow(message);
   });

@@ -2,6 +2,7 @@ import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeader
 import { logText } from '../../common/log-text';
 import type { ReasonCode } from '../../common/oauth-error';
 import { headerKeyParameters } from './header-keys';
+import { storable } from '../../common/storable';
 
 /** RFC 7523 assertions are small; a cap keeps parsing and logging bounded. */
 export const MAX_ASSERTION_BYTES = 8192;
@@ -87,8 +88,9 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
   if (!audiences.some((aud) => rules.audiences.includes(aud))) {
     throw fail(`assertion aud does not name this server (expected ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')})`, 'assertion_audience_invalid');
   }
-  if (jti !== undefined && (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)) {
-    throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`, 'assertion_claims_invalid');
+  // The jti is stored as sent (the replay store's key): it must fit the column, and PostgreSQL refuses a NUL in text.
+  if (jti !== undefined && !storable(jti, MAX_JTI_LENGTH)) {
+    throw fail(`assertion jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters without NUL`, 'assertion_claims_invalid');
   }
   if (rules.requireJti && jti === undefined) throw fail('assertion has no jti, which single-use checking requires', 'assertion_claims_invalid');
 }

@@ -170,6 +170,7 @@ export class AuthorizationFlow {
       clientId: client.clientId,
       grantType: parts.has('code') ? 'authorization_code' : 'implicit',
       subject: user.id,
+      subjectIsUser: true,
       identityProvider: null,
       sessionId: session.id,
       authentication,

@@ -92,6 +92,8 @@ export function validateAuthorizationRequest(
   if (idToken && !granted.includes('openid')) throw redirectError('invalid_scope', 'response_type id_token needs the openid scope');
   // OIDC Core §3.2.2.1 / §3.3.2.11: implicit and hybrid flows that return an ID token need a nonce.
   if (idToken && params.nonce === undefined) throw redirectError('invalid_request', 'nonce is required when an ID token is returned from the authorization endpoint');
+  // The nonce is stored with the code as sent: PostgreSQL refuses a NUL in text (a failed write, a 500, after the user signed in).
+  if (params.nonce?.includes('\u0000')) throw redirectError('invalid_request', 'nonce must not contain NUL');
 
   const prompt = promptList(params.prompt);
   const maxAge = params.max_age === undefined ? client.defaultMaxAge ?? undefined : nonNegative(params.max_age, 'max_age');

@@ -21,6 +21,13 @@ export class GrantRecordEntity {
   /** The grant type that created it (a refresh continues it, it never creates one). */
   @Column({ name: 'grant_type', type: 'varchar', length: 255 }) grantType: string;
   @Column({ type: 'varchar', length: 255 }) subject: string;
+  /**
+   * The subject is a local user's id (a browser sign-in, the password grant, a provider's subject
+   * mapped to its linked user), decided when the grant was made — never from today's settings: an
+   * identity provider's own subject stays in its namespace even if a string equal to a user's id.
+   * Userinfo answers only for these, and pairwise clients see these subjects pairwise.
+   */
+  @Column({ name: 'subject_is_user', type: 'boolean', default: false }) subjectIsUser: boolean;
   /** Id of the identity provider that vouched for the subject; null for a local subject. */
   @Column({ name: 'identity_provider', type: 'varchar', length: 64, nullable: true }) identityProvider: string | null;
   /** The browser session it came from (OIDC `sid`), so logout can end it. */

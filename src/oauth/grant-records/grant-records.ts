@@ -4,7 +4,7 @@ import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
-import { nowSeconds } from '../../database/columns';
+import { nowSeconds, sqlBoolean } from '../../database/columns';
 import { AuditLog, RevocationCause } from '../../observability/audit-log';
 import { GrantRecordEntity } from './grant-record.entity';
 
@@ -26,10 +26,10 @@ export class GrantRecords {
 
   insertStep(record: GrantRecordEntity): WriteStep {
     return {
-      sql: `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, identity_provider, session_id, authentication, scope, audience, claims, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      sql: `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, subject_is_user, identity_provider, session_id, authentication, scope, audience, claims, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
-        record.id, record.tenant, record.clientId, record.grantType, record.subject, record.identityProvider, record.sessionId,
+        record.id, record.tenant, record.clientId, record.grantType, record.subject, sqlBoolean(record.subjectIsUser), record.identityProvider, record.sessionId,
         record.authentication ? JSON.stringify(record.authentication) : null,
         record.scope, JSON.stringify(record.audience), JSON.stringify(record.claims), record.createdAt, record.expiresAt,
       ],

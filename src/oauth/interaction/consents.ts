@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
+import { storable } from '../../common/storable';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { isUniqueViolation } from '../../database/unique-violation';
@@ -54,6 +55,8 @@ export class Consents {
 
   /** Forgets the user's consents (all, or one client's); the next request asks again. */
   async revoke(userId: string, clientId?: string): Promise<number> {
+    // Ids from the admin API's path and query: one no column holds has no consent (and must not fail the query).
+    if (!storable(userId, 64) || (clientId && !storable(clientId, 64))) return 0;
     const result = await this.repo.delete({ tenant: this.context.tenant, userId, ...(clientId ? { clientId } : {}) });
     return result.affected ?? 0;
   }

@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
+import { storable } from '../../common/storable';
 import { randomToken } from '../../common/random-pool';
 import { LoginSettings } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
@@ -75,7 +76,8 @@ export class Interactions {
   /** The interaction `id` of this browser, still open. */
   async load(request: FastifyRequest, id: string): Promise<InteractionEntity> {
     const binding = readCookie(request, this.cookie);
-    if (!binding || id.length > 64) throw new InteractionGone();
+    // The id comes from the URL: one no column holds (a NUL fails the query on PostgreSQL) is no interaction.
+    if (!binding || !storable(id, 64)) throw new InteractionGone();
     const interaction = await this.repo.findOneBy({ id, tenant: this.context.tenant });
     if (!interaction || interaction.expiresAt <= nowSeconds() || !equal(interaction.bindingHash, hashToken(binding))) throw new InteractionGone();
     return interaction;

@@ -7,6 +7,7 @@ import { AtomicWriter } from '../../database/atomic-writer';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { ClientRequest } from '../token/token-request';
 import { AccessTokenInfo, AccessTokenLookup } from '../tokens/access-token.lookup';
+import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { REGISTERED_CLAIMS } from '../tokens/registered-claims';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 
@@ -30,6 +31,7 @@ export class IntrospectionService {
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
     private readonly clients: ClientsService,
+    private readonly idTokens: IdTokenIssuer,
   ) {}
 
   async introspect(request: ClientRequest): Promise<IntrospectionResponse> {
@@ -68,11 +70,15 @@ export class IntrospectionService {
     if (!found) return undefined;
     const { row, record } = found;
     if (!client.introspectAny && row.clientId !== client.clientId) return INACTIVE;
+    const owner = row.clientId === client.clientId ? client : await this.clients.findForAuthentication(row.clientId);
+    // RFC 7592 §2.3: a deleted client's tokens are invalid.
+    if (!owner) return INACTIVE;
     return {
       active: true,
       token_type: 'refresh_token',
       client_id: row.clientId,
-      sub: record.subject,
+      // The `sub` its access tokens carry: pairwise for a pairwise client's user (OIDC Core §8.1), never the user's id.
+      sub: record.subjectIsUser ? this.idTokens.subjectFor(owner, record.subject) : record.subject,
       scope: record.scope || undefined,
       aud: record.audience,
       iss: this.context.issuer,
@@ -94,7 +100,8 @@ export class IntrospectionService {
       sub: info.subject,
       ...(username !== undefined ? { username } : {}),
       scope: info.scopes.length ? info.scopes.join(' ') : undefined,
-      aud: info.audience.length === 1 ? info.audience[0] : info.audience,
+      // RFC 7662 §2.2 allows a string or an array; always an array, as for refresh tokens, so callers parse one shape.
+      aud: [...info.audience],
       iss: this.context.issuer,
       iat: info.issuedAt,
       exp: info.expiresAt,

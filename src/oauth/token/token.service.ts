@@ -141,11 +141,12 @@ export class TokenService {
 
   /**
    * Who the access token names: the principal, except that a pairwise client (OIDC Core §8.1)
-   * sees its per-sector subject in the access tokens of browser sign-ins too (RFC 9068 §6), never
-   * the user's id. The grant record keeps the user's id.
+   * sees its per-sector subject in access tokens too (RFC 9068 §6) whenever the grant's subject is
+   * a local user — a browser sign-in, the password grant, a mapped identity provider's subject, and
+   * every refresh of them — never the user's id. The grant record keeps the user's id.
    */
   private tokenPrincipal(client: RegisteredClient, record: GrantRecordEntity | undefined, result: GrantResult): GrantResult['principal'] {
-    if (client.subjectType !== 'pairwise' || !record || !BROWSER_GRANT_TYPES.has(record.grantType)) return result.principal;
+    if (!record?.subjectIsUser) return result.principal;
     return { ...result.principal, subject: this.idTokens.subjectFor(client, result.principal.subject) };
   }
 
@@ -164,6 +165,7 @@ export class TokenService {
       clientId: client.clientId,
       grantType,
       subject,
+      subjectIsUser: result.subjectIsUser === true,
       identityProvider: granted.identityProvider?.id ?? null,
       sessionId: sessionId ?? null,
       authentication,
@@ -174,9 +176,6 @@ export class TokenService {
     });
   }
 }
-
-/** Grants made at the authorization endpoint, whose subject is a user the client may see pairwise. */
-const BROWSER_GRANT_TYPES = new Set(['authorization_code', 'implicit']);
 
 /** A client acting for itself (client_credentials): no grant record, no refresh token — nothing written. */
 function actsForItself(client: RegisteredClient, result: GrantResult): boolean {

@@ -4,7 +4,6 @@ import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
-import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { UsersService } from '../../users/users.service';
 import { GrantRecords } from '../grant-records/grant-records';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
@@ -13,8 +12,6 @@ import { userClaimsFor } from '../tokens/oidc-claims';
 import { UserinfoJwt } from './userinfo-jwt';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-/** Built-in grants whose subject is always a local user's id. */
-const LOCAL_USER_GRANT_TYPES = new Set(['authorization_code', 'implicit', 'password']);
 
 /**
  * OIDC Core §5.3 UserInfo: the claims of the token's user that its scopes release. The access
@@ -29,7 +26,6 @@ export class UserinfoController {
     private readonly clients: ClientsService,
     private readonly idTokens: IdTokenIssuer,
     private readonly grants: GrantRecords,
-    private readonly providers: IdentityProvidersService,
     private readonly jwt: UserinfoJwt,
   ) {}
 
@@ -74,14 +70,12 @@ export class UserinfoController {
 
   /**
    * The local user a token speaks for, from its grant: a sign-in at the authorization endpoint,
-   * the password grant, or an identity provider that maps its subjects to users. A subject an
-   * identity provider names in its own namespace is never taken for a local user's id, even when
-   * the strings are equal.
+   * the password grant, or an identity provider that mapped its subject to a user — as recorded
+   * when the grant was made, never from a provider's settings today. A subject an identity provider
+   * named in its own namespace is never taken for a local user's id, even when the strings are equal.
    */
   private async localUserOf(grantId: string | undefined): Promise<string | undefined> {
     const record = grantId === undefined ? undefined : await this.grants.find(grantId);
-    if (!record) return undefined;
-    if (record.identityProvider !== null) return (await this.providers.findById(record.identityProvider))?.mapSubjectToUser ? record.subject : undefined;
-    return LOCAL_USER_GRANT_TYPES.has(record.grantType) ? record.subject : undefined;
+    return record?.subjectIsUser ? record.subject : undefined;
   }
 }

@@ -55,10 +55,11 @@ export class JwtBearerGrant implements GrantHandler {
     if (prevent_token_reuse && payload.jti === undefined && (!enable_iat_validation || payload.iat === undefined)) {
       throw ERRORS.verified('an assertion without jti must carry an iat within the iat validity period', 'assertion_claims_invalid');
     }
-    const { subject, claims, conditions } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
+    const { subject, subjectIsUser, claims, conditions } = await this.subjectOf(signer.provider, payload.sub, mapClaims(payload, signer.provider.claimMappings));
     return {
       conditions,
       principal: { subject, identityProvider: signer.provider.name },
+      subjectIsUser,
       scopes: grantableScopes(client, request.scopes),
       claims,
       refreshToken: this.settings.issue_refresh_token,
@@ -69,15 +70,17 @@ export class JwtBearerGrant implements GrantHandler {
   /**
    * The token's subject: the assertion's `sub`, or — when the provider has `map_subject_to_user` —
    * the id of the local user linked to that provider's `sub` (whose claims then reach the token).
-   * A link names its provider, so two providers never map onto each other's users.
+   * A link names its provider, so two providers never map onto each other's users. Which of the two
+   * it is goes on the grant record now: turning the flag later changes no grant already made.
    */
-  private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<Pick<GrantResult, 'claims' | 'conditions'> & { subject: string }> {
-    if (!provider.mapSubjectToUser) return { subject: sub, claims: mapped };
+  private async subjectOf(provider: IdentityProviderEntity, sub: string, mapped: Record<string, unknown>): Promise<Pick<GrantResult, 'claims' | 'conditions' | 'subjectIsUser'> & { subject: string }> {
+    if (!provider.mapSubjectToUser) return { subject: sub, subjectIsUser: false, claims: mapped };
     const user = await this.users.findByIdentity(provider.id, sub);
     const refused = (detail: string, reason: ReasonCode = 'subject_unknown') => OAuthError.invalidGrant('the assertion subject is not an enabled user of this server', { detail: `identity provider ${provider.name}: ${detail}`, reason });
     if (!user || !user.enabled) throw refused(user ? `user ${user.id} is disabled` : 'no user is linked to the subject');
     return {
       subject: user.id,
+      subjectIsUser: true,
       claims: { ...mapped, ...user.claims, preferred_username: user.username },
       conditions: [this.users.unchangedStep(user, () => refused(`user ${user.id} changed during the grant`, 'user_changed'))],
     };

@@ -44,6 +44,7 @@ export class PasswordGrant implements GrantHandler {
     this.logger.debug(`user ${user.id} (${logValue(user.username)}) signed in through the password grant of client ${client.clientId}`);
     return {
       principal: { subject: user.id, authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] },
+      subjectIsUser: true,
       scopes,
       claims: { ...user.claims, preferred_username: user.username },
       refreshToken: true,
