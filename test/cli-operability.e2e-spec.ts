@@ -212,7 +212,7 @@ describe('grantry CLI operability (issue 15)', () => {
       }
     });
 
-    it('lists every problem, one per line, with exit 1', async () => {
+    it('lists every problem of the file in one run, one per line, with exit 1', async () => {
       const bad = file(
         [
           '[server]',
@@ -226,36 +226,88 @@ describe('grantry CLI operability (issue 15)', () => {
           'url = "$env{NO_SUCH_DB}"',
           '[[event_listener]]',
           'id = "privat_key_jwt_authenticator"',
+          '[[event_listener]]',
+          'name = "org.example.Disabled"',
+          'enable = false',
+          '[[event_listener]]',
+          'name = "org.wso2.carbon.identity.SomethingElse"',
           '[[cache.manager]]',
           'name = "PrivateKeyJwt"',
+          '[[oauth.custom_grant_type]]',
+          'name = "urn:example:demo"',
+          'grant_handler = "./plugins/nope.js"',
         ].join('\n'),
       );
       const { status, stdout, stderr } = await cli(['config', 'check', '--config', bad]);
       expect(status).toBe(1);
       expect(stdout).toBe('');
-      const lines = stderr.trimEnd().split('\n');
-      expect(lines[0]).toBe(`grantry: ${bad}: 5 problems`);
-      expect(lines).toHaveLength(6);
-      expect(lines.slice(1)).toEqual(
-        expect.arrayContaining([
+      const ids = builtInAuthenticators().flatMap((options) => [options.id, ...(options.aliases ?? [])]).join(', ');
+      const [warning, heading, ...problems] = stderr.trimEnd().split('\n');
+      expect(warning).toBe('warning: event_listener[2] name = "org.wso2.carbon.identity.SomethingElse" matches no client authenticator: ignored');
+      expect(heading).toBe(`grantry: ${bad}: 9 problems`);
+      // Values, references and unknown keys beside the entries that configure nothing and the files
+      // that do not exist: an operator fixes them all at once, none shows up only after the others.
+      expect(problems.sort()).toEqual(
+        [
           '  - keystore.password: unterminated reference "$env{KEYSTORE_PASSWORD": write $env{NAME} with its closing brace',
           '  - database.url: environment variable NO_SUCH_DB is not set',
-          '  - server.prot: unknown key',
+          '  - server.prot: unknown key (did you mean port?)',
           '  - oauth.token.signing_alg = "HS256": must be one of the following values: RS256, PS256, ES256, EdDSA',
-          expect.stringMatching(/^ {2}- cache\.manager\[0\]\.name = "PrivateKeyJwt": unknown cache \(known: AppInfoCache, .*PrivateKeyJWT.*\)$/),
-        ]),
+          '  - cache.manager[0].name = "PrivateKeyJwt": unknown cache (did you mean PrivateKeyJWT?) (known: AppInfoCache, IdentityProviderCache, IdentityProviderJwks, PrivateKeyJWT, Truststore)',
+          `  - event_listener[0] id = "privat_key_jwt_authenticator" matches no client authenticator (did you mean private_key_jwt_authenticator?) (known ids: ${ids}; a drop-in authenticator names its module in name)`,
+          `  - event_listener[1] name = "org.example.Disabled" matches no client authenticator (known ids: ${ids}; a drop-in authenticator names its module in name)`,
+          `  - keystore.file = "k.p12": no such file (${join(process.cwd(), 'k.p12')})`,
+          `  - oauth.custom_grant_type[0].grant_handler = "./plugins/nope.js": no such file (${dir}/plugins/nope.js)`,
+        ].sort(),
       );
-      // The unknown listener is found once the values are valid (the check of the registries needs a valid file).
-      const listener = file('[[event_listener]]\nid = "privat_key_jwt_authenticator"\n[[event_listener]]\nname = "org.example.Disabled"\nenable = false\n[[event_listener]]\nname = "org.wso2.carbon.identity.SomethingElse"\n');
-      const checked = await cli(['config', 'check', '--config', listener]);
-      expect(checked.status).toBe(1);
-      const ids = builtInAuthenticators().map((options) => options.id).join(', ');
-      expect(checked.stderr).toBe(
-        `warning: event_listener[2] name = "org.wso2.carbon.identity.SomethingElse" matches no client authenticator: ignored\n` +
-          `grantry: ${listener}: 2 problems\n` +
-          `  - event_listener[0] id = "privat_key_jwt_authenticator" matches no client authenticator (known ids: ${ids}; a drop-in authenticator names its module in name)\n` +
-          `  - event_listener[1] name = "org.example.Disabled" matches no client authenticator (known ids: ${ids}; a drop-in authenticator names its module in name)\n`,
+    });
+
+    it('names the nearest known key of a misspelt one anywhere in the file', async () => {
+      const typos = file(
+        [
+          '[loging]',
+          'level = "info"',
+          '[oauth.tokn]',
+          'access_token_ttl = 60',
+          '[oauth.grant_type.passwrd]',
+          'enable = true',
+          '[oauth.grant_type.password]',
+          'enabel = true',
+          '[[event_listener]]',
+          'id = "client_secret_bsic"',
+          '[[event_listener]]',
+          'id = "private_key_jwt"',
+          'ordr = 50',
+          '[event_listener.properties]',
+          'PreventTokenReus = false',
+          '[[login.authenticator]]',
+          'id = "pasword"',
+          '[users]',
+          'colour = "blue"',
+        ].join('\n'),
       );
+      const { status, stderr } = await cli(['config', 'check', '--config', typos]);
+      expect(status).toBe(1);
+      const ids = builtInAuthenticators().flatMap((options) => [options.id, ...(options.aliases ?? [])]).join(', ');
+      expect(stderr.trimEnd().split('\n').slice(1).sort()).toEqual(
+        [
+          '  - loging: unknown key (did you mean logging?)',
+          '  - oauth.tokn: unknown key (did you mean token?)',
+          '  - oauth.grant_type.passwrd: unknown grant (did you mean password?) (built-in: client_credentials, authorization_code, jwt_bearer, refresh_token, password, implicit; drop-in grants go in [[oauth.custom_grant_type]])',
+          '  - oauth.grant_type.password.enabel: unknown key (did you mean enable?)',
+          `  - event_listener[0] id = "client_secret_bsic" matches no client authenticator (did you mean client_secret_basic?) (known ids: ${ids}; a drop-in authenticator names its module in name)`,
+          '  - event_listener[1].ordr: unknown key (did you mean order?)',
+          '  - event_listener[1] id = "private_key_jwt": invalid properties: properties.PreventTokenReus: unknown key (did you mean PreventTokenReuse?)',
+          '  - login.authenticator[0].id = "pasword": matches no login step (did you mean password?) (built in: password; a drop-in step names its module)',
+          // Nothing is close: no guess.
+          '  - users.colour: unknown key',
+        ].sort(),
+      );
+    });
+
+    it('accepts the method name private_key_jwt as an [[event_listener]] id, as discovery and the README call it', async () => {
+      const good = file('[[event_listener]]\nid = "private_key_jwt"\norder = 50\n[event_listener.properties]\nRejectBeforeInMinutes = "100"\n');
+      expect(await cli(['config', 'check', '--config', good])).toEqual({ status: 0, stdout: `ok: ${good}\n`, stderr: '' });
     });
 
     it('names a missing keystore or plugin file', async () => {
@@ -328,9 +380,9 @@ describe('grantry CLI operability (issue 15)', () => {
 
   describe('configuration errors that say what to do', () => {
     it('stops start-up on an [[event_listener]] id that matches no authenticator, listing the known ids', async () => {
-      const { status, stderr } = await cli(['start', '--port', '0', '--config', memory('[[event_listener]]\nid = "private_key_jwt"\nenable = false\n')]);
+      const { status, stderr } = await cli(['start', '--port', '0', '--config', memory('[[event_listener]]\nid = "private_key_jwt_auth"\nenable = false\n')]);
       expect(status).toBe(1);
-      expect(stderr).toContain('event_listener[0] id = "private_key_jwt" matches no client authenticator (known ids: client_secret_basic, ');
+      expect(stderr).toContain('event_listener[0] id = "private_key_jwt_auth" matches no client authenticator (did you mean private_key_jwt?) (known ids: client_secret_basic, ');
       expect(stderr).not.toMatch(/\n\s+at /);
     });
 
