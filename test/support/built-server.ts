@@ -12,7 +12,7 @@ export interface BuiltServer {
   /** What it wrote so far. */
   stdout(): string;
   stderr(): string;
-  /** SIGTERM, then the exit (SIGKILL after 15 s); safe to call twice. */
+  /** SIGTERM, then the exit with all its output read (SIGKILL after 15 s); safe to call twice. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -46,7 +46,8 @@ export async function startBuiltServer({ script = 'dist/main.js', args = [], cwd
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close': the process has exited and its stdout and stderr are read to the end.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   let ended = false;
   void exited.then(() => (ended = true));
   const stop = track(`built server (pid ${child.pid})`, async () => {
