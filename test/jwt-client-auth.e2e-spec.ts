@@ -314,7 +314,7 @@ describe('the seed\'s [[event_listener]] block for PrivateKeyJWTClientAuthentica
   it('stops start-up on a bad property, naming it', async () => {
     await expect(
       startServer({ event_listener: [{ id: 'private_key_jwt_authenticator', properties: { RejectBeforeInMinutes: 'soon', Colour: 'x' } }] }),
-    ).rejects.toThrow(/\[\[event_listener\]\] private_key_jwt_authenticator: invalid properties: .*properties\.RejectBeforeInMinutes = "soon": must be an integer/);
+    ).rejects.toThrow(/event_listener\[0\] id = "private_key_jwt_authenticator": invalid properties: .*properties\.RejectBeforeInMinutes = "soon": must be an integer/);
   });
 });
 

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUserInput } from '../src/users/user-input';
 import { UsersService } from '../src/users/users.service';
+import { startBuiltServer } from './support/built-server';
 import { writeText } from './support/certificates';
 import { grantryStart } from './support/cli';
-import { basic, createClient, freePort, startServer, stopServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, tokenRequest } from './support/server';
 
 const DEMO = 'urn:example:params:oauth:grant-type:demo';
 
@@ -242,20 +242,16 @@ describe('drop-in grant handler plugins', () => {
 
   it('loads an ES module plugin in the built server', async () => {
     writeText(dir, 'esm-grant.mjs', `export default class EsmGrant { async handle({ params }) { return { subject: params.user ?? 'esm', scopes: [] }; } }`);
-    const port = await freePort();
-    const config = writeText(dir, 'esm.toml', `[server]\nport = ${port}\n[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n[[oauth.custom_grant_type]]\nname = "urn:example:esm"\ngrant_handler = "./esm-grant.mjs"\n`);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist/main.js'), '--config', config], { stdio: 'ignore' });
+    // Port 0: the server says where it listens (no other process can take the port in between).
+    const config = writeText(dir, 'esm.toml', `[server]\nport = 0\n[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n[[oauth.custom_grant_type]]\nname = "urn:example:esm"\ngrant_handler = "./esm-grant.mjs"\n`);
+    const server = await startBuiltServer({ args: ['--config', config], cwd: dir });
     try {
-      let document: { grant_types_supported?: string[] } | undefined;
-      for (let i = 0; i < 50 && !document; i++) {
-        document = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json(), () => undefined);
-        if (!document) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      expect(document?.grant_types_supported).toContain('urn:example:esm');
+      const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported?: string[] };
+      expect(document.grant_types_supported).toContain('urn:example:esm');
     } finally {
-      child.kill();
+      await server.stop();
     }
-  });
+  }, 180_000);
 });
 
 describe('drop-in client authenticator plugins', () => {

@@ -46,6 +46,14 @@ describe('ordered registries configured from TOML', () => {
     expect(viaBasic.status).toBe(200);
   });
 
+  it('takes the method name private_key_jwt as the id of WSO2\'s private_key_jwt_authenticator', async () => {
+    const server = await serve({ event_listener: [{ id: 'private_key_jwt', order: '50' }, { id: 'client_secret_jwt', enable: false }] });
+    expect((await discovery(server)).token_endpoint_auth_methods_supported).toEqual(['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none']);
+    await expect(serve({ event_listener: [{ id: 'private_key_jwt', enable: false }, { id: 'private_key_jwt_authenticator' }] })).rejects.toThrow(
+      'event_listener[1] id = "private_key_jwt_authenticator" configures the same authenticator as event_listener[0] (private_key_jwt_authenticator): make them one entry',
+    );
+  });
+
   it('switches a grant off with [oauth.grant_type.<name>] enable = false', async () => {
     const server = await serve({ oauth: { grant_type: { client_credentials: { enable: false } } } });
     expect((await discovery(server)).grant_types_supported).toEqual(['authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token']);

@@ -33,7 +33,7 @@ describe('start-up failures are one clear message and a non-zero exit', () => {
   it('names an unknown key', async () => {
     const { status, stderr } = await start('[server]\nprot = 8080\n');
     expect(status).toBe(1);
-    expect(stderr).toMatch(/invalid configuration\n {2}- server\.prot: unknown key\n$/);
+    expect(stderr).toMatch(/invalid configuration\n {2}- server\.prot: unknown key \(did you mean port\?\)\n$/);
   });
 
   it('names the key, the value and what is allowed, without a stack trace', async () => {
@@ -86,6 +86,6 @@ describe('start-up failures are one clear message and a non-zero exit', () => {
 
   it('exits the npm start process with 1 and one line on stderr (spawned)', () => {
     const config = file('[server]\nprot = 8080\n');
-    expect(grantryStart(['--config', config], {}, dir)).toEqual({ status: 1, stdout: '', stderr: `grantry: ${config}: invalid configuration\n  - server.prot: unknown key\n` });
+    expect(grantryStart(['--config', config], {}, dir)).toEqual({ status: 1, stdout: '', stderr: `grantry: ${config}: invalid configuration\n  - server.prot: unknown key (did you mean port?)\n` });
   });
 });

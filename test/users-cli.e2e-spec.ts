@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
+import { basic, createClient, startServer, tokenRequest } from './support/server';
 
 const ROOT = join(__dirname, '..');
 
@@ -49,9 +50,78 @@ describe('grantry users', () => {
     expect(created.stderr).toMatch(/has no password: set one with grantry users set-password /);
   });
 
+  it('merges --claim into the claims a user has, removes one with --unset-claim, and replaces them all with --claims-file', async () => {
+    const user = await json('users', 'create', '--username', 'rita', '--claim', 'email=rita@example.com', '--claim', 'name=Rita R', '--claim', 'nickname=rr');
+    const updated = await json('users', 'update', user.id, '--claim', 'name=Rita Q', '--claim', 'email_verified=true', '--unset-claim', 'nickname');
+    expect(updated.claims).toEqual({ email: 'rita@example.com', name: 'Rita Q', email_verified: true });
+    expect((await json('users', 'show', user.id)).claims).toEqual(updated.claims);
+    // Other options leave the claims alone.
+    expect((await json('users', 'update', user.id, '--disable')).claims).toEqual(updated.claims);
+    const file = writeText(db.dir, `claims-${randomBytes(4).toString('hex')}.json`, JSON.stringify({ email: 'r@example.org', groups: ['ops'] }));
+    expect((await json('users', 'update', user.id, '--claims-file', file, '--claim', 'locale=fr')).claims).toEqual({ email: 'r@example.org', groups: ['ops'], locale: 'fr' });
+    const both = await run('users', 'update', user.id, '--claim', 'locale=de', '--unset-claim', 'locale');
+    expect(both).toEqual({ status: 2, stdout: '', stderr: 'grantry: --claim and --unset-claim both name locale\n' });
+    expect((await run('users', 'create', '--username', 'sid', '--unset-claim', 'x')).status).toBe(2);
+  });
+
+  it('stores --claim values that are JSON as JSON: booleans, numbers, null, arrays, objects; anything else as text', async () => {
+    const user = await json(
+      'users', 'create', '--username', 'tess',
+      '--claim', 'email_verified=true', '--claim', 'phone_number_verified=false', '--claim', 'age=42', '--claim', 'middle_name=null',
+      '--claim', 'groups=["admins","ops"]', '--claim', 'address={"locality":"Paris","country":"FR"}',
+      '--claim', 'name=Tess T', '--claim', 'zoneinfo=Europe/Paris', '--claim', 'nickname="true"', '--claim', 'account=12345678901234567890',
+    );
+    expect(user.claims).toStrictEqual({
+      email_verified: true,
+      phone_number_verified: false,
+      age: 42,
+      middle_name: null,
+      groups: ['admins', 'ops'],
+      address: { locality: 'Paris', country: 'FR' },
+      name: 'Tess T',
+      zoneinfo: 'Europe/Paris',
+      nickname: 'true',
+      account: '12345678901234567890',
+    });
+    expect((await json('users', 'show', user.id)).claims).toStrictEqual(user.claims);
+  });
+
+  it('drops one trailing line break of a --password-file (echo, an editor, Windows), and refuses a file of several lines', async () => {
+    // The password grant of a server on the same database says which password the user has.
+    const server = await startServer({ oauth: { grant_type: { password: { enable: true } } }, users: { scrypt_log_n: 14, scrypt_p: 1 } }, db);
+    try {
+      const client = await createClient(server, { grant_types: ['password'], scope: 'read' });
+      const signsIn = async (username: string, password: string) =>
+        (await tokenRequest(server, { grant_type: 'password', username, password }, { authorization: basic(client.client_id, client.client_secret!) })).status === 200;
+      const created = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, 'a password made with echo\n');
+      await json('users', 'create', '--username', 'uma', '--password-file', created);
+      expect(await signsIn('uma', 'a password made with echo')).toBe(true);
+      const user = (await json('users', 'list', '--username', 'uma'))[0];
+      for (const [ending, content] of [['LF', 'a password in a file\n'], ['CRLF', 'a password in a file\r\n'], ['none', 'a password in a file']]) {
+        const file = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, content);
+        expect({ ending, ...(await run('users', 'set-password', user.id, '--password-file', file)) }).toMatchObject({ ending, status: 0 });
+        expect({ ending, signsIn: await signsIn('uma', 'a password in a file') }).toEqual({ ending, signsIn: true });
+      }
+      for (const content of ['a password in a file\nsecond line\n', 'a password in a file\n\n', 'a password\rin a file']) {
+        const file = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, content);
+        expect(await run('users', 'set-password', user.id, '--password-file', file)).toEqual({
+          status: 2,
+          stdout: '',
+          stderr: `grantry: --password-file ${file}: the file holds more than one line; a password file holds the password alone (printf '%s' "$PASSWORD" > FILE)\n`,
+        });
+      }
+      // keys import reads its --password-file the same way.
+      const key = writeText(db.dir, 'not-a-key.pem', 'x');
+      const twoLines = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, 'one\ntwo\n');
+      expect((await run('keys', 'import', '--file', key, '--password-file', twoLines)).stderr).toContain('the file holds more than one line');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('sets a password from a file, and from stdin of the binary; refuses one on the command line', async () => {
     const user = await json('users', 'create', '--username', 'pat');
-    const file = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, 'a password in a file\nsecond line ignored\n');
+    const file = writeText(db.dir, `pw-${randomBytes(4).toString('hex')}`, 'a password in a file\n');
     const fromFile = await run('users', 'set-password', user.id, '--password-file', file);
     expect(fromFile).toMatchObject({ status: 0, stdout: '' });
     expect(fromFile.stderr).toContain(`password of user ${user.id} set`);

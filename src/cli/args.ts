@@ -29,15 +29,14 @@ export function requirePositional(positionals: string[], what: string): string {
 
 /**
  * A secret the operator hands in without putting it on the command line (where `ps` and shell
- * history would keep it): `--<name>-file F` (its first line) or `--<name>-env NAME`. `--<name>`
- * itself is still accepted, for scripts that already use it. At most one of the three.
+ * history would keep it): `--<name>-file F` (see `readSecretFile`) or `--<name>-env NAME`.
+ * `--<name>` itself is still accepted, for scripts that already use it. At most one of the three.
  */
 export function secretOption(values: Record<string, unknown>, name: string, env: NodeJS.ProcessEnv): string | undefined {
   const given = [name, `${name}-file`, `${name}-env`].filter((option) => values[option] !== undefined);
   if (given.length > 1) throw new UsageError(`give only one of ${given.map((option) => `--${option}`).join(', ')}`);
   if (values[`${name}-file`] !== undefined) {
-    const file = String(values[`${name}-file`]);
-    return readInputFile(file).toString('utf8').split(/\r?\n/)[0];
+    return readSecretFile(String(values[`${name}-file`]), `--${name}-file`);
   }
   if (values[`${name}-env`] !== undefined) {
     const variable = String(values[`${name}-env`]);
@@ -46,6 +45,18 @@ export function secretOption(values: Record<string, unknown>, name: string, env:
     return value;
   }
   return values[name] as string | undefined;
+}
+
+/**
+ * A password file: its content less one trailing line break (`\n` or `\r\n`), so a file written
+ * by `echo` or an editor holds the same password as one written by `printf '%s'`. A file with
+ * another line break in it is refused rather than cut: it is likely not the file meant (a key, a
+ * list), and a line break cannot be typed into a sign-in form either.
+ */
+export function readSecretFile(path: string, option: string): string {
+  const secret = readInputFile(path).toString('utf8').replace(/\r?\n$/, '');
+  if (/[\r\n]/.test(secret)) throw new UsageError(`${option} ${path}: the file holds more than one line; a password file holds the password alone (printf '%s' "$PASSWORD" > FILE)`);
+  return secret;
 }
 
 /** A file the operator named; an unreadable one is a usage error naming it. */

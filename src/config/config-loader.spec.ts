@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildConfig, ConfigError, loadConfig, parseConfigText } from './config-loader';
+import { buildConfig, ConfigError, inspectConfig, loadConfig, parseConfigText } from './config-loader';
+import { GrantryConfig } from './config.schema';
 
 describe('config loading', () => {
   it('accepts WSO2 string spellings of numbers and booleans', () => {
@@ -54,6 +55,12 @@ capacity = "5000"
 });
 
 describe('keys that name JavaScript object machinery', () => {
+  it('are reported beside every other problem of the file, and never applied', () => {
+    const { config, problems } = inspectConfig(parseConfigText('[server]\n__proto__ = 1\nprot = 2\n[oauth.token]\nformat = "xml"\n'), { env: {} });
+    expect(problems.sort()).toEqual(['oauth.token.format = "xml": must be one of the following values: jwt, opaque', 'server.__proto__: unknown key', 'server.prot: unknown key (did you mean port?)']);
+    expect(Object.getPrototypeOf(config.server)).toBe(Object.getPrototypeOf(new GrantryConfig().server));
+  });
+
   it.each(['[server]\n__proto__ = 1\n', '[__proto__]\nx = 1\n', 'constructor = 2\n', '[oauth.grant_type.prototype]\nenable = true\n'])(
     'reports %j as an unknown key instead of applying or ignoring it',
     (text) => {

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { CACHE_NAMES, isCacheName } from '../common/cache-settings';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import { GrantryConfig } from './config.schema';
+import { didYouMeanHint } from './did-you-mean';
 import { expandEnv } from './env-expansion';
 import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
 
@@ -69,24 +70,37 @@ export function parseConfigText(text: string, source = 'config'): Record<string,
   }
 }
 
+export interface BuildOptions {
+  env?: NodeJS.ProcessEnv;
+  configDir?: string;
+  source?: string;
+  listen?: ListenOverride;
+}
+
 /** Validates a parsed document (also the entry point for tests, which build configs in code). */
-export function buildConfig(
+export function buildConfig(raw: Record<string, unknown>, options: BuildOptions = {}): GrantryConfig {
+  const { config, problems } = inspectConfig(raw, options);
+  if (problems.length) fail(options.source ?? 'config', problems);
+  return config;
+}
+
+/**
+ * Every problem of the document at once — `$env{}` references, reserved keys, unknown keys (with
+ * the nearest known one), values, grant tables, cache names, the listening address — beside the
+ * configuration as far as it could be read. With problems, `config` is the document's values
+ * coerced and defaulted but not valid: for `grantry config check`, which looks further into it
+ * (listeners, files) so that one run lists everything; never for running a server.
+ */
+export function inspectConfig(
   raw: Record<string, unknown>,
-  {
-    env = process.env,
-    configDir = process.cwd(),
-    source = 'config',
-    listen = {},
-  }: { env?: NodeJS.ProcessEnv; configDir?: string; source?: string; listen?: ListenOverride } = {},
-): GrantryConfig {
-  // Every problem of the file at once: $env{} references, reserved keys, values, names.
+  { env = process.env, configDir = process.cwd(), listen = {} }: BuildOptions = {},
+): { config: GrantryConfig; problems: string[] } {
   const envProblems: string[] = [];
   const expanded = expandEnv(raw, env, '', envProblems) as Record<string, unknown>;
   // Keys that name JavaScript's object machinery are never settings: report them, never apply them.
   const reserved = reservedKeys(expanded);
-  if (reserved.length) fail(source, [...envProblems, ...reserved.map((key) => `${key}: unknown key`)]);
-  const config = plainToInstance(GrantryConfig, expanded);
-  const problems = flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
+  const config = plainToInstance(GrantryConfig, reserved.length ? withoutReservedKeys(expanded) : expanded);
+  const problems = [...reserved.map((key) => `${key}: unknown key`), ...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }))];
   if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
   if (Array.isArray(config.cache?.manager)) problems.push(...unknownCaches(config));
   // A key whose $env{} reference failed is reported once, for that; not again for the text left in its place.
@@ -95,8 +109,9 @@ export function buildConfig(
   const listenProblems: string[] = [];
   const port = listen.port ?? portFromEnv(env, listenProblems);
   const host = listen.host ?? hostFromEnv(env, listenProblems);
+  config.configDir = configDir;
   const all = [...envProblems, ...valueProblems, ...listenProblems];
-  if (all.length) fail(source, all);
+  if (all.length) return { config, problems: all };
   // The environment wins over the file for the values containers usually inject.
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
   if (!config.security.master_key && env.GRANTRY_MASTER_KEY) config.security.master_key = env.GRANTRY_MASTER_KEY;
@@ -107,8 +122,7 @@ export function buildConfig(
   if (config.server.base_url !== undefined || config.server.port !== 0) {
     config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
   }
-  config.configDir = configDir;
-  return config;
+  return { config, problems: [] };
 }
 
 function fail(source: string, problems: string[]): never {
@@ -138,7 +152,7 @@ function hostFromEnv(env: NodeJS.ProcessEnv, problems: string[]): string | undef
 function unknownCaches(config: GrantryConfig): string[] {
   return config.cache.manager.flatMap((manager, i) =>
     typeof manager?.name === 'string' && !isCacheName(manager.name)
-      ? [`cache.manager[${i}].name = ${JSON.stringify(manager.name)}: unknown cache (known: ${Object.keys(CACHE_NAMES).join(', ')})`]
+      ? [`cache.manager[${i}].name = ${JSON.stringify(manager.name)}: unknown cache${didYouMeanHint(manager.name, Object.keys(CACHE_NAMES))} (known: ${Object.keys(CACHE_NAMES).join(', ')})`]
       : [],
   );
 }
@@ -154,6 +168,15 @@ function reservedKeys(value: unknown, prefix = ''): string[] {
   });
 }
 
+/** A copy of the document without the reserved keys (reported apart), so the rest is still checked. */
+function withoutReservedKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutReservedKeys) as T;
+  if (!value || typeof value !== 'object' || value instanceof Date) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (!RESERVED_KEYS.has(key)) copy[key] = withoutReservedKeys(item);
+  return copy as T;
+}
+
 /**
  * `[oauth.grant_type.<id>]`: each table is validated with the settings class its built-in grant
  * declares (and replaced by the typed instance); a table no built-in grant owns is an error.
@@ -165,7 +188,8 @@ function validateGrantTables(config: GrantryConfig): string[] {
     const key = `oauth.grant_type.${id}`;
     const definition = builtInGrantDefinition(id);
     if (!definition) {
-      problems.push(`${key}: unknown grant (built-in: ${[...BUILT_IN_GRANTS.map((grant) => grant.definition), ...AUTHORIZATION_ENDPOINT_GRANTS].map((definition) => definition.id).join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
+      const ids = [...BUILT_IN_GRANTS.map((grant) => grant.definition), ...AUTHORIZATION_ENDPOINT_GRANTS].map((definition) => definition.id);
+      problems.push(`${key}: unknown grant${didYouMeanHint(id, ids)} (built-in: ${ids.join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
       continue;
     }
     if (!table || typeof table !== 'object' || Array.isArray(table)) {
@@ -179,7 +203,10 @@ function validateGrantTables(config: GrantryConfig): string[] {
   return problems;
 }
 
-/** Validation errors as `key = value: what is allowed` lines, keys prefixed with `prefix`. */
+/**
+ * Validation errors as `key = value: what is allowed` lines, keys prefixed with `prefix`; an
+ * unknown key names the nearest key of its table (`server.prot: unknown key (did you mean port?)`).
+ */
 export function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const key = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
@@ -191,10 +218,17 @@ export function flatten(errors: ValidationError[], prefix = ''): string[] {
     const own = !messages.length
       ? []
       : messages.includes('unknown key')
-        ? [`${key}: unknown key`]
+        ? [`${key}: unknown key${didYouMeanHint(error.property, knownKeys(error.target))}`]
         : [`${key} = ${JSON.stringify(error.value)}: ${typeMessage ?? messages.join('; ')}`];
     return [...own, ...flatten(error.children ?? [], key)];
   });
+}
+
+/** The keys a settings object takes: the properties its class declares validation for (what the whitelist allows). */
+function knownKeys(target: object | undefined): string[] {
+  if (!target) return [];
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
+  return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
 function firstLine(message: string): string {

@@ -133,8 +133,18 @@ export interface AuthenticatorOptions {
   order: number;
   /** `[[event_listener]] id` that configures it. */
   id: string;
+  /**
+   * Other `[[event_listener]] id` values that configure it: its method name where `id` differs
+   * (discovery and the README call `private_key_jwt_authenticator` by its method, `private_key_jwt`).
+   */
+  aliases?: string[];
   /** `[[event_listener]] name` values that configure it too (WSO2 class names). */
   names?: string[];
+  /**
+   * Checks its `[event_listener.properties]` without an instance (`grantry config check`), as its
+   * `configure` will at start-up; throws naming the bad property.
+   */
+  checkProperties?: (properties: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Marks a provider as a grant handler for the grant registry. */

@@ -44,6 +44,23 @@ export interface LogOptions {
 }
 
 /**
+ * pino-pretty's options for `[logging] format = "pretty"`: one line per event — the time, the
+ * level, `[context]`, the message, then the other fields as compact JSON — rather than one line
+ * per field (seven for a request). An audit event has no `msg` (its JSON line stays as it is): its
+ * `event` (`token.issued`) is the message. Errors keep their stack on the lines below. Only
+ * serialisable options: the transport runs in a worker thread.
+ */
+export const PRETTY_OPTIONS = {
+  translateTime: 'SYS:HH:MM:ss.l',
+  singleLine: true,
+  messageFormat: '{if context}[{context}] {end}{if event}{event}{end}{msg}',
+  // Shown in the message already, or noise on a terminal.
+  ignore: 'pid,hostname,context,event',
+  // Errors are logged as `err` (pino's key); `error` is an audit event's OAuth error code, a string.
+  errorLikeObjectKeys: ['err'],
+} as const;
+
+/**
  * JSON lines on stdout, written asynchronously (a request never waits for the terminal or the
  * pipe); `pretty` for a terminal runs pino-pretty in a worker thread, which also honours
  * `NO_COLOR`. The default format is json unless stdout is a terminal.
@@ -58,7 +75,7 @@ export function createLog(settings: LoggingSettings, options: LogOptions = {}): 
   if (options.stream) return pino(base, options.stream);
   const format = settings.format ?? ((options.stdoutIsTty ?? process.stdout.isTTY) ? 'pretty' : 'json');
   if (format === 'pretty') {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 1, ...PRETTY_OPTIONS } } });
   }
   // sonic-boom writes a full batch at once in the threadpool and keeps a smaller chunk until a
   // flush — so that a flush at shutdown writes it synchronously (see ByteSink). Buffer mode; its

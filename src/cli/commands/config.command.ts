@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { stringify as toToml } from 'smol-toml';
 import { maskUrlPassword } from '../../common/fatal';
-import { buildConfig, ConfigError, readConfigDocument } from '../../config/config-loader';
+import { buildConfig, ConfigError, inspectConfig, readConfigDocument, resolveConfigPath } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
-import { builtInAuthenticators, listenerMatches, unmatchedListeners } from '../../oauth/client-auth/authenticator.registry';
+import { didYouMeanHint } from '../../config/did-you-mean';
+import { builtInAuthenticators, listenerProblems } from '../../oauth/client-auth/authenticator.registry';
 import { Grant, GrantOptions } from '../../oauth/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
+import { LoginAuthenticator, LoginStepOptions } from '../../oauth/interaction/login-step';
+import { PasswordLoginStep } from '../../oauth/interaction/password.login-step';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { unapprovedRegistrationWarnings } from '../registration-check';
@@ -64,39 +67,72 @@ export class ConfigCheckFailed extends Error {
   }
 }
 
-/** Every problem of the file that can be found without the database and without running plugin code. */
+/**
+ * Every problem of the file that can be found without the database and without running plugin
+ * code, all in one run: the values (with `$env{}` references and unknown keys), then what the
+ * values name — `[[event_listener]]` and `[[login.authenticator]]` entries that configure nothing,
+ * properties of the built-in authenticators, files that do not exist. The later checks read what
+ * could be read of an invalid file, so fixing the first problems never reveals new ones.
+ */
 function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: string; problems: string[]; warnings: string[]; config?: GrantryConfig } {
-  let path: string | undefined;
-  let config: GrantryConfig;
+  let document: { path?: string; raw: Record<string, unknown> };
   try {
-    const document = readConfigDocument(explicit, env);
-    path = document.path;
-    config = buildConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
+    document = readConfigDocument(explicit, env);
   } catch (error) {
-    if (error instanceof ConfigError) return { path: path ?? explicit ?? env.GRANTRY_CONFIG, problems: error.problems, warnings: [] };
+    // Unreadable, or not TOML: nothing more can be said.
+    if (error instanceof ConfigError) return { path: resolveConfigPath(explicit, env), problems: error.problems, warnings: [] };
     throw error;
   }
-  const known = builtInAuthenticators();
-  const { errors, warnings } = unmatchedListeners(config.event_listener, (listener) => known.some((meta) => listenerMatches(listener, meta)), known);
-  return { path, problems: [...errors, ...missingFiles(config)], warnings, config };
+  const { path } = document;
+  const { config, problems } = inspectConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
+  const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators());
+  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...missingFiles(config)], warnings, config };
 }
 
-/** Files the configuration names that do not exist: the keystore, plugin modules given by path. */
+/** `[[login.authenticator]]` ids that name no built-in step and no module (start-up refuses them too). */
+function loginStepProblems(config: GrantryConfig): string[] {
+  const tables = Array.isArray(config.login?.authenticator) ? config.login.authenticator : [];
+  const known = [(Reflect.getMetadata(LoginAuthenticator.KEY, PasswordLoginStep) as LoginStepOptions).id];
+  return tables.flatMap((table, i) =>
+    isTable(table) && typeof table.id === 'string' && table.module === undefined && !known.includes(table.id)
+      ? [`login.authenticator[${i}].id = ${JSON.stringify(table.id)}: matches no login step${didYouMeanHint(table.id, known)} (built in: ${known.join(', ')}; a drop-in step names its module)`]
+      : [],
+  );
+}
+
+/** Files the configuration names that do not exist: the keystore, plugin modules given by path, the templates folder. */
 function missingFiles(config: GrantryConfig): string[] {
   const problems: string[] = [];
-  if (config.keystore && !existsSync(resolve(config.keystore.file))) problems.push(`keystore.file = ${JSON.stringify(config.keystore.file)}: no such file (${resolve(config.keystore.file)})`);
-  const modules: [string, string | undefined][] = [
-    ...config.oauth.custom_grant_type.map((grant, i): [string, string] => [`oauth.custom_grant_type[${i}].grant_handler`, grant.grant_handler]),
-    ...config.event_listener.map((listener, i): [string, string | undefined] => [`event_listener[${i}].name`, listener.enable === false ? undefined : listener.name]),
-    ...Object.entries(config.oauth.grant_type as Record<string, { grant_handler?: string }>).map(([id, table]): [string, string | undefined] => [`oauth.grant_type.${id}.grant_handler`, table?.grant_handler]),
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+  const keystore = text(config.keystore?.file);
+  if (keystore && !existsSync(resolve(keystore))) problems.push(`keystore.file = ${JSON.stringify(keystore)}: no such file (${resolve(keystore)})`);
+  const entries = (list: unknown): Record<string, unknown>[] => (Array.isArray(list) ? list.filter(isTable) : []);
+  const grantTables = isTable(config.oauth?.grant_type) ? Object.entries(config.oauth.grant_type as Record<string, unknown>) : [];
+  const paths: [string, string | undefined][] = [
+    ...entries(config.oauth?.custom_grant_type).flatMap((grant, i): [string, string | undefined][] => [
+      [`oauth.custom_grant_type[${i}].grant_handler`, text(grant.grant_handler)],
+      [`oauth.custom_grant_type[${i}].grant_validator`, text(grant.grant_validator)],
+    ]),
+    ...entries(config.event_listener).map((listener, i): [string, string | undefined] => [`event_listener[${i}].name`, listener.enable === false ? undefined : text(listener.name)]),
+    ...grantTables.flatMap(([id, table]): [string, string | undefined][] =>
+      isTable(table) ? [[`oauth.grant_type.${id}.grant_handler`, text(table.grant_handler)], [`oauth.grant_type.${id}.grant_validator`, text(table.grant_validator)]] : [],
+    ),
+    ...entries(config.login?.authenticator).map((step, i): [string, string | undefined] => [`login.authenticator[${i}].module`, step.enable === false ? undefined : text(step.module)]),
   ];
-  for (const [key, spec] of modules) {
+  for (const [key, spec] of paths) {
     // Only paths: a package name or a WSO2 class name is resolved (or ignored) at start-up.
     if (!spec || !(spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec))) continue;
     const file = resolve(config.configDir, spec);
     if (!existsSync(file)) problems.push(`${key} = ${JSON.stringify(spec)}: no such file (${file})`);
   }
+  const templates = text(config.login?.templates_dir);
+  if (templates && !existsSync(resolve(config.configDir, templates))) problems.push(`login.templates_dir = ${JSON.stringify(templates)}: no such folder (${resolve(config.configDir, templates)})`);
   return problems;
+}
+
+/** A TOML table (what an entry of an array of tables must be; an invalid file may hold anything there). */
+function isTable(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The configuration as a plain document: every built-in grant's table with its defaults, no internals. */

@@ -1,8 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { parseUserInput } from '../../users/user-input';
 import { UsersService } from '../../users/users.service';
-import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
+import { parse, readInputFile, readSecretFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { changedClaims, claimValue } from '../claim-options';
 import { print } from '../output';
 import { readSecretLine } from '../secret-input';
 
@@ -10,12 +11,18 @@ export const USERS_USAGE = `grantry users create --username NAME [--password-fil
                      [--claim NAME=VALUE]... [--claims-file F.json] [--identity IDP=SUBJECT]... [--disabled] [--json]
 grantry users list [--username NAME] [--json]
 grantry users show ID [--json]
-grantry users update ID [--username NAME] [--claim NAME=VALUE]... [--claims-file F.json] [--identity IDP=SUBJECT]...
-                     [--enable | --disable] [--unlock] [--json]
+grantry users update ID [--username NAME] [--claim NAME=VALUE]... [--unset-claim NAME]... [--claims-file F.json]
+                     [--identity IDP=SUBJECT]... [--enable | --disable] [--unlock] [--json]
 grantry users set-password ID [--password-file F | --password-env VAR | --password-stdin]
 grantry users delete ID
-  (passwords never go on the command line: a file's first line, an environment variable, or stdin —
-   a hidden prompt when stdin is a terminal; set-password reads stdin when no option is given)`;
+  (passwords never go on the command line: a file (one line; its trailing line break is dropped),
+   an environment variable, or stdin — a hidden prompt when stdin is a terminal; set-password reads
+   stdin when no option is given.
+   --claim VALUE is JSON when it parses as JSON (true, 42, null, ["a","b"], {"k":"v"}, '"007"'),
+   else text. update --claim sets one claim and keeps the others; --unset-claim removes one;
+   --claims-file replaces all of them (--claim and --unset-claim then apply to the file's).
+   update --identity replaces the identity links.)
+  e.g. grantry users update ID --claim email_verified=true --claim 'groups=["admins"]' --unset-claim nickname`;
 
 const LIST_COLUMNS = ['id', 'username', 'enabled', 'locked_until', 'created_at'];
 const PASSWORD_OPTIONS = {
@@ -29,13 +36,20 @@ const PROFILE_OPTIONS = {
   'claims-file': { type: 'string' },
   identity: { type: 'string', multiple: true },
 } as const;
+const UPDATE_OPTIONS = {
+  ...PROFILE_OPTIONS,
+  'unset-claim': { type: 'string', multiple: true },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
+  unlock: { type: 'boolean' },
+} as const;
 
 export async function usersCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const users = app.get(UsersService);
   switch (sub) {
     case 'create': {
       const { values } = parse(args, { ...PROFILE_OPTIONS, ...PASSWORD_OPTIONS, disabled: { type: 'boolean' } });
-      const input: Record<string, unknown> = { username: requireString(values, 'username'), ...profile(values) };
+      const input: Record<string, unknown> = { username: requireString(values, 'username'), ...profile(values, {}) };
       const password = await passwordOf(values, io, false);
       if (password !== undefined) input.password = password;
       if (values.disabled) input.enabled = false;
@@ -56,10 +70,12 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       return;
     }
     case 'update': {
-      const { values, positionals } = parse(args, { ...PROFILE_OPTIONS, enable: { type: 'boolean' }, disable: { type: 'boolean' }, unlock: { type: 'boolean' } });
+      const { values, positionals } = parse(args, UPDATE_OPTIONS);
       const id = requirePositional(positionals, 'ID');
       if (values.enable && values.disable) throw new UsageError('give only one of --enable, --disable');
-      const input: Record<string, unknown> = profile(values);
+      // --claim and --unset-claim change the claims the user has now: read them first.
+      const changesClaims = values.claim !== undefined || values['unset-claim'] !== undefined;
+      const input: Record<string, unknown> = profile(values, changesClaims ? (await users.get(id)).claims : {});
       if (values.username) input.username = values.username;
       if (values.enable) input.enabled = true;
       if (values.disable) input.enabled = false;
@@ -88,11 +104,11 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
   }
 }
 
-/** The password from a file's first line, an environment variable or stdin; `required` reads stdin when none is named. */
+/** The password from a file (less its trailing line break), an environment variable or stdin; `required` reads stdin when none is named. */
 async function passwordOf(values: Record<string, unknown>, io: CliIO, required: boolean): Promise<string | undefined> {
   const given = Object.keys(PASSWORD_OPTIONS).filter((option) => values[option] !== undefined);
   if (given.length > 1) throw new UsageError(`give only one of ${given.map((option) => `--${option}`).join(', ')}`);
-  if (values['password-file'] !== undefined) return readInputFile(String(values['password-file'])).toString('utf8').split(/\r?\n/)[0];
+  if (values['password-file'] !== undefined) return readSecretFile(String(values['password-file']), '--password-file');
   if (values['password-env'] !== undefined) {
     const value = io.env[String(values['password-env'])];
     if (value === undefined) throw new UsageError(`--password-env ${String(values['password-env'])}: the environment variable is not set`);
@@ -105,13 +121,18 @@ async function passwordOf(values: Record<string, unknown>, io: CliIO, required: 
   return undefined;
 }
 
-/** --claim NAME=VALUE (string values), --claims-file (a JSON object), --identity IDP=SUBJECT. */
-function profile(values: Record<string, unknown>): Record<string, unknown> {
+/**
+ * --claims-file (a JSON object: all the claims), --claim NAME=VALUE (one claim, a JSON value or
+ * text) and --unset-claim NAME applied to `current` (see `changedClaims`); --identity IDP=SUBJECT.
+ */
+function profile(values: Record<string, unknown>, current: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
-  if (values['claims-file'] !== undefined || values.claim !== undefined) {
-    const claims: Record<string, unknown> = values['claims-file'] !== undefined ? readJsonObject(String(values['claims-file'])) : {};
-    for (const [name, value] of pairs(values.claim as string[] | undefined, '--claim', 'NAME=VALUE')) claims[name] = value;
-    input.claims = claims;
+  if (values['claims-file'] !== undefined || values.claim !== undefined || values['unset-claim'] !== undefined) {
+    input.claims = changedClaims(current, {
+      replaceWith: values['claims-file'] !== undefined ? readJsonObject(String(values['claims-file'])) : undefined,
+      set: pairs(values.claim as string[] | undefined, '--claim', 'NAME=VALUE').map(([name, text]) => [name, claimValue(text)]),
+      unset: (values['unset-claim'] as string[] | undefined) ?? [],
+    });
   }
   if (values.identity !== undefined) {
     input.identities = pairs(values.identity as string[], '--identity', 'IDP=SUBJECT').map(([identity_provider, subject]) => ({ identity_provider, subject }));

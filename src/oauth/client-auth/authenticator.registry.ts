@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
+import { didYouMeanHint } from '../../config/did-you-mean';
 import { isModuleSpecifier } from '../../plugins/module-loader';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { Extensions } from '../extensions';
@@ -20,26 +21,43 @@ export function builtInAuthenticators(): AuthenticatorOptions[] {
 }
 
 /**
- * `[[event_listener]]` entries that configure no authenticator. An `id` that matches nothing is
- * an error (a typo would leave the authenticator it meant as it was), and so is any unmatched
- * entry that says `enable = false` (it means to switch something off). An entry with only a
- * `name` is a warning: WSO2 files list listeners of theirs that grantry has no use for.
- * Entries that name a drop-in module are the plugin loader's (a disabled one is simply not loaded).
+ * What is wrong with the `[[event_listener]]` entries, given the authenticators they may configure
+ * (`known`: built-ins and loaded plugins). An entry configures the first authenticator it matches
+ * (by `id`, an alias, or a `name`); a second entry matching the same authenticator is an error, as
+ * one of the two would be silently ignored. An unmatched `id` is an error (a typo would leave the
+ * authenticator it meant as it was), and so is any unmatched entry that says `enable = false` (it
+ * means to switch something off). An entry with only a `name` is a warning: WSO2 files list
+ * listeners of theirs that grantry has no use for. Entries that name a drop-in module are the
+ * plugin loader's (a disabled one is simply not loaded). The properties of an entry are checked by
+ * the authenticator it configures, when that one says how (`checkProperties`).
  */
-export function unmatchedListeners(
-  listeners: EventListenerSettings[],
-  matched: (listener: EventListenerSettings) => boolean,
-  known: AuthenticatorOptions[],
-): { errors: string[]; warnings: string[] } {
+export function listenerProblems(listeners: EventListenerSettings[], known: AuthenticatorOptions[]): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const ids = known.map((options) => options.id).join(', ');
+  const ids = known.flatMap((options) => [options.id, ...(options.aliases ?? [])]);
+  const configuredBy = new Map<AuthenticatorOptions, number>();
   listeners.forEach((listener, i) => {
-    if (matched(listener) || (listener.name !== undefined && isModuleSpecifier(listener.name))) return;
+    // An entry that is not a table, or whose id or name is not text (in a file `grantry config
+    // check` reads), is the schema's to report.
+    if (!listener || typeof listener !== 'object' || !['string', 'undefined'].includes(typeof listener.id) || !['string', 'undefined'].includes(typeof listener.name)) return;
     const what = listener.id !== undefined ? `id = ${JSON.stringify(listener.id)}` : listener.name !== undefined ? `name = ${JSON.stringify(listener.name)}` : '(no id or name)';
+    const meta = known.find((options) => listenerMatches(listener, options));
+    if (meta) {
+      const first = configuredBy.get(meta);
+      if (first !== undefined) errors.push(`event_listener[${i}] ${what} configures the same authenticator as event_listener[${first}] (${meta.id}): make them one entry`);
+      else configuredBy.set(meta, i);
+      try {
+        meta.checkProperties?.(listener.properties ?? {});
+      } catch (error) {
+        errors.push(`event_listener[${i}] ${what}: ${(error as Error).message}`);
+      }
+      return;
+    }
+    if (listener.name !== undefined && isModuleSpecifier(listener.name)) return;
     const line = `event_listener[${i}] ${what} matches no client authenticator`;
     if (listener.id !== undefined || listener.enable === false || listener.name === undefined) {
-      errors.push(`${line} (known ids: ${ids}; a drop-in authenticator names its module in name)`);
+      const hint = listener.id !== undefined ? didYouMeanHint(listener.id, ids) : listener.name !== undefined ? didYouMeanHint(listener.name, known.flatMap((options) => options.names ?? [])) : '';
+      errors.push(`${line}${hint} (known ids: ${ids.join(', ')}; a drop-in authenticator names its module in name)`);
     } else {
       warnings.push(`${line}: ignored`);
     }
@@ -47,9 +65,10 @@ export function unmatchedListeners(
   return { errors, warnings };
 }
 
-/** Whether `listener` configures the authenticator described by `meta` (by id, or by one of its names). */
+/** Whether `listener` configures the authenticator described by `meta` (by id or alias, or by one of its names). */
 export function listenerMatches(listener: EventListenerSettings, meta: AuthenticatorOptions): boolean {
-  return listener.id === meta.id || (listener.name !== undefined && (meta.names ?? []).includes(listener.name));
+  if (listener.id !== undefined && (listener.id === meta.id || (meta.aliases ?? []).includes(listener.id))) return true;
+  return listener.name !== undefined && (meta.names ?? []).includes(listener.name);
 }
 
 /**
@@ -68,21 +87,16 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const used = new Set<EventListenerSettings>();
     const plugins = this.extensions.authenticators.map(({ authenticator, order, listener }) => ({
       instance: authenticator,
       meta: { order, id: listener.id ?? listener.name!, names: listener.name ? [listener.name] : [] },
     }));
-    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(
-      this.discovery,
-      ClientAuth,
-      (authenticator, meta) => {
-        const listener = this.listenerFor(meta);
-        if (listener) used.add(listener);
-        return listener;
-      },
-      plugins,
-    );
+    // Every entry is checked before any authenticator is configured: all the problems at once.
+    const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
+    const { errors, warnings } = listenerProblems(this.config.event_listener, known);
+    if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
+    for (const warning of warnings) this.logger.warn(warning);
+    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, (_, meta) => this.listenerFor(meta), plugins);
     const methods = new Set<string>();
     for (const { instance, meta } of ordered) {
       if (methods.has(instance.method)) throw new ConfigError(`two client authenticators implement ${instance.method}`);
@@ -96,11 +110,6 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
       }
     }
     this.entries = ordered.map((entry) => entry.instance);
-    // Disabled built-ins drop out of `ordered` but were matched all the same (listenerFor above).
-    const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
-    const { errors, warnings } = unmatchedListeners(this.config.event_listener, (listener) => used.has(listener), known);
-    if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
-    for (const warning of warnings) this.logger.warn(warning);
   }
 
   get authenticators(): readonly ClientAuthenticator[] {

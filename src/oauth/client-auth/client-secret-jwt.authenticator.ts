@@ -5,9 +5,10 @@ import { ORDERS } from '../orders';
 import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
+import { parseJwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** OIDC Core §9 client_secret_jwt: a JWT with an HMAC under the client secret (RFC 7523 §2.2). */
-@ClientAuth({ order: ORDERS.authenticators.clientSecretJwt, id: 'client_secret_jwt' })
+@ClientAuth({ order: ORDERS.authenticators.clientSecretJwt, id: 'client_secret_jwt', checkProperties: parseJwtClientAuthProperties })
 @Injectable()
 export class ClientSecretJwtAuthenticator extends JwtAssertionAuthenticator {
   readonly method = 'client_secret_jwt';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { parseProperties } from '../../config/properties';
 import { AuthenticatedClient, ClientAuthenticator } from '../extension-points';
 import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
-import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properties';
+import { claimLimits, JwtClientAuthProperties, parseJwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /**
  * What private_key_jwt and client_secret_jwt share: the WSO2-style properties and the
@@ -20,8 +19,7 @@ export abstract class JwtAssertionAuthenticator implements ClientAuthenticator {
   constructor(private readonly verifier: ClientAssertionVerifier) {}
 
   configure(properties: Readonly<Record<string, unknown>>): void {
-    this.properties = parseProperties(JwtClientAuthProperties, properties);
-    this.limits = claimLimits(this.properties, properties);
+    ({ properties: this.properties, limits: this.limits } = parseJwtClientAuthProperties(properties));
   }
 
   abstract canAuthenticate(request: ClientRequest): boolean;

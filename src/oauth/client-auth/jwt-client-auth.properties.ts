@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Min } from 'class-validator';
+import { parseProperties } from '../../config/properties';
 import { TomlBool, TomlInt } from '../../config/toml-values';
 
 /**
@@ -22,6 +23,12 @@ export class JwtClientAuthProperties {
 }
 
 const DEFAULT_LIFETIME_CAP = 3600;
+
+/** The typed properties and the limits they mean; throws naming a bad or contradictory property. */
+export function parseJwtClientAuthProperties(raw: Readonly<Record<string, unknown>>): { properties: JwtClientAuthProperties; limits: ReturnType<typeof claimLimits> } {
+  const properties = parseProperties(JwtClientAuthProperties, raw);
+  return { properties, limits: claimLimits(properties, raw) };
+}
 
 /**
  * The iat age limit and lifetime cap these properties mean, with the names errors show. An

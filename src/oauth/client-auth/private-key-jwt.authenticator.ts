@@ -5,12 +5,15 @@ import { ORDERS } from '../orders';
 import { ClientRequest } from '../token/token-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
+import { parseJwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** OIDC Core §9 private_key_jwt: a JWT signed with the client's private key (RFC 7523 §2.2). */
 @ClientAuth({
   order: ORDERS.authenticators.privateKeyJwt,
   id: 'private_key_jwt_authenticator',
+  aliases: ['private_key_jwt'],
   names: ['org.wso2.carbon.identity.oauth2.token.handler.clientauth.jwt.PrivateKeyJWTClientAuthenticator'],
+  checkProperties: parseJwtClientAuthProperties,
 })
 @Injectable()
 export class PrivateKeyJwtAuthenticator extends JwtAssertionAuthenticator {
