@@ -1,0 +1,29 @@
+import { applyDecorators, Header } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * The actual response of a client endpoint (token, revocation, userinfo) to a request that
+ * carried `Origin`, once the client is known: `Access-Control-Allow-Origin` only when the origin
+ * is one of the client's (`RegisteredClient.corsOrigins`, a precomputed set), else nothing and the
+ * browser withholds the answer from the page. Set as soon as the client is known, so an error
+ * after that point is readable by the client's own page too. Never with credentials.
+ */
+export function allowClientOrigin(reply: FastifyReply, origin: string, allowed: ReadonlySet<string>, exposeHeaders?: string): void {
+  // The answer depends on Origin either way; a cache must not give one origin's answer to another.
+  addVaryOrigin(reply);
+  if (!allowed.has(origin)) return;
+  void reply.header('Access-Control-Allow-Origin', origin);
+  if (exposeHeaders) void reply.header('Access-Control-Expose-Headers', exposeHeaders);
+}
+
+/** Adds `Origin` to the response's Vary (keeping what is there). */
+export function addVaryOrigin(reply: FastifyReply): void {
+  const vary = reply.getHeader('vary');
+  if (vary === undefined) void reply.header('Vary', 'Origin');
+  else if (!String(vary).split(',').some((name) => name.trim().toLowerCase() === 'origin')) void reply.header('Vary', `${String(vary)}, Origin`);
+}
+
+/** A public document (discovery, JWKS) readable by browser code of every origin; `*` carries no credentials. */
+export function AnyOrigin(): MethodDecorator {
+  return applyDecorators(Header('Access-Control-Allow-Origin', '*'));
+}
