@@ -3,6 +3,8 @@ import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
+import { writeText } from './support/certificates';
+import { cli } from './support/cli';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** The single-page app's origin: where its redirect URI lives (a public client's default CORS origin). */
@@ -318,6 +320,32 @@ describe('CORS', () => {
         const response = await admin('POST', '', { client_name: 'bad', grant_types: ['client_credentials'], allowed_cors_origins: value });
         expect({ value, status: response.status, body: await response.json() }).toEqual({ value, status: 400, body: { error: 'invalid_client_metadata', error_description: description } });
       }
+    });
+
+    it('is set by the CLI: --cors-origin (repeatable) at create and update, --no-cors-origin for none, --default-cors-origins for the default', async () => {
+      const { db } = server;
+      const schema = db.schema ? `schema = "${db.schema}"\n` : '';
+      const config = writeText(db.dir, 'cors-cli.toml', `[database]\nurl = "${db.url}"\n${schema}[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
+      const run = (...args: string[]) => cli([...args, '--config', config], { TEST_MASTER_KEY: db.masterKey });
+      const json = async (...args: string[]) => {
+        const result = await run(...args, '--json');
+        expect(result).toMatchObject({ status: 0, stderr: '' });
+        return JSON.parse(result.stdout) as ClientView;
+      };
+
+      const created = await json('clients', 'create', '--name', 'cli-spa', '--auth-method', 'none', '--grant-type', 'authorization_code', '--redirect-uri', SPA_REDIRECT, '--cors-origin', 'https://a.example', '--cors-origin', 'http://localhost:3000');
+      expect(created.allowed_cors_origins).toEqual(['https://a.example', 'http://localhost:3000']);
+      expect((await json('clients', 'update', created.client_id, '--cors-origin', 'https://b.example')).allowed_cors_origins).toEqual(['https://b.example']);
+      expect((await json('clients', 'update', created.client_id, '--no-cors-origin')).allowed_cors_origins).toEqual([]);
+      expect((await json('clients', 'update', created.client_id, '--default-cors-origins')).allowed_cors_origins).toBeNull();
+      expect((await json('clients', 'show', created.client_id)).allowed_cors_origins).toBeNull();
+
+      expect(await run('clients', 'update', created.client_id, '--no-cors-origin', '--cors-origin', 'https://c.example')).toEqual({ status: 2, stdout: '', stderr: expect.stringContaining('give only one of --cors-origin, --no-cors-origin') });
+      expect(await run('clients', 'create', '--name', 'bad', '--cors-origin', 'https://a.example/path')).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: 'grantry: invalid_client_metadata: allowed_cors_origins: must be the bare origin https://a.example, without path, query, fragment or default port: "https://a.example/path"\n',
+      });
     });
 
     it('is client metadata of RFC 7591 registration, echoed back and kept by RFC 7592 reads', async () => {
