@@ -1,7 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RegisteredClient } from '../../clients/registered-client';
-import { allowClientOrigin } from '../../common/cors/cors-response';
+import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { formRequest } from '../token/form-request';
 import { RevocationService } from './revocation.service';
@@ -17,8 +16,6 @@ export class RevocationController {
   @NoStore()
   async revoke(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     // CORS: readable by the page only from an origin of the authenticated client.
-    const origin = request.headers.origin;
-    const cors = origin === undefined ? undefined : (client: RegisteredClient) => allowClientOrigin(reply, origin, client.corsOrigins);
-    await this.revocation.revoke(formRequest(request), cors);
+    await this.revocation.revoke(formRequest(request), clientCors(request, reply));
   }
 }

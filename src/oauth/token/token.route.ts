@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorRenderer } from '../../common/all-exceptions.filter';
-import { allowClientOrigin } from '../../common/cors/cors-response';
+import { clientCors } from '../../common/cors/cors-response';
 import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { noteRequest, RequestFacts } from '../../observability/request-facts';
-import type { RegisteredClient } from '../../clients/registered-client';
 import { formRequest } from './form-request';
 import { TokenResponse, TokenService } from './token.service';
 
@@ -32,10 +31,8 @@ export class TokenRoute {
   private async token(request: FastifyRequest, reply: FastifyReply): Promise<TokenResponse> {
     const facts: RequestFacts = {};
     noteRequest(request, facts);
-    // CORS only for browser calls: without Origin, one header lookup is all it costs.
-    const origin = request.headers.origin;
-    const cors = origin === undefined ? undefined : (client: RegisteredClient) => allowClientOrigin(reply, origin, client.corsOrigins);
-    const response = await this.tokens.exchange(formRequest(request), facts, cors);
+    // CORS for the authenticated client's origins; without Origin, one header lookup is all it costs.
+    const response = await this.tokens.exchange(formRequest(request), facts, clientCors(request, reply));
     void reply.headers(NO_STORE_HEADERS);
     return response;
   }

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
-import { allowClientOrigin } from '../../common/cors/cors-response';
+import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
@@ -52,9 +52,7 @@ export class UserinfoController {
   private async userinfo(request: FastifyRequest, reply: FastifyReply, formToken: string | undefined): Promise<Record<string, unknown> | string> {
     // CORS: the access token's client decides which origin may read the answer (its errors too,
     // whose WWW-Authenticate a page needs, RFC 6750 §3).
-    const origin = request.headers.origin;
-    const cors = origin === undefined ? undefined : (client: RegisteredClient) => allowClientOrigin(reply, origin, client.corsOrigins, 'WWW-Authenticate');
-    const { client, claims } = await this.claims(request, formToken, cors);
+    const { client, claims } = await this.claims(request, formToken, clientCors(request, reply, 'WWW-Authenticate'));
     const jwt = await this.jwt.of(client, claims);
     if (jwt === undefined) return claims;
     reply.header('Content-Type', 'application/jwt');
