@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { installCorsPreflight } from './common/cors/cors-preflight';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
 import { createLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
@@ -46,6 +47,8 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
     // Route-scoped hooks attach as Nest registers the routes, in app.init().
     app.get(RegistrationBodyHook).install(fastify);
     app.get(TokenRoute).install(fastify, errors);
+    // CORS preflight of every route, the token route included (a Nest-level CORS would miss it).
+    installCorsPreflight(fastify);
     await app.init();
   } catch (error) {
     // Release the database pool and timers, so a failed start leaves nothing running.

@@ -152,6 +152,7 @@ describe('drop-in grant handler plugins', () => {
             let mutation = 'refused';
             try { client.scopes.add('admin'); mutation = 'allowed'; } catch {}
             try { client.audience.push('https://evil.example'); mutation = 'allowed'; } catch {}
+            try { client.corsOrigins.add('https://evil.example'); mutation = 'allowed'; } catch {}
             const found = await this.services.clients.find(client.clientId);
             return {
               subject: 'nosy',

@@ -2,7 +2,9 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
 import { checkClientEncryptionKeys } from '../oauth/jwe/client-encryption-key';
 import { jsonDepth, MAX_JSON_DEPTH } from '../admin/json-depth.guard';
+import { corsOrigin, MAX_CORS_ORIGINS } from './cors-origins';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
+import { isLoopbackHost } from './loopback-host';
 
 /** RFC 7591 §2 client metadata as grantry stores and shows it. */
 export interface ClientMetadata {
@@ -30,6 +32,11 @@ export interface ClientMetadata {
   default_max_age: number | null;
   /** Always put `auth_time` in ID tokens. */
   require_auth_time: boolean;
+  /**
+   * Web origins whose browser code may call the token, revocation and userinfo endpoints (CORS);
+   * null: the origins of the redirect URIs for a public client, none for a confidential one.
+   */
+  allowed_cors_origins: string[] | null;
   /** OIDC Registration §2: null means the server's `[oauth.token] signing_alg`. */
   id_token_signed_response_alg: string | null;
   /** JWE key management alg of ID tokens (see encryption-metadata.ts); null: not encrypted. */
@@ -88,6 +95,7 @@ const DEFAULTS: ClientMetadata = {
   sector_identifier_uri: null,
   default_max_age: null,
   require_auth_time: false,
+  allowed_cors_origins: null,
   id_token_signed_response_alg: null,
   id_token_encrypted_response_alg: null,
   id_token_encrypted_response_enc: null,
@@ -135,6 +143,13 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   sector_identifier_uri: { ...nullableUri, description: 'https; must list every redirect URI' },
   default_max_age: { type: ['integer', 'null'], minimum: 0 },
   require_auth_time: { type: 'boolean', default: false },
+  allowed_cors_origins: {
+    type: ['array', 'null'],
+    items: { type: 'string' },
+    maxItems: MAX_CORS_ORIGINS,
+    default: null,
+    description: 'origins (scheme://host[:port]: https, or http on a loopback host; no path, no wildcard) whose browser code may call the token, revocation and userinfo endpoints; [] none; null: the redirect URIs\' origins for a public client (token_endpoint_auth_method none), none for a confidential one',
+  },
   id_token_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'null: [oauth.token] signing_alg' },
   id_token_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'needs jwks or jwks_uri' },
   id_token_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
@@ -229,6 +244,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     if (typeof body.require_auth_time !== 'boolean') throw OAuthError.invalidClientMetadata('require_auth_time must be true or false');
     out.require_auth_time = body.require_auth_time;
   }
+  if (has('allowed_cors_origins')) out.allowed_cors_origins = nullable(body.allowed_cors_origins, (v) => unique(strings(v, 'allowed_cors_origins', MAX_CORS_ORIGINS).map((origin) => corsOrigin(origin)), 'allowed_cors_origins'));
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present (said before either is judged).
   if (has('jwks') && has('jwks_uri') && body.jwks !== null && body.jwks_uri !== null) throw OAuthError.invalidClientMetadata('jwks and jwks_uri cannot both be set');
   if (has('jwks')) out.jwks = nullable(body.jwks, jwks);
@@ -422,11 +438,6 @@ function redirectUri(value: string, applicationType: ClientMetadata['application
     if (!url.protocol.slice(0, -1).includes('.')) throw invalid('a private-use scheme must be a reverse domain name such as com.example.app');
   }
   return value;
-}
-
-/** RFC 8252 §7.3 loopback hosts (and localhost, for development). */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
 
 /** An http(s) URL in canonical form; whether http or the host may be fetched is the outbound rules' call. */

@@ -1,4 +1,5 @@
 import type { ClientEntity } from './client.entity';
+import { effectiveCorsOrigins } from './cors-origins';
 
 /**
  * The reserved scope of the admin API: granted only by client_credentials to a client acting
@@ -24,6 +25,8 @@ export interface RegisteredClient {
   readonly defaultScopes: readonly string[];
   readonly audience: readonly string[];
   readonly redirectUris: readonly string[];
+  /** Origins whose browser code may call the token, revocation and userinfo endpoints (the default already applied). */
+  readonly corsOrigins: ReadonlySet<string>;
   readonly accessTokenFormat: 'jwt' | 'opaque' | null;
   readonly secretDigest: string | null;
   readonly sealedSecret: string | null;
@@ -66,6 +69,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     defaultScopes: scopes.filter((scope) => scope !== ADMIN_SCOPE),
     audience: entity.audience,
     redirectUris: entity.redirectUris,
+    corsOrigins: effectiveCorsOrigins(entity.allowedCorsOrigins ?? null, entity.tokenEndpointAuthMethod, entity.redirectUris),
     accessTokenFormat: entity.accessTokenFormat as RegisteredClient['accessTokenFormat'],
     secretDigest: entity.secretDigest,
     sealedSecret: entity.sealedSecret,

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { AnyOrigin } from '../common/cors/cors-response';
 import { KeyRing } from './key-ring';
 
 /**
@@ -10,6 +11,7 @@ export class JwksController {
   constructor(private readonly keyRing: KeyRing) {}
 
   @Get()
+  @AnyOrigin()
   @Header('Content-Type', 'application/jwk-set+json')
   @Header('Cache-Control', 'public, max-age=60')
   jwks(): { keys: object[] } {

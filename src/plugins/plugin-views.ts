@@ -29,7 +29,7 @@ function deepFreeze<T>(value: T): T {
  * copy being frozen, learns so at once).
  */
 export function pluginClientView(client: RegisteredClient): PluginClient {
-  const { secretDigest: _digest, sealedSecret: _sealed, grantTypes, scopes, responseTypes, jwks, ...rest } = client;
+  const { secretDigest: _digest, sealedSecret: _sealed, grantTypes, scopes, responseTypes, corsOrigins, jwks, ...rest } = client;
   return deepFreeze({
     ...rest,
     defaultScopes: [...rest.defaultScopes],
@@ -40,6 +40,7 @@ export function pluginClientView(client: RegisteredClient): PluginClient {
     jwks: jwks ? (structuredClone(jwks) as { keys: object[] }) : null,
     grantTypes: readOnlySet(grantTypes),
     scopes: readOnlySet(scopes),
+    corsOrigins: readOnlySet(corsOrigins),
   });
 }
 

@@ -10,9 +10,9 @@ export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G
                        [--token-format jwt|opaque] [--audience A]... [--introspect-any]
                        [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
                        [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
-                       [--require-auth-time] [--json]
+                       [--require-auth-time] [--cors-origin ORIGIN]... [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
-                       [--no-introspect-any] [--json]
+                       [--no-introspect-any] [--no-cors-origin | --default-cors-origins] [--json]
 grantry clients list [--json]
 grantry clients show CLIENT_ID [--json]
 grantry clients delete CLIENT_ID`;
@@ -38,6 +38,7 @@ const CLIENT_OPTIONS = {
   'sector-identifier-uri': { type: 'string' },
   'default-max-age': { type: 'string' },
   'require-auth-time': { type: 'boolean' },
+  'cors-origin': { type: 'string', multiple: true },
 } as const;
 
 /** The RFC 7591 metadata the options name (client_name is the caller's). */
@@ -64,6 +65,7 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
     input.default_max_age = seconds;
   }
   if (values['require-auth-time']) input.require_auth_time = true;
+  if (values['cors-origin']) input.allowed_cors_origins = values['cors-origin'];
   return input;
 }
 
@@ -83,11 +85,16 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       return;
     }
     case 'update': {
-      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' } });
+      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' } });
       const clientId = requirePositional(positionals, 'CLIENT_ID');
       const input: Record<string, unknown> = metadataFields(values);
       if (values.name) input.client_name = values.name;
       if (values['no-introspect-any']) input.introspect_any = false;
+      const corsChoices = ['cors-origin', 'no-cors-origin', 'default-cors-origins'].filter((option) => values[option] !== undefined);
+      if (corsChoices.length > 1) throw new UsageError(`give only one of ${corsChoices.map((option) => `--${option}`).join(', ')}`);
+      // [] answers CORS to no origin at all; null goes back to the default (a public client's redirect-URI origins).
+      if (values['no-cors-origin']) input.allowed_cors_origins = [];
+      if (values['default-cors-origins']) input.allowed_cors_origins = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
       print(io.stdout, await app.get(ClientRegistrationService).update(clientId, input), values.json === true);
       return;

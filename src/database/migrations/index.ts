@@ -10,6 +10,7 @@ import { Registration1764600000000 } from './1764600000000-registration';
 import { EncryptionKeys1764700000000 } from './1764700000000-encryption-keys';
 import { InitialAccessTokenIds1764800000000 } from './1764800000000-initial-access-token-ids';
 import { RegistrantGrantTypes1764900000000 } from './1764900000000-registrant-grant-types';
+import { CorsOrigins1764900100000 } from './1764900100000-cors-origins';
 import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subject-namespace';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   EncryptionKeys1764700000000,
   InitialAccessTokenIds1764800000000,
   RegistrantGrantTypes1764900000000,
+  CorsOrigins1764900100000,
   GrantSubjectNamespace1764900300000,
 ];

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { AnyOrigin } from '../../common/cors/cors-response';
 import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from '../../clients/encryption-metadata';
 import { IssuerContext } from '../../common/issuer-context';
 import { TokenSettings } from '../../config/config.schema';
@@ -24,12 +25,14 @@ export class DiscoveryController {
   ) {}
 
   @Get('openid-configuration')
+  @AnyOrigin()
   @Header('Cache-Control', 'public, max-age=300')
   openidConfiguration(): Record<string, unknown> {
     return this.metadata();
   }
 
   @Get('oauth-authorization-server')
+  @AnyOrigin()
   @Header('Cache-Control', 'public, max-age=300')
   authorizationServer(): Record<string, unknown> {
     return this.metadata();

@@ -1,5 +1,6 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { formRequest } from '../token/form-request';
 import { RevocationService } from './revocation.service';
@@ -13,7 +14,8 @@ export class RevocationController {
   @Post()
   @HttpCode(200)
   @NoStore()
-  async revoke(@Req() request: FastifyRequest): Promise<void> {
-    await this.revocation.revoke(formRequest(request));
+  async revoke(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    // CORS: readable by the page only from an origin of the authenticated client.
+    await this.revocation.revoke(formRequest(request), clientCors(request, reply));
   }
 }

@@ -32,8 +32,10 @@ export class RevocationService {
     private readonly context: IssuerContext,
   ) {}
 
-  async revoke(request: ClientRequest): Promise<void> {
+  /** `onClient` is told the client as soon as it authenticated (the controller's CORS answer). */
+  async revoke(request: ClientRequest, onClient?: (client: RegisteredClient) => void): Promise<void> {
     const authenticated = await this.clientAuth.authenticate(request);
+    onClient?.(authenticated.client);
     const token = request.requireParam('token');
     const hint = request.param('token_type_hint');
     const lookups = hint === 'refresh_token' ? [this.refreshTokenSteps, this.accessTokenSteps] : [this.accessTokenSteps, this.refreshTokenSteps];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorRenderer } from '../../common/all-exceptions.filter';
+import { clientCors } from '../../common/cors/cors-response';
 import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { noteRequest, RequestFacts } from '../../observability/request-facts';
 import { formRequest } from './form-request';
@@ -30,7 +31,8 @@ export class TokenRoute {
   private async token(request: FastifyRequest, reply: FastifyReply): Promise<TokenResponse> {
     const facts: RequestFacts = {};
     noteRequest(request, facts);
-    const response = await this.tokens.exchange(formRequest(request), facts);
+    // CORS for the authenticated client's origins; without Origin, one header lookup is all it costs.
+    const response = await this.tokens.exchange(formRequest(request), facts, clientCors(request, reply));
     void reply.headers(NO_STORE_HEADERS);
     return response;
   }

@@ -53,11 +53,14 @@ export class TokenService {
     private readonly observer: TokenObserver,
   ) {}
 
-  /** `facts` receives the client and grant type for the request's log line. */
-  async exchange(request: ClientRequest, facts: RequestFacts = {}): Promise<TokenResponse> {
+  /**
+   * `facts` receives the client and grant type for the request's log line; `onClient` is
+   * told the client as soon as it authenticated (the route's CORS answer, errors after that included).
+   */
+  async exchange(request: ClientRequest, facts: RequestFacts = {}, onClient?: (client: RegisteredClient) => void): Promise<TokenResponse> {
     const seen: { client?: RegisteredClient } = {};
     try {
-      return await this.run(request, seen, facts);
+      return await this.run(request, seen, facts, onClient);
     } catch (error) {
       const { client } = seen;
       this.observer.refused(request, client && { clientId: client.clientId, authMethod: client.authMethod }, error, facts);
@@ -65,7 +68,7 @@ export class TokenService {
     }
   }
 
-  private async run(request: ClientRequest, seen: { client?: RegisteredClient }, facts: RequestFacts): Promise<TokenResponse> {
+  private async run(request: ClientRequest, seen: { client?: RegisteredClient }, facts: RequestFacts, onClient: ((client: RegisteredClient) => void) | undefined): Promise<TokenResponse> {
     const grantType = request.grantType;
     if (!grantType) throw OAuthError.invalidRequest('grant_type is required');
     const { handler, properties } = this.grants.get(grantType);
@@ -73,6 +76,7 @@ export class TokenService {
     const authenticated = await this.clientAuth.authenticate(request);
     const { client } = authenticated;
     seen.client = client;
+    onClient?.(client);
     if (!client.grantTypes.has(grantType)) {
       throw OAuthError.unauthorizedClient(`this client is not allowed to use grant_type ${grantType}`, { reason: 'grant_type_not_allowed' });
     }

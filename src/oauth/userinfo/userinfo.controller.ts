@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
+import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
 import { UsersService } from '../../users/users.service';
@@ -45,14 +46,16 @@ export class UserinfoController {
 
   /** JSON, or (OIDC Core §5.3.2) a signed and perhaps encrypted JWT for a client that registered for one. */
   private async userinfo(request: FastifyRequest, reply: FastifyReply, formToken: string | undefined): Promise<Record<string, unknown> | string> {
-    const { client, claims } = await this.claims(request, formToken);
+    // CORS: the access token's client decides which origin may read the answer (its errors too,
+    // whose WWW-Authenticate a page needs, RFC 6750 §3).
+    const { client, claims } = await this.claims(request, formToken, clientCors(request, reply, 'WWW-Authenticate'));
     const jwt = await this.jwt.of(client, claims);
     if (jwt === undefined) return claims;
     reply.header('Content-Type', 'application/jwt');
     return jwt;
   }
 
-  private async claims(request: FastifyRequest, formToken: string | undefined): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
+  private async claims(request: FastifyRequest, formToken: string | undefined, onClient?: (client: RegisteredClient) => void): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
     const header = request.headers.authorization;
     if (header === undefined && formToken === undefined) throw OAuthError.bearerRequired();
     if (header !== undefined && formToken !== undefined) throw OAuthError.invalidRequest('send the access token once: in the Authorization header or the form');
@@ -61,6 +64,10 @@ export class UserinfoController {
     if (!token) throw OAuthError.invalidToken(undefined, { detail: 'the Authorization header is not a bearer token' });
     const info = await this.tokens.find(token);
     if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
+    if (onClient) {
+      const tokenClient = await this.clients.findForAuthentication(info.clientId); // cached: the lookup below finds it again
+      if (tokenClient) onClient(tokenClient);
+    }
     if (!info.scopes.includes('openid')) throw OAuthError.insufficientScope('the access token lacks the openid scope');
     const userId = await this.localUserOf(info.grantId);
     const [user, client] = await Promise.all([userId ? this.users.findById(userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
