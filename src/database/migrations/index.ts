@@ -9,6 +9,7 @@ import { BrowserSignIn1764500000000 } from './1764500000000-browser-sign-in';
 import { Registration1764600000000 } from './1764600000000-registration';
 import { EncryptionKeys1764700000000 } from './1764700000000-encryption-keys';
 import { InitialAccessTokenIds1764800000000 } from './1764800000000-initial-access-token-ids';
+import { RequestedClaims1764900200000 } from './1764900200000-requested-claims';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Registration1764600000000,
   EncryptionKeys1764700000000,
   InitialAccessTokenIds1764800000000,
+  RequestedClaims1764900200000,
 ];
