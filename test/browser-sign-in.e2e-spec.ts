@@ -108,10 +108,59 @@ describe('browser sign-in in Chromium', () => {
       await context.close();
     }
   });
+
+  // Issue 23 item 6: CSP cannot name http://[::1] in form-action, so the pages never widen it to
+  // all of http:; the answer to the consent POST is a page that takes the browser on by itself.
+  it('brings a native client\'s user back to its http://[::1] redirect URI without widening form-action', async () => {
+    const ipv6 = await startCallbackServer('::1');
+    try {
+      const redirectUri = `${ipv6.url}/callback`;
+      const native = await createClient(server!, {
+        client_name: 'Desktop', grant_types: ['authorization_code'], token_endpoint_auth_method: 'none', application_type: 'native',
+        redirect_uris: ['http://[::1]/callback'], scope: 'openid',
+      });
+      await server!.app.get(UsersService).create(parseUserInput({ username: 'nina', password: 'correct horse battery' }, true));
+      const oidc = await openid.discovery(new URL(server!.url), native.client_id, undefined, openid.None(), { execute: [openid.allowInsecureRequests] });
+      const verifier = openid.randomPKCECodeVerifier();
+      const state = openid.randomState();
+      const authorizationUrl = openid.buildAuthorizationUrl(oidc, { redirect_uri: redirectUri, scope: 'openid', code_challenge: await openid.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+
+      const context = await browser!.newContext();
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      const complaints: string[] = [];
+      page.on('console', (message) => void (message.type() === 'error' || message.type() === 'warning' ? complaints.push(`${message.type()}: ${message.text()}`) : undefined));
+      const formActions: string[] = [];
+      page.on('response', (response) => void (response.url().startsWith(server!.url) && formActions.push(/form-action ([^;]+)/.exec(response.headers()['content-security-policy'] ?? '')?.[1] ?? '')));
+      try {
+        await page.goto(authorizationUrl.toString());
+        await page.locator('input[name="username"]').fill('nina');
+        await page.locator('input[name="password"]').fill('correct horse battery');
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('button[name="decision"][value="approve"]').click();
+        await page.waitForURL((url) => url.href.startsWith(`${redirectUri}?`) && url.searchParams.has('code'), { timeout: 10_000 });
+        const landed = new URL(page.url());
+        expect(landed.searchParams.get('state')).toBe(state);
+        expect(ipv6.hits.filter((hit) => hit.startsWith('/callback'))).toEqual([landed.pathname + landed.search]);
+        expect(complaints).toEqual([]);
+        // Never all of http:, on any page of the way.
+        expect(formActions.filter(Boolean).every((sources) => !sources.split(' ').includes('http:'))).toBe(true);
+        const tokens = await openid.authorizationCodeGrant(oidc, landed, { pkceCodeVerifier: verifier, expectedState: state });
+        expect(tokens.access_token).toEqual(expect.any(String));
+      } catch (error) {
+        process.stderr.write(`browser sign-in stopped at ${page.url()}; Chromium console:\n  ${complaints.join('\n  ')}\n`);
+        throw error;
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await ipv6.close();
+    }
+  });
 });
 
 /** The client's side: a loopback server answering every request with a small "signed in" page. */
-async function startCallbackServer(): Promise<{ server: Server; url: string; hits: string[]; close: () => Promise<void> }> {
+async function startCallbackServer(host = '127.0.0.1'): Promise<{ server: Server; url: string; hits: string[]; close: () => Promise<void> }> {
   const hits: string[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     hits.push(request.url ?? '');
@@ -120,9 +169,9 @@ async function startCallbackServer(): Promise<{ server: Server; url: string; hit
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, host, resolve);
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   const close = track(`callback server ${url}`, () => new Promise<void>((resolve, reject) => {
     server.closeAllConnections();
     server.close((error) => (error ? reject(error) : resolve()));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openid from 'openid-client';
 import { DataSource } from 'typeorm';
+import { PASSWORD_ACR } from '../src/oauth/interaction/password.login-step';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
@@ -59,6 +60,8 @@ describe('login steps: a second factor as a drop-in plugin', () => {
     const back = await browser.submit(consent, { decision: 'approve' });
     const tokens = await openid.authorizationCodeGrant(oidc, new URL(back.location!), { pkceCodeVerifier: verifier, expectedNonce: 'n', idTokenExpected: true });
     expect(tokens.claims()!.amr).toEqual(['pwd', 'otp']);
+    // The password step's acr holds through a later step that names none (OIDC Core §2: what was satisfied).
+    expect(tokens.claims()!.acr).toBe(PASSWORD_ACR);
   });
 
   it('counts wrong second-factor codes toward the lock-out, which a correct password does not reset', async () => {

@@ -16,6 +16,7 @@ import { SessionEntity } from './interaction/session.entity';
 import { Sessions } from './interaction/sessions';
 import { IdTokenHints } from './logout/id-token-hints';
 import { LogoutController } from './logout/logout.controller';
+import { IdTokenClaims } from './tokens/id-token-claims';
 import { IdTokenIssuer } from './tokens/id-token.issuer';
 import { UserinfoController } from './userinfo/userinfo.controller';
 import { GrantryConfig } from '../config/config.schema';
@@ -92,6 +93,7 @@ const BROWSER_PROVIDERS: Provider[] = [
   PasswordLoginStep,
   PageRenderer,
   IdTokenIssuer,
+  IdTokenClaims,
   IdTokenHints,
   {
     provide: PagesSettings,

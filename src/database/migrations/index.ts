@@ -11,6 +11,7 @@ import { EncryptionKeys1764700000000 } from './1764700000000-encryption-keys';
 import { InitialAccessTokenIds1764800000000 } from './1764800000000-initial-access-token-ids';
 import { RegistrantGrantTypes1764900000000 } from './1764900000000-registrant-grant-types';
 import { CorsOrigins1764900100000 } from './1764900100000-cors-origins';
+import { RequestedClaims1764900200000 } from './1764900200000-requested-claims';
 import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subject-namespace';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   InitialAccessTokenIds1764800000000,
   RegistrantGrantTypes1764900000000,
   CorsOrigins1764900100000,
+  RequestedClaims1764900200000,
   GrantSubjectNamespace1764900300000,
 ];

@@ -22,9 +22,10 @@ import { RegistrationGrantTypes } from '../registration/registration-grant-types
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { resolveAudience } from '../tokens/audience';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
-import { userClaimsFor } from '../tokens/oidc-claims';
+import { claimsBeyondScopes, scopeOfClaim, userClaimsFor } from '../tokens/oidc-claims';
+import { IdTokenHints } from '../logout/id-token-hints';
 import { AuthorizationCodes } from './authorization-codes';
-import { AuthorizationPageError } from './authorization-errors';
+import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { AuthorizationPolicy, ErrorDestination, recheckAgainstClient, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
 import { deliver } from './authorization-response';
 
@@ -71,6 +72,7 @@ export class AuthorizationFlow {
     private readonly pkce: PkceSettings,
     private readonly config: GrantryConfig,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
+    private readonly hints: IdTokenHints,
   ) {}
 
   /** Read once the registries are filled (after start-up), then fixed. */
@@ -90,8 +92,9 @@ export class AuthorizationFlow {
     try {
       const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
       const validated = validateAuthorizationRequest(params, client, this.policy, destination);
+      if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
       const session = await this.liveSession(request);
-      const need = await this.need(validated, session, { fresh: false });
+      const need = await this.need(validated, client!, session, { fresh: false });
       if (need === 'nothing') return await this.finish(validated, client!, session!, reply);
       if (validated.prompt.includes('none')) throw new OAuthError(PROMPT_NONE_ERRORS[need], 'the user must interact with the authorization server', 302);
       // The interaction starts at the account choice, the first login step, or (signed in already) consent.
@@ -116,7 +119,8 @@ export class AuthorizationFlow {
       if (!client || !current || current.session.id !== interaction.sessionId) throw new InteractionGone();
       // The client may have changed while the user was on the pages: what it may do now decides.
       recheckAgainstClient(validated, client, this.policy);
-      const need = consented ? 'nothing' : await this.need(validated, current, { fresh: true });
+      this.checkSignedIn(validated, client, current);
+      const need = consented ? 'nothing' : await this.need(validated, client, current, { fresh: true });
       if (need === 'nothing') {
         await this.interactions.finish(interaction);
         return await this.finish(validated, client, current, reply);
@@ -146,16 +150,48 @@ export class AuthorizationFlow {
     return session && user?.enabled ? { session, user } : undefined;
   }
 
-  private async need(validated: ValidatedAuthorizationRequest, current: { session: SessionEntity; user: UserEntity } | undefined, { fresh }: { fresh: boolean }): Promise<Need> {
+  private async need(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: { session: SessionEntity; user: UserEntity } | undefined, { fresh }: { fresh: boolean }): Promise<Need> {
     if (!current) return 'login';
     if (!fresh) {
       if (validated.prompt.includes('login')) return 'login';
       // OIDC Core §3.1.2.1: max_age=0 means sign in again, like prompt=login.
       if (validated.maxAge !== undefined && (validated.maxAge === 0 || nowSeconds() - current.session.authTime > validated.maxAge)) return 'login';
+      // §3.1.2.1 id_token_hint, §5.5.1 sub: the session is someone else's — the named user must sign in; never an answer for this one.
+      if (!this.isNamedSubject(validated, client, current.user)) return 'login';
+      // §5.5.1.1: a sign-in that does not satisfy the essential acr; another sign-in might.
+      if (!acrSatisfied(validated, current.session.acr)) return 'login';
       if (validated.prompt.includes('select_account')) return 'select_account';
     }
-    const consented = await this.consents.covers(current.user.id, validated.clientId, validated.scopes);
+    const consented = await this.consents.covers(current.user.id, validated.clientId, consentScopes(validated));
     return validated.prompt.includes('consent') || !consented ? 'consent' : 'nothing';
+  }
+
+  /**
+   * OIDC Core §3.1.2.1: the hint must be an ID token this server issued to the client (signed,
+   * perhaps then encrypted to this server; expired or not). Its `sub` — as the client sees it,
+   * pairwise or public — is the only subject the answer may be for.
+   */
+  private async applyHint(validated: ValidatedAuthorizationRequest, hint: string, client: RegisteredClient): Promise<void> {
+    const subject = await this.hints.subjectFor(hint, client.clientId);
+    if (subject === undefined) throw redirectError('invalid_request', 'id_token_hint is not an ID token this server issued to this client');
+    const subjects = validated.subjects?.filter((named) => named === subject) ?? [subject];
+    if (!subjects.length) throw redirectError('invalid_request', 'id_token_hint and the claims parameter name different users');
+    validated.subjects = subjects;
+  }
+
+  private isNamedSubject(validated: ValidatedAuthorizationRequest, client: RegisteredClient, user: UserEntity): boolean {
+    return validated.subjects === undefined || validated.subjects.includes(this.idTokens.subjectFor(client, user.id));
+  }
+
+  /**
+   * After a sign-in (or the choice of the signed-in account): the user must be the one the
+   * request named — §3.1.2.1: otherwise an error such as login_required, never a code for
+   * someone else — and the sign-in must satisfy an essential acr, or it is a failed
+   * authentication (§5.5.1.1; OpenID Connect Core Error Code unmet_authentication_requirements).
+   */
+  private checkSignedIn(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: { session: SessionEntity; user: UserEntity }): void {
+    if (!this.isNamedSubject(validated, client, current.user)) throw redirectError('login_required', 'the signed-in user is not the one the request names');
+    if (!acrSatisfied(validated, current.session.acr)) throw redirectError('unmet_authentication_requirements', 'the sign-in does not satisfy the essential acr of the request');
   }
 
   /** Answers the client: a grant record for what the user granted, and the response type's artefacts. */
@@ -178,6 +214,8 @@ export class AuthorizationFlow {
       audience: resolveAudience(client, [], undefined, this.tokenSettings.default_audience),
       // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
       claims: userClaimsFor(user, validated.scopes),
+      // §5.5: the claims asked for one by one, for every ID token and userinfo response of the grant.
+      requestedClaims: validated.claims ?? null,
       expiresAt: now + lifetime,
     });
     const steps: WriteStep[] = [
@@ -214,8 +252,9 @@ export class AuthorizationFlow {
         nonce: validated.nonce,
         accessToken: response.access_token,
         code: response.code,
-        // OIDC Core §5.4: without an access token to call userinfo with, the ID token carries the claims.
-        claims: parts.has('token') || parts.has('code') ? undefined : userClaimsFor(user, validated.scopes),
+        // OIDC Core §5.4: without an access token to call userinfo with, the ID token carries the scopes' claims;
+        // §5.5: the claims asked for the ID token one by one, in every case.
+        claims: userClaimsFor(user, parts.has('token') || parts.has('code') ? [] : validated.scopes, validated.claims?.id_token),
       });
     }
     await this.writer.commit(steps);
@@ -243,6 +282,23 @@ export class AuthorizationFlow {
   private page(reply: FastifyReply, status: number, error: string, description: string): void {
     void reply.status(status).headers(this.pages.headers('error')).send(this.pages.error({ error, description }));
   }
+}
+
+/**
+ * The scopes whose remembered consent covers the request: its own, and for each claim asked for
+ * one by one (OIDC Core §5.5) beyond them, the scope that would release it. A consent is
+ * remembered by scope only, so claims beyond every consented scope are asked each time.
+ */
+function consentScopes(validated: ValidatedAuthorizationRequest): string[] {
+  const { id_token = [], userinfo = [] } = validated.claims ?? {};
+  const beyond = claimsBeyondScopes([...id_token, ...userinfo], validated.scopes);
+  return [...new Set([...validated.scopes, ...beyond.flatMap((claim) => scopeOfClaim(claim) ?? [])])];
+}
+
+/** OIDC Core §5.5.1.1: does the session's acr satisfy the request's essential acr (if any)? */
+function acrSatisfied(validated: ValidatedAuthorizationRequest, acr: string | null): boolean {
+  if (validated.essentialAcr === undefined) return true;
+  return acr !== null && (validated.essentialAcr.length === 0 || validated.essentialAcr.includes(acr));
 }
 
 /** The response types of what is enabled: `code` with the authorization_code grant, `token`/`id_token` with implicit. */

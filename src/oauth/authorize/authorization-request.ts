@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { MAX_JWE_BYTES } from '../jwe/jwe-header';
 import { ADMIN_SCOPE, type RegisteredClient } from '../../clients/registered-client';
 import { canonicalResponseType } from '../../clients/client-metadata';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
+import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
@@ -26,6 +28,15 @@ export interface ValidatedAuthorizationRequest {
   maxAge?: number;
   loginHint?: string;
   uiLocales: string[];
+  /** OIDC Core §5.5: user claims asked for one by one, for the ID token and for userinfo. */
+  claims?: RequestedClaims;
+  /**
+   * The only subjects (as the client sees them) the answer may be for: from `id_token_hint`
+   * (§3.1.2.1) and from `sub` with a value in the claims parameter (§5.5.1). Undefined: anyone.
+   */
+  subjects?: string[];
+  /** OIDC Core §5.5.1.1: the acr values one of which the sign-in must satisfy (empty: any acr). Undefined: no requirement. */
+  essentialAcr?: string[];
 }
 
 /** Where an error about this request goes, once the client and redirect URI are known. */
@@ -48,6 +59,8 @@ const PROMPTS = new Set<Prompt>(['none', 'login', 'consent', 'select_account']);
 /** RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */
 export const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const MAX_PARAM_LENGTH = 4096;
+/** An ID token, possibly encrypted to this server (a nested JWT), is longer than other parameters: the JWE limit. */
+const LONGER_PARAMS: Readonly<Record<string, number>> = { id_token_hint: MAX_JWE_BYTES };
 
 /**
  * RFC 6749 §4.1.1/§4.2.1, RFC 7636, OIDC Core §3.1.2.1. Errors about the client or redirect URI
@@ -72,7 +85,7 @@ export function validateAuthorizationRequest(
   destination.value = { redirectUri, responseMode, state: params.state };
 
   for (const [name, value] of Object.entries(params)) {
-    if (value.length > MAX_PARAM_LENGTH) throw redirectError('invalid_request', `parameter ${name} is too long`);
+    if (value.length > (LONGER_PARAMS[name] ?? MAX_PARAM_LENGTH)) throw redirectError('invalid_request', `parameter ${name} is too long`);
   }
   if (params.request !== undefined) throw redirectError('request_not_supported', 'request objects are not supported');
   if (params.request_uri !== undefined) throw redirectError('request_uri_not_supported', 'request_uri is not supported');
@@ -98,6 +111,7 @@ export function validateAuthorizationRequest(
   const prompt = promptList(params.prompt);
   const maxAge = params.max_age === undefined ? client.defaultMaxAge ?? undefined : nonNegative(params.max_age, 'max_age');
   const pkce = responseType.split(' ').includes('code') ? pkceOf(params, client, policy) : {};
+  const claims = params.claims === undefined ? undefined : claimsOf(params.claims, granted, responseType);
   return {
     clientId: client.clientId,
     redirectUri,
@@ -112,6 +126,25 @@ export function validateAuthorizationRequest(
     maxAge,
     loginHint: params.login_hint,
     uiLocales: params.ui_locales ? params.ui_locales.split(' ').filter(Boolean) : [],
+    ...claims,
+  };
+}
+
+/**
+ * OIDC Core §5.5 `claims`, for an OpenID request only. `acr_values` (§3.1.2.1) needs nothing
+ * here: it asks for acr voluntarily, and the ID token carries the acr the sign-in satisfied
+ * whether asked or not.
+ */
+function claimsOf(value: string, scopes: readonly string[], responseType: string): Pick<ValidatedAuthorizationRequest, 'claims' | 'subjects' | 'essentialAcr'> {
+  if (!scopes.includes('openid')) throw redirectError('invalid_request', 'the claims parameter needs the openid scope');
+  const { requested, subjects, essentialAcr } = parseClaimsParameter(value);
+  // No access token, so no userinfo request that could return them (§5.5, response_type id_token).
+  if (responseType === 'id_token' && requested.userinfo.length) throw redirectError('invalid_request', 'claims.userinfo cannot be used with response_type id_token: no access token is issued');
+  if (subjects?.length === 0) throw redirectError('invalid_request', 'the claims parameter asks for sub values that no one user can have');
+  return {
+    ...(requested.id_token.length || requested.userinfo.length ? { claims: requested } : {}),
+    ...(subjects ? { subjects } : {}),
+    ...(essentialAcr ? { essentialAcr } : {}),
   };
 }
 

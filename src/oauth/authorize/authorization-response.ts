@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { PageRenderer } from '../interaction/pages';
+import { formActionSource, PageRenderer } from '../interaction/pages';
 import type { ResponseMode } from './authorization-request';
 
 /**
@@ -17,5 +17,11 @@ export function deliver(reply: FastifyReply, pages: PageRenderer, redirectUri: s
   // Appended to the registered string as it is: its own query stays byte for byte (RFC 6749 §3.1.2).
   // Nothing to add (a sign-out without state) leaves the URI exactly as registered, without a bare `?`.
   const location = encoded === '' ? redirectUri : mode === 'query' ? `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}` : `${redirectUri}#${encoded}`;
+  // The answer to a form of grantry's pages, to an origin their CSP form-action cannot name (an
+  // IPv6 literal): a redirect would be blocked (see PageHeaderOptions), so a page takes the browser on.
+  if (reply.request.method === 'POST' && formActionSource(redirectUri) === undefined) {
+    void reply.status(200).headers(pages.headers('continue')).send(pages.continueTo({ location }));
+    return;
+  }
   void reply.status(303).headers({ Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).send();
 }

@@ -7,6 +7,7 @@ import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
+import { LoginSteps } from '../interaction/login-step';
 
 /**
  * OpenID Connect Discovery 1.0 and RFC 8414 metadata. Grant types and authentication
@@ -22,6 +23,7 @@ export class DiscoveryController {
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
     private readonly flow: AuthorizationFlow,
+    private readonly loginSteps: LoginSteps,
   ) {}
 
   @Get('openid-configuration')
@@ -46,7 +48,7 @@ export class DiscoveryController {
       jwks_uri: this.issuer.jwksUri,
       // RFC 7591 §3 / OIDC Discovery: where clients register themselves (initial access token unless open).
       registration_endpoint: `${this.issuer.issuer}/oauth2/register`,
-      grant_types_supported: this.grants.grantTypes,
+      grant_types_supported: this.grantTypes(),
       token_endpoint_auth_methods_supported: this.authenticators.methods,
       ...(this.authenticators.signingAlgs.length
         ? { token_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs }
@@ -68,16 +70,28 @@ export class DiscoveryController {
       // OIDC Discovery §3: what a client may register for encrypted ID tokens and userinfo (one list with registration's).
       id_token_encryption_alg_values_supported: ENCRYPTION_ALGS,
       id_token_encryption_enc_values_supported: ENCRYPTION_ENCS,
+      // OIDC Discovery §3: the alg a client gets signed userinfo with when it registers for it (as ID tokens).
+      userinfo_signing_alg_values_supported: [this.tokens.signing_alg],
       userinfo_encryption_alg_values_supported: ENCRYPTION_ALGS,
       userinfo_encryption_enc_values_supported: ENCRYPTION_ENCS,
       userinfo_endpoint: `${this.issuer.issuer}/oauth2/userinfo`,
       scopes_supported: OIDC_SCOPES,
       claims_supported: OIDC_CLAIMS,
-      claims_parameter_supported: false,
+      // OIDC Core §5.5: `userinfo` and `id_token` members, `essential`, `value`/`values` for sub and acr.
+      claims_parameter_supported: true,
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     };
     return this.document;
+  }
+
+  /**
+   * RFC 8414 §2: the token endpoint's grant types, and `implicit` when the authorization endpoint
+   * issues tokens itself (`[oauth.grant_type.implicit] enable`).
+   */
+  private grantTypes(): string[] {
+    const implicit = [...this.flow.policy.enabledResponseTypes].some((type) => /\b(token|id_token)\b/.test(type));
+    return implicit ? [...this.grants.grantTypes, 'implicit'] : this.grants.grantTypes;
   }
 
   /** The authorization endpoint's part: honest about what is enabled (no code flow, no authorization endpoint). */
@@ -90,6 +104,8 @@ export class DiscoveryController {
       response_types_supported: responseTypes,
       response_modes_supported: ['query', 'fragment', 'form_post'],
       code_challenge_methods_supported: this.flow.policy.allowPlain ? ['S256', 'plain'] : ['S256'],
+      // The acr values the enabled login steps declare (the password step's); a drop-in step's own are not known here.
+      ...(this.loginSteps.acrValues.length ? { acr_values_supported: this.loginSteps.acrValues } : {}),
       authorization_response_iss_parameter_supported: true,
     };
   }

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../../database/columns';
+import type { RequestedClaims } from '../authorize/claims-parameter';
 
 /** How the subject authenticated, for OIDC (`auth_time`, `acr`, `amr`). */
 export interface AuthenticationFacts {
@@ -36,6 +37,8 @@ export class GrantRecordEntity {
   @Column({ type: 'text' }) scope: string;
   @Column({ type: 'text', transformer: jsonText }) audience: string[];
   @Column({ type: 'text', transformer: jsonText }) claims: Record<string, unknown>;
+  /** OIDC Core §5.5: user claims the authorization request asked for one by one, for its ID tokens and userinfo; null: none. */
+  @Column({ name: 'requested_claims', type: 'text', nullable: true, transformer: jsonText }) requestedClaims: RequestedClaims | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   /** Absolute end (`refresh_token_absolute_ttl`), whatever the rotations; earlier when a grant caps it. */
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;

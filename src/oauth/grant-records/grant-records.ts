@@ -26,12 +26,13 @@ export class GrantRecords {
 
   insertStep(record: GrantRecordEntity): WriteStep {
     return {
-      sql: `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, subject_is_user, identity_provider, session_id, authentication, scope, audience, claims, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      sql: `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, subject_is_user, identity_provider, session_id, authentication, scope, audience, claims, created_at, expires_at, requested_claims)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         record.id, record.tenant, record.clientId, record.grantType, record.subject, sqlBoolean(record.subjectIsUser), record.identityProvider, record.sessionId,
         record.authentication ? JSON.stringify(record.authentication) : null,
         record.scope, JSON.stringify(record.audience), JSON.stringify(record.claims), record.createdAt, record.expiresAt,
+        record.requestedClaims ? JSON.stringify(record.requestedClaims) : null,
       ],
     };
   }

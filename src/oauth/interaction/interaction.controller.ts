@@ -5,6 +5,7 @@ import { UserSignIn } from '../../users/user-sign-in';
 import { UsersService } from '../../users/users.service';
 import { AuthorizationFlow, INTERACTION_PATH } from '../authorize/authorization-flow';
 import { authorizationParams } from '../authorize/authorization-params';
+import { individualClaims } from './claim-descriptions';
 import { InteractionEntity } from './interaction.entity';
 import { InteractionGone, Interactions } from './interactions';
 import { LoginStepContext, LoginSteps } from './login-step';
@@ -61,13 +62,15 @@ export class InteractionController {
       // A later step confirms the user an earlier one identified; it never switches users.
       if (interaction.userId !== null && outcome.userId !== interaction.userId) throw new InteractionGone();
       const amr = [...new Set([...(interaction.amr ?? []), ...outcome.amr])];
+      // The sign-in satisfies what the last step that named an acr vouched for (a later step without one keeps it).
+      const acr = outcome.acr ?? interaction.acr ?? undefined;
       if (interaction.step + 1 < this.steps.count) {
-        await this.interactions.advance(interaction, { step: interaction.step + 1, userId: outcome.userId, amr });
+        await this.interactions.advance(interaction, { step: interaction.step + 1, userId: outcome.userId, amr, acr: acr ?? null });
         return this.redirectToPage(interaction, reply);
       }
       if (this.steps.count > 1) await this.signIns.completed(outcome.userId);
       // One statement claims the interaction for this session: a form posted twice signs in once.
-      const session = await this.sessions.start(request, reply, outcome.userId, amr, outcome.acr, this.interactions.claimStep(interaction));
+      const session = await this.sessions.start(request, reply, outcome.userId, amr, acr, this.interactions.claimStep(interaction));
       Object.assign(interaction, { sessionId: session.id, userId: outcome.userId, amr });
       const user = await this.users.findById(outcome.userId);
       await this.flow.proceed(interaction, user ? { session, user } : undefined, reply);
@@ -123,7 +126,7 @@ export class InteractionController {
     }
     const current = await this.flow.liveSession(request);
     if (current?.session.id !== interaction.sessionId) throw new InteractionGone();
-    const scopes = interaction.request.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] }));
+    const scopes = [...interaction.request.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] })), ...individualClaims(interaction.request)];
     const html = this.pages.consent({ action: `${base}/consent`, csrf: interaction.csrf, clientName: client.name, username: current.user.username, scopes }, { lang });
     return this.send(reply, 'consent', interaction, html);
   }

@@ -20,6 +20,8 @@ export class InteractionEntity {
   /** The user the login steps so far identified, and how (`amr`), until the last step starts the session. */
   @Column({ name: 'user_id', type: 'varchar', length: 64, nullable: true }) userId: string | null;
   @Column({ type: 'text', nullable: true, transformer: jsonText }) amr: string[] | null;
+  /** The acr the steps so far satisfied (the last one that named one), for the session the last step starts. */
+  @Column({ type: 'varchar', length: 255, nullable: true }) acr: string | null;
   /** Index of the next login step to run; -1: the account choice (prompt=select_account) comes first. */
   @Column({ type: 'integer', default: 0 }) step: number;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;

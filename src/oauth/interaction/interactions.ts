@@ -60,6 +60,7 @@ export class Interactions {
       sessionId: sessionId ?? null,
       userId: null,
       amr: null,
+      acr: null,
       step,
       createdAt: now,
       expiresAt: now + this.settings.interaction_ttl,
@@ -89,12 +90,12 @@ export class Interactions {
   }
 
   /** Moves to the next step: records who the steps so far identified, or the session the last one started. */
-  async advance(interaction: InteractionEntity, changes: { step?: number; sessionId?: string; userId?: string; amr?: string[] }): Promise<void> {
+  async advance(interaction: InteractionEntity, changes: { step?: number; sessionId?: string; userId?: string; amr?: string[]; acr?: string | null }): Promise<void> {
     Object.assign(interaction, changes);
     await this.writer.commit([
       {
-        sql: 'UPDATE interactions SET step = ?, session_id = ?, user_id = ?, amr = ? WHERE id = ? AND tenant = ?',
-        params: [interaction.step, interaction.sessionId, interaction.userId, interaction.amr ? JSON.stringify(interaction.amr) : null, interaction.id, this.context.tenant],
+        sql: 'UPDATE interactions SET step = ?, session_id = ?, user_id = ?, amr = ?, acr = ? WHERE id = ? AND tenant = ?',
+        params: [interaction.step, interaction.sessionId, interaction.userId, interaction.amr ? JSON.stringify(interaction.amr) : null, interaction.acr ?? null, interaction.id, this.context.tenant],
         expect: 'one-row',
         refused: () => new InteractionGone(),
       },

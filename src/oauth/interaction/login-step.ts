@@ -38,6 +38,8 @@ export interface LoginStep {
   readonly id: string;
   /** Which page template `render` uses, for its security headers (default: the generic `login-step`). */
   readonly page?: 'login' | 'login-step';
+  /** The acr values (OIDC Core §2) the step's success may return, for discovery's `acr_values_supported`. */
+  readonly acrValues?: readonly string[];
   /** The step's page; after a failed `submit`, with its error and what the user typed (to fill in again, never a secret). */
   render(context: LoginStepContext, error?: string, submitted?: Readonly<Record<string, string>>): string | Promise<string>;
   submit(context: LoginStepContext, form: Readonly<Record<string, string>>): Promise<LoginStepOutcome>;
@@ -95,6 +97,11 @@ export class LoginSteps implements OnApplicationBootstrap {
 
   get count(): number {
     return this.entries.length;
+  }
+
+  /** The acr values the enabled steps declare they may return (a drop-in step declares none). */
+  get acrValues(): string[] {
+    return [...new Set(this.entries.flatMap(({ step }) => step.acrValues ?? []))];
   }
 
   at(index: number): RegisteredStep | undefined {

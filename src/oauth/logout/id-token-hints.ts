@@ -3,31 +3,62 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import { IssuerContext } from '../../common/issuer-context';
 import { KeyRing } from '../../keys/key-ring';
 import { headerKeyParameters } from '../assertions/header-keys';
+import { NestedJwt } from '../jwe/nested-jwt';
+
+interface HintClaims {
+  iss?: unknown;
+  sub?: unknown;
+  aud?: unknown;
+  azp?: unknown;
+}
 
 /**
- * `id_token_hint` of RP-initiated logout: an ID token this server signed — expired ones
- * included (OIDC RP-Initiated Logout §2: the hint is about who, not about being current).
+ * `id_token_hint` (OIDC Core §3.1.2.1, RP-Initiated Logout §2): an ID token this server signed,
+ * as it was issued or encrypted to this server's encryption keys (a nested JWT: the client may
+ * re-encrypt the signed token to the server). Expired ones are accepted: the hint says who, not
+ * that anything is still valid.
  */
 @Injectable()
 export class IdTokenHints {
   constructor(
     private readonly keyRing: KeyRing,
     private readonly context: IssuerContext,
+    private readonly nested: NestedJwt,
   ) {}
 
   /** The client (`azp`, else the one `aud`) of an ID token of this server, or undefined. */
   async clientOf(token: string): Promise<string | undefined> {
+    const claims = await this.verified(token);
+    if (!claims) return undefined;
+    if (typeof claims.azp === 'string') return claims.azp;
+    return typeof claims.aud === 'string' ? claims.aud : Array.isArray(claims.aud) && claims.aud.length === 1 && typeof claims.aud[0] === 'string' ? claims.aud[0] : undefined;
+  }
+
+  /**
+   * The `sub` of an ID token this server issued with `clientId` among its audiences (the subject
+   * as that client sees it: pairwise for a pairwise client), or undefined when the hint is not one.
+   */
+  async subjectFor(token: string, clientId: string): Promise<string | undefined> {
+    const claims = await this.verified(token);
+    if (!claims || typeof claims.sub !== 'string') return undefined;
+    const audience = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    return audience.includes(clientId) ? claims.sub : undefined;
+  }
+
+  /** The claims of an ID token of this server — signed by one of its keys with that key's alg, `iss` this issuer — else undefined. */
+  private async verified(token: string): Promise<HintClaims | undefined> {
     try {
-      const header = decodeProtectedHeader(token);
+      const signed = await this.nested.unwrap(token, (description) => new Error(description));
+      const header = decodeProtectedHeader(signed);
       const { kid, alg, typ } = header;
       const key = kid ? this.keyRing.verificationKey(kid) : undefined;
-      // DESIGN: a header that brings a key (jwk, jku, x5u, x5c) is refused, as for every JWT grantry verifies.
+      // An access token (RFC 9068 `at+jwt`) signed by the same keys is no ID token. DESIGN: a header
+      // that brings a key (jwk, jku, x5u, x5c) is refused, as for every JWT grantry verifies.
       if (!key || alg !== key.alg || typ === 'at+jwt' || headerKeyParameters(header).length) return undefined;
-      const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
-      const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; aud?: unknown; azp?: unknown };
-      if (claims.iss !== this.context.issuer) return undefined;
-      if (typeof claims.azp === 'string') return claims.azp;
-      return typeof claims.aud === 'string' ? claims.aud : Array.isArray(claims.aud) && claims.aud.length === 1 && typeof claims.aud[0] === 'string' ? claims.aud[0] : undefined;
+      const { payload } = await compactVerify(signed, key.key, { algorithms: [key.alg] });
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as unknown;
+      if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
+      return (claims as HintClaims).iss === this.context.issuer ? (claims as HintClaims) : undefined;
     } catch {
       return undefined;
     }

@@ -13,6 +13,7 @@ import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { IdTokenClaims } from '../tokens/id-token-claims';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { Granted, TokenPolicy } from './token-policy';
@@ -51,6 +52,7 @@ export class TokenService {
     private readonly writer: AtomicWriter,
     private readonly idTokens: IdTokenIssuer,
     private readonly observer: TokenObserver,
+    private readonly idTokenClaims: IdTokenClaims,
   ) {}
 
   /**
@@ -112,6 +114,7 @@ export class TokenService {
       sessionId: result.principal.sessionId,
       nonce: result.continues?.nonce,
       accessToken: access.token,
+      claims: await this.idTokenClaims.of(record),
     }) : undefined;
 
     // Last: consume, and store what follows — all or nothing.
@@ -176,6 +179,7 @@ export class TokenService {
       scope: granted.scopes.join(' '),
       audience: granted.audience,
       claims: result.claims ?? {},
+      requestedClaims: null,
       expiresAt: Math.min(now + lifetime, notAfter),
     });
   }

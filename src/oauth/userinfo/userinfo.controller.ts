@@ -72,7 +72,13 @@ export class UserinfoController {
     const userId = await this.localUserOf(info.grantId);
     const [user, client] = await Promise.all([userId ? this.users.findById(userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
     if (!user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled local user` });
-    return { client, claims: { ...userClaimsFor(user, info.scopes), sub: this.idTokens.subjectFor(client, user.id) } };
+    return { client, claims: { ...userClaimsFor(user, info.scopes, await this.requestedClaims(info.grantId)), sub: this.idTokens.subjectFor(client, user.id) } };
+  }
+
+  /** OIDC Core §5.5: the claims the grant's authorization request asked userinfo for one by one (`claims.userinfo`). */
+  private async requestedClaims(grantId: string | undefined): Promise<string[]> {
+    const record = grantId === undefined ? undefined : await this.grants.find(grantId);
+    return record?.requestedClaims?.userinfo ?? [];
   }
 
   /**

@@ -26,10 +26,12 @@ export interface LogoutView { action: string; csrf: string; clientName?: string 
 /** Nothing to show but the message. */
 export interface LoggedOutView {}
 export interface FormPostView { action: string; fields: Record<string, string> }
+/** Where the browser goes next (a redirect URI with the response), by a refresh and a link. */
+export interface ContinueView { location: string }
 
 interface Views {
   login: LoginView; 'login-step': LoginStepView; consent: ConsentView; 'select-account': SelectAccountView; error: ErrorView;
-  logout: LogoutView; 'logged-out': LoggedOutView; 'form-post': FormPostView;
+  logout: LogoutView; 'logged-out': LoggedOutView; 'form-post': FormPostView; continue: ContinueView;
 }
 
 /**
@@ -74,11 +76,12 @@ const VARIABLES: { [K in PageKind]: (view: Views[K], t: Messages) => Record<stri
   'form-post': (v) => ({
     action: v.action, fields: Object.entries(v.fields).map(([name, value]) => ({ name, value })),
   }),
+  continue: (v) => ({ location: v.location }),
 };
 
 const TITLES: { [K in PageKind]: keyof Messages } = {
   login: 'loginTitle', 'login-step': 'loginTitle', consent: 'consentTitle', 'select-account': 'selectAccountTitle', error: 'errorTitle',
-  logout: 'logoutTitle', 'logged-out': 'loggedOutTitle', 'form-post': 'formPostTitle',
+  logout: 'logoutTitle', 'logged-out': 'loggedOutTitle', 'form-post': 'formPostTitle', continue: 'formPostTitle',
 };
 
 /** Every optional value set and every list non-empty: what a template is checked against at start-up. */
@@ -91,6 +94,7 @@ const SAMPLES: { [K in PageKind]: Views[K] } = {
   logout: { action: '/a', csrf: 'c', clientName: 'n' },
   'logged-out': {},
   'form-post': { action: 'https://rp.example/cb', fields: { code: 'c' } },
+  continue: { location: 'http://[::1]:8080/cb?code=c' },
 };
 
 /**
@@ -148,6 +152,10 @@ export class PageRenderer {
 
   formPost(view: FormPostView, chrome?: Partial<PageChrome>): string {
     return this.render('form-post', view, chrome);
+  }
+
+  continueTo(view: ContinueView, chrome?: Partial<PageChrome>): string {
+    return this.render('continue', view, chrome);
   }
 
   /** The headers to send with page `kind` (for `form-post`: `{ formTargets: [view.action] }`). */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { negotiateLang } from './messages';
-import { ConsentView, FormPostView, LoginView, LogoutView, PageRenderer, SelectAccountView, LoginStepView } from './page-renderer';
+import { ConsentView, ContinueView, FormPostView, LoginView, LogoutView, PageRenderer, SelectAccountView, LoginStepView } from './page-renderer';
 import { formActionSource, PAGE_KINDS, PageKind } from './page-security';
 import { escapeHtml } from './template';
 
@@ -45,12 +45,13 @@ const selectAccount: SelectAccountView = {
 };
 const logout: LogoutView = { action: '/oauth2/logout/confirm', csrf: 'csrf-4', clientName: 'Demo' };
 const formPost: FormPostView = { action: 'https://rp.example/cb?x=1', fields: { code: 'c0de', state: 's' } };
+const onward: ContinueView = { location: 'http://[::1]:49152/cb?code=c0de&state=s' };
 
 function renderAll(r: PageRenderer): Record<PageKind, string> {
   return {
     login: r.login(login), 'login-step': r.loginStep(loginStep), consent: r.consent(consent), 'select-account': r.selectAccount(selectAccount),
     error: r.error({ error: 'invalid_request', description: 'redirect_uri is not registered' }),
-    logout: r.logout(logout), 'logged-out': r.loggedOut({}), 'form-post': r.formPost(formPost),
+    logout: r.logout(logout), 'logged-out': r.loggedOut({}), 'form-post': r.formPost(formPost), continue: r.continueTo(onward),
   };
 }
 
@@ -78,7 +79,9 @@ describe('PageRenderer', () => {
     expect(find(html, 'main')).toHaveLength(1);
     expect(find(html, 'h1')).toHaveLength(1);
     expect(inline(html, 'style')).toHaveLength(1);
-    expect(html).not.toMatch(/<link|<img|<iframe|\s(src|href)=|url\(|@import/i);
+    // The continue page's one link (and its refresh) is where the browser goes next, never an asset.
+    const onwardLinks = kind === 'continue' ? html.replace(` href="${escapeHtml(onward.location)}"`, '') : html;
+    expect(onwardLinks).not.toMatch(/<link|<img|<iframe|\s(src|href)=|url\(|@import/i);
     expect(textOnly(html)).not.toMatch(/[<>]/);
   });
 
@@ -95,6 +98,12 @@ describe('PageRenderer', () => {
     }
     expect(find(pages.error, 'form')).toHaveLength(0);
     expect(find(pages['logged-out'], 'form')).toHaveLength(0);
+    expect(find(pages.continue, 'form')).toHaveLength(0);
+  });
+
+  it('takes the browser on from the continue page by a refresh and a link, without a form or script', () => {
+    expect(find(pages.continue, 'meta', { 'http-equiv': 'refresh', content: `0; url=${onward.location}` })).toHaveLength(1);
+    expect(find(pages.continue, 'a', { href: onward.location })).toHaveLength(1);
   });
 
   describe('login', () => {
@@ -206,6 +215,7 @@ describe('PageRenderer', () => {
         logout: renderer.logout({ action: h, csrf: h, clientName: h }, { title: h, lang: h }),
         'logged-out': renderer.loggedOut({}, { title: h }),
         'form-post': renderer.formPost({ action: h, fields: { [h]: h, code: h } }, { title: h }),
+        continue: renderer.continueTo({ location: h }, { title: h }),
       };
       const benign: Record<PageKind, string> = {
         login: renderer.login({ action: 'a', csrf: 'c', clientName: 'n', username: 'u', error: 'e', loginHint: 'l' }),
@@ -216,6 +226,7 @@ describe('PageRenderer', () => {
         logout: renderer.logout({ action: 'a', csrf: 'c', clientName: 'n' }),
         'logged-out': renderer.loggedOut({}),
         'form-post': renderer.formPost({ action: 'a', fields: { f: 'v', code: 'c' } }),
+        continue: renderer.continueTo({ location: 'l' }),
       };
       for (const kind of PAGE_KINDS) {
         const html = evil[kind];
@@ -226,7 +237,8 @@ describe('PageRenderer', () => {
         // Attribute by attribute: the fixed value, or the hostile one given back unchanged.
         const plain = tags(benign[kind]);
         tags(html).forEach((t, i) => {
-          for (const [k, v] of Object.entries(t.attrs)) expect([plain[i].attrs[k], h]).toContain(v);
+          // (The continue page's refresh names its location after a fixed prefix.)
+          for (const [k, v] of Object.entries(t.attrs)) expect([plain[i].attrs[k], h, `0; url=${h}`]).toContain(v);
         });
       }
       expect(find(evil.login, 'input', { name: 'csrf', value: h })).toHaveLength(1);
@@ -261,12 +273,24 @@ describe('PageRenderer', () => {
       expect(formAction('error')).toBe("'none'");
       expect(formAction('logged-out')).toBe("'none'");
       expect(formAction('form-post', [formPost.action])).toBe('https://rp.example');
+      expect(formAction('continue')).toBe("'none'");
       expect(() => renderer.headers('form-post')).toThrow(/formTargets/);
     });
 
+    it('never widens the sign-in pages\' form-action to a scheme for an origin CSP cannot name (a native client\'s http://[::1])', () => {
+      const formAction = (kind: PageKind, formTargets?: string[]) =>
+        /form-action ([^;]+)/.exec(renderer.headers(kind, { formTargets })['Content-Security-Policy'])![1];
+      for (const kind of ['login', 'login-step', 'consent', 'select-account', 'logout'] as const) {
+        expect(formAction(kind, ['http://[::1]:49152/cb'])).toBe("'self'");
+        expect(formAction(kind, ['http://127.0.0.1:49152/cb', 'http://[::1]:49152/cb'])).toBe("'self' http://127.0.0.1:49152");
+      }
+      // The form-post page exists only to post there: its scheme is the one way CSP can allow it.
+      expect(formAction('form-post', ['http://[::1]:49152/cb'])).toBe('http:');
+    });
+
     it('never lets a registered URI add CSP directives', () => {
-      expect(formActionSource("https://evil.example;sandbox,'unsafe-inline'/cb")).toBe('https:');
-      expect(formActionSource('http://[::1]:8080/cb')).toBe('http:');
+      expect(formActionSource("https://evil.example;sandbox,'unsafe-inline'/cb")).toBeUndefined();
+      expect(formActionSource('http://[::1]:8080/cb')).toBeUndefined();
       expect(formActionSource('com.example.app:/oauth2redirect')).toBe('com.example.app:');
       expect(formActionSource('https://Bücher.example/cb')).toBe('https://xn--bcher-kva.example');
       expect(() => formActionSource('/relative')).toThrow(/not an absolute URL/);

@@ -41,14 +41,14 @@ ul.accounts li { margin-bottom: .5rem; }
 code { font-size: .9em; }
 `;
 
-function page(body: string, tail = ''): string {
+function page(body: string, tail = '', head = ''): string {
   return `<!DOCTYPE html>
 <html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>{{title}}</title>
+${head}<title>{{title}}</title>
 <style>${CSS}</style>
 </head>
 <body>
@@ -151,6 +151,14 @@ const FORM_POST = page(`
 </form>
 `, '<script>HTMLFormElement.prototype.submit.call(document.forms[0]);</script>\n');
 
+// Answers a POST of these pages where CSP form-action cannot follow a redirect (a native client's
+// http://[::1] redirect URI): the browser goes on by itself (a refresh is no form submission),
+// or the user follows the link.
+const CONTINUE = page(`
+<h1>{{t.formPostHeading}}</h1>
+<p><a href="{{location}}">{{t.continue}}</a></p>
+`, '', '<meta http-equiv="refresh" content="0; url={{location}}">\n');
+
 /** Built-in template of each page, by the file name that replaces it. */
 export const BUILT_IN_TEMPLATES = {
   'login.html': LOGIN,
@@ -161,4 +169,5 @@ export const BUILT_IN_TEMPLATES = {
   'logout.html': LOGOUT,
   'logged-out.html': LOGGED_OUT,
   'form-post.html': FORM_POST,
+  'continue.html': CONTINUE,
 } as const;
