@@ -69,16 +69,10 @@ export class UserinfoController {
       if (tokenClient) onClient(tokenClient);
     }
     if (!info.scopes.includes('openid')) throw OAuthError.insufficientScope('the access token lacks the openid scope');
-    const userId = await this.localUserOf(info.grantId);
-    const [user, client] = await Promise.all([userId ? this.users.findById(userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
-    if (!user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled local user` });
-    return { client, claims: { ...userClaimsFor(user, info.scopes, await this.requestedClaims(info.grantId)), sub: this.idTokens.subjectFor(client, user.id) } };
-  }
-
-  /** OIDC Core §5.5: the claims the grant's authorization request asked userinfo for one by one (`claims.userinfo`). */
-  private async requestedClaims(grantId: string | undefined): Promise<string[]> {
-    const record = grantId === undefined ? undefined : await this.grants.find(grantId);
-    return record?.requestedClaims?.userinfo ?? [];
+    const grant = await this.localUserGrant(info.grantId);
+    const [user, client] = await Promise.all([grant ? this.users.findById(grant.userId) : undefined, this.clients.findForAuthentication(info.clientId)]);
+    if (!grant || !user || !user.enabled || !client) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId} names no enabled local user` });
+    return { client, claims: { ...userClaimsFor(user, info.scopes, grant.requestedClaims), sub: this.idTokens.subjectFor(client, user.id) } };
   }
 
   /**
@@ -86,9 +80,10 @@ export class UserinfoController {
    * the password grant, or an identity provider that mapped its subject to a user — as recorded
    * when the grant was made, never from a provider's settings today. A subject an identity provider
    * named in its own namespace is never taken for a local user's id, even when the strings are equal.
+   * With it, the claims the authorization request asked userinfo for one by one (OIDC Core §5.5 `claims.userinfo`).
    */
-  private async localUserOf(grantId: string | undefined): Promise<string | undefined> {
+  private async localUserGrant(grantId: string | undefined): Promise<{ userId: string; requestedClaims: string[] } | undefined> {
     const record = grantId === undefined ? undefined : await this.grants.find(grantId);
-    return record?.subjectIsUser ? record.subject : undefined;
+    return record?.subjectIsUser ? { userId: record.subject, requestedClaims: record.requestedClaims?.userinfo ?? [] } : undefined;
   }
 }
