@@ -9,6 +9,7 @@ function client(audience: string[] = []): RegisteredClient {
     name: 'test',
     authMethod: 'client_secret_basic',
     grantTypes: new Set(['client_credentials']),
+    registrantGrantTypes: new Set(),
     scopes: new Set(),
     defaultScopes: [],
     audience,
@@ -19,6 +20,20 @@ function client(audience: string[] = []): RegisteredClient {
     jwks: null,
     jwksUri: null,
     authSigningAlg: null,
+    introspectAny: false,
+    responseTypes: new Set(),
+    postLogoutRedirectUris: [],
+    applicationType: 'web',
+    subjectType: 'public',
+    sectorIdentifierUri: null,
+    defaultMaxAge: null,
+    requireAuthTime: false,
+    idTokenSignedResponseAlg: null,
+    idTokenEncryptedResponseAlg: null,
+    idTokenEncryptedResponseEnc: null,
+    userinfoSignedResponseAlg: null,
+    userinfoEncryptedResponseAlg: null,
+    userinfoEncryptedResponseEnc: null,
   };
 }
 
