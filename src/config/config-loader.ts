@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { CACHE_NAMES, isCacheName } from '../common/cache-settings';
+import { CACHE_NAMES, isCacheName } from './cache-settings';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
 import { GrantryConfig } from './config.schema';
 import { expandEnv } from './env-expansion';

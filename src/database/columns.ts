@@ -12,9 +12,6 @@ export const jsonText: ValueTransformer = {
   from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
 };
 
-/** Every row that holds tenant data carries this until multi-tenancy arrives. */
-export const DEFAULT_TENANT = 'default';
-
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HMAC_ALGS } from '../assertions/jwk-selection';
+import { HMAC_ALGS } from '../../keys/jwk-selection';
 import { ClientAuth } from '../extension-points';
 import { ORDERS } from '../orders';
 import { ClientRequest } from '../token/token-request';

@@ -7,7 +7,7 @@ import { AtomicWriter } from '../../database/atomic-writer';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { ClientRequest } from '../token/token-request';
 import { AccessTokenInfo, AccessTokenLookup } from '../tokens/access-token.lookup';
-import { REGISTERED_CLAIMS } from '../tokens/registered-claims';
+import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 
 /** RFC 7662 §2.2. Only `active` for anything this client may not see. */

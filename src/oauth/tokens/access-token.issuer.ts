@@ -7,7 +7,7 @@ import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import type { Principal } from '../extension-points';
-import { REGISTERED_CLAIMS } from './registered-claims';
+import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { hashToken } from './token-hash';
 
 export interface AccessTokenGrant {
