@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError, ReasonCode } from '../../../common/oauth-error';
-import { JwtBearerGrantSettings, JWT_BEARER_GRANT } from './jwt-bearer.definition';
+import { JwtBearerGrantSettings } from '../../../config/grant-type-tables';
+import { JWT_BEARER_GRANT } from './jwt-bearer.definition';
 import type { IdentityProviderEntity } from '../../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
 import { UsersService } from '../../../users/users.service';
