@@ -51,4 +51,6 @@ export class Extensions {
   readonly validators = new Map<string, (request: ClientRequest) => void>();
   readonly authenticators: ExtensionAuthenticator[] = [];
   readonly loginSteps: ExtensionLoginStep[] = [];
+  /** `[[event_listener]]` entries that name a drop-in module, loaded or switched off: the plugin host's, not a built-in's. */
+  readonly pluginListeners = new Set<EventListenerSettings>();
 }

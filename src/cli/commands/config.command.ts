@@ -8,6 +8,7 @@ import { builtInAuthenticators, listenerMatches, unmatchedListeners } from '../.
 import { Grant, GrantOptions } from '../../oauth/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
+import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { unapprovedRegistrationWarnings } from '../registration-check';
@@ -77,7 +78,7 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
     throw error;
   }
   const known = builtInAuthenticators();
-  const { errors, warnings } = unmatchedListeners(config.event_listener, (listener) => known.some((meta) => listenerMatches(listener, meta)), known);
+  const { errors, warnings } = unmatchedListeners(config.event_listener, (listener) => known.some((meta) => listenerMatches(listener, meta)) || namesPluginModule(listener), known);
   return { path, problems: [...errors, ...missingFiles(config)], warnings, config };
 }
 

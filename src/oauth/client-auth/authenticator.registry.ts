@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
-import { isModuleSpecifier } from '../../plugins/module-loader';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
 import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
@@ -24,7 +23,8 @@ export function builtInAuthenticators(): AuthenticatorOptions[] {
  * an error (a typo would leave the authenticator it meant as it was), and so is any unmatched
  * entry that says `enable = false` (it means to switch something off). An entry with only a
  * `name` is a warning: WSO2 files list listeners of theirs that grantry has no use for.
- * Entries that name a drop-in module are the plugin loader's (a disabled one is simply not loaded).
+ * `matched` also answers for the entries that name a drop-in module: they are the plugin loader's
+ * (a disabled one is simply not loaded), which the registry learns through `Extensions`.
  */
 export function unmatchedListeners(
   listeners: EventListenerSettings[],
@@ -35,7 +35,7 @@ export function unmatchedListeners(
   const warnings: string[] = [];
   const ids = known.map((options) => options.id).join(', ');
   listeners.forEach((listener, i) => {
-    if (matched(listener) || (listener.name !== undefined && isModuleSpecifier(listener.name))) return;
+    if (matched(listener)) return;
     const what = listener.id !== undefined ? `id = ${JSON.stringify(listener.id)}` : listener.name !== undefined ? `name = ${JSON.stringify(listener.name)}` : '(no id or name)';
     const line = `event_listener[${i}] ${what} matches no client authenticator`;
     if (listener.id !== undefined || listener.enable === false || listener.name === undefined) {
@@ -98,7 +98,7 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
     this.entries = ordered.map((entry) => entry.instance);
     // Disabled built-ins drop out of `ordered` but were matched all the same (listenerFor above).
     const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
-    const { errors, warnings } = unmatchedListeners(this.config.event_listener, (listener) => used.has(listener), known);
+    const { errors, warnings } = unmatchedListeners(this.config.event_listener, (listener) => used.has(listener) || this.extensions.pluginListeners.has(listener), known);
     if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
     for (const warning of warnings) this.logger.warn(warning);
   }
