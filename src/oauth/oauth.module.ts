@@ -1,4 +1,4 @@
-import { Module, Provider } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, Provider } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
 import { AuthorizationCodes } from './authorize/authorization-codes';
@@ -26,6 +26,7 @@ import { IdentityProvidersModule } from '../identity-providers/identity-provider
 import { KeysModule } from '../keys/keys.module';
 import { JWE_PROVIDERS } from './jwe/jwe.providers';
 import { OutboundModule } from '../outbound/outbound.module';
+import { ServedExtensions } from '../observability/served-extensions';
 import { SecurityModule } from '../security/security.module';
 import { UsersModule } from '../users/users.module';
 import { AssertionVerifier } from './assertions/assertion-verifier';
@@ -53,6 +54,7 @@ import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { RegistrationGrantTypes } from './registration/registration-grant-types';
+import { servedReport } from './served-extensions.report';
 import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
 import { TokenRoute } from './token/token.route';
@@ -133,4 +135,16 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
   ],
   exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
 })
-export class OAuthModule {}
+export class OAuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly grants: GrantRegistry,
+    private readonly authenticators: AuthenticatorRegistry,
+    private readonly extensions: Extensions,
+    private readonly served: ServedExtensions,
+  ) {}
+
+  /** Nest runs a module's own hook after its providers' ones: the registries are complete here. */
+  onApplicationBootstrap(): void {
+    this.served.report(servedReport(this.grants, this.authenticators, this.extensions));
+  }
+}

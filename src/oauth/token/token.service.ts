@@ -7,6 +7,7 @@ import { nowSeconds } from '../../database/columns';
 import { TokenObserver } from '../../observability/token-observer';
 import type { RequestFacts } from '../../observability/request-facts';
 import { ReplayStore } from '../assertions/replay-store';
+import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { GrantResult } from '../extension-points';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
@@ -60,7 +61,7 @@ export class TokenService {
       return await this.run(request, seen, facts);
     } catch (error) {
       const { client } = seen;
-      this.observer.refused(request, client && { clientId: client.clientId, authMethod: client.authMethod }, error, facts);
+      this.observer.refused({ grantType: request.grantType, clientId: client?.clientId, authMethod: client ? client.authMethod : claimedAuthMethod(request) }, error, facts);
       throw error;
     }
   }
