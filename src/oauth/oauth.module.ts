@@ -133,7 +133,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
+  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
 export class OAuthModule implements OnApplicationBootstrap {
   constructor(
