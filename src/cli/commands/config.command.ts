@@ -5,7 +5,7 @@ import { maskUrlPassword } from '../../common/fatal';
 import { buildConfig, ConfigError, readConfigDocument } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
 import { builtInAuthenticators, listenerMatches, unmatchedListeners } from '../../oauth/client-auth/authenticator.registry';
-import { Grant, GrantOptions } from '../../oauth/extension-points';
+import { Grant, GrantOptions } from '../../oauth/core/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
 import { namesPluginModule } from '../../plugins/module-loader';

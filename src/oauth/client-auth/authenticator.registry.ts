@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
-import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../core/extension-points';
 import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
 import { ClientSecretBasicAuthenticator } from './client-secret-basic.authenticator';

@@ -1,4 +1,4 @@
-import type { ClientRequest } from '../token/token-request';
+import type { ClientRequest } from '../core/client-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorRenderer } from '../../common/all-exceptions.filter';
 import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { noteRequest, RequestFacts } from '../../observability/request-facts';
-import { formRequest } from './form-request';
+import { formRequest } from '../core/form-request';
 import { TokenResponse, TokenService } from './token.service';
 
 const TOKEN_PATH = '/oauth2/token';

@@ -9,7 +9,7 @@ import type { RequestFacts } from '../../observability/request-facts';
 import { ReplayStore } from '../assertions/replay-store';
 import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
-import type { GrantResult } from '../extension-points';
+import type { GrantResult } from '../core/extension-points';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -17,7 +17,7 @@ import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { Granted, TokenPolicy } from './token-policy';
-import { ClientRequest } from './token-request';
+import { ClientRequest } from '../core/client-request';
 
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {

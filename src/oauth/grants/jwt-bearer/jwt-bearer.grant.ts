@@ -8,9 +8,9 @@ import { UsersService } from '../../../users/users.service';
 import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
 import { IdentityProviderKeySource } from '../../assertions/identity-provider-key-source';
 import { NestedJwt } from '../../jwe/nested-jwt';
-import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
-import { ClientRequest } from '../../token/token-request';
+import { ClientRequest } from '../../core/client-request';
 import { grantableScopes } from '../scopes';
 import { mapClaims } from './claim-mapping';
 
