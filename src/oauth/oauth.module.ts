@@ -18,6 +18,7 @@ import { IdTokenHints } from './logout/id-token-hints';
 import { LogoutController } from './logout/logout.controller';
 import { IdTokenIssuer } from './tokens/id-token.issuer';
 import { UserinfoController } from './userinfo/userinfo.controller';
+import { UserinfoJwt } from './userinfo/userinfo-jwt';
 import { GrantryConfig } from '../config/config.schema';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -110,6 +111,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...JWE_PROVIDERS,
+    UserinfoJwt,
     ...GRANT_PROVIDERS,
     Extensions,
     AuthenticatorRegistry,
