@@ -1,6 +1,7 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { ClientsModule } from './clients/clients.module';
+import { IssuerContextModule } from './common/issuer-context.module';
 import { GrantryConfig, ServerSettings } from './config/config.schema';
 import { GrantryConfigModule } from './config/grantry-config.module';
 import { DatabaseModule } from './database/database.module';
@@ -12,6 +13,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { ObservabilityModule } from './observability/observability.module';
 import type { GrantryLog } from './observability/log';
 import { OAuthModule } from './oauth/oauth.module';
+import { RegistrationModule } from './oauth/registration/registration.module';
 import { RegistrationGrantTypes } from './oauth/registration/registration-grant-types';
 import { PluginsModule } from './plugins/plugins.module';
 import { SecurityModule } from './security/security.module';
@@ -66,15 +68,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         GrantryConfigModule.forRoot(config),
+        IssuerContextModule,
         ObservabilityModule.forRoot(log),
         DatabaseModule,
         SecurityModule,
         KeysModule,
         ClientsModule,
         OAuthModule,
+        RegistrationModule,
         PluginsModule,
         AdminModule,
-        HousekeepingModule.forRoot(mode),
+        HousekeepingModule.forRoot({ periodicSweeps: mode === 'server' }),
       ],
       controllers: [HealthController],
       providers: [{ provide: RunModeHolder, useValue: new RunModeHolder(mode) }, StartupChecks],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UserLifecycle } from '../src/admin/user-lifecycle';
 import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
@@ -157,7 +158,7 @@ describe('browser sessions', () => {
   it('gives a disabled user no session, with the right password, and the same words as a wrong one', async () => {
     const users = server.app.get(UsersService);
     const bob = await users.create(parseUserInput({ username: 'bob', password: PASSWORD }, true));
-    await users.update(bob.id, parseUserInput({ enabled: false }, false));
+    await server.app.get(UserLifecycle).update(bob.id, parseUserInput({ enabled: false }, false));
     const browser = new TestBrowser(server.url);
     const login = await browser.follow(authorize(server, rp));
     const answer = await browser.submit(login, { username: 'bob', password: PASSWORD });

@@ -1,5 +1,5 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { createRemoteJWKSet, importPKCS8, jwtVerify } from 'jose';
+import { createRemoteJWKSet, importPKCS8, jwtVerify, type CryptoKey } from 'jose';
 import type { ClientView } from '../src/clients/clients.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { selfSignedCertificate, writeText } from './support/certificates';
@@ -72,7 +72,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
   });
 
   it('lists the grant in discovery', async () => {
-    const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
     expect(document.grant_types_supported).toEqual(['client_credentials', 'authorization_code', GRANT, 'refresh_token']);
   });
 
@@ -227,7 +227,7 @@ describe('[oauth.grant_type.jwt_bearer] from a WSO2 deployment file', () => {
       },
     });
     try {
-      const document = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
+      const document = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as { grant_types_supported: string[] };
       expect(document.grant_types_supported).toContain(GRANT);
     } finally {
       await server.close();

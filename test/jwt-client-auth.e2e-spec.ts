@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, randomUUID, sign, X509Certificate, type JsonWebKey } from 'node:crypto';
 import * as openid from 'openid-client';
 import { importPKCS8 } from 'jose';
 import { TruststoreService } from '../src/keys/truststore.service';
@@ -61,7 +61,10 @@ describe('private_key_jwt and client_secret_jwt (RFC 7523 §2.2, OIDC Core §9)'
   });
 
   it('advertises both methods and their algorithms in discovery', async () => {
-    const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as {
+      token_endpoint_auth_methods_supported: string[];
+      token_endpoint_auth_signing_alg_values_supported: string[];
+    };
     expect(document.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['private_key_jwt', 'client_secret_jwt']));
     expect(document.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256']));
     expect(document.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');

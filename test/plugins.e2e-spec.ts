@@ -45,7 +45,7 @@ describe('drop-in grant handler plugins', () => {
   it('serves the plugin grant from TOML and lists it in discovery', async () => {
     const server = await startServer(pluginToml());
     try {
-      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
       expect(document.grant_types_supported).toEqual(['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token', DEMO]);
       const client = await createClient(server, { grant_types: [DEMO], scope: 'demo' });
       const auth = { authorization: basic(client.client_id, client.client_secret!) };
@@ -85,7 +85,7 @@ describe('drop-in grant handler plugins', () => {
   it('removes the grant when the TOML entry says enable = false', async () => {
     const server = await startServer(pluginToml({ enable: false }));
     try {
-      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
       expect(document.grant_types_supported).not.toContain(DEMO);
     } finally {
       await server.close();
@@ -271,7 +271,7 @@ describe('drop-in client authenticator plugins', () => {
       };`);
     const server = await startServer({ event_listener: [{ name: join(dir, 'header-auth.js'), order: '50', properties: { header: 'x-demo-client' } }] });
     try {
-      const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+      const document = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { token_endpoint_auth_methods_supported: string[] };
       expect(document.token_endpoint_auth_methods_supported[0]).toBe('x_demo_header');
       const client = await createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'x_demo_header' });
       expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { 'x-demo-client': client.client_id })).status).toBe(200);

@@ -201,7 +201,7 @@ describe('users, the password grant, introspection and revocation', () => {
         const client = await createClient(off, { grant_types: ['client_credentials'], scope: 'read' });
         const { body } = await tokenRequest(off, { grant_type: 'password', username: 'a', password: 'b' }, { authorization: basic(client.client_id, client.client_secret!) });
         expect(body.error).toBe('unsupported_grant_type');
-        const metadata = await (await fetch(`${off.url}/.well-known/openid-configuration`)).json();
+        const metadata = (await (await fetch(`${off.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
         expect(metadata.grant_types_supported).not.toContain('password');
       } finally {
         await stopServer(off);
@@ -304,7 +304,10 @@ describe('users, the password grant, introspection and revocation', () => {
     });
 
     it('advertises both endpoints in discovery', async () => {
-      const metadata = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
+      const metadata = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as {
+        introspection_endpoint_auth_methods_supported: string[];
+        grant_types_supported: string[];
+      };
       expect(metadata).toMatchObject({ introspection_endpoint: `${server.url}/oauth2/introspect`, revocation_endpoint: `${server.url}/oauth2/revoke` });
       expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('none');
       expect(metadata.grant_types_supported).toContain('password');

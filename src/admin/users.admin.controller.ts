@@ -4,6 +4,7 @@ import { OAuthError } from '../common/oauth-error';
 import { Consents, ConsentView } from '../oauth/interaction/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
+import { UserLifecycle } from './user-lifecycle';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -16,6 +17,7 @@ import { parsePaging } from './paging';
 export class UsersAdminController {
   constructor(
     private readonly users: UsersService,
+    private readonly lifecycle: UserLifecycle,
     private readonly consentStore: Consents,
   ) {}
 
@@ -41,7 +43,7 @@ export class UsersAdminController {
   @Patch(':id')
   @NoStore()
   update(@Param('id') id: string, @Body() body: unknown): Promise<UserView> {
-    return this.users.update(id, parseUserInput(body, false));
+    return this.lifecycle.update(id, parseUserInput(body, false));
   }
 
   /** Remembered consents (OIDC): per client, the scopes the user approved. */
@@ -65,6 +67,6 @@ export class UsersAdminController {
   @Delete(':id')
   @HttpCode(204)
   async delete(@Param('id') id: string): Promise<void> {
-    await this.users.delete(id);
+    await this.lifecycle.delete(id);
   }
 }

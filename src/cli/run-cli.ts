@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { startServer } from '../app.factory';
 import { ListenOverride, loadConfig, parsePort } from '../config/config-loader';
-import { failureMessage } from '../common/fatal';
+import { failureMessage } from './failure-message';
 import { DatabaseMigrator } from '../database/database.module';
 import { parse, UsageError } from './args';
 import type { CliIO } from './cli-io';

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
-import { checkClientEncryptionKeys } from '../oauth/jwe/client-encryption-key';
-import { jsonDepth, MAX_JSON_DEPTH } from '../admin/json-depth.guard';
+import { checkClientEncryptionKeys } from '../keys/client-encryption-key';
+import { jsonDepth, MAX_JSON_DEPTH } from '../common/json-depth';
 import { corsOrigin, MAX_CORS_ORIGINS } from './cors-origins';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
 import { isLoopbackHost } from './loopback-host';

@@ -3,7 +3,7 @@ import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Not, Repository } from 'typeorm';
-import { cacheSettings } from '../common/cache-settings';
+import { cacheSettings } from '../config/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';

@@ -1,8 +1,3 @@
-import { ConfigError } from '../config/config-loader';
-import { KeyMaterialError } from '../keys/key-material';
-import { PluginLoadError } from '../plugins/plugin-errors';
-import { OAuthError } from './oauth-error';
-
 /** The database named in the configuration cannot be reached (or refuses the credentials). */
 export class DatabaseUnreachableError extends Error {
   override name = 'DatabaseUnreachableError';
@@ -11,9 +6,6 @@ export class DatabaseUnreachableError extends Error {
     super(`cannot connect to the database ${maskUrlPassword(url)}: ${causeOf(cause)}`, { cause });
   }
 }
-
-/** Errors whose message is the whole story for an operator: no stack trace. */
-const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError, DatabaseUnreachableError];
 
 /**
  * Connection failures of the drivers: network (Node), PostgreSQL SQLSTATE classes 08 (connection) and
@@ -32,20 +24,6 @@ export function isConnectionFailure(error: unknown): boolean {
 /** `scheme://user:password@host/db` with the password replaced by `***` (any other text unchanged). */
 export function maskUrlPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');
-}
-
-/**
- * The lines a start-up or CLI failure prints: one clear message, and the stack only for an
- * unexpected error when `GRANTRY_DEBUG` is set. With the database URL, a connection failure
- * says which database (password masked) and why, in one line.
- */
-export function failureMessage(error: unknown, env: NodeJS.ProcessEnv, databaseUrl?: string): string {
-  if (databaseUrl !== undefined && !(error instanceof DatabaseUnreachableError) && isConnectionFailure(error)) {
-    return failureMessage(new DatabaseUnreachableError(databaseUrl, error), env);
-  }
-  const message = error instanceof OAuthError ? `${error.code}: ${error.description}` : (error as Error)?.message ?? String(error);
-  const expected = EXPECTED.some((type) => error instanceof type);
-  return `grantry: ${message}\n${!expected && env.GRANTRY_DEBUG ? `${(error as Error)?.stack}\n` : ''}`;
 }
 
 /** The driver's reason in one line; Node's AggregateError (several addresses tried) has its reasons inside. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ServerSettings } from '../config/config.schema';
-import { DEFAULT_TENANT } from '../database/columns';
+
+/** Every row that holds tenant data carries this until multi-tenancy arrives. */
+export const DEFAULT_TENANT = 'default';
 
 /**
  * Who is issuing: the tenant, the issuer identifier and the endpoint URLs derived from it.

@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { CACHE_NAMES, isCacheName } from '../common/cache-settings';
-import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS, builtInGrantDefinition } from '../oauth/grants/built-in-grants';
+import { CACHE_NAMES, isCacheName } from './cache-settings';
 import { GrantryConfig } from './config.schema';
 import { didYouMeanHint } from './did-you-mean';
 import { expandEnv } from './env-expansion';
+import { GRANT_TYPE_TABLES } from './grant-type-tables';
 import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
 
 export const DEFAULT_CONFIG_PATH = 'config/deployment.toml';
@@ -178,17 +178,17 @@ function withoutReservedKeys<T>(value: T): T {
 }
 
 /**
- * `[oauth.grant_type.<id>]`: each table is validated with the settings class its built-in grant
- * declares (and replaced by the typed instance); a table no built-in grant owns is an error.
+ * `[oauth.grant_type.<id>]`: each table is validated with the settings class of its built-in grant
+ * (and replaced by the typed instance); a table no built-in grant owns is an error.
  */
 function validateGrantTables(config: GrantryConfig): string[] {
   const problems: string[] = [];
   const tables = config.oauth.grant_type as Record<string, unknown>;
   for (const [id, table] of Object.entries(tables)) {
     const key = `oauth.grant_type.${id}`;
-    const definition = builtInGrantDefinition(id);
-    if (!definition) {
-      const ids = [...BUILT_IN_GRANTS.map((grant) => grant.definition), ...AUTHORIZATION_ENDPOINT_GRANTS].map((definition) => definition.id);
+    const settingsClass = GRANT_TYPE_TABLES.get(id);
+    if (!settingsClass) {
+      const ids = [...GRANT_TYPE_TABLES.keys()];
       problems.push(`${key}: unknown grant${didYouMeanHint(id, ids)} (built-in: ${ids.join(', ')}; drop-in grants go in [[oauth.custom_grant_type]])`);
       continue;
     }
@@ -196,7 +196,7 @@ function validateGrantTables(config: GrantryConfig): string[] {
       problems.push(`${key}: must be a table`);
       continue;
     }
-    const settings = plainToInstance(definition.settings, table);
+    const settings = plainToInstance(settingsClass, table);
     problems.push(...flatten(validateSync(settings, { whitelist: true, forbidNonWhitelisted: true }), key));
     tables[id] = settings;
   }

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
 } from 'class-validator';
-import { IsLogLevel } from '../observability/log-level';
+import { IsLogLevel } from './log-level';
 import { TomlBool, TomlInt } from './toml-values';
 
 /**

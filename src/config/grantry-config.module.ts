@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { IssuerContext } from '../common/issuer-context';
 import {
   DatabaseSettings, GrantryConfig, HousekeepingSettings, IdTokenSettings, KeysSettings, LoginSettings, MetricsSettings, PkceSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
   TokenSettings, UsersSettings,
@@ -30,7 +29,6 @@ export class GrantryConfigModule {
       { provide: MetricsSettings, useValue: config.metrics },
       { provide: PkceSettings, useValue: config.oauth.pkce },
       { provide: IdTokenSettings, useValue: config.oauth.oidc.id_token },
-      IssuerContext,
     ];
     return {
       module: GrantryConfigModule,

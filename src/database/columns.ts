@@ -17,9 +17,6 @@ export function sqlBoolean(value: boolean): number {
   return value ? 1 : 0;
 }
 
-/** Every row that holds tenant data carries this until multi-tenancy arrives. */
-export const DEFAULT_TENANT = 'default';
-
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

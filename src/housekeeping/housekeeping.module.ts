@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { RunMode } from '../app.module';
 import { HousekeepingService, PERIODIC_SWEEPS } from './housekeeping.service';
 
 /**
@@ -8,10 +7,10 @@ import { HousekeepingService, PERIODIC_SWEEPS } from './housekeeping.service';
  */
 @Module({})
 export class HousekeepingModule {
-  static forRoot(mode: RunMode): DynamicModule {
+  static forRoot({ periodicSweeps }: { periodicSweeps: boolean }): DynamicModule {
     return {
       module: HousekeepingModule,
-      providers: [{ provide: PERIODIC_SWEEPS, useValue: mode === 'server' }, HousekeepingService],
+      providers: [{ provide: PERIODIC_SWEEPS, useValue: periodicSweeps }, HousekeepingService],
       exports: [HousekeepingService],
     };
   }

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
 import { certificateValidityProblem } from '../keys/certificate-validity';
-import { ASYMMETRIC_ALGS } from '../oauth/assertions/jwk-selection';
-import { REGISTERED_CLAIMS } from '../oauth/tokens/registered-claims';
+import { ASYMMETRIC_ALGS } from '../keys/jwk-selection';
+import { REGISTERED_CLAIMS } from '../common/registered-claims';
 
 /** Identity-provider fields as the admin API and CLI take and show them. */
 export interface IdentityProviderInput {

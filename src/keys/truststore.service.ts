@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { X509Certificate } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { OAuthError } from '../common/oauth-error';
-import { cacheSettings } from '../common/cache-settings';
+import { cacheSettings } from '../config/cache-settings';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';

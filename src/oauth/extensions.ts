@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EventListenerSettings } from '../config/config.schema';
-import type { ClientAuthenticator, GrantHandler } from './extension-points';
+import type { ClientAuthenticator, GrantHandler } from './core/extension-points';
 import type { LoginStepContext, LoginStepOutcome } from './interaction/login-step';
-import type { ClientRequest } from './token/token-request';
+import type { ClientRequest } from './core/client-request';
 
 /** A grant handler from outside this module (a drop-in plugin). */
 export interface ExtensionGrant {
@@ -51,4 +51,6 @@ export class Extensions {
   readonly validators = new Map<string, (request: ClientRequest) => void>();
   readonly authenticators: ExtensionAuthenticator[] = [];
   readonly loginSteps: ExtensionLoginStep[] = [];
+  /** `[[event_listener]]` entries that name a drop-in module, loaded or switched off: the plugin host's, not a built-in's. */
+  readonly pluginListeners = new Set<EventListenerSettings>();
 }

@@ -1,4 +1,4 @@
-import { Module, Provider } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, Provider } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
 import { AuthorizationCodes } from './authorize/authorization-codes';
@@ -19,6 +19,7 @@ import { LogoutController } from './logout/logout.controller';
 import { IdTokenClaims } from './tokens/id-token-claims';
 import { IdTokenIssuer } from './tokens/id-token.issuer';
 import { UserinfoController } from './userinfo/userinfo.controller';
+import { UserinfoJwt } from './userinfo/userinfo-jwt';
 import { GrantryConfig } from '../config/config.schema';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -27,6 +28,7 @@ import { IdentityProvidersModule } from '../identity-providers/identity-provider
 import { KeysModule } from '../keys/keys.module';
 import { JWE_PROVIDERS } from './jwe/jwe.providers';
 import { OutboundModule } from '../outbound/outbound.module';
+import { ServedExtensions } from '../observability/served-extensions';
 import { SecurityModule } from '../security/security.module';
 import { UsersModule } from '../users/users.module';
 import { AssertionVerifier } from './assertions/assertion-verifier';
@@ -54,6 +56,7 @@ import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { RegistrationGrantTypes } from './registration/registration-grant-types';
+import { servedReport } from './served-extensions.report';
 import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
 import { TokenRoute } from './token/token.route';
@@ -110,6 +113,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...JWE_PROVIDERS,
+    UserinfoJwt,
     ...GRANT_PROVIDERS,
     Extensions,
     AuthenticatorRegistry,
@@ -133,6 +137,18 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents],
+  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
-export class OAuthModule {}
+export class OAuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly grants: GrantRegistry,
+    private readonly authenticators: AuthenticatorRegistry,
+    private readonly extensions: Extensions,
+    private readonly served: ServedExtensions,
+  ) {}
+
+  /** Nest runs a module's own hook after its providers' ones: the registries are complete here. */
+  onApplicationBootstrap(): void {
+    this.served.report(servedReport(this.grants, this.authenticators, this.extensions));
+  }
+}

@@ -2,7 +2,7 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
 import type { LoggingSettings } from '../config/config.schema';
 import { BATCH_BYTES, BatchedLineDestination, ByteSink } from './log-destination';
-import { pinoLevelOf } from './log-level';
+import { pinoLevelOf } from '../config/log-level';
 
 /** The process's one structured logger: Nest's `Logger`, request lines and audit events all write to it. */
 export type GrantryLog = Pino;

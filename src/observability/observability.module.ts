@@ -5,6 +5,7 @@ import { flushLogSync, GRANTRY_LOG, GrantryLog } from './log';
 import { MetricsListener } from './metrics-listener';
 import { MetricsService } from './metrics.service';
 import { RequestObserver } from './request-observer';
+import { ServedExtensions } from './served-extensions';
 import { StartupSummary } from './startup-summary';
 import { TokenObserver } from './token-observer';
 import pino from 'pino';
@@ -34,6 +35,7 @@ export class ObservabilityModule {
       AuditLog,
       TokenObserver,
       RequestObserver,
+      ServedExtensions,
       MetricsListener,
       StartupSummary,
     ];

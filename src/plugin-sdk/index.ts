@@ -17,8 +17,8 @@ import type { PluginServices } from '../plugins/plugin-services';
 
 export { OAuthError } from '../common/oauth-error';
 export type { RegisteredClient } from '../clients/registered-client';
-export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/extension-points';
-export type { ClientRequest, TokenRequest } from '../oauth/token/token-request';
+export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/core/extension-points';
+export type { ClientRequest, TokenRequest } from '../oauth/core/client-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { PluginServices } from '../plugins/plugin-services';
 export type { PluginClient, PluginUser } from '../plugins/plugin-views';
@@ -30,7 +30,7 @@ export type { PluginClient, PluginUser } from '../plugins/plugin-views';
  */
 export interface PluginGrantContext {
   readonly client: import('../plugins/plugin-views').PluginClient;
-  readonly request: import('../oauth/token/token-request').ClientRequest;
+  readonly request: import('../oauth/core/client-request').ClientRequest;
   readonly params: Readonly<Record<string, string>>;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly signal: AbortSignal;

@@ -10,6 +10,11 @@ export function isModuleSpecifier(value: string): boolean {
   return /^(\.{1,2}\/|\/|@)/.test(value) || /\.(c|m)?js$/.test(value) || value.includes('/');
 }
 
+/** An `[[event_listener]]` entry that names a drop-in module (the plugin loader's, enabled or not) rather than a built-in. */
+export function namesPluginModule(listener: { name?: string }): boolean {
+  return listener.name !== undefined && isModuleSpecifier(listener.name);
+}
+
 /**
  * Resolves `spec` (relative paths from the config file's directory, else as a package from
  * there), loads it — CommonJS, or ESM through `require` (Node ≥ 20.19) or `import()` — and

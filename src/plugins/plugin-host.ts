@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { GrantryConfig } from '../config/config.schema';
 import { Extensions } from '../oauth/extensions';
+import { namesPluginModule } from './module-loader';
 import { loadPlugins } from './plugin-loader';
 import { PluginServicesFactory } from './plugin-services';
 
@@ -23,5 +24,6 @@ export class PluginHost implements OnModuleInit {
     for (const [id, validate] of validators) this.extensions.validators.set(id, validate);
     this.extensions.authenticators.push(...authenticators);
     this.extensions.loginSteps.push(...loginSteps);
+    for (const listener of this.config.event_listener) if (namesPluginModule(listener)) this.extensions.pluginListeners.add(listener);
   }
 }

@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../clients/registered-client';
 import { GrantryConfig } from '../config/config.schema';
 import type { ExtensionAuthenticator, ExtensionGrant, ExtensionLoginStep } from '../oauth/extensions';
 import { builtInGrantDefinition } from '../oauth/grants/built-in-grants';
-import type { ClientRequest } from '../oauth/token/token-request';
+import type { ClientRequest } from '../oauth/core/client-request';
 import { isModuleSpecifier, loadPluginClass } from './module-loader';
 import { containedValidator, PluginClientAuthenticator, PluginGrantHandler, PluginLoginStep } from './plugin-adapters';
 import { PluginLoadError } from './plugin-errors';

@@ -1,5 +1,5 @@
 import type { RegisteredClient } from '../clients/registered-client';
-import type { ClientRequest } from '../oauth/token/token-request';
+import type { ClientRequest } from '../oauth/core/client-request';
 import type { UserEntity } from '../users/user.entity';
 
 /** A client as a plugin sees it: a frozen copy without secret material. */

@@ -2,7 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { logValue } from '../common/log-text';
 import type { OutboundFetcher } from '../outbound/outbound-fetcher';
-import { algAliases, algsForJwk } from '../oauth/assertions/jwk-selection';
+import { algAliases, algsForJwk } from '../keys/jwk-selection';
 import { RemoteJwks } from '../oauth/assertions/remote-jwks';
 import { AccessTokenRejected, type AccessTokenHeader, type AccessTokenKey } from '../oauth/tokens/access-token-verification';
 import { BoundedFetch, FetchFailed } from './bounded-fetch';

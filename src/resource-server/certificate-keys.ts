@@ -2,7 +2,7 @@ import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { certificateValidityProblem } from '../keys/certificate-validity';
-import { algsForJwk } from '../oauth/assertions/jwk-selection';
+import { algsForJwk } from '../keys/jwk-selection';
 import type { AccessTokenHeader, AccessTokenKey } from '../oauth/tokens/access-token-verification';
 
 interface PinnedKey extends AccessTokenKey {

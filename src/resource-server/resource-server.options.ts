@@ -1,5 +1,5 @@
 import { ACCESS_TOKEN_ALGS } from '../oauth/tokens/access-token-verification';
-import { ASYMMETRIC_ALGS } from '../oauth/assertions/jwk-selection';
+import { ASYMMETRIC_ALGS } from '../keys/jwk-selection';
 
 /** Injection token of the checked options. */
 export const RESOURCE_SERVER_OPTIONS = Symbol('grantry.resource-server.options');

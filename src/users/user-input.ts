@@ -1,5 +1,5 @@
 import { OAuthError } from '../common/oauth-error';
-import { REGISTERED_CLAIMS } from '../oauth/tokens/registered-claims';
+import { REGISTERED_CLAIMS } from '../common/registered-claims';
 
 /** A link of an identity provider's subject to the user, as the admin API and CLI show it. */
 export interface UserIdentityInput {

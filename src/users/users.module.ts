@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
-import { GrantRecordsModule } from '../oauth/grant-records/grant-records.module';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
 import { UserEntity, UserIdentityEntity } from './user.entity';
@@ -9,7 +8,7 @@ import { UserSignIn } from './user-sign-in';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, UserIdentityEntity]), IdentityProvidersModule, GrantRecordsModule],
+  imports: [TypeOrmModule.forFeature([UserEntity, UserIdentityEntity]), IdentityProvidersModule],
   providers: [UsersService, UserSignIn, PasswordHasher, PasswordPolicy],
   exports: [UsersService, UserSignIn, PasswordHasher],
 })

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
@@ -9,7 +9,6 @@ import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds, sqlBoolean } from '../database/columns';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
-import { GrantRecords } from '../oauth/grant-records/grant-records';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
 import { UserEntity, UserIdentityEntity } from './user.entity';
@@ -28,21 +27,30 @@ export interface UserView {
   updated_at: number;
 }
 
+/** A change to a user, prepared for one atomic write that may carry more (see `UserLifecycle`). */
+export interface UserChange {
+  steps: WriteStep[];
+  /** The user as the change leaves it. */
+  view: UserView;
+  /** Why the change must end what the user granted (grants, browser sessions), when it must. */
+  ends?: 'user disabled' | 'new password';
+  /** What a failed write means: a unique violation is the new username, taken already. */
+  explain(error: unknown): unknown;
+}
+
 /**
- * Resource owners of the issuer's tenant. Every change that should end what a user granted —
- * disabled, deleted, a new password — revokes the user's grants in the same atomic write.
+ * Resource owners of the issuer's tenant. A change that should end what a user granted —
+ * disabled, deleted, a new password — is prepared here as write steps and committed together
+ * with the revocation of the user's grants by `UserLifecycle`, in one atomic write.
  */
 @Injectable()
 export class UsersService {
-  private readonly logger = new Logger(UsersService.name);
-
   constructor(
     @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
     @InjectRepository(UserIdentityEntity) private readonly identities: Repository<UserIdentityEntity>,
     private readonly providers: IdentityProvidersService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly grants: GrantRecords,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
   ) {}
@@ -90,10 +98,11 @@ export class UsersService {
   }
 
   /**
-   * A partial update. A new password, or `enabled: false`, revokes every grant of the user in the
-   * same write; a new password or `locked_until: null` also ends a lock-out.
+   * A partial update, not yet written. A new password, or `enabled: false`, `ends` what the user
+   * granted (the caller adds that to the same write); a new password or `locked_until: null` also
+   * ends a lock-out.
    */
-  async update(id: string, input: UserInput): Promise<UserView> {
+  async prepareUpdate(id: string, input: UserInput): Promise<UserChange> {
     const user = await this.load(id);
     const username = input.username ?? user.username;
     const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(this.policy.check(input.password, username));
@@ -121,19 +130,19 @@ export class UsersService {
       },
     ];
     if (links) steps.push({ sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] }, ...this.linkSteps(links));
-    if (disabling || passwordHash !== undefined) steps.push(this.grants.revokeAllOfSubjectStep(id), this.endSessionsStep(id));
-    await this.write(steps, username);
-    if (disabling || passwordHash !== undefined) {
-      this.logger.log(`grants of user ${id} revoked: ${disabling ? 'user disabled' : 'new password'}`);
-      this.grants.noteRevoked({ subject: id, why: 'user_change' });
-    }
-    return this.view(next, links ?? (await this.linksOf(id)));
+    return {
+      steps,
+      view: await this.view(next, links ?? (await this.linksOf(id))),
+      ends: disabling ? 'user disabled' : passwordHash !== undefined ? 'new password' : undefined,
+      // A unique violation of the username on update is a conflict, not a 500.
+      explain: (error) => (isUniqueViolation(error) ? OAuthError.conflict(`a user named "${username}" exists already`) : error),
+    };
   }
 
-  /** Deletes the user and its identity links, and revokes its grants — one write. */
-  async delete(id: string): Promise<void> {
+  /** The statements that delete the user and its identity links (what the user granted ends in the same write: `UserLifecycle`). */
+  deleteSteps(id: string): WriteStep[] {
     if (!storable(id, 64)) throw OAuthError.notFound(`no user with id ${id}`);
-    await this.writer.commit([
+    return [
       { sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] },
       {
         sql: 'DELETE FROM users WHERE id = ? AND tenant = ?',
@@ -141,11 +150,7 @@ export class UsersService {
         expect: 'one-row',
         refused: () => OAuthError.notFound(`no user with id ${id}`),
       },
-      this.grants.revokeAllOfSubjectStep(id),
-      this.endSessionsStep(id),
-    ]);
-    this.logger.log(`user ${id} deleted; its grants revoked and its sessions ended`);
-    this.grants.noteRevoked({ subject: id, why: 'user_change' });
+    ];
   }
 
   /**
@@ -164,11 +169,6 @@ export class UsersService {
       expect: 'one-row',
       refused,
     };
-  }
-
-  /** Signs the user out of every browser (their sessions end with the grants). */
-  private endSessionsStep(userId: string): WriteStep {
-    return { sql: 'UPDATE sessions SET ended_at = ? WHERE tenant = ? AND user_id = ? AND ended_at IS NULL', params: [nowSeconds(), this.context.tenant, userId] };
   }
 
   /** By the generated id (the `sub` of the user's tokens). */
@@ -222,16 +222,6 @@ export class UsersService {
       expect: 'new-key' as const,
       refused: () => OAuthError.conflict(`subject "${link.subject}" of that identity provider is linked to another user already`),
     }));
-  }
-
-  /** A unique violation of the username on update is a conflict, not a 500. */
-  private async write(steps: WriteStep[], username: string): Promise<void> {
-    try {
-      await this.writer.commit(steps);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw OAuthError.conflict(`a user named "${username}" exists already`);
-      throw error;
-    }
   }
 
   private async view(user: UserEntity, links: UserIdentityEntity[]): Promise<UserView> {

@@ -10,7 +10,7 @@ export interface SigningKeyPair {
   kid: string;
 }
 
-export async function keyPair(alg: string, kid = randomUUID()): Promise<SigningKeyPair> {
+export async function keyPair(alg: string, kid: string = randomUUID()): Promise<SigningKeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, alg, kid };
 }

@@ -6,11 +6,12 @@ import { buildConfig, ConfigError, inspectConfig, readConfigDocument, resolveCon
 import { GrantryConfig } from '../../config/config.schema';
 import { didYouMeanHint } from '../../config/did-you-mean';
 import { builtInAuthenticators, listenerProblems } from '../../oauth/client-auth/authenticator.registry';
-import { Grant, GrantOptions } from '../../oauth/extension-points';
+import { Grant, GrantOptions } from '../../oauth/core/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
-import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
 import { LoginAuthenticator, LoginStepOptions } from '../../oauth/interaction/login-step';
 import { PasswordLoginStep } from '../../oauth/interaction/password.login-step';
+import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
+import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { unapprovedRegistrationWarnings } from '../registration-check';
@@ -85,7 +86,7 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
   }
   const { path } = document;
   const { config, problems } = inspectConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
-  const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators());
+  const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators(), namesPluginModule);
   return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...missingFiles(config)], warnings, config };
 }
 

@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { parseUserInput } from '../../users/user-input';
+import { UserLifecycle } from '../../admin/user-lifecycle';
 import { UsersService } from '../../users/users.service';
 import { parse, readInputFile, readSecretFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -46,6 +47,7 @@ const UPDATE_OPTIONS = {
 
 export async function usersCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const users = app.get(UsersService);
+  const lifecycle = app.get(UserLifecycle);
   switch (sub) {
     case 'create': {
       const { values } = parse(args, { ...PROFILE_OPTIONS, ...PASSWORD_OPTIONS, disabled: { type: 'boolean' } });
@@ -81,21 +83,21 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       if (values.disable) input.enabled = false;
       if (values.unlock) input.locked_until = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, await users.update(id, parseUserInput(input, false)), values.json === true);
+      print(io.stdout, await lifecycle.update(id, parseUserInput(input, false)), values.json === true);
       return;
     }
     case 'set-password': {
       const { values, positionals } = parse(args, PASSWORD_OPTIONS);
       const id = requirePositional(positionals, 'ID');
       const password = await passwordOf(values, io, true);
-      await users.update(id, parseUserInput({ password }, false));
+      await lifecycle.update(id, parseUserInput({ password }, false));
       io.stderr.write(`password of user ${id} set; its grants are revoked\n`);
       return;
     }
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await users.delete(id);
+      await lifecycle.delete(id);
       io.stderr.write(`deleted user ${id}; its grants are revoked\n`);
       return;
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import type { ReasonCode } from '../../common/oauth-error';
-import type { AssertionJti } from '../extension-points';
+import type { AssertionJti } from '../core/extension-points';
 import { checkClaims, checkHeader, ClaimRules, decodeAssertion } from './assertion-checks';
 import { verifiesWithAny, VerifyKey } from './signature';
 

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { JWK, ProtectedHeaderParameters } from 'jose';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
-import { cacheSettings } from '../../common/cache-settings';
+import { cacheSettings } from '../../config/cache-settings';
 import { GrantryConfig } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
+import { candidateKeys } from '../../keys/jwk-selection';
 import { x5cNamesCertificate } from './header-keys';
-import { candidateKeys } from './jwk-selection';
 import { RemoteJwks } from './remote-jwks';
 import { KeyImporter, VerifyKey } from './signature';
 

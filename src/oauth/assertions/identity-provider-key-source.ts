@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { X509Certificate } from 'node:crypto';
 import type { JWK, ProtectedHeaderParameters } from 'jose';
-import { cacheSettings } from '../../common/cache-settings';
+import { cacheSettings } from '../../config/cache-settings';
 import { GrantryConfig } from '../../config/config.schema';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { TruststoreService } from '../../keys/truststore.service';

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
-import { candidateKeys } from './jwk-selection';
+import { candidateKeys } from '../../keys/jwk-selection';
 
 export interface RemoteJwksOptions {
   /** Longest a fetched set is kept, whatever Cache-Control says. */

@@ -3,7 +3,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { MetricsService } from '../../observability/metrics.service';
-import type { AssertionJti } from '../extension-points';
+import type { AssertionJti } from '../core/extension-points';
 
 /** 9999-12-31T23:59:59Z */
 const MAX_EPOCH_SECONDS = 253402300799;

@@ -1,7 +1,7 @@
 import { constants, createHmac, createPublicKey, KeyObject, timingSafeEqual, verify, X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { certificateValidityProblem } from '../../keys/certificate-validity';
-import { algsForJwk } from './jwk-selection';
+import { algsForJwk } from '../../keys/jwk-selection';
 
 /** A public key, or an HMAC secret (client_secret_jwt). */
 export type VerifyKey = KeyObject | Uint8Array;

@@ -10,7 +10,7 @@ import { nowSeconds } from '../../database/columns';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { GrantRecords } from '../grant-records/grant-records';
-import { AuthorizationCodeGrantSettings } from '../grants/authorization-code/authorization-code.definition';
+import { AuthorizationCodeGrantSettings } from '../../config/grant-type-tables';
 import { GrantRegistry } from '../grants/grant.registry';
 import { Consents } from '../interaction/consents';
 import { InteractionEntity } from '../interaction/interaction.entity';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { EventListenerSettings } from '../../config/config.schema';
-import { ClientAuth, type AuthenticatorOptions, type ClientAuthenticator } from '../extension-points';
+import { ClientAuth, type AuthenticatorOptions, type ClientAuthenticator } from '../core/extension-points';
+import { namesPluginModule } from '../../plugins/module-loader';
 import { builtInAuthenticators, listenerMatches, listenerProblems } from './authenticator.registry';
 import { ClientSecretBasicAuthenticator } from './client-secret-basic.authenticator';
 import { ClientSecretJwtAuthenticator } from './client-secret-jwt.authenticator';
@@ -9,7 +10,8 @@ import { NoneAuthenticator } from './none.authenticator';
 import { PrivateKeyJwtAuthenticator } from './private-key-jwt.authenticator';
 
 const known = builtInAuthenticators();
-const problems = (...listeners: EventListenerSettings[]) => listenerProblems(listeners, known);
+// An entry naming a drop-in module is the plugin loader's; both callers tell it apart by this predicate.
+const problems = (...listeners: EventListenerSettings[]) => listenerProblems(listeners, known, namesPluginModule);
 const KNOWN_IDS = 'client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, none';
 
 describe('[[event_listener]] entries and the built-in client authenticators', () => {

@@ -3,8 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
 import { didYouMeanHint } from '../../config/did-you-mean';
-import { isModuleSpecifier } from '../../plugins/module-loader';
-import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../core/extension-points';
 import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
 import { ClientSecretBasicAuthenticator } from './client-secret-basic.authenticator';
@@ -28,10 +27,15 @@ export function builtInAuthenticators(): AuthenticatorOptions[] {
  * authenticator it meant as it was), and so is any unmatched entry that says `enable = false` (it
  * means to switch something off). An entry with only a `name` is a warning: WSO2 files list
  * listeners of theirs that grantry has no use for. Entries that name a drop-in module are the
- * plugin loader's (a disabled one is simply not loaded). The properties of an entry are checked by
- * the authenticator it configures, when that one says how (`checkProperties`).
+ * plugin loader's (a disabled one is simply not loaded): `isPluginEntry` says which, so this folder
+ * needs nothing of the plugins folder. The properties of an entry are checked by the authenticator
+ * it configures, when that one says how (`checkProperties`).
  */
-export function listenerProblems(listeners: EventListenerSettings[], known: AuthenticatorOptions[]): { errors: string[]; warnings: string[] } {
+export function listenerProblems(
+  listeners: EventListenerSettings[],
+  known: AuthenticatorOptions[],
+  isPluginEntry: (listener: EventListenerSettings) => boolean,
+): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
   const ids = known.flatMap((options) => [options.id, ...(options.aliases ?? [])]);
@@ -53,7 +57,7 @@ export function listenerProblems(listeners: EventListenerSettings[], known: Auth
       }
       return;
     }
-    if (listener.name !== undefined && isModuleSpecifier(listener.name)) return;
+    if (isPluginEntry(listener)) return;
     const line = `event_listener[${i}] ${what} matches no client authenticator`;
     if (listener.id !== undefined || listener.enable === false || listener.name === undefined) {
       const hint = listener.id !== undefined ? didYouMeanHint(listener.id, ids) : listener.name !== undefined ? didYouMeanHint(listener.name, known.flatMap((options) => options.names ?? [])) : '';
@@ -93,7 +97,7 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
     }));
     // Every entry is checked before any authenticator is configured: all the problems at once.
     const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
-    const { errors, warnings } = listenerProblems(this.config.event_listener, known);
+    const { errors, warnings } = listenerProblems(this.config.event_listener, known, (listener) => this.extensions.pluginListeners.has(listener));
     if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
     for (const warning of warnings) this.logger.warn(warning);
     const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, (_, meta) => this.listenerFor(meta), plugins);

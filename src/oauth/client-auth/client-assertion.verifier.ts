@@ -4,10 +4,10 @@ import { IssuerContext } from '../../common/issuer-context';
 import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AssertionErrors, AssertionVerifier } from '../assertions/assertion-verifier';
-import { algAliases } from '../assertions/jwk-selection';
+import { algAliases } from '../../keys/jwk-selection';
 import { ClientKeySource } from '../assertions/client-key-source';
-import { AuthenticatedClient } from '../extension-points';
-import { ClientRequest } from '../token/token-request';
+import { AuthenticatedClient } from '../core/extension-points';
+import { ClientRequest } from '../core/client-request';
 import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** RFC 7523 §2.2 */

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import type { WriteStep } from '../../database/atomic-writer';
 import { ReplayStore } from '../assertions/replay-store';
-import { AuthenticatedClient } from '../extension-points';
-import { ClientRequest } from '../token/token-request';
+import { AuthenticatedClient } from '../core/extension-points';
+import { ClientRequest } from '../core/client-request';
 import { AuthenticatorRegistry } from './authenticator.registry';
 
 /**

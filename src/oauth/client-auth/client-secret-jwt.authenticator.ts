@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { HMAC_ALGS } from '../assertions/jwk-selection';
-import { ClientAuth } from '../extension-points';
+import { HMAC_ALGS } from '../../keys/jwk-selection';
+import { ClientAuth } from '../core/extension-points';
 import { ORDERS } from '../orders';
-import { ClientRequest } from '../token/token-request';
+import { ClientRequest } from '../core/client-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { JwtAssertionAuthenticator } from './jwt-assertion.authenticator';
 import { parseJwtClientAuthProperties } from './jwt-client-auth.properties';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
-import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../core/extension-points';
 import { ORDERS } from '../orders';
-import { ClientRequest } from '../token/token-request';
+import { ClientRequest } from '../core/client-request';
 import { ClientSecretVerifier } from './client-secret.verifier';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the request body. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuthenticatedClient, ClientAuthenticator } from '../extension-points';
-import { ClientRequest } from '../token/token-request';
+import { parseProperties } from '../../config/properties';
+import { AuthenticatedClient, ClientAuthenticator } from '../core/extension-points';
+import { ClientRequest } from '../core/client-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { claimLimits, JwtClientAuthProperties, parseJwtClientAuthProperties } from './jwt-client-auth.properties';
 

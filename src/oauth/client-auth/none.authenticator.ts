@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
-import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../extension-points';
+import { AuthenticatedClient, ClientAuth, ClientAuthenticator } from '../core/extension-points';
 import { ORDERS } from '../orders';
-import { ClientRequest } from '../token/token-request';
+import { ClientRequest } from '../core/client-request';
 
 /**
  * Public clients (RFC 6749 §2.1): identified by client_id alone. Only a client registered

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { GrantTypeSettings } from '../../config/config.schema';
-import type { GrantHandler } from '../extension-points';
+import type { GrantHandler } from '../core/extension-points';
 
 /**
  * What a built-in grant declares about itself, in its own folder: the TOML table that

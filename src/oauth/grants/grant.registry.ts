@@ -3,10 +3,10 @@ import { DiscoveryService } from '@nestjs/core';
 import { OAuthError } from '../../common/oauth-error';
 import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig, GrantTypeSettings } from '../../config/config.schema';
-import { Grant, GrantHandler, GrantOptions } from '../extension-points';
+import { Grant, GrantHandler, GrantOptions } from '../core/extension-points';
 import { Extensions } from '../extensions';
 import { collectOrdered } from '../ordered-providers';
-import type { ClientRequest } from '../token/token-request';
+import type { ClientRequest } from '../core/client-request';
 
 interface RegisteredGrant {
   handler: GrantHandler;

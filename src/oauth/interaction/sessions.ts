@@ -104,6 +104,11 @@ export class Sessions {
     this.clear(reply);
   }
 
+  /** The statement that signs a user out of every browser (deleted, disabled, a new password), for the atomic write that makes the change. */
+  endAllOfUserStep(userId: string): WriteStep {
+    return { sql: 'UPDATE sessions SET ended_at = ? WHERE tenant = ? AND user_id = ? AND ended_at IS NULL', params: [nowSeconds(), this.context.tenant, userId] };
+  }
+
   clear(reply: FastifyReply): void {
     setCookie(reply, this.cookie, '', { secure: this.secure, sameSite: this.secure ? 'None' : 'Lax', maxAge: 0 });
   }

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { NoStore } from '../../common/no-store.decorator';
-import { formRequest } from '../token/form-request';
+import { formRequest } from '../core/form-request';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 
 /** POST /oauth2/introspect (RFC 7662 §2). */

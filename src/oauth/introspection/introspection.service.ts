@@ -5,10 +5,10 @@ import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
-import type { ClientRequest } from '../token/token-request';
+import type { ClientRequest } from '../core/client-request';
 import { AccessTokenInfo, AccessTokenLookup } from '../tokens/access-token.lookup';
+import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
-import { REGISTERED_CLAIMS } from '../tokens/registered-claims';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 
 /** RFC 7662 §2.2. Only `active` for anything this client may not see. */

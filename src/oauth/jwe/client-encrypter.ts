@@ -4,7 +4,7 @@ import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
 import { OutboundError } from '../../outbound/outbound-fetcher';
 import { ClientKeySource } from '../assertions/client-key-source';
-import { ClientEncryptionKey, clientEncryptionKey } from './client-encryption-key';
+import { ClientEncryptionKey, clientEncryptionKey } from '../../keys/client-encryption-key';
 
 /** What a client registered for one kind of response (OIDC Registration §2). */
 export interface EncryptionChoice {

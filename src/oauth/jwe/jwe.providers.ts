@@ -2,7 +2,6 @@ import type { Provider } from '@nestjs/common';
 import { ClientEncrypter } from './client-encrypter';
 import { JweDecrypter } from './jwe-decrypter';
 import { NestedJwt } from './nested-jwt';
-import { UserinfoJwt } from '../userinfo/userinfo-jwt';
 
 /** JWE: decrypting what is addressed to grantry (nested assertions), encrypting to clients (ID tokens, userinfo). */
-export const JWE_PROVIDERS: Provider[] = [JweDecrypter, NestedJwt, ClientEncrypter, UserinfoJwt];
+export const JWE_PROVIDERS: Provider[] = [JweDecrypter, NestedJwt, ClientEncrypter];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
-import { cacheSettings } from '../../common/cache-settings';
+import { cacheSettings } from '../../config/cache-settings';
 import { OAuthError } from '../../common/oauth-error';
 import { GrantryConfig } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';

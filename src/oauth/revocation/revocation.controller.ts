@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
-import { formRequest } from '../token/form-request';
+import { formRequest } from '../core/form-request';
 import { RevocationService } from './revocation.service';
 
 /** POST /oauth2/revoke (RFC 7009 §2). */

@@ -5,7 +5,7 @@ import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import { GrantRecords } from '../grant-records/grant-records';
-import type { ClientRequest } from '../token/token-request';
+import type { ClientRequest } from '../core/client-request';
 import { AccessTokenLookup } from '../tokens/access-token.lookup';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 

@@ -7,10 +7,10 @@ import { TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
-import type { GrantResult } from '../extension-points';
+import type { GrantResult } from '../core/extension-points';
 import { RegistrationGrantTypes } from '../registration/registration-grant-types';
 import { allowedAudience, resolveAudience } from '../tokens/audience';
-import type { ClientRequest } from './token-request';
+import type { ClientRequest } from '../core/client-request';
 
 /** What the `subject` columns hold; a longer subject is refused before anything is consumed. */
 const MAX_SUBJECT_LENGTH = 255;

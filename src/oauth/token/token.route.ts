@@ -4,7 +4,7 @@ import type { ErrorRenderer } from '../../common/all-exceptions.filter';
 import { clientCors } from '../../common/cors/cors-response';
 import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { noteRequest, RequestFacts } from '../../observability/request-facts';
-import { formRequest } from './form-request';
+import { formRequest } from '../core/form-request';
 import { TokenResponse, TokenService } from './token.service';
 
 const TOKEN_PATH = '/oauth2/token';

@@ -7,8 +7,9 @@ import { nowSeconds } from '../../database/columns';
 import { TokenObserver } from '../../observability/token-observer';
 import type { RequestFacts } from '../../observability/request-facts';
 import { ReplayStore } from '../assertions/replay-store';
+import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
-import type { GrantResult } from '../extension-points';
+import type { GrantResult } from '../core/extension-points';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -17,7 +18,7 @@ import { IdTokenClaims } from '../tokens/id-token-claims';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { Granted, TokenPolicy } from './token-policy';
-import { ClientRequest } from './token-request';
+import { ClientRequest } from '../core/client-request';
 
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
@@ -65,7 +66,7 @@ export class TokenService {
       return await this.run(request, seen, facts, onClient);
     } catch (error) {
       const { client } = seen;
-      this.observer.refused(request, client && { clientId: client.clientId, authMethod: client.authMethod }, error, facts);
+      this.observer.refused({ grantType: request.grantType, clientId: client?.clientId, authMethod: client ? client.authMethod : claimedAuthMethod(request) }, error, facts);
       throw error;
     }
   }

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type ProtectedHeaderParameters } from 'jose';
 import { logValue } from '../../common/log-text';
+import { ASYMMETRIC_ALGS } from '../../keys/jwk-selection';
 import { headerKeyParameters } from '../assertions/header-keys';
-import { ASYMMETRIC_ALGS } from '../assertions/jwk-selection';
 
 /**
  * The checks every consumer of grantry's JWT access tokens makes — grantry's own token lookup

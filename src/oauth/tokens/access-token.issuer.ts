@@ -6,8 +6,8 @@ import { TokenSettings } from '../../config/config.schema';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
-import type { Principal } from '../extension-points';
-import { REGISTERED_CLAIMS } from './registered-claims';
+import type { Principal } from '../core/extension-points';
+import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { hashToken } from './token-hash';
 
 export interface AccessTokenGrant {

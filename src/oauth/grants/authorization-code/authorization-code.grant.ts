@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
 import { AuthorizationCodes } from '../../authorize/authorization-codes';
-import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
-import { ClientRequest } from '../../token/token-request';
+import { ClientRequest } from '../../core/client-request';
 import { AUTHORIZATION_CODE_GRANT } from './authorization-code.definition';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
-import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
 import { grantableScopes } from '../scopes';
 import { CLIENT_CREDENTIALS_GRANT } from './client-credentials.definition';

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { logText } from '../../../common/log-text';
 import { OAuthError, ReasonCode } from '../../../common/oauth-error';
-import { JwtBearerGrantSettings, JWT_BEARER_GRANT } from './jwt-bearer.definition';
+import { JwtBearerGrantSettings } from '../../../config/grant-type-tables';
+import { JWT_BEARER_GRANT } from './jwt-bearer.definition';
 import type { IdentityProviderEntity } from '../../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
 import { UsersService } from '../../../users/users.service';
 import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
 import { IdentityProviderKeySource } from '../../assertions/identity-provider-key-source';
 import { NestedJwt } from '../../jwe/nested-jwt';
-import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
-import { ClientRequest } from '../../token/token-request';
+import { ClientRequest } from '../../core/client-request';
 import { grantableScopes } from '../scopes';
 import { mapClaims } from './claim-mapping';
 

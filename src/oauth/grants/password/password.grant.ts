@@ -3,9 +3,9 @@ import { OAuthError } from '../../../common/oauth-error';
 import { logValue } from '../../../common/log-text';
 import { UserSignIn } from '../../../users/user-sign-in';
 import { UsersService } from '../../../users/users.service';
-import { Grant, GrantContext, GrantHandler, GrantResult } from '../../extension-points';
+import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
-import { ClientRequest } from '../../token/token-request';
+import { ClientRequest } from '../../core/client-request';
 import { grantableScopes } from '../scopes';
 import { PASSWORD_GRANT } from './password.definition';
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError } from '../common/oauth-error';
 
 /** ECDH-ES curves grantry encrypts to, by JWK `crv` and by Node's name of the curve. */
 const ECDH_CURVES: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', X25519: 'x25519' };

@@ -1,4 +1,4 @@
-import type { GrantryConfig } from '../config/config.schema';
+import type { GrantryConfig } from './config.schema';
 
 /**
  * The named in-process caches `[[cache.manager]]` can size (WSO2 names where WSO2 has one).

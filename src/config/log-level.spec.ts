@@ -1,5 +1,5 @@
-import { buildConfig, ConfigError } from '../config/config-loader';
-import { createLog } from './log';
+import { buildConfig, ConfigError } from './config-loader';
+import { createLog } from '../observability/log';
 import { LOG_LEVEL_SPELLINGS, pinoLevelOf } from './log-level';
 
 describe('[logging] level spellings', () => {

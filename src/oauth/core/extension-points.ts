@@ -1,8 +1,8 @@
 import { DiscoveryService } from '@nestjs/core';
-import type { RegisteredClient } from '../clients/registered-client';
-import type { WriteStep } from '../database/atomic-writer';
-import type { GrantRecordEntity } from './grant-records/grant-record.entity';
-import type { ClientRequest } from './token/token-request';
+import type { RegisteredClient } from '../../clients/registered-client';
+import type { WriteStep } from '../../database/atomic-writer';
+import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
+import type { ClientRequest } from './client-request';
 
 /**
  * The two extension points of grantry. Built-in grants and authenticators implement them

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError } from '../common/oauth-error';
 import { checkClientEncryptionKeys, clientEncryptionKey } from './client-encryption-key';
 
 const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }) as JWK;

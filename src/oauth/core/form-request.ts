@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../../common/oauth-error';
-import { ClientRequest } from './token-request';
+import { ClientRequest } from './client-request';
 
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 

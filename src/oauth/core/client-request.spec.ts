@@ -1,4 +1,4 @@
-import { TokenRequest } from './token-request';
+import { TokenRequest } from './client-request';
 
 describe('TokenRequest.parse', () => {
   it('keeps each parameter once and drops empty values (RFC 6749 §3.1)', () => {
