@@ -10,7 +10,7 @@ import { Grant, GrantOptions } from '../../oauth/core/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { LoginAuthenticator, LoginStepOptions } from '../../oauth/interaction/login-step';
 import { PasswordLoginStep } from '../../oauth/interaction/password.login-step';
-import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
+import { allowedGrantTypeProblems, registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
 import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -89,7 +89,7 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
   const { path } = document;
   const { config, problems } = inspectConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
   const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators(), namesPluginModule);
-  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...missingFiles(config)], warnings, config };
+  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...allowedGrantTypeProblems(config), ...missingFiles(config)], warnings, config };
 }
 
 /** `[[login.authenticator]]` ids that name no built-in step and no module (start-up refuses them too). */
