@@ -308,7 +308,7 @@ describe('CORS', () => {
     ])('refuses %s with invalid_client_metadata', async (origin, why) => {
       const response = await admin('POST', '', { client_name: 'bad', grant_types: ['client_credentials'], allowed_cors_origins: [origin] });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ error: 'invalid_client_metadata', error_description: `allowed_cors_origins: ${why}: ${JSON.stringify(origin)}` });
+      expect(await response.json()).toEqual({ error: 'invalid_client_metadata', error_description: `allowed_cors_origins: ${why}: '${origin}'` });
     });
 
     it('refuses a value that is not an array of strings, and duplicates', async () => {
@@ -368,7 +368,7 @@ describe('CORS', () => {
 
         const refused = await fetch(`${open.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [SPA_REDIRECT], allowed_cors_origins: ['*'] }) });
         expect(refused.status).toBe(400);
-        expect(await refused.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'allowed_cors_origins: wildcards are not allowed; list each origin: "*"' });
+        expect(await refused.json()).toEqual({ error: 'invalid_client_metadata', error_description: "allowed_cors_origins: wildcards are not allowed; list each origin: '*'" });
       } finally {
         await stopServer(open);
       }
