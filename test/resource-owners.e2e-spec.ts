@@ -83,6 +83,13 @@ describe('users, the password grant, introspection and revocation', () => {
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses a standard claim of another JSON type than OIDC Core §5.1 gives it, as the CLI does', async () => {
+      const user = await createUser('vera');
+      expect(await adminApi('PATCH', `/users/${user.id}`, { claims: { phone_number: 4155551234 } })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'claims.phone_number must be a string (OIDC Core section 5.1)' } });
+      expect(await adminApi('POST', '/users', { username: 'wim', claims: { email_verified: 'true' } })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'claims.email_verified must be true or false (OIDC Core section 5.1)' } });
+      expect((await adminApi('PATCH', `/users/${user.id}`, { claims: { phone_number: '+14155551234', phone_number_verified: true, age: 42 } })).body.claims).toEqual({ phone_number: '+14155551234', phone_number_verified: true, age: 42 });
+    });
+
     it('answers 404 for an unknown id and needs the admin token', async () => {
       expect((await adminApi('GET', '/users/nope')).status).toBe(404);
       expect((await adminApi('DELETE', '/users/nope')).status).toBe(404);
