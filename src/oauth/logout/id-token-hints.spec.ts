@@ -7,7 +7,7 @@ import { IdTokenHints } from './id-token-hints';
 const ISSUER = 'https://id.example.com';
 
 describe('IdTokenHints', () => {
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   let hints: IdTokenHints;
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT', ...header }).sign(privateKey);
