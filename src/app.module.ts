@@ -1,6 +1,8 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { ClientsModule } from './clients/clients.module';
+import { ClientsService } from './clients/clients.service';
+import { describeUnnamedSectors } from './clients/pairwise-sector';
 import { IssuerContextModule } from './common/issuer-context.module';
 import { GrantryConfig, ServerSettings } from './config/config.schema';
 import { GrantryConfigModule } from './config/grantry-config.module';
@@ -27,6 +29,9 @@ class RunModeHolder {
   constructor(readonly value: RunMode) {}
 }
 
+/** Clients a start-up warning names; `config check` names every one. */
+const NAMED_AT_START_UP = 20;
+
 /** Start-up checks that need the migrated database. */
 @Injectable()
 class StartupChecks implements OnApplicationBootstrap {
@@ -37,6 +42,7 @@ class StartupChecks implements OnApplicationBootstrap {
     private readonly mode: RunModeHolder,
     private readonly server: ServerSettings,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
+    private readonly clients: ClientsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,6 +52,8 @@ class StartupChecks implements OnApplicationBootstrap {
       await this.keys.ensureSigningKey();
       await this.keyRing.start();
       await this.registrationGrantTypes.warnOfUnapproved();
+      const unnamed = await this.clients.withUnnamedSectors();
+      if (unnamed.length) new Logger('Clients').warn(describeUnnamedSectors(unnamed, NAMED_AT_START_UP));
     }
   }
 }

@@ -318,6 +318,37 @@ describe('grantry CLI operability (issue 15)', () => {
       );
     });
 
+    it('checks the master key and the grant types open to registration as start-up does', async () => {
+      const bad = file(
+        [
+          '[security]',
+          'master_key = "short-secret"',
+          '[oauth.registration]',
+          'allowed_grant_types = ["refresh-token", "nonexistent", "implicit", "urn:example:demo", "password"]',
+          '[[oauth.custom_grant_type]]',
+          'name = "urn:example:demo"',
+          'grant_handler = "demo-grant-package"',
+        ].join('\n'),
+      );
+      const known = 'client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:jwt-bearer, refresh_token, password, implicit, urn:example:demo';
+      expect(await cli(['config', 'check', '--config', bad])).toEqual({
+        status: 1,
+        stdout: '',
+        stderr:
+          `grantry: ${bad}: 3 problems\n` +
+          '  - security.master_key: the master key must be 32 bytes, base64 or base64url encoded\n' +
+          `  - oauth.registration.allowed_grant_types[0] = "refresh-token": unknown grant type (did you mean refresh_token?) (known: ${known})\n` +
+          `  - oauth.registration.allowed_grant_types[1] = "nonexistent": unknown grant type (known: ${known})\n`,
+      });
+      const envKey = file('[database]\nurl = "sqlite::memory:"\n');
+      expect(await cli(['config', 'check', '--config', envKey], { GRANTRY_MASTER_KEY: 'short' })).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `grantry: ${envKey}: 1 problem\n  - GRANTRY_MASTER_KEY: the master key must be 32 bytes, base64 or base64url encoded\n`,
+      });
+      expect(await cli(['config', 'check', '--config', envKey], { GRANTRY_MASTER_KEY: MASTER_KEY })).toEqual({ status: 0, stdout: `ok: ${envKey}\n`, stderr: '' });
+    });
+
     it('accepts the method name private_key_jwt as an [[event_listener]] id, as discovery and the README call it', async () => {
       const good = file('[[event_listener]]\nid = "private_key_jwt"\norder = 50\n[event_listener.properties]\nRejectBeforeInMinutes = "100"\n');
       expect(await cli(['config', 'check', '--config', good])).toEqual({ status: 0, stdout: `ok: ${good}\n`, stderr: '' });

@@ -117,6 +117,24 @@ describe('CORS', () => {
       expect(corsHeaders(userinfo.headers)).toEqual({ 'access-control-allow-origin': SPA, vary: 'Origin', ...CLIENT_PREFLIGHT, 'access-control-allow-methods': 'GET, POST' });
     });
 
+    it('answers a preflight from Origin null or a malformed origin without CORS headers: no client can have registered it', async () => {
+      // null: a sandboxed frame, a file: page, a redirect across origins — nothing tells one such page from another.
+      for (const origin of ['null', 'https://app.example/', 'https://App.Example', 'https://*.example', 'chrome-extension://abcdef', 'https://a.example, https://b.example', 'not an origin']) {
+        for (const [path, method] of [['/oauth2/token', 'POST'], ['/oauth2/revoke', 'POST'], ['/oauth2/userinfo', 'GET']]) {
+          const response = await preflight(server, path, origin, method);
+          expect({ origin, path, status: response.status, allow: response.headers.get('allow'), cors: corsHeaders(response.headers) }).toEqual({
+            origin,
+            path,
+            status: 204,
+            allow: `${path === '/oauth2/userinfo' ? 'GET, POST' : 'POST'}, OPTIONS`,
+            cors: { vary: 'Origin' },
+          });
+        }
+      }
+      // An http origin is well-formed, loopback or not: the actual response decides (no client may register http://app.example).
+      expect(corsHeaders((await preflight(server, '/oauth2/token', 'http://app.example')).headers)).toEqual({ 'access-control-allow-origin': 'http://app.example', vary: 'Origin', ...CLIENT_PREFLIGHT });
+    });
+
     it('answers preflights of discovery and JWKS for any origin with *, never with credentials', async () => {
       for (const path of ['/oauth2/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
         const response = await preflight(server, path, FOREIGN, 'GET', 'accept');
@@ -308,7 +326,7 @@ describe('CORS', () => {
     ])('refuses %s with invalid_client_metadata', async (origin, why) => {
       const response = await admin('POST', '', { client_name: 'bad', grant_types: ['client_credentials'], allowed_cors_origins: [origin] });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ error: 'invalid_client_metadata', error_description: `allowed_cors_origins: ${why}: ${JSON.stringify(origin)}` });
+      expect(await response.json()).toEqual({ error: 'invalid_client_metadata', error_description: `allowed_cors_origins: ${why}: '${origin}'` });
     });
 
     it('refuses a value that is not an array of strings, and duplicates', async () => {
@@ -368,7 +386,7 @@ describe('CORS', () => {
 
         const refused = await fetch(`${open.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [SPA_REDIRECT], allowed_cors_origins: ['*'] }) });
         expect(refused.status).toBe(400);
-        expect(await refused.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'allowed_cors_origins: wildcards are not allowed; list each origin: "*"' });
+        expect(await refused.json()).toEqual({ error: 'invalid_client_metadata', error_description: "allowed_cors_origins: wildcards are not allowed; list each origin: '*'" });
       } finally {
         await stopServer(open);
       }

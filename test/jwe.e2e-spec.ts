@@ -160,7 +160,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       expect(refused.status).toBe(400);
       expect(refused.body).toEqual({
         error: 'unauthorized_client',
-        error_description: 'the client registered id_token_encrypted_response_alg ECDH-ES+A256KW but its jwks_uri has no public key with use "enc" (or no use) that fits ECDH-ES+A256KW',
+        error_description: "the client registered id_token_encrypted_response_alg ECDH-ES+A256KW but its jwks_uri has no public key with use 'enc' (or no use) that fits ECDH-ES+A256KW",
       });
       // Nothing was consumed: once the client publishes an encryption key, the same code works.
       const ec = await generateKeyPair('ECDH-ES+A256KW', { extractable: true, crv: 'P-256' });
@@ -207,7 +207,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
     };
     const refusedIdToken = {
       error: 'unauthorized_client',
-      error_description: 'the client registered id_token_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use "enc" (or no use) that fits RSA-OAEP-256',
+      error_description: "the client registered id_token_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use 'enc' (or no use) that fits RSA-OAEP-256",
     };
 
     it('refuses an RSA key with public exponent 1 or a zero-padded 1024-bit modulus: 400 unauthorized_client at the token endpoint, in the authorization response and at userinfo, never the token in the clear or a 500', async () => {
@@ -231,7 +231,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
           status: 400,
           body: {
             error: 'unauthorized_client',
-            error_description: 'the client registered userinfo_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use "enc" (or no use) that fits RSA-OAEP-256',
+            error_description: "the client registered userinfo_encrypted_response_alg RSA-OAEP-256 but its jwks_uri has no public key with use 'enc' (or no use) that fits RSA-OAEP-256",
           },
         });
 
@@ -399,7 +399,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       expect((await exchange(await encrypt(jws))).body).toEqual({ error: 'invalid_grant', error_description: 'assertion jti has been used already' });
       const stranger = await generateKeyPair('RS256');
       expect((await exchange(await encrypt(await signAssertion({ privateKey: stranger.privateKey, alg: 'RS256' }, claims())))).body).toEqual({ error: 'invalid_grant', error_description: 'the assertion is not valid' });
-      expect((await exchange(await encrypt(await signAssertion(idpKey, claims()), { cty: undefined }))).body).toEqual({ error: 'invalid_grant', error_description: 'an encrypted assertion must be a nested JWT (cty "JWT")' });
+      expect((await exchange(await encrypt(await signAssertion(idpKey, claims()), { cty: undefined }))).body).toEqual({ error: 'invalid_grant', error_description: "an encrypted assertion must be a nested JWT (cty 'JWT')" });
       expect((await exchange(await encrypt('not a jwt'))).body).toEqual({ error: 'invalid_grant', error_description: 'the assertion is not valid' });
     });
 
@@ -420,7 +420,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       ['dir (a shared symmetric key)', () => `${b64({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })}..${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^JWE alg dir is not accepted \(accepted: [A-Z0-9+, -]+\)$/],
       ['an unknown kid', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'no-such-key', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, 'JWE kid no-such-key names no encryption key of this server'],
       // No crypto for a wrong or missing cty: random ciphertext would otherwise answer "could not be decrypted".
-      ['a JWE without cty', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, 'an encrypted assertion must be a nested JWT (cty "JWT")'],
+      ['a JWE without cty', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, "an encrypted assertion must be a nested JWT (cty 'JWT')"],
       // Several RSA-OAEP-256 keys are held by now: without a kid, one would have to try each.
       ['a JWE without kid while several held keys have its alg', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(64))}.${b64(randomBytes(16))}`, /^the JWE names no kid and this server holds \d+ RSA-OAEP-256 keys: name one \(kid\)$/],
       ['one over 16 KiB', () => `${b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: serverEnc.kid, cty: 'JWT' })}.${b64(randomBytes(256))}.${b64(randomBytes(12))}.${b64(randomBytes(20_000))}.${b64(randomBytes(16))}`, 'the encrypted assertion is larger than 16384 bytes'],

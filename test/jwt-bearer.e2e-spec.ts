@@ -90,7 +90,7 @@ describe('JWT bearer grant (RFC 7523 §2.1) with trusted identity providers', ()
       ['no sub', () => signAssertion(idpKey, { ...seedClaims(), sub: undefined }), 'assertion has no sub claim'],
       ['no aud', () => signAssertion(idpKey, { ...seedClaims(), aud: undefined }), 'assertion has no aud claim'],
       ['no exp', () => signAssertion(idpKey, { ...seedClaims(), exp: undefined }), 'assertion has no exp claim'],
-      ['an aud without the alias', () => signAssertion(idpKey, { ...seedClaims(), aud: 'https://elsewhere.example/token' }), () => `assertion aud does not name this server (expected "${server.url}/oauth2/token")`],
+      ['an aud without the alias', () => signAssertion(idpKey, { ...seedClaims(), aud: 'https://elsewhere.example/token' }), () => `assertion aud does not name this server (expected '${server.url}/oauth2/token')`],
       ['an expired assertion', () => signAssertion(idpKey, { ...seedClaims(), iat: now() - 900, nbf: undefined, exp: now() - 301 }), 'assertion has expired'],
       ['a future nbf', () => signAssertion(idpKey, { ...seedClaims(), nbf: now() + 600 }), 'assertion is not yet valid (nbf)'],
       ['an iat older than iat_validity_period (30 min)', () => signAssertion(idpKey, { ...seedClaims(), nbf: undefined, iat: now() - 31 * 60 }), 'assertion was issued too long ago (iat older than iat_validity_period = 30 minutes)'],

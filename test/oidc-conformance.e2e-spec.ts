@@ -241,6 +241,8 @@ describe('OpenID Connect: id_token_hint, the claims parameter, acr and discovery
         'issued to another client': (await signedIn('bob', other)).idToken,
         'from another issuer': await signer.sign({ iss: 'https://elsewhere.example', sub: bob, aud: rp.client_id, iat: now, exp: now + 60 }, 'JWT'),
         'an access token': (await exchange(rp, (await bobs.follow(authorize(rp, { prompt: 'none' }))).location)).access_token,
+        // OIDC Core §5.3.2, as userinfo-jwt.ts signs it: iss, aud and sub like an ID token, but no iat or exp.
+        'a signed userinfo response': await signer.sign({ sub: bob, email: 'bob@example.com', iss: server.url, aud: rp.client_id }, 'JWT'),
         'an unsigned token': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: server.url, sub: bob, aud: rp.client_id })).toString('base64url')}.`,
       };
       for (const [what, hint] of Object.entries(hints)) {

@@ -83,6 +83,13 @@ describe('users, the password grant, introspection and revocation', () => {
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses a standard claim of another JSON type than OIDC Core §5.1 gives it, as the CLI does', async () => {
+      const user = await createUser('vera');
+      expect(await adminApi('PATCH', `/users/${user.id}`, { claims: { phone_number: 4155551234 } })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'claims.phone_number must be a string (OIDC Core section 5.1)' } });
+      expect(await adminApi('POST', '/users', { username: 'wim', claims: { email_verified: 'true' } })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'claims.email_verified must be true or false (OIDC Core section 5.1)' } });
+      expect((await adminApi('PATCH', `/users/${user.id}`, { claims: { phone_number: '+14155551234', phone_number_verified: true, age: 42 } })).body.claims).toEqual({ phone_number: '+14155551234', phone_number_verified: true, age: 42 });
+    });
+
     it('answers 404 for an unknown id and needs the admin token', async () => {
       expect((await adminApi('GET', '/users/nope')).status).toBe(404);
       expect((await adminApi('DELETE', '/users/nope')).status).toBe(404);
@@ -97,13 +104,46 @@ describe('users, the password grant, introspection and revocation', () => {
       const tokens = await openid.genericGrantRequest(config, 'password', { username: 'Alice', password: 'correct horse battery', scope: 'read' });
       expect(tokens.refresh_token).toEqual(expect.any(String));
       const claims = claimsOf(tokens.access_token);
-      expect(claims).toMatchObject({ sub: user.id, client_id: app.client_id, scope: 'read', aud: 'https://api.example', email: 'alice@example.com', preferred_username: 'alice' });
+      expect(claims).toMatchObject({ sub: user.id, client_id: app.client_id, scope: 'read', aud: 'https://api.example' });
+      // OIDC Core §5.4: scope read releases none of the user's claims.
+      for (const claim of ['email', 'preferred_username']) expect(claims).not.toHaveProperty(claim);
       const record = (await db.query(`SELECT subject, grant_type FROM grant_records WHERE id = '${claims.gid}'`))[0];
       expect(record).toEqual({ subject: user.id, grant_type: 'password' });
 
       const refreshed = await openid.refreshTokenGrant(config, tokens.refresh_token!);
       expect(claimsOf(refreshed.access_token)).toMatchObject({ sub: user.id, gid: claims.gid });
       expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    });
+
+    it('releases the user\'s claims by scope, as a browser sign-in does (OIDC Core §5.4)', async () => {
+      const user = await createUser('olga', { claims: { email: 'olga@example.com', email_verified: true, name: 'Olga O', groups: ['staff'] } });
+      const oidc = await createClient(server, { grant_types: ['password'], scope: 'openid profile email read' });
+      const claimsFor = async (scope: string) => {
+        const { status, body } = await password(oidc, 'olga', 'correct horse battery', { scope });
+        expect(status).toBe(200);
+        const { sub, scope: granted, email, email_verified, name, preferred_username, updated_at, groups } = claimsOf(body.access_token as string);
+        return { sub, scope: granted, email, email_verified, name, preferred_username, updated_at, groups };
+      };
+      const none = { email: undefined, email_verified: undefined, name: undefined, preferred_username: undefined, updated_at: undefined, groups: undefined };
+      expect(await claimsFor('read')).toEqual({ ...none, sub: user.id, scope: 'read' });
+      expect(await claimsFor('openid email')).toEqual({ ...none, sub: user.id, scope: 'openid email', email: 'olga@example.com', email_verified: true });
+      // A claim of no standard scope (groups) is released by none.
+      expect(await claimsFor('openid profile')).toEqual({ ...none, sub: user.id, scope: 'openid profile', name: 'Olga O', preferred_username: 'olga', updated_at: expect.any(Number) });
+    });
+
+    it('gives a pairwise client asking for openid its pairwise sub and none of the user\'s claims', async () => {
+      const user = await createUser('piet', { claims: { email: 'piet@example.com', name: 'Piet P', groups: ['staff'] } });
+      const pairwise = await createClient(server, { grant_types: ['password'], scope: 'openid profile email', subject_type: 'pairwise', redirect_uris: ['https://pairwise.example/cb'] });
+      const { status, body } = await password(pairwise, 'piet', 'correct horse battery', { scope: 'openid' });
+      expect(status).toBe(200);
+      const { iat, exp, jti, ...claims } = claimsOf(body.access_token as string);
+      expect(claims).toEqual({ iss: server.url, sub: expect.any(String), aud: pairwise.client_id, client_id: pairwise.client_id, scope: 'openid', auth_time: expect.any(Number), amr: ['pwd'], gid: expect.any(String) });
+      expect({ iat, exp, jti }).toEqual({ iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) });
+      expect(claims.sub).not.toBe(user.id);
+      // Nor does introspection name the user (RFC 7662 username): it shows what the token carries.
+      const introspected = await openid.tokenIntrospection(await rp(pairwise), body.access_token as string);
+      expect(introspected).toMatchObject({ active: true, sub: claims.sub });
+      for (const member of ['username', 'email', 'name', 'groups']) expect(introspected).not.toHaveProperty(member);
     });
 
     it('answers an unknown user, a wrong password and a disabled user alike, and in similar time', async () => {
@@ -230,7 +270,8 @@ describe('users, the password grant, introspection and revocation', () => {
       const config = await rp(app);
       const tokens = await openid.genericGrantRequest(config, 'password', { username: 'heidi', password: 'correct horse battery' });
       const active = await openid.tokenIntrospection(config, tokens.access_token);
-      expect(active).toMatchObject({ active: true, client_id: app.client_id, scope: 'read write', token_type: 'Bearer', username: 'heidi', iss: server.url });
+      expect(active).toMatchObject({ active: true, client_id: app.client_id, scope: 'read write', token_type: 'Bearer', iss: server.url });
+      expect(active).not.toHaveProperty('username'); // only the profile scope releases preferred_username
       expect(await openid.tokenIntrospection(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' })).toMatchObject({ active: true, token_type: 'refresh_token' });
 
       await openid.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });

@@ -56,6 +56,17 @@ describe('start-up failures are one clear message and a non-zero exit', () => {
     expect(stderr).toMatch(/keystore\.password: environment variable NO_SUCH_VARIABLE is not set/);
   });
 
+  it('refuses a malformed master key without printing it, and an unknown grant type open to registration, as config check does', async () => {
+    const short = await start('[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "short-secret"\n');
+    expect(short).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/invalid configuration\n {2}- security\.master_key: the master key must be 32 bytes, base64 or base64url encoded\n$/) });
+    expect(short.stderr).not.toContain('short-secret');
+    const fromEnv = await start('[database]\nurl = "sqlite::memory:"\n', { GRANTRY_MASTER_KEY: 'short-secret' });
+    expect(fromEnv.stderr).toMatch(/\n {2}- GRANTRY_MASTER_KEY: the master key must be 32 bytes, base64 or base64url encoded\n$/);
+    const typo = await start(`[logging]\nlevel = "error"\n[database]\nurl = "sqlite::memory:"\n[security]\nmaster_key = "${'A'.repeat(43)}"\n[oauth.registration]\nallowed_grant_types = ["refresh-token"]\n`);
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toContain('oauth.registration.allowed_grant_types[0] = "refresh-token": unknown grant type (did you mean refresh_token?)');
+  });
+
   it('refuses a keystore with an RSA-1024 key (RFC 7518 §3.3)', async () => {
     const weak = join(dir, 'weak.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', weak], { stdio: 'ignore' });

@@ -67,7 +67,7 @@ describe('user changes that end what the user granted', () => {
     await userWithGrantAndSession('frank');
     const user = await userWithGrantAndSession('gina');
     const refused = await adminApi('PATCH', `/users/${user.id}`, { username: 'frank', enabled: false });
-    expect(refused).toEqual({ status: 409, body: { error: 'conflict', error_description: 'a user named "frank" exists already' } });
+    expect(refused).toEqual({ status: 409, body: { error: 'conflict', error_description: "a user named 'frank' exists already" } });
     expect((await adminApi('GET', `/users/${user.id}`)).body).toMatchObject({ username: 'gina', enabled: true });
     expect(await sessionEnded(user.sessionId)).toBe(false);
     expect((await refresh(user.refreshToken)).status).toBe(200);

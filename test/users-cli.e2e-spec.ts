@@ -67,7 +67,7 @@ describe('grantry users', () => {
   it('stores --claim values that are JSON as JSON: booleans, numbers, null, arrays, objects; anything else as text', async () => {
     const user = await json(
       'users', 'create', '--username', 'tess',
-      '--claim', 'email_verified=true', '--claim', 'phone_number_verified=false', '--claim', 'age=42', '--claim', 'middle_name=null',
+      '--claim', 'email_verified=true', '--claim', 'phone_number_verified=false', '--claim', 'age=42', '--claim', 'employee_id=null',
       '--claim', 'groups=["admins","ops"]', '--claim', 'address={"locality":"Paris","country":"FR"}',
       '--claim', 'name=Tess T', '--claim', 'zoneinfo=Europe/Paris', '--claim', 'nickname="true"', '--claim', 'account=12345678901234567890',
     );
@@ -75,7 +75,7 @@ describe('grantry users', () => {
       email_verified: true,
       phone_number_verified: false,
       age: 42,
-      middle_name: null,
+      employee_id: null,
       groups: ['admins', 'ops'],
       address: { locality: 'Paris', country: 'FR' },
       name: 'Tess T',
@@ -84,6 +84,16 @@ describe('grantry users', () => {
       account: '12345678901234567890',
     });
     expect((await json('users', 'show', user.id)).claims).toStrictEqual(user.claims);
+  });
+
+  it('keeps the JSON type OIDC Core §5.1 gives a standard claim, as the admin API does (resource-owners e2e)', async () => {
+    const user = await json('users', 'create', '--username', 'ursula', '--claim', 'email=ursula@example.com');
+    // Strings whatever they look like: a phone number, a nickname of true, a middle name of null.
+    const updated = await json('users', 'update', user.id, '--claim', 'phone_number=4155551234', '--claim', 'nickname=true', '--claim', 'middle_name=null', '--claim', 'birthdate=1990');
+    expect(updated.claims).toStrictEqual({ email: 'ursula@example.com', phone_number: '4155551234', nickname: 'true', middle_name: 'null', birthdate: '1990' });
+    // The booleans, updated_at and address must have their types: refused like the admin API refuses them.
+    expect(await run('users', 'update', user.id, '--claim', 'email_verified=yes')).toEqual({ status: 1, stdout: '', stderr: 'grantry: invalid_request: claims.email_verified must be true or false (OIDC Core section 5.1)\n' });
+    expect(await run('users', 'update', user.id, '--claim', 'address=Paris')).toEqual({ status: 1, stdout: '', stderr: 'grantry: invalid_request: claims.address must be a JSON object (OIDC Core section 5.1)\n' });
   });
 
   it('drops one trailing line break of a --password-file (echo, an editor, Windows), and refuses a file of several lines', async () => {

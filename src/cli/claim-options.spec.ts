@@ -13,15 +13,36 @@ describe('--claim values', () => {
     ['"true"', 'true'],
     ['"007"', '007'],
   ])('reads %s as JSON', (text, value) => {
-    expect(claimValue(text)).toEqual(value);
+    expect(claimValue('custom', text)).toEqual(value);
   });
 
   it.each(['Alice Smith', 'alice@example.com', '+15555550100', '007', 'True', '[not json', '', '12345678901234567890', '1e400'])(
     'keeps %j as text',
     (text) => {
-      expect(claimValue(text)).toBe(text);
+      expect(claimValue('custom', text)).toBe(text);
     },
   );
+
+  it.each([
+    ['phone_number', '4155551234', '4155551234'],
+    ['phone_number', '+1 415 555 1234', '+1 415 555 1234'],
+    ['nickname', 'true', 'true'],
+    ['nickname', '"true"', 'true'],
+    ['middle_name', 'null', 'null'],
+    ['birthdate', '1990', '1990'],
+    ['name', '["A","B"]', '["A","B"]'],
+    ['zoneinfo', '{"x":1}', '{"x":1}'],
+  ])('keeps the standard string claim %s=%s a string (OIDC Core §5.1)', (name, text, value) => {
+    expect(claimValue(name, text)).toBe(value);
+  });
+
+  it('reads the other standard claims as JSON, for the user parser to check their types', () => {
+    expect(claimValue('email_verified', 'true')).toBe(true);
+    expect(claimValue('phone_number_verified', 'false')).toBe(false);
+    expect(claimValue('updated_at', '1700000000')).toBe(1700000000);
+    expect(claimValue('address', '{"country":"FR"}')).toEqual({ country: 'FR' });
+    expect(claimValue('email_verified', 'yes')).toBe('yes');
+  });
 });
 
 describe('claims after users create|update', () => {

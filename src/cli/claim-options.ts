@@ -1,3 +1,4 @@
+import { standardClaimType } from '../users/standard-claims';
 import { UsageError } from './args';
 
 /**
@@ -5,15 +6,18 @@ import { UsageError } from './args';
  * `["a","b"]`, `{"locality":"Paris"}`, `"007"` — else the text as written (`Alice Smith`,
  * `alice@example.com`, `+15555550100`). So `email_verified=true` is the boolean OIDC Core §5.1
  * defines, not the string "true". A whole number too large to be exact in JSON (an account
- * number of 20 digits) stays text rather than lose digits.
+ * number of 20 digits) stays text rather than lose digits. A standard claim §5.1 defines as a
+ * string stays text whatever it looks like (`phone_number=4155551234`, `nickname=true`), a JSON
+ * string given quoted as its text; the user parser checks the other standard claims' types.
  */
-export function claimValue(text: string): unknown {
+export function claimValue(name: string, text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return text;
   }
+  if (standardClaimType(name) === 'string') return typeof value === 'string' ? value : text;
   if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) return text;
   return value;
 }

@@ -5,6 +5,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../common/json-depth';
 import { corsOrigin, MAX_CORS_ORIGINS } from './cors-origins';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
 import { isLoopbackHost } from './loopback-host';
+import { sectorHost, sectorIdentifierNeeded } from './pairwise-sector';
 
 /** RFC 7591 §2 client metadata as grantry stores and shows it. */
 export interface ClientMetadata {
@@ -140,7 +141,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   post_logout_redirect_uris: { ...stringArray, description: 'where RP-initiated logout may return (exact match)' },
   application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
   subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
-  sector_identifier_uri: { ...nullableUri, description: 'https; must list every redirect URI' },
+  sector_identifier_uri: { ...nullableUri, description: 'https; must list every redirect URI; required of a pairwise client whose redirect URIs have several hosts, a private-use scheme (no host) or a loopback host' },
   default_max_age: { type: ['integer', 'null'], minimum: 0 },
   require_auth_time: { type: 'boolean', default: false },
   allowed_cors_origins: {
@@ -199,8 +200,9 @@ export type MetadataProfile = 'admin' | 'registration';
 /**
  * Validates a create (no `base`) or a partial update (over `base`) and returns whole metadata.
  * Every problem is an `invalid_client_metadata` (or `invalid_redirect_uri`) naming the field.
+ * `previous`: the stored metadata the result replaces (`base`, or the client an RFC 7592 PUT replaces).
  */
-export function parseClientMetadata(input: unknown, base?: ClientMetadata, profile: MetadataProfile = 'admin'): ClientMetadata {
+export function parseClientMetadata(input: unknown, base?: ClientMetadata, profile: MetadataProfile = 'admin', previous: ClientMetadata | undefined = base): ClientMetadata {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw OAuthError.invalidClientMetadata('the request body must be a JSON object');
   }
@@ -282,11 +284,21 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     throw OAuthError.invalidClientMetadata('an *_encrypted_response_alg needs the client\'s encryption keys in jwks or jwks_uri');
   }
   checkClientEncryptionKeys(out); // an inline jwks must hold a key the registered alg can use
-  if (out.subject_type === 'pairwise' && !out.sector_identifier_uri && new Set(out.redirect_uris.map((uri) => new URL(uri).host)).size > 1) {
-    // OIDC Core §8.1: without a sector identifier, the redirect URIs' one host is the sector.
-    throw OAuthError.invalidClientMetadata('a pairwise client whose redirect_uris have several hosts needs a sector_identifier_uri');
-  }
+  checkPairwiseSector(out, previous);
   return out;
+}
+
+/**
+ * OIDC Core §8.1: a pairwise client whose redirect URIs name no sector of its own registers a
+ * sector identifier URI. A client stored before this rule (`previous`: the metadata an update or
+ * RFC 7592 PUT replaces) keeps the sector it has — changing it would change every `sub` its users
+ * have — as long as the update leaves that sector as it is; start-up and `config check` list such clients.
+ */
+function checkPairwiseSector(out: ClientMetadata, previous: ClientMetadata | undefined): void {
+  const needed = sectorIdentifierNeeded(out);
+  if (!needed) return;
+  const kept = previous !== undefined && sectorIdentifierNeeded(previous) !== undefined && sectorHost(previous.sector_identifier_uri, previous.redirect_uris) === sectorHost(out.sector_identifier_uri, out.redirect_uris);
+  if (!kept) throw OAuthError.invalidClientMetadata(needed);
 }
 
 /**

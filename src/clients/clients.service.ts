@@ -14,6 +14,7 @@ import { SecurityService } from '../security/security.service';
 import { applyMetadata, ClientView, metadataOf, toView } from './client-mapping';
 import { ClientEntity } from './client.entity';
 import { ClientMetadata, SECRET_METHODS } from './client-metadata';
+import { UnnamedSectorClient, unnamedSectorClients } from './pairwise-sector';
 import { RegisteredClient, toRegisteredClient } from './registered-client';
 
 /** The one method that needs the secret itself (RFC 7523 HMAC), so the only one with a sealed copy at rest. */
@@ -259,6 +260,12 @@ export class ClientsService {
   async withRegistrantGrantTypes(): Promise<{ clientId: string; registrantGrantTypes: string[] }[]> {
     const rows = await this.repo.find({ select: { clientId: true, registrantGrantTypes: true }, where: { registrantGrantTypes: Not(IsNull()) }, order: { clientId: 'ASC' } });
     return rows.map(({ clientId, registrantGrantTypes }) => ({ clientId, registrantGrantTypes: registrantGrantTypes ?? [] }));
+  }
+
+  /** Every pairwise client (of every tenant) whose sector its redirect URIs cannot name, for the start-up warning. */
+  async withUnnamedSectors(): Promise<UnnamedSectorClient[]> {
+    const rows = await this.repo.find({ select: { clientId: true, redirectUris: true }, where: { subjectType: 'pairwise', sectorIdentifierUri: IsNull() }, order: { clientId: 'ASC' } });
+    return unnamedSectorClients(rows.map(({ clientId, redirectUris }) => ({ clientId, subject_type: 'pairwise', sector_identifier_uri: null, redirect_uris: redirectUris })));
   }
 
   /** The token endpoint's lookup: cached, positive answers only. */

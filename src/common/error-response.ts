@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpException, Logger } from '@nestjs/common';
 import { logLine, logText } from './log-text';
 import { NO_STORE_HEADERS } from './no-store.decorator';
-import { OAuthError } from './oauth-error';
+import { errorDescriptionText, OAuthError } from './oauth-error';
 
 export interface ErrorReply {
   status: number;
@@ -37,7 +37,7 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
     if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
       headers['WWW-Authenticate'] = `Bearer realm="grantry", error="${error.code}", error_description="${error.description}"`;
     }
-    return { status: error.status, headers, body: { error: error.code, error_description: error.description } };
+    return { status: error.status, headers, body: { error: error.code, error_description: errorDescriptionText(error.description) } };
   }
   const status = clientErrorStatus(error);
   if (status) {

@@ -33,6 +33,17 @@ export interface OAuthErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * An error description as it may go on the wire. RFC 6749 §4.1.2.1 and §5.2 (RFC 6750 §3 alike):
+ * `error_description` is %x20-21 / %x23-5B / %x5D-7E — printable ASCII without `"` and `\`.
+ * Descriptions quote what a request sent (`response_type "x" is not supported`), and a request
+ * can send anything (a line break, a right-to-left override, a quote that ends the quoting): each
+ * `"` becomes `'`, every other character outside the set one `?`, so the rest stays readable.
+ */
+export function errorDescriptionText(description: string): string {
+  return description.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/gu, '?');
+}
+
 /** RFC 6749 §5.2: one description for every client-authentication failure; why goes to the log. */
 export const CLIENT_AUTHENTICATION_FAILED = 'client authentication failed';
 

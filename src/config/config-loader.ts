@@ -6,6 +6,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { CACHE_NAMES, isCacheName } from './cache-settings';
 import { GrantryConfig } from './config.schema';
 import { didYouMeanHint } from './did-you-mean';
+import { decodeMasterKey, MASTER_KEY_FORMAT } from './master-key-format';
 import { expandEnv } from './env-expansion';
 import { GRANT_TYPE_TABLES } from './grant-type-tables';
 import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
@@ -103,6 +104,7 @@ export function inspectConfig(
   const problems = [...reserved.map((key) => `${key}: unknown key`), ...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }))];
   if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
   if (Array.isArray(config.cache?.manager)) problems.push(...unknownCaches(config));
+  problems.push(...masterKeyProblems(config, env));
   // A key whose $env{} reference failed is reported once, for that; not again for the text left in its place.
   const failedKeys = envProblems.map((problem) => problem.slice(0, problem.indexOf(': ')));
   const valueProblems = problems.filter((problem) => !failedKeys.some((key) => problem.startsWith(`${key} `) || problem.startsWith(`${key}:`)));
@@ -155,6 +157,17 @@ function unknownCaches(config: GrantryConfig): string[] {
       ? [`cache.manager[${i}].name = ${JSON.stringify(manager.name)}: unknown cache${didYouMeanHint(manager.name, Object.keys(CACHE_NAMES))} (known: ${Object.keys(CACHE_NAMES).join(', ')})`]
       : [],
   );
+}
+
+/**
+ * `[security] master_key`, else GRANTRY_MASTER_KEY, in the format start-up decodes (an empty value
+ * means unset: the key file serves). Named without the value: it is a secret.
+ */
+function masterKeyProblems(config: GrantryConfig, env: NodeJS.ProcessEnv): string[] {
+  const inFile = config.security?.master_key;
+  if (typeof inFile === 'string' && inFile) return decodeMasterKey(inFile) ? [] : [`security.master_key: ${MASTER_KEY_FORMAT}`];
+  if (inFile === undefined || inFile === '') return env.GRANTRY_MASTER_KEY && !decodeMasterKey(env.GRANTRY_MASTER_KEY) ? [`GRANTRY_MASTER_KEY: ${MASTER_KEY_FORMAT}`] : [];
+  return []; // not a string: the schema says so
 }
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

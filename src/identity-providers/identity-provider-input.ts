@@ -123,7 +123,7 @@ function signingAlgs(value: unknown): string[] {
 }
 
 function claimMappings(value: unknown): Record<string, string> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('claim_mappings must be an object of assertion claim → token claim');
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('claim_mappings must be an object of assertion claim names to token claim names');
   for (const [from, to] of Object.entries(value)) {
     if (typeof to !== 'string' || !to || !from) throw invalid('claim_mappings values must be non-empty claim names');
     if (REGISTERED_CLAIMS.has(to)) throw invalid(`claim_mappings cannot set the registered claim ${to}`);

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { SecuritySettings } from '../config/config.schema';
+import { decodeMasterKey, MASTER_KEY_FORMAT } from '../config/master-key-format';
 
 /** Reads `[security] master_key`, else the key file, else generates the file (development). */
 export function loadMasterKey(settings: SecuritySettings, logger = new Logger('MasterKey')): Buffer {
@@ -20,8 +21,8 @@ export function loadMasterKey(settings: SecuritySettings, logger = new Logger('M
 }
 
 function decodeKey(text: string, source: string): Buffer {
-  const key = Buffer.from(text, /[+/=]/.test(text) ? 'base64' : 'base64url');
-  if (key.length !== 32) throw new Error(`${source}: the master key must be 32 bytes, base64 or base64url encoded`);
+  const key = decodeMasterKey(text);
+  if (!key) throw new Error(`${source}: ${MASTER_KEY_FORMAT}`);
   return key;
 }
 

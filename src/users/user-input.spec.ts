@@ -30,6 +30,24 @@ describe('parseUserInput', () => {
     expect(refusal({ locked_until: 5 }, false)).toMatch(/locked_until/);
   });
 
+  it.each([
+    [{ phone_number: 4155551234 }, 'claims.phone_number must be a string (OIDC Core section 5.1)'],
+    [{ name: ['A', 'B'] }, 'claims.name must be a string (OIDC Core section 5.1)'],
+    [{ middle_name: null }, 'claims.middle_name must be a string (OIDC Core section 5.1)'],
+    [{ email_verified: 'true' }, 'claims.email_verified must be true or false (OIDC Core section 5.1)'],
+    [{ phone_number_verified: 1 }, 'claims.phone_number_verified must be true or false (OIDC Core section 5.1)'],
+    [{ updated_at: '1700000000' }, 'claims.updated_at must be a number (OIDC Core section 5.1)'],
+    [{ address: 'Paris' }, 'claims.address must be a JSON object (OIDC Core section 5.1)'],
+    [{ address: ['Paris'] }, 'claims.address must be a JSON object (OIDC Core section 5.1)'],
+  ])('refuses a standard claim of another type than OIDC Core §5.1 gives it: %j', (claims, description) => {
+    expect(refusal({ username: 'a', claims })).toBe(description);
+  });
+
+  it('takes standard claims of their types, and any type for other claims', () => {
+    const claims = { phone_number: '4155551234', email_verified: true, updated_at: 1700000000, address: { country: 'FR' }, age: 42, groups: ['x'], employee_id: null };
+    expect(parseUserInput({ username: 'a', claims }, true).claims).toEqual(claims);
+  });
+
   it('takes a partial update', () => {
     expect(parseUserInput({ enabled: false, locked_until: null }, false)).toEqual({ enabled: false, locked_until: null });
   });

@@ -1,5 +1,6 @@
 import { OAuthError } from '../common/oauth-error';
 import { REGISTERED_CLAIMS } from '../common/registered-claims';
+import { ClaimType, hasClaimType, standardClaimType } from './standard-claims';
 
 /** A link of an identity provider's subject to the user, as the admin API and CLI show it. */
 export interface UserIdentityInput {
@@ -26,7 +27,7 @@ export interface UserInput {
 export const USER_FIELDS: Readonly<Record<keyof UserInput, Readonly<Record<string, unknown>>>> = {
   username: { type: 'string', maxLength: 255, description: 'unique per tenant, compared after NFKC and lower-casing' },
   password: { type: 'string', writeOnly: true, description: 'checked against [users] password policy; hashed with scrypt; a new one revokes the user\'s grants' },
-  claims: { type: 'object', description: 'claims of the user\'s tokens (email, name, groups, ...); no registered claim' },
+  claims: { type: 'object', description: 'claims of the user\'s tokens (email, name, groups, ...); no registered claim; the OIDC Core §5.1 standard claims with their types (strings; email_verified and phone_number_verified booleans, updated_at a number, address an object)' },
   enabled: { type: 'boolean', default: true },
   identities: {
     type: 'array',
@@ -44,6 +45,7 @@ const USERNAME = /^[^\s\u0000-\u001f\u007f]{1,255}$/u;
 const DECEPTIVE = /[\p{Default_Ignorable_Code_Point}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 const invalid = (description: string) => OAuthError.invalidRequest(description);
+const TYPE_NAMES: Record<ClaimType, string> = { string: 'a string', boolean: 'true or false', number: 'a number', object: 'a JSON object' };
 
 /** NFKC and lower case: `Alice`, `ALICE` and `alice` are one account, as in Keycloak. */
 export function normalizeUsername(username: string): string {
@@ -88,6 +90,11 @@ function claims(value: unknown): Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('claims must be a JSON object');
   const reserved = Object.keys(value).filter((name) => REGISTERED_CLAIMS.has(name));
   if (reserved.length) throw invalid(`claims cannot set ${reserved.join(', ')}: only the server sets them`);
+  // OIDC Core §5.1: a standard claim keeps its type (phone_number is a string, email_verified a boolean).
+  for (const [name, claim] of Object.entries(value)) {
+    const type = standardClaimType(name);
+    if (type && !hasClaimType(claim, type)) throw invalid(`claims.${name} must be ${TYPE_NAMES[type]} (OIDC Core section 5.1)`);
+  }
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_CLAIMS_BYTES) throw invalid(`claims must be at most ${MAX_CLAIMS_BYTES} bytes of JSON`);
   return structuredClone(value as Record<string, unknown>);
 }

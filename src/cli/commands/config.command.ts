@@ -10,18 +10,19 @@ import { Grant, GrantOptions } from '../../oauth/core/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
 import { LoginAuthenticator, LoginStepOptions } from '../../oauth/interaction/login-step';
 import { PasswordLoginStep } from '../../oauth/interaction/password.login-step';
-import { registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
+import { allowedGrantTypeProblems, registrationGrantTypes } from '../../oauth/registration/registration-grant-types';
 import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
-import { unapprovedRegistrationWarnings } from '../registration-check';
+import { registeredClientWarnings } from '../registration-check';
 
 export const CONFIG_USAGE = `grantry config check [--config PATH]
 grantry config print --effective [--config PATH] [--json]
   (check: validates the file and its $env{} references without writing to the database or creating
    any file; exit 0 printing "ok: <file>", or 1 listing every problem, one per line. An existing
    database is read for clients registered (RFC 7591) with grant types outside
-   [oauth.registration] allowed_grant_types: a warning names them.
+   [oauth.registration] allowed_grant_types, and for pairwise clients whose redirect URIs have no
+   host of their own and no sector_identifier_uri: a warning names them.
    print --effective: the whole configuration in force (built-in defaults merged, PORT/HOST and
    DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked)
   e.g. grantry config check --config /etc/grantry/deployment.toml
@@ -35,8 +36,9 @@ export async function configCommand(sub: string | undefined, args: string[], io:
     case 'check': {
       const { values } = parse(args, {});
       const { path, problems, warnings, config } = check(values.config as string | undefined, io.env);
-      // The database is read, never written: clients registered with grant types the file no longer opens to registration.
-      if (config && !problems.length) warnings.push(...(await unapprovedRegistrationWarnings(config)));
+      // The database is read, never written: clients registered with grant types the file no longer opens to
+      // registration, and pairwise clients whose redirect URIs name no sector of their own.
+      if (config && !problems.length) warnings.push(...(await registeredClientWarnings(config)));
       for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       if (problems.length) {
         io.stderr.write(`grantry: ${path ? resolve(path) : 'built-in defaults'}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
@@ -87,7 +89,7 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
   const { path } = document;
   const { config, problems } = inspectConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
   const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators(), namesPluginModule);
-  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...missingFiles(config)], warnings, config };
+  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...allowedGrantTypeProblems(config), ...missingFiles(config)], warnings, config };
 }
 
 /** `[[login.authenticator]]` ids that name no built-in step and no module (start-up refuses them too). */

@@ -20,7 +20,10 @@ grantry users delete ID
    an environment variable, or stdin — a hidden prompt when stdin is a terminal; set-password reads
    stdin when no option is given.
    --claim VALUE is JSON when it parses as JSON (true, 42, null, ["a","b"], {"k":"v"}, '"007"'),
-   else text. update --claim sets one claim and keeps the others; --unset-claim removes one;
+   else text; an OIDC standard claim keeps its type (OIDC Core §5.1): name, email, phone_number
+   and the other string claims are text as written (phone_number=4155551234), email_verified and
+   phone_number_verified true or false, updated_at a number, address a JSON object.
+   update --claim sets one claim and keeps the others; --unset-claim removes one;
    --claims-file replaces all of them (--claim and --unset-claim then apply to the file's).
    update --identity replaces the identity links.)
   e.g. grantry users update ID --claim email_verified=true --claim 'groups=["admins"]' --unset-claim nickname`;
@@ -132,7 +135,7 @@ function profile(values: Record<string, unknown>, current: Readonly<Record<strin
   if (values['claims-file'] !== undefined || values.claim !== undefined || values['unset-claim'] !== undefined) {
     input.claims = changedClaims(current, {
       replaceWith: values['claims-file'] !== undefined ? readJsonObject(String(values['claims-file'])) : undefined,
-      set: pairs(values.claim as string[] | undefined, '--claim', 'NAME=VALUE').map(([name, text]) => [name, claimValue(text)]),
+      set: pairs(values.claim as string[] | undefined, '--claim', 'NAME=VALUE').map(([name, text]) => [name, claimValue(name, text)]),
       unset: (values['unset-claim'] as string[] | undefined) ?? [],
     });
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLIENT_REQUEST_HEADERS, CORS_ENDPOINTS, CorsEndpoint, PREFLIGHT_MAX_AGE } from './cors-endpoints';
 import { addVaryOrigin } from './cors-response';
+import { originProblem } from './serialised-origin';
 
 /**
  * Answers the CORS preflight (an OPTIONS with `Origin` and `Access-Control-Request-Method`) of
@@ -11,9 +12,9 @@ import { addVaryOrigin } from './cors-response';
  * headers, so the browser blocks the call.
  *
  * A preflight cannot know the client yet (it carries no credentials, Fetch standard "CORS-
- * preflight request"), so on a client endpoint it answers the requested origin; the actual
- * response then carries `Access-Control-Allow-Origin` only for an origin of the client
- * (node-oidc-provider behaves the same).
+ * preflight request"), so on a client endpoint it answers the requested origin when it is a
+ * well-formed web origin (`originProblem`: never `null`); the actual response then carries
+ * `Access-Control-Allow-Origin` only for an origin of the client (node-oidc-provider behaves the same).
  */
 export function installCorsPreflight(fastify: FastifyInstance): void {
   for (const [path, endpoint] of CORS_ENDPOINTS) {
@@ -25,6 +26,12 @@ function preflight(endpoint: CorsEndpoint, request: FastifyRequest, reply: Fasti
   const origin = request.headers.origin;
   // RFC 9110 §9.3.7: a plain OPTIONS (no preflight) learns what the resource allows.
   if (origin === undefined || request.headers['access-control-request-method'] === undefined) {
+    return void reply.status(204).header('Allow', `${endpoint.methods}, OPTIONS`).send();
+  }
+  if (endpoint.origins !== 'any' && originProblem(origin) !== undefined) {
+    // `null` or malformed: no client can have registered it (the same rule, less https), so no CORS
+    // headers — reflecting `null` would tell every sandboxed or file: page it may call.
+    addVaryOrigin(reply);
     return void reply.status(204).header('Allow', `${endpoint.methods}, OPTIONS`).send();
   }
   void reply.status(204).headers({ 'Access-Control-Allow-Methods': endpoint.methods, 'Access-Control-Max-Age': PREFLIGHT_MAX_AGE });

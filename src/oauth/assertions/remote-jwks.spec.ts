@@ -126,6 +126,44 @@ describe('RemoteJwks', () => {
     expect(stub.hits()).toBe(2);
   });
 
+  describe('with a full cache (capacity)', () => {
+    let failing: Awaited<ReturnType<typeof jwksServer>>;
+    beforeEach(async () => {
+      failing = await jwksServer([]);
+      failing.setStatus(500);
+    });
+    afterEach(() => failing.close());
+
+    it('never lets URIs that fail push out a set that serves, even one past its lifetime (stale-if-error)', async () => {
+      const jwks = remoteJwks({ capacity: 2 });
+      expect(await jwks.keys(stub.url)).toEqual([key.publicJwk]);
+      // The client's JWKS endpoint goes down; a registrant names URI after URI that never answers.
+      stub.setStatus(503);
+      pass(LIFETIME);
+      for (let i = 0; i < 5; i++) await expect(jwks.keys(`${failing.url}/${i}`)).rejects.toThrow(`${failing.url}/${i}: HTTP 500`);
+      expect(failing.hits()).toBe(5);
+      expect(await jwks.candidates(stub.url, header(key.kid))).toEqual([key.publicJwk]);
+      // Failing URIs push out failing URIs only: the first is fetched again, the last is still in its cooldown.
+      await expect(jwks.keys(`${failing.url}/0`)).rejects.toThrow(`${failing.url}/0: HTTP 500`);
+      await expect(jwks.keys(`${failing.url}/4`)).rejects.toThrow(`${failing.url}/4: HTTP 500`);
+      expect(failing.hits()).toBe(6);
+    });
+
+    it('pushes out the least recently used set, not the least recently fetched', async () => {
+      const jwks = remoteJwks({ capacity: 2 });
+      const [a, b, c] = ['a', 'b', 'c'].map((name) => `${stub.url}/${name}`);
+      await jwks.keys(a);
+      await jwks.keys(b);
+      await jwks.keys(a); // used again: b is now the least recently used
+      await jwks.keys(c);
+      expect(stub.hits()).toBe(3);
+      await jwks.keys(a);
+      expect(stub.hits()).toBe(3);
+      await jwks.keys(b);
+      expect(stub.hits()).toBe(4);
+    });
+  });
+
   it('shares one fetch among concurrent callers', async () => {
     const jwks = remoteJwks();
     const answers = await Promise.all(Array.from({ length: 10 }, () => jwks.keys(stub.url)));

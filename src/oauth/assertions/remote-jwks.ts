@@ -9,6 +9,11 @@ export interface RemoteJwksOptions {
   minTtlSeconds?: number;
   /** Kept this long when the server sends no Cache-Control max-age (default: maxTtlSeconds). */
   defaultTtlSeconds?: number;
+  /**
+   * URIs whose last good set is kept, the least recently used leaving first; as many again that
+   * never answered with a set are kept apart (their failure and cooldown only), so URIs that fail
+   * — a registrant's made-up `jwks_uri`s — never push out a set that serves.
+   */
   capacity: number;
   /**
    * Seconds that must pass between two fetches of one URI, whatever prompts them (an expired
@@ -51,9 +56,18 @@ interface Entry {
  * earlier failure all wait for it. A failed fetch never replaces the last good set: that set
  * serves on, up to `staleIfErrorSeconds` past its lifetime, and only a token whose `kid` it lacks
  * is refused. A URI that never answered answers with its failure until the cooldown passed.
+ *
+ * The cache is bounded, and a registrant can name any number of URIs (RFC 7592 lets a client
+ * change its `jwks_uri`, then one assertion per URI makes it fetched). So URIs with a set and URIs
+ * without one are kept apart, each at most `capacity`, and each leaves by last use — not last
+ * fetch: failing URIs only push out other failing URIs, and a set that verifies tokens (its
+ * endpoint perhaps down: stale-if-error) stays while it is used.
  */
 export class RemoteJwks {
-  private readonly entries = new Map<string, Entry>();
+  /** URIs with a last good set; Map order is use order, the least recently used first. */
+  private readonly withSet = new Map<string, Entry>();
+  /** URIs that never answered with a set (or whose set was pushed out): their error and cooldown; same order. */
+  private readonly withoutSet = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<Entry>>();
   private readonly cooldownMs: number;
 
@@ -78,7 +92,7 @@ export class RemoteJwks {
    * fetched, or the last good one is more than `staleIfErrorSeconds` past its lifetime.
    */
   async keys(uri: string, fetchOptions?: FetchOptions, refetch = false): Promise<JWK[]> {
-    let entry = this.entries.get(uri);
+    let entry = this.used(uri);
     const due = !entry?.set || refetch || Date.now() >= entry.set.freshUntil;
     if (due && (!entry || Date.now() - entry.attemptedAt >= this.cooldownMs)) entry = await this.fetch(uri, fetchOptions);
     if (entry!.set && this.mayServe(entry!.set)) return entry!.set.keys;
@@ -87,7 +101,14 @@ export class RemoteJwks {
 
   /** Why the last fetch of `uri` failed, while no fetch has succeeded since; undefined otherwise. */
   lastError(uri: string): Error | undefined {
-    return this.entries.get(uri)?.error;
+    return (this.withSet.get(uri) ?? this.withoutSet.get(uri))?.error;
+  }
+
+  /** The entry of `uri`, now the most recently used of its kind. */
+  private used(uri: string): Entry | undefined {
+    const entry = this.withSet.get(uri) ?? this.withoutSet.get(uri);
+    if (entry) this.remember(uri, entry);
+    return entry;
   }
 
   private mayServe(set: GoodSet): boolean {
@@ -103,7 +124,7 @@ export class RemoteJwks {
         .then(({ body, maxAge }): Entry => ({ set: this.goodSet(uri, body, maxAge, attemptedAt), attemptedAt }))
         .catch((error: Error): Entry => {
           // The last good set stays: one failure (or one junk kid at the wrong moment) must not empty it.
-          const set = this.entries.get(uri)?.set;
+          const set = this.withSet.get(uri)?.set;
           this.options.onFetchError?.(uri, error, !!set && this.mayServe(set));
           return { set, attemptedAt, error };
         })
@@ -127,10 +148,15 @@ export class RemoteJwks {
     return { keys: jwks, freshUntil: fetchedAt + Math.max(ttlSeconds * 1000, this.cooldownMs) };
   }
 
-  /** Keeps at most `capacity` URIs, the least recently fetched leaving first. */
+  /**
+   * Stores `entry` as the most recently used of its kind (with a set, or without), pushing out the
+   * least recently used of that kind alone when it holds `capacity` URIs.
+   */
   private remember(uri: string, entry: Entry): void {
-    this.entries.delete(uri);
-    if (this.entries.size >= this.options.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(uri, entry);
+    this.withSet.delete(uri);
+    this.withoutSet.delete(uri);
+    const kind = entry.set ? this.withSet : this.withoutSet;
+    if (kind.size >= this.options.capacity) kind.delete(kind.keys().next().value as string);
+    kind.set(uri, entry);
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
+import { errorDescriptionText, OAuthError } from '../../common/oauth-error';
 import { GrantryConfig, PkceSettings, TokenSettings } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
@@ -273,7 +273,7 @@ export class AuthorizationFlow {
       return;
     }
     if (error instanceof OAuthError && destination && error.status !== 401) {
-      deliver(reply, this.pages, destination.redirectUri, destination.responseMode, { error: error.code, error_description: error.description, state: destination.state, iss: this.context.issuer });
+      deliver(reply, this.pages, destination.redirectUri, destination.responseMode, { error: error.code, error_description: errorDescriptionText(error.description), state: destination.state, iss: this.context.issuer });
       return;
     }
     throw error;

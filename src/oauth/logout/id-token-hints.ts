@@ -10,6 +10,8 @@ interface HintClaims {
   sub?: unknown;
   aud?: unknown;
   azp?: unknown;
+  iat?: unknown;
+  exp?: unknown;
 }
 
 /**
@@ -58,9 +60,19 @@ export class IdTokenHints {
       const { payload } = await compactVerify(signed, key.key, { algorithms: [key.alg] });
       const claims = JSON.parse(new TextDecoder().decode(payload)) as unknown;
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
-      return (claims as HintClaims).iss === this.context.issuer ? (claims as HintClaims) : undefined;
+      return isIdToken(claims as HintClaims, this.context.issuer) ? (claims as HintClaims) : undefined;
     } catch {
       return undefined;
     }
   }
+}
+
+/**
+ * What every ID token of this issuer holds (OIDC Core §2: iss, sub, aud, exp and iat are REQUIRED):
+ * other JWTs signed with the same keys — a signed userinfo response (`typ` JWT too, but no `exp`
+ * or `iat`) — are no hint. `exp` must be there, but its time is not checked: an expired ID token
+ * still says who.
+ */
+function isIdToken(claims: HintClaims, issuer: string): boolean {
+  return claims.iss === issuer && typeof claims.sub === 'string' && claims.aud !== undefined && typeof claims.iat === 'number' && typeof claims.exp === 'number';
 }

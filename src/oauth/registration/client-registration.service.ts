@@ -54,7 +54,7 @@ export class ClientRegistrationService {
    * `admin`), so re-sending what GET showed is not refused.
    */
   async validateRegistration(input: unknown, current?: { metadata: ClientMetadata; approvedGrantTypes: readonly string[] }): Promise<ClientMetadata> {
-    const metadata = parseClientMetadata(input, undefined, 'registration');
+    const metadata = parseClientMetadata(input, undefined, 'registration', current?.metadata);
     if (current) Object.assign(metadata, Object.fromEntries(ADMIN_ONLY_FIELDS.map((field) => [field, current.metadata[field]])));
     // RFC 7591 §2: without `scope` the server MAY register a default set — the OIDC standard scopes
     // (what a relying party registering without one goes on to ask for), nothing of allowed_scopes unasked.

@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
+import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
+import { didYouMeanHint } from '../../config/did-you-mean';
+import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../grants/built-in-grants';
 
 /**
  * `[oauth.registration] allowed_grant_types`, or its default: the grants of the authorization
@@ -16,6 +19,28 @@ export function registrationGrantTypes(config: GrantryConfig): string[] {
   if (listed) return listed;
   const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
   return ['authorization_code', 'refresh_token', ...(implicit ? ['implicit'] : [])];
+}
+
+/** The grant types grantry knows: the built-ins (implicit among them) and the file's `[[oauth.custom_grant_type]]` names. */
+export function knownGrantTypes(config: GrantryConfig): string[] {
+  const custom = Array.isArray(config.oauth?.custom_grant_type) ? config.oauth.custom_grant_type.map((entry) => entry?.name).filter((name): name is string => typeof name === 'string') : [];
+  return [...new Set([...BUILT_IN_GRANTS.map(({ definition }) => definition.grantType), ...AUTHORIZATION_ENDPOINT_GRANTS.map(({ grantType }) => grantType), ...custom])];
+}
+
+/**
+ * `[oauth.registration] allowed_grant_types` entries that name no grant type grantry knows: a typo
+ * (`refresh-token`) would silently keep a grant closed to registrants. Start-up refuses them, and
+ * `config check` lists them, each with the nearest known name.
+ */
+export function allowedGrantTypeProblems(config: GrantryConfig): string[] {
+  const listed = config.oauth?.registration?.allowed_grant_types;
+  if (!Array.isArray(listed)) return [];
+  const known = knownGrantTypes(config);
+  return listed.flatMap((grantType, i) =>
+    typeof grantType === 'string' && !known.includes(grantType)
+      ? [`oauth.registration.allowed_grant_types[${i}] = ${JSON.stringify(grantType)}: unknown grant type${didYouMeanHint(grantType, known)} (known: ${known.join(', ')})`]
+      : [],
+  );
 }
 
 /** A client that holds grant types its registrant chose outside the list: the token endpoint refuses those. */
@@ -60,6 +85,8 @@ export class RegistrationGrantTypes {
     config: GrantryConfig,
     private readonly clients: ClientsService,
   ) {
+    const problems = allowedGrantTypeProblems(config);
+    if (problems.length) throw new ConfigError(`invalid configuration\n${problems.map((line) => `  - ${line}`).join('\n')}`, problems);
     this.allowed = new Set(registrationGrantTypes(config));
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
+import { sectorHost } from '../../clients/pairwise-sector';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
 import { IdTokenSettings, TokenSettings } from '../../config/config.schema';
@@ -88,8 +89,7 @@ function halfHash(value: string, alg: string): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
-/** The host of the sector identifier URI, else of the client's (one) redirect URI host. */
+/** The client's sector (OIDC Core §8.1): the host of its sector identifier URI or redirect URI, else its client_id. */
 export function sectorOf(client: RegisteredClient): string {
-  const uri = client.sectorIdentifierUri ?? client.redirectUris[0];
-  return uri && URL.canParse(uri) ? new URL(uri).host : client.clientId;
+  return sectorHost(client.sectorIdentifierUri, client.redirectUris) ?? client.clientId;
 }

@@ -7,6 +7,7 @@ import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/exten
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
 import { grantableScopes } from '../scopes';
+import { userClaimsFor } from '../../tokens/oidc-claims';
 import { PASSWORD_GRANT } from './password.definition';
 
 /** One description for an unknown user, a wrong password, a disabled or locked user: no oracle. */
@@ -46,7 +47,8 @@ export class PasswordGrant implements GrantHandler {
       principal: { subject: user.id, authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] },
       subjectIsUser: true,
       scopes,
-      claims: { ...user.claims, preferred_username: user.username },
+      // OIDC Core §5.4: what the scopes release, as for a browser sign-in — never every claim the user has.
+      claims: userClaimsFor(user, scopes),
       refreshToken: true,
       // Disabled, deleted or given a new password while this request was in flight: no grant.
       conditions: [this.users.unchangedStep(user, () => OAuthError.invalidGrant(SIGN_IN_FAILED, { detail: `user ${user.id} changed during the password grant`, reason: 'user_changed' }))],
