@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../src/database/migrations';
 import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1764900300000-grant-subject-namespace';
 import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
+import { databaseBefore } from './support/previous-release';
 import { startServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -18,16 +19,7 @@ describe('migration to grant records', () => {
     try {
       // A database as the previous release left it, with a public client and a family of two
       // refresh tokens, the first already rotated.
-      const previousRelease = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'GrantRecords1764300000000'));
-      await db.prepare?.();
-      old = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations: previousRelease });
-      await old.initialize();
-      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
-      try {
-        await runMigrations(old, db.schema);
-      } finally {
-        quiet.mockRestore();
-      }
+      old = await databaseBefore(db, 'GrantRecords1764300000000');
       const now = Math.floor(Date.now() / 1000);
       await old.query(
         `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, created_at, updated_at)

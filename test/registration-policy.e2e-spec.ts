@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openid from 'openid-client';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { MIGRATIONS } from '../src/database/migrations';
-import { runMigrations } from '../src/database/migrator';
 import { parseUserInput } from '../src/users/user-input';
 import { UsersService } from '../src/users/users.service';
 import { TestBrowser } from './support/browser';
 import { cli } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
+import { databaseBefore } from './support/previous-release';
 import { adminToken, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -172,16 +170,7 @@ describe('grant types open to registration ([oauth.registration] allowed_grant_t
       try {
         // The database as the previous release left it: a registrant's password client (it holds a
         // registration access token) and an administrator's (it holds none).
-        const previousRelease = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'RegistrantGrantTypes1764900000000'));
-        await db.prepare?.();
-        old = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations: previousRelease });
-        await old.initialize();
-        const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
-        try {
-          await runMigrations(old, db.schema);
-        } finally {
-          quiet.mockRestore();
-        }
+        old = await databaseBefore(db, 'RegistrantGrantTypes1764900000000');
         const now = Math.floor(Date.now() / 1000);
         for (const [clientId, digest] of [['legacy-registrant', `'${'d'.repeat(43)}'`], ['legacy-cli', `'${'e'.repeat(43)}'`], ['first-party', 'NULL']]) {
           await old.query(
