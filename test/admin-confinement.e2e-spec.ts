@@ -1,5 +1,6 @@
 import { ClientsService } from '../src/clients/clients.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
+import { UNCONSTRAINED } from '../src/oauth/core/sender-constraint';
 import { AccessTokenIssuer } from '../src/oauth/tokens/access-token.issuer';
 import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -46,7 +47,7 @@ describe('admin API token confinement', () => {
     const { client } = await adminClient();
     const registered = (await server.app.get(ClientsService).findForAuthentication(client.client_id))!;
     const mint = async (audience: string[]) =>
-      (await server.app.get(AccessTokenIssuer).issue({ client: registered, principal: { subject: client.client_id }, scopes: ['admin'], audience })).token;
+      (await server.app.get(AccessTokenIssuer).issue({ client: registered, principal: { subject: client.client_id }, scopes: ['admin'], audience, senderConstraint: UNCONSTRAINED })).token;
     // The same minting with the admin audience is accepted: what is refused below is the audience alone.
     expect((await listClients(await mint([`${server.url}/api/admin`]))).status).toBe(200);
     for (const audience of [['api://orders'], [server.url], [`${server.url}/api/admin/v1`], [`${server.url}/api/admin`, 'api://orders']]) {

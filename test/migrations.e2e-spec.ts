@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { MIGRATIONS } from '../src/database/migrations';
 import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1764900300000-grant-subject-namespace';
+import { SenderConstraints1765000000000 } from '../src/database/migrations/1765000000000-sender-constraints';
 import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
 import { databaseBefore } from './support/previous-release';
@@ -100,6 +101,69 @@ describe('migration to recorded subject namespaces', () => {
       try {
         await new GrantSubjectNamespace1764900300000().down(runner);
         expect((await runner.getTable('grant_records'))?.findColumnByName('subject_is_user')).toBeUndefined();
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      for (const source of sources) if (source.isInitialized) await source.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('migration to sender-constrained tokens', () => {
+  it('leaves every existing token a bearer token that still works, and goes down again', async () => {
+    const db = freshDatabase();
+    const sources: DataSource[] = [];
+    const open = async (migrations: typeof MIGRATIONS) => {
+      const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations });
+      sources.push(source);
+      await source.initialize();
+      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
+      try {
+        await runMigrations(source, db.schema);
+      } finally {
+        quiet.mockRestore();
+      }
+      return source;
+    };
+    try {
+      await db.prepare?.();
+      // The previous release, with a client, a grant, its refresh token and an opaque access token.
+      const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'SenderConstraints1765000000000')));
+      const now = Math.floor(Date.now() / 1000);
+      await old.query(
+        `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, created_at, updated_at)
+         VALUES ('legacy-app', 'default', 'legacy', 'none', '["${JWT_BEARER}","refresh_token"]', '[]', '[]', 'read', '[]', ${now}, ${now})`,
+      );
+      await old.query(
+        `INSERT INTO grant_records (id, tenant, client_id, grant_type, subject, scope, audience, claims, created_at, expires_at)
+         VALUES ('grant-1', 'default', 'legacy-app', '${JWT_BEARER}', 'alice', 'read', '["legacy-app"]', '{}', ${now}, ${now + 3600})`,
+      );
+      await old.query(`INSERT INTO refresh_tokens (token_hash, tenant, grant_id, client_id, created_at, expires_at) VALUES ('${hash('legacy-refresh')}', 'default', 'grant-1', 'legacy-app', ${now}, ${now + 3600})`);
+      await old.query(
+        `INSERT INTO access_tokens (token_hash, tenant, client_id, subject, scope, audience, claims, expires_at, created_at, grant_id)
+         VALUES ('${hash('legacy-opaque')}', 'default', 'legacy-app', 'alice', 'read', '["legacy-app"]', '{}', ${now + 3600}, ${now}, 'grant-1')`,
+      );
+      await old.destroy();
+
+      const server = await startServer({}, db);
+      try {
+        const rows = await server.app.get(DataSource).query('SELECT cnf FROM refresh_tokens UNION ALL SELECT cnf FROM access_tokens');
+        expect(rows).toEqual([{ cnf: null }, { cnf: null }]);
+        // Bearer tokens as before: the refresh token rotates, into a bearer token again.
+        const rotated = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: 'legacy-refresh', client_id: 'legacy-app' });
+        expect(rotated.body).toMatchObject({ token_type: 'Bearer', scope: 'read' });
+      } finally {
+        await server.close();
+      }
+
+      const current = await open(MIGRATIONS);
+      const runner = current.createQueryRunner();
+      try {
+        await new SenderConstraints1765000000000().down(runner);
+        expect((await runner.getTable('access_tokens'))?.findColumnByName('cnf')).toBeUndefined();
+        expect((await runner.getTable('refresh_tokens'))?.findColumnByName('cnf')).toBeUndefined();
       } finally {
         await runner.release();
       }

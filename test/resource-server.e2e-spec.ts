@@ -23,6 +23,7 @@ import {
 import { keyPair, signAssertion, type SigningKeyPair } from './support/assertions';
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
+import { rawRequest } from './support/raw-http';
 import { releaseAfterEach } from './support/resources';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -208,6 +209,7 @@ describe('resource-server guard', () => {
         issuedAt: claims.iat,
         jti: claims.jti,
         claims,
+        senderConstraint: { kind: 'none' },
       });
     });
 
@@ -217,6 +219,35 @@ describe('resource-server guard', () => {
       expect(await call(`${api}/orders`)).toEqual(expected);
       // Another scheme is no bearer token either: still no error code.
       expect(await call(`${api}/orders`, `Basic ${Buffer.from(`${orders.client_id}:${orders.client_secret}`).toString('base64')}`)).toEqual(expected);
+    });
+
+    it('answers a malformed or repeated Authorization header with 401 invalid_token, and a token by two methods with 400, as grantry\'s own endpoints do', async () => {
+      const api = await sampleApi(release, authority());
+      const valid = bearer(await token(orders, { scope: 'orders:read' }));
+      const refused = { status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY };
+      // Two field lines, which fetch would join into one: through node:http.
+      expect(await rawRequest(`${api}/orders`, { headers: { authorization: [valid, valid] } })).toEqual(refused);
+      expect(await rawRequest(`${api}/orders`, { headers: { authorization: [valid, 'Bearer another-token'] } })).toEqual(refused);
+      for (const authorization of [`${valid} x`, 'Bearer', `Bearer "${valid.slice(7)}"`]) expect(await rawRequest(`${api}/orders`, { headers: { authorization } })).toEqual(refused);
+      const twice = 'the access token must be sent once, by one method';
+      expect(await rawRequest(`${api}/orders?access_token=${valid.slice(7)}`, { headers: { authorization: valid } })).toEqual({
+        status: 400,
+        challenge: `Bearer realm="${AUDIENCE}", error="invalid_request", error_description="${twice}"`,
+        body: { error: 'invalid_request', error_description: twice },
+      });
+      // The query alone is never read: no token.
+      expect((await rawRequest(`${api}/orders?access_token=${valid.slice(7)}`)).challenge).toBe(BARE_CHALLENGE);
+      // One header line with the token: accepted, one space or several (RFC 6750 §2.1: 1*SP).
+      expect((await rawRequest(`${api}/orders`, { headers: { authorization: valid } })).status).toBe(200);
+      expect((await rawRequest(`${api}/orders`, { headers: { authorization: valid.replace(' ', '   ') } })).status).toBe(200);
+    });
+
+    it('refuses a sender-constrained token presented as a bearer token (RFC 9449 §7.2, RFC 8705 §3)', async () => {
+      const api = await sampleApi(release, authority());
+      for (const cnf of [{ jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }, { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }, { jwk: { kty: 'EC' } }]) {
+        expect(await call(`${api}/orders`, bearer(await signedByGrantry({ cnf })))).toEqual({ status: 401, challenge: INVALID_TOKEN_CHALLENGE, body: INVALID_TOKEN_BODY });
+      }
+      expect((await call(`${api}/orders`, bearer(await signedByGrantry({})))).status).toBe(200);
     });
 
     it('refuses a token for another audience with invalid_token', async () => {

@@ -4,6 +4,7 @@ import { ClientsService } from '../clients/clients.service';
 import { ADMIN_SCOPE } from '../clients/registered-client';
 import { IssuerContext } from '../common/issuer-context';
 import { OAuthError } from '../common/oauth-error';
+import { presentedAccessToken } from '../oauth/core/presented-token';
 import { AccessTokenLookup } from '../oauth/tokens/access-token.lookup';
 import { noteAdminClient } from './admin-audit.interceptor';
 
@@ -24,13 +25,7 @@ export class AdminTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    // RFC 6750 §3.1: a request without authentication gets a bare challenge, no error code.
-    if (header === undefined) throw OAuthError.bearerRequired();
-    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-    if (!match) throw OAuthError.invalidToken(undefined, { detail: 'the Authorization header is not a bearer token' });
-    const token = await this.tokens.find(match[1]);
-    if (!token) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
+    const token = await this.tokens.findPresented(presentedAccessToken(request));
     // The admin API and nothing else (DESIGN): a token also addressed to another resource server could be replayed here by it.
     const forAdminApiOnly = token.audience.length === 1 && token.audience[0] === this.context.adminAudience;
     if (!forAdminApiOnly || !token.scopes.includes(ADMIN_SCOPE) || token.subject !== token.clientId) {

@@ -20,7 +20,7 @@ const page = (item: string) => ({
 });
 const errors = {
   '400': { description: 'invalid input', ...json(ref('Error')) },
-  '401': { description: 'missing or inactive bearer token', ...json(ref('Error')) },
+  '401': { description: 'missing, malformed or inactive bearer token', ...json(ref('Error')) },
   '403': { description: 'token lacks the admin scope', ...json(ref('Error')) },
   '413': { description: 'request body too large', ...json(ref('Error')) },
 };

@@ -3,6 +3,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { logLine, logText } from './log-text';
 import { NO_STORE_HEADERS } from './no-store.decorator';
 import { errorDescriptionText, OAuthError } from './oauth-error';
+import { wwwAuthenticate } from './www-authenticate';
 
 export interface ErrorReply {
   status: number;
@@ -31,12 +32,8 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
   if (error instanceof OAuthError) {
     // Each part a request could fill (the path, an iss or scope echoed in the detail) is capped on its own.
     logger.debug(`${context.method} ${logText(context.url)}: ${logText(error.code, 64)} (${error.reason}) ${logText(error.detail ?? error.description)}`);
-    if (error.code === 'invalid_client' && error.viaAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="grantry"';
-    // RFC 6750 §3: a challenge for every bearer-token failure; an error code only when a token was sent.
-    if (error.code === 'unauthorized' && error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="grantry"';
-    if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      headers['WWW-Authenticate'] = `Bearer realm="grantry", error="${error.code}", error_description="${error.description}"`;
-    }
+    const challenge = challengeOf(error);
+    if (challenge) headers['WWW-Authenticate'] = challenge;
     return { status: error.status, headers, body: { error: error.code, error_description: errorDescriptionText(error.description) } };
   }
   const status = clientErrorStatus(error);
@@ -55,6 +52,21 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
     headers,
     body: { error: 'server_error', error_description: 'the server failed to process the request', correlation_id: correlationId },
   };
+}
+
+/** The realm of every challenge the server makes. */
+const REALM = 'grantry';
+
+/**
+ * RFC 6749 §5.2: `Basic` for a failed client authentication that used the Authorization header.
+ * RFC 6750 §3 (RFC 9449 §7.1 next): a challenge in each scheme the protected resource accepts,
+ * for every refusal of its request — with the error code only when credentials were sent (§3.1).
+ */
+function challengeOf(error: OAuthError): string | undefined {
+  if (error.code === 'invalid_client') return error.viaAuthorizationHeader ? wwwAuthenticate([{ scheme: 'Basic', realm: REALM }]) : undefined;
+  if (!error.schemes?.length) return undefined;
+  const problem = error.code === 'unauthorized' ? {} : { error: error.code, errorDescription: errorDescriptionText(error.description) };
+  return wwwAuthenticate(error.schemes.map((scheme) => ({ scheme, realm: REALM, ...problem })));
 }
 
 function clientErrorStatus(error: unknown): number | undefined {

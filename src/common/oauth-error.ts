@@ -1,3 +1,5 @@
+import type { TokenScheme } from './access-token-extractor';
+
 /**
  * Stable reason codes of refused requests: in the log (`reason`), the audit trail and the
  * `grantry_token_failures_total{reason}` metric, never in a response. docs/reason-codes.md
@@ -31,6 +33,11 @@ export interface OAuthErrorOptions {
   /** Logged and counted only, never shown: the stable code of *why* (see `REASON_CODES`). */
   reason?: ReasonCode;
   cause?: unknown;
+  /**
+   * The error of a protected-resource request: the schemes its `WWW-Authenticate` challenges with
+   * (RFC 6750 §3, RFC 9449 §7.1). `invalidToken`, `bearerRequired` and `insufficientScope` default to Bearer.
+   */
+  schemes?: readonly TokenScheme[];
 }
 
 /**
@@ -43,6 +50,9 @@ export interface OAuthErrorOptions {
 export function errorDescriptionText(description: string): string {
   return description.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/gu, '?');
 }
+
+/** The scheme a protected resource of this server challenges with unless an error names others. */
+const BEARER: readonly TokenScheme[] = Object.freeze(['Bearer']);
 
 /** RFC 6749 §5.2: one description for every client-authentication failure; why goes to the log. */
 export const CLIENT_AUTHENTICATION_FAILED = 'client authentication failed';
@@ -57,6 +67,8 @@ export class OAuthError extends Error {
   readonly detail?: string;
   /** Why, as a stable code for logs and metrics; `other` when the throw site named none. */
   readonly reason: ReasonCode;
+  /** Set for errors of protected-resource requests: the answer challenges with these schemes. */
+  readonly schemes?: readonly TokenScheme[];
 
   constructor(
     readonly code: string,
@@ -68,6 +80,7 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
     this.detail = options.detail;
     this.reason = options.reason ?? 'other';
+    this.schemes = options.schemes;
   }
 
   /** Set by the token endpoint when the failed credentials came in the Authorization header. */
@@ -105,16 +118,16 @@ export class OAuthError extends Error {
 
   /** RFC 6750 §3.1. */
   static invalidToken(description = 'the access token is invalid, expired or revoked', options?: OAuthErrorOptions): OAuthError {
-    return new OAuthError('invalid_token', description, 401, options);
+    return new OAuthError('invalid_token', description, 401, { schemes: BEARER, ...options });
   }
 
   /** RFC 6750 §3.1: no credentials at all; answered with a bare `Bearer realm` challenge and no error code in it. */
   static bearerRequired(description = 'a bearer access token is required', options?: OAuthErrorOptions): OAuthError {
-    return new OAuthError('unauthorized', description, 401, options);
+    return new OAuthError('unauthorized', description, 401, { schemes: BEARER, ...options });
   }
 
   static insufficientScope(description: string, options?: OAuthErrorOptions): OAuthError {
-    return new OAuthError('insufficient_scope', description, 403, options);
+    return new OAuthError('insufficient_scope', description, 403, { schemes: BEARER, ...options });
   }
 
   /** RFC 7591 §3.2.2. */

@@ -20,6 +20,7 @@ export type { RegisteredClient } from '../clients/registered-client';
 export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/core/extension-points';
 export type { ClientRequest, TokenRequest } from '../oauth/core/client-request';
 export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
+export type { SenderConstraint } from '../oauth/core/sender-constraint';
 export type { PluginServices } from '../plugins/plugin-services';
 export type { PluginClient, PluginUser } from '../plugins/plugin-views';
 

@@ -20,10 +20,14 @@ class OrdersController {
   list(): void {}
 }
 
-/** An Express-style request and response: plain headers object, setHeader() — no Fastify reply. */
-function express(authorization?: string) {
+/**
+ * An Express-style request and response: plain headers object, setHeader() — no Fastify reply.
+ * `authorization` as one value, or the field lines of a repeated header (Node's headersDistinct).
+ */
+function express(authorization?: string | string[], query: Record<string, unknown> = {}) {
   const headers: Record<string, string> = {};
-  const request: Record<string, unknown> = { headers: authorization === undefined ? {} : { authorization } };
+  const lines = authorization === undefined ? [] : ([] as string[]).concat(authorization);
+  const request: Record<string, unknown> = { headers: lines.length ? { authorization: lines[0] } : {}, headersDistinct: lines.length ? { authorization: lines } : {}, query };
   const response = { setHeader: (name: string, value: string) => void (headers[name] = value) };
   const context = new ExecutionContextHost([request, response], OrdersController, OrdersController.prototype.list);
   return { request, headers, context };
@@ -65,7 +69,31 @@ describe('AccessTokenGuard on an Express-style request (certificate mode, SPKI p
 
   it('refuses a malformed bearer header with invalid_token', async () => {
     const { context } = express('Bearer not a token');
-    await expect(guard.canActivate(context)).rejects.toMatchObject({ code: 'invalid_token', detail: 'the Authorization header is not a well-formed bearer token' });
+    await expect(guard.canActivate(context)).rejects.toMatchObject({ code: 'invalid_token', detail: 'the Authorization header is not Bearer and one b64token (RFC 6750 §2.1)' });
+  });
+
+  it('refuses a repeated Authorization header with invalid_token, even when each line holds a valid token', async () => {
+    const valid = `Bearer ${await token('orders:read')}`;
+    const { headers, context } = express([valid, valid]);
+    await expect(guard.canActivate(context)).rejects.toMatchObject({ code: 'invalid_token', detail: '2 Authorization header fields' });
+    expect(headers['WWW-Authenticate']).toBe(`Bearer realm="${AUDIENCE}", error="invalid_token", error_description="the access token is invalid, expired or revoked"`);
+  });
+
+  it('refuses a token in the header and the query with 400 invalid_request (RFC 6750 §2: one method)', async () => {
+    const accessToken = await token('orders:read');
+    const { headers, context } = express(`Bearer ${accessToken}`, { access_token: accessToken });
+    const error = (await guard.canActivate(context).catch((e: unknown) => e)) as BearerTokenError;
+    expect({ status: error.getStatus(), body: error.getResponse() }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'the access token must be sent once, by one method' } });
+    expect(headers['WWW-Authenticate']).toBe(`Bearer realm="${AUDIENCE}", error="invalid_request", error_description="the access token must be sent once, by one method"`);
+  });
+
+  it('refuses a sender-constrained token presented as a bearer token (RFC 9449 §7.2)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const bound = await new SignJWT({ iss: ISSUER, sub: 'alice', aud: AUDIENCE, client_id: 'app', scope: 'orders:read', iat: now, exp: now + 60, cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+      .sign(privateKey);
+    const { context } = express(`Bearer ${bound}`);
+    await expect(guard.canActivate(context)).rejects.toMatchObject({ code: 'invalid_token', detail: 'a DPoP-bound token presented without a DPoP proof (RFC 9449 §7.2)' });
   });
 });
 

@@ -1,14 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { extractAccessToken, formAccessToken, isExtractionFailure, tokenCarriers, type TokenRequestLike } from '../common/access-token-extractor';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { BearerTokenError } from './bearer-token.error';
 import { PRINCIPAL_PROPERTY, REQUIRED_SCOPES, SKIP_ACCESS_TOKEN } from './decorators';
 
-/** RFC 6750 §2.1: `Bearer` and a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-
-/** What the guard touches of a request and a response, the same on Fastify and Express. */
-type HeaderBag = Record<string, string | string[] | undefined> | { get(name: string): string | null };
+/** What the guard touches of a response, the same on Fastify and Express. */
 interface ResponseLike {
   header?(name: string, value: string): unknown;
   setHeader?(name: string, value: string): unknown;
@@ -17,8 +14,10 @@ interface ResponseLike {
 /**
  * RFC 6750 bearer-token guard: verifies the `Authorization: Bearer` access token (see
  * AccessTokenVerifier), checks the scopes `@RequiredScopes` names, and puts the principal on the
- * request (`@AccessTokenPrincipal()`). Refusals carry the §3 `WWW-Authenticate` challenge. Only
- * the Authorization header is read: tokens in query strings or form bodies are not accepted.
+ * request (`@AccessTokenPrincipal()`). Refusals carry the §3 `WWW-Authenticate` challenge. The
+ * token is taken by the token extractor grantry's own endpoints use: only the Authorization header
+ * is read — a token in the query or a form body is not, and beside the header it is a second method
+ * (400 invalid_request, RFC 6750 §2); a repeated Authorization header is malformed (invalid_token).
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -31,14 +30,11 @@ export class AccessTokenGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_ACCESS_TOKEN, targets)) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<{ headers?: HeaderBag } & Record<string, unknown>>();
+    const request = http.getRequest<TokenRequestLike & Record<string, unknown>>();
     try {
-      const header = authorizationHeader(request.headers);
-      // §3.1: no credentials, or those of another scheme: a challenge without an error code.
-      if (header === undefined || !/^Bearer(\s|$)/i.test(header)) throw BearerTokenError.missing(this.verifier.realm);
-      const match = BEARER.exec(header);
-      if (!match) throw BearerTokenError.invalidToken(this.verifier.realm, 'the Authorization header is not a well-formed bearer token');
-      const principal = await this.verifier.verify(match[1]);
+      const presented = extractAccessToken(tokenCarriers(request, formAccessToken(request)));
+      if (isExtractionFailure(presented)) throw BearerTokenError.of(presented, this.verifier.realm);
+      const principal = await this.verifier.verify(presented.token);
       const required = this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES, targets) ?? [];
       const missing = required.filter((scope) => !principal.scopes.includes(scope));
       if (missing.length) throw BearerTokenError.insufficientScope(this.verifier.realm, [...new Set(required)], missing);
@@ -53,13 +49,6 @@ export class AccessTokenGuard implements CanActivate {
       throw error;
     }
   }
-}
-
-function authorizationHeader(headers: HeaderBag | undefined): string | undefined {
-  if (!headers) return undefined;
-  if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get('authorization') ?? undefined;
-  const value = (headers as Record<string, string | string[] | undefined>).authorization;
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Fastify's reply has header(); Express's response and Node's have setHeader(). */

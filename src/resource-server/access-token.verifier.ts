@@ -9,6 +9,7 @@ import {
   principalFromClaims,
   verifyJwtAccessToken,
 } from '../oauth/tokens/access-token-verification';
+import { bearerRefusal } from '../oauth/core/sender-constraint';
 import { AuthorityKeys } from './authority-keys';
 import { BearerTokenError } from './bearer-token.error';
 import { BoundedFetch, FetchFailed } from './bounded-fetch';
@@ -59,20 +60,16 @@ export class AccessTokenVerifier {
     return this.options.realm;
   }
 
-  /** The token's principal; a BearerTokenError (401 invalid_token, or 503 when grantry cannot be asked) otherwise. */
+  /**
+   * The principal of a bearer token; a BearerTokenError (401 invalid_token, or 503 when grantry
+   * cannot be asked) otherwise. A sender-constrained token (`cnf`) is refused: it is used only with
+   * its proof of possession (RFC 9449 §7.2, RFC 8705 §3), which a bearer token request has not.
+   */
   async verify(token: string): Promise<AccessTokenPrincipal> {
     try {
-      if (token.length > MAX_TOKEN_LENGTH) throw new AccessTokenRejected(`longer than ${MAX_TOKEN_LENGTH} characters`);
-      if (!isJwt(token)) return await this.verifyOpaque(token);
-      const principal = await verifyJwtAccessToken(token, (header) => this.resolveKeys(header), {
-        issuer: this.issuer,
-        audience: this.options.audience,
-        algorithms: this.options.algorithms,
-        clockTolerance: this.options.clockTolerance,
-      });
-      if (this.introspection && this.options.introspection!.mode === 'always' && !(await this.introspection.introspect(token))) {
-        throw new AccessTokenRejected(`introspection: the token of client ${principal.clientId} is not active (revoked)`);
-      }
+      const principal = await this.verifyToken(token);
+      const refusal = bearerRefusal(principal.senderConstraint);
+      if (refusal) throw new AccessTokenRejected(refusal);
       return principal;
     } catch (error) {
       if (error instanceof BearerTokenError) throw error;
@@ -85,6 +82,21 @@ export class AccessTokenVerifier {
       this.logger.warn(logLine(`cannot check an access token: ${reason}`));
       throw BearerTokenError.unavailable(reason);
     }
+  }
+
+  private async verifyToken(token: string): Promise<AccessTokenPrincipal> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new AccessTokenRejected(`longer than ${MAX_TOKEN_LENGTH} characters`);
+    if (!isJwt(token)) return this.verifyOpaque(token);
+    const principal = await verifyJwtAccessToken(token, (header) => this.resolveKeys(header), {
+      issuer: this.issuer,
+      audience: this.options.audience,
+      algorithms: this.options.algorithms,
+      clockTolerance: this.options.clockTolerance,
+    });
+    if (this.introspection && this.options.introspection!.mode === 'always' && !(await this.introspection.introspect(token))) {
+      throw new AccessTokenRejected(`introspection: the token of client ${principal.clientId} is not active (revoked)`);
+    }
+    return principal;
   }
 
   private resolveKeys(header: AccessTokenHeader): Promise<AccessTokenKey[]> {

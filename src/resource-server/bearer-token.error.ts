@@ -1,4 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { SENT_MORE_THAN_ONCE, type ExtractionFailure } from '../common/access-token-extractor';
+import { wwwAuthenticate } from '../common/www-authenticate';
 
 const INVALID_TOKEN = 'the access token is invalid, expired or revoked';
 
@@ -21,26 +23,44 @@ export class BearerTokenError extends HttpException {
 
   /** §3.1: no token at all (or another scheme): a bare challenge, no error code in it. */
   static missing(realm: string): BearerTokenError {
-    return new BearerTokenError('unauthorized', 'a bearer access token is required', HttpStatus.UNAUTHORIZED, `Bearer realm="${realm}"`);
+    return new BearerTokenError('unauthorized', 'a bearer access token is required', HttpStatus.UNAUTHORIZED, wwwAuthenticate([{ scheme: 'Bearer', realm }]));
   }
 
   /** §3.1 invalid_token: one description whatever the reason, which goes to the log. */
   static invalidToken(realm: string, detail: string): BearerTokenError {
-    return new BearerTokenError('invalid_token', INVALID_TOKEN, HttpStatus.UNAUTHORIZED, challenge(realm, 'invalid_token', INVALID_TOKEN), detail);
+    return refusal(realm, 'invalid_token', INVALID_TOKEN, HttpStatus.UNAUTHORIZED, detail);
+  }
+
+  /** §3.1 invalid_request: the token came by more than one method (§2), or `access_token` twice. */
+  static invalidRequest(realm: string, detail: string): BearerTokenError {
+    return refusal(realm, 'invalid_request', SENT_MORE_THAN_ONCE, HttpStatus.BAD_REQUEST, detail);
   }
 
   /** §3.1 insufficient_scope, with the `scope` attribute naming what the resource requires (§3). */
   static insufficientScope(realm: string, required: string[], missing: string[]): BearerTokenError {
     const description = `the access token lacks scope ${missing.join(' ')}`;
-    return new BearerTokenError('insufficient_scope', description, HttpStatus.FORBIDDEN, `${challenge(realm, 'insufficient_scope', description)}, scope="${required.join(' ')}"`);
+    const challenge = wwwAuthenticate([{ scheme: 'Bearer', realm, error: 'insufficient_scope', errorDescription: description, scope: required.join(' ') }]);
+    return new BearerTokenError('insufficient_scope', description, HttpStatus.FORBIDDEN, challenge);
   }
 
   /** The authorization server could not be asked (discovery, JWKS, introspection): not the token's fault. */
   static unavailable(detail: string): BearerTokenError {
     return new BearerTokenError('temporarily_unavailable', 'the access token cannot be checked now; try again later', HttpStatus.SERVICE_UNAVAILABLE, undefined, detail);
   }
+
+  /** The RFC 6750 §3.1 answer to a request the token extractor found no token in. */
+  static of(failure: ExtractionFailure, realm: string): BearerTokenError {
+    switch (failure.problem) {
+      case 'missing':
+        return BearerTokenError.missing(realm);
+      case 'malformed':
+        return BearerTokenError.invalidToken(realm, failure.detail);
+      case 'ambiguous':
+        return BearerTokenError.invalidRequest(realm, failure.detail);
+    }
+  }
 }
 
-function challenge(realm: string, code: string, description: string): string {
-  return `Bearer realm="${realm}", error="${code}", error_description="${description}"`;
+function refusal(realm: string, code: string, description: string, status: number, detail: string): BearerTokenError {
+  return new BearerTokenError(code, description, status, wwwAuthenticate([{ scheme: 'Bearer', realm, error: code, errorDescription: description }]), detail);
 }

@@ -13,6 +13,7 @@ import { RegistrantGrantTypes1764900000000 } from './1764900000000-registrant-gr
 import { CorsOrigins1764900100000 } from './1764900100000-cors-origins';
 import { RequestedClaims1764900200000 } from './1764900200000-requested-claims';
 import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subject-namespace';
+import { SenderConstraints1765000000000 } from './1765000000000-sender-constraints';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CorsOrigins1764900100000,
   RequestedClaims1764900200000,
   GrantSubjectNamespace1764900300000,
+  SenderConstraints1765000000000,
 ];

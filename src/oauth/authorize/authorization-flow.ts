@@ -9,6 +9,7 @@ import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
+import { UNCONSTRAINED } from '../core/sender-constraint';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AuthorizationCodeGrantSettings } from '../../config/grant-type-tables';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -239,9 +240,11 @@ export class AuthorizationFlow {
         claims: record.claims,
         grantId: record.id,
         notAfter: record.expiresAt,
+        // No token request, so no proof of possession to bind to: RFC 9449 and RFC 8705 bind at the token endpoint only.
+        senderConstraint: UNCONSTRAINED,
       });
       if (access.step) steps.push(access.step);
-      Object.assign(response, { access_token: access.token, token_type: 'Bearer', expires_in: String(access.expiresIn), scope: validated.scopes.join(' ') });
+      Object.assign(response, { access_token: access.token, token_type: access.tokenType, expires_in: String(access.expiresIn), scope: validated.scopes.join(' ') });
     }
     if (parts.has('id_token')) {
       response.id_token = await this.idTokens.issue({

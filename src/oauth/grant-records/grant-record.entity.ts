@@ -13,6 +13,9 @@ export interface AuthenticationFacts {
  * What a resource owner (or an identity provider vouching for a subject) granted a client:
  * the one record every token issued under it points to. Revoking it is one sticky write
  * (`revoked_at`) that every later refresh, introspection and resource-server check sees.
+ * It holds no sender constraint: each token carries its own (`cnf`) — a confidential client may
+ * bind each access token to another key, and a public client's refresh tokens are bound at a token
+ * request, after a code flow's record exists (RFC 9449 §5; `refresh_tokens.cnf`).
  */
 @Entity('grant_records')
 export class GrantRecordEntity {

@@ -6,6 +6,7 @@ import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { ClientRequest } from '../core/client-request';
+import { confirmationOf, senderConstraintOf, tokenTypeOf } from '../core/sender-constraint';
 import { AccessTokenInfo, AccessTokenLookup } from '../tokens/access-token.lookup';
 import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
@@ -73,6 +74,7 @@ export class IntrospectionService {
     const owner = row.clientId === client.clientId ? client : await this.clients.findForAuthentication(row.clientId);
     // RFC 7592 §2.3: a deleted client's tokens are invalid.
     if (!owner) return INACTIVE;
+    const cnf = confirmationOf(senderConstraintOf(row.cnf));
     return {
       active: true,
       token_type: 'refresh_token',
@@ -85,17 +87,24 @@ export class IntrospectionService {
       iat: row.createdAt,
       exp: row.expiresAt,
       gid: record.id,
+      // A public client's refresh token is bound like its access tokens (RFC 9449 §5, RFC 8705 §4).
+      ...(cnf ? { cnf } : {}),
     };
   }
 
-  /** The token's own claims (user claims, `idp`, `gid`, ...) with the RFC 7662 members set from what was verified. */
+  /**
+   * The token's own claims (user claims, `idp`, `gid`, ...) with the RFC 7662 members set from what
+   * was verified; for a sender-constrained token its `cnf` and `token_type` (RFC 9449 §6.2: DPoP
+   * and `cnf.jkt`; RFC 8705 §3.2: Bearer and `cnf.x5t#S256`), so a resource server can check the proof.
+   */
   private describeAccessToken(info: AccessTokenInfo): IntrospectionResponse {
+    const cnf = confirmationOf(info.senderConstraint);
     const extra = Object.fromEntries(Object.entries(info.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name) || name === 'idp' || name === 'gid'));
     const username = typeof info.claims.preferred_username === 'string' ? info.claims.preferred_username : undefined;
     return {
       ...extra,
       active: true,
-      token_type: 'Bearer',
+      token_type: tokenTypeOf(info.senderConstraint),
       client_id: info.clientId,
       sub: info.subject,
       ...(username !== undefined ? { username } : {}),
@@ -107,6 +116,7 @@ export class IntrospectionService {
       exp: info.expiresAt,
       ...(info.jti !== undefined ? { jti: info.jti } : {}),
       ...(info.grantId !== undefined ? { gid: info.grantId } : {}),
+      ...(cnf ? { cnf } : {}),
     };
   }
 }

@@ -28,9 +28,10 @@ export class DynamicRegistration {
     private readonly tokens: TokenSettings,
   ) {}
 
-  async register(authorization: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** `initialAccessToken` gives the request's bearer token (or throws the RFC 6750 §3.1 refusal); asked for only when registration is not open. */
+  async register(initialAccessToken: () => string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     // RFC 7591 §3: an initial access token, unless the operator opened registration.
-    const initialToken = this.settings.open ? undefined : bearer(authorization);
+    const initialToken = this.settings.open ? undefined : initialAccessToken();
     if (initialToken) await this.initialTokens.check(initialToken);
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input);
@@ -42,8 +43,8 @@ export class DynamicRegistration {
   }
 
   /** RFC 7592 §2.1 */
-  async read(clientId: string, authorization: string | undefined): Promise<Record<string, unknown>> {
-    const found = await this.clients.findRegistration(clientId, bearer(authorization));
+  async read(clientId: string, registrationToken: string): Promise<Record<string, unknown>> {
+    const found = await this.clients.findRegistration(clientId, registrationToken);
     return this.respond({ view: found.view, softwareStatement: found.softwareStatement });
   }
 
@@ -53,9 +54,8 @@ export class DynamicRegistration {
    * keeps it; `"client_secret": null` asks for a new one. The registration access token is
    * rotated: the answer holds the new one and the old one stops working with this write.
    */
-  async update(clientId: string, authorization: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const token = bearer(authorization);
-    const found = await this.clients.findRegistration(clientId, token);
+  async update(clientId: string, registrationToken: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const found = await this.clients.findRegistration(clientId, registrationToken);
     if (body.client_id !== undefined && body.client_id !== clientId) throw OAuthError.invalidClientMetadata('client_id cannot be changed');
     if (typeof body.client_secret === 'string' && !found.secretMatches(body.client_secret)) {
       throw OAuthError.invalidClientMetadata('client_secret does not match the current secret');
@@ -65,15 +65,15 @@ export class DynamicRegistration {
     }
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input, found);
-    const prepared = await this.clients.prepareReregistration(clientId, token, metadata, { newSecret: body.client_secret === null, softwareStatement: statement });
+    const prepared = await this.clients.prepareReregistration(clientId, registrationToken, metadata, { newSecret: body.client_secret === null, softwareStatement: statement });
     await this.writer.commit(prepared.steps);
     this.clients.forget(clientId);
     return this.respond(prepared);
   }
 
   /** RFC 7592 §2.3: the client goes, and every grant it holds is revoked with it. */
-  async delete(clientId: string, authorization: string | undefined): Promise<void> {
-    await this.validator.deleteWithGrants(clientId, this.clients.deleteRegistrationStep(clientId, bearer(authorization)));
+  async delete(clientId: string, registrationToken: string): Promise<void> {
+    await this.validator.deleteWithGrants(clientId, this.clients.deleteRegistrationStep(clientId, registrationToken));
   }
 
   /**
@@ -96,12 +96,4 @@ export class DynamicRegistration {
       defaultSigningAlg: this.tokens.signing_alg,
     });
   }
-}
-
-/** RFC 6750 §2.1 bearer token; RFC 6750 §3.1: none at all gets a bare challenge, a malformed one invalid_token. */
-function bearer(authorization: string | undefined): string {
-  if (authorization === undefined) throw OAuthError.bearerRequired();
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization);
-  if (!match) throw OAuthError.invalidToken('the Authorization header is not a bearer token');
-  return match[1];
 }

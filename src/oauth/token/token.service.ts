@@ -10,6 +10,7 @@ import { ReplayStore } from '../assertions/replay-store';
 import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { GrantResult } from '../core/extension-points';
+import { refreshTokenConstraint, UNCONSTRAINED, type TokenType } from '../core/sender-constraint';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -24,7 +25,7 @@ import { ClientRequest } from '../core/client-request';
 export interface TokenResponse {
   [extra: string]: string | number | boolean | undefined;
   access_token: string;
-  token_type: 'Bearer';
+  token_type: TokenType;
   expires_in: number;
   scope?: string;
   refresh_token?: string;
@@ -95,6 +96,9 @@ export class TokenService {
     const issuesRefreshToken = !!result.refreshToken && this.policy.allows(client, 'refresh_token') && !forItself;
     // A grant that acts for a subject or issues refresh tokens is recorded; a client acting for itself writes nothing.
     const record = result.continues?.record ?? (forItself && !issuesRefreshToken ? undefined : this.newRecord(client, grantType, result, granted, issuesRefreshToken, notAfter));
+    // RFC 9449 / RFC 8705: what binds this request's tokens to the client. No proof of possession
+    // (DPoP proof, client certificate) is checked here yet, so each is a bearer token.
+    const senderConstraint = UNCONSTRAINED;
     const access = await this.issuer.issue({
       client,
       principal: this.tokenPrincipal(client, record, result),
@@ -104,8 +108,9 @@ export class TokenService {
       grantId: record?.id,
       identityProvider: granted.identityProvider?.name,
       notAfter: Math.min(notAfter, record?.expiresAt ?? Infinity),
+      senderConstraint,
     });
-    const refresh = issuesRefreshToken && record ? this.refreshTokens.issue(record) : undefined;
+    const refresh = issuesRefreshToken && record ? this.refreshTokens.issue(record, refreshTokenConstraint(senderConstraint, client.authMethod === 'none')) : undefined;
     const idToken = record && this.isOpenIdGrant(record, granted) ? await this.idTokens.issue({
       client,
       subject: result.principal.subject,
@@ -139,7 +144,7 @@ export class TokenService {
       grantId: record?.id,
     }, facts);
 
-    const response: TokenResponse = { ...extraMembers(result.response), access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn };
+    const response: TokenResponse = { ...extraMembers(result.response), access_token: access.token, token_type: access.tokenType, expires_in: access.expiresIn };
     // §5.1: scope is REQUIRED when it differs from the request; always sending it is simplest for clients.
     if (granted.scopes.length) response.scope = granted.scopes.join(' ');
     if (refresh) response.refresh_token = refresh.token;

@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type Protecte
 import { logValue } from '../../common/log-text';
 import { ASYMMETRIC_ALGS } from '../../keys/jwk-selection';
 import { headerKeyParameters } from '../assertions/header-keys';
+import { senderConstraintOf, UnknownConfirmation, type SenderConstraint } from '../core/sender-constraint';
 
 /**
  * The checks every consumer of grantry's JWT access tokens makes — grantry's own token lookup
@@ -40,6 +41,11 @@ export interface AccessTokenPrincipal {
   identityProvider?: string;
   /** `jti`: the token's identifier (what revokes a JWT issued under no grant). */
   jti?: string;
+  /**
+   * `cnf`: what the token is bound to (RFC 9449 `jkt`, RFC 8705 `x5t#S256`); `none` for a bearer
+   * token. A token with a `cnf` that names anything else is rejected: its binding could not be checked.
+   */
+  senderConstraint: SenderConstraint;
 }
 
 /** A verified JWT: `iat` is required there. */
@@ -127,7 +133,7 @@ export async function verifyJwtAccessToken(
  * to `issuer` (an introspection answer may omit it). Checks nothing else: that is the caller's.
  */
 export function principalFromClaims(claims: Record<string, unknown>, issuer: string): AccessTokenPrincipal {
-  const { sub, client_id: clientId, exp, iat, aud, scope, iss, gid, idp, jti } = claims;
+  const { sub, client_id: clientId, exp, iat, aud, scope, iss, gid, idp, jti, cnf } = claims;
   if (typeof sub !== 'string' || !sub) throw new AccessTokenRejected('sub is missing or not a string');
   if (typeof clientId !== 'string' || !clientId) throw new AccessTokenRejected('client_id is missing or not a string');
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new AccessTokenRejected('exp is missing or not a number');
@@ -147,7 +153,18 @@ export function principalFromClaims(claims: Record<string, unknown>, issuer: str
     grantId: typeof gid === 'string' ? gid : undefined,
     identityProvider: typeof idp === 'string' ? idp : undefined,
     jti: typeof jti === 'string' ? jti : undefined,
+    senderConstraint: bindingOf(cnf),
   };
+}
+
+/** RFC 7800 §3: the binding the `cnf` claim (or introspection member) states. */
+function bindingOf(cnf: unknown): SenderConstraint {
+  try {
+    return senderConstraintOf(cnf);
+  } catch (error) {
+    if (error instanceof UnknownConfirmation) throw new AccessTokenRejected(error.message);
+    throw error;
+  }
 }
 
 /** The header checks that need no key: cheap, and before any key lookup (which may fetch). */

@@ -7,6 +7,7 @@ import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import type { Principal } from '../core/extension-points';
+import { confirmationOf, tokenTypeOf, type SenderConstraint, type TokenType } from '../core/sender-constraint';
 import { REGISTERED_CLAIMS } from '../../common/registered-claims';
 import { hashToken } from './token-hash';
 
@@ -22,10 +23,14 @@ export interface AccessTokenGrant {
   identityProvider?: string;
   /** Epoch seconds the token must not outlive. */
   notAfter?: number;
+  /** What the token is bound to: its `cnf` (RFC 7800), and its `token_type`. */
+  senderConstraint: SenderConstraint;
 }
 
 export interface IssuedAccessToken {
   token: string;
+  /** RFC 6749 §7.1: how the client presents it, from its binding. */
+  tokenType: TokenType;
   expiresIn: number;
   /** For an opaque token: the statement that stores it, committed with the rest of the request. */
   step?: WriteStep;
@@ -49,12 +54,13 @@ export class AccessTokenIssuer {
     const format = grant.client.accessTokenFormat ?? this.settings.format;
     const iat = nowSeconds();
     const exp = Math.min(iat + this.settings.access_token_ttl, grant.notAfter ?? Infinity);
-    if (format === 'opaque') return { ...this.opaque(grant, iat, exp), expiresIn: exp - iat };
+    const tokenType = tokenTypeOf(grant.senderConstraint);
+    if (format === 'opaque') return { ...this.opaque(grant, iat, exp), tokenType, expiresIn: exp - iat };
     const jti = randomToken(16);
-    return { token: await this.jwt(grant, iat, exp, jti), expiresIn: exp - iat, jti };
+    return { token: await this.jwt(grant, iat, exp, jti), tokenType, expiresIn: exp - iat, jti };
   }
 
-  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number, jti: string): Promise<string> {
+  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider, senderConstraint }: AccessTokenGrant, iat: number, exp: number, jti: string): Promise<string> {
     const signer = this.keyRing.signer(this.settings.signing_alg);
     if (!signer) throw new Error(`no active ${this.settings.signing_alg} signing key`);
     const payload: Record<string, unknown> = {
@@ -70,6 +76,8 @@ export class AccessTokenIssuer {
     if (scopes.length) payload.scope = scopes.join(' ');
     if (grantId !== undefined) payload.gid = grantId;
     if (identityProvider !== undefined) payload.idp = identityProvider;
+    // RFC 9449 §6.1 / RFC 8705 §3.1: a bound token names its key; a bearer token has no cnf at all.
+    if (senderConstraint.kind !== 'none') payload.cnf = confirmationOf(senderConstraint);
     // RFC 9068 §2.2.1: how the subject authenticated, when known.
     if (principal.authTime !== undefined) payload.auth_time = principal.authTime;
     if (principal.acr !== undefined) payload.acr = principal.acr;
@@ -78,15 +86,16 @@ export class AccessTokenIssuer {
     return signer.sign(payload, 'at+jwt');
   }
 
-  private opaque({ client, principal, scopes, audience, claims, grantId, identityProvider }: AccessTokenGrant, iat: number, exp: number): { token: string; step: WriteStep } {
+  private opaque({ client, principal, scopes, audience, claims, grantId, identityProvider, senderConstraint }: AccessTokenGrant, iat: number, exp: number): { token: string; step: WriteStep } {
     const token = randomToken(32);
     const stored = { ...withoutRegistered(claims), ...(identityProvider !== undefined ? { idp: identityProvider } : {}) };
+    const cnf = confirmationOf(senderConstraint);
     return {
       token,
       step: {
-        sql: `INSERT INTO access_tokens (token_hash, tenant, client_id, subject, scope, audience, claims, expires_at, created_at, grant_id)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [hashToken(token), this.context.tenant, client.clientId, principal.subject, scopes.join(' '), JSON.stringify(audience), JSON.stringify(stored), exp, iat, grantId ?? null],
+        sql: `INSERT INTO access_tokens (token_hash, tenant, client_id, subject, scope, audience, claims, expires_at, created_at, grant_id, cnf)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        params: [hashToken(token), this.context.tenant, client.clientId, principal.subject, scopes.join(' '), JSON.stringify(audience), JSON.stringify(stored), exp, iat, grantId ?? null, cnf ? JSON.stringify(cnf) : null],
       },
     };
   }

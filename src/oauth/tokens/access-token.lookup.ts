@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { PresentedToken } from '../../common/access-token-extractor';
 import { IssuerContext } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
+import { bearerRefusal, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AccessTokenKey, isJwt, verifyJwtAccessToken } from './access-token-verification';
 import { OpaqueAccessToken } from './opaque-token.entity';
@@ -26,6 +29,8 @@ export interface AccessTokenInfo {
   jti?: string;
   /** An opaque token's storage key. */
   tokenHash?: string;
+  /** What the token is bound to (`cnf`); `none` for a bearer token. */
+  senderConstraint: SenderConstraint;
 }
 
 /**
@@ -50,6 +55,19 @@ export class AccessTokenLookup {
     if (info.grantId !== undefined) return (await this.grants.isActive(info.grantId)) ? info : undefined;
     // A JWT of no grant (client_credentials) is revoked by its jti, until its exp.
     if (info.jti !== undefined && (await this.denyList.existsBy({ tenant: this.context.tenant, jti: info.jti }))) return undefined;
+    return info;
+  }
+
+  /**
+   * The token a protected endpoint was presented (`presentedAccessToken`), when it is active and
+   * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7.2 / RFC 8705 §3: a
+   * sender-constrained token only with its proof of possession, and no endpoint checks one yet.
+   */
+  async findPresented(presented: PresentedToken): Promise<AccessTokenInfo> {
+    const info = await this.find(presented.token);
+    if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
+    const refusal = bearerRefusal(info.senderConstraint);
+    if (refusal) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId}: ${refusal}` });
     return info;
   }
 
@@ -89,6 +107,7 @@ export class AccessTokenLookup {
       grantId: row.grantId ?? undefined,
       format: 'opaque',
       tokenHash: row.tokenHash,
+      senderConstraint: senderConstraintOf(row.cnf),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../../database/columns';
+import type { Confirmation } from '../core/sender-constraint';
 
 /** An opaque access token, kept by the SHA-256 of its value (never the value itself). */
 @Entity('access_tokens')
@@ -16,4 +17,6 @@ export class OpaqueAccessToken {
   /** The grant it was issued under (revoking the grant revokes it); null for a client acting for itself. */
   @Column({ name: 'grant_id', type: 'varchar', length: 64, nullable: true }) grantId: string | null;
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochSeconds }) revokedAt: number | null;
+  /** RFC 7800 `cnf` (RFC 9449 `jkt`, RFC 8705 `x5t#S256`) of a sender-constrained token; null for a bearer token. */
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) cnf: Confirmation | null;
 }

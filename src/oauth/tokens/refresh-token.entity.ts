@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { epochSeconds } from '../../database/columns';
+import { epochSeconds, jsonText } from '../../database/columns';
+import type { Confirmation } from '../core/sender-constraint';
 
 /** A refresh token, kept by the SHA-256 of its value. What it grants lives in its grant record. */
 @Entity('refresh_tokens')
@@ -13,4 +14,11 @@ export class RefreshTokenEntity {
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;
   /** Set by the one redemption that rotated it. */
   @Column({ name: 'consumed_at', type: 'bigint', nullable: true, transformer: epochSeconds }) consumedAt: number | null;
+  /**
+   * RFC 7800 `cnf` of a sender-constrained refresh token; null when it is a bearer token. Kept per
+   * token, not on the grant (see `refreshTokenConstraint`): only a public client's are bound, the
+   * binding is made at a token request — after the grant record of a code flow exists — and each
+   * rotation writes its successor's, in the INSERT that happens anyway.
+   */
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) cnf: Confirmation | null;
 }

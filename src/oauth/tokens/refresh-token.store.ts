@@ -7,12 +7,13 @@ import { OAuthError, ReasonCode } from '../../common/oauth-error';
 import { TokenSettings } from '../../config/config.schema';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { bearerRefusal, confirmationOf, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
 import { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { hashToken } from './token-hash';
 
-const refused = (reason: ReasonCode = 'grant_refresh_token_invalid') => OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used', { reason });
+const refused = (reason: ReasonCode = 'grant_refresh_token_invalid', detail?: string) => OAuthError.invalidGrant('refresh_token is invalid, expired, revoked or already used', { reason, detail });
 
 /** A refresh token presented by its client, found and checked but not yet consumed. */
 export interface PresentedRefreshToken {
@@ -53,6 +54,9 @@ export class RefreshTokenStore {
     const now = nowSeconds();
     const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
     if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant_revoked');
+    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key, and the token endpoint checks none yet.
+    const unproven = bearerRefusal(senderConstraintOf(row.cnf));
+    if (unproven) throw refused('grant_refresh_token_invalid', unproven);
     return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
   }
 
@@ -72,17 +76,18 @@ export class RefreshTokenStore {
     return { row, record };
   }
 
-  /** A new refresh token of `record` and the statement that stores it. */
-  issue(record: GrantRecordEntity): { token: string; step: WriteStep } {
+  /** A new refresh token of `record`, bound as `senderConstraint` says, and the statement that stores it. */
+  issue(record: GrantRecordEntity, senderConstraint: SenderConstraint): { token: string; step: WriteStep } {
     const token = randomToken(32);
     const now = nowSeconds();
     // Sliding per rotation, never past the grant's absolute end.
     const expiresAt = Math.min(now + this.settings.refresh_token_ttl, record.expiresAt);
+    const cnf = confirmationOf(senderConstraint);
     return {
       token,
       step: {
-        sql: 'INSERT INTO refresh_tokens (token_hash, tenant, grant_id, client_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-        params: [hashToken(token), record.tenant, record.id, record.clientId, now, expiresAt],
+        sql: 'INSERT INTO refresh_tokens (token_hash, tenant, grant_id, client_id, created_at, expires_at, cnf) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        params: [hashToken(token), record.tenant, record.id, record.clientId, now, expiresAt, cnf ? JSON.stringify(cnf) : null],
       },
     };
   }

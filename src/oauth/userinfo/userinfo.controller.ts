@@ -6,18 +6,17 @@ import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
 import { UsersService } from '../../users/users.service';
+import { presentedAccessToken } from '../core/presented-token';
 import { GrantRecords } from '../grant-records/grant-records';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
 import { AccessTokenLookup } from '../tokens/access-token.lookup';
 import { userClaimsFor } from '../tokens/oidc-claims';
 import { UserinfoJwt } from './userinfo-jwt';
 
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-
 /**
  * OIDC Core §5.3 UserInfo: the claims of the token's user that its scopes release. The access
  * token comes in the Authorization header, or (POST) as the form field `access_token`
- * (RFC 6750 §2.1, §2.2) — one of the two.
+ * (RFC 6750 §2.1, §2.2; OIDC Core §5.3.1) — one of the two.
  */
 @Controller('oauth2/userinfo')
 export class UserinfoController {
@@ -33,37 +32,31 @@ export class UserinfoController {
   @Get()
   @NoStore()
   get(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown> | string> {
-    return this.userinfo(request, reply, undefined);
+    return this.userinfo(request, reply, false);
   }
 
   @Post()
   @HttpCode(200)
   @NoStore()
   post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown> | string> {
-    const body = request.body as Record<string, unknown> | undefined;
-    return this.userinfo(request, reply, typeof body?.access_token === 'string' ? body.access_token : undefined);
+    return this.userinfo(request, reply, true);
   }
 
   /** JSON, or (OIDC Core §5.3.2) a signed and perhaps encrypted JWT for a client that registered for one. */
-  private async userinfo(request: FastifyRequest, reply: FastifyReply, formToken: string | undefined): Promise<Record<string, unknown> | string> {
+  private async userinfo(request: FastifyRequest, reply: FastifyReply, readsForm: boolean): Promise<Record<string, unknown> | string> {
     // CORS: the access token's client decides which origin may read the answer (its errors too,
     // whose WWW-Authenticate a page needs, RFC 6750 §3).
-    const { client, claims } = await this.claims(request, formToken, clientCors(request, reply, 'WWW-Authenticate'));
+    const { client, claims } = await this.claims(request, readsForm, clientCors(request, reply, 'WWW-Authenticate'));
     const jwt = await this.jwt.of(client, claims);
     if (jwt === undefined) return claims;
     reply.header('Content-Type', 'application/jwt');
     return jwt;
   }
 
-  private async claims(request: FastifyRequest, formToken: string | undefined, onClient?: (client: RegisteredClient) => void): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
-    const header = request.headers.authorization;
-    if (header === undefined && formToken === undefined) throw OAuthError.bearerRequired();
-    if (header !== undefined && formToken !== undefined) throw OAuthError.invalidRequest('send the access token once: in the Authorization header or the form');
-    const match = header === undefined ? undefined : BEARER.exec(header);
-    const token = formToken ?? match?.[1];
-    if (!token) throw OAuthError.invalidToken(undefined, { detail: 'the Authorization header is not a bearer token' });
-    const info = await this.tokens.find(token);
-    if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
+  private async claims(request: FastifyRequest, readsForm: boolean, onClient?: (client: RegisteredClient) => void): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
+    // The form as the body parser left it, whatever its content type (a JSON body's access_token was always read too).
+    const formToken = readsForm ? (request.body as Record<string, unknown> | undefined)?.access_token : undefined;
+    const info = await this.tokens.findPresented(presentedAccessToken(request, { form: readsForm }, formToken));
     if (onClient) {
       const tokenClient = await this.clients.findForAuthentication(info.clientId); // cached: the lookup below finds it again
       if (tokenClient) onClient(tokenClient);
