@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { installCorsPreflight } from './common/cors/cors-preflight';
+import { installRequestContext } from './common/request-context.hook';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
 import { createLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
@@ -42,8 +43,10 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
   app.useGlobalFilters(errors);
   app.enableShutdownHooks();
   try {
-    installObservability(app);
     const fastify = app.getHttpAdapter().getInstance();
+    // First: every route, the raw token route included, runs in its request's context.
+    installRequestContext(fastify, app.get(IssuerContext));
+    installObservability(app);
     // Route-scoped hooks attach as Nest registers the routes, in app.init().
     app.get(RegistrationBodyHook).install(fastify);
     app.get(TokenRoute).install(fastify, errors);

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { OAuthError } from '../common/oauth-error';
-import { SigningAlg, TokenSettings } from '../config/config.schema';
+import { IssuerContext } from '../common/issuer-context';
+import { SigningAlg } from '../config/config.schema';
 import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../keys/encryption-key-material';
 import { EncryptionKeysService, EncryptionKeyView } from '../keys/encryption-keys.service';
 import { KeyRing } from '../keys/key-ring';
@@ -23,7 +24,7 @@ export class KeysAdminController {
     private readonly keys: SigningKeysService,
     private readonly encryptionKeys: EncryptionKeysService,
     private readonly keyRing: KeyRing,
-    private readonly tokens: TokenSettings,
+    private readonly context: IssuerContext,
   ) {}
 
   @Get()
@@ -46,7 +47,7 @@ export class KeysAdminController {
    */
   @Post()
   async generate(@Body() body: KeyBody): Promise<AnyKeyView> {
-    const key = useOf(body) === 'enc' ? await this.encryptionKeys.generate(encryptionAlg(body?.alg)) : await this.keys.generate(signingAlg(body?.alg) ?? this.tokens.signing_alg);
+    const key = useOf(body) === 'enc' ? await this.encryptionKeys.generate(encryptionAlg(body?.alg)) : await this.keys.generate(signingAlg(body?.alg) ?? this.context.settings.token.signing_alg);
     await this.keyRing.refresh();
     return key;
   }

@@ -2,6 +2,7 @@ import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
+import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
 import type { CliIO } from './cli-io';
 
@@ -49,7 +50,9 @@ export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (
   let result: T;
   try {
     await app.init();
-    result = await run(app);
+    // A command runs as one issuer's, as a request does: the default one until commands name a tenant.
+    const issuers = app.get(IssuerContext);
+    result = await issuers.run(issuers.default, () => run(app));
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

@@ -8,7 +8,7 @@ import type { TokenScheme } from './access-token-extractor';
 export const REASON_CODES = [
   // client authentication (invalid_client)
   'client_credentials_missing', 'client_credentials_malformed', 'client_unknown', 'client_secret_mismatch',
-  'client_auth_method_mismatch', 'client_id_mismatch', 'client_auth_methods_ambiguous',
+  'client_auth_method_mismatch', 'client_auth_method_not_allowed', 'client_id_mismatch', 'client_auth_methods_ambiguous',
   // JWT assertions: client assertions (invalid_client) and JWT bearer grants (invalid_grant)
   'assertion_malformed', 'assertion_alg_not_allowed', 'assertion_signature_invalid', 'assertion_claims_invalid',
   'assertion_expired', 'assertion_not_yet_valid', 'assertion_iat_too_old', 'assertion_lifetime_too_long',
@@ -21,6 +21,8 @@ export const REASON_CODES = [
   'subject_invalid', 'subject_unknown', 'identity_provider_disabled', 'user_sign_in_failed', 'user_changed',
   // scopes and audiences (invalid_scope, invalid_target)
   'scope_not_allowed', 'scope_widened', 'scope_malformed', 'admin_scope_misuse', 'target_not_allowed',
+  // the security profile
+  'sender_constraint_required',
   // anything else
   'request_invalid', 'database_unavailable', 'server_error', 'other',
 ] as const;

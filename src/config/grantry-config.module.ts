@@ -1,14 +1,16 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import {
-  DatabaseSettings, GrantryConfig, HousekeepingSettings, IdTokenSettings, KeysSettings, LoginSettings, MetricsSettings, PkceSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings,
-  TokenSettings, UsersSettings,
+  DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoginSettings, MetricsSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings, UsersSettings,
 } from './config.schema';
 
 /**
  * Makes the validated deployment file injectable. A class injects only its typed slice
- * (`constructor(private readonly tokens: TokenSettings)`); the whole document is also
- * available through @nestjs/config's `ConfigService` (`config.get('oauth.token.access_token_ttl')`).
+ * (`constructor(private readonly keys: KeysSettings)`); the whole document is also
+ * available through @nestjs/config's `ConfigService` (`config.get('keys.refresh_interval')`).
+ * The slices an issuer may resolve differently (`[oauth.token]`, `[oauth.pkce]`,
+ * `[oauth.oidc.id_token]`, `[oauth.registration]`) are not among them: they are read through
+ * the request context (`IssuerContext.settings`), at use time.
  */
 @Global()
 @Module({})
@@ -20,15 +22,12 @@ export class GrantryConfigModule {
       { provide: DatabaseSettings, useValue: config.database },
       { provide: SecuritySettings, useValue: config.security },
       { provide: KeysSettings, useValue: config.keys },
-      { provide: TokenSettings, useValue: config.oauth.token },
       { provide: OutboundSettings, useValue: config.oauth.outbound },
       { provide: LoggingSettings, useValue: config.logging },
       { provide: UsersSettings, useValue: config.users },
       { provide: HousekeepingSettings, useValue: config.housekeeping },
       { provide: LoginSettings, useValue: config.login },
       { provide: MetricsSettings, useValue: config.metrics },
-      { provide: PkceSettings, useValue: config.oauth.pkce },
-      { provide: IdTokenSettings, useValue: config.oauth.oidc.id_token },
     ];
     return {
       module: GrantryConfigModule,

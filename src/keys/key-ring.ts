@@ -8,6 +8,7 @@ import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { DecryptionKeys } from './decryption-keys';
 import { JwsSigner } from './jws-signer';
+import { groupByTenant } from './tenant-rows';
 import { keyStatus, sealContext, SigningKey } from './signing-key.entity';
 
 
@@ -26,13 +27,14 @@ interface Snapshot {
 /**
  * The keys in memory: the signer per alg, the public keys that verify grantry's own tokens,
  * and the JWKS document (signing keys with `use: "sig"`, then the encryption keys of
- * `DecryptionKeys` with `use: "enc"`). Keys are imported once, not per request. A timer picks up keys
- * rotated elsewhere (the CLI, another instance) within `[keys] refresh_interval` seconds.
+ * `DecryptionKeys` with `use: "enc"`). One snapshot per tenant, read for the issuer serving the
+ * request. Keys are imported once, not per request. A timer picks up keys rotated elsewhere (the
+ * CLI, another instance) within `[keys] refresh_interval` seconds.
  */
 @Injectable()
 export class KeyRing implements OnApplicationShutdown {
   private readonly logger = new Logger(KeyRing.name);
-  private snapshot?: Snapshot;
+  private snapshots = new Map<string, Snapshot>();
   private timer?: NodeJS.Timeout;
   private imported = new Map<string, { signer: JwsSigner; verifier: CryptoKey }>();
   private lastRefresh = 0;
@@ -45,8 +47,14 @@ export class KeyRing implements OnApplicationShutdown {
     private readonly decryption: DecryptionKeys,
   ) {}
 
+  /** The default issuer's keys are in memory (the server signs nothing before). */
   get loaded(): boolean {
-    return this.snapshot !== undefined;
+    return this.snapshots.has(this.context.default.tenant);
+  }
+
+  /** The keys of the issuer serving the request. */
+  private get snapshot(): Snapshot | undefined {
+    return this.snapshots.get(this.context.tenant);
   }
 
   async start(): Promise<void> {
@@ -86,18 +94,33 @@ export class KeyRing implements OnApplicationShutdown {
     if (Date.now() - this.lastRefresh >= 1000) await this.refresh();
   }
 
-  /** Reloads from the database (signing and encryption keys); cheap when nothing changed (a handful of rows, no crypto). */
+  /**
+   * Reloads every tenant's keys from the database (signing and encryption keys); cheap when
+   * nothing changed (a handful of rows, no crypto). The default issuer always has a snapshot.
+   */
   async refresh(): Promise<void> {
     this.lastRefresh = Date.now();
     await this.decryption.refresh();
     const now = nowSeconds();
-    const rows = (await this.repo.findBy({ tenant: this.context.tenant }))
+    const rows = (await this.repo.find())
       .filter((key) => keyStatus(key, now) !== 'retired')
       // Newest first: if two instances both generated a first key, every instance picks the same one.
       .sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));
-    const fingerprint = `${rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',')}|${this.decryption.fingerprint}`;
-    if (fingerprint === this.snapshot?.fingerprint) return;
+    const byTenant = groupByTenant(rows);
+    const tenants = new Set([this.context.default.tenant, ...byTenant.keys(), ...this.decryption.tenants]);
+    const snapshots = new Map<string, Snapshot>();
+    for (const tenant of tenants) snapshots.set(tenant, await this.rebuild(tenant, byTenant.get(tenant) ?? []));
+    this.snapshots = snapshots;
+    // Keys no tenant holds any more leave memory.
+    const held = new Set(rows.map((row) => importKey(row)));
+    for (const key of this.imported.keys()) if (!held.has(key)) this.imported.delete(key);
+  }
 
+  /** One tenant's snapshot from its rows: the previous one when nothing changed. */
+  private async rebuild(tenant: string, rows: readonly SigningKey[]): Promise<Snapshot> {
+    const fingerprint = `${rows.map((key) => `${key.kid}:${key.active}:${key.retireAt}`).join(',')}|${this.decryption.fingerprintOf(tenant)}`;
+    const previous = this.snapshots.get(tenant);
+    if (fingerprint === previous?.fingerprint) return previous;
     const signers = new Map<SigningAlg, JwsSigner>();
     const verifiers = new Map<string, VerificationKey>();
     for (const row of rows) {
@@ -105,11 +128,11 @@ export class KeyRing implements OnApplicationShutdown {
       verifiers.set(row.kid, { alg: row.alg, key: keys.verifier });
       if (row.active && !signers.has(row.alg)) signers.set(row.alg, keys.signer);
     }
-    this.snapshot = { fingerprint, signers, verifiers, jwks: { keys: [...rows.map((row) => row.publicJwk), ...this.decryption.published] } };
+    return { fingerprint, signers, verifiers, jwks: { keys: [...rows.map((row) => row.publicJwk), ...this.decryption.publishedOf(tenant)] } };
   }
 
   private async importKeys(row: SigningKey): Promise<{ signer: JwsSigner; verifier: CryptoKey }> {
-    const cacheKey = `${row.kid}:${row.alg}`;
+    const cacheKey = importKey(row);
     let keys = this.imported.get(cacheKey);
     if (!keys) {
       const pem = this.security.box.open(row.sealedPrivateKey, sealContext(row.kid));
@@ -118,4 +141,9 @@ export class KeyRing implements OnApplicationShutdown {
     }
     return keys;
   }
+}
+
+/** What an imported key is kept under: a kid names one key, with the alg it was stored for. */
+function importKey(row: SigningKey): string {
+  return `${row.kid}:${row.alg}`;
 }

@@ -3,7 +3,7 @@ import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { DataSource, Repository } from 'typeorm';
-import { GrantryConfig, KeysSettings, SigningAlg, TokenSettings } from '../config/config.schema';
+import { GrantryConfig, KeysSettings, SigningAlg } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import { SecurityService } from '../security/security.service';
 import { describeKey, generateKeyMaterial, KeyMaterial, KeyMaterialError, parsePemPrivateKey } from './key-material';
@@ -41,7 +41,6 @@ export class SigningKeysService {
     private readonly dataSource: DataSource,
     private readonly security: SecurityService,
     private readonly settings: KeysSettings,
-    private readonly tokens: TokenSettings,
     private readonly config: GrantryConfig,
     private readonly context: IssuerContext,
   ) {}
@@ -64,7 +63,7 @@ export class SigningKeysService {
   }
 
   /** Activates a new key for `alg`; the previous one stays in the JWKS for the grace period. */
-  async rotate(alg: SigningAlg = this.tokens.signing_alg): Promise<KeyView> {
+  async rotate(alg: SigningAlg = this.context.settings.token.signing_alg): Promise<KeyView> {
     return this.generate(alg, { activate: true });
   }
 
@@ -86,7 +85,7 @@ export class SigningKeysService {
       }
       return;
     }
-    const alg = this.tokens.signing_alg;
+    const alg = this.context.settings.token.signing_alg;
     if (await this.repo.existsBy({ tenant: this.context.tenant, alg, active: true })) return;
     const key = await this.generate(alg, { activate: true });
     this.logger.warn(`generated a ${alg} signing key (${key.kid}); configure [keystore] to use your own`);

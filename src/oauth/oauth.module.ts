@@ -60,6 +60,7 @@ import { servedReport } from './served-extensions.report';
 import { TokenPolicy } from './token/token-policy';
 import { TokenService } from './token/token.service';
 import { TokenRoute } from './token/token.route';
+import { SecurityProfiles } from './core/security-profiles';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenLookup } from './tokens/access-token.lookup';
 import { OpaqueAccessToken } from './tokens/opaque-token.entity';
@@ -125,6 +126,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ClientKeySource,
     IdentityProviderKeySource,
     ReplayStore,
+    SecurityProfiles,
     TokenPolicy,
     TokenService,
     TokenRoute,
@@ -137,7 +139,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
+  exports: [SecurityProfiles, AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
 export class OAuthModule implements OnApplicationBootstrap {
   constructor(

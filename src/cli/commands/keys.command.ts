@@ -2,7 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, X509Certificate } from 'node:crypto';
 import type { Repository } from 'typeorm';
-import { SigningAlg, TokenSettings } from '../../config/config.schema';
+import { IssuerContext } from '../../common/issuer-context';
+import { SigningAlg } from '../../config/config.schema';
 import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../../keys/encryption-key-material';
 import { EncryptionKeysService } from '../../keys/encryption-keys.service';
 import { isSigningAlg } from '../../keys/key-material';
@@ -129,7 +130,7 @@ function alg(value: unknown): SigningAlg | undefined {
  */
 async function exportCertificate(app: INestApplicationContext, kid?: string): Promise<{ kid: string; alg: SigningAlg; status: string; certificate: string }> {
   const keys = await app.get(SigningKeysService).list();
-  const signingAlg = app.get(TokenSettings).signing_alg;
+  const signingAlg = app.get(IssuerContext).settings.token.signing_alg;
   const view = kid === undefined ? keys.find((key) => key.alg === signingAlg && key.status === 'active') : keys.find((key) => key.kid === kid);
   if (!view) throw new UsageError(kid === undefined ? `no active ${signingAlg} signing key ([oauth.token] signing_alg)` : `no signing key with kid ${kid}`);
   const row = await app.get<Repository<SigningKey>>(getRepositoryToken(SigningKey), { strict: false }).findOneByOrFail({ kid: view.kid });

@@ -4,11 +4,13 @@ import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
 import { errorDescriptionText, OAuthError } from '../../common/oauth-error';
-import { GrantryConfig, PkceSettings, TokenSettings } from '../../config/config.schema';
+import { GrantryConfig } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
+import type { SecurityProfile } from '../core/security-profile';
+import { SecurityProfiles } from '../core/security-profiles';
 import { UNCONSTRAINED } from '../core/sender-constraint';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AuthorizationCodeGrantSettings } from '../../config/grant-type-tables';
@@ -52,7 +54,9 @@ export const INTERACTION_PATH = '/oauth2/interaction';
 @Injectable()
 export class AuthorizationFlow {
   private readonly logger = new Logger(AuthorizationFlow.name);
-  private policyCache?: AuthorizationPolicy;
+  /** One per profile (each issuer's profile is built once, so this is per issuer too). */
+  private readonly policies = new WeakMap<SecurityProfile, AuthorizationPolicy>();
+  private enabledTypes?: ReadonlySet<string>;
 
   constructor(
     private readonly clients: ClientsService,
@@ -67,24 +71,32 @@ export class AuthorizationFlow {
     private readonly writer: AtomicWriter,
     private readonly pages: PageRenderer,
     private readonly context: IssuerContext,
-    private readonly tokenSettings: TokenSettings,
     private readonly codeSettings: AuthorizationCodeGrantSettings,
     private readonly grants: GrantRegistry,
-    private readonly pkce: PkceSettings,
+    private readonly profiles: SecurityProfiles,
     private readonly config: GrantryConfig,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
     private readonly hints: IdTokenHints,
   ) {}
 
-  /** Read once the registries are filled (after start-up), then fixed. */
-  get policy(): AuthorizationPolicy {
-    this.policyCache ??= {
-      enabledResponseTypes: enabledResponseTypes(this.grants, this.config),
-      pkceRequired: this.pkce.required,
-      allowPlain: this.pkce.allow_plain,
-      grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
-    };
-    return this.policyCache;
+  /**
+   * What a request of `client` is held to: its security profile over what the deployment enables.
+   * Built on first use, once the registries are filled (after start-up), then fixed.
+   */
+  policyFor(client: RegisteredClient | undefined): AuthorizationPolicy {
+    const profile = this.profiles.forClient(client);
+    let policy = this.policies.get(profile);
+    if (!policy) {
+      this.enabledTypes ??= enabledResponseTypes(this.grants, this.config);
+      policy = {
+        responseTypes: new Set([...this.enabledTypes].filter((type) => profile.allowsResponseType(type))),
+        pkce: profile.pkce,
+        parRequired: profile.parRequired,
+        grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
+      };
+      this.policies.set(profile, policy);
+    }
+    return policy;
   }
 
   /** GET|POST /oauth2/authorize */
@@ -92,7 +104,7 @@ export class AuthorizationFlow {
     const destination: { value?: ErrorDestination } = {};
     try {
       const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
-      const validated = validateAuthorizationRequest(params, client, this.policy, destination);
+      const validated = validateAuthorizationRequest(params, client, this.policyFor(client), destination);
       if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
       const session = await this.liveSession(request);
       const need = await this.need(validated, client!, session, { fresh: false });
@@ -119,7 +131,7 @@ export class AuthorizationFlow {
       const client = await this.clients.findForAuthentication(validated.clientId);
       if (!client || !current || current.session.id !== interaction.sessionId) throw new InteractionGone();
       // The client may have changed while the user was on the pages: what it may do now decides.
-      recheckAgainstClient(validated, client, this.policy);
+      recheckAgainstClient(validated, client, this.policyFor(client));
       this.checkSignedIn(validated, client, current);
       const need = consented ? 'nothing' : await this.need(validated, client, current, { fresh: true });
       if (need === 'nothing') {
@@ -201,7 +213,8 @@ export class AuthorizationFlow {
     const parts = new Set(validated.responseType.split(' '));
     const refreshable = parts.has('code') && client.grantTypes.has('refresh_token') && this.registrationGrantTypes.approved(client, 'refresh_token');
     const now = nowSeconds();
-    const lifetime = refreshable ? this.tokenSettings.refresh_token_absolute_ttl : this.tokenSettings.access_token_ttl + this.codeSettings.code_ttl;
+    const tokenSettings = this.context.settings.token;
+    const lifetime = refreshable ? tokenSettings.refresh_token_absolute_ttl : tokenSettings.access_token_ttl + this.codeSettings.code_ttl;
     const authentication = { authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };
     const record = this.records.create({
       clientId: client.clientId,
@@ -212,7 +225,7 @@ export class AuthorizationFlow {
       sessionId: session.id,
       authentication,
       scope: validated.scopes.join(' '),
-      audience: resolveAudience(client, [], undefined, this.tokenSettings.default_audience),
+      audience: resolveAudience(client, [], undefined, tokenSettings.default_audience),
       // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
       claims: userClaimsFor(user, validated.scopes),
       // §5.5: the claims asked for one by one, for every ID token and userinfo response of the grant.

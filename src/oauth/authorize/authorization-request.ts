@@ -3,6 +3,7 @@ import { MAX_JWE_BYTES } from '../jwe/jwe-header';
 import { ADMIN_SCOPE, type RegisteredClient } from '../../clients/registered-client';
 import { canonicalResponseType } from '../../clients/client-metadata';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
+import type { PkcePolicy } from '../core/security-profile';
 import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
 
@@ -46,11 +47,13 @@ export interface ErrorDestination {
   state?: string;
 }
 
+/** What the authorization endpoint holds a request to: the security profile's decisions over what is enabled. */
 export interface AuthorizationPolicy {
-  /** Response types this deployment serves (implicit ones only when `[oauth.grant_type.implicit] enable`). */
-  enabledResponseTypes: ReadonlySet<string>;
-  pkceRequired: boolean;
-  allowPlain: boolean;
+  /** Response types served: those of the enabled grants (implicit ones only when `[oauth.grant_type.implicit] enable`) the profile allows. */
+  responseTypes: ReadonlySet<string>;
+  pkce: PkcePolicy;
+  /** RFC 9126 §5: only pushed authorization requests. */
+  parRequired: boolean;
   /** Whether the client may use a grant type its registrant chose (RegistrationGrantTypes). */
   grantTypeApproved(client: RegisteredClient, grantType: string): boolean;
 }
@@ -89,8 +92,9 @@ export function validateAuthorizationRequest(
   }
   if (params.request !== undefined) throw redirectError('request_not_supported', 'request objects are not supported');
   if (params.request_uri !== undefined) throw redirectError('request_uri_not_supported', 'request_uri is not supported');
+  if (policy.parRequired) throw redirectError('invalid_request', 'authorization requests must be pushed first (RFC 9126): send request_uri');
   if (params.response_type === undefined) throw redirectError('invalid_request', 'response_type is required');
-  if (!responseType || !policy.enabledResponseTypes.has(responseType)) throw redirectError('unsupported_response_type', `response_type ${params.response_type} is not supported`);
+  if (!responseType || !policy.responseTypes.has(responseType)) throw redirectError('unsupported_response_type', `response_type ${params.response_type} is not supported`);
   if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);
   checkGrantTypesApproved(responseType, client, policy);
   if (requestedMode !== undefined && !validMode) throw redirectError('invalid_request', `response_mode ${requestedMode} is not supported`);
@@ -155,7 +159,7 @@ function claimsOf(value: string, scopes: readonly string[], responseType: string
  */
 export function recheckAgainstClient(request: ValidatedAuthorizationRequest, client: RegisteredClient, policy: AuthorizationPolicy): void {
   if (!matchRedirectUri(client, request.redirectUri)) throw new AuthorizationPageError('invalid_request', 'redirect_uri is no longer registered for this client');
-  if (!policy.enabledResponseTypes.has(request.responseType) || !client.responseTypes.has(request.responseType)) {
+  if (!policy.responseTypes.has(request.responseType) || !client.responseTypes.has(request.responseType)) {
     throw redirectError('unauthorized_client', `this client may no longer use response_type ${request.responseType}`);
   }
   checkGrantTypesApproved(request.responseType, client, policy);
@@ -192,13 +196,13 @@ function pkceOf(params: Readonly<Record<string, string>>, client: RegisteredClie
   if (challenge === undefined) {
     if (params.code_challenge_method !== undefined) throw redirectError('invalid_request', 'code_challenge_method without code_challenge');
     if (client.authMethod === 'none') throw redirectError('invalid_request', 'code_challenge is required: public clients must use PKCE (S256)');
-    if (policy.pkceRequired) throw redirectError('invalid_request', 'code_challenge is required (PKCE with S256)');
+    if (policy.pkce.required) throw redirectError('invalid_request', 'code_challenge is required (PKCE with S256)');
     return {};
   }
   // RFC 7636 §4.3: without a method the challenge is plain.
   const method = params.code_challenge_method ?? 'plain';
   if (method !== 'S256' && method !== 'plain') throw redirectError('invalid_request', `code_challenge_method ${method} is not supported; use S256`);
-  if (method === 'plain' && !policy.allowPlain) throw redirectError('invalid_request', 'code_challenge_method plain is not allowed; use S256');
+  if (method === 'plain' && !policy.pkce.allowPlain) throw redirectError('invalid_request', 'code_challenge_method plain is not allowed; use S256');
   if (!PKCE_VALUE.test(challenge)) throw redirectError('invalid_request', 'code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
   return { codeChallenge: challenge, codeChallengeMethod: method };
 }

@@ -8,6 +8,7 @@ import { algAliases } from '../../keys/jwk-selection';
 import { ClientKeySource } from '../assertions/client-key-source';
 import { AuthenticatedClient } from '../core/extension-points';
 import { ClientRequest } from '../core/client-request';
+import { SecurityProfiles } from '../core/security-profiles';
 import { claimLimits, JwtClientAuthProperties } from './jwt-client-auth.properties';
 
 /** RFC 7523 §2.2 */
@@ -43,6 +44,7 @@ export class ClientAssertionVerifier {
     private readonly keySource: ClientKeySource,
     private readonly verifier: AssertionVerifier,
     private readonly context: IssuerContext,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /**
@@ -84,7 +86,8 @@ export class ClientAssertionVerifier {
         if (client.authMethod !== method) throw ERRORS.unverified(`client ${clientId} is registered for ${client.authMethod}, not ${method}`, 'client_auth_method_mismatch');
         return {
           client,
-          algs: client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs,
+          // The security profile narrows the verifier's algs (FAPI 2: PS256, ES256, EdDSA); baseline keeps them.
+          algs: this.profiles.forClient(client).allowedSigningAlgs(client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs),
           keys: (alg, header) => this.keySource.keys(client, alg, header),
           rules: {
             audiences: [this.context.tokenEndpoint, this.context.issuer, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],

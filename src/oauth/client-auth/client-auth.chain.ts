@@ -4,6 +4,7 @@ import type { WriteStep } from '../../database/atomic-writer';
 import { ReplayStore } from '../assertions/replay-store';
 import { AuthenticatedClient } from '../core/extension-points';
 import { ClientRequest } from '../core/client-request';
+import { SecurityProfiles } from '../core/security-profiles';
 import { AuthenticatorRegistry } from './authenticator.registry';
 
 /**
@@ -17,6 +18,7 @@ export class ClientAuthChain {
   constructor(
     private readonly registry: AuthenticatorRegistry,
     private readonly replay: ReplayStore,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /** The statements that record the client assertion's jti as used: the caller commits them last, with its own writes. */
@@ -53,6 +55,10 @@ export class ClientAuthChain {
     const { client } = authenticated;
     if (client.authMethod !== authenticator.method) {
       throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `client ${client.clientId} is registered for ${client.authMethod}, not ${authenticator.method}`, reason: 'client_auth_method_mismatch' });
+    }
+    // The security profile's methods (FAPI 2: private_key_jwt and mTLS only); baseline allows every enabled one.
+    if (!this.profiles.forClient(client).allowsClientAuthMethod(authenticator.method)) {
+      throw OAuthError.invalidClient(CLIENT_AUTHENTICATION_FAILED, { detail: `${authenticator.method} is not allowed by the security profile`, reason: 'client_auth_method_not_allowed' });
     }
     const bodyClientId = request.param('client_id');
     if (bodyClientId !== undefined && bodyClientId !== client.clientId) {

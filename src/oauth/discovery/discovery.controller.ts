@@ -2,24 +2,25 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { AnyOrigin } from '../../common/cors/cors-response';
 import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from '../../clients/encryption-metadata';
 import { IssuerContext } from '../../common/issuer-context';
-import { TokenSettings } from '../../config/config.schema';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
+import { SecurityProfiles } from '../core/security-profiles';
 import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
 import { LoginSteps } from '../interaction/login-step';
 
+const DOCUMENT = Symbol('discovery document');
+
 /**
  * OpenID Connect Discovery 1.0 and RFC 8414 metadata. Grant types and authentication
- * methods come from the registries, so the document lists exactly what is enabled.
+ * methods come from the registries, narrowed by the issuer's security profile, so the document
+ * lists exactly what a client may use.
  */
 @Controller('.well-known')
 export class DiscoveryController {
-  private document?: Record<string, unknown>;
-
   constructor(
     private readonly issuer: IssuerContext,
-    private readonly tokens: TokenSettings,
+    private readonly profiles: SecurityProfiles,
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
     private readonly flow: AuthorizationFlow,
@@ -40,38 +41,44 @@ export class DiscoveryController {
     return this.metadata();
   }
 
-  /** Built once, after the registries are filled (they do not change while running). */
+  /** Built once per issuer, after the registries are filled (they do not change while running). */
   private metadata(): Record<string, unknown> {
-    this.document ??= {
+    return this.issuer.current.memoised(DOCUMENT, () => this.build());
+  }
+
+  private build(): Record<string, unknown> {
+    const profile = this.profiles.current;
+    const authMethods = this.authenticators.methods.filter((method) => profile.allowsClientAuthMethod(method));
+    const authSigningAlgs = this.authenticators.signingAlgs.filter((alg) => profile.allowsSigningAlg(alg));
+    const signingAlg = this.issuer.settings.token.signing_alg;
+    return {
       issuer: this.issuer.issuer,
       token_endpoint: this.issuer.tokenEndpoint,
       jwks_uri: this.issuer.jwksUri,
       // RFC 7591 §3 / OIDC Discovery: where clients register themselves (initial access token unless open).
       registration_endpoint: `${this.issuer.issuer}/oauth2/register`,
       grant_types_supported: this.grantTypes(),
-      token_endpoint_auth_methods_supported: this.authenticators.methods,
-      ...(this.authenticators.signingAlgs.length
-        ? { token_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs }
-        : {}),
+      token_endpoint_auth_methods_supported: authMethods,
+      ...(authSigningAlgs.length ? { token_endpoint_auth_signing_alg_values_supported: authSigningAlgs } : {}),
       // RFC 8414 §2: introspection and revocation authenticate clients through the same chain.
       introspection_endpoint: this.issuer.introspectionEndpoint,
-      introspection_endpoint_auth_methods_supported: this.authenticators.methods.filter((method) => method !== 'none'),
+      introspection_endpoint_auth_methods_supported: authMethods.filter((method) => method !== 'none'),
       revocation_endpoint: this.issuer.revocationEndpoint,
-      revocation_endpoint_auth_methods_supported: this.authenticators.methods,
-      ...(this.authenticators.signingAlgs.length
+      revocation_endpoint_auth_methods_supported: authMethods,
+      ...(authSigningAlgs.length
         ? {
-            introspection_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs,
-            revocation_endpoint_auth_signing_alg_values_supported: this.authenticators.signingAlgs,
+            introspection_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
+            revocation_endpoint_auth_signing_alg_values_supported: authSigningAlgs,
           }
         : {}),
       ...this.browserMetadata(),
       subject_types_supported: ['public', 'pairwise'],
-      id_token_signing_alg_values_supported: [this.tokens.signing_alg],
+      id_token_signing_alg_values_supported: [signingAlg],
       // OIDC Discovery §3: what a client may register for encrypted ID tokens and userinfo (one list with registration's).
       id_token_encryption_alg_values_supported: ENCRYPTION_ALGS,
       id_token_encryption_enc_values_supported: ENCRYPTION_ENCS,
       // OIDC Discovery §3: the alg a client gets signed userinfo with when it registers for it (as ID tokens).
-      userinfo_signing_alg_values_supported: [this.tokens.signing_alg],
+      userinfo_signing_alg_values_supported: [signingAlg],
       userinfo_encryption_alg_values_supported: ENCRYPTION_ALGS,
       userinfo_encryption_enc_values_supported: ENCRYPTION_ENCS,
       userinfo_endpoint: `${this.issuer.issuer}/oauth2/userinfo`,
@@ -82,7 +89,6 @@ export class DiscoveryController {
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     };
-    return this.document;
   }
 
   /**
@@ -90,20 +96,21 @@ export class DiscoveryController {
    * issues tokens itself (`[oauth.grant_type.implicit] enable`).
    */
   private grantTypes(): string[] {
-    const implicit = [...this.flow.policy.enabledResponseTypes].some((type) => /\b(token|id_token)\b/.test(type));
+    const implicit = [...this.flow.policyFor(undefined).responseTypes].some((type) => /\b(token|id_token)\b/.test(type));
     return implicit ? [...this.grants.grantTypes, 'implicit'] : this.grants.grantTypes;
   }
 
   /** The authorization endpoint's part: honest about what is enabled (no code flow, no authorization endpoint). */
   private browserMetadata(): Record<string, unknown> {
-    const responseTypes = [...this.flow.policy.enabledResponseTypes];
+    const policy = this.flow.policyFor(undefined);
+    const responseTypes = [...policy.responseTypes];
     if (!responseTypes.length) return { response_types_supported: [] };
     return {
       authorization_endpoint: `${this.issuer.issuer}/oauth2/authorize`,
       end_session_endpoint: `${this.issuer.issuer}/oauth2/logout`,
       response_types_supported: responseTypes,
       response_modes_supported: ['query', 'fragment', 'form_post'],
-      code_challenge_methods_supported: this.flow.policy.allowPlain ? ['S256', 'plain'] : ['S256'],
+      code_challenge_methods_supported: policy.pkce.allowPlain ? ['S256', 'plain'] : ['S256'],
       // The acr values the enabled login steps declare (the password step's); a drop-in step's own are not known here.
       ...(this.loginSteps.acrValues.length ? { acr_values_supported: this.loginSteps.acrValues } : {}),
       authorization_response_iss_parameter_supported: true,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
+import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
@@ -8,6 +9,7 @@ import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
 import { isNonPublicAddress } from '../../outbound/address-policy';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
+import { SecurityProfiles } from '../core/security-profiles';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
 import { OIDC_SCOPES } from '../tokens/oidc-claims';
@@ -30,6 +32,8 @@ export class ClientRegistrationService {
     private readonly outbound: OutboundSettings,
     private readonly writer: AtomicWriter,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
+    private readonly context: IssuerContext,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -62,7 +66,7 @@ export class ClientRegistrationService {
     this.checkSupported(metadata);
     this.checkGrantTypesOpen(metadata, current?.approvedGrantTypes ?? []);
     const held = current ? current.metadata.scope.split(' ').filter(Boolean) : [];
-    const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.config.oauth.registration.allowed_scopes, ...held]);
+    const allowed = new Set([...OIDC_SCOPES, 'offline_access', ...this.context.settings.registration.allowed_scopes, ...held]);
     allowed.delete(ADMIN_SCOPE); // DESIGN.md: never admin, whatever the list says
     const refused = metadata.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
     if (refused.length) throw OAuthError.invalidClientMetadata(`scope not open to registration: ${refused.join(' ')}`);
@@ -156,6 +160,10 @@ export class ClientRegistrationService {
     if (alg !== null && !(authenticator.signingAlgs ?? []).includes(alg)) {
       throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} does not fit token_endpoint_auth_method ${method}`);
     }
+    // What the issuer's security profile allows (every enabled method and alg under baseline).
+    const profile = this.profiles.current;
+    if (!profile.allowsClientAuthMethod(method)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_method ${method} is not allowed by the ${profile.name} security profile`);
+    if (alg !== null && !profile.allowsSigningAlg(alg)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} is not allowed by the ${profile.name} security profile`);
     // RFC 6749 §4.4: client_credentials is for confidential clients only.
     if (method === 'none' && metadata.grant_types.includes('client_credentials')) {
       throw OAuthError.invalidClientMetadata('a public client (token_endpoint_auth_method none) cannot use client_credentials');

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { ClientsService, PreparedRegistration } from '../../clients/clients.service';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
-import { RegistrationSettings, TokenSettings } from '../../config/config.schema';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { ClientRegistrationService } from './client-registration.service';
 import { InitialAccessTokens } from './initial-access-tokens';
@@ -24,14 +23,12 @@ export class DynamicRegistration {
     private readonly statements: SoftwareStatements,
     private readonly writer: AtomicWriter,
     private readonly issuer: IssuerContext,
-    private readonly settings: RegistrationSettings,
-    private readonly tokens: TokenSettings,
   ) {}
 
   /** `initialAccessToken` gives the request's bearer token (or throws the RFC 6750 §3.1 refusal); asked for only when registration is not open. */
   async register(initialAccessToken: () => string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     // RFC 7591 §3: an initial access token, unless the operator opened registration.
-    const initialToken = this.settings.open ? undefined : initialAccessToken();
+    const initialToken = this.issuer.settings.registration.open ? undefined : initialAccessToken();
     if (initialToken) await this.initialTokens.check(initialToken);
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input);
@@ -93,7 +90,7 @@ export class DynamicRegistration {
       registrationClientUri: `${this.issuer.issuer}${REGISTRATION_PATH}/${encodeURIComponent(prepared.view.client_id)}`,
       registrationToken: prepared.registrationToken,
       softwareStatement: prepared.softwareStatement,
-      defaultSigningAlg: this.tokens.signing_alg,
+      defaultSigningAlg: this.issuer.settings.token.signing_alg,
     });
   }
 }

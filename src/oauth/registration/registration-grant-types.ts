@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
+import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
@@ -15,8 +16,11 @@ import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../grants/built-
  * tokens no user consented to here, so they are the operator's to open.
  */
 export function registrationGrantTypes(config: GrantryConfig): string[] {
-  const listed = config.oauth.registration.allowed_grant_types;
-  if (listed) return listed;
+  return config.oauth.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(config);
+}
+
+/** What registrants may choose when `allowed_grant_types` is unset. */
+function defaultRegistrationGrantTypes(config: GrantryConfig): string[] {
   const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
   return ['authorization_code', 'refresh_token', ...(implicit ? ['implicit'] : [])];
 }
@@ -56,6 +60,8 @@ export function unapprovedRegistrations(clients: readonly { clientId: string; re
     .filter(({ grantTypes }) => grantTypes.length > 0);
 }
 
+const ALLOWED = Symbol('registration allowed grant types');
+
 /** Clients named in the start-up warning; `config check` names every one. */
 const NAMED_AT_START_UP = 20;
 
@@ -78,16 +84,21 @@ export function describeUnapproved(found: readonly UnapprovedRegistration[], max
  */
 @Injectable()
 export class RegistrationGrantTypes {
-  readonly allowed: ReadonlySet<string>;
   private readonly logger = new Logger('Registration');
 
   constructor(
-    config: GrantryConfig,
+    private readonly config: GrantryConfig,
     private readonly clients: ClientsService,
+    private readonly context: IssuerContext,
   ) {
     const problems = allowedGrantTypeProblems(config);
     if (problems.length) throw new ConfigError(`invalid configuration\n${problems.map((line) => `  - ${line}`).join('\n')}`, problems);
-    this.allowed = new Set(registrationGrantTypes(config));
+  }
+
+  /** The issuer's list (its `[oauth.registration] allowed_grant_types`, else the default), built once per issuer. */
+  get allowed(): ReadonlySet<string> {
+    const context = this.context.current;
+    return context.memoised(ALLOWED, () => new Set(context.settings.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(this.config)));
   }
 
   /** At start-up: one warning naming the clients whose registrants chose grant types the list does not allow. */

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../../clients/clients.module';
-import { GrantryConfig, RegistrationSettings } from '../../config/config.schema';
 import { KeysModule } from '../../keys/keys.module';
 import { OutboundModule } from '../../outbound/outbound.module';
 import { SecurityModule } from '../../security/security.module';
@@ -22,8 +21,6 @@ import { SoftwareStatements } from './software-statements';
     InitialAccessTokens,
     SoftwareStatements,
     RegistrationBodyHook,
-    // [oauth.registration], injected as its own slice (the config module does not export it yet).
-    { provide: RegistrationSettings, useFactory: (config: GrantryConfig) => config.oauth.registration, inject: [GrantryConfig] },
   ],
   exports: [InitialAccessTokens],
 })

@@ -3,6 +3,7 @@ import type { JWTPayload } from 'jose';
 import { cacheSettings } from '../../config/cache-settings';
 import { OAuthError } from '../../common/oauth-error';
 import { GrantryConfig } from '../../config/config.schema';
+import { IssuerContext } from '../../common/issuer-context';
 import { TruststoreService } from '../../keys/truststore.service';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { checkHeader, decodeAssertion } from '../assertions/assertion-checks';
@@ -27,7 +28,7 @@ export class SoftwareStatements {
   private readonly importer = new KeyImporter();
   private readonly remoteJwks: RemoteJwks;
 
-  constructor(private readonly config: GrantryConfig, private readonly truststore: TruststoreService, fetcher: OutboundFetcher) {
+  constructor(config: GrantryConfig, private readonly truststore: TruststoreService, fetcher: OutboundFetcher, private readonly context: IssuerContext) {
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderJwks', { timeout: 3600 }) // issuers' key sets age like identity providers';
     const { jwks_refetch_cooldown, jwks_stale_if_error } = config.oauth.outbound;
     this.remoteJwks = new RemoteJwks(fetcher, {
@@ -48,7 +49,7 @@ export class SoftwareStatements {
     checkTimes(payload, invalid);
     if (typeof payload.iss !== 'string' || !payload.iss) throw invalid('software statement has no iss claim');
     // Each listed issuer signs for one iss only: a key trusted for one publisher cannot speak for another.
-    const issuers = this.config.oauth.registration.software_statement_issuers.filter((entry) => boundIssuer(entry) === payload.iss);
+    const issuers = this.context.settings.registration.software_statement_issuers.filter((entry) => boundIssuer(entry) === payload.iss);
     if (!issuers.length || !(await verifiesWithAny(statement, alg, this.trustedKeys(issuers, alg, header)))) {
       // Signed, but by no key this server trusts for statements.
       throw new OAuthError('unapproved_software_statement', `software statement of ${JSON.stringify(payload.iss)} is not signed by a trusted issuer`);

@@ -3,11 +3,11 @@ import { ADMIN_SCOPE, RegisteredClient } from '../../clients/registered-client';
 import { scopeNotAllowed } from '../grants/scopes';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
-import { TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import type { GrantResult } from '../core/extension-points';
+import { SecurityProfiles } from '../core/security-profiles';
 import { RegistrationGrantTypes } from '../registration/registration-grant-types';
 import { allowedAudience, resolveAudience } from '../tokens/audience';
 import type { ClientRequest } from '../core/client-request';
@@ -39,9 +39,9 @@ export interface Granted {
 export class TokenPolicy {
   constructor(
     private readonly context: IssuerContext,
-    private readonly settings: TokenSettings,
     private readonly providers: IdentityProvidersService,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /**
@@ -51,12 +51,16 @@ export class TokenPolicy {
   precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
     // RFC 6749 §5.2 unauthorized_client: no password checked, no assertion or code looked at.
     this.registrationGrantTypes.require(client, grantType);
+    // A profile that allows no bearer tokens (FAPI 2): nothing in a request proves possession of a key yet (DPoP, mTLS come next).
+    if (this.profiles.forClient(client).senderConstraintRequired) {
+      throw OAuthError.invalidRequest('this server issues sender-constrained tokens only: send a DPoP proof or a client certificate', { reason: 'sender_constraint_required' });
+    }
     if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') {
       throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
     }
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.
     // Without one there is nothing to refuse yet (apply resolves the audience): no work on the common path.
-    if (request.resources.length) resolveAudience(client, request.resources, undefined, this.settings.default_audience);
+    if (request.resources.length) resolveAudience(client, request.resources, undefined, this.context.settings.token.default_audience);
   }
 
   async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
@@ -98,11 +102,11 @@ export class TokenPolicy {
     const beyond = original ? request.resources.filter((resource) => !original.includes(resource)) : [];
     if (beyond.length) throw OAuthError.invalidTarget(`resource beyond the original grant: ${beyond.join(' ')}`, { reason: 'target_not_allowed' });
     if (result.audience?.length && !request.resources.length) {
-      const allowed = allowedAudience(client, this.settings.default_audience);
+      const allowed = allowedAudience(client, this.context.settings.token.default_audience);
       const foreign = result.audience.filter((aud) => !allowed.includes(aud));
       if (foreign.length) throw OAuthError.invalidTarget(`audience not allowed for this client: ${foreign.join(' ')}`, { reason: 'target_not_allowed' });
     }
-    return resolveAudience(client, request.resources, result.audience, this.settings.default_audience);
+    return resolveAudience(client, request.resources, result.audience, this.context.settings.token.default_audience);
   }
 
   /** The reserved scope: for the client itself, through client_credentials, alone, and only for the admin API. */

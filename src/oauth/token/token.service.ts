@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
-import { TokenSettings } from '../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { TokenObserver } from '../../observability/token-observer';
@@ -14,6 +13,7 @@ import { refreshTokenConstraint, UNCONSTRAINED, type TokenType } from '../core/s
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRecords } from '../grant-records/grant-records';
 import { GrantRegistry } from '../grants/grant.registry';
+import { IssuerContext } from '../../common/issuer-context';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { IdTokenClaims } from '../tokens/id-token-claims';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
@@ -47,7 +47,7 @@ export class TokenService {
     private readonly clientAuth: ClientAuthChain,
     private readonly policy: TokenPolicy,
     private readonly issuer: AccessTokenIssuer,
-    private readonly settings: TokenSettings,
+    private readonly context: IssuerContext,
     private readonly records: GrantRecords,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly replay: ReplayStore,
@@ -172,7 +172,7 @@ export class TokenService {
   private newRecord(client: RegisteredClient, grantType: string, result: GrantResult, granted: Granted, refreshable: boolean, notAfter: number): GrantRecordEntity {
     const { subject, sessionId, authTime, acr, amr } = result.principal;
     const now = nowSeconds();
-    const lifetime = refreshable ? this.settings.refresh_token_absolute_ttl : this.settings.access_token_ttl;
+    const lifetime = refreshable ? this.context.settings.token.refresh_token_absolute_ttl : this.context.settings.token.access_token_ttl;
     const authentication = authTime !== undefined || acr !== undefined || amr !== undefined ? { authTime, acr, amr } : null;
     return this.records.create({
       clientId: client.clientId,

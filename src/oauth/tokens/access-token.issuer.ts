@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomToken } from '../../common/random-pool';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { TokenSettings } from '../../config/config.schema';
+import type { SigningAlg } from '../../config/config.schema';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
@@ -46,23 +46,23 @@ export interface IssuedAccessToken {
 export class AccessTokenIssuer {
   constructor(
     private readonly keyRing: KeyRing,
-    private readonly settings: TokenSettings,
     private readonly context: IssuerContext,
   ) {}
 
   async issue(grant: AccessTokenGrant): Promise<IssuedAccessToken> {
-    const format = grant.client.accessTokenFormat ?? this.settings.format;
+    const settings = this.context.settings.token;
+    const format = grant.client.accessTokenFormat ?? settings.format;
     const iat = nowSeconds();
-    const exp = Math.min(iat + this.settings.access_token_ttl, grant.notAfter ?? Infinity);
+    const exp = Math.min(iat + settings.access_token_ttl, grant.notAfter ?? Infinity);
     const tokenType = tokenTypeOf(grant.senderConstraint);
     if (format === 'opaque') return { ...this.opaque(grant, iat, exp), tokenType, expiresIn: exp - iat };
     const jti = randomToken(16);
-    return { token: await this.jwt(grant, iat, exp, jti), tokenType, expiresIn: exp - iat, jti };
+    return { token: await this.jwt(grant, iat, exp, jti, settings.signing_alg), tokenType, expiresIn: exp - iat, jti };
   }
 
-  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider, senderConstraint }: AccessTokenGrant, iat: number, exp: number, jti: string): Promise<string> {
-    const signer = this.keyRing.signer(this.settings.signing_alg);
-    if (!signer) throw new Error(`no active ${this.settings.signing_alg} signing key`);
+  private async jwt({ client, principal, scopes, audience, claims, grantId, identityProvider, senderConstraint }: AccessTokenGrant, iat: number, exp: number, jti: string, alg: SigningAlg): Promise<string> {
+    const signer = this.keyRing.signer(alg);
+    if (!signer) throw new Error(`no active ${alg} signing key`);
     const payload: Record<string, unknown> = {
       ...withoutRegistered(claims),
       iss: this.context.issuer,

@@ -1,41 +1,10 @@
 import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
+import { registeredClient } from '../../../test/support/registered-client';
 import { allowedAudience, resolveAudience } from './audience';
 
 function client(audience: string[] = []): RegisteredClient {
-  return {
-    clientId: 'c1',
-    tenant: 'default',
-    name: 'test',
-    authMethod: 'client_secret_basic',
-    grantTypes: new Set(['client_credentials']),
-    registrantGrantTypes: new Set(),
-    corsOrigins: new Set(),
-    scopes: new Set(),
-    defaultScopes: [],
-    audience,
-    redirectUris: [],
-    accessTokenFormat: null,
-    secretDigest: null,
-    sealedSecret: null,
-    jwks: null,
-    jwksUri: null,
-    authSigningAlg: null,
-    introspectAny: false,
-    responseTypes: new Set(),
-    postLogoutRedirectUris: [],
-    applicationType: 'web',
-    subjectType: 'public',
-    sectorIdentifierUri: null,
-    defaultMaxAge: null,
-    requireAuthTime: false,
-    idTokenSignedResponseAlg: null,
-    idTokenEncryptedResponseAlg: null,
-    idTokenEncryptedResponseEnc: null,
-    userinfoSignedResponseAlg: null,
-    userinfoEncryptedResponseAlg: null,
-    userinfoEncryptedResponseEnc: null,
-  };
+  return registeredClient({ audience });
 }
 
 const API = 'https://api.example.com';

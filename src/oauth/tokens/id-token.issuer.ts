@@ -4,7 +4,6 @@ import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
 import { sectorHost } from '../../clients/pairwise-sector';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { IdTokenSettings, TokenSettings } from '../../config/config.schema';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
 import { SecurityService } from '../../security/security.service';
@@ -41,8 +40,6 @@ const HASH_OF_ALG: Record<string, string> = { RS256: 'sha256', PS256: 'sha256', 
 export class IdTokenIssuer {
   constructor(
     private readonly keyRing: KeyRing,
-    private readonly tokens: TokenSettings,
-    private readonly settings: IdTokenSettings,
     private readonly context: IssuerContext,
     private readonly security: SecurityService,
     private readonly encrypter: ClientEncrypter,
@@ -50,15 +47,16 @@ export class IdTokenIssuer {
 
   async issue(content: IdTokenContent): Promise<string> {
     const { client } = content;
-    const signer = responseSigner(this.keyRing, client, { field: 'id_token_signed_response_alg', alg: client.idTokenSignedResponseAlg }, this.tokens.signing_alg);
+    const { token: tokenSettings, idToken: settings } = this.context.settings;
+    const signer = responseSigner(this.keyRing, client, { field: 'id_token_signed_response_alg', alg: client.idTokenSignedResponseAlg }, tokenSettings.signing_alg);
     const iat = nowSeconds();
-    const audience = [client.clientId, ...this.settings.audiences.filter((aud) => aud !== client.clientId)];
+    const audience = [client.clientId, ...settings.audiences.filter((aud) => aud !== client.clientId)];
     const payload: Record<string, unknown> = {
       ...(content.claims ?? {}),
       iss: this.context.issuer,
       sub: this.subjectFor(client, content.subject),
       aud: audience.length === 1 ? audience[0] : audience,
-      exp: iat + this.settings.ttl,
+      exp: iat + settings.ttl,
       iat,
       // §2: azp names the party the token was issued to; needed when there are several audiences.
       azp: client.clientId,

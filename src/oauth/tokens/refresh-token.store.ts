@@ -4,7 +4,6 @@ import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError, ReasonCode } from '../../common/oauth-error';
-import { TokenSettings } from '../../config/config.schema';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import { bearerRefusal, confirmationOf, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
@@ -35,7 +34,6 @@ export class RefreshTokenStore {
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly repo: Repository<RefreshTokenEntity>,
     private readonly records: GrantRecords,
-    private readonly settings: TokenSettings,
     private readonly context: IssuerContext,
   ) {}
 
@@ -81,7 +79,7 @@ export class RefreshTokenStore {
     const token = randomToken(32);
     const now = nowSeconds();
     // Sliding per rotation, never past the grant's absolute end.
-    const expiresAt = Math.min(now + this.settings.refresh_token_ttl, record.expiresAt);
+    const expiresAt = Math.min(now + this.context.settings.token.refresh_token_ttl, record.expiresAt);
     const cnf = confirmationOf(senderConstraint);
     return {
       token,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_ENCRYPTION_ENC } from '../../clients/encryption-metadata';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
-import { TokenSettings } from '../../config/config.schema';
 import { KeyRing } from '../../keys/key-ring';
 import { ClientEncrypter } from '../jwe/client-encrypter';
 import { responseSigner } from '../jwe/response-signer';
@@ -17,7 +16,6 @@ import { responseSigner } from '../jwe/response-signer';
 export class UserinfoJwt {
   constructor(
     private readonly keyRing: KeyRing,
-    private readonly tokens: TokenSettings,
     private readonly context: IssuerContext,
     private readonly encrypter: ClientEncrypter,
   ) {}
@@ -25,7 +23,7 @@ export class UserinfoJwt {
   async of(client: RegisteredClient, claims: Record<string, unknown>): Promise<string | undefined> {
     const { userinfoSignedResponseAlg, userinfoEncryptedResponseAlg: alg, userinfoEncryptedResponseEnc: enc } = client;
     if (!userinfoSignedResponseAlg && !alg) return undefined;
-    const signer = responseSigner(this.keyRing, client, { field: 'userinfo_signed_response_alg', alg: userinfoSignedResponseAlg }, this.tokens.signing_alg);
+    const signer = responseSigner(this.keyRing, client, { field: 'userinfo_signed_response_alg', alg: userinfoSignedResponseAlg }, this.context.settings.token.signing_alg);
     const signed = await signer.sign({ ...claims, iss: this.context.issuer, aud: client.clientId }, 'JWT');
     if (!alg) return signed;
     return this.encrypter.encrypt(client, signed, { field: 'userinfo_encrypted_response_alg', alg, enc: enc ?? DEFAULT_ENCRYPTION_ENC });

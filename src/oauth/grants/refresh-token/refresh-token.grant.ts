@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { IssuerContext } from '../../../common/issuer-context';
 import { OAuthError } from '../../../common/oauth-error';
-import { TokenSettings } from '../../../config/config.schema';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
@@ -24,7 +24,7 @@ export class RefreshTokenGrant implements GrantHandler {
   constructor(
     private readonly store: RefreshTokenStore,
     private readonly providers: IdentityProvidersService,
-    private readonly settings: TokenSettings,
+    private readonly context: IssuerContext,
   ) {}
 
   validate(request: ClientRequest): void {
@@ -54,7 +54,7 @@ export class RefreshTokenGrant implements GrantHandler {
     if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client', { reason: 'scope_not_allowed' });
 
     // The audience shrinks to what the client may still address; nothing left means today's default.
-    const allowed = allowedAudience(client, this.settings.default_audience);
+    const allowed = allowedAudience(client, this.context.settings.token.default_audience);
     const audience = record.audience.filter((aud) => allowed.includes(aud));
 
     const { authentication } = record;

@@ -1,0 +1,88 @@
+import type { IdTokenSettings, PkceSettings, RegistrationSettings, TokenSettings } from '../config/config.schema';
+
+/** Every row that holds tenant data carries this until tenants arrive (WSO2's name for the default one comes with them). */
+export const DEFAULT_TENANT = 'default';
+
+/**
+ * The settings one issuer resolves: today the deployment file's, later a tenant's overrides of
+ * them. Read through the request context at use time, never copied into a constructor, so an
+ * override reaches every caller without touching it.
+ */
+export interface IssuerSettings {
+  /** `[oauth.token]` */
+  readonly token: TokenSettings;
+  /** `[oauth.pkce]` */
+  readonly pkce: PkceSettings;
+  /** `[oauth.oidc.id_token]` */
+  readonly idToken: IdTokenSettings;
+  /** `[oauth.registration]` */
+  readonly registration: RegistrationSettings;
+}
+
+/**
+ * Who is issuing for the request at hand: the tenant, the issuer identifier and the endpoint
+ * URLs derived from it, and the settings it resolves. One per issuer, shared by all of its
+ * requests; what a service derives from an issuer's state (its discovery document, its
+ * authorization policy) is memoised here (`memoised`), so two issuers never share it.
+ *
+ * The issuer is `[server] base_url`; with `port = 0` and no `base_url` it is the address the
+ * server listens on, known only after `listen` (tests and ephemeral deployments).
+ */
+export class RequestContext {
+  private readonly memo = new Map<symbol, unknown>();
+
+  constructor(
+    readonly tenant: string,
+    private base: string | undefined,
+    readonly settings: IssuerSettings,
+  ) {}
+
+  /** For an issuer that follows the listening address: bound once, when the server listens. */
+  bindListeningAddress(url: string): void {
+    this.base ??= url.replace(/\/+$/, '');
+  }
+
+  /** RFC 8414 §2 `issuer`: https (or http for development) URL without query, fragment or trailing slash. */
+  get issuer(): string {
+    if (this.base === undefined) throw new Error('the issuer is not known before the server listens ([server] base_url unset and port 0)');
+    return this.base;
+  }
+
+  get tokenEndpoint(): string {
+    return `${this.issuer}/oauth2/token`;
+  }
+
+  get introspectionEndpoint(): string {
+    return `${this.issuer}/oauth2/introspect`;
+  }
+
+  get revocationEndpoint(): string {
+    return `${this.issuer}/oauth2/revoke`;
+  }
+
+  get jwksUri(): string {
+    return `${this.issuer}/oauth2/jwks`;
+  }
+
+  /** The one audience of tokens that carry the reserved `admin` scope. */
+  get adminAudience(): string {
+    return `${this.issuer}/api/admin`;
+  }
+
+  /** Cache key of a tenant's record, so tenants never share a cache entry. */
+  key(id: string): string {
+    return `${this.tenant}\u0000${id}`;
+  }
+
+  /**
+   * What `build` derives from this issuer, built on first use and kept for the issuer's life.
+   * `slot` is the caller's own symbol. Only for what does not change while running (the
+   * registries' contents, the settings); state that does (keys) keeps its own per-tenant map.
+   */
+  memoised<T>(slot: symbol, build: () => T): T {
+    if (this.memo.has(slot)) return this.memo.get(slot) as T;
+    const value = build();
+    this.memo.set(slot, value);
+    return value;
+  }
+}

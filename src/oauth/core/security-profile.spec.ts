@@ -1,0 +1,115 @@
+import { IssuerContext, issuerSettingsOf } from '../../common/issuer-context';
+import { OAuthError } from '../../common/oauth-error';
+import { RequestContext } from '../../common/request-context';
+import { buildConfig } from '../../config/config-loader';
+import { PkceSettings } from '../../config/config.schema';
+import { registeredClient } from '../../../test/support/registered-client';
+import { AuthorizationPolicy, validateAuthorizationRequest } from '../authorize/authorization-request';
+import { AuthorizationPageError } from '../authorize/authorization-errors';
+import { baselineProfile, SecurityProfile } from './security-profile';
+import { SecurityProfiles } from './security-profiles';
+
+const RESPONSE_TYPES = ['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none', 'tls_client_auth', 'a_plugins_method'];
+const ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'];
+
+function pkce(fields: Partial<PkceSettings> = {}): PkceSettings {
+  return Object.assign(new PkceSettings(), fields);
+}
+
+/** A FAPI 2-like profile: what a stricter profile is made of. */
+const STRICT = new SecurityProfile({
+  name: 'strict',
+  pkce: { required: true, allowPlain: false },
+  responseTypes: ['code'],
+  clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
+  signingAlgs: ['PS256', 'ES256', 'EdDSA'],
+  parRequired: true,
+  senderConstraintRequired: true,
+});
+
+describe('baselineProfile: the deployment file\'s switches, nothing narrowed', () => {
+  it('takes [oauth.pkce] as configured: defaults S256 required, plain refused', () => {
+    expect(baselineProfile(pkce()).pkce).toEqual({ required: true, allowPlain: false });
+    expect(baselineProfile(pkce({ required: false, allow_plain: true })).pkce).toEqual({ required: false, allowPlain: true });
+  });
+
+  it('allows every response type, client authentication method and alg the deployment enables, a plugin\'s too', () => {
+    const baseline = baselineProfile(pkce());
+    expect(baseline.name).toBe('baseline');
+    expect(RESPONSE_TYPES.every((type) => baseline.allowsResponseType(type))).toBe(true);
+    expect(AUTH_METHODS.every((method) => baseline.allowsClientAuthMethod(method))).toBe(true);
+    expect(ALGS.every((alg) => baseline.allowsSigningAlg(alg))).toBe(true);
+    // The verifiers' own lists pass through untouched (no copy on the token endpoint's path).
+    expect(baseline.allowedSigningAlgs(ALGS)).toBe(ALGS);
+  });
+
+  it('demands neither pushed requests nor sender-constrained tokens', () => {
+    const baseline = baselineProfile(pkce());
+    expect(baseline.parRequired).toBe(false);
+    expect(baseline.senderConstraintRequired).toBe(false);
+  });
+});
+
+describe('SecurityProfile: a stricter profile narrows, never widens', () => {
+  it('keeps only what it lists, in the order given', () => {
+    expect(RESPONSE_TYPES.filter((type) => STRICT.allowsResponseType(type))).toEqual(['code']);
+    expect(AUTH_METHODS.filter((method) => STRICT.allowsClientAuthMethod(method))).toEqual(['private_key_jwt', 'tls_client_auth']);
+    expect(STRICT.allowedSigningAlgs(ALGS)).toEqual(['PS256', 'ES256', 'EdDSA']);
+    // Nothing it lists comes in when the deployment does not offer it.
+    expect(STRICT.allowedSigningAlgs(['RS256', 'ES256'])).toEqual(['ES256']);
+  });
+});
+
+describe('SecurityProfiles: the issuer\'s profile, then the client\'s', () => {
+  const config = buildConfig({ server: { base_url: 'https://id.example.com' } }, { env: {} });
+
+  it('builds each issuer\'s profile once, from that issuer\'s settings', () => {
+    const issuers = new IssuerContext(config);
+    const profiles = new SecurityProfiles(issuers);
+    const settings = issuerSettingsOf(buildConfig({ oauth: { pkce: { required: false, allow_plain: true } } }, { env: {} }));
+    const other = new RequestContext('acme.example', 'https://id.example.com/t/acme.example', settings);
+    const ours = profiles.current;
+    expect(profiles.current).toBe(ours);
+    expect(ours.pkce).toEqual({ required: true, allowPlain: false });
+    const theirs = issuers.run(other, () => profiles.current);
+    expect(theirs.pkce).toEqual({ required: false, allowPlain: true });
+    expect(issuers.run(other, () => profiles.current)).toBe(theirs);
+    // A client has no profile of its own yet: its issuer's.
+    expect(profiles.forClient(registeredClient())).toBe(ours);
+  });
+});
+
+describe('the authorization endpoint asks the profile', () => {
+  const client = registeredClient({ grantTypes: new Set(['authorization_code']), responseTypes: new Set(['code', 'code id_token']), redirectUris: ['https://app.example.com/cb'], scopes: new Set(['openid']) });
+  const params = { client_id: 'c1', redirect_uri: 'https://app.example.com/cb', response_type: 'code', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+  const policyOf = (profile: SecurityProfile): AuthorizationPolicy => ({
+    responseTypes: new Set(['code', 'code id_token'].filter((type) => profile.allowsResponseType(type))),
+    pkce: profile.pkce,
+    parRequired: profile.parRequired,
+    grantTypeApproved: () => true,
+  });
+  const refusal = (profile: SecurityProfile, extra: Record<string, string>) => {
+    try {
+      validateAuthorizationRequest({ ...params, ...extra }, client, policyOf(profile), {});
+    } catch (error) {
+      expect(error).not.toBeInstanceOf(AuthorizationPageError);
+      return (error as OAuthError).code;
+    }
+    return 'accepted';
+  };
+
+  it('baseline: a code request with S256 passes; one without PKCE is refused only while [oauth.pkce] required says so', () => {
+    expect(refusal(baselineProfile(pkce()), {})).toBe('accepted');
+    const { code_challenge: _challenge, code_challenge_method: _method, ...withoutPkce } = params;
+    expect(() => validateAuthorizationRequest(withoutPkce, client, policyOf(baselineProfile(pkce())), {})).toThrow(/code_challenge is required/);
+    expect(() => validateAuthorizationRequest(withoutPkce, client, policyOf(baselineProfile(pkce({ required: false }))), {})).not.toThrow();
+  });
+
+  it('a stricter profile refuses what baseline lets through: a response type it does not list, a request not pushed', () => {
+    expect(refusal(baselineProfile(pkce()), { response_type: 'code id_token', nonce: 'n' })).toBe('accepted');
+    const codeOnly = new SecurityProfile({ name: 'code only', pkce: { required: true, allowPlain: false }, responseTypes: ['code'] });
+    expect(refusal(codeOnly, { response_type: 'code id_token', nonce: 'n' })).toBe('unsupported_response_type');
+    expect(refusal(STRICT, {})).toBe('invalid_request');
+  });
+});

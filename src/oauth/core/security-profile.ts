@@ -1,0 +1,76 @@
+import type { PkceSettings } from '../../config/config.schema';
+
+/** RFC 7636 at the authorization endpoint, as a profile demands it. */
+export interface PkcePolicy {
+  /** S256 from every client of the code flow (public clients need it whatever the profile). */
+  readonly required: boolean;
+  /** `code_challenge_method=plain` accepted (RFC 9700 §2.1.1: S256 is what clients should use). */
+  readonly allowPlain: boolean;
+}
+
+/** What a profile narrows; a list left out allows everything the deployment enables. */
+export interface SecurityProfileRules {
+  readonly name: string;
+  readonly pkce: PkcePolicy;
+  /** Response types allowed at the authorization endpoint, of those the enabled grants serve. */
+  readonly responseTypes?: readonly string[];
+  /** Client authentication methods allowed at every client endpoint, of those enabled. */
+  readonly clientAuthMethods?: readonly string[];
+  /** JWS algorithms allowed for what clients sign (client assertions; request objects next), of those supported. */
+  readonly signingAlgs?: readonly string[];
+  /** RFC 9126 §5: authorization requests only as pushed requests (`request_uri`). */
+  readonly parRequired?: boolean;
+  /** Access tokens only sender-constrained (RFC 9449 DPoP or RFC 8705 mTLS); never plain bearer tokens. */
+  readonly senderConstraintRequired?: boolean;
+}
+
+/**
+ * One set of security decisions that every endpoint asks instead of reading switches of its own:
+ * PKCE, response types, client authentication methods, signing algorithms, pushed requests,
+ * sender-constrained tokens. Discovery advertises what it allows. A profile only narrows what the
+ * deployment enables; it never switches on what is off. Resolved per request by `SecurityProfiles`
+ * (the tenant's, then the client's). `baseline` is the deployment file's switches as they are;
+ * a FAPI 2 profile is another value of this class, not another set of switches.
+ */
+export class SecurityProfile {
+  readonly name: string;
+  readonly pkce: PkcePolicy;
+  readonly parRequired: boolean;
+  readonly senderConstraintRequired: boolean;
+  private readonly responseTypes?: ReadonlySet<string>;
+  private readonly clientAuthMethods?: ReadonlySet<string>;
+  private readonly signingAlgs?: ReadonlySet<string>;
+
+  constructor(rules: SecurityProfileRules) {
+    this.name = rules.name;
+    this.pkce = Object.freeze({ ...rules.pkce });
+    this.parRequired = rules.parRequired ?? false;
+    this.senderConstraintRequired = rules.senderConstraintRequired ?? false;
+    this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
+    this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
+    this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);
+  }
+
+  allowsResponseType(responseType: string): boolean {
+    return this.responseTypes?.has(responseType) ?? true;
+  }
+
+  allowsClientAuthMethod(method: string): boolean {
+    return this.clientAuthMethods?.has(method) ?? true;
+  }
+
+  allowsSigningAlg(alg: string): boolean {
+    return this.signingAlgs?.has(alg) ?? true;
+  }
+
+  /** Those of `algs` (what a verifier supports, or a client registered) the profile allows; `algs` itself when it narrows nothing. */
+  allowedSigningAlgs(algs: readonly string[]): readonly string[] {
+    const allowed = this.signingAlgs;
+    return allowed ? algs.filter((alg) => allowed.has(alg)) : algs;
+  }
+}
+
+/** Today's behaviour: `[oauth.pkce]` as configured, everything enabled allowed, nothing more demanded. */
+export function baselineProfile(pkce: PkceSettings): SecurityProfile {
+  return new SecurityProfile({ name: 'baseline', pkce: { required: pkce.required, allowPlain: pkce.allow_plain } });
+}
