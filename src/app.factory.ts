@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { installCorsPreflight } from './common/cors/cors-preflight';
+import { installPostOnly } from './common/post-only-endpoints';
 import { installRequestContext } from './common/request-context.hook';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
@@ -47,6 +48,9 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
     // First: every route, the raw token route included, runs in its request's context.
     installRequestContext(fastify, app.get(IssuerContext));
     installObservability(app);
+    // The 405 of other methods on the POST-only endpoints, whichever router serves their POST; before
+    // the registration body hook, which attaches to the routes added after it (a 405 reads no body).
+    installPostOnly(fastify);
     // Route-scoped hooks attach as Nest registers the routes, in app.init().
     app.get(RegistrationBodyHook).install(fastify);
     app.get(TokenRoute).install(fastify, errors);

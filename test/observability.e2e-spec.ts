@@ -1,56 +1,9 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { createApp, listen } from '../src/app.factory';
-import { deepMerge } from '../src/common/deep-merge';
-import { buildConfig } from '../src/config/config-loader';
 import { GRANTRY_LOG, GrantryLog } from '../src/observability/log';
 import { UsersService } from '../src/users/users.service';
-import { freshDatabase, isMysql, isPostgres, TestDatabase } from './support/database';
-import { track } from './support/resources';
-import { basic, createClient, freePort, TestServer, tokenRequest } from './support/server';
-
-/** A server whose JSON log lines are collected (the support server keeps tests quiet instead). */
-interface LoggedServer extends TestServer {
-  lines: string[];
-  /** The parsed lines so far. */
-  records(): Record<string, unknown>[];
-}
-
-async function startLogged(toml: Record<string, unknown> = {}): Promise<LoggedServer> {
-  const db: TestDatabase = freshDatabase();
-  const lines: string[] = [];
-  let app: NestFastifyApplication | undefined;
-  try {
-    await db.prepare?.();
-    const base = {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}) },
-      security: { master_key: db.masterKey },
-      logging: { format: 'json', level: 'debug' },
-    };
-    const config = buildConfig(deepMerge(base, toml), { env: {} });
-    app = await createApp(config, { logStream: { write: (line: string) => void lines.push(line) } });
-    const url = await listen(app, 0, '127.0.0.1');
-    const started = app;
-    return {
-      url, app, config, db, lines,
-      records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-      close: track(`server ${url}`, () => started.close()),
-    };
-  } catch (error) {
-    await app?.close().catch(() => undefined);
-    await db.drop().catch(() => undefined);
-    throw error;
-  }
-}
-
-async function stop(server: LoggedServer | undefined): Promise<void> {
-  try {
-    await server?.close();
-  } finally {
-    await server?.db.drop();
-  }
-}
+import { isMysql, isPostgres } from './support/database';
+import { LoggedServer, startLogged, stop } from './support/logged-server';
+import { basic, createClient, freePort, tokenRequest } from './support/server';
 
 const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
 const series = (text: string, name: string) => text.split('\n').filter((line) => line.startsWith(`${name}{`));

@@ -1,4 +1,4 @@
-/** What a handler learnt about a request that its one log line shows (set by the token endpoint). */
+/** What a handler learnt about a request that its one log line shows (the client endpoints and registration set it). */
 export interface RequestFacts {
   client_id?: string;
   /** Already reduced to the enabled grant types or `other`. */

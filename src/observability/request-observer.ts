@@ -8,7 +8,7 @@ import { requestFacts } from './request-facts';
 
 /**
  * One info line per request — method, route pattern (never the URL: a query may carry a token),
- * status, duration, and the client and grant type when the token endpoint learnt them — and the
+ * status, duration, and the client (and grant type) when a client endpoint or registration learnt them — and the
  * latency histogram. Runs in Fastify's onResponse hook, after the answer went out.
  */
 @Injectable()

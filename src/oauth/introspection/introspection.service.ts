@@ -35,8 +35,9 @@ export class IntrospectionService {
     private readonly idTokens: IdTokenIssuer,
   ) {}
 
-  async introspect(request: ClientRequest): Promise<IntrospectionResponse> {
+  async introspect(request: ClientRequest, onClient?: (client: RegisteredClient) => void): Promise<IntrospectionResponse> {
     const authenticated = await this.clientAuth.authenticate(request);
+    onClient?.(authenticated.client);
     const { client } = authenticated;
     // RFC 7662 §2.1 requires the caller to be authorized: a public client proves nothing.
     if (client.authMethod === 'none') throw OAuthError.invalidClient(undefined, { detail: `public client ${client.clientId} cannot introspect` });

@@ -1,8 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
-import { formRequest } from '../core/form-request';
+import { clientEndpointCall } from '../core/client-endpoint-call';
 import { RevocationService } from './revocation.service';
 
 /** POST /oauth2/revoke (RFC 7009 §2). */
@@ -16,6 +15,7 @@ export class RevocationController {
   @NoStore()
   async revoke(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     // CORS: readable by the page only from an origin of the authenticated client.
-    await this.revocation.revoke(formRequest(request), clientCors(request, reply));
+    const call = clientEndpointCall(request, reply, { cors: true });
+    await this.revocation.revoke(call.request, call.onClient);
   }
 }
