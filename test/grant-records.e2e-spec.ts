@@ -117,7 +117,7 @@ describe('grant records, endpoint policy and consume-last', () => {
       expect(rotated.body.scope).toBe('read');
       expect(claimsOf(rotated.body.access_token as string)).toMatchObject({ scope: 'read', aud: 'https://api.example/a' });
       const asked = await refresh(rotated.body.refresh_token as string, { scope: 'write' }, narrowing);
-      expect(asked.body).toEqual({ error: 'invalid_scope', error_description: 'scope no longer allowed for this client: write' });
+      expect(asked.body).toEqual({ error: 'invalid_scope', error_description: "scope not allowed for this client: write (this client's registered scopes: read)" });
     });
 
     it('refuses when no granted scope is left', async () => {

@@ -38,3 +38,11 @@ export const GRANT_TYPE_TABLES: ReadonlyMap<string, new () => GrantTypeSettings>
   ['password', GrantTypeSettings],
   ['implicit', GrantTypeSettings],
 ]);
+
+/**
+ * `[oauth.grant_type.implicit] enable`: the authorization endpoint issues tokens itself (implicit
+ * and hybrid response types). Off unless switched on (RFC 9700 §2.1.2 advises against it).
+ */
+export function implicitEnabled(config: { oauth: { grant_type: Record<string, GrantTypeSettings | undefined> } }): boolean {
+  return config.oauth.grant_type.implicit?.enable === true;
+}

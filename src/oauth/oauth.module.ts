@@ -21,6 +21,7 @@ import { IdTokenIssuer } from './tokens/id-token.issuer';
 import { UserinfoController } from './userinfo/userinfo.controller';
 import { UserinfoJwt } from './userinfo/userinfo-jwt';
 import { GrantryConfig } from '../config/config.schema';
+import { implicitEnabled } from '../config/grant-type-tables';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
@@ -57,7 +58,8 @@ import { GrantRegistry } from './grants/grant.registry';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { RegistrationGrantTypes } from './registration/registration-grant-types';
 import { servedReport } from './served-extensions.report';
-import { TokenPolicy } from './token/token-policy';
+import { TokenIssuance } from './issuance/token-issuance';
+import { TokenPolicy } from './issuance/token-policy';
 import { TokenService } from './token/token.service';
 import { TokenRoute } from './token/token.route';
 import { SecurityProfiles } from './core/security-profiles';
@@ -128,6 +130,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ReplayStore,
     SecurityProfiles,
     TokenPolicy,
+    TokenIssuance,
     TokenService,
     TokenRoute,
     AccessTokenIssuer,
@@ -147,10 +150,11 @@ export class OAuthModule implements OnApplicationBootstrap {
     private readonly authenticators: AuthenticatorRegistry,
     private readonly extensions: Extensions,
     private readonly served: ServedExtensions,
+    private readonly config: GrantryConfig,
   ) {}
 
   /** Nest runs a module's own hook after its providers' ones: the registries are complete here. */
   onApplicationBootstrap(): void {
-    this.served.report(servedReport(this.grants, this.authenticators, this.extensions));
+    this.served.report(servedReport(this.grants, this.authenticators, this.extensions, implicitEnabled(this.config)));
   }
 }

@@ -5,15 +5,13 @@ import type { RegisteredClient } from '../../clients/registered-client';
 import { IssuerContext } from '../../common/issuer-context';
 import { errorDescriptionText, OAuthError } from '../../common/oauth-error';
 import { GrantryConfig } from '../../config/config.schema';
-import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import type { SecurityProfile } from '../core/security-profile';
 import { SecurityProfiles } from '../core/security-profiles';
 import { UNCONSTRAINED } from '../core/sender-constraint';
-import { GrantRecords } from '../grant-records/grant-records';
-import { AuthorizationCodeGrantSettings } from '../../config/grant-type-tables';
+import { AuthorizationCodeGrantSettings, implicitEnabled } from '../../config/grant-type-tables';
 import { GrantRegistry } from '../grants/grant.registry';
 import { Consents } from '../interaction/consents';
 import { InteractionEntity } from '../interaction/interaction.entity';
@@ -22,9 +20,9 @@ import { PageRenderer } from '../interaction/pages';
 import type { SessionEntity } from '../interaction/session.entity';
 import { Sessions } from '../interaction/sessions';
 import { RegistrationGrantTypes } from '../registration/registration-grant-types';
-import { AccessTokenIssuer } from '../tokens/access-token.issuer';
-import { resolveAudience } from '../tokens/audience';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
+import { TokenIssuance } from '../issuance/token-issuance';
+import { TokenPolicy } from '../issuance/token-policy';
 import { claimsBeyondScopes, scopeOfClaim, userClaimsFor } from '../tokens/oidc-claims';
 import { IdTokenHints } from '../logout/id-token-hints';
 import { AuthorizationCodes } from './authorization-codes';
@@ -65,10 +63,9 @@ export class AuthorizationFlow {
     private readonly interactions: Interactions,
     private readonly consents: Consents,
     private readonly codes: AuthorizationCodes,
-    private readonly records: GrantRecords,
-    private readonly accessTokens: AccessTokenIssuer,
+    private readonly tokenPolicy: TokenPolicy,
+    private readonly issuance: TokenIssuance,
     private readonly idTokens: IdTokenIssuer,
-    private readonly writer: AtomicWriter,
     private readonly pages: PageRenderer,
     private readonly context: IssuerContext,
     private readonly codeSettings: AuthorizationCodeGrantSettings,
@@ -207,73 +204,63 @@ export class AuthorizationFlow {
     if (!acrSatisfied(validated, current.session.acr)) throw redirectError('unmet_authentication_requirements', 'the sign-in does not satisfy the essential acr of the request');
   }
 
-  /** Answers the client: a grant record for what the user granted, and the response type's artefacts. */
+  /**
+   * Answers the client: a grant record for what the user granted, and the response type's
+   * artefacts — a code, and (implicit, hybrid) tokens issued by the same pipeline and policy as
+   * the token endpoint's, reported as `token.issued` under `implicit` or `authorization_code`.
+   */
   private async finish(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: { session: SessionEntity; user: UserEntity }, reply: FastifyReply): Promise<void> {
     const { session, user } = current;
     const parts = new Set(validated.responseType.split(' '));
-    const refreshable = parts.has('code') && client.grantTypes.has('refresh_token') && this.registrationGrantTypes.approved(client, 'refresh_token');
-    const now = nowSeconds();
-    const tokenSettings = this.context.settings.token;
-    const lifetime = refreshable ? tokenSettings.refresh_token_absolute_ttl : tokenSettings.access_token_ttl + this.codeSettings.code_ttl;
-    const authentication = { authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };
-    const record = this.records.create({
-      clientId: client.clientId,
-      grantType: parts.has('code') ? 'authorization_code' : 'implicit',
-      subject: user.id,
+    const grantType = parts.has('code') ? 'authorization_code' : 'implicit';
+    const refreshable = parts.has('code') && this.tokenPolicy.allows(client, 'refresh_token');
+    const principal = { subject: user.id, sessionId: session.id, authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };
+    // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
+    const claims = userClaimsFor(user, validated.scopes);
+    const granted = await this.tokenPolicy.apply(client, grantType, [], { principal, scopes: validated.scopes, claims, subjectIsUser: true });
+    // No token request, so no proof of possession to bind to: RFC 9449 and RFC 8705 bind at the token endpoint only.
+    if (parts.has('token')) this.tokenPolicy.requireBinding(client, UNCONSTRAINED);
+    const record = this.issuance.recordGrant({
+      client,
+      grantType,
+      principal,
       subjectIsUser: true,
-      identityProvider: null,
-      sessionId: session.id,
-      authentication,
-      scope: validated.scopes.join(' '),
-      audience: resolveAudience(client, [], undefined, tokenSettings.default_audience),
-      // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
-      claims: userClaimsFor(user, validated.scopes),
-      // §5.5: the claims asked for one by one, for every ID token and userinfo response of the grant.
-      requestedClaims: validated.claims ?? null,
-      expiresAt: now + lifetime,
+      granted,
+      claims,
+      requestedClaims: validated.claims,
+      refreshable,
+      // A code's record must outlive the code, and then the access token it is exchanged for.
+      extraLifetime: parts.has('code') ? this.codeSettings.code_ttl : 0,
     });
-    const steps: WriteStep[] = [
+    const code = parts.has('code') ? this.codes.issue(record, validated, this.codeSettings.code_ttl) : undefined;
+    const issued = await this.issuance.issue({
+      client,
+      grantType,
+      principal,
+      record,
+      recordIsNew: true,
+      granted,
+      notAfter: record.expiresAt,
+      senderConstraint: UNCONSTRAINED,
+      accessToken: parts.has('token'),
+      refreshToken: false,
+      idToken: parts.has('id_token')
+        ? {
+            nonce: validated.nonce,
+            code: code?.code,
+            // OIDC Core §5.4: without an access token to call userinfo with, the ID token carries the scopes' claims;
+            // §5.5: the claims asked for the ID token one by one, in every case.
+            claims: userClaimsFor(user, parts.has('token') || parts.has('code') ? [] : validated.scopes, validated.claims?.id_token),
+          }
+        : undefined,
       // The user disabled, deleted or changed since the session was read: no grant outlives that.
-      this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now')),
-      this.records.insertStep(record),
-    ];
-    const response: Record<string, string | undefined> = {};
-
-    if (parts.has('code')) {
-      const issued = this.codes.issue(record, validated, this.codeSettings.code_ttl);
-      steps.push(issued.step);
-      response.code = issued.code;
+      before: [this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now'))],
+      after: code ? [code.step] : [],
+    });
+    const response: Record<string, string | undefined> = { code: code?.code, id_token: issued.idToken };
+    if (issued.access) {
+      Object.assign(response, { access_token: issued.access.token, token_type: issued.access.tokenType, expires_in: String(issued.access.expiresIn), scope: granted.scopes.join(' ') });
     }
-    if (parts.has('token')) {
-      const access = await this.accessTokens.issue({
-        client,
-        principal: { subject: this.idTokens.subjectFor(client, user.id), sessionId: session.id, ...authentication },
-        scopes: validated.scopes,
-        audience: record.audience,
-        claims: record.claims,
-        grantId: record.id,
-        notAfter: record.expiresAt,
-        // No token request, so no proof of possession to bind to: RFC 9449 and RFC 8705 bind at the token endpoint only.
-        senderConstraint: UNCONSTRAINED,
-      });
-      if (access.step) steps.push(access.step);
-      Object.assign(response, { access_token: access.token, token_type: access.tokenType, expires_in: String(access.expiresIn), scope: validated.scopes.join(' ') });
-    }
-    if (parts.has('id_token')) {
-      response.id_token = await this.idTokens.issue({
-        client,
-        subject: user.id,
-        ...authentication,
-        sessionId: session.id,
-        nonce: validated.nonce,
-        accessToken: response.access_token,
-        code: response.code,
-        // OIDC Core §5.4: without an access token to call userinfo with, the ID token carries the scopes' claims;
-        // §5.5: the claims asked for the ID token one by one, in every case.
-        claims: userClaimsFor(user, parts.has('token') || parts.has('code') ? [] : validated.scopes, validated.claims?.id_token),
-      });
-    }
-    await this.writer.commit(steps);
     this.logger.debug(`authorization for client ${client.clientId}, user ${user.id}: ${validated.responseType}`);
     deliver(reply, this.pages, validated.redirectUri, validated.responseMode, { ...response, state: validated.state, iss: this.context.issuer });
   }
@@ -320,7 +307,7 @@ function acrSatisfied(validated: ValidatedAuthorizationRequest, acr: string | nu
 /** The response types of what is enabled: `code` with the authorization_code grant, `token`/`id_token` with implicit. */
 function enabledResponseTypes(grants: GrantRegistry, config: GrantryConfig): ReadonlySet<string> {
   const code = grants.has('authorization_code');
-  const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+  const implicit = implicitEnabled(config);
   const types = new Set<string>();
   if (code) types.add('code');
   if (implicit) for (const type of ['token', 'id_token', 'id_token token']) types.add(type);

@@ -3,6 +3,7 @@ import { MAX_JWE_BYTES } from '../jwe/jwe-header';
 import { ADMIN_SCOPE, type RegisteredClient } from '../../clients/registered-client';
 import { canonicalResponseType } from '../../clients/client-metadata';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
+import { adminScopeMisuse, checkScopes } from '../core/scope-policy';
 import type { PkcePolicy } from '../core/security-profile';
 import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
@@ -101,9 +102,8 @@ export function validateAuthorizationRequest(
   // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string.
   if (responseMode === 'query' && implicitParts) throw redirectError('invalid_request', `response_mode query is not allowed with response_type ${responseType}`);
 
-  if (scopes.includes(ADMIN_SCOPE)) throw redirectError('invalid_scope', `the ${ADMIN_SCOPE} scope is granted only by client_credentials`);
-  const denied = scopes.filter((scope) => !client.scopes.has(scope));
-  if (denied.length) throw redirectError('invalid_scope', `scope not allowed for this client: ${denied.join(' ')}`);
+  if (scopes.includes(ADMIN_SCOPE)) throw adminScopeMisuse();
+  checkScopes(client, scopes, 'anyone');
   const granted = scopes.length ? scopes : [...client.defaultScopes];
   const idToken = responseType.split(' ').includes('id_token');
   if (idToken && !granted.includes('openid')) throw redirectError('invalid_scope', 'response_type id_token needs the openid scope');
@@ -163,8 +163,7 @@ export function recheckAgainstClient(request: ValidatedAuthorizationRequest, cli
     throw redirectError('unauthorized_client', `this client may no longer use response_type ${request.responseType}`);
   }
   checkGrantTypesApproved(request.responseType, client, policy);
-  const lost = request.scopes.filter((scope) => !client.scopes.has(scope));
-  if (lost.length) throw redirectError('invalid_scope', `scope no longer allowed for this client: ${lost.join(' ')}`);
+  checkScopes(client, request.scopes, 'anyone');
 }
 
 /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { parseProperties } from '../../config/properties';
 import { AuthenticatedClient, ClientAuthenticator } from '../core/extension-points';
 import { ClientRequest } from '../core/client-request';
 import { ClientAssertionVerifier } from './client-assertion.verifier';

@@ -6,6 +6,7 @@ import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
 import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
+import { implicitEnabled } from '../../config/grant-type-tables';
 import { isNonPublicAddress } from '../../outbound/address-policy';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
@@ -38,7 +39,7 @@ export class ClientRegistrationService {
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
   private get implicitEnabled(): boolean {
-    return (this.config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+    return implicitEnabled(this.config);
   }
 
   async create(input: unknown): Promise<ClientView> {

@@ -5,6 +5,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
+import { implicitEnabled } from '../../config/grant-type-tables';
 import { didYouMeanHint } from '../../config/did-you-mean';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../grants/built-in-grants';
 
@@ -21,8 +22,7 @@ export function registrationGrantTypes(config: GrantryConfig): string[] {
 
 /** What registrants may choose when `allowed_grant_types` is unset. */
 function defaultRegistrationGrantTypes(config: GrantryConfig): string[] {
-  const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
-  return ['authorization_code', 'refresh_token', ...(implicit ? ['implicit'] : [])];
+  return ['authorization_code', 'refresh_token', ...(implicitEnabled(config) ? ['implicit'] : [])];
 }
 
 /** The grant types grantry knows: the built-ins (implicit among them) and the file's `[[oauth.custom_grant_type]]` names. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '../../../common/oauth-error';
 import { AuthorizationCodes } from '../../authorize/authorization-codes';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
+import { scopeNotAllowed } from '../../core/scope-policy';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
 import { AUTHORIZATION_CODE_GRANT } from './authorization-code.definition';
@@ -28,7 +28,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const { record } = presented;
     const scopes = record.scope.split(' ').filter(Boolean);
     const lost = scopes.filter((scope) => !client.scopes.has(scope));
-    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`, { reason: 'scope_not_allowed' });
+    if (lost.length) throw scopeNotAllowed(client, lost);
     return {
       principal: { subject: record.subject, sessionId: record.sessionId ?? undefined, ...record.authentication },
       scopes,

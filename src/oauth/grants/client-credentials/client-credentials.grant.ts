@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
-import { grantableScopes } from '../scopes';
+import { grantableScopes } from '../../core/scope-policy';
 import { CLIENT_CREDENTIALS_GRANT } from './client-credentials.definition';
 
 /** RFC 6749 §4.4: the client acts on its own behalf. */

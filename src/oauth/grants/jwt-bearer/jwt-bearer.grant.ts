@@ -12,7 +12,7 @@ import { NestedJwt } from '../../jwe/nested-jwt';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
-import { grantableScopes } from '../scopes';
+import { grantableScopes } from '../../core/scope-policy';
 import { mapClaims } from './claim-mapping';
 
 /** Until the signature verified, every refusal reads the same (no oracle for forged assertions). */

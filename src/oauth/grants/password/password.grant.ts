@@ -6,7 +6,7 @@ import { UsersService } from '../../../users/users.service';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
-import { grantableScopes } from '../scopes';
+import { grantableScopes } from '../../core/scope-policy';
 import { userClaimsFor } from '../../tokens/oidc-claims';
 import { PASSWORD_GRANT } from './password.definition';
 

@@ -3,6 +3,7 @@ import { IssuerContext } from '../../../common/issuer-context';
 import { OAuthError } from '../../../common/oauth-error';
 import { IdentityProvidersService } from '../../../identity-providers/identity-providers.service';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
+import { scopeNotAllowed } from '../../core/scope-policy';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
 import { allowedAudience } from '../../tokens/audience';
@@ -49,7 +50,7 @@ export class RefreshTokenGrant implements GrantHandler {
     const widened = requested.filter((scope) => !granted.includes(scope));
     if (widened.length) throw OAuthError.invalidScope(`scope beyond the original grant: ${widened.join(' ')}`, { reason: 'scope_widened' });
     const lost = requested.filter((scope) => !client.scopes.has(scope));
-    if (lost.length) throw OAuthError.invalidScope(`scope no longer allowed for this client: ${lost.join(' ')}`, { reason: 'scope_not_allowed' });
+    if (lost.length) throw scopeNotAllowed(client, lost);
     const scopes = requested.length ? requested : granted.filter((scope) => client.scopes.has(scope));
     if (granted.length && !scopes.length) throw OAuthError.invalidScope('none of the granted scopes is still allowed for this client', { reason: 'scope_not_allowed' });
 

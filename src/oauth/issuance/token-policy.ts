@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ADMIN_SCOPE, RegisteredClient } from '../../clients/registered-client';
-import { scopeNotAllowed } from '../grants/scopes';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import type { GrantResult } from '../core/extension-points';
+import { adminScopeMisuse, checkScopes } from '../core/scope-policy';
 import { SecurityProfiles } from '../core/security-profiles';
+import { UNCONSTRAINED, type SenderConstraint } from '../core/sender-constraint';
 import { RegistrationGrantTypes } from '../registration/registration-grant-types';
 import { allowedAudience, resolveAudience } from '../tokens/audience';
 import type { ClientRequest } from '../core/client-request';
 
 /** What the `subject` columns hold; a longer subject is refused before anything is consumed. */
 const MAX_SUBJECT_LENGTH = 255;
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** What the endpoint issues once a grant's decision passed policy. */
 export interface Granted {
@@ -51,19 +49,20 @@ export class TokenPolicy {
   precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
     // RFC 6749 §5.2 unauthorized_client: no password checked, no assertion or code looked at.
     this.registrationGrantTypes.require(client, grantType);
-    // A profile that allows no bearer tokens (FAPI 2): nothing in a request proves possession of a key yet (DPoP, mTLS come next).
-    if (this.profiles.forClient(client).senderConstraintRequired) {
-      throw OAuthError.invalidRequest('this server issues sender-constrained tokens only: send a DPoP proof or a client certificate', { reason: 'sender_constraint_required' });
-    }
-    if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') {
-      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
-    }
+    // Nothing in a token request proves possession of a key yet (DPoP and mTLS come next): each token would be a bearer token.
+    this.requireBinding(client, UNCONSTRAINED);
+    if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') throw adminScopeMisuse();
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.
     // Without one there is nothing to refuse yet (apply resolves the audience): no work on the common path.
     if (request.resources.length) resolveAudience(client, request.resources, undefined, this.context.settings.token.default_audience);
   }
 
-  async apply(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult): Promise<Granted> {
+  /**
+   * A grant's decision held to the policy, whichever endpoint made it: the token endpoint's grants,
+   * and the authorization endpoint's implicit and hybrid answers (`resources`: the RFC 8707
+   * `resource` parameters of the request, none there).
+   */
+  async apply(client: RegisteredClient, grantType: string, resources: readonly string[], result: GrantResult): Promise<Granted> {
     // A refresh continues the grant it was made under (a password grant's, say): that grant type must still be usable.
     // Before the write: the refresh token presented is not consumed.
     if (result.continues) this.registrationGrantTypes.require(client, result.continues.record.grantType);
@@ -71,15 +70,12 @@ export class TokenPolicy {
     // No database stores a NUL in text, and no log line should carry a control character from an assertion.
     if (/[\u0000-\u001f\u007f]/.test(result.principal.subject)) throw OAuthError.invalidGrant('the subject contains control characters', { reason: 'subject_invalid' });
     const scopes = [...new Set(result.scopes)];
-    const malformed = scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
-    if (malformed.length) throw OAuthError.invalidScope(`malformed scope token: ${JSON.stringify(malformed[0])}`, { reason: 'scope_malformed' });
-    const denied = scopes.filter((scope) => !client.scopes.has(scope));
-    if (denied.length) throw scopeNotAllowed(client, denied);
+    checkScopes(client, scopes, 'client');
     if (result.notAfter !== undefined && result.notAfter <= nowSeconds()) throw OAuthError.invalidGrant('the grant has expired', { reason: 'grant_expired' });
 
-    if (scopes.includes(ADMIN_SCOPE)) return { scopes, audience: this.adminAudience(client, grantType, request, result, scopes) };
+    if (scopes.includes(ADMIN_SCOPE)) return { scopes, audience: this.adminAudience(client, grantType, resources, result, scopes) };
 
-    const granted: Granted = { scopes, audience: this.audience(client, request, result) };
+    const granted: Granted = { scopes, audience: this.audience(client, resources, result) };
     const vouching = result.principal.identityProvider;
     if (vouching !== undefined) {
       const provider = await this.providers.findByName(vouching);
@@ -90,32 +86,37 @@ export class TokenPolicy {
     return granted;
   }
 
+  /** A profile that allows no bearer tokens (FAPI 2) refuses an access token bound to nothing, at any endpoint. */
+  requireBinding(client: RegisteredClient, constraint: SenderConstraint): void {
+    if (constraint.kind === 'none' && this.profiles.forClient(client).senderConstraintRequired) {
+      throw OAuthError.invalidRequest('this server issues sender-constrained tokens only: send a DPoP proof or a client certificate', { reason: 'sender_constraint_required' });
+    }
+  }
+
   /** Whether the client may use `grantType` now (registered, and approved if its registrant chose it): refresh tokens only for a client that may redeem them. */
   allows(client: RegisteredClient, grantType: string): boolean {
     return client.grantTypes.has(grantType) && this.registrationGrantTypes.approved(client, grantType);
   }
 
   /** `aud`: RFC 8707 resources, else the grant's choice, else the defaults — always within what the client may address. */
-  private audience(client: RegisteredClient, request: ClientRequest, result: GrantResult): string[] {
+  private audience(client: RegisteredClient, resources: readonly string[], result: GrantResult): string[] {
     // RFC 8707 §2.2: on a refresh, `resource` narrows within the original grant; it never reaches further.
     const original = result.continues?.record.audience;
-    const beyond = original ? request.resources.filter((resource) => !original.includes(resource)) : [];
+    const beyond = original ? resources.filter((resource) => !original.includes(resource)) : [];
     if (beyond.length) throw OAuthError.invalidTarget(`resource beyond the original grant: ${beyond.join(' ')}`, { reason: 'target_not_allowed' });
-    if (result.audience?.length && !request.resources.length) {
+    if (result.audience?.length && !resources.length) {
       const allowed = allowedAudience(client, this.context.settings.token.default_audience);
       const foreign = result.audience.filter((aud) => !allowed.includes(aud));
       if (foreign.length) throw OAuthError.invalidTarget(`audience not allowed for this client: ${foreign.join(' ')}`, { reason: 'target_not_allowed' });
     }
-    return resolveAudience(client, request.resources, result.audience, this.context.settings.token.default_audience);
+    return resolveAudience(client, resources, result.audience, this.context.settings.token.default_audience);
   }
 
   /** The reserved scope: for the client itself, through client_credentials, alone, and only for the admin API. */
-  private adminAudience(client: RegisteredClient, grantType: string, request: ClientRequest, result: GrantResult, scopes: string[]): string[] {
-    if (grantType !== 'client_credentials' || result.principal.subject !== client.clientId || result.principal.identityProvider !== undefined) {
-      throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope is granted only by client_credentials to a client acting for itself`, { reason: 'admin_scope_misuse' });
-    }
-    if (scopes.length > 1) throw OAuthError.invalidScope(`the ${ADMIN_SCOPE} scope cannot be combined with other scopes in one request`, { reason: 'admin_scope_misuse' });
-    if (request.resources.length || result.audience?.length) {
+  private adminAudience(client: RegisteredClient, grantType: string, resources: readonly string[], result: GrantResult, scopes: string[]): string[] {
+    if (grantType !== 'client_credentials' || result.principal.subject !== client.clientId || result.principal.identityProvider !== undefined) throw adminScopeMisuse();
+    if (scopes.length > 1) throw adminScopeMisuse(true);
+    if (resources.length || result.audience?.length) {
       throw OAuthError.invalidTarget(`a token with the ${ADMIN_SCOPE} scope is for the admin API only`, { reason: 'admin_scope_misuse' });
     }
     return [this.context.adminAudience];
