@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OAuthError } from '../../../common/oauth-error';
-import { AuthorizationCodes } from '../../authorize/authorization-codes';
+import { AuthorizationCodes } from '../../authorization/code/authorization-codes';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
