@@ -90,6 +90,8 @@ describe('authorization request validation (RFC 6749 §4.1.1/§4.2.1, RFC 7636, 
     expect(outcome(base, { client: { ...client, responseTypes: new Set(['token']) } })).toBe('redirect unauthorized_client (query)');
     expect(outcome(base, { policy: { grantTypeApproved: (_client, grantType) => grantType !== 'authorization_code' } })).toBe('redirect unauthorized_client (query)');
     expect(outcome(base, { policy: { parRequired: true } })).toBe('redirect invalid_request (query)');
+    // A response type the deployment (or the client's security profile) does not serve, though the client registered it.
+    expect(outcome({ ...base, response_type: 'token' }, { policy: { responseTypes: new Set(['code']) } })).toBe('redirect unsupported_response_type (fragment)');
   });
 
   it('re-checks a stored request against the client as it is now: a redirect URI gone is a page error, a scope gone a redirect', () => {
