@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../../clients/clients.service';
 import type { RegisteredClient } from '../../../clients/registered-client';
 import { UserSignIn } from '../../../users/user-sign-in';
-import { individualClaims } from '../interaction/claim-descriptions';
+import { consentItems } from '../interaction/claim-descriptions';
 import { InteractionEntity } from '../interaction/interaction.entity';
 import { InteractionGone } from '../interaction/interaction-gone';
 import { afterAccountChoice, afterConsent, afterLoginStep, pageToShow, stageOf } from '../interaction/interaction-machine';
@@ -16,16 +16,6 @@ import { Responder } from '../response/responder';
 import { LiveSessions } from '../session/live-sessions';
 import { AuthorizationFlow } from './authorization-flow';
 import type { Browser } from './browser';
-
-/** OIDC's standard scopes, in words a user understands. */
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Sign you in',
-  profile: 'Your name and profile',
-  email: 'Your email address',
-  address: 'Your postal address',
-  phone: 'Your phone number',
-  offline_access: 'Stay connected when you are away',
-};
 
 /**
  * The pages between an authorization request and its answer — login steps, account choice and
@@ -65,8 +55,7 @@ export class InteractionFlow {
         if (!entry) throw new InteractionGone();
         return this.page(entry.step.page ?? 'login-step', interaction, await entry.step.render(this.stepContext(interaction, client, entry.properties)));
       }
-      const scopes = [...interaction.request.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] })), ...individualClaims(interaction.request)];
-      const html = this.pages.consent({ action: interactionPage(interaction.id, 'consent'), csrf: interaction.csrf, clientName: client.name, username: current!.user.username, scopes }, { lang });
+      const html = this.pages.consent({ action: interactionPage(interaction.id, 'consent'), csrf: interaction.csrf, clientName: client.name, username: current!.user.username, scopes: consentItems(interaction.request) }, { lang });
       return this.page('consent', interaction, html);
     });
   }
