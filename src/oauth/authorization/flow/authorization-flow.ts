@@ -46,8 +46,9 @@ export class AuthorizationFlow {
       const need = await this.prompts.need(validated, client, session, { fresh: false });
       if (need === 'nothing') return await this.answer(validated, client, session!, browser);
       if (validated.prompt.includes('none')) throw new OAuthError(PROMPT_NONE_ERRORS[need], 'the user must interact with the authorization server', 302);
-      const { interaction, newBinding } = await this.interactions.start(browser.binding, validated, initialState(need, session?.session.id));
-      if (newBinding) browser.changes.binding = newBinding;
+      const binding = this.interactions.bindingFor(browser.binding);
+      if (binding !== browser.binding) browser.changes.binding = binding;
+      const interaction = await this.interactions.start(binding, validated, initialState(need, session?.session.id));
       return seeOther(interactionPage(interaction.id));
     } catch (error) {
       return this.responder.failure(error, destination.value, browser.posted);

@@ -33,13 +33,13 @@ export class Interactions {
     private readonly context: IssuerContext,
   ) {}
 
-  /**
-   * A new interaction for the browser whose binding cookie holds `binding`; a browser without a
-   * (well-formed) one is given a new binding, returned for the HTTP layer to set.
-   */
-  async start(binding: string | undefined, authorization: ValidatedAuthorizationRequest, start: { sessionId: string | null; step: number }): Promise<{ interaction: InteractionEntity; newBinding?: string }> {
-    const newBinding = binding && BINDING.test(binding) ? undefined : randomToken(32);
-    binding = newBinding ?? binding!;
+  /** The binding for interactions of a browser: the one its cookie holds, or (none or not one of ours) a new one for the HTTP layer to set. */
+  bindingFor(cookie: string | undefined): string {
+    return cookie && BINDING.test(cookie) ? cookie : randomToken(32);
+  }
+
+  /** A new interaction, bound to the browser whose binding cookie holds `binding`. */
+  async start(binding: string, authorization: ValidatedAuthorizationRequest, start: { sessionId: string | null; step: number }): Promise<InteractionEntity> {
     const { sessionId, step } = start;
     const now = nowSeconds();
     const interaction: InteractionEntity = {
@@ -63,7 +63,7 @@ export class Interactions {
         params: [interaction.id, interaction.tenant, interaction.bindingHash, interaction.csrf, interaction.clientId, JSON.stringify(authorization), interaction.sessionId, step, now, interaction.expiresAt],
       },
     ]);
-    return { interaction, newBinding };
+    return interaction;
   }
 
   /** The interaction `id` of the browser whose binding cookie holds `binding`, still open. */
