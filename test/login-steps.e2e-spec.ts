@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openid from 'openid-client';
 import { DataSource } from 'typeorm';
-import { PASSWORD_ACR } from '../src/oauth/interaction/password.login-step';
+import { PASSWORD_ACR } from '../src/oauth/authorization/interaction/password.login-step';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';

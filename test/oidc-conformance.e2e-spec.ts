@@ -4,7 +4,7 @@ import * as openid from 'openid-client';
 import type { ClientView } from '../src/clients/clients.service';
 import { EncryptionKeysService } from '../src/keys/encryption-keys.service';
 import { KeyRing } from '../src/keys/key-ring';
-import { PASSWORD_ACR } from '../src/oauth/interaction/password.login-step';
+import { PASSWORD_ACR } from '../src/oauth/authorization/interaction/password.login-step';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';

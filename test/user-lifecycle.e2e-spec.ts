@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClientView } from '../src/clients/clients.service';
-import { SessionEntity } from '../src/oauth/interaction/session.entity';
+import { SessionEntity } from '../src/oauth/authorization/session/session.entity';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /**

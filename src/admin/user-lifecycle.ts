@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { GrantRecords } from '../oauth/grant-records/grant-records';
-import { Sessions } from '../oauth/interaction/sessions';
+import { Sessions } from '../oauth/authorization/session/sessions';
 import type { UserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
-import { Consents, ConsentView } from '../oauth/interaction/consents';
+import { Consents, ConsentView } from '../oauth/authorization/consent/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 import { UserLifecycle } from './user-lifecycle';

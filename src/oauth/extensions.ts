@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EventListenerSettings } from '../config/config.schema';
 import type { ClientAuthenticator, GrantHandler } from './core/extension-points';
-import type { LoginStepContext, LoginStepOutcome } from './interaction/login-step';
+import type { LoginStepContext, LoginStepOutcome } from './authorization/interaction/login-step';
 import type { ClientRequest } from './core/client-request';
 
 /** A grant handler from outside this module (a drop-in plugin). */

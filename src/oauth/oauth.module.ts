@@ -1,20 +1,28 @@
 import { Module, OnApplicationBootstrap, Provider } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
-import { AuthorizationCodes } from './authorize/authorization-codes';
-import { AuthorizationFlow } from './authorize/authorization-flow';
-import { AuthorizeController } from './authorize/authorize.controller';
-import { ConsentEntity } from './interaction/consent.entity';
-import { Consents } from './interaction/consents';
-import { InteractionController } from './interaction/interaction.controller';
-import { InteractionEntity } from './interaction/interaction.entity';
-import { Interactions } from './interaction/interactions';
-import { LoginSteps } from './interaction/login-step';
-import { PageRenderer, PagesSettings } from './interaction/pages';
-import { PasswordLoginStep } from './interaction/password.login-step';
-import { SessionEntity } from './interaction/session.entity';
-import { Sessions } from './interaction/sessions';
-import { IdTokenHints } from './logout/id-token-hints';
+import { AuthorizationCodeEntity } from './authorization/code/authorization-code.entity';
+import { AuthorizationCodes } from './authorization/code/authorization-codes';
+import { ConsentEntity } from './authorization/consent/consent.entity';
+import { Consents } from './authorization/consent/consents';
+import { AuthorizationFlow } from './authorization/flow/authorization-flow';
+import { AuthorizationIssuer } from './authorization/flow/authorization-issuer';
+import { InteractionFlow } from './authorization/flow/interaction-flow';
+import { AuthorizeController } from './authorization/http/authorize.controller';
+import { BrowserCookies } from './authorization/http/browser-cookies';
+import { InteractionController } from './authorization/http/interaction.controller';
+import { InteractionEntity } from './authorization/interaction/interaction.entity';
+import { Interactions } from './authorization/interaction/interactions';
+import { LoginSteps } from './authorization/interaction/login-step';
+import { PasswordLoginStep } from './authorization/interaction/password.login-step';
+import { PageRenderer, PagesSettings } from './authorization/pages';
+import { PromptPolicy } from './authorization/policy/prompt-policy';
+import { AuthorizationPolicies } from './authorization/request/authorization-policies';
+import { IdTokenHints } from './authorization/request/id-token-hints';
+import { RequestResolver } from './authorization/request/request-resolver';
+import { Responder } from './authorization/response/responder';
+import { LiveSessions } from './authorization/session/live-sessions';
+import { SessionEntity } from './authorization/session/session.entity';
+import { Sessions } from './authorization/session/sessions';
 import { LogoutController } from './logout/logout.controller';
 import { IdTokenClaims } from './tokens/id-token-claims';
 import { IdTokenIssuer } from './tokens/id-token.issuer';
@@ -90,9 +98,17 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
 
 /** The authorization endpoint and what the browser sees: interactions, sessions, consent, pages, logout. */
 const BROWSER_PROVIDERS: Provider[] = [
+  AuthorizationPolicies,
+  RequestResolver,
+  PromptPolicy,
   AuthorizationFlow,
+  AuthorizationIssuer,
+  InteractionFlow,
+  Responder,
+  BrowserCookies,
   AuthorizationCodes,
   Sessions,
+  LiveSessions,
   Interactions,
   Consents,
   LoginSteps,

@@ -2,7 +2,7 @@ import type { RegisteredClient } from '../clients/registered-client';
 import { OAuthError } from '../common/oauth-error';
 import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/core/extension-points';
 import type { ExtensionLoginStep, LoginStepPage } from '../oauth/extensions';
-import type { LoginStepContext, LoginStepOutcome } from '../oauth/interaction/login-step';
+import type { LoginStepContext, LoginStepOutcome } from '../oauth/authorization/interaction/login-step';
 import type { ClientRequest } from '../oauth/core/client-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
 import { grantPluginRequest, pluginClientView } from './plugin-views';

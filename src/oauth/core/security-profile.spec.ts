@@ -4,8 +4,8 @@ import { RequestContext } from '../../common/request-context';
 import { buildConfig } from '../../config/config-loader';
 import { PkceSettings } from '../../config/config.schema';
 import { registeredClient } from '../../../test/support/registered-client';
-import { AuthorizationPolicy, validateAuthorizationRequest } from '../authorize/authorization-request';
-import { AuthorizationPageError } from '../authorize/authorization-errors';
+import { AuthorizationPolicy, validateAuthorizationRequest } from '../authorization/request/authorization-request';
+import { AuthorizationPageError } from '../authorization/request/authorization-errors';
 import { baselineProfile, SecurityProfile } from './security-profile';
 import { SecurityProfiles } from './security-profiles';
 

@@ -2,12 +2,12 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { AnyOrigin } from '../../common/cors/cors-response';
 import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from '../../clients/encryption-metadata';
 import { IssuerContext } from '../../common/issuer-context';
-import { AuthorizationFlow } from '../authorize/authorization-flow';
+import { AuthorizationPolicies } from '../authorization/request/authorization-policies';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { SecurityProfiles } from '../core/security-profiles';
 import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
-import { LoginSteps } from '../interaction/login-step';
+import { LoginSteps } from '../authorization/interaction/login-step';
 
 const DOCUMENT = Symbol('discovery document');
 
@@ -23,7 +23,7 @@ export class DiscoveryController {
     private readonly profiles: SecurityProfiles,
     private readonly grants: GrantRegistry,
     private readonly authenticators: AuthenticatorRegistry,
-    private readonly flow: AuthorizationFlow,
+    private readonly policies: AuthorizationPolicies,
     private readonly loginSteps: LoginSteps,
   ) {}
 
@@ -96,13 +96,13 @@ export class DiscoveryController {
    * issues tokens itself (`[oauth.grant_type.implicit] enable`).
    */
   private grantTypes(): string[] {
-    const implicit = [...this.flow.policyFor(undefined).responseTypes].some((type) => /\b(token|id_token)\b/.test(type));
+    const implicit = [...this.policies.policyFor(undefined).responseTypes].some((type) => /\b(token|id_token)\b/.test(type));
     return implicit ? [...this.grants.grantTypes, 'implicit'] : this.grants.grantTypes;
   }
 
   /** The authorization endpoint's part: honest about what is enabled (no code flow, no authorization endpoint). */
   private browserMetadata(): Record<string, unknown> {
-    const policy = this.flow.policyFor(undefined);
+    const policy = this.policies.policyFor(undefined);
     const responseTypes = [...policy.responseTypes];
     if (!responseTypes.length) return { response_types_supported: [] };
     return {

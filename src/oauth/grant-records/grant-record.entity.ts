@@ -1,6 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../../database/columns';
-import type { RequestedClaims } from '../authorize/claims-parameter';
+
+/** The individual user claims a request asked for, by where they go (OIDC Core §5.5): kept with the grant. */
+export interface RequestedClaims {
+  /** Into every ID token of the grant (the authorization endpoint's, the code exchange's, each refresh's). */
+  id_token: string[];
+  /** Into the userinfo response of the grant's access tokens. */
+  userinfo: string[];
+}
 
 /** How the subject authenticated, for OIDC (`auth_time`, `acr`, `amr`). */
 export interface AuthenticationFacts {

@@ -3,13 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { SecurityService } from '../../security/security.service';
-import { AuthorizationPageError } from '../authorize/authorization-errors';
-import { authorizationParams } from '../authorize/authorization-params';
-import { deliver } from '../authorize/authorization-response';
-import { AuthorizationFlow } from '../authorize/authorization-flow';
-import { PageRenderer } from '../interaction/pages';
-import { Sessions } from '../interaction/sessions';
-import { IdTokenHints } from './id-token-hints';
+import type { Browser } from '../authorization/flow/browser';
+import { BrowserCookies } from '../authorization/http/browser-cookies';
+import { PageRenderer } from '../authorization/pages';
+import { AuthorizationPageError } from '../authorization/request/authorization-errors';
+import { authorizationParams } from '../authorization/request/authorization-params';
+import { IdTokenHints } from '../authorization/request/id-token-hints';
+import type { Answer } from '../authorization/response/answer';
+import { Responder } from '../authorization/response/responder';
+import { LiveSessions } from '../authorization/session/live-sessions';
+import { Sessions } from '../authorization/session/sessions';
 
 interface LogoutRequest {
   client?: RegisteredClient;
@@ -28,40 +31,47 @@ interface LogoutRequest {
 export class LogoutController {
   constructor(
     private readonly sessions: Sessions,
-    private readonly flow: AuthorizationFlow,
+    private readonly liveSessions: LiveSessions,
+    private readonly cookies: BrowserCookies,
     private readonly clients: ClientsService,
     private readonly hints: IdTokenHints,
     private readonly pages: PageRenderer,
+    private readonly responder: Responder,
     private readonly security: SecurityService,
   ) {}
 
   @Get()
   async get(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.guarded(reply, async () => {
-      const params = authorizationParams(request.query);
-      const logout = await this.validate(params);
-      const current = await this.flow.liveSession(request);
-      if (!current) return this.done(reply, logout);
-      const action = `/oauth2/logout?${new URLSearchParams(Object.entries(params).filter(([name]) => ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'].includes(name)))}`;
-      const html = this.pages.logout({ action, csrf: this.csrf(current.session.id), clientName: logout.client?.name }, { lang: logout.lang });
-      void reply.status(200).headers(this.pages.headers('logout', { formTargets: logout.postLogoutRedirectUri ? [logout.postLogoutRedirectUri] : [] })).send(html);
-    });
+    await this.cookies.answer(request, reply, (browser) =>
+      this.guarded(browser, async () => {
+        const params = authorizationParams(request.query);
+        const logout = await this.validate(params);
+        const current = await this.liveSessions.current(browser.sessionSecret);
+        if (!current) return this.done(browser, logout);
+        const action = `/oauth2/logout?${new URLSearchParams(Object.entries(params).filter(([name]) => ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'].includes(name)))}`;
+        const html = this.pages.logout({ action, csrf: this.csrf(current.session.id), clientName: logout.client?.name }, { lang: logout.lang });
+        return this.responder.page('logout', html, logout.postLogoutRedirectUri ? [logout.postLogoutRedirectUri] : []);
+      }),
+    );
   }
 
   @Post()
   async post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.guarded(reply, async () => {
-      const params = authorizationParams(request.query);
-      const form = authorizationParams(request.body);
-      const logout = await this.validate({ ...params, ...form });
-      const current = await this.flow.liveSession(request);
-      if (current) {
-        if (form.csrf !== this.csrf(current.session.id)) throw new AuthorizationPageError('invalid_request', 'The sign-out form has expired. Try again.');
-        if (form.decision !== 'approve') return this.done(reply, logout);
-        await this.sessions.end(reply, current.session);
-      }
-      this.done(reply, logout);
-    });
+    await this.cookies.answer(request, reply, (browser) =>
+      this.guarded(browser, async () => {
+        const params = authorizationParams(request.query);
+        const form = authorizationParams(request.body);
+        const logout = await this.validate({ ...params, ...form });
+        const current = await this.liveSessions.current(browser.sessionSecret);
+        if (current) {
+          if (form.csrf !== this.csrf(current.session.id)) throw new AuthorizationPageError('invalid_request', 'The sign-out form has expired. Try again.');
+          if (form.decision !== 'approve') return this.done(browser, logout);
+          await this.sessions.end(current.session);
+          browser.changes.session = null;
+        }
+        return this.done(browser, logout);
+      }),
+    );
   }
 
   private async validate(params: Record<string, string>): Promise<LogoutRequest> {
@@ -79,12 +89,9 @@ export class LogoutController {
     return { client, postLogoutRedirectUri: uri, state: params.state, lang: params.ui_locales ?? '' };
   }
 
-  private done(reply: FastifyReply, logout: LogoutRequest): void {
-    if (logout.postLogoutRedirectUri) {
-      deliver(reply, this.pages, logout.postLogoutRedirectUri, 'query', { state: logout.state });
-      return;
-    }
-    void reply.status(200).headers(this.pages.headers('logged-out')).send(this.pages.loggedOut({}, { lang: logout.lang }));
+  private done(browser: Browser, logout: LogoutRequest): Answer {
+    if (logout.postLogoutRedirectUri) return this.responder.redirect(logout.postLogoutRedirectUri, 'query', { state: logout.state }, browser.posted);
+    return this.responder.page('logged-out', this.pages.loggedOut({}, { lang: logout.lang }));
   }
 
   /** Tied to the session: a page from another browser, or from before a new sign-in, cannot sign this one out. */
@@ -92,11 +99,11 @@ export class LogoutController {
     return this.security.keyedDigest('logout-csrf', sessionId);
   }
 
-  private async guarded(reply: FastifyReply, run: () => Promise<void>): Promise<void> {
+  private async guarded(browser: Browser, run: () => Promise<Answer>): Promise<Answer> {
     try {
-      await run();
+      return await run();
     } catch (error) {
-      this.flow.fail(error, undefined, reply);
+      return this.responder.failure(error, undefined, browser.posted);
     }
   }
 }

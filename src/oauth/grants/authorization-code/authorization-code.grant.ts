@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuthorizationCodes } from '../../authorize/authorization-codes';
+import { AuthorizationCodes } from '../../authorization/code/authorization-codes';
 import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/extension-points';
 import { scopeNotAllowed } from '../../core/scope-policy';
 import { ORDERS } from '../../orders';

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../../../clients/clients.service';
+import type { RegisteredClient } from '../../../clients/registered-client';
+import { redirectError } from './authorization-errors';
+import { authorizationParams } from './authorization-params';
+import { AuthorizationPolicies } from './authorization-policies';
+import { ErrorDestination, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
+import { IdTokenHints } from './id-token-hints';
+
+/** A request the flow can work from, and the client it is for. */
+export interface ResolvedAuthorizationRequest {
+  validated: ValidatedAuthorizationRequest;
+  client: RegisteredClient;
+}
+
+/**
+ * Where an authorization request becomes a `ValidatedAuthorizationRequest`: today from the query
+ * or form parameters (OIDC Core §3.1.2.1); a pushed request (RFC 9126 `request_uri`) and a
+ * request object (RFC 9101 `request`) plug in here, before the same validation.
+ */
+@Injectable()
+export class RequestResolver {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly policies: AuthorizationPolicies,
+    private readonly hints: IdTokenHints,
+  ) {}
+
+  /**
+   * The parameters of `source` (a query or a form), validated for their client. Errors before the
+   * redirect URI is known are AuthorizationPageError; `destination` is filled as soon as errors
+   * may go to the redirect URI instead.
+   */
+  async resolve(source: unknown, destination: { value?: ErrorDestination }): Promise<ResolvedAuthorizationRequest> {
+    const params = authorizationParams(source);
+    const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
+    const validated = validateAuthorizationRequest(params, client, this.policies.policyFor(client), destination);
+    if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
+    return { validated, client: client! };
+  }
+
+  /**
+   * OIDC Core §3.1.2.1: the hint must be an ID token this server issued to the client (signed,
+   * perhaps then encrypted to this server; expired or not). Its `sub` — as the client sees it,
+   * pairwise or public — is the only subject the answer may be for.
+   */
+  private async applyHint(validated: ValidatedAuthorizationRequest, hint: string, client: RegisteredClient): Promise<void> {
+    const subject = await this.hints.subjectFor(hint, client.clientId);
+    if (subject === undefined) throw redirectError('invalid_request', 'id_token_hint is not an ID token this server issued to this client');
+    const subjects = validated.subjects?.filter((named) => named === subject) ?? [subject];
+    if (!subjects.length) throw redirectError('invalid_request', 'id_token_hint and the claims parameter name different users');
+    validated.subjects = subjects;
+  }
+}
