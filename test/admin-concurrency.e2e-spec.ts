@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { IssuerContext, issuerSettingsOf } from '../src/common/issuer-context';
 import { RequestContext } from '../src/common/request-context';
 import { buildConfig } from '../src/config/config-loader';
+import { UserSignIn } from '../src/users/user-sign-in';
 import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
 
 type Reply = { status: number; headers: Headers; body: Record<string, unknown> };
@@ -143,6 +144,21 @@ describe('admin API: ETag, If-Match and concurrent changes (issue 25 item 3, RFC
       expect(patch.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
       expect(patch.responses).toHaveProperty('412');
     }
+  });
+
+  it('gives a user a new ETag when a lock-out starts, so a PATCH over the version before it is refused', async () => {
+    const created = await call('POST', '/users', { username: 'locked-out' });
+    const path = `/users/${created.body.id as string}`;
+    const before = (await call('GET', path)).headers.get('etag')!;
+    const signIn = server.app.get(UserSignIn);
+    for (let failure = 0; failure < 5; failure++) await signIn.failedStep(created.body.id as string); // [users] lockout_threshold
+    const locked = await call('GET', path);
+    expect(locked.body.locked_until).toEqual(expect.any(Number));
+    expect(locked.headers.get('etag')).not.toBe(before);
+    expect((await call('PATCH', path, { claims: { late: true } }, { 'if-match': before })).status).toBe(412);
+    const unlocked = await call('PATCH', path, { locked_until: null }, { 'if-match': locked.headers.get('etag')! });
+    expect(unlocked.status).toBe(200);
+    expect(unlocked.body.locked_until).toBeNull();
   });
 
   describe('client secret rotation', () => {
