@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClientView } from '../src/clients/clients.service';
+import { IdentityProviderRemoval } from '../src/admin/identity-provider-removal';
 import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
@@ -132,11 +133,10 @@ describe('grant records, endpoint policy and consume-last', () => {
       const created = await providers.create(parseIdentityProviderInput({ name: 'idp-c', issuer: 'idp-c', jwks_uri: jwks.url, allow_insecure_jwks_uri: true }));
       const first = await exchange({}, client, { iss: 'idp-c' });
       expect(claimsOf(first.body.access_token as string).idp).toBe('idp-c');
-      const input = await providers.input(created.id);
-      await providers.update(created.id, { ...input, enabled: false });
+      await providers.update(created.id, (current) => ({ ...current, enabled: false }));
       const refused = await refresh(first.body.refresh_token as string);
       expect(refused.body).toEqual({ error: 'invalid_grant', error_description: 'the identity provider that vouched for the subject is not enabled' });
-      await providers.update(created.id, { ...input, enabled: true });
+      await providers.update(created.id, (current) => ({ ...current, enabled: true }));
       expect((await refresh(first.body.refresh_token as string)).status).toBe(200); // the refusal consumed nothing
     });
 
@@ -144,7 +144,7 @@ describe('grant records, endpoint policy and consume-last', () => {
       const providers = server.app.get(IdentityProvidersService);
       const created = await providers.create(parseIdentityProviderInput({ name: 'idp-d', issuer: 'idp-d', jwks_uri: jwks.url, allow_insecure_jwks_uri: true }));
       const first = await exchange({}, client, { iss: 'idp-d' });
-      await providers.delete(created.id);
+      await server.app.get(IdentityProviderRemoval).delete(created.id);
       expect((await refresh(first.body.refresh_token as string)).body.error).toBe('invalid_grant');
     });
 

@@ -204,24 +204,6 @@ describe('housekeeping: expired rows are swept in batches (issue 12, item 7)', (
     for (const table of SWEPT_TABLES) expect((await left(db, table)).expired).toBeUndefined(); // the requests' grants stay
   });
 
-  // SQLite only: elsewhere the open transaction holds a connection of its own, and the sweep goes on beside it.
-  (isPostgres() || isMysql() ? it.skip : it)('on SQLite, joins no transaction open on the shared connection: it waits for it to end', async () => {
-    const server = await start();
-    const db = dataSource(server);
-    await seed(db, { expired: 2 });
-    const runner = db.createQueryRunner();
-    release(() => runner.release());
-    await runner.startTransaction(); // as an awaited TypeORM transaction (key rotation) does
-
-    const sweep = sweeper(server).sweepNow();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await runner.query('SELECT COUNT(*) AS n FROM used_jtis'))[0].n).toBe(2); // nothing deleted meanwhile
-    await runner.rollbackTransaction(); // had the sweep joined it, this would undo its deletes
-
-    expect(await sweep).toMatchObject({ deleted: each(2), failed: {}, unfinished: [] });
-    for (const table of SWEPT_TABLES) expect(await left(db, table)).toEqual({});
-  });
-
   it('logs one info line naming the rows per table and the time, and nothing at info when nothing expired', async () => {
     const server = await start();
     await seed(dataSource(server), { expired: 2, live: 1 });

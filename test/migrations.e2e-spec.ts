@@ -5,10 +5,11 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { MIGRATIONS } from '../src/database/migrations';
 import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1764900300000-grant-subject-namespace';
 import { SenderConstraints1765000000000 } from '../src/database/migrations/1765000000000-sender-constraints';
+import { RowVersions1765100000000 } from '../src/database/migrations/1765100000000-row-versions';
 import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
 import { databaseBefore } from './support/previous-release';
-import { startServer, tokenRequest } from './support/server';
+import { adminToken, startServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
@@ -169,6 +170,62 @@ describe('migration to sender-constrained tokens', () => {
       }
     } finally {
       for (const source of sources) if (source.isInitialized) await source.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('migration to row versions', () => {
+  it('starts every client, identity provider and user at version 1 with an ETag a PATCH can name, and goes down again', async () => {
+    const db = freshDatabase();
+    let old: DataSource | undefined;
+    let current: DataSource | undefined;
+    try {
+      old = await databaseBefore(db, 'RowVersions1765100000000');
+      const now = Math.floor(Date.now() / 1000);
+      await old.query(
+        `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, created_at, updated_at)
+         VALUES ('legacy-app', 'default', 'legacy', 'none', '["${JWT_BEARER}"]', '[]', '[]', 'read', '[]', ${now}, ${now})`,
+      );
+      await old.query(
+        `INSERT INTO identity_providers (id, tenant, name, issuer, jwks_uri, signing_algs, claim_mappings, created_at, updated_at)
+         VALUES ('legacy-idp', 'default', 'legacy', 'https://idp.example', 'https://idp.example/jwks', '["RS256"]', '{}', ${now}, ${now})`,
+      );
+      await old.query(`INSERT INTO users (id, tenant, username, claims, created_at, updated_at) VALUES ('legacy-user', 'default', 'legacy', '{}', ${now}, ${now})`);
+      await old.destroy();
+      old = undefined;
+
+      const server = await startServer({}, db);
+      try {
+        const token = await adminToken(server);
+        const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+          fetch(`${server.url}/api/admin/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+        for (const [path, change] of [['/clients/legacy-app', { client_name: 'renamed' }], ['/identity-providers/legacy-idp', { enabled: false }], ['/users/legacy-user', { claims: { a: 1 } }]] as const) {
+          const etag = (await call('GET', path)).headers.get('etag')!;
+          expect(etag).toMatch(/^"[^"]+"$/);
+          expect((await call('PATCH', path, { 'if-match': etag }, change)).status).toBe(200);
+          expect((await call('PATCH', path, { 'if-match': etag }, change)).status).toBe(412);
+        }
+        const versions = await server.app.get(DataSource).query(
+          `SELECT version FROM clients WHERE client_id = 'legacy-app' UNION ALL SELECT version FROM identity_providers WHERE id = 'legacy-idp' UNION ALL SELECT version FROM users WHERE id = 'legacy-user'`,
+        );
+        expect(versions.map((row: { version: unknown }) => Number(row.version))).toEqual([2, 2, 2]);
+      } finally {
+        await server.close();
+      }
+
+      current = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations: MIGRATIONS });
+      await current.initialize();
+      const runner = current.createQueryRunner();
+      try {
+        await new RowVersions1765100000000().down(runner);
+        for (const table of ['clients', 'identity_providers', 'users']) expect((await runner.getTable(table))?.findColumnByName('version')).toBeUndefined();
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      await old?.destroy();
+      if (current?.isInitialized) await current.destroy();
       await db.drop();
     }
   });

@@ -24,7 +24,7 @@ describe('secrets at rest', () => {
 
   it('answers a switch to client_secret_jwt with a new secret, shown once, that then authenticates', async () => {
     const client = await createClient(server, { grant_types: ['client_credentials'] });
-    const switched = await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_jwt' });
+    const { view: switched } = await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_jwt' });
     expect(switched.client_secret).toEqual(expect.any(String));
     expect(switched.client_secret).not.toBe(client.client_secret);
     const now = Math.floor(Date.now() / 1000);

@@ -14,12 +14,13 @@ import { IdentityProvidersAdminController } from './identity-providers.admin.con
 import { InitialAccessTokensAdminController } from './initial-access-tokens.admin.controller';
 import { KeysAdminController } from './keys.admin.controller';
 import { OpenApiController } from './openapi.controller';
+import { IdentityProviderRemoval } from './identity-provider-removal';
 import { UserLifecycle } from './user-lifecycle';
 import { UsersAdminController } from './users.admin.controller';
 
 @Module({
   imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule, RegistrationModule],
   controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, InitialAccessTokensAdminController, OpenApiController],
-  providers: [AdminTokenGuard, JsonDepthGuard, AdminAudit, UserLifecycle],
+  providers: [AdminTokenGuard, JsonDepthGuard, AdminAudit, UserLifecycle, IdentityProviderRemoval],
 })
 export class AdminModule {}

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ClientsService, ClientView, Page } from '../clients/clients.service';
+import { IfMatch } from '../common/entity-tag';
 import { NoStore } from '../common/no-store.decorator';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
+import { tagged } from './entity-tag.reply';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
@@ -26,15 +29,17 @@ export class ClientsAdminController {
     return this.clients.list(limit, offset);
   }
 
+  /** With a strong `ETag` of the stored version, for a PATCH's `If-Match`. */
   @Get(':clientId')
-  get(@Param('clientId') clientId: string): Promise<ClientView> {
-    return this.clients.get(clientId);
+  async get(@Param('clientId') clientId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    return tagged(reply, await this.clients.getTagged(clientId));
   }
 
+  /** One conditional UPDATE; with `If-Match`, only over the version it names (else 412). */
   @Patch(':clientId')
   @NoStore()
-  update(@Param('clientId') clientId: string, @Body() body: unknown): Promise<ClientView> {
-    return this.registration.update(clientId, body);
+  async update(@Param('clientId') clientId: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    return tagged(reply, await this.registration.update(clientId, body, IfMatch.parse(ifMatch)));
   }
 
   @Delete(':clientId')
@@ -47,7 +52,7 @@ export class ClientsAdminController {
   @Post(':clientId/secret')
   @HttpCode(200)
   @NoStore()
-  rotateSecret(@Param('clientId') clientId: string): Promise<ClientView> {
-    return this.clients.rotateSecret(clientId);
+  async rotateSecret(@Param('clientId') clientId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    return tagged(reply, await this.clients.rotateSecret(clientId));
   }
 }

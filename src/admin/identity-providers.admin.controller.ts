@@ -1,8 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { IfMatch } from '../common/entity-tag';
 import { parseIdentityProviderInput } from '../identity-providers/identity-provider-input';
 import { IdentityProvidersService, IdentityProviderView } from '../identity-providers/identity-providers.service';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
+import { tagged } from './entity-tag.reply';
+import { IdentityProviderRemoval } from './identity-provider-removal';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
@@ -11,7 +15,7 @@ import { parsePaging } from './paging';
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class IdentityProvidersAdminController {
-  constructor(private readonly providers: IdentityProvidersService) {}
+  constructor(private readonly providers: IdentityProvidersService, private readonly removal: IdentityProviderRemoval) {}
 
   @Post()
   create(@Body() body: unknown): Promise<IdentityProviderView> {
@@ -24,19 +28,22 @@ export class IdentityProvidersAdminController {
     return this.providers.list(limit, offset);
   }
 
+  /** With a strong `ETag` of the stored version, for a PATCH's `If-Match`. */
   @Get(':id')
-  get(@Param('id') id: string): Promise<IdentityProviderView> {
-    return this.providers.get(id);
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IdentityProviderView> {
+    return tagged(reply, await this.providers.getTagged(id));
   }
 
+  /** One conditional UPDATE; with `If-Match`, only over the version it names (else 412). */
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: unknown): Promise<IdentityProviderView> {
-    return this.providers.update(id, parseIdentityProviderInput(body, await this.providers.input(id)));
+  async update(@Param('id') id: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<IdentityProviderView> {
+    return tagged(reply, await this.providers.update(id, (current) => parseIdentityProviderInput(body, current), IfMatch.parse(ifMatch)));
   }
 
+  /** Also unlinks its subjects from users and revokes every grant it vouched for. */
   @Delete(':id')
   @HttpCode(204)
   async delete(@Param('id') id: string): Promise<void> {
-    await this.providers.delete(id);
+    await this.removal.delete(id);
   }
 }

@@ -30,6 +30,21 @@ const paging = [
   { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
 ];
 const pathId = (name: string) => [{ name, in: 'path', required: true, schema: { type: 'string' } }];
+/** RFC 9110 §8.8.3: the strong entity tag of the stored version the answer shows (or a change wrote). */
+const etag = { ETag: { description: 'strong entity tag of the record\'s stored version, for If-Match', schema: { type: 'string' } } };
+/** RFC 9110 §13.1.1: the change is made only over the version named (strong comparison; `*`: any). */
+const ifMatch = [
+  {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description: 'an ETag from GET (or *): change only that version, else 412; without it a concurrent change of other fields is kept',
+    schema: { type: 'string' },
+  },
+];
+const preconditionFailed = { '412': { description: 'If-Match does not match the record\'s current ETag; nothing was changed', ...json(ref('Error')) } };
+/** A 200 with the record and its ETag. */
+const tagged = (description: string, schema: string) => ({ '200': { description, headers: etag, ...json(ref(schema)) } });
 const strings = { type: 'array', items: { type: 'string' } };
 
 // The validators' own field tables: the document shows exactly what they parse (one source).
@@ -56,11 +71,12 @@ export const OPENAPI_DOCUMENT = {
     },
     '/clients/{client_id}': {
       parameters: pathId('client_id'),
-      get: { summary: 'Get a client', responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound } },
+      get: { summary: 'Get a client', responses: { ...tagged('the client', 'Client'), ...errors, ...notFound } },
       patch: {
         summary: 'Change client metadata (client_id and client_secret cannot be set); saving a client approves every grant type it holds, those its RFC 7591 registrant chose included',
+        parameters: ifMatch,
         requestBody: { required: true, ...json({ type: 'object', properties: clientMetadata, patternProperties: languageTagged, additionalProperties: false }) },
-        responses: { '200': { description: 'the client', ...json(ref('Client')) }, ...errors, ...notFound },
+        responses: { ...tagged('the client', 'Client'), ...errors, ...notFound, ...preconditionFailed },
       },
       delete: { summary: 'Delete a client', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
@@ -68,7 +84,7 @@ export const OPENAPI_DOCUMENT = {
       parameters: pathId('client_id'),
       post: {
         summary: 'Rotate the client secret; the new one appears in this response only',
-        responses: { '200': { description: 'the client with its new secret', ...json(ref('Client')) }, ...errors, ...notFound },
+        responses: { ...tagged('the client with its new secret', 'Client'), ...errors, ...notFound },
       },
     },
     '/identity-providers': {
@@ -81,13 +97,14 @@ export const OPENAPI_DOCUMENT = {
     },
     '/identity-providers/{id}': {
       parameters: pathId('id'),
-      get: { summary: 'Get an identity provider', responses: { '200': { description: 'the provider', ...json(ref('IdentityProvider')) }, ...errors, ...notFound } },
+      get: { summary: 'Get an identity provider', responses: { ...tagged('the provider', 'IdentityProvider'), ...errors, ...notFound } },
       patch: {
         summary: 'Change an identity provider (a key source given replaces the others)',
+        parameters: ifMatch,
         requestBody: { required: true, ...json({ type: 'object', properties: identityProviderFields, additionalProperties: false }) },
-        responses: { '200': { description: 'the provider', ...json(ref('IdentityProvider')) }, ...errors, ...notFound },
+        responses: { ...tagged('the provider', 'IdentityProvider'), '409': { description: 'name or issuer taken', ...json(ref('Error')) }, ...errors, ...notFound, ...preconditionFailed },
       },
-      delete: { summary: 'Remove an identity provider', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
+      delete: { summary: 'Remove an identity provider, the links of its subjects to users and every grant it vouched for', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },
     '/users': {
       post: {
@@ -103,11 +120,12 @@ export const OPENAPI_DOCUMENT = {
     },
     '/users/{id}': {
       parameters: pathId('id'),
-      get: { summary: 'Get a user', responses: { '200': { description: 'the user', ...json(ref('User')) }, ...errors, ...notFound } },
+      get: { summary: 'Get a user', responses: { ...tagged('the user', 'User'), ...errors, ...notFound } },
       patch: {
         summary: 'Change a user; a new password or enabled: false revokes its grants; locked_until: null ends a lock-out',
+        parameters: ifMatch,
         requestBody: { required: true, ...json({ type: 'object', properties: { ...userInput, locked_until }, additionalProperties: false }) },
-        responses: { '200': { description: 'the user', ...json(ref('User')) }, '409': { description: 'username taken', ...json(ref('Error')) }, ...errors, ...notFound },
+        responses: { ...tagged('the user', 'User'), '409': { description: 'username taken', ...json(ref('Error')) }, ...errors, ...notFound, ...preconditionFailed },
       },
       delete: { summary: 'Delete a user and revoke its grants', responses: { '204': { description: 'deleted' }, ...errors, ...notFound } },
     },

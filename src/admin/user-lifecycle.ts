@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { IfMatch, Tagged } from '../common/entity-tag';
+import { updateVersioned } from '../common/versioned-update';
 import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { GrantRecords } from '../oauth/grant-records/grant-records';
 import { Sessions } from '../oauth/authorization/session/sessions';
@@ -23,18 +25,25 @@ export class UserLifecycle {
     private readonly writer: AtomicWriter,
   ) {}
 
-  async update(id: string, input: UserInput): Promise<UserView> {
-    const change = await this.users.prepareUpdate(id, input);
-    try {
-      await this.writer.commit(change.ends ? [...change.steps, ...this.endingSteps(id)] : change.steps);
-    } catch (error) {
-      throw change.explain(error);
-    }
-    if (change.ends) {
-      this.logger.log(`grants of user ${id} revoked: ${change.ends}`);
-      this.grants.noteRevoked({ subject: id, why: 'user_change' });
-    }
-    return change.view;
+  /**
+   * One UPDATE of the changed columns, conditional on the version read: a concurrent change of
+   * other fields is read and kept (the change is made again over it), unless `ifMatch` names the
+   * version that must be current (412).
+   */
+  update(id: string, input: UserInput, ifMatch?: IfMatch): Promise<Tagged<UserView>> {
+    return updateVersioned(ifMatch, async () => {
+      const change = await this.users.prepareUpdate(id, input, ifMatch);
+      try {
+        await this.writer.commit(change.ends ? [...change.steps, ...this.endingSteps(id)] : change.steps);
+      } catch (error) {
+        throw change.explain(error);
+      }
+      if (change.ends) {
+        this.logger.log(`grants of user ${id} revoked: ${change.ends}`);
+        this.grants.noteRevoked({ subject: id, why: 'user_change' });
+      }
+      return { view: change.view, etag: change.etag };
+    });
   }
 
   /** Deletes the user and its identity links, revokes its grants and ends its sessions — one write. */

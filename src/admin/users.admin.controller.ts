@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { IfMatch } from '../common/entity-tag';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
 import { Consents, ConsentView } from '../oauth/authorization/consent/consents';
@@ -7,6 +9,7 @@ import { UsersService, UserView } from '../users/users.service';
 import { UserLifecycle } from './user-lifecycle';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
+import { tagged } from './entity-tag.reply';
 import { JsonDepthGuard } from './json-depth.guard';
 import { parsePaging } from './paging';
 
@@ -34,16 +37,21 @@ export class UsersAdminController {
     return this.users.list(limit, offset, query.username);
   }
 
+  /** With a strong `ETag` of the stored version, for a PATCH's `If-Match`. */
   @Get(':id')
-  get(@Param('id') id: string): Promise<UserView> {
-    return this.users.get(id);
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
+    return tagged(reply, await this.users.getTagged(id));
   }
 
-  /** A new `password` or `enabled: false` revokes the user's grants; `locked_until: null` ends a lock-out. */
+  /**
+   * A new `password` or `enabled: false` revokes the user's grants; `locked_until: null` ends a
+   * lock-out. One conditional UPDATE; with `If-Match`, only over the version it names (else 412).
+   */
   @Patch(':id')
   @NoStore()
-  update(@Param('id') id: string, @Body() body: unknown): Promise<UserView> {
-    return this.lifecycle.update(id, parseUserInput(body, false));
+  async update(@Param('id') id: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
+    const condition = IfMatch.parse(ifMatch);
+    return tagged(reply, await this.lifecycle.update(id, parseUserInput(body, false), condition));
   }
 
   /** Remembered consents (OIDC): per client, the scopes the user approved. */

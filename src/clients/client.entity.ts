@@ -66,4 +66,6 @@ export class ClientEntity {
   @Column({ name: 'registrant_grant_types', type: 'text', nullable: true, transformer: jsonText }) registrantGrantTypes: string[] | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
+  /** Raised by every change; an administrator's change is an UPDATE conditional on it (the ETag names it). */
+  @Column({ type: 'integer', default: 1 }) version: number;
 }

@@ -7,9 +7,13 @@ import { cacheSettings } from '../config/cache-settings';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { TtlCache } from '../common/ttl-cache';
+import { entityTag, Tagged } from '../common/entity-tag';
+import { StaleVersion, updateVersioned } from '../common/versioned-update';
 import { GrantryConfig } from '../config/config.schema';
-import type { WriteStep } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
+import { changedColumns } from '../database/changed-columns';
 import { nowSeconds } from '../database/columns';
+import { insertStep, updateStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
 import { applyMetadata, ClientView, metadataOf, toView } from './client-mapping';
 import { ClientEntity } from './client.entity';
@@ -53,6 +57,13 @@ export interface Page<T> {
   total: number;
 }
 
+/** A client as stored when read, for an administrator's change of it (`update`): the change holds only while this is still the version. */
+export interface ClientRevision {
+  readonly metadata: ClientMetadata;
+  readonly etag: string;
+  readonly stored: Readonly<ClientEntity>;
+}
+
 /** The client registry: storage, generated credentials, and the cached lookup of the token endpoint. */
 @Injectable()
 export class ClientsService {
@@ -69,6 +80,7 @@ export class ClientsService {
     private readonly security: SecurityService,
     config: GrantryConfig,
     private readonly context: IssuerContext,
+    private readonly writer: AtomicWriter,
   ) {
     // WSO2 caches OAuth application data under this name.
     const { timeout, capacity } = cacheSettings(config, 'AppInfoCache');
@@ -86,11 +98,16 @@ export class ClientsService {
       secretDigest: null,
       sealedSecret: null,
       registrantGrantTypes: null, // an administrator's client: every grant type it holds is theirs
+      version: 1,
     });
     applyMetadata(entity, metadata);
     const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
-    await this.repo.insert(entity);
+    await this.writer.commit([this.insertStep(entity)]);
     return toView(entity, secret);
+  }
+
+  private insertStep(entity: ClientEntity): WriteStep {
+    return insertStep(this.repo, entity);
   }
 
   /**
@@ -99,15 +116,14 @@ export class ClientsService {
    */
   prepareRegistration(metadata: ClientMetadata, softwareStatement: string | null): PreparedRegistration {
     const now = nowSeconds();
-    const entity = this.repo.create({ clientId: randomId(16), tenant: this.context.tenant, createdAt: now, updatedAt: now, secretDigest: null, sealedSecret: null });
+    const entity = this.repo.create({ clientId: randomId(16), tenant: this.context.tenant, createdAt: now, updatedAt: now, secretDigest: null, sealedSecret: null, version: 1 });
     applyMetadata(entity, metadata);
     entity.registrantGrantTypes = metadata.grant_types; // every one the registrant's choice, until an administrator saves the client
     entity.softwareStatement = softwareStatement;
     const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
     const registrationToken = randomId(32);
     entity.registrationTokenDigest = this.registrationDigest(registrationToken);
-    const [sql, params] = this.repo.createQueryBuilder().insert().into(ClientEntity).values(entity).updateEntity(false).getQueryAndParameters();
-    return { view: toView(entity, secret), softwareStatement, registrationToken, steps: [{ sql, params }] };
+    return { view: toView(entity, secret), softwareStatement, registrationToken, steps: [this.insertStep(entity)] };
   }
 
   /**
@@ -149,11 +165,11 @@ export class ClientsService {
     entity.softwareStatement = options.softwareStatement;
     const registrationToken = randomId(32);
     entity.registrationTokenDigest = this.registrationDigest(registrationToken);
-    const { clientId: _id, tenant: _tenant, createdAt: _created, ...changes } = entity;
+    const { clientId: _id, tenant: _tenant, createdAt: _created, version: _version, ...changes } = entity;
     const [sql, params] = this.repo
       .createQueryBuilder()
       .update(ClientEntity)
-      .set(changes)
+      .set({ ...changes, version: () => 'version + 1' })
       .where('client_id = :clientId AND tenant = :tenant AND registration_token_digest = :oldDigest', { clientId, tenant: this.context.tenant, oldDigest })
       .getQueryAndParameters();
     const refused = () => OAuthError.invalidToken('the registration access token is invalid', { detail: 'registration access token already rotated' });
@@ -199,21 +215,47 @@ export class ClientsService {
     return toView(await this.load(clientId));
   }
 
-  async metadata(clientId: string): Promise<ClientMetadata> {
-    return metadataOf(await this.load(clientId));
+  /** The client and the strong ETag of its stored version (admin API GET). */
+  async getTagged(clientId: string): Promise<Tagged<ClientView>> {
+    const entity = await this.load(clientId);
+    return { view: toView(entity), etag: this.tagOf(entity) };
+  }
+
+  /** The client as stored now, for `update`. */
+  async revision(clientId: string): Promise<ClientRevision> {
+    const entity = await this.load(clientId);
+    return { metadata: metadataOf(entity), etag: this.tagOf(entity), stored: entity };
   }
 
   /**
-   * Replaces the metadata (already merged and validated by the caller): an administrator's save
-   * (admin API, CLI), which approves every grant type the client holds.
+   * Replaces the metadata (already merged over `revision` and validated by the caller): an
+   * administrator's save (admin API, CLI), which approves every grant type the client holds. One
+   * UPDATE of the changed columns, conditional on the version read: StaleVersion when the client
+   * changed since (see `updateVersioned`).
    */
-  async update(clientId: string, metadata: ClientMetadata): Promise<ClientView> {
-    const entity = await this.load(clientId);
+  async update(revision: ClientRevision, metadata: ClientMetadata): Promise<Tagged<ClientView>> {
+    const entity: ClientEntity = { ...revision.stored };
     const secret = this.applyUpdate(entity, metadata, false);
     entity.registrantGrantTypes = null;
-    await this.repo.save(entity);
-    this.cache.delete(this.context.key(clientId));
-    return toView(entity, secret);
+    await this.writer.commit([this.versionedUpdateStep(revision.stored, entity)]);
+    this.cache.delete(this.context.key(entity.clientId));
+    entity.version = revision.stored.version + 1;
+    return { view: toView(entity, secret), etag: this.tagOf(entity) };
+  }
+
+  /** The columns `next` changes of `stored`, written only while the client is still at `stored`'s version. */
+  private versionedUpdateStep(stored: Readonly<ClientEntity>, next: ClientEntity): WriteStep {
+    return updateStep(
+      this.repo,
+      { ...changedColumns<ClientEntity>(stored, next), version: () => 'version + 1' },
+      'client_id = :clientId AND tenant = :tenant AND version = :version',
+      { clientId: stored.clientId, tenant: stored.tenant, version: stored.version },
+      { expect: 'one-row', refused: () => new StaleVersion() },
+    );
+  }
+
+  private tagOf(entity: ClientEntity): string {
+    return entityTag('client', entity.tenant, entity.clientId, entity.version);
   }
 
   /** Applies new metadata; returns the new secret when one was issued (shown once). */
@@ -234,16 +276,24 @@ export class ClientsService {
     return undefined;
   }
 
-  async rotateSecret(clientId: string): Promise<ClientView> {
-    const entity = await this.load(clientId);
-    if (!SECRET_METHODS.has(entity.tokenEndpointAuthMethod)) {
-      throw OAuthError.invalidRequest(`a ${entity.tokenEndpointAuthMethod} client has no secret`);
-    }
-    const secret = this.setNewSecret(entity);
-    entity.updatedAt = nowSeconds();
-    await this.repo.update({ clientId }, { secretDigest: entity.secretDigest, sealedSecret: entity.sealedSecret, updatedAt: entity.updatedAt });
-    this.cache.delete(this.context.key(clientId));
-    return toView(entity, secret);
+  /**
+   * A new secret, written only to the client of this tenant at the version read (whether it needs
+   * a sealed copy depends on its method, which must not have changed meanwhile).
+   */
+  rotateSecret(clientId: string): Promise<Tagged<ClientView>> {
+    return updateVersioned(undefined, async () => {
+      const stored = await this.load(clientId);
+      if (!SECRET_METHODS.has(stored.tokenEndpointAuthMethod)) {
+        throw OAuthError.invalidRequest(`a ${stored.tokenEndpointAuthMethod} client has no secret`);
+      }
+      const entity: ClientEntity = { ...stored };
+      const secret = this.setNewSecret(entity);
+      entity.updatedAt = nowSeconds();
+      await this.writer.commit([this.versionedUpdateStep(stored, entity)]);
+      this.cache.delete(this.context.key(clientId));
+      entity.version = stored.version + 1;
+      return { view: toView(entity, secret), etag: this.tagOf(entity) };
+    });
   }
 
   /** The DELETE of a client (admin API, CLI), for the atomic write that also revokes its grants; `forget` it after. */

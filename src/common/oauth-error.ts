@@ -149,4 +149,9 @@ export class OAuthError extends Error {
   static conflict(description: string, options?: OAuthErrorOptions): OAuthError {
     return new OAuthError('conflict', description, 409, options);
   }
+
+  /** RFC 9110 §15.5.13: an `If-Match` that the record's current version does not satisfy. */
+  static preconditionFailed(description: string, options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('precondition_failed', description, 412, options);
+  }
 }

@@ -21,6 +21,11 @@ export interface WriteStep {
   expect?: 'one-row' | 'new-key';
   /** The error that refuses the request when `expect` fails; may first record what the failure means. */
   refused?: () => Error | Promise<Error>;
+  /**
+   * MySQL/MariaDB: run the step in a READ COMMITTED transaction even when it is the only one, so
+   * a DELETE over a range takes no gap locks that would hold up concurrent INSERTs (a sweep).
+   */
+  readCommitted?: boolean;
 }
 
 const DEADLOCK_ATTEMPTS = 3;
@@ -53,11 +58,12 @@ export class AtomicWriter implements OnApplicationShutdown {
     this.kind = type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? 'postgres' : 'mysql';
   }
 
-  async commit(steps: readonly WriteStep[]): Promise<void> {
-    if (!steps.length) return; // the hot path of a plain client_credentials token writes nothing
+  /** Commits `steps` together; resolves with the rows each one changed (what a sweep or a revocation counts). */
+  async commit(steps: readonly WriteStep[]): Promise<number[]> {
+    if (!steps.length) return []; // the hot path of a plain client_credentials token writes nothing
     try {
-      if (this.kind === 'sqlite') await this.sqliteGroup().commit(steps);
-      else await this.commitPooled(steps);
+      if (this.kind === 'sqlite') return await this.sqliteGroup().commit(steps);
+      return await this.commitPooled(steps);
     } catch (error) {
       if (error instanceof Refused) throw await error.step.refused!();
       throw error;
@@ -88,7 +94,7 @@ export class AtomicWriter implements OnApplicationShutdown {
    * nothing, which under REPEATABLE READ deadlocks two concurrent INSERTs of the same key. A
    * deadlock that still happens rolled the whole transaction back, so it is tried again.
    */
-  private async commitPooled(steps: readonly WriteStep[]): Promise<void> {
+  private async commitPooled(steps: readonly WriteStep[]): Promise<number[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.commitPooledOnce(steps);
@@ -98,10 +104,11 @@ export class AtomicWriter implements OnApplicationShutdown {
     }
   }
 
-  private async commitPooledOnce(steps: readonly WriteStep[]): Promise<void> {
+  private async commitPooledOnce(steps: readonly WriteStep[]): Promise<number[]> {
     const runner = this.dataSource.createQueryRunner('master');
     await runner.connect();
-    const transactional = steps.length > 1;
+    const transactional = steps.length > 1 || (this.kind === 'mysql' && steps.some((step) => step.readCommitted));
+    const changes: number[] = [];
     try {
       if (transactional) await runner.startTransaction('READ COMMITTED');
       for (const step of steps) {
@@ -117,8 +124,10 @@ export class AtomicWriter implements OnApplicationShutdown {
           if (affected === undefined) throw new Error('the database driver did not report affected rows');
           if (affected !== 1) throw new Refused(step);
         }
+        changes.push(affected ?? Number.NaN); // NaN: the driver reported no count (typeorm#7374)
       }
       if (transactional) await runner.commitTransaction();
+      return changes;
     } catch (error) {
       if (transactional && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;

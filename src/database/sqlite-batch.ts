@@ -20,8 +20,8 @@ export interface SqliteDatabase {
   readonly inTransaction: boolean;
 }
 
-/** How one request's writes ended: stored, refused at step `refused` (an expectation failed), or failed. */
-export type SqliteOutcome = { ok: true } | { refused: number } | { error: unknown };
+/** How one request's writes ended: stored (with the rows each step changed), refused at step `refused` (an expectation failed), or failed. */
+export type SqliteOutcome = { ok: true; changes: number[] } | { refused: number } | { error: unknown };
 
 /** SQLite dropped the batch's whole transaction: no write of the batch holds. */
 export class SqliteBatchAborted extends Error {
@@ -46,7 +46,7 @@ export function isSqliteUniqueViolation(error: unknown): boolean {
 export class SqliteBatch {
   private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
   /** One request's steps: nested in the batch's transaction, better-sqlite3 makes it a savepoint. */
-  private readonly runOne: (steps: readonly SqliteStatement[]) => void;
+  private readonly runOne: (steps: readonly SqliteStatement[]) => number[];
   private readonly runAll: (batch: readonly (readonly SqliteStatement[])[]) => SqliteOutcome[];
 
   constructor(private readonly db: SqliteDatabase) {
@@ -54,8 +54,7 @@ export class SqliteBatch {
     this.runAll = db.transaction((batch: readonly (readonly SqliteStatement[])[]) =>
       batch.map((steps): SqliteOutcome => {
         try {
-          this.runOne(steps);
-          return { ok: true };
+          return { ok: true, changes: this.runOne(steps) };
         } catch (error) {
           // Most failures roll back only the item's savepoint; some make SQLite drop the whole
           // transaction, and then every item of the batch failed (the later ones must not run alone).
@@ -71,8 +70,8 @@ export class SqliteBatch {
     return this.runAll(batch);
   }
 
-  private run(steps: readonly SqliteStatement[]): void {
-    steps.forEach((step, index) => {
+  private run(steps: readonly SqliteStatement[]): number[] {
+    return steps.map((step, index) => {
       let changes: number;
       try {
         changes = this.prepared(step.sql).run(...step.params).changes;
@@ -81,6 +80,7 @@ export class SqliteBatch {
         throw error;
       }
       if (step.expect === 'one-row' && changes !== 1) throw new StepRefused(index);
+      return changes;
     });
   }
 

@@ -18,7 +18,7 @@ export interface SqliteBatchRunner {
 
 interface Pending {
   steps: readonly WriteStep[];
-  resolve(): void;
+  resolve(changes: number[]): void;
   reject(error: unknown): void;
 }
 
@@ -36,7 +36,8 @@ export class SqliteGroupCommit {
 
   constructor(private readonly runner: SqliteBatchRunner) {}
 
-  commit(steps: readonly WriteStep[]): Promise<void> {
+  /** Resolves with the rows each step changed, once the batch holding them committed. */
+  commit(steps: readonly WriteStep[]): Promise<number[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ steps, resolve, reject });
       // The first of a turn schedules the flush; the others of the turn join it. While a batch is
@@ -69,7 +70,7 @@ export class SqliteGroupCommit {
 }
 
 function settle(item: Pending, outcome: SqliteOutcome | undefined): void {
-  if (outcome && 'ok' in outcome) item.resolve();
+  if (outcome && 'ok' in outcome) item.resolve(outcome.changes);
   else if (outcome && 'refused' in outcome) item.reject(new Refused(item.steps[outcome.refused]));
   else item.reject(outcome?.error ?? new Error('the write has no outcome'));
 }

@@ -22,7 +22,7 @@ export interface BatchRequest {
 }
 
 export type SerializedError = { name: string; message: string; code?: string };
-export type WireOutcome = { ok: true } | { refused: number } | { error: SerializedError };
+export type WireOutcome = { ok: true; changes: number[] } | { refused: number } | { error: SerializedError };
 export type BatchReply = { id: number; outcomes: WireOutcome[] } | { id: number; aborted: SerializedError };
 
 export function serializeError(error: unknown): SerializedError {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { logLine } from '../common/log-text';
 import { HousekeepingSettings } from '../config/config.schema';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import type { DatabaseKind } from '../database/data-source-options';
-import type { SqliteDatabase } from '../database/sqlite-group-commit';
 import { sweepStatement } from './sweep-statement';
 import { SWEPT_TABLES } from './swept-tables';
 
@@ -30,21 +30,13 @@ export interface SweepResult {
   ms: number;
 }
 
-/** One table's batches on one connection. */
-interface BatchSession {
-  /** Deletes one batch of rows that expired before `cutoff`; how many it deleted. */
-  run(cutoff: number): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** The sweep lost to another writer this time (deadlock victim, lock wait, busy SQLite file): the next sweep goes on. */
-class Contention extends Error {}
-
 /**
  * Deletes expired rows (SWEPT_TABLES) in batches of `[housekeeping] batch_size`, every `interval`
  * seconds in a server, and on demand (`sweepNow`). A batch is one short statement that locks only
  * the rows it deletes (see sweepStatement), so requests and other instances' sweeps go on; between
- * batches the event loop serves requests. Sweeps of one instance run one after another.
+ * batches the event loop serves requests. Sweeps of one instance run one after another. Each
+ * batch is an atomic write like any other (`AtomicWriter`): on SQLite it joins the group commit
+ * of the writer thread instead of competing with it from the application's connection.
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,10 +46,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   private stopped = false;
   /** The latest sweep, settled or not: the next one starts after it. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly sqliteStatements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
+    private readonly writer: AtomicWriter,
     private readonly settings: HousekeepingSettings,
     @Inject(PERIODIC_SWEEPS) private readonly periodic: boolean,
   ) {
@@ -103,7 +95,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
         if (!(await this.sweepTable(table, cutoff, maxBatchesPerTable, progress))) result.unfinished.push(table);
       } catch (error) {
         const message = logLine((error as Error)?.message ?? String(error));
-        if (error instanceof Contention || isContention(error)) {
+        if (isContention(error)) {
           this.logger.debug(`housekeeping: ${table} left for the next sweep: ${message}`);
           result.unfinished.push(table);
         } else {
@@ -121,73 +113,17 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   /** True when the table has no expired row left (a batch came back short). */
   private async sweepTable(table: string, cutoff: number, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
     if (this.stopped) return false;
-    const session = await this.open(table);
-    try {
-      for (let batch = 1; ; batch++) {
-        const deleted = await session.run(cutoff);
-        progress.deleted += deleted;
-        if (deleted < this.settings.batch_size) return true;
-        if (batch >= maxBatches || this.stopped) return false;
-        await nextTurn(); // requests waiting for the event loop go first
-      }
-    } finally {
-      await session.close();
+    // MySQL/MariaDB: READ COMMITTED takes no gap locks, so the DELETE blocks no INSERT of a new row.
+    const batch: WriteStep = { sql: sweepStatement(this.kind, table, this.settings.batch_size), params: [cutoff], readCommitted: true };
+    for (let count = 1; ; count++) {
+      const [deleted] = await this.writer.commit([batch]);
+      // typeorm#7374: a driver that reports no count would end the loop as if the table were clean.
+      if (!Number.isInteger(deleted)) throw new Error('the database driver did not report affected rows');
+      progress.deleted += deleted;
+      if (deleted < this.settings.batch_size) return true;
+      if (count >= maxBatches || this.stopped) return false;
+      await nextTurn(); // requests waiting for the event loop go first
     }
-  }
-
-  private async open(table: string): Promise<BatchSession> {
-    const sql = sweepStatement(this.kind, table, this.settings.batch_size);
-    if (this.kind === 'sqlite') return this.sqliteSession(table, sql);
-    const runner = this.dataSource.createQueryRunner('master');
-    try {
-      await runner.connect();
-    } catch (error) {
-      await runner.release().catch(() => undefined);
-      throw error;
-    }
-    const mysql = this.kind === 'mysql';
-    return {
-      run: async (cutoff) => {
-        // MySQL/MariaDB: READ COMMITTED takes no gap locks, so the DELETE blocks no INSERT of a new row.
-        if (mysql) await runner.startTransaction('READ COMMITTED');
-        try {
-          const { affected } = await runner.query(sql, [cutoff], true);
-          if (mysql) await runner.commitTransaction();
-          // typeorm#7374: a driver that reports no count would end the loop as if the table were clean.
-          if (typeof affected !== 'number') throw new Error('the database driver did not report affected rows');
-          return affected;
-        } catch (error) {
-          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-          throw error;
-        }
-      },
-      close: () => runner.release(),
-    };
-  }
-
-  /**
-   * SQLite has one connection (better-sqlite3), shared with every request. Each batch runs on it
-   * synchronously, as an autocommit statement of its own, so it never lands inside the atomic
-   * writer's group commit (whose transaction also opens and commits within one synchronous call),
-   * and nothing interleaves with it. An awaited TypeORM transaction (key rotation) keeps the
-   * connection in a transaction across turns: a batch then waits, and gives up after a second
-   * rather than joining it.
-   */
-  private sqliteSession(table: string, sql: string): BatchSession {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
-    let statement = this.sqliteStatements.get(table);
-    if (!statement) this.sqliteStatements.set(table, (statement = db.prepare(sql)));
-    const prepared = statement;
-    return {
-      run: async (cutoff) => {
-        for (let wait = 0; db.inTransaction; wait++) {
-          if (wait >= 50) throw new Contention('the SQLite connection stayed in a transaction');
-          await sleep(20);
-        }
-        return prepared.run(cutoff).changes;
-      },
-      close: async () => undefined,
-    };
   }
 
   /** One line per sweep that deleted anything (info); otherwise debug only. */

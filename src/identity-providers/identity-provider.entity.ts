@@ -26,4 +26,6 @@ export class IdentityProviderEntity {
   @Column({ name: 'map_subject_to_user', type: 'boolean', default: false }) mapSubjectToUser: boolean;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
+  /** Raised by every change; an administrator's change is an UPDATE conditional on it (the ETag names it). */
+  @Column({ type: 'integer', default: 1 }) version: number;
 }

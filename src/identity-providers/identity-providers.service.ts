@@ -6,10 +6,14 @@ import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { storable } from '../common/storable';
 import { TtlCache } from '../common/ttl-cache';
+import { entityTag, IfMatch, Tagged } from '../common/entity-tag';
 import { IssuerContext } from '../common/issuer-context';
+import { StaleVersion, updateVersioned } from '../common/versioned-update';
 import { GrantryConfig } from '../config/config.schema';
-import { AtomicWriter } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
+import { changedColumns } from '../database/changed-columns';
 import { nowSeconds } from '../database/columns';
+import { insertStep, updateStep } from '../database/repository-steps';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProviderEntity } from './identity-provider.entity';
 import { IdentityProviderInput } from './identity-provider-input';
@@ -18,6 +22,12 @@ export interface IdentityProviderView extends IdentityProviderInput {
   id: string;
   created_at: number;
   updated_at: number;
+}
+
+/** The DELETE of a provider, for the atomic write that also ends what it vouched for; `forget` it once committed. */
+export interface ProviderRemoval {
+  step: WriteStep;
+  forget(): void;
 }
 
 /** Trusted issuers: storage for the admin API and CLI, and the cached lookup by `iss` of the JWT bearer grant. */
@@ -38,9 +48,9 @@ export class IdentityProvidersService {
 
   async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
     const now = nowSeconds();
-    const entity = this.repo.create({ id: randomId(12), tenant: this.context.tenant, createdAt: now, updatedAt: now });
+    const entity = this.repo.create({ id: randomId(12), tenant: this.context.tenant, createdAt: now, updatedAt: now, version: 1 });
     apply(entity, input);
-    await this.write(() => this.repo.insert(entity), input);
+    await this.writer.commit([insertStep(this.repo, entity, { expect: 'new-key', refused: () => taken(input) })]);
     return this.view(entity);
   }
 
@@ -53,37 +63,62 @@ export class IdentityProvidersService {
     return this.view(await this.load(id));
   }
 
-  /** The stored fields, for merging a partial update. */
-  async input(id: string): Promise<IdentityProviderInput> {
-    return inputOf(await this.load(id));
-  }
-
-  async update(id: string, input: IdentityProviderInput): Promise<IdentityProviderView> {
+  /** The provider and the strong ETag of its stored version (admin API GET). */
+  async getTagged(id: string): Promise<Tagged<IdentityProviderView>> {
     const entity = await this.load(id);
-    const previous = { ...entity };
-    apply(entity, input);
-    entity.updatedAt = nowSeconds();
-    await this.write(() => this.repo.save(entity), input);
-    // After the write, so a concurrent lookup cannot re-cache the old row; old and new keys, in case they changed.
-    this.evict(previous);
-    this.evict(entity);
-    return this.view(entity);
+    return { view: this.view(entity), etag: tagOf(entity) };
   }
 
   /**
-   * Removes the provider, the links of its subjects to users, and every grant it vouched for —
-   * one write: what it vouched for stops at once, and a provider created later under the same
-   * name inherits nothing.
+   * An administrator's change (admin API PATCH, CLI): `change` merges and validates the new fields
+   * over the stored ones; one UPDATE of the changed columns, conditional on the version merged over
+   * — merged again over a newer version when one came in between, unless `ifMatch` names the
+   * version that must be current (412 otherwise).
    */
-  async delete(id: string): Promise<void> {
+  update(id: string, change: (current: IdentityProviderInput) => IdentityProviderInput, ifMatch?: IfMatch): Promise<Tagged<IdentityProviderView>> {
+    return updateVersioned(ifMatch, async () => {
+      const stored = await this.load(id);
+      ifMatch?.require(tagOf(stored)); // RFC 9110 §13.2.2: before the content is looked at
+      const input = change(inputOf(stored));
+      const entity: IdentityProviderEntity = { ...stored };
+      apply(entity, input);
+      entity.updatedAt = nowSeconds();
+      const step = updateStep(
+        this.repo,
+        { ...changedColumns<IdentityProviderEntity>(stored, entity), version: () => 'version + 1' },
+        'id = :id AND tenant = :tenant AND version = :version',
+        { id, tenant: stored.tenant, version: stored.version },
+        { expect: 'one-row', refused: () => new StaleVersion() },
+      );
+      try {
+        await this.writer.commit([step]);
+      } catch (error) {
+        throw isUniqueViolation(error) ? taken(input) : error;
+      }
+      // After the write, so a concurrent lookup cannot re-cache the old row; old and new keys, in case they changed.
+      this.evict(stored);
+      this.evict(entity);
+      entity.version = stored.version + 1;
+      return { view: this.view(entity), etag: tagOf(entity) };
+    });
+  }
+
+  /**
+   * The DELETE of the provider, for the write that also removes the links of its subjects to users
+   * and revokes every grant it vouched for (composed above the aggregates, see the admin's
+   * `IdentityProviderRemoval`), so a provider created later under the same name inherits nothing.
+   */
+  async prepareDelete(id: string): Promise<ProviderRemoval> {
     const entity = await this.load(id);
-    const tenant = this.context.tenant;
-    await this.writer.commit([
-      { sql: 'DELETE FROM identity_providers WHERE id = ? AND tenant = ?', params: [id, tenant] },
-      { sql: 'DELETE FROM user_identities WHERE identity_provider_id = ? AND tenant = ?', params: [id, tenant] },
-      { sql: 'UPDATE grant_records SET revoked_at = ? WHERE identity_provider = ? AND tenant = ? AND revoked_at IS NULL', params: [nowSeconds(), id, tenant] },
-    ]);
-    this.evict(entity);
+    return {
+      step: {
+        sql: 'DELETE FROM identity_providers WHERE id = ? AND tenant = ?',
+        params: [id, this.context.tenant],
+        expect: 'one-row',
+        refused: () => OAuthError.notFound(`no identity provider with id ${id}`),
+      },
+      forget: () => this.evict(entity),
+    };
   }
 
   /** The provider whose assertions carry this `iss` (enabled or not: the grant says which). */
@@ -125,19 +160,18 @@ export class IdentityProvidersService {
     return entity;
   }
 
-  private async write(statement: () => Promise<unknown>, input: IdentityProviderInput): Promise<void> {
-    try {
-      await statement();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw OAuthError.conflict(`an identity provider named "${input.name}" or with issuer "${input.issuer}" exists already`);
-      throw error;
-    }
-  }
-
   /** What operators see: the alias resolved, so the default shows as the token endpoint URL. */
   private view(entity: IdentityProviderEntity): IdentityProviderView {
     return { id: entity.id, ...inputOf(entity), alias: this.audienceOf(entity), created_at: entity.createdAt, updated_at: entity.updatedAt };
   }
+}
+
+function taken(input: IdentityProviderInput): OAuthError {
+  return OAuthError.conflict(`an identity provider named "${input.name}" or with issuer "${input.issuer}" exists already`);
+}
+
+function tagOf(entity: IdentityProviderEntity): string {
+  return entityTag('identity-provider', entity.tenant, entity.id, entity.version);
 }
 
 function inputOf(entity: IdentityProviderEntity): IdentityProviderInput {

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
 import { storable } from '../common/storable';
 import { KeysSettings } from '../config/config.schema';
+import { AtomicWriter } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
+import { insertStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
 import { EncryptionKey, encryptionKeyStatus, EncryptionKeyStatus, encryptionSealContext } from './encryption-key.entity';
 import { EncryptionKeyMaterial, generateEncryptionKeyMaterial, KeyEncryptionAlg, MAX_ENCRYPTION_RSA_BITS } from './encryption-key-material';
@@ -28,7 +30,7 @@ export interface EncryptionKeyView {
 export class EncryptionKeysService {
   constructor(
     @InjectRepository(EncryptionKey) private readonly repo: Repository<EncryptionKey>,
-    private readonly dataSource: DataSource,
+    private readonly writer: AtomicWriter,
     private readonly security: SecurityService,
     private readonly settings: KeysSettings,
     private readonly context: IssuerContext,
@@ -44,7 +46,7 @@ export class EncryptionKeysService {
   async generate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
     if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
     const key = this.row(await generateEncryptionKeyMaterial(alg, bits), nowSeconds());
-    await this.repo.insert(key);
+    await this.writer.commit([insertStep(this.repo, key)]);
     return toView(key, nowSeconds());
   }
 
@@ -58,18 +60,21 @@ export class EncryptionKeysService {
     const size = bits ?? (alg === 'RSA-OAEP-256' ? await this.currentRsaBits() : undefined);
     const now = nowSeconds();
     const key = this.row(await generateEncryptionKeyMaterial(alg, size), now);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.update(EncryptionKey, { tenant: this.context.tenant, alg, retireAt: IsNull() }, { retireAt: now + this.settings.rotation_grace_period });
-      await manager.insert(EncryptionKey, key);
-    });
+    await this.writer.commit([
+      {
+        sql: 'UPDATE encryption_keys SET retire_at = ? WHERE tenant = ? AND alg = ? AND retire_at IS NULL',
+        params: [now + this.settings.rotation_grace_period, this.context.tenant, alg],
+      },
+      insertStep(this.repo, key),
+    ]);
     return toView(key, now);
   }
 
   /** Gone at once: JWEs addressed to it no longer decrypt. False when there is no such key. */
   async delete(kid: string): Promise<boolean> {
     if (!storable(kid, 128)) return false;
-    const result = await this.repo.delete({ tenant: this.context.tenant, kid });
-    return (result.affected ?? 0) > 0;
+    const [deleted] = await this.writer.commit([{ sql: 'DELETE FROM encryption_keys WHERE tenant = ? AND kid = ?', params: [this.context.tenant, kid] }]);
+    return deleted > 0;
   }
 
   /**

@@ -2,9 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
-import { DataSource, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { GrantryConfig, KeysSettings, SigningAlg } from '../config/config.schema';
-import { nowSeconds } from '../database/columns';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
+import { nowSeconds, sqlBoolean } from '../database/columns';
+import { insertStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
 import { describeKey, generateKeyMaterial, KeyMaterial, KeyMaterialError, parsePemPrivateKey } from './key-material';
 import { readPkcs12PrivateKey } from './pkcs12';
@@ -38,7 +40,7 @@ export class SigningKeysService {
 
   constructor(
     @InjectRepository(SigningKey) private readonly repo: Repository<SigningKey>,
-    private readonly dataSource: DataSource,
+    private readonly writer: AtomicWriter,
     private readonly security: SecurityService,
     private readonly settings: KeysSettings,
     private readonly config: GrantryConfig,
@@ -81,7 +83,7 @@ export class SigningKeysService {
         await this.store(material, 'keystore', true);
         this.logger.log(`imported signing key ${material.kid} (${material.alg}) from ${keystore.file}`);
       } else if (!existing.active) {
-        await this.activate(existing.kid, existing.alg);
+        await this.writer.commit(this.activationSteps(existing.kid, existing.alg));
       }
       return;
     }
@@ -107,21 +109,19 @@ export class SigningKeysService {
       createdAt: nowSeconds(),
       retireAt: null,
     });
-    await this.repo.insert(key);
-    if (activate || first) await this.activate(key.kid, key.alg);
+    await this.writer.commit([insertStep(this.repo, key), ...(activate || first ? this.activationSteps(key.kid, key.alg) : [])]);
     return toView((await this.repo.findOneByOrFail({ kid: key.kid })), nowSeconds());
   }
 
-  /** One transaction: the previous active key of the alg starts its grace period, this one signs. */
-  private async activate(kid: string, alg: SigningAlg): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        SigningKey,
-        { tenant: this.context.tenant, alg, active: true },
-        { active: false, retireAt: nowSeconds() + this.settings.rotation_grace_period },
-      );
-      await manager.update(SigningKey, { kid }, { active: true, retireAt: null });
-    });
+  /** For one atomic write: the previous active key of the alg starts its grace period, this one signs. */
+  private activationSteps(kid: string, alg: SigningAlg): WriteStep[] {
+    return [
+      {
+        sql: 'UPDATE signing_keys SET active = ?, retire_at = ? WHERE tenant = ? AND alg = ? AND active = ?',
+        params: [sqlBoolean(false), nowSeconds() + this.settings.rotation_grace_period, this.context.tenant, alg, sqlBoolean(true)],
+      },
+      { sql: 'UPDATE signing_keys SET active = ?, retire_at = NULL WHERE kid = ? AND tenant = ?', params: [sqlBoolean(true), kid, this.context.tenant] },
+    ];
   }
 }
 

@@ -7,7 +7,9 @@ import { OAuthError } from '../common/oauth-error';
 import { cacheSettings } from '../config/cache-settings';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
+import { AtomicWriter } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
+import { insertStep, updateStep } from '../database/repository-steps';
 import { Certificate } from './certificate.entity';
 import { certificateValidityProblem } from './certificate-validity';
 import { MIN_RSA_BITS } from './key-material';
@@ -37,6 +39,7 @@ export class TruststoreService {
     @InjectRepository(Certificate) private readonly repo: Repository<Certificate>,
     private readonly context: IssuerContext,
     config: GrantryConfig,
+    private readonly writer: AtomicWriter,
   ) {
     const { timeout, capacity } = cacheSettings(config, 'Truststore');
     this.parsed = new TtlCache(timeout, capacity);
@@ -63,20 +66,15 @@ export class TruststoreService {
     if (replace) {
       // One UPDATE of the existing row (a reader sees the old or the new certificate, never none); else a first import.
       const { pem: newPem, subject, fingerprint, notAfter, createdAt } = row;
-      const result = await this.repo.update({ tenant: this.context.tenant, alias }, { pem: newPem, subject, fingerprint, notAfter, createdAt });
+      const [replaced] = await this.writer.commit([
+        updateStep(this.repo, { pem: newPem, subject, fingerprint, notAfter, createdAt }, 'tenant = :tenant AND alias = :alias', { tenant: this.context.tenant, alias }),
+      ]);
       this.parsed.delete(this.context.key(alias));
       // MySQL counts only changed rows: an identical replacement reports 0 but the alias exists.
-      if (result.affected || (await this.repo.existsBy({ tenant: this.context.tenant, alias }))) return toView(row);
+      if (replaced || (await this.repo.existsBy({ tenant: this.context.tenant, alias }))) return toView(row);
     }
     // One INSERT: a duplicate alias is a unique violation, never a silent overwrite.
-    try {
-      await this.repo.insert(row);
-    } catch (error) {
-      if (await this.repo.existsBy({ tenant: this.context.tenant, alias })) {
-        throw OAuthError.conflict(`a certificate with alias "${alias}" already exists`);
-      }
-      throw error;
-    }
+    await this.writer.commit([insertStep(this.repo, row, { expect: 'new-key', refused: () => OAuthError.conflict(`a certificate with alias "${alias}" already exists`) })]);
     return toView(row);
   }
 
@@ -113,9 +111,9 @@ export class TruststoreService {
 
   async delete(alias: string): Promise<void> {
     if (!ALIAS.test(alias)) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
-    const result = await this.repo.delete({ tenant: this.context.tenant, alias });
+    const [deleted] = await this.writer.commit([{ sql: 'DELETE FROM certificates WHERE tenant = ? AND alias = ?', params: [this.context.tenant, alias] }]);
     this.parsed.delete(this.context.key(alias));
-    if (!result.affected) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
+    if (!deleted) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SecuritySettings } from '../config/config.schema';
+import { AtomicWriter } from '../database/atomic-writer';
 import { ServerSetting } from '../database/server-setting.entity';
 import { deriveKey, loadMasterKey, masterKeyCheckValue } from './master-key';
 import { SecretBox } from './secret-box';
@@ -18,7 +19,11 @@ export class SecurityService {
   private readonly purposeKeys = new Map<string, KeyObject>();
   private verified?: Promise<void>;
 
-  constructor(settings: SecuritySettings, private readonly dataSource: DataSource) {
+  constructor(
+    settings: SecuritySettings,
+    private readonly dataSource: DataSource,
+    private readonly writer: AtomicWriter,
+  ) {
     this.master = loadMasterKey(settings);
     this.box = new SecretBox(deriveKey(this.master, 'encrypt'));
     this.secretDigestKey = createSecretKey(deriveKey(this.master, 'client-secret'));
@@ -71,8 +76,8 @@ export class SecurityService {
     const expected = masterKeyCheckValue(this.master);
     let row = await repo.findOneBy({ name: CHECK_SETTING });
     if (!row) {
-      // Another instance may insert first; then its row is what we compare against.
-      await repo.insert({ name: CHECK_SETTING, value: expected }).catch(() => undefined);
+      // Another instance may insert first (a unique violation); then its row is what we compare against.
+      await this.writer.commit([{ sql: 'INSERT INTO server_settings (name, value) VALUES (?, ?)', params: [CHECK_SETTING, expected] }]).catch(() => undefined);
       row = await repo.findOneByOrFail({ name: CHECK_SETTING });
     }
     if (row.value !== expected) {

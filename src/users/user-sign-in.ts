@@ -68,11 +68,13 @@ export class UserSignIn {
     const { lockout_threshold: threshold, lockout_duration: duration } = this.settings;
     await this.writer.commit([
       {
-        // Both CASEs read the row as it was (PostgreSQL and SQLite do; MySQL assigns left to right, so locked_until goes first).
-        sql: `UPDATE users SET locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+        // The CASEs read the row as it was (PostgreSQL and SQLite do; MySQL assigns left to right, so failed_logins goes last).
+        // A lock-out shows in the admin API: it is a new version of the user (a new ETag).
+        sql: `UPDATE users SET version = version + CASE WHEN failed_logins + 1 >= ? THEN 1 ELSE 0 END,
+                               locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
                                failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
               WHERE id = ? AND tenant = ?`,
-        params: [threshold, now + duration, threshold, userId, this.context.tenant],
+        params: [threshold, threshold, now + duration, threshold, userId, this.context.tenant],
       },
     ]);
   }
@@ -104,11 +106,11 @@ export class UserSignIn {
     }
   }
 
-  /** The failure that reaches the threshold starts a lock-out; the count starts again after it. */
+  /** The failure that reaches the threshold starts a lock-out (a new version of the user, as the admin API shows it); the count starts again after it. */
   private async lockIfAtThreshold(user: UserEntity): Promise<void> {
     await this.writer.commit([
       {
-        sql: 'UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ? AND tenant = ? AND failed_logins >= ?',
+        sql: 'UPDATE users SET locked_until = ?, failed_logins = 0, version = version + 1 WHERE id = ? AND tenant = ? AND failed_logins >= ?',
         params: [nowSeconds() + this.settings.lockout_duration, user.id, user.tenant, this.settings.lockout_threshold],
       },
     ]);

@@ -18,6 +18,8 @@ export class UserEntity {
   @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: epochSeconds }) lockedUntil: number | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochSeconds }) updatedAt: number;
+  /** Raised by every change; an administrator's change is an UPDATE conditional on it (the ETag names it). */
+  @Column({ type: 'integer', default: 1 }) version: number;
 }
 
 /**

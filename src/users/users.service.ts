@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { entityTag, IfMatch, Tagged } from '../common/entity-tag';
 import { IssuerContext } from '../common/issuer-context';
+import { StaleVersion } from '../common/versioned-update';
 import { OAuthError } from '../common/oauth-error';
 import { randomId } from '../common/random-id';
 import { storable } from '../common/storable';
@@ -32,6 +34,8 @@ export interface UserChange {
   steps: WriteStep[];
   /** The user as the change leaves it. */
   view: UserView;
+  /** The strong ETag of the version the change writes. */
+  etag: string;
   /** Why the change must end what the user granted (grants, browser sessions), when it must. */
   ends?: 'user disabled' | 'new password';
   /** What a failed write means: a unique violation is the new username, taken already. */
@@ -69,6 +73,7 @@ export class UsersService {
       lockedUntil: null,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     const links = await this.links(user.id, input.identities ?? []);
     await this.writer.commit([
@@ -97,13 +102,22 @@ export class UsersService {
     return this.view(user, await this.linksOf(id));
   }
 
-  /**
-   * A partial update, not yet written. A new password, or `enabled: false`, `ends` what the user
-   * granted (the caller adds that to the same write); a new password or `locked_until: null` also
-   * ends a lock-out.
-   */
-  async prepareUpdate(id: string, input: UserInput): Promise<UserChange> {
+  /** The user and the strong ETag of its stored version (admin API GET). */
+  async getTagged(id: string): Promise<Tagged<UserView>> {
     const user = await this.load(id);
+    return { view: await this.view(user, await this.linksOf(id)), etag: tagOf(user) };
+  }
+
+  /**
+   * A partial update, not yet written: one UPDATE of the columns it changes, conditional on the
+   * version read (StaleVersion when the user changed since: see `updateVersioned`); with `ifMatch`,
+   * 412 unless the user is still the version it names. A new password, or `enabled: false`,
+   * `ends` what the user granted (the caller adds that to the same write); a new password or
+   * `locked_until: null` also ends a lock-out.
+   */
+  async prepareUpdate(id: string, input: UserInput, ifMatch?: IfMatch): Promise<UserChange> {
+    const user = await this.load(id);
+    ifMatch?.require(tagOf(user)); // RFC 9110 §13.2.2: before the content is looked at
     const username = input.username ?? user.username;
     const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(this.policy.check(input.password, username));
     const disabling = input.enabled === false && user.enabled;
@@ -118,21 +132,31 @@ export class UsersService {
       failedLogins: unlocking ? 0 : user.failedLogins,
       lockedUntil: unlocking ? null : user.lockedUntil,
       updatedAt: now,
+      version: user.version + 1,
     };
     const links = input.identities ? await this.links(id, input.identities) : undefined;
+    // Only what the change names: a concurrent sign-in's columns, and fields another change set, stay.
+    const changes: [string, unknown][] = [
+      ...(input.username !== undefined ? [['username', next.username] as [string, unknown]] : []),
+      ...(passwordHash !== undefined ? [['password_hash', passwordHash] as [string, unknown]] : []),
+      ...(input.claims !== undefined ? [['claims', JSON.stringify(next.claims)] as [string, unknown]] : []),
+      ...(input.enabled !== undefined ? [['enabled', sqlBoolean(next.enabled)] as [string, unknown]] : []),
+      ['updated_at', now],
+    ];
     const steps: WriteStep[] = [
       {
-        sql: `UPDATE users SET username = ?, password_hash = ?, claims = ?, enabled = ?, updated_at = ?
-              ${unlocking ? ', failed_logins = 0, locked_until = NULL' : ''} WHERE id = ? AND tenant = ?`,
-        params: [next.username, next.passwordHash, JSON.stringify(next.claims), sqlBoolean(next.enabled), now, id, this.context.tenant],
+        sql: `UPDATE users SET ${changes.map(([column]) => `${column} = ?`).join(', ')}${unlocking ? ', failed_logins = 0, locked_until = NULL' : ''}, version = version + 1
+              WHERE id = ? AND tenant = ? AND version = ?`,
+        params: [...changes.map(([, value]) => value), id, this.context.tenant, user.version],
         expect: 'one-row',
-        refused: () => OAuthError.notFound(`no user with id ${id}`),
+        refused: () => new StaleVersion(),
       },
     ];
     if (links) steps.push({ sql: 'DELETE FROM user_identities WHERE tenant = ? AND user_id = ?', params: [this.context.tenant, id] }, ...this.linkSteps(links));
     return {
       steps,
       view: await this.view(next, links ?? (await this.linksOf(id))),
+      etag: tagOf(next),
       ends: disabling ? 'user disabled' : passwordHash !== undefined ? 'new password' : undefined,
       // A unique violation of the username on update is a conflict, not a 500.
       explain: (error) => (isUniqueViolation(error) ? OAuthError.conflict(`a user named "${username}" exists already`) : error),
@@ -151,6 +175,14 @@ export class UsersService {
         refused: () => OAuthError.notFound(`no user with id ${id}`),
       },
     ];
+  }
+
+  /**
+   * The statement that removes every link of an identity provider's subjects to users, for the
+   * atomic write that deletes the provider.
+   */
+  unlinkProviderStep(identityProviderId: string): WriteStep {
+    return { sql: 'DELETE FROM user_identities WHERE tenant = ? AND identity_provider_id = ?', params: [this.context.tenant, identityProviderId] };
   }
 
   /**
@@ -240,4 +272,13 @@ export class UsersService {
       updated_at: user.updatedAt,
     };
   }
+}
+
+/**
+ * The strong ETag of a stored version of a user. The lock-out it shows ends with time, without a
+ * write: the tag changes then too.
+ */
+function tagOf(user: UserEntity): string {
+  const locked = user.lockedUntil !== null && user.lockedUntil > nowSeconds() ? user.lockedUntil : null;
+  return entityTag('user', user.tenant, user.id, user.version, locked);
 }

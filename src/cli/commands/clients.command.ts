@@ -96,7 +96,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       if (values['no-cors-origin']) input.allowed_cors_origins = [];
       if (values['default-cors-origins']) input.allowed_cors_origins = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, await app.get(ClientRegistrationService).update(clientId, input), values.json === true);
+      print(io.stdout, (await app.get(ClientRegistrationService).update(clientId, input)).view, values.json === true);
       return;
     }
     case 'list': {

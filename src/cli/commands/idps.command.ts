@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
+import { IdentityProviderRemoval } from '../../admin/identity-provider-removal';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -61,14 +62,14 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
       if (values['no-map-subject-to-user']) input.map_subject_to_user = false;
       if (values['no-allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = false;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, await providers.update(id, parseIdentityProviderInput(input, await providers.input(id))), values.json === true);
+      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput(input, current))).view, values.json === true);
       return;
     }
     case 'enable':
     case 'disable': {
       const { values, positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      print(io.stdout, await providers.update(id, parseIdentityProviderInput({ enabled: sub === 'enable' }, await providers.input(id))), values.json === true);
+      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput({ enabled: sub === 'enable' }, current))).view, values.json === true);
       return;
     }
     case 'list': {
@@ -85,7 +86,7 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await providers.delete(id);
+      await app.get(IdentityProviderRemoval).delete(id); // its subjects' links and grants end with it
       io.stderr.write(`deleted identity provider ${id}\n`);
       return;
     }

@@ -86,7 +86,7 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       if (values.disable) input.enabled = false;
       if (values.unlock) input.locked_until = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, await lifecycle.update(id, parseUserInput(input, false)), values.json === true);
+      print(io.stdout, (await lifecycle.update(id, parseUserInput(input, false))).view, values.json === true);
       return;
     }
     case 'set-password': {

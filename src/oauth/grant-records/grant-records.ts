@@ -3,12 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
-import type { WriteStep } from '../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { nowSeconds, sqlBoolean } from '../../database/columns';
 import { AuditLog, RevocationCause } from '../../observability/audit-log';
 import { GrantRecordEntity } from './grant-record.entity';
 
-/** The grant records of the issuer's tenant: created with the first tokens, revoked by one sticky write. */
+/**
+ * The grant records of the issuer's tenant: created with the first tokens, revoked by one sticky
+ * write. The owner of `grant_records`: every statement that writes the table is made here; other
+ * services ask for it as a step of their own atomic write.
+ */
 @Injectable()
 export class GrantRecords {
   private readonly logger = new Logger(GrantRecords.name);
@@ -16,6 +20,7 @@ export class GrantRecords {
   constructor(
     @InjectRepository(GrantRecordEntity) private readonly repo: Repository<GrantRecordEntity>,
     private readonly context: IssuerContext,
+    private readonly writer: AtomicWriter,
     @Optional() private readonly audit?: AuditLog,
   ) {}
 
@@ -52,7 +57,7 @@ export class GrantRecords {
    * introspection and resource-server check reads it — including tokens written after it.
    */
   async revoke(id: string, why: RevocationCause, detail: string): Promise<void> {
-    const revoked = await this.revokeWhere('id = :id', { id });
+    const [revoked] = await this.writer.commit([this.revokeStep(id)]);
     if (!revoked) return;
     this.logger.warn(`grant ${id} revoked: ${detail}`);
     this.audit?.grantRevoked({ grantId: id, why });
@@ -82,6 +87,25 @@ export class GrantRecords {
     };
   }
 
+  /** The statement that revokes every grant made in a browser session, for the atomic write that ends it (logout). */
+  revokeAllOfSessionStep(sessionId: string): WriteStep {
+    return {
+      sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND session_id = ? AND revoked_at IS NULL',
+      params: [nowSeconds(), this.context.tenant, sessionId],
+    };
+  }
+
+  /**
+   * The statement that revokes every live grant an identity provider vouched for, for the atomic
+   * write that deletes the provider: what it vouched for stops with it.
+   */
+  revokeAllVouchedByStep(identityProviderId: string): WriteStep {
+    return {
+      sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND identity_provider = ? AND revoked_at IS NULL',
+      params: [nowSeconds(), this.context.tenant, identityProviderId],
+    };
+  }
+
   /**
    * The statement that revokes every live grant of a subject (a user disabled, deleted or given a
    * new password), for the atomic write that makes the change: both happen, or neither.
@@ -91,16 +115,5 @@ export class GrantRecords {
       sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND subject = ? AND revoked_at IS NULL',
       params: [nowSeconds(), this.context.tenant, subject],
     };
-  }
-
-  /** One conditional UPDATE over the tenant's live grants; how many it revoked. */
-  private async revokeWhere(condition: string, parameters: Record<string, string>): Promise<number> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: nowSeconds() })
-      .where(`${condition} AND tenant = :tenant AND revoked_at IS NULL`, { ...parameters, tenant: this.context.tenant })
-      .execute();
-    return result.affected ?? 0;
   }
 }

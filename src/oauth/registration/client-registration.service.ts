@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
+import { IfMatch, Tagged } from '../../common/entity-tag';
 import { IssuerContext } from '../../common/issuer-context';
+import { updateVersioned } from '../../common/versioned-update';
 import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
@@ -87,11 +89,20 @@ export class ClientRegistrationService {
     if (refused.length) throw OAuthError.invalidClientMetadata(`grant_types not open to registration: ${refused.join(' ')}`);
   }
 
-  async update(clientId: string, patch: unknown): Promise<ClientView> {
-    const metadata = parseClientMetadata(patch, await this.clients.metadata(clientId));
-    this.checkSupported(metadata);
-    await this.checkSectorIdentifier(metadata);
-    return this.clients.update(clientId, metadata);
+  /**
+   * An administrator's change (admin API PATCH, CLI): `patch` merged over the client as stored,
+   * validated, and written by one UPDATE conditional on the version merged over — again over a
+   * newer version when one came in between, unless `ifMatch` names the version that must be current.
+   */
+  update(clientId: string, patch: unknown, ifMatch?: IfMatch): Promise<Tagged<ClientView>> {
+    return updateVersioned(ifMatch, async () => {
+      const current = await this.clients.revision(clientId);
+      ifMatch?.require(current.etag); // RFC 9110 §13.2.2: before the content is looked at
+      const metadata = parseClientMetadata(patch, current.metadata);
+      this.checkSupported(metadata);
+      await this.checkSectorIdentifier(metadata);
+      return this.clients.update(current, metadata);
+    });
   }
 
   /**

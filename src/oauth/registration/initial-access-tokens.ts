@@ -6,7 +6,8 @@ import { OAuthError } from '../../common/oauth-error';
 import { randomUUID } from 'node:crypto';
 import { randomId } from '../../common/random-id';
 import { nowSeconds } from '../../database/columns';
-import type { WriteStep } from '../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
+import { insertStep } from '../../database/repository-steps';
 import { SecurityService } from '../../security/security.service';
 import { InitialAccessTokenEntity } from './initial-access-token.entity';
 
@@ -51,6 +52,7 @@ export class InitialAccessTokens {
     @InjectRepository(InitialAccessTokenEntity) private readonly repo: Repository<InitialAccessTokenEntity>,
     private readonly security: SecurityService,
     private readonly context: IssuerContext,
+    private readonly writer: AtomicWriter,
   ) {}
 
   async issue(request: unknown): Promise<IssuedInitialAccessToken> {
@@ -66,7 +68,7 @@ export class InitialAccessTokens {
       maxUses: max_uses ?? null,
       uses: 0,
     });
-    await this.repo.insert(entity);
+    await this.writer.commit([insertStep(this.repo, entity)]);
     return { id: entity.id, initial_access_token: token, expires_at: entity.expiresAt, max_uses: entity.maxUses };
   }
 
@@ -85,7 +87,8 @@ export class InitialAccessTokens {
   /** Revoked by deleting it: the next registration presenting it gets 401 invalid_token. */
   async revoke(id: string): Promise<void> {
     // Not an id we issue (NUL and the like would be a 500 on PostgreSQL): nothing to delete.
-    if (!UUID.test(id) || !(await this.repo.delete({ id, tenant: this.context.tenant })).affected) throw notFound(id);
+    if (!UUID.test(id)) throw notFound(id);
+    await this.writer.commit([{ sql: 'DELETE FROM initial_access_tokens WHERE id = ? AND tenant = ?', params: [id, this.context.tenant], expect: 'one-row', refused: () => notFound(id) }]);
   }
 
   /**

@@ -57,7 +57,12 @@ export class Consents {
   async revoke(userId: string, clientId?: string): Promise<number> {
     // Ids from the admin API's path and query: one no column holds has no consent (and must not fail the query).
     if (!storable(userId, 64) || (clientId && !storable(clientId, 64))) return 0;
-    const result = await this.repo.delete({ tenant: this.context.tenant, userId, ...(clientId ? { clientId } : {}) });
-    return result.affected ?? 0;
+    const [forgotten] = await this.writer.commit([
+      {
+        sql: `DELETE FROM consents WHERE tenant = ? AND user_id = ?${clientId ? ' AND client_id = ?' : ''}`,
+        params: [this.context.tenant, userId, ...(clientId ? [clientId] : [])],
+      },
+    ]);
+    return forgotten;
   }
 }

@@ -8,6 +8,7 @@ import { LoginSettings } from '../../../config/config.schema';
 import { AtomicWriter, WriteStep } from '../../../database/atomic-writer';
 import { nowSeconds } from '../../../database/columns';
 import { AuditLog } from '../../../observability/audit-log';
+import { GrantRecords } from '../../grant-records/grant-records';
 import { hashToken } from '../../tokens/token-hash';
 import { SessionEntity } from './session.entity';
 
@@ -25,6 +26,7 @@ export class Sessions {
     private readonly settings: LoginSettings,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
+    private readonly grants: GrantRecords,
     @Optional() private readonly audit?: AuditLog,
   ) {}
 
@@ -82,7 +84,7 @@ export class Sessions {
       const now = nowSeconds();
       await this.writer.commit([
         { sql: 'UPDATE sessions SET ended_at = ? WHERE id = ? AND tenant = ? AND ended_at IS NULL', params: [now, session.id, this.context.tenant] },
-        { sql: 'UPDATE grant_records SET revoked_at = ? WHERE tenant = ? AND session_id = ? AND revoked_at IS NULL', params: [now, this.context.tenant, session.id] },
+        this.grants.revokeAllOfSessionStep(session.id),
       ]);
       this.logger.log(`session ${session.id} of user ${session.userId} ended; its grants revoked`);
       this.audit?.grantRevoked({ sessionId: session.id, subject: session.userId, why: 'logout' });
