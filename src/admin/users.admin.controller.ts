@@ -1,10 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Actor } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
 import { Consents, ConsentView } from '../oauth/interaction/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 import { UserLifecycle } from './user-lifecycle';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -19,12 +22,13 @@ export class UsersAdminController {
     private readonly users: UsersService,
     private readonly lifecycle: UserLifecycle,
     private readonly consentStore: Consents,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post()
   @NoStore()
-  create(@Body() body: unknown): Promise<UserView> {
-    return this.users.create(parseUserInput(body, true));
+  create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<UserView> {
+    return this.lifecycle.create(parseUserInput(body, true), actor);
   }
 
   @Get()
@@ -42,8 +46,8 @@ export class UsersAdminController {
   /** A new `password` or `enabled: false` revokes the user's grants; `locked_until: null` ends a lock-out. */
   @Patch(':id')
   @NoStore()
-  update(@Param('id') id: string, @Body() body: unknown): Promise<UserView> {
-    return this.lifecycle.update(id, parseUserInput(body, false));
+  update(@Param('id') id: string, @Body() body: unknown, @AdminActor() actor: Actor): Promise<UserView> {
+    return this.lifecycle.update(id, parseUserInput(body, false), actor);
   }
 
   /** Remembered consents (OIDC): per client, the scopes the user approved. */
@@ -57,16 +61,18 @@ export class UsersAdminController {
   /** Forgets the user's consents (all, or `?client_id=` one client's): the next sign-in asks again. */
   @Delete(':id/consents')
   @HttpCode(204)
-  async revokeConsents(@Param('id') id: string, @Query('client_id') clientId?: unknown): Promise<void> {
+  async revokeConsents(@Param('id') id: string, @AdminActor() actor: Actor, @Query('client_id') clientId?: unknown): Promise<void> {
     if (clientId !== undefined && typeof clientId !== 'string') throw OAuthError.invalidRequest('client_id may be given once');
     await this.users.get(id);
     await this.consentStore.revoke(id, clientId);
+    // After the DELETE, not with it: Consents.revoke does not hand out write steps yet.
+    await this.audit.recordAfter({ event: 'user.consents_revoked', actor, target: id, clientId });
   }
 
   /** Deletes the user and revokes its grants. */
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.lifecycle.delete(id);
+  async delete(@Param('id') id: string, @AdminActor() actor: Actor): Promise<void> {
+    await this.lifecycle.delete(id, actor);
   }
 }

@@ -2,12 +2,19 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { logLine } from '../common/log-text';
-import { HousekeepingSettings } from '../config/config.schema';
+import { AuditSettings, HousekeepingSettings } from '../config/config.schema';
 import { nowSeconds } from '../database/columns';
 import type { DatabaseKind } from '../database/data-source-options';
 import type { SqliteDatabase } from '../database/sqlite-group-commit';
 import { sweepStatement } from './sweep-statement';
-import { SWEPT_TABLES } from './swept-tables';
+import { RETAINED_TABLES, SWEPT_TABLES } from './swept-tables';
+
+/** A table to sweep: rows whose `column` is before `cutoff` (epoch seconds) go. */
+interface Sweep {
+  table: string;
+  column: string;
+  cutoff: number;
+}
 
 /** True when this instance sweeps on a timer (a server); false for the CLI, which only may sweep on demand. */
 export const PERIODIC_SWEEPS = Symbol('housekeeping: periodic sweeps');
@@ -60,6 +67,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     private readonly dataSource: DataSource,
     private readonly settings: HousekeepingSettings,
     @Inject(PERIODIC_SWEEPS) private readonly periodic: boolean,
+    private readonly audit: AuditSettings,
   ) {
     const type = dataSource.options.type;
     this.kind = type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? 'postgres' : 'mysql';
@@ -94,13 +102,12 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   private async sweep({ maxBatchesPerTable = MAX_BATCHES_PER_TABLE }: SweepOptions): Promise<SweepResult> {
     const started = performance.now();
-    // Instances' clocks differ a little: a row is swept only once every instance sees it expired.
-    const cutoff = nowSeconds() - this.settings.grace_period;
     const result: SweepResult = { deleted: {}, failed: {}, unfinished: [], ms: 0 };
-    for (const table of SWEPT_TABLES) {
+    for (const sweep of this.sweeps(nowSeconds())) {
+      const { table } = sweep;
       const progress = { deleted: 0 };
       try {
-        if (!(await this.sweepTable(table, cutoff, maxBatchesPerTable, progress))) result.unfinished.push(table);
+        if (!(await this.sweepTable(sweep, maxBatchesPerTable, progress))) result.unfinished.push(table);
       } catch (error) {
         const message = logLine((error as Error)?.message ?? String(error));
         if (error instanceof Contention || isContention(error)) {
@@ -118,10 +125,18 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     return result;
   }
 
-  /** True when the table has no expired row left (a batch came back short). */
-  private async sweepTable(table: string, cutoff: number, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
+  /** What this sweep deletes: expired rows, then audit events older than `[audit] retention_days` (0: kept). */
+  private sweeps(now: number): Sweep[] {
+    // Instances' clocks differ a little: a row is swept only once every instance sees it expired.
+    const expired = SWEPT_TABLES.map((table) => ({ table, column: 'expires_at', cutoff: now - this.settings.grace_period }));
+    if (this.audit.retention_days === 0) return expired;
+    return [...expired, ...RETAINED_TABLES.map(({ table, column }) => ({ table, column, cutoff: now - this.audit.retention_days * 86400 }))];
+  }
+
+  /** True when the table has no row left to sweep (a batch came back short). */
+  private async sweepTable({ table, column, cutoff }: Sweep, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
     if (this.stopped) return false;
-    const session = await this.open(table);
+    const session = await this.open(table, column);
     try {
       for (let batch = 1; ; batch++) {
         const deleted = await session.run(cutoff);
@@ -135,8 +150,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  private async open(table: string): Promise<BatchSession> {
-    const sql = sweepStatement(this.kind, table, this.settings.batch_size);
+  private async open(table: string, column: string): Promise<BatchSession> {
+    const sql = sweepStatement(this.kind, table, this.settings.batch_size, column);
     if (this.kind === 'sqlite') return this.sqliteSession(table, sql);
     const runner = this.dataSource.createQueryRunner('master');
     try {

@@ -8,7 +8,7 @@ import { storable } from '../common/storable';
 import { TtlCache } from '../common/ttl-cache';
 import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
-import { AtomicWriter } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { isUniqueViolation } from '../database/unique-violation';
 import { IdentityProviderEntity } from './identity-provider.entity';
@@ -73,15 +73,16 @@ export class IdentityProvidersService {
   /**
    * Removes the provider, the links of its subjects to users, and every grant it vouched for —
    * one write: what it vouched for stops at once, and a provider created later under the same
-   * name inherits nothing.
+   * name inherits nothing. `also`: what the caller writes with it (the audit row).
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, also: readonly WriteStep[] = []): Promise<void> {
     const entity = await this.load(id);
     const tenant = this.context.tenant;
     await this.writer.commit([
       { sql: 'DELETE FROM identity_providers WHERE id = ? AND tenant = ?', params: [id, tenant] },
       { sql: 'DELETE FROM user_identities WHERE identity_provider_id = ? AND tenant = ?', params: [id, tenant] },
       { sql: 'UPDATE grant_records SET revoked_at = ? WHERE identity_provider = ? AND tenant = ? AND revoked_at IS NULL', params: [nowSeconds(), id, tenant] },
+      ...also,
     ]);
     this.evict(entity);
   }

@@ -14,6 +14,7 @@ import { CorsOrigins1764900100000 } from './1764900100000-cors-origins';
 import { RequestedClaims1764900200000 } from './1764900200000-requested-claims';
 import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subject-namespace';
 import { SenderConstraints1765000000000 } from './1765000000000-sender-constraints';
+import { AuditEvents1765100500000 } from './1765100500000-audit-events';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RequestedClaims1764900200000,
   GrantSubjectNamespace1764900300000,
   SenderConstraints1765000000000,
+  AuditEvents1765100500000,
 ];

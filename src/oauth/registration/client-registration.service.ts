@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Actor, fieldNames } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { IssuerContext } from '../../common/issuer-context';
@@ -34,6 +36,7 @@ export class ClientRegistrationService {
     private readonly registrationGrantTypes: RegistrationGrantTypes,
     private readonly context: IssuerContext,
     private readonly profiles: SecurityProfiles,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -41,11 +44,14 @@ export class ClientRegistrationService {
     return (this.config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
   }
 
-  async create(input: unknown): Promise<ClientView> {
+  async create(input: unknown, actor: Actor): Promise<ClientView> {
     const metadata = parseClientMetadata(input);
     this.checkSupported(metadata);
     await this.checkSectorIdentifier(metadata);
-    return this.clients.create(metadata);
+    const created = await this.clients.create(metadata);
+    // After the INSERT, not with it: ClientsService.create does not hand out write steps yet.
+    await this.audit.recordAfter({ event: 'client.created', actor, clientId: created.client_id, target: created.client_id });
+    return created;
   }
 
   /**
@@ -86,11 +92,14 @@ export class ClientRegistrationService {
     if (refused.length) throw OAuthError.invalidClientMetadata(`grant_types not open to registration: ${refused.join(' ')}`);
   }
 
-  async update(clientId: string, patch: unknown): Promise<ClientView> {
+  async update(clientId: string, patch: unknown, actor: Actor): Promise<ClientView> {
     const metadata = parseClientMetadata(patch, await this.clients.metadata(clientId));
     this.checkSupported(metadata);
     await this.checkSectorIdentifier(metadata);
-    return this.clients.update(clientId, metadata);
+    const updated = await this.clients.update(clientId, metadata);
+    // After the UPDATE, not with it: ClientsService.update does not hand out write steps yet.
+    await this.audit.recordAfter({ event: 'client.updated', actor, clientId, target: clientId, details: { fields: fieldNames(patch) } });
+    return updated;
   }
 
   /**
@@ -126,18 +135,19 @@ export class ClientRegistrationService {
   }
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
-  delete(clientId: string): Promise<void> {
-    return this.deleteWithGrants(clientId, this.clients.deleteStep(clientId));
+  delete(clientId: string, actor: Actor): Promise<void> {
+    return this.deleteWithGrants(clientId, this.clients.deleteStep(clientId), actor);
   }
 
   /**
    * Runs `deletion` (the client's conditional DELETE: by the admin, or by RFC 7592 with its
-   * registration access token) and revokes the client's grants in the same write: the client goes
-   * with its grants, or neither (a refused deletion changes nothing).
+   * registration access token) and revokes the client's grants in the same write, with its audit
+   * row: the client goes with its grants, or neither (a refused deletion changes nothing).
    */
-  async deleteWithGrants(clientId: string, deletion: WriteStep): Promise<void> {
+  async deleteWithGrants(clientId: string, deletion: WriteStep, actor: Actor): Promise<void> {
     const live = await this.records.countLiveOfClient(clientId);
-    await this.writer.commit([deletion, this.records.revokeAllOfClientStep(clientId)]);
+    const audited = this.audit.step({ event: 'client.deleted', actor, clientId, target: clientId });
+    await this.writer.commit([deletion, this.records.revokeAllOfClientStep(clientId), audited]);
     this.clients.forget(clientId);
     this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
   }
