@@ -283,7 +283,7 @@ describe('housekeeping: expired rows are swept in batches (issue 12, item 7)', (
     const config = buildConfig(
       deepMerge(
         { database: { url: database.url, ...(database.schema ? { schema: database.schema } : {}) }, security: { master_key: database.masterKey } },
-        { housekeeping: { enable: true, interval: 1, grace_period: GRACE } },
+        { housekeeping: { enable: true, interval: 1, grace_period: GRACE }, audit: { retention_days: 0 } },
       ),
       { env: {} },
     );
