@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service';
-import { writeText } from './support/certificates';
+import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { adminToken, basic, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -74,6 +74,74 @@ describe('the audit trail', () => {
       expect.objectContaining({ event: 'user.updated', actor: admin, client_id: null, details: { fields: ['enabled'], ends: 'user disabled' } }),
       expect.objectContaining({ event: 'user.created', actor: admin, client_id: null, details: { fields: ['password', 'username'] } }),
     ]);
+  });
+
+  it('records key, certificate, identity provider, consent and initial access token changes, by whom and on what', async () => {
+    const { certPem } = selfSignedCertificate(server.db.dir, 'audited-partner');
+    const rotated = await call('POST', '/keys/rotate', { alg: 'ES256' });
+    expect(rotated.status).toBe(201);
+    const encryption = await call('POST', '/keys', { use: 'enc', alg: 'RSA-OAEP-256' });
+    expect((await call('DELETE', `/keys/${encryption.body.kid}`)).status).toBe(204);
+    expect((await call('POST', '/certificates', { alias: 'audited-partner', certificate: certPem })).status).toBe(201);
+    expect((await call('DELETE', '/certificates/audited-partner')).status).toBe(204);
+    const provider = await call('POST', '/identity-providers', { name: 'audited-idp', issuer: 'audited-idp', certificate: certPem });
+    expect(provider.status).toBe(201);
+    expect((await call('PATCH', `/identity-providers/${provider.body.id}`, { enabled: false })).status).toBe(200);
+    expect((await call('DELETE', `/identity-providers/${provider.body.id}`)).status).toBe(204);
+    const initial = await call('POST', '/initial-access-tokens', { max_uses: 2 });
+    expect((await call('DELETE', `/initial-access-tokens/${initial.body.id}`)).status).toBe(204);
+    const user = await call('POST', '/users', { username: 'consenting' });
+    expect((await call('DELETE', `/users/${user.body.id}/consents?client_id=some-client`)).status).toBe(204);
+
+    const recorded = (await events({ actor: admin, limit: '12' })).items.map(({ event, target, client_id, details }) => ({ event, target, client_id, details }));
+    expect(recorded.reverse()).toEqual([
+      { event: 'key.rotated', target: rotated.body.kid, client_id: null, details: { use: 'sig', alg: 'ES256' } },
+      { event: 'key.generated', target: encryption.body.kid, client_id: null, details: { use: 'enc', alg: 'RSA-OAEP-256' } },
+      { event: 'key.deleted', target: encryption.body.kid, client_id: null, details: { use: 'enc' } },
+      { event: 'certificate.imported', target: 'audited-partner', client_id: null, details: { fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) } },
+      { event: 'certificate.deleted', target: 'audited-partner', client_id: null, details: null },
+      { event: 'identity_provider.created', target: provider.body.id, client_id: null, details: null },
+      { event: 'identity_provider.updated', target: provider.body.id, client_id: null, details: { fields: ['enabled'] } },
+      { event: 'identity_provider.deleted', target: provider.body.id, client_id: null, details: null },
+      { event: 'initial_access_token.created', target: initial.body.id, client_id: null, details: { expires_at: initial.body.expires_at, max_uses: 2 } },
+      { event: 'initial_access_token.revoked', target: initial.body.id, client_id: null, details: null },
+      { event: 'user.created', target: user.body.id, client_id: null, details: { fields: ['username'] } },
+      { event: 'user.consents_revoked', target: user.body.id, client_id: 'some-client', details: null },
+    ]);
+  });
+
+  it('records the changes a client makes to its own registration (RFC 7591, RFC 7592)', async () => {
+    const open = await startServer({ oauth: { registration: { open: true } } });
+    try {
+      const register = await fetch(`${open.url}/oauth2/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'self-made', redirect_uris: ['https://app.example/cb'] }),
+      });
+      expect(register.status).toBe(201);
+      const registered = (await register.json()) as { client_id: string; registration_access_token: string };
+      const manage = (method: string, body?: unknown) =>
+        fetch(`${open.url}/oauth2/register/${registered.client_id}`, {
+          method,
+          headers: { authorization: `Bearer ${registered.registration_access_token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      const updated = await manage('PUT', { client_id: registered.client_id, client_name: 'self-made, renamed', redirect_uris: ['https://app.example/cb'] });
+      expect(updated.status).toBe(200);
+      const { registration_access_token: next } = (await updated.json()) as { registration_access_token: string };
+      registered.registration_access_token = next;
+      expect((await manage('DELETE')).status).toBe(204);
+
+      const rows = (await open.app.get(DataSource).query('SELECT actor, event, client_id FROM audit_events ORDER BY id')) as Record<string, unknown>[];
+      const self = `client:${registered.client_id}`;
+      expect(rows).toEqual([
+        { actor: 'registrant', event: 'client.registered', client_id: registered.client_id },
+        { actor: self, event: 'client.updated', client_id: registered.client_id },
+        { actor: self, event: 'client.deleted', client_id: registered.client_id },
+      ]);
+    } finally {
+      await stopServer(open);
+    }
   });
 
   it('leaves no row for a change that was refused', async () => {
