@@ -8,8 +8,11 @@ import { AuditEventEntity } from './audit-event.entity';
 import { AuditEvent, AuditEventView } from './audit-event';
 import type { AuditQuery } from './audit-query';
 
-/** A column holds at most this much of a value: an identifier longer than any grantry makes is cut, not refused. */
-const clip = (value: string | undefined, length: number): string | null => (value === undefined ? null : value.slice(0, length));
+/**
+ * A value as its column can hold it: an identifier longer than any grantry makes is cut, not
+ * refused, and a NUL (which PostgreSQL refuses in text) replaced — the change happened either way.
+ */
+const clip = (value: string | undefined, length: number): string | null => (value === undefined ? null : value.replace(/\u0000/g, '\ufffd').slice(0, length));
 
 /**
  * The owner of `audit_events`: the record of admin and security changes. A change commits its
