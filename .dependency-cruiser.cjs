@@ -38,9 +38,9 @@ module.exports = {
       // deleted and its grants revoked in one write) is composed above them (admin/user-lifecycle.ts),
       // and what observability reports on, the oauth side hands it (ServedExtensions).
       name: 'aggregates-not-oauth-admin',
-      comment: 'observability/, clients/, users/ and identity-providers/ import nothing from oauth/ or admin/',
+      comment: 'observability/, audit/, clients/, users/ and identity-providers/ import nothing from oauth/ or admin/',
       severity: 'error',
-      from: { path: '^src/(observability|clients|users|identity-providers)/' },
+      from: { path: '^src/(observability|audit|clients|users|identity-providers)/' },
       to: { path: '^src/(oauth|admin)/' },
     },
     {

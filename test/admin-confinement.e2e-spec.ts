@@ -2,7 +2,7 @@ import { ClientsService } from '../src/clients/clients.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { UNCONSTRAINED } from '../src/oauth/core/sender-constraint';
 import { AccessTokenIssuer } from '../src/oauth/tokens/access-token.issuer';
-import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TEST_ACTOR, TestServer, tokenRequest } from './support/server';
 
 const INVALID_TOKEN = { error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' };
 
@@ -57,13 +57,13 @@ describe('admin API token confinement', () => {
 
   it('refuses the token of a client deleted since', async () => {
     const { client, token } = await adminClient();
-    await server.app.get(ClientRegistrationService).delete(client.client_id);
+    await server.app.get(ClientRegistrationService).delete(client.client_id, TEST_ACTOR);
     expect(await listClients(token)).toEqual({ status: 401, body: INVALID_TOKEN });
   });
 
   it('refuses the token of a client that lost the admin scope since', async () => {
     const { client, token } = await adminClient();
-    await server.app.get(ClientRegistrationService).update(client.client_id, { scope: 'read' });
+    await server.app.get(ClientRegistrationService).update(client.client_id, { scope: 'read' }, TEST_ACTOR);
     expect(await listClients(token)).toEqual({ status: 401, body: INVALID_TOKEN });
   });
 

@@ -3,7 +3,7 @@ import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
-import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TEST_ACTOR, TestServer, tokenRequest } from './support/server';
 
 const REDIRECT = 'https://rp.example/callback';
 const verifier = () => randomBytes(32).toString('base64url');
@@ -232,12 +232,12 @@ describe('authorization endpoint refusals', () => {
       const registration = server.app.get((await import('../src/oauth/registration/client-registration.service')).ClientRegistrationService);
       const browser = new TestBrowser(server.url);
       const login = await browser.follow(authorize(server, codeRequest(client, { redirect_uri: 'https://rp.example/old', scope: 'openid email' })));
-      await registration.update(client.client_id, { redirect_uris: [REDIRECT] });
+      await registration.update(client.client_id, { redirect_uris: [REDIRECT] }, TEST_ACTOR);
       const gone = await browser.submit(login, { username: 'alice', password: 'correct horse battery' });
       expect(gone.status).toBe(400);
       expect(gone.location).toBeUndefined();
       const second = await browser.follow(authorize(server, codeRequest(client, { scope: 'openid email', prompt: 'consent' })));
-      await registration.update(client.client_id, { scope: 'openid' });
+      await registration.update(client.client_id, { scope: 'openid' }, TEST_ACTOR);
       const narrowed = await browser.submit(second, { decision: 'approve' });
       expect(new URL(narrowed.location!).searchParams.get('error')).toBe('invalid_scope');
     });

@@ -4,7 +4,7 @@ import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
-import { createClient, startServer, stopServer, TestServer } from './support/server';
+import { createClient, startServer, stopServer, TEST_ACTOR, TestServer } from './support/server';
 
 const REDIRECT = 'https://rp.example/callback';
 const PASSWORD = 'correct horse battery';
@@ -158,7 +158,7 @@ describe('browser sessions', () => {
   it('gives a disabled user no session, with the right password, and the same words as a wrong one', async () => {
     const users = server.app.get(UsersService);
     const bob = await users.create(parseUserInput({ username: 'bob', password: PASSWORD }, true));
-    await server.app.get(UserLifecycle).update(bob.id, parseUserInput({ enabled: false }, false));
+    await server.app.get(UserLifecycle).update(bob.id, parseUserInput({ enabled: false }, false), TEST_ACTOR);
     const browser = new TestBrowser(server.url);
     const login = await browser.follow(authorize(server, rp));
     const answer = await browser.submit(login, { username: 'bob', password: PASSWORD });

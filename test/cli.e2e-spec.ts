@@ -82,7 +82,7 @@ describe('grantry CLI (in-process)', () => {
     const empty = mkdtempSync(join(tmpdir(), 'grantry-help-'));
     try {
       const config = join(empty, 'none.toml'); // never read: help touches no file and no database
-      for (const args of [['start', '--help'], ['migrate', '-h'], ['clients', '--help'], ['keys', 'import', '--help'], ['certs', 'import', '--help'], ['idps', 'create', '--help']]) {
+      for (const args of [['start', '--help'], ['migrate', '-h'], ['clients', '--help'], ['keys', 'import', '--help'], ['certs', 'import', '--help'], ['idps', 'create', '--help'], ['audit', 'list', '--help']]) {
         const { status, stdout, stderr } = await cli([...args, '--config', config]);
         expect({ args, status, stderr }).toEqual({ args, status: 0, stderr: '' });
         expect(stdout).toMatch(new RegExp(`^usage:\\ngrantry ${args[0]}`));

@@ -6,7 +6,7 @@ import { parseIdentityProviderInput } from '../src/identity-providers/identity-p
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { jwksServer, keyPair, signAssertion, SigningKeyPair } from './support/assertions';
-import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TEST_ACTOR, TestServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const now = () => Math.floor(Date.now() / 1000);
@@ -112,7 +112,7 @@ describe('grant records, endpoint policy and consume-last', () => {
       const narrowing = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read write', audience: ['https://api.example/a', 'https://api.example/b'] });
       const first = await exchange({}, narrowing);
       expect(claimsOf(first.body.access_token as string).aud).toEqual(['https://api.example/a', 'https://api.example/b']);
-      await server.app.get(ClientRegistrationService).update(narrowing.client_id, { scope: 'read', audience: ['https://api.example/a'] });
+      await server.app.get(ClientRegistrationService).update(narrowing.client_id, { scope: 'read', audience: ['https://api.example/a'] }, TEST_ACTOR);
       const rotated = await refresh(first.body.refresh_token as string, {}, narrowing);
       expect(rotated.status).toBe(200);
       expect(rotated.body.scope).toBe('read');
@@ -124,7 +124,7 @@ describe('grant records, endpoint policy and consume-last', () => {
     it('refuses when no granted scope is left', async () => {
       const losing = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'write' });
       const first = await exchange({}, losing);
-      await server.app.get(ClientRegistrationService).update(losing.client_id, { scope: 'read' });
+      await server.app.get(ClientRegistrationService).update(losing.client_id, { scope: 'read' }, TEST_ACTOR);
       expect((await refresh(first.body.refresh_token as string, {}, losing)).body).toEqual({ error: 'invalid_scope', error_description: 'none of the granted scopes is still allowed for this client' });
     });
 
@@ -151,7 +151,7 @@ describe('grant records, endpoint policy and consume-last', () => {
     it('refuses once the client may no longer use the grant type that created the grant', async () => {
       const changing = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read' });
       const first = await exchange({}, changing);
-      await server.app.get(ClientRegistrationService).update(changing.client_id, { grant_types: ['refresh_token', 'client_credentials'] });
+      await server.app.get(ClientRegistrationService).update(changing.client_id, { grant_types: ['refresh_token', 'client_credentials'] }, TEST_ACTOR);
       expect((await refresh(first.body.refresh_token as string, {}, changing)).body).toEqual({ error: 'invalid_grant', error_description: `this client may no longer use grant_type ${JWT_BEARER}` });
     });
   });
@@ -196,7 +196,7 @@ describe('grant records, endpoint policy and consume-last', () => {
   it('revokes every grant of a client that is deleted', async () => {
     const doomed = await createClient(server, { grant_types: [JWT_BEARER, 'refresh_token'], scope: 'read' });
     const issued = await exchange({}, doomed);
-    await server.app.get(ClientRegistrationService).delete(doomed.client_id);
+    await server.app.get(ClientRegistrationService).delete(doomed.client_id, TEST_ACTOR);
     expect((await grantOf(issued.body.access_token as string))?.revoked_at).not.toBeNull();
   });
 

@@ -124,7 +124,8 @@ describe('housekeeping: expired rows are swept in batches (issue 12, item 7)', (
 
   /** A server with `[housekeeping]` over the test defaults (no timer sweep unless asked), on `db` if given. */
   async function start(housekeeping: Record<string, unknown> = {}, db?: TestDatabase): Promise<TestServer> {
-    const server = await startServer({ housekeeping: { enable: false, grace_period: GRACE, ...housekeeping } }, db);
+    // Expired rows only: the audit trail's retention sweep has its own spec (audit-trail.e2e-spec).
+    const server = await startServer({ housekeeping: { enable: false, grace_period: GRACE, ...housekeeping }, audit: { retention_days: 0 } }, db);
     release(() => (db ? server.close() : stopServer(server)));
     return server;
   }
@@ -264,7 +265,7 @@ describe('housekeeping: expired rows are swept in batches (issue 12, item 7)', (
     const config = buildConfig(
       deepMerge(
         { database: { url: database.url, ...(database.schema ? { schema: database.schema } : {}) }, security: { master_key: database.masterKey } },
-        { housekeeping: { enable: true, interval: 1, grace_period: GRACE } },
+        { housekeeping: { enable: true, interval: 1, grace_period: GRACE }, audit: { retention_days: 0 } },
       ),
       { env: {} },
     );

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { keyPair, signAssertion } from './support/assertions';
-import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** What attackers send ends up in logs: it must neither forge lines nor leave a secret whole. */
 describe('log lines from attacker-supplied values', () => {
@@ -64,5 +64,49 @@ describe('log lines from attacker-supplied values', () => {
     await tokenRequest(server, { grant_type: 'client_credentials', client_id: secret, client_secret: 'whatever' });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain(secret);
+  });
+});
+
+/**
+ * The request line and the token audit lines are written by template (JsonLineWriter), past pino's
+ * redaction, and admin.change through pino: what reaches the log stream itself must hold up too.
+ */
+describe('the request and audit lines on the log stream', () => {
+  const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+  let server: TestServer;
+  let written = '';
+  beforeAll(async () => {
+    server = await startServer({}, undefined, { logStream: { write: (line: string) => void (written += line) } });
+  });
+  afterAll(() => stopServer(server));
+
+  it('writes one JSON object per line, never a secret, token or assertion, and no attacker-supplied run over 256 characters', async () => {
+    const client = await createClient(server, { grant_types: ['client_credentials', JWT_BEARER], scope: 'read' });
+    const auth = { authorization: basic(client.client_id, client.client_secret!) };
+    const issued = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'read' }, auth);
+    expect(issued.status).toBe(200);
+    expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, 'wrong') })).status).toBe(401);
+    expect((await tokenRequest(server, { grant_type: 'client_credentials', scope: 'b'.repeat(5000) }, auth)).status).toBe(400);
+    expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic('evil\n{"level":30,"msg":"forged"}', 'x') })).status).toBe(401);
+    const secretAsId = 'q9F3xY7mK2pL8vN4rT6wZ1aB5cD0eG3hJ7kM9nP2sU4';
+    await tokenRequest(server, { grant_type: 'client_credentials', client_id: secretAsId, client_secret: 'whatever' });
+    const assertion = await signAssertion(await keyPair('ES256'), { iss: 'https://unknown.example', sub: 'someone', aud: `${server.url}/oauth2/token` });
+    expect((await tokenRequest(server, { grant_type: JWT_BEARER, assertion }, auth)).status).toBe(400);
+    expect((await fetch(`${server.url}/${'c'.repeat(5000)}`)).status).toBe(404);
+    const admin = await adminToken(server);
+    const rotated = await fetch(`${server.url}/api/admin/v1/clients/${client.client_id}/secret`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    const { client_secret: newSecret } = (await rotated.json()) as { client_secret: string };
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a request line is written just after its answer
+
+    expect(written.endsWith('\n')).toBe(true);
+    const records = written.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = records.filter((record) => record.msg === 'request');
+    expect(requests.filter((record) => record.route === '/oauth2/token')).toHaveLength(7);
+    expect(requests.some((record) => record.route === 'unmatched' && record.status === 404)).toBe(true);
+    const events = new Set(records.filter((record) => record.audit === true).map((record) => record.event));
+    expect(events).toEqual(new Set(['token.issued', 'token.refused', 'admin.change']));
+    for (const secret of [client.client_secret!, newSecret, issued.body.access_token as string, admin, assertion, secretAsId]) expect(written).not.toContain(secret);
+    expect(written).not.toContain('"msg":"forged"');
+    for (const run of ['b', 'c']) expect(Math.max(...(written.match(new RegExp(`${run}{257,}`, 'g')) ?? ['']).map((match) => match.length))).toBeLessThanOrEqual(256);
   });
 });

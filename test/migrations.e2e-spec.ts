@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../src/database/migrations';
 import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1764900300000-grant-subject-namespace';
 import { SenderConstraints1765000000000 } from '../src/database/migrations/1765000000000-sender-constraints';
 import { RowVersions1765100000000 } from '../src/database/migrations/1765100000000-row-versions';
+import { AuditEvents1765100500000 } from '../src/database/migrations/1765100500000-audit-events';
 import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
 import { databaseBefore } from './support/previous-release';
@@ -226,6 +227,37 @@ describe('migration to row versions', () => {
     } finally {
       await old?.destroy();
       if (current?.isInitialized) await current.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('migration to the audit trail', () => {
+  it('adds audit_events, whose ids grow with each row, and goes down again', async () => {
+    const db = freshDatabase();
+    try {
+      await (await databaseBefore(db, 'AuditEvents1765100500000')).destroy();
+      const server = await startServer({}, db);
+      try {
+        const source = server.app.get(DataSource);
+        for (const actor of ['operator:first', 'operator:second']) {
+          await source.query(`INSERT INTO audit_events (tenant, occurred_at, actor, event) VALUES ('default', 1, '${actor}', 'client.created')`);
+        }
+        const rows = (await source.query("SELECT id, actor FROM audit_events WHERE actor LIKE 'operator:%' ORDER BY id")) as { id: unknown; actor: string }[];
+        expect(rows.map((row) => row.actor)).toEqual(['operator:first', 'operator:second']);
+        expect(Number(rows[1].id)).toBeGreaterThan(Number(rows[0].id));
+
+        const runner = source.createQueryRunner();
+        try {
+          await new AuditEvents1765100500000().down(runner);
+          expect(await runner.hasTable('audit_events')).toBe(false);
+        } finally {
+          await runner.release();
+        }
+      } finally {
+        await server.close();
+      }
+    } finally {
       await db.drop();
     }
   });

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { ClientRegistrationService } from '../src/oauth/registration/client-registration.service';
 import { isMysql, isPostgres } from './support/database';
-import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { basic, createClient, startServer, stopServer, TEST_ACTOR, TestServer, tokenRequest } from './support/server';
 
 describe('secrets at rest', () => {
   let server: TestServer;
@@ -24,7 +24,7 @@ describe('secrets at rest', () => {
 
   it('answers a switch to client_secret_jwt with a new secret, shown once, that then authenticates', async () => {
     const client = await createClient(server, { grant_types: ['client_credentials'] });
-    const { view: switched } = await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_jwt' });
+    const { view: switched } = await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_jwt' }, TEST_ACTOR);
     expect(switched.client_secret).toEqual(expect.any(String));
     expect(switched.client_secret).not.toBe(client.client_secret);
     const now = Math.floor(Date.now() / 1000);
@@ -34,7 +34,7 @@ describe('secrets at rest', () => {
     const { status } = await tokenRequest(server, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
     expect(status).toBe(200);
     // And back to Basic: the secret stays, its sealed copy goes.
-    await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_basic' });
+    await server.app.get(ClientRegistrationService).update(client.client_id, { token_endpoint_auth_method: 'client_secret_basic' }, TEST_ACTOR);
     expect(await sealedCopyOf(client.client_id)).toBeNull();
     expect((await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, switched.client_secret!) })).status).toBe(200);
   });

@@ -10,9 +10,14 @@ export function noteAdminClient(request: object, clientId: string): void {
   admins.set(request, clientId);
 }
 
+export function adminClientOf(request: object): string | undefined {
+  return admins.get(request);
+}
+
 /**
- * An `admin.change` audit event for every admin API write that succeeded: which admin client,
- * the method, the resource type and the record — never the body (it may carry a secret).
+ * An `admin.change` log line for every admin API write that succeeded: which admin client, the
+ * method, the resource type and the record — never the body (it may carry a secret). The record
+ * of the change is its `audit_events` row (`AuditTrail`); this line is for log pipelines.
  */
 @Injectable()
 export class AdminAudit implements NestInterceptor {

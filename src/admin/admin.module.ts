@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ClientsModule } from '../clients/clients.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { KeysModule } from '../keys/keys.module';
@@ -7,6 +8,7 @@ import { RegistrationModule } from '../oauth/registration/registration.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
+import { AuditEventsAdminController } from './audit-events.admin.controller';
 import { JsonDepthGuard } from './json-depth.guard';
 import { CertificatesAdminController } from './certificates.admin.controller';
 import { ClientsAdminController } from './clients.admin.controller';
@@ -19,8 +21,8 @@ import { UserLifecycle } from './user-lifecycle';
 import { UsersAdminController } from './users.admin.controller';
 
 @Module({
-  imports: [ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule, RegistrationModule],
-  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, InitialAccessTokensAdminController, OpenApiController],
+  imports: [AuditModule, ClientsModule, KeysModule, OAuthModule, IdentityProvidersModule, UsersModule, RegistrationModule],
+  controllers: [ClientsAdminController, IdentityProvidersAdminController, CertificatesAdminController, KeysAdminController, UsersAdminController, InitialAccessTokensAdminController, AuditEventsAdminController, OpenApiController],
   providers: [AdminTokenGuard, JsonDepthGuard, AdminAudit, UserLifecycle, IdentityProviderRemoval],
 })
 export class AdminModule {}

@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Actor } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { OAuthError } from '../common/oauth-error';
 import { CertificateView, TruststoreService } from '../keys/truststore.service';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -11,15 +14,18 @@ import { parsePaging } from './paging';
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class CertificatesAdminController {
-  constructor(private readonly truststore: TruststoreService) {}
+  constructor(private readonly truststore: TruststoreService, private readonly audit: AuditTrail) {}
 
   @Post()
-  create(@Body() body: { alias?: unknown; certificate?: unknown } | undefined): Promise<CertificateView> {
+  async create(@Body() body: { alias?: unknown; certificate?: unknown } | undefined, @AdminActor() actor: Actor): Promise<CertificateView> {
     const { alias, certificate } = body ?? {};
     if (typeof alias !== 'string' || typeof certificate !== 'string') {
       throw OAuthError.invalidRequest('alias and certificate (PEM) are required strings');
     }
-    return this.truststore.import(alias, certificate);
+    const imported = await this.truststore.import(alias, certificate);
+    // After the INSERT, not with it: TruststoreService does not hand out write steps yet.
+    await this.audit.recordAfter({ event: 'certificate.imported', actor, target: alias, details: { fingerprint: imported.fingerprint } });
+    return imported;
   }
 
   @Get()
@@ -34,7 +40,8 @@ export class CertificatesAdminController {
 
   @Delete(':alias')
   @HttpCode(204)
-  async delete(@Param('alias') alias: string): Promise<void> {
+  async delete(@Param('alias') alias: string, @AdminActor() actor: Actor): Promise<void> {
     await this.truststore.delete(alias);
+    await this.audit.recordAfter({ event: 'certificate.deleted', actor, target: alias });
   }
 }

@@ -1,9 +1,12 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Actor } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { ClientsService, ClientView, Page } from '../clients/clients.service';
 import { IfMatch } from '../common/entity-tag';
 import { NoStore } from '../common/no-store.decorator';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { tagged } from './entity-tag.reply';
@@ -14,13 +17,17 @@ import { parsePaging } from './paging';
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class ClientsAdminController {
-  constructor(private readonly clients: ClientsService, private readonly registration: ClientRegistrationService) {}
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly registration: ClientRegistrationService,
+    private readonly audit: AuditTrail,
+  ) {}
 
   /** 201 with the client; `client_secret` is in this answer only. */
   @Post()
   @NoStore()
-  create(@Body() body: unknown): Promise<ClientView> {
-    return this.registration.create(body);
+  create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<ClientView> {
+    return this.registration.create(body, actor);
   }
 
   @Get()
@@ -38,21 +45,21 @@ export class ClientsAdminController {
   /** One conditional UPDATE; with `If-Match`, only over the version it names (else 412). */
   @Patch(':clientId')
   @NoStore()
-  async update(@Param('clientId') clientId: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
-    return tagged(reply, await this.registration.update(clientId, body, IfMatch.parse(ifMatch)));
+  async update(@Param('clientId') clientId: string, @Body() body: unknown, @AdminActor() actor: Actor, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    return tagged(reply, await this.registration.update(clientId, body, actor, IfMatch.parse(ifMatch)));
   }
 
   @Delete(':clientId')
   @HttpCode(204)
-  async delete(@Param('clientId') clientId: string): Promise<void> {
-    await this.registration.delete(clientId);
+  async delete(@Param('clientId') clientId: string, @AdminActor() actor: Actor): Promise<void> {
+    await this.registration.delete(clientId, actor);
   }
 
   /** Issues a new secret; the old one stops working (at once here, within the cache timeout elsewhere). */
   @Post(':clientId/secret')
   @HttpCode(200)
   @NoStore()
-  async rotateSecret(@Param('clientId') clientId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
-    return tagged(reply, await this.clients.rotateSecret(clientId));
+  async rotateSecret(@Param('clientId') clientId: string, @AdminActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    return tagged(reply, await this.clients.rotateSecret(clientId, [this.audit.step({ event: 'client.secret_rotated', actor, clientId, target: clientId })]));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AtomicWriter } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { GrantRecords } from '../oauth/grant-records/grant-records';
 import { UsersService } from '../users/users.service';
@@ -19,9 +19,10 @@ export class IdentityProviderRemoval {
     private readonly writer: AtomicWriter,
   ) {}
 
-  async delete(id: string): Promise<void> {
+  /** `also`: what the caller writes with it (the audit row). */
+  async delete(id: string, also: readonly WriteStep[] = []): Promise<void> {
     const removal = await this.providers.prepareDelete(id);
-    await this.writer.commit([removal.step, this.users.unlinkProviderStep(id), this.grants.revokeAllVouchedByStep(id)]);
+    await this.writer.commit([removal.step, this.users.unlinkProviderStep(id), this.grants.revokeAllVouchedByStep(id), ...also]);
     removal.forget();
   }
 }

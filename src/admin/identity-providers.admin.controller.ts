@@ -1,8 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Actor, fieldNames } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { IfMatch } from '../common/entity-tag';
 import { parseIdentityProviderInput } from '../identity-providers/identity-provider-input';
 import { IdentityProvidersService, IdentityProviderView } from '../identity-providers/identity-providers.service';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { tagged } from './entity-tag.reply';
@@ -15,11 +18,15 @@ import { parsePaging } from './paging';
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class IdentityProvidersAdminController {
-  constructor(private readonly providers: IdentityProvidersService, private readonly removal: IdentityProviderRemoval) {}
+  constructor(
+    private readonly providers: IdentityProvidersService,
+    private readonly removal: IdentityProviderRemoval,
+    private readonly audit: AuditTrail,
+  ) {}
 
   @Post()
-  create(@Body() body: unknown): Promise<IdentityProviderView> {
-    return this.providers.create(parseIdentityProviderInput(body));
+  async create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<IdentityProviderView> {
+    return this.providers.create(parseIdentityProviderInput(body), (id) => [this.audit.step({ event: 'identity_provider.created', actor, target: id })]);
   }
 
   @Get()
@@ -36,14 +43,15 @@ export class IdentityProvidersAdminController {
 
   /** One conditional UPDATE; with `If-Match`, only over the version it names (else 412). */
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<IdentityProviderView> {
-    return tagged(reply, await this.providers.update(id, (current) => parseIdentityProviderInput(body, current), IfMatch.parse(ifMatch)));
+  async update(@Param('id') id: string, @Body() body: unknown, @AdminActor() actor: Actor, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<IdentityProviderView> {
+    const audited = this.audit.step({ event: 'identity_provider.updated', actor, target: id, details: { fields: fieldNames(body) } });
+    return tagged(reply, await this.providers.update(id, (current) => parseIdentityProviderInput(body, current), IfMatch.parse(ifMatch), [audited]));
   }
 
   /** Also unlinks its subjects from users and revokes every grant it vouched for. */
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.removal.delete(id);
+  async delete(@Param('id') id: string, @AdminActor() actor: Actor): Promise<void> {
+    await this.removal.delete(id, [this.audit.step({ event: 'identity_provider.deleted', actor, target: id })]);
   }
 }

@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Actor, initialAccessTokenCreated } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { NoStore } from '../common/no-store.decorator';
 import { InitialAccessTokens, InitialAccessTokenView, IssuedInitialAccessToken } from '../oauth/registration/initial-access-tokens';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -11,13 +14,16 @@ import { parsePaging } from './paging';
 @UseGuards(AdminTokenGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class InitialAccessTokensAdminController {
-  constructor(private readonly tokens: InitialAccessTokens) {}
+  constructor(private readonly tokens: InitialAccessTokens, private readonly audit: AuditTrail) {}
 
   /** `{expires_in?, max_uses?}` → 201 `{id, initial_access_token, expires_at, max_uses}`. */
   @Post()
   @NoStore()
-  create(@Body() body: unknown): Promise<IssuedInitialAccessToken> {
-    return this.tokens.issue(body ?? {});
+  async create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<IssuedInitialAccessToken> {
+    const issued = await this.tokens.issue(body ?? {});
+    // The id, never the token. After the INSERT, not with it: InitialAccessTokens does not hand out write steps yet.
+    await this.audit.recordAfter(initialAccessTokenCreated(actor, issued));
+    return issued;
   }
 
   /** Never the tokens: id, created_at, expires_at, max_uses, uses. */
@@ -34,7 +40,8 @@ export class InitialAccessTokensAdminController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id') id: string): Promise<void> {
+  async revoke(@Param('id') id: string, @AdminActor() actor: Actor): Promise<void> {
     await this.tokens.revoke(id);
+    await this.audit.recordAfter({ event: 'initial_access_token.revoked', actor, target: id });
   }
 }

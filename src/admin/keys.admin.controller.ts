@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Actor, keyEvent } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { OAuthError } from '../common/oauth-error';
 import { IssuerContext } from '../common/issuer-context';
 import { SigningAlg } from '../config/config.schema';
@@ -7,6 +9,7 @@ import { EncryptionKeysService, EncryptionKeyView } from '../keys/encryption-key
 import { KeyRing } from '../keys/key-ring';
 import { isSigningAlg } from '../keys/key-material';
 import { KeyView, SigningKeysService } from '../keys/signing-keys.service';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -25,6 +28,7 @@ export class KeysAdminController {
     private readonly encryptionKeys: EncryptionKeysService,
     private readonly keyRing: KeyRing,
     private readonly context: IssuerContext,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get()
@@ -46,8 +50,10 @@ export class KeysAdminController {
    * `{"use": "sig", "alg": ...}` a signing key, published ahead of use (active when it is the first of its alg).
    */
   @Post()
-  async generate(@Body() body: KeyBody): Promise<AnyKeyView> {
+  async generate(@Body() body: KeyBody, @AdminActor() actor: Actor): Promise<AnyKeyView> {
     const key = useOf(body) === 'enc' ? await this.encryptionKeys.generate(encryptionAlg(body?.alg)) : await this.keys.generate(signingAlg(body?.alg) ?? this.context.settings.token.signing_alg);
+    // After the INSERT, not with it: the key services do not hand out write steps yet.
+    await this.audit.recordAfter(keyEvent('key.generated', actor, key));
     await this.keyRing.refresh();
     return key;
   }
@@ -57,8 +63,9 @@ export class KeysAdminController {
    * With `"use": "enc"`: a new encryption key of `alg`; the others of that alg leave the JWKS and decrypt for the grace period.
    */
   @Post('rotate')
-  async rotate(@Body() body: KeyBody): Promise<AnyKeyView> {
+  async rotate(@Body() body: KeyBody, @AdminActor() actor: Actor): Promise<AnyKeyView> {
     const key = useOf(body) === 'enc' ? await this.encryptionKeys.rotate(encryptionAlg(body?.alg)) : await this.keys.rotate(signingAlg(body?.alg));
+    await this.audit.recordAfter(keyEvent('key.rotated', actor, key));
     await this.keyRing.refresh();
     return key;
   }
@@ -66,11 +73,12 @@ export class KeysAdminController {
   /** Encryption keys only: a signing key leaves by rotation, so tokens it signed keep verifying. */
   @Delete(':kid')
   @HttpCode(204)
-  async delete(@Param('kid') kid: string): Promise<void> {
+  async delete(@Param('kid') kid: string, @AdminActor() actor: Actor): Promise<void> {
     if (!(await this.encryptionKeys.delete(kid))) {
       if ((await this.keys.list()).some((key) => key.kid === kid)) throw OAuthError.invalidRequest('signing keys are retired by rotation, not deleted');
       throw OAuthError.notFound(`no key with kid ${kid}`);
     }
+    await this.audit.recordAfter({ event: 'key.deleted', actor, target: kid, details: { use: 'enc' } });
     await this.keyRing.refresh();
   }
 

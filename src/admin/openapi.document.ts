@@ -1,3 +1,4 @@
+import { AUDIT_EVENTS } from '../audit/audit-event';
 import { CLIENT_METADATA_FIELDS, LANGUAGE_TAGGED_FIELD } from '../clients/client-metadata';
 import { SIGNING_ALGS } from '../config/config.schema';
 import { IDENTITY_PROVIDER_FIELDS } from '../identity-providers/identity-provider-input';
@@ -28,6 +29,19 @@ const notFound = { '404': { description: 'no such record', ...json(ref('Error'))
 const paging = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
   { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+];
+/** When: epoch seconds, ISO 8601 with a zone, or a span back from now. */
+const time = (description: string) => ({
+  type: 'string',
+  description: `${description}: epoch seconds (1767225600), an ISO 8601 date or time with a zone (2026-12-01, 2026-12-01T10:00:00Z), or a span back from now (30m, 24h, 7d)`,
+});
+const auditFilters = [
+  { name: 'actor', in: 'query', schema: { type: 'string', description: 'who changed: client:<client_id> (admin API, RFC 7592), operator:<OS user> (CLI), registrant (RFC 7591)' } },
+  { name: 'event', in: 'query', schema: { type: 'string', enum: [...AUDIT_EVENTS] } },
+  { name: 'client_id', in: 'query', schema: { type: 'string', description: 'the client the change concerns' } },
+  { name: 'tenant', in: 'query', schema: { type: 'string', description: 'the tenant of the request (another tenant\'s events are never listed)' } },
+  { name: 'since', in: 'query', schema: time('events at or after') },
+  { name: 'until', in: 'query', schema: time('events before') },
 ];
 const pathId = (name: string) => [{ name, in: 'path', required: true, schema: { type: 'string' } }];
 /** RFC 9110 §8.8.3: the strong entity tag of the stored version the answer shows (or a change wrote). */
@@ -203,6 +217,13 @@ export const OPENAPI_DOCUMENT = {
       get: { summary: 'Get an initial access token (not the token itself)', responses: { '200': { description: 'the token\'s facts', ...json(ref('InitialAccessToken')) }, ...errors, ...notFound } },
       delete: { summary: 'Revoke an initial access token', responses: { '204': { description: 'revoked' }, ...errors, ...notFound } },
     },
+    '/audit-events': {
+      get: {
+        summary: 'The audit trail of admin and security changes, newest first (every filter optional, all of them applying)',
+        parameters: [...auditFilters, ...paging],
+        responses: { '200': { description: 'a page', ...json(page('AuditEvent')) }, ...errors },
+      },
+    },
     '/openapi.json': {
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } },
     },
@@ -272,6 +293,20 @@ export const OPENAPI_DOCUMENT = {
           not_after: { type: 'integer' },
           created_at: { type: 'integer' },
           certificate: { type: 'string' },
+        },
+      },
+      AuditEvent: {
+        type: 'object',
+        required: ['id', 'occurred_at', 'tenant', 'actor', 'event', 'client_id', 'target', 'details'],
+        properties: {
+          id: { type: 'integer', description: 'grows with each event' },
+          occurred_at: { type: 'integer', description: 'epoch seconds' },
+          tenant: { type: 'string' },
+          actor: { type: 'string', description: 'client:<client_id>, operator:<OS user>, registrant' },
+          event: { type: 'string', enum: [...AUDIT_EVENTS] },
+          client_id: { type: ['string', 'null'], description: 'the client the change concerns' },
+          target: { type: ['string', 'null'], description: 'the record changed: client_id, user id, identity provider id, certificate alias, kid, initial access token id' },
+          details: { type: ['object', 'null'], description: 'what changed: field names (never their values), an algorithm; never a secret' },
         },
       },
       KeyRequest: {

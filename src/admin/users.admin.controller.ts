@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Actor } from '../audit/audit-event';
+import { AuditTrail } from '../audit/audit-trail';
 import { IfMatch } from '../common/entity-tag';
 import { NoStore } from '../common/no-store.decorator';
 import { OAuthError } from '../common/oauth-error';
@@ -7,6 +9,7 @@ import { Consents, ConsentView } from '../oauth/authorization/consent/consents';
 import { parseUserInput } from '../users/user-input';
 import { UsersService, UserView } from '../users/users.service';
 import { UserLifecycle } from './user-lifecycle';
+import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { tagged } from './entity-tag.reply';
@@ -22,12 +25,13 @@ export class UsersAdminController {
     private readonly users: UsersService,
     private readonly lifecycle: UserLifecycle,
     private readonly consentStore: Consents,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post()
   @NoStore()
-  create(@Body() body: unknown): Promise<UserView> {
-    return this.users.create(parseUserInput(body, true));
+  create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<UserView> {
+    return this.lifecycle.create(parseUserInput(body, true), actor);
   }
 
   @Get()
@@ -49,9 +53,9 @@ export class UsersAdminController {
    */
   @Patch(':id')
   @NoStore()
-  async update(@Param('id') id: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
+  async update(@Param('id') id: string, @Body() body: unknown, @AdminActor() actor: Actor, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
     const condition = IfMatch.parse(ifMatch);
-    return tagged(reply, await this.lifecycle.update(id, parseUserInput(body, false), condition));
+    return tagged(reply, await this.lifecycle.update(id, parseUserInput(body, false), actor, condition));
   }
 
   /** Remembered consents (OIDC): per client, the scopes the user approved. */
@@ -65,16 +69,18 @@ export class UsersAdminController {
   /** Forgets the user's consents (all, or `?client_id=` one client's): the next sign-in asks again. */
   @Delete(':id/consents')
   @HttpCode(204)
-  async revokeConsents(@Param('id') id: string, @Query('client_id') clientId?: unknown): Promise<void> {
+  async revokeConsents(@Param('id') id: string, @AdminActor() actor: Actor, @Query('client_id') clientId?: unknown): Promise<void> {
     if (clientId !== undefined && typeof clientId !== 'string') throw OAuthError.invalidRequest('client_id may be given once');
     await this.users.get(id);
     await this.consentStore.revoke(id, clientId);
+    // After the DELETE, not with it: Consents.revoke does not hand out write steps yet.
+    await this.audit.recordAfter({ event: 'user.consents_revoked', actor, target: id, clientId });
   }
 
   /** Deletes the user and revokes its grants. */
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.lifecycle.delete(id);
+  async delete(@Param('id') id: string, @AdminActor() actor: Actor): Promise<void> {
+    await this.lifecycle.delete(id, actor);
   }
 }

@@ -6,6 +6,7 @@ import { DatabaseMigrator } from '../database/database.module';
 import { parse, UsageError } from './args';
 import type { CliIO } from './cli-io';
 import { withCliContext } from './cli-context';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.command';
 import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
 import { CONFIG_USAGE, ConfigCheckFailed, configCommand } from './commands/config.command';
@@ -34,11 +35,12 @@ ${USERS_USAGE}
 ${KEYS_USAGE}
 ${CERTS_USAGE}
 ${INITIAL_ACCESS_TOKENS_USAGE}
+${AUDIT_USAGE}
 ${CONFIG_USAGE}
 grantry --version
 
 ${CONFIG_HELP}
-Commands that only read (list, show, keys export) never create a database or a master key.`;
+Commands that only read (list, show, keys export, audit list) never create a database or a master key.`;
 
 /** Exit codes: 0 done, 1 the command failed, 2 usage error. */
 export const EXIT_OK = 0;
@@ -65,6 +67,7 @@ const COMMAND_USAGE: Record<string, string> = {
   keys: KEYS_USAGE,
   certs: CERTS_USAGE,
   'initial-access-tokens': INITIAL_ACCESS_TOKENS_USAGE,
+  audit: AUDIT_USAGE,
   config: CONFIG_USAGE,
 };
 
@@ -76,6 +79,7 @@ const READ_ONLY: Record<string, string[]> = {
   keys: ['list', 'export'],
   certs: ['list'],
   'initial-access-tokens': ['list'],
+  audit: ['list'],
 };
 
 /** `grantry start --port N --host H`: a bad value is a usage error. */
@@ -160,6 +164,8 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
       return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io));
     case 'initial-access-tokens':
       return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io));
+    case 'audit':
+      return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io));
     default:
       throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
   }

@@ -88,7 +88,8 @@ export class ClientsService {
     this.misses = new TtlCache(Math.min(MISS_SECONDS, timeout), capacity);
   }
 
-  async create(metadata: ClientMetadata): Promise<ClientView> {
+  /** `also`: what the caller writes with the INSERT (the audit row), given the new client_id. */
+  async create(metadata: ClientMetadata, also: (clientId: string) => readonly WriteStep[] = () => []): Promise<ClientView> {
     const now = nowSeconds();
     const entity = this.repo.create({
       clientId: randomId(16), // 128 bits, URL-safe
@@ -102,7 +103,7 @@ export class ClientsService {
     });
     applyMetadata(entity, metadata);
     const secret = SECRET_METHODS.has(metadata.token_endpoint_auth_method) ? this.setNewSecret(entity) : undefined;
-    await this.writer.commit([this.insertStep(entity)]);
+    await this.writer.commit([this.insertStep(entity), ...also(entity.clientId)]);
     return toView(entity, secret);
   }
 
@@ -231,13 +232,13 @@ export class ClientsService {
    * Replaces the metadata (already merged over `revision` and validated by the caller): an
    * administrator's save (admin API, CLI), which approves every grant type the client holds. One
    * UPDATE of the changed columns, conditional on the version read: StaleVersion when the client
-   * changed since (see `updateVersioned`).
+   * changed since (see `updateVersioned`). `also`: what the caller writes with it (the audit row).
    */
-  async update(revision: ClientRevision, metadata: ClientMetadata): Promise<Tagged<ClientView>> {
+  async update(revision: ClientRevision, metadata: ClientMetadata, also: readonly WriteStep[] = []): Promise<Tagged<ClientView>> {
     const entity: ClientEntity = { ...revision.stored };
     const secret = this.applyUpdate(entity, metadata, false);
     entity.registrantGrantTypes = null;
-    await this.writer.commit([this.versionedUpdateStep(revision.stored, entity)]);
+    await this.writer.commit([this.versionedUpdateStep(revision.stored, entity), ...also]);
     this.cache.delete(this.context.key(entity.clientId));
     entity.version = revision.stored.version + 1;
     return { view: toView(entity, secret), etag: this.tagOf(entity) };
@@ -278,9 +279,10 @@ export class ClientsService {
 
   /**
    * A new secret, written only to the client of this tenant at the version read (whether it needs
-   * a sealed copy depends on its method, which must not have changed meanwhile).
+   * a sealed copy depends on its method, which must not have changed meanwhile). `also`: what the
+   * caller writes with it (the audit row).
    */
-  rotateSecret(clientId: string): Promise<Tagged<ClientView>> {
+  rotateSecret(clientId: string, also: readonly WriteStep[] = []): Promise<Tagged<ClientView>> {
     return updateVersioned(undefined, async () => {
       const stored = await this.load(clientId);
       if (!SECRET_METHODS.has(stored.tokenEndpointAuthMethod)) {
@@ -289,7 +291,7 @@ export class ClientsService {
       const entity: ClientEntity = { ...stored };
       const secret = this.setNewSecret(entity);
       entity.updatedAt = nowSeconds();
-      await this.writer.commit([this.versionedUpdateStep(stored, entity)]);
+      await this.writer.commit([this.versionedUpdateStep(stored, entity), ...also]);
       this.cache.delete(this.context.key(clientId));
       entity.version = stored.version + 1;
       return { view: toView(entity, secret), etag: this.tagOf(entity) };

@@ -239,6 +239,15 @@ export class HousekeepingSettings {
   @TomlInt() @Min(0) grace_period = 60;
 }
 
+/**
+ * `[audit]`: the audit trail of admin and security changes (the `audit_events` table). Token
+ * events are not in it: they are log lines (`[logging] audit`).
+ */
+export class AuditSettings {
+  /** Days an audit event is kept; housekeeping deletes older ones. 0 keeps every event. */
+  @TomlInt() @Min(0) retention_days = 365;
+}
+
 /** `[[login.authenticator]]`: switches, orders and configures a step of signing a user in (like [[event_listener]]). */
 export class LoginAuthenticatorSettings {
   @IsString() @MinLength(1) id: string;
@@ -290,6 +299,7 @@ export class GrantryConfig {
   @ValidateNested() @Type(() => PluginsSettings) plugins = new PluginsSettings();
   @ValidateNested() @Type(() => UsersSettings) users = new UsersSettings();
   @ValidateNested() @Type(() => HousekeepingSettings) housekeeping = new HousekeepingSettings();
+  @ValidateNested() @Type(() => AuditSettings) audit = new AuditSettings();
   @ValidateNested() @Type(() => LoginSettings) login = new LoginSettings();
 
   /** Directory of the file this came from: relative plugin paths resolve from here. */

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import {
-  DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoginSettings, MetricsSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings, UsersSettings,
+  AuditSettings, DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoginSettings, MetricsSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings, UsersSettings,
 } from './config.schema';
 
 /**
@@ -26,6 +26,7 @@ export class GrantryConfigModule {
       { provide: LoggingSettings, useValue: config.logging },
       { provide: UsersSettings, useValue: config.users },
       { provide: HousekeepingSettings, useValue: config.housekeeping },
+      { provide: AuditSettings, useValue: config.audit },
       { provide: LoginSettings, useValue: config.login },
       { provide: MetricsSettings, useValue: config.metrics },
     ];

@@ -2,12 +2,19 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { logLine } from '../common/log-text';
-import { HousekeepingSettings } from '../config/config.schema';
+import { AuditSettings, HousekeepingSettings } from '../config/config.schema';
 import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import type { DatabaseKind } from '../database/data-source-options';
 import { sweepStatement } from './sweep-statement';
-import { SWEPT_TABLES } from './swept-tables';
+import { RETAINED_TABLES, SWEPT_TABLES } from './swept-tables';
+
+/** A table to sweep: rows whose `column` is before `cutoff` (epoch seconds) go. */
+interface Sweep {
+  table: string;
+  column: string;
+  cutoff: number;
+}
 
 /** True when this instance sweeps on a timer (a server); false for the CLI, which only may sweep on demand. */
 export const PERIODIC_SWEEPS = Symbol('housekeeping: periodic sweeps');
@@ -52,6 +59,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     private readonly writer: AtomicWriter,
     private readonly settings: HousekeepingSettings,
     @Inject(PERIODIC_SWEEPS) private readonly periodic: boolean,
+    private readonly audit: AuditSettings,
   ) {
     const type = dataSource.options.type;
     this.kind = type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? 'postgres' : 'mysql';
@@ -86,13 +94,12 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   private async sweep({ maxBatchesPerTable = MAX_BATCHES_PER_TABLE }: SweepOptions): Promise<SweepResult> {
     const started = performance.now();
-    // Instances' clocks differ a little: a row is swept only once every instance sees it expired.
-    const cutoff = nowSeconds() - this.settings.grace_period;
     const result: SweepResult = { deleted: {}, failed: {}, unfinished: [], ms: 0 };
-    for (const table of SWEPT_TABLES) {
+    for (const sweep of this.sweeps(nowSeconds())) {
+      const { table } = sweep;
       const progress = { deleted: 0 };
       try {
-        if (!(await this.sweepTable(table, cutoff, maxBatchesPerTable, progress))) result.unfinished.push(table);
+        if (!(await this.sweepTable(sweep, maxBatchesPerTable, progress))) result.unfinished.push(table);
       } catch (error) {
         const message = logLine((error as Error)?.message ?? String(error));
         if (isContention(error)) {
@@ -110,11 +117,19 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     return result;
   }
 
-  /** True when the table has no expired row left (a batch came back short). */
-  private async sweepTable(table: string, cutoff: number, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
+  /** What this sweep deletes: expired rows, then audit events older than `[audit] retention_days` (0: kept). */
+  private sweeps(now: number): Sweep[] {
+    // Instances' clocks differ a little: a row is swept only once every instance sees it expired.
+    const expired = SWEPT_TABLES.map((table) => ({ table, column: 'expires_at', cutoff: now - this.settings.grace_period }));
+    if (this.audit.retention_days === 0) return expired;
+    return [...expired, ...RETAINED_TABLES.map(({ table, column }) => ({ table, column, cutoff: now - this.audit.retention_days * 86400 }))];
+  }
+
+  /** True when the table has no row left to sweep (a batch came back short). */
+  private async sweepTable({ table, column, cutoff }: Sweep, maxBatches: number, progress: { deleted: number }): Promise<boolean> {
     if (this.stopped) return false;
     // MySQL/MariaDB: READ COMMITTED takes no gap locks, so the DELETE blocks no INSERT of a new row.
-    const batch: WriteStep = { sql: sweepStatement(this.kind, table, this.settings.batch_size), params: [cutoff], readCommitted: true };
+    const batch: WriteStep = { sql: sweepStatement(this.kind, table, this.settings.batch_size, column), params: [cutoff], readCommitted: true };
     for (let count = 1; ; count++) {
       const [deleted] = await this.writer.commit([batch]);
       // typeorm#7374: a driver that reports no count would end the loop as if the table were clean.

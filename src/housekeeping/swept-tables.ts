@@ -23,3 +23,9 @@ export const SWEPT_TABLES: readonly string[] = [
   // Last: a grant's absolute end, which no token issued under it outlives.
   'grant_records',
 ];
+
+/**
+ * Kept for a retention period rather than to an expiry: audit events, `[audit] retention_days`
+ * from their `occurred_at` (indexed), swept after the expired rows.
+ */
+export const RETAINED_TABLES = [{ table: 'audit_events', column: 'occurred_at' }] as const;

@@ -46,11 +46,12 @@ export class IdentityProvidersService {
     this.found = new TtlCache(timeout, capacity);
   }
 
-  async create(input: IdentityProviderInput): Promise<IdentityProviderView> {
+  /** `also`: what the caller writes with the INSERT (the audit row), given the new provider's id. */
+  async create(input: IdentityProviderInput, also: (id: string) => readonly WriteStep[] = () => []): Promise<IdentityProviderView> {
     const now = nowSeconds();
     const entity = this.repo.create({ id: randomId(12), tenant: this.context.tenant, createdAt: now, updatedAt: now, version: 1 });
     apply(entity, input);
-    await this.writer.commit([insertStep(this.repo, entity, { expect: 'new-key', refused: () => taken(input) })]);
+    await this.writer.commit([insertStep(this.repo, entity, { expect: 'new-key', refused: () => taken(input) }), ...also(entity.id)]);
     return this.view(entity);
   }
 
@@ -75,7 +76,7 @@ export class IdentityProvidersService {
    * — merged again over a newer version when one came in between, unless `ifMatch` names the
    * version that must be current (412 otherwise).
    */
-  update(id: string, change: (current: IdentityProviderInput) => IdentityProviderInput, ifMatch?: IfMatch): Promise<Tagged<IdentityProviderView>> {
+  update(id: string, change: (current: IdentityProviderInput) => IdentityProviderInput, ifMatch?: IfMatch, also: readonly WriteStep[] = []): Promise<Tagged<IdentityProviderView>> {
     return updateVersioned(ifMatch, async () => {
       const stored = await this.load(id);
       ifMatch?.require(tagOf(stored)); // RFC 9110 §13.2.2: before the content is looked at
@@ -91,7 +92,7 @@ export class IdentityProvidersService {
         { expect: 'one-row', refused: () => new StaleVersion() },
       );
       try {
-        await this.writer.commit([step]);
+        await this.writer.commit([step, ...also]);
       } catch (error) {
         throw isUniqueViolation(error) ? taken(input) : error;
       }

@@ -1,4 +1,5 @@
 import { Module, OnApplicationBootstrap, Provider } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { resolve } from 'node:path';
 import { AuthorizationCodeEntity } from './authorization/code/authorization-code.entity';
 import { AuthorizationCodes } from './authorization/code/authorization-codes';
@@ -127,7 +128,7 @@ const BROWSER_PROVIDERS: Provider[] = [
 const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEntity, ConsentEntity];
 
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule, AuditModule],
   controllers: [IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,

@@ -18,10 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, listen } from '../app.factory';
+import { actors } from '../audit/audit-event';
 import { deepMerge } from '../common/deep-merge';
 import type { ClientView } from '../clients/clients.service';
 import { buildConfig } from '../config/config-loader';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
+
+/** Who the clients a plugin's test creates are by, in the audit trail. */
+const PLUGIN_TEST_ACTOR = actors.operator('plugin-testing');
 
 export interface TokenAnswer {
   status: number;
@@ -73,7 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     url,
     tokenEndpoint: `${url}/oauth2/token`,
-    createClient: (metadata = {}) => running.get(ClientRegistrationService).create({ client_name: 'test', ...metadata }),
+    createClient: (metadata = {}) => running.get(ClientRegistrationService).create({ client_name: 'test', ...metadata }, PLUGIN_TEST_ACTOR),
     async token(params, client, headers = {}) {
       const authorization: Record<string, string> = client?.client_secret
         ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64')}` }

@@ -60,6 +60,13 @@ export class UsersService {
   ) {}
 
   async create(input: UserInput): Promise<UserView> {
+    const created = await this.prepareCreate(input);
+    await this.writer.commit(created.steps);
+    return created.view;
+  }
+
+  /** A new user, not yet written: for an atomic write that may carry more (see `UserLifecycle`). */
+  async prepareCreate(input: UserInput): Promise<{ steps: WriteStep[]; view: UserView }> {
     const username = input.username!;
     const now = nowSeconds();
     const user: UserEntity = {
@@ -76,7 +83,7 @@ export class UsersService {
       version: 1,
     };
     const links = await this.links(user.id, input.identities ?? []);
-    await this.writer.commit([
+    const steps: WriteStep[] = [
       {
         sql: `INSERT INTO users (id, tenant, username, password_hash, claims, enabled, failed_logins, locked_until, created_at, updated_at)
               VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)`,
@@ -85,8 +92,8 @@ export class UsersService {
         refused: () => OAuthError.conflict(`a user named "${username}" exists already`),
       },
       ...this.linkSteps(links),
-    ]);
-    return this.view(user, links);
+    ];
+    return { steps, view: await this.view(user, links) };
   }
 
   async list(limit: number, offset: number, username?: string): Promise<{ items: UserView[]; total: number }> {

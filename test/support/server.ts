@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { createApp, listen } from '../../src/app.factory';
 import { deepMerge } from '../../src/common/deep-merge';
 import { freePort } from '../../src/plugin-sdk/free-port';
@@ -7,6 +8,7 @@ import { buildConfig } from '../../src/config/config-loader';
 import type { GrantryConfig } from '../../src/config/config.schema';
 import { ClientRegistrationService } from '../../src/oauth/registration/client-registration.service';
 import type { ClientView } from '../../src/clients/clients.service';
+import { actors } from '../../src/audit/audit-event';
 import { freshDatabase, TestDatabase } from './database';
 import { track } from './resources';
 
@@ -29,13 +31,18 @@ export interface TestServer {
 /** Only for what needs a port before anything listens (a spawned `grantry start`); servers here listen on 0. */
 export { freePort };
 
+export interface ServerOptions {
+  /** Where the log's JSON lines go, at `[logging] level` (else only errors are logged, by Nest's logger). */
+  logStream?: DestinationStream;
+}
+
 /**
  * Starts the real application on 127.0.0.1, port 0, against `db` (a fresh database when not
  * given); the issuer is the address it listens on. `toml` is merged over the test defaults, as
  * a deployment file would be. A failed start releases the application and, when this call
  * created it, the database, then rethrows.
  */
-export async function startServer(toml: Toml = {}, db?: TestDatabase): Promise<TestServer> {
+export async function startServer(toml: Toml = {}, db?: TestDatabase, options: ServerOptions = {}): Promise<TestServer> {
   const database = db ?? freshDatabase();
   let app: NestFastifyApplication | undefined;
   try {
@@ -46,7 +53,8 @@ export async function startServer(toml: Toml = {}, db?: TestDatabase): Promise<T
       security: { master_key: database.masterKey },
     };
     const config = buildConfig(deepMerge(base, toml), { env: {} });
-    app = await createApp(config, { logger: process.env.GRANTRY_TEST_LOGS ? undefined : ['fatal', 'error'] });
+    const logger = options.logStream || process.env.GRANTRY_TEST_LOGS ? undefined : (['fatal', 'error'] as const);
+    app = await createApp(config, { logger: logger && [...logger], logStream: options.logStream });
     const url = await listen(app, config.server.port, config.server.host);
     const started = app;
     return { url, app, config, db: database, close: track(`server ${url}`, () => started.close()) };
@@ -69,9 +77,12 @@ export async function stopServer(server: TestServer | undefined): Promise<void> 
   }
 }
 
+/** Who a test's in-process changes are by, in the audit trail. */
+export const TEST_ACTOR = actors.operator('test');
+
 /** Registers a client in-process, through the same service the CLI and admin API use. */
 export function createClient(server: TestServer, metadata: Record<string, unknown>): Promise<ClientView> {
-  return server.app.get(ClientRegistrationService).create({ client_name: 'test client', ...metadata });
+  return server.app.get(ClientRegistrationService).create({ client_name: 'test client', ...metadata }, TEST_ACTOR);
 }
 
 export function basic(clientId: string, secret: string): string {

@@ -1,8 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { AuditTrail } from '../../audit/audit-trail';
 import { OAuthError } from '../../common/oauth-error';
 import { TruststoreService } from '../../keys/truststore.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 
 export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--replace] [--json]
@@ -21,7 +23,10 @@ export async function certsCommand(app: INestApplicationContext, sub: string | u
       const alias = requireString(values, 'alias');
       const pem = readInputFile(requireString(values, 'file')).toString('utf8');
       try {
-        print(io.stdout, await truststore.import(alias, pem, { replace: values.replace === true }), values.json === true);
+        const imported = await truststore.import(alias, pem, { replace: values.replace === true });
+        // After the write, not with it: TruststoreService does not hand out write steps yet.
+        await app.get(AuditTrail).recordAfter({ event: 'certificate.imported', actor: operatorActor(), target: alias, details: { fingerprint: imported.fingerprint, replace: values.replace === true } });
+        print(io.stdout, imported, values.json === true);
       } catch (error) {
         if (error instanceof OAuthError && error.code === 'conflict') {
           throw new Error(`a certificate with alias "${alias}" already exists: pass --replace to replace it, or delete it first`);
@@ -39,6 +44,7 @@ export async function certsCommand(app: INestApplicationContext, sub: string | u
       const { positionals } = parse(args, {});
       const alias = requirePositional(positionals, 'ALIAS');
       await truststore.delete(alias);
+      await app.get(AuditTrail).recordAfter({ event: 'certificate.deleted', actor: operatorActor(), target: alias });
       io.stderr.write(`deleted certificate ${alias}\n`);
       return;
     }

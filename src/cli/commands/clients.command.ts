@@ -3,6 +3,7 @@ import { ClientsService } from '../../clients/clients.service';
 import { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
@@ -75,7 +76,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
     case 'create': {
       const { values } = parse(args, CLIENT_OPTIONS);
       const input = { client_name: requireString(values, 'name'), ...metadataFields(values) };
-      const created = await app.get(ClientRegistrationService).create(input);
+      const created = await app.get(ClientRegistrationService).create(input, operatorActor());
       print(io.stdout, created, values.json === true);
       // On stderr, so that stdout stays the bare --json record.
       if (created.token_endpoint_auth_method === 'private_key_jwt' && !created.jwks && !created.jwks_uri) {
@@ -96,7 +97,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       if (values['no-cors-origin']) input.allowed_cors_origins = [];
       if (values['default-cors-origins']) input.allowed_cors_origins = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, (await app.get(ClientRegistrationService).update(clientId, input)).view, values.json === true);
+      print(io.stdout, (await app.get(ClientRegistrationService).update(clientId, input, operatorActor())).view, values.json === true);
       return;
     }
     case 'list': {
@@ -119,7 +120,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
     case 'delete': {
       const { positionals } = parse(args, {});
       const clientId = requirePositional(positionals, 'CLIENT_ID');
-      await app.get(ClientRegistrationService).delete(clientId); // its grants end with it
+      await app.get(ClientRegistrationService).delete(clientId, operatorActor()); // its grants end with it
       io.stderr.write(`deleted client ${clientId}\n`);
       return;
     }

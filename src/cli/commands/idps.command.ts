@@ -1,9 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { fieldNames } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
 import { IdentityProviderRemoval } from '../../admin/identity-provider-removal';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 
 export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
@@ -46,12 +49,14 @@ function providerFields(values: Record<string, unknown>): Record<string, unknown
 
 export async function idpsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const providers = app.get(IdentityProvidersService);
+  const audit = app.get(AuditTrail);
   switch (sub) {
     case 'create': {
       const { values } = parse(args, { ...PROVIDER_OPTIONS, disabled: { type: 'boolean' } });
       const input: Record<string, unknown> = { name: requireString(values, 'name'), issuer: requireString(values, 'issuer'), ...providerFields(values) };
       if (values.disabled) input.enabled = false;
-      print(io.stdout, await providers.create(parseIdentityProviderInput(input)), values.json === true);
+      const created = await providers.create(parseIdentityProviderInput(input), (id) => [audit.step({ event: 'identity_provider.created', actor: operatorActor(), target: id })]);
+      print(io.stdout, created, values.json === true);
       return;
     }
     case 'update': {
@@ -62,14 +67,16 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
       if (values['no-map-subject-to-user']) input.map_subject_to_user = false;
       if (values['no-allow-insecure-jwks-uri']) input.allow_insecure_jwks_uri = false;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput(input, current))).view, values.json === true);
+      const audited = audit.step({ event: 'identity_provider.updated', actor: operatorActor(), target: id, details: { fields: fieldNames(input) } });
+      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput(input, current), undefined, [audited])).view, values.json === true);
       return;
     }
     case 'enable':
     case 'disable': {
       const { values, positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput({ enabled: sub === 'enable' }, current))).view, values.json === true);
+      const audited = audit.step({ event: 'identity_provider.updated', actor: operatorActor(), target: id, details: { fields: ['enabled'] } });
+      print(io.stdout, (await providers.update(id, (current) => parseIdentityProviderInput({ enabled: sub === 'enable' }, current), undefined, [audited])).view, values.json === true);
       return;
     }
     case 'list': {
@@ -86,7 +93,8 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await app.get(IdentityProviderRemoval).delete(id); // its subjects' links and grants end with it
+      // Its subjects' links and grants end with it, and the audit row is written with them.
+      await app.get(IdentityProviderRemoval).delete(id, [audit.step({ event: 'identity_provider.deleted', actor: operatorActor(), target: id })]);
       io.stderr.write(`deleted identity provider ${id}\n`);
       return;
     }

@@ -1,8 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { initialAccessTokenCreated } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { OAuthError } from '../../common/oauth-error';
-import { InitialAccessTokens } from '../../oauth/registration/initial-access-tokens';
+import { InitialAccessTokens, IssuedInitialAccessToken } from '../../oauth/registration/initial-access-tokens';
 import { parse, requirePositional, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 
 export const INITIAL_ACCESS_TOKENS_USAGE = `grantry initial-access-tokens create [--expires-in SECONDS] [--max-uses N] [--json]
@@ -18,8 +21,9 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
     case 'create': {
       const { values } = parse(args, { 'expires-in': { type: 'string' }, 'max-uses': { type: 'string' } });
       const request = { expires_in: wholeNumber(values['expires-in'], '--expires-in'), max_uses: wholeNumber(values['max-uses'], '--max-uses') };
+      let issued: IssuedInitialAccessToken;
       try {
-        print(io.stdout, await app.get(InitialAccessTokens).issue(request), values.json === true);
+        issued = await app.get(InitialAccessTokens).issue(request);
       } catch (error) {
         // The service names its fields as the admin API does; the CLI user typed flags.
         if (error instanceof OAuthError && error.code === 'invalid_request') {
@@ -27,6 +31,9 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
         }
         throw error;
       }
+      // The id, never the token. After the INSERT, not with it: InitialAccessTokens does not hand out write steps yet.
+      await app.get(AuditTrail).recordAfter(initialAccessTokenCreated(operatorActor(), issued));
+      print(io.stdout, issued, values.json === true);
       return;
     }
     case 'list': {
@@ -38,6 +45,7 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
       await app.get(InitialAccessTokens).revoke(id);
+      await app.get(AuditTrail).recordAfter({ event: 'initial_access_token.revoked', actor: operatorActor(), target: id });
       io.stderr.write(`revoked initial access token ${id}\n`);
       return;
     }

@@ -2,6 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, X509Certificate } from 'node:crypto';
 import type { Repository } from 'typeorm';
+import { keyEvent } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { IssuerContext } from '../../common/issuer-context';
 import { SigningAlg } from '../../config/config.schema';
 import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../../keys/encryption-key-material';
@@ -12,6 +14,7 @@ import { SigningKeysService } from '../../keys/signing-keys.service';
 import { SecurityService } from '../../security/security.service';
 import { parse, readInputFile, requireString, secretOption, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 
 export const KEYS_USAGE = `grantry keys list [--json]
@@ -29,6 +32,8 @@ grantry keys export --cert [--kid K] [--json]
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);
   const encryptionKeys = app.get(EncryptionKeysService);
+  // After each key's INSERT, not with it: the key services do not hand out write steps yet.
+  const audit = app.get(AuditTrail);
   switch (sub) {
     case 'list': {
       const { values } = parse(args, {});
@@ -41,10 +46,14 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
       if (bits !== undefined && !Number.isInteger(bits)) throw new UsageError('--bits must be an integer');
       if (use(values.use) === 'enc') {
         if (values.activate === true) throw new UsageError('--activate applies to signing keys: an encryption key is published when generated');
-        print(io.stdout, await encryptionKeys.generate(encryptionAlg(values.alg), { bits }), values.json === true);
+        const generated = await encryptionKeys.generate(encryptionAlg(values.alg), { bits });
+        await audit.recordAfter(keyEvent('key.generated', operatorActor(), generated));
+        print(io.stdout, generated, values.json === true);
         return;
       }
-      print(io.stdout, await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true }), values.json === true);
+      const generated = await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true });
+      await audit.recordAfter(keyEvent('key.generated', operatorActor(), generated));
+      print(io.stdout, generated, values.json === true);
       return;
     }
     case 'import': {
@@ -64,12 +73,14 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
         alg: alg(values.alg),
         activate: values.activate === true,
       });
+      await audit.recordAfter(keyEvent('key.imported', operatorActor(), view));
       print(io.stdout, view, values.json === true);
       return;
     }
     case 'rotate': {
       const { values } = parse(args, { use: { type: 'string' }, alg: { type: 'string' } });
       const rotated = use(values.use) === 'enc' ? await encryptionKeys.rotate(encryptionAlg(values.alg)) : await keys.rotate(alg(values.alg));
+      await audit.recordAfter(keyEvent('key.rotated', operatorActor(), rotated));
       print(io.stdout, rotated, values.json === true);
       return;
     }
@@ -80,6 +91,7 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
         const signing = (await keys.list()).some((key) => key.kid === kid);
         throw new UsageError(signing ? `${kid} is a signing key: signing keys leave by rotation (keys rotate), not deletion` : `no encryption key with kid ${kid}`);
       }
+      await audit.recordAfter({ event: 'key.deleted', actor: operatorActor(), target: kid, details: { use: 'enc' } });
       io.stdout.write(`deleted encryption key ${kid}\n`);
       return;
     }

@@ -5,6 +5,7 @@ import { UsersService } from '../../users/users.service';
 import { parse, readInputFile, readSecretFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { changedClaims, claimValue } from '../claim-options';
+import { operatorActor } from '../operator';
 import { print } from '../output';
 import { readSecretLine } from '../secret-input';
 
@@ -58,7 +59,7 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       const password = await passwordOf(values, io, false);
       if (password !== undefined) input.password = password;
       if (values.disabled) input.enabled = false;
-      const user = await users.create(parseUserInput(input, true));
+      const user = await lifecycle.create(parseUserInput(input, true), operatorActor());
       if (password === undefined) io.stderr.write(`user ${user.id} has no password: set one with grantry users set-password ${user.id}\n`);
       print(io.stdout, user, values.json === true);
       return;
@@ -86,21 +87,21 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       if (values.disable) input.enabled = false;
       if (values.unlock) input.locked_until = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, (await lifecycle.update(id, parseUserInput(input, false))).view, values.json === true);
+      print(io.stdout, (await lifecycle.update(id, parseUserInput(input, false), operatorActor())).view, values.json === true);
       return;
     }
     case 'set-password': {
       const { values, positionals } = parse(args, PASSWORD_OPTIONS);
       const id = requirePositional(positionals, 'ID');
       const password = await passwordOf(values, io, true);
-      await lifecycle.update(id, parseUserInput({ password }, false));
+      await lifecycle.update(id, parseUserInput({ password }, false), operatorActor());
       io.stderr.write(`password of user ${id} set; its grants are revoked\n`);
       return;
     }
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await lifecycle.delete(id);
+      await lifecycle.delete(id, operatorActor());
       io.stderr.write(`deleted user ${id}; its grants are revoked\n`);
       return;
     }

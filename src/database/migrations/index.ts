@@ -15,6 +15,7 @@ import { RequestedClaims1764900200000 } from './1764900200000-requested-claims';
 import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subject-namespace';
 import { SenderConstraints1765000000000 } from './1765000000000-sender-constraints';
 import { RowVersions1765100000000 } from './1765100000000-row-versions';
+import { AuditEvents1765100500000 } from './1765100500000-audit-events';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   GrantSubjectNamespace1764900300000,
   SenderConstraints1765000000000,
   RowVersions1765100000000,
+  AuditEvents1765100500000,
 ];

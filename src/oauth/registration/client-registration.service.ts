@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Actor, fieldNames } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { IfMatch, Tagged } from '../../common/entity-tag';
@@ -37,6 +39,7 @@ export class ClientRegistrationService {
     private readonly registrationGrantTypes: RegistrationGrantTypes,
     private readonly context: IssuerContext,
     private readonly profiles: SecurityProfiles,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
@@ -44,11 +47,11 @@ export class ClientRegistrationService {
     return implicitEnabled(this.config);
   }
 
-  async create(input: unknown): Promise<ClientView> {
+  async create(input: unknown, actor: Actor): Promise<ClientView> {
     const metadata = parseClientMetadata(input);
     this.checkSupported(metadata);
     await this.checkSectorIdentifier(metadata);
-    return this.clients.create(metadata);
+    return this.clients.create(metadata, (clientId) => [this.audit.step({ event: 'client.created', actor, clientId, target: clientId })]);
   }
 
   /**
@@ -93,15 +96,16 @@ export class ClientRegistrationService {
    * An administrator's change (admin API PATCH, CLI): `patch` merged over the client as stored,
    * validated, and written by one UPDATE conditional on the version merged over — again over a
    * newer version when one came in between, unless `ifMatch` names the version that must be current.
+   * The audit row commits with it.
    */
-  update(clientId: string, patch: unknown, ifMatch?: IfMatch): Promise<Tagged<ClientView>> {
+  update(clientId: string, patch: unknown, actor: Actor, ifMatch?: IfMatch): Promise<Tagged<ClientView>> {
     return updateVersioned(ifMatch, async () => {
       const current = await this.clients.revision(clientId);
       ifMatch?.require(current.etag); // RFC 9110 §13.2.2: before the content is looked at
       const metadata = parseClientMetadata(patch, current.metadata);
       this.checkSupported(metadata);
       await this.checkSectorIdentifier(metadata);
-      return this.clients.update(current, metadata);
+      return this.clients.update(current, metadata, [this.audit.step({ event: 'client.updated', actor, clientId, target: clientId, details: { fields: fieldNames(patch) } })]);
     });
   }
 
@@ -138,18 +142,19 @@ export class ClientRegistrationService {
   }
 
   /** Deletes the client and revokes every grant it holds: their refresh and access tokens end with it. */
-  delete(clientId: string): Promise<void> {
-    return this.deleteWithGrants(clientId, this.clients.deleteStep(clientId));
+  delete(clientId: string, actor: Actor): Promise<void> {
+    return this.deleteWithGrants(clientId, this.clients.deleteStep(clientId), actor);
   }
 
   /**
    * Runs `deletion` (the client's conditional DELETE: by the admin, or by RFC 7592 with its
-   * registration access token) and revokes the client's grants in the same write: the client goes
-   * with its grants, or neither (a refused deletion changes nothing).
+   * registration access token) and revokes the client's grants in the same write, with its audit
+   * row: the client goes with its grants, or neither (a refused deletion changes nothing).
    */
-  async deleteWithGrants(clientId: string, deletion: WriteStep): Promise<void> {
+  async deleteWithGrants(clientId: string, deletion: WriteStep, actor: Actor): Promise<void> {
     const live = await this.records.countLiveOfClient(clientId);
-    await this.writer.commit([deletion, this.records.revokeAllOfClientStep(clientId)]);
+    const audited = this.audit.step({ event: 'client.deleted', actor, clientId, target: clientId });
+    await this.writer.commit([deletion, this.records.revokeAllOfClientStep(clientId), audited]);
     this.clients.forget(clientId);
     this.records.noteRevoked({ clientId, count: live, why: 'client_deleted' });
   }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { actors, fieldNames } from '../../audit/audit-event';
+import { AuditTrail } from '../../audit/audit-trail';
 import { ClientsService, PreparedRegistration } from '../../clients/clients.service';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
@@ -8,6 +10,9 @@ import { InitialAccessTokens } from './initial-access-tokens';
 import { REGISTRATION_PATH } from './registration-body.hook';
 import { registrationResponse } from './registration-response';
 import { SoftwareStatements } from './software-statements';
+
+/** The actor of an RFC 7591 registration: whoever held an initial access token, or anyone while registration is open. */
+const REGISTRANT = 'registrant';
 
 /**
  * RFC 7591 registration and RFC 7592 management. Metadata goes through the admin API's own
@@ -23,6 +28,7 @@ export class DynamicRegistration {
     private readonly statements: SoftwareStatements,
     private readonly writer: AtomicWriter,
     private readonly issuer: IssuerContext,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** `initialAccessToken` gives the request's bearer token (or throws the RFC 6750 §3.1 refusal); asked for only when registration is not open. */
@@ -33,8 +39,10 @@ export class DynamicRegistration {
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input);
     const prepared = this.clients.prepareRegistration(metadata, statement);
+    const clientId = prepared.view.client_id;
+    const audited = this.audit.step({ event: 'client.registered', actor: REGISTRANT, clientId, target: clientId });
     // Counted last, in the client's own write (one conditional UPDATE): nothing refused above used it.
-    await this.writer.commit([...(initialToken ? [this.initialTokens.useStep(initialToken)] : []), ...prepared.steps]);
+    await this.writer.commit([...(initialToken ? [this.initialTokens.useStep(initialToken)] : []), ...prepared.steps, audited]);
     this.clients.forget(prepared.view.client_id);
     return this.respond(prepared);
   }
@@ -63,14 +71,15 @@ export class DynamicRegistration {
     const { input, statement } = await this.statementOf({ ...body });
     const metadata = await this.validator.validateRegistration(input, found);
     const prepared = await this.clients.prepareReregistration(clientId, registrationToken, metadata, { newSecret: body.client_secret === null, softwareStatement: statement });
-    await this.writer.commit(prepared.steps);
+    const audited = this.audit.step({ event: 'client.updated', actor: actors.client(clientId), clientId, target: clientId, details: { fields: fieldNames(body) } });
+    await this.writer.commit([...prepared.steps, audited]);
     this.clients.forget(clientId);
     return this.respond(prepared);
   }
 
   /** RFC 7592 §2.3: the client goes, and every grant it holds is revoked with it. */
   async delete(clientId: string, registrationToken: string): Promise<void> {
-    await this.validator.deleteWithGrants(clientId, this.clients.deleteRegistrationStep(clientId, registrationToken));
+    await this.validator.deleteWithGrants(clientId, this.clients.deleteRegistrationStep(clientId, registrationToken), actors.client(clientId));
   }
 
   /**

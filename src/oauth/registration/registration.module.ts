@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../../audit/audit.module';
 import { ClientsModule } from '../../clients/clients.module';
 import { KeysModule } from '../../keys/keys.module';
 import { OutboundModule } from '../../outbound/outbound.module';
@@ -14,7 +15,7 @@ import { SoftwareStatements } from './software-statements';
 
 /** RFC 7591/7592 dynamic client registration, and the initial access tokens the admin API and CLI issue for it. */
 @Module({
-  imports: [TypeOrmModule.forFeature([InitialAccessTokenEntity]), ClientsModule, OAuthModule, KeysModule, OutboundModule, SecurityModule],
+  imports: [TypeOrmModule.forFeature([InitialAccessTokenEntity]), AuditModule, ClientsModule, OAuthModule, KeysModule, OutboundModule, SecurityModule],
   controllers: [RegistrationController],
   providers: [
     DynamicRegistration,
