@@ -8,9 +8,12 @@
 // BENCH_OBSERVABILITY=1 runs only the operability comparison instead: client_credentials of the same
 // build with JSON logs at info (request lines and audit events, to a file) and metrics on, beside
 // [logging] level = "warn" with metrics off, alternated for BENCH_ROUNDS rounds.
+// BENCH_WRITES=1 runs only the write-contention comparison instead: opaque access tokens (one INSERT
+// each, through the atomic writer), with admin API PATCHes in a loop and a housekeeping sweep every
+// second deleting the tokens as they expire, beside the same server without them.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, scrypt } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -328,9 +331,55 @@ async function benchObservability(alg, port, observed) {
   return { rate, logBytes: statSync(logFile).size };
 }
 
+/** Admin PATCHes in a process of their own (bench/admin-writes.mjs) until the returned stop; it resolves to their rate. */
+function adminWrites(base, admin, clientId) {
+  const child = spawn(process.execPath, [join(root, 'bench/admin-writes.mjs'), base, admin.client_id, admin.client_secret, clientId], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return async () => {
+    child.kill('SIGTERM');
+    await exited;
+    return Number(output.trim());
+  };
+}
+
+/**
+ * Opaque access tokens (each one an INSERT through the atomic writer) that expire after a second,
+ * swept every second; with `busy`, admin PATCHes run all along. Tokens/s, and admin writes/s.
+ */
+async function benchWrites(port, busy) {
+  const config = grantryConfig(`writes-${port}`, 'ES256', port, '[housekeeping]\ninterval = 1\ngrace_period = 0\n');
+  // Tokens that expire at once: every sweep has rows to delete while the token endpoint inserts.
+  writeFileSync(config, readFileSync(config, 'utf8').replace('signing_alg = "ES256"', 'signing_alg = "ES256"\naccess_token_ttl = 1'));
+  const client = createClient(config, '--token-format', 'opaque');
+  const admin = grantryCli(config, ['clients', 'create', '--name', 'admin', '--grant-type', 'client_credentials', '--scope', 'admin']);
+  return withGrantry(config, port, async (url) => {
+    const stop = busy ? adminWrites(url.replace('/oauth2/token', ''), admin, client.client_id) : async () => 0;
+    try {
+      return { tokens: await drive(url, { Authorization: basicAuth(client) }, 'grant_type=client_credentials'), writes: await stop() };
+    } catch (error) {
+      await stop().catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'grantry-bench-'));
 const rows = [];
 try {
+  if (process.env.BENCH_WRITES === '1') {
+    const busy = [];
+    const quiet = [];
+    for (let round = 0; round < rounds; round++) {
+      const withWrites = await benchWrites(18780 + round, true);
+      const without = await benchWrites(18880 + round, false);
+      console.error(`round ${round + 1}: ${withWrites.tokens.toFixed(0)} tok/s with ${withWrites.writes.toFixed(0)} admin PATCH/s and sweeps, ${without.tokens.toFixed(0)} tok/s with sweeps alone`);
+      busy.push(withWrites.tokens);
+      quiet.push(without.tokens);
+    }
+    rows.push({ scenario: 'opaque ES256 tokens, admin writes + sweeps', grantry: median(busy), ceiling: median(quiet), runs: { grantry: busy, ceiling: quiet }, ceilingName: 'same, sweeps without admin writes' });
+  }
   if (process.env.BENCH_OBSERVABILITY === '1') {
     for (const [i, alg] of algs.entries()) {
       const on = [];
@@ -345,7 +394,7 @@ try {
       rows.push({ scenario: `info logs + metrics vs warn, ${alg} token`, grantry: median(on), ceiling: median(off), runs: { grantry: on, ceiling: off }, ceilingName: 'same build, warn, metrics off' });
     }
   }
-  for (const [i, alg] of (process.env.BENCH_OBSERVABILITY === '1' ? [] : algs).entries()) {
+  for (const [i, alg] of (process.env.BENCH_OBSERVABILITY === '1' || process.env.BENCH_WRITES === '1' ? [] : algs).entries()) {
     const grantry = [];
     const ceiling = [];
     for (let round = 0; round < rounds; round++) {
@@ -354,7 +403,7 @@ try {
     }
     rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
   }
-  if (process.env.BENCH_PKJWT !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
+  if (process.env.BENCH_PKJWT !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     for (const [i, alg] of algs.entries()) {
       const grantry = [];
       const ceiling = [];
@@ -365,7 +414,7 @@ try {
       rows.push({ scenario: `private_key_jwt (ES256 assertion), ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
     }
   }
-  if (process.env.BENCH_PASSWORD !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
+  if (process.env.BENCH_PASSWORD !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     const grantry = [];
     const ceiling = [];
     for (let round = 0; round < rounds; round++) {
@@ -375,7 +424,7 @@ try {
     const { logN, r, p } = SCRYPT;
     rows.push({ scenario: `password grant, scrypt N=2^${logN} r=${r} p=${p}`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling }, ceilingName: 'bare scrypt' });
   }
-  if (process.env.BENCH_INTROSPECTION !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
+  if (process.env.BENCH_INTROSPECTION !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     const introspections = [];
     const tokens = [];
     for (let round = 0; round < rounds; round++) {
@@ -385,7 +434,7 @@ try {
     }
     rows.push({ scenario: 'introspection of a JWT (requests/s)', grantry: median(introspections), ceiling: median(tokens), runs: { grantry: introspections, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
   }
-  if (process.env.BENCH_CODE !== '0' && process.env.BENCH_OBSERVABILITY !== '1') {
+  if (process.env.BENCH_CODE !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     const exchanges = [];
     const tokens = [];
     for (let round = 0; round < rounds; round++) {
