@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { keyEvent } from '../src/audit/audit-event';
 import { AuditTrail } from '../src/audit/audit-trail';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
+import { TruststoreService } from '../src/keys/truststore.service';
 import { Consents } from '../src/oauth/authorization/consent/consents';
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
@@ -350,9 +351,13 @@ describe('a change and its audit row', () => {
     const { certFile } = selfSignedCertificate(server.db.dir, 'replaced-first');
     expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
     expect(await rowsOf('certificate.imported', 'replaced-first')).toHaveLength(1);
-    // Twice the same certificate within a second: MySQL/MariaDB still count the row matched.
     expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
     expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
+    // The same certificate twice within a second changes no column: MySQL/MariaDB still count the row (matched), so no INSERT is tried.
+    const truststore = server.app.get(TruststoreService);
+    const pem = readFileSync(certFile, 'utf8');
+    await truststore.import('replaced-first', pem, { replace: true });
+    await expect(truststore.import('replaced-first', pem, { replace: true })).resolves.toMatchObject({ alias: 'replaced-first' });
     expect(await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile)).toMatchObject({ status: 1, stderr: expect.stringMatching(/already exists/) });
     expect(await rowsOf('certificate.imported', 'replaced-first')).toHaveLength(3);
     expect((await run('certs', 'delete', 'no-such-alias')).status).not.toBe(0);
