@@ -41,6 +41,14 @@ describe('an admin change followed by SIGKILL', () => {
       });
       expect(response.status).toBe(201);
       const user = (await response.json()) as { id: string };
+      // A security change too: a key rotation commits its row with the key.
+      const rotation = await fetch(`${server.url}/api/admin/v1/keys/rotate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ alg: 'ES256' }),
+      });
+      expect(rotation.status).toBe(201);
+      const key = (await rotation.json()) as { kid: string };
 
       // At once: no SIGTERM, nothing flushed.
       server.child.kill('SIGKILL');
@@ -48,8 +56,11 @@ describe('an admin change followed by SIGKILL', () => {
 
       const reopened = await startServer({}, db);
       try {
-        const rows = (await reopened.app.get(DataSource).query("SELECT actor, event, target FROM audit_events WHERE event = 'user.created'")) as Record<string, unknown>[];
-        expect(rows).toEqual([{ actor: `client:${admin.client_id}`, event: 'user.created', target: user.id }]);
+        const rows = (await reopened.app.get(DataSource).query("SELECT actor, event, target FROM audit_events WHERE event IN ('user.created', 'key.rotated') ORDER BY id")) as Record<string, unknown>[];
+        expect(rows).toEqual([
+          { actor: `client:${admin.client_id}`, event: 'user.created', target: user.id },
+          { actor: `client:${admin.client_id}`, event: 'key.rotated', target: key.kid },
+        ]);
       } finally {
         await reopened.close();
       }

@@ -1,8 +1,14 @@
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { keyEvent } from '../src/audit/audit-event';
+import { AuditTrail } from '../src/audit/audit-trail';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service';
+import { SigningKeysService } from '../src/keys/signing-keys.service';
+import { TruststoreService } from '../src/keys/truststore.service';
+import { Consents } from '../src/oauth/authorization/consent/consents';
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { adminToken, basic, startServer, stopServer, TestServer, tokenRequest } from './support/server';
@@ -252,6 +258,160 @@ describe('the audit trail', () => {
       expect(typeof secret).toBe('string');
       expect(stored).not.toContain(secret);
     }
+  });
+});
+
+/**
+ * Each change and its audit row are one atomic write (issue 25 item 4): a change refused at its
+ * write leaves no row, a change made leaves exactly one, and a row that cannot be written takes
+ * its change with it — for keys, certificates, initial access tokens and consent revocations as
+ * for clients, users and identity providers.
+ */
+describe('a change and its audit row', () => {
+  let server: TestServer;
+  let token: string;
+  let configFile: string;
+
+  beforeAll(async () => {
+    server = await startServer(FAST_HASHES);
+    token = await adminToken(server);
+    const schema = server.db.schema ? `schema = "${server.db.schema}"\n` : '';
+    configFile = writeText(server.db.dir, 'deployment.toml', `[database]\nurl = "${server.db.url}"\n${schema}\n[security]\nmaster_key = "${server.db.masterKey}"\n`);
+  });
+  afterAll(() => stopServer(server));
+
+  async function call(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${server.url}/api/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+  const query = <T = Record<string, unknown>>(sql: string) => server.app.get(DataSource).query(sql) as Promise<T[]>;
+  /** The rows of `event` about `target`. */
+  const rowsOf = async (event: string, target: string) => (await query<{ event: string; target: string }>('SELECT event, target FROM audit_events')).filter((row) => row.event === event && row.target === target);
+
+  it('certificates: a duplicate alias (refused by its INSERT) or an unknown one leaves no row, each import and delete one', async () => {
+    const { certPem } = selfSignedCertificate(server.db.dir, 'one-transaction');
+    expect((await call('POST', '/certificates', { alias: 'one-transaction', certificate: certPem })).status).toBe(201);
+    expect((await call('POST', '/certificates', { alias: 'one-transaction', certificate: certPem })).status).toBe(409);
+    expect(await rowsOf('certificate.imported', 'one-transaction')).toHaveLength(1);
+    expect((await call('DELETE', '/certificates/one-transaction')).status).toBe(204);
+    expect((await call('DELETE', '/certificates/one-transaction')).status).toBe(404);
+    expect(await rowsOf('certificate.deleted', 'one-transaction')).toHaveLength(1);
+  });
+
+  it('initial access tokens: a revocation that finds no token leaves no row, each creation and revocation one', async () => {
+    const created = await call('POST', '/initial-access-tokens', { max_uses: 1 });
+    expect(created.status).toBe(201);
+    expect(await rowsOf('initial_access_token.created', created.body.id)).toHaveLength(1);
+    expect((await call('DELETE', `/initial-access-tokens/${created.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/initial-access-tokens/${created.body.id}`)).status).toBe(404);
+    expect(await rowsOf('initial_access_token.revoked', created.body.id)).toHaveLength(1);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect((await call('DELETE', `/initial-access-tokens/${unknown}`)).status).toBe(404);
+    expect(await rowsOf('initial_access_token.revoked', unknown)).toEqual([]);
+  });
+
+  it('keys: a delete that finds no encryption key, or names a signing key, leaves no row; each generation, rotation and delete one', async () => {
+    const generated = await call('POST', '/keys', { use: 'enc', alg: 'ECDH-ES' });
+    expect(generated.status).toBe(201);
+    expect(await rowsOf('key.generated', generated.body.kid)).toHaveLength(1);
+    const rotated = await call('POST', '/keys/rotate', { alg: 'ES256' });
+    expect(rotated.status).toBe(201);
+    expect(await rowsOf('key.rotated', rotated.body.kid)).toHaveLength(1);
+    expect((await call('DELETE', `/keys/${generated.body.kid}`)).status).toBe(204);
+    expect((await call('DELETE', `/keys/${generated.body.kid}`)).status).toBe(404);
+    expect(await rowsOf('key.deleted', generated.body.kid)).toHaveLength(1);
+    expect((await call('DELETE', `/keys/${rotated.body.kid}`)).status).toBe(400);
+    expect(await rowsOf('key.deleted', rotated.body.kid)).toEqual([]);
+  });
+
+  it('consents: a revocation for an unknown user leaves no row, each revocation one (also with nothing to forget)', async () => {
+    expect((await call('DELETE', '/users/no-such-user/consents')).status).toBe(404);
+    expect(await rowsOf('user.consents_revoked', 'no-such-user')).toEqual([]);
+    const user = await call('POST', '/users', { username: 'consents-once' });
+    await server.app.get(Consents).remember(user.body.id, 'some-client', ['openid']);
+    expect((await call('DELETE', `/users/${user.body.id}/consents`)).status).toBe(204);
+    expect((await call('GET', `/users/${user.body.id}/consents`)).body).toEqual({ items: [], total: 0 });
+    expect(await rowsOf('user.consents_revoked', user.body.id)).toHaveLength(1);
+  });
+
+  it('CLI: a duplicate key or alias leaves no row; a replacement of an alias not yet there leaves one, not two', async () => {
+    const run = (...args: string[]) => cli([...args, '--config', configFile]);
+    const keyFile = writeText(server.db.dir, 'audited-key.pem', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const imported = await run('keys', 'import', '--file', keyFile, '--json');
+    expect(imported.status).toBe(0);
+    const { kid } = JSON.parse(imported.stdout) as { kid: string };
+    expect(await run('keys', 'import', '--file', keyFile)).toMatchObject({ status: 1, stderr: expect.stringMatching(/already in the key store/) });
+    expect(await rowsOf('key.imported', kid)).toHaveLength(1);
+
+    const { certFile } = selfSignedCertificate(server.db.dir, 'replaced-first');
+    expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
+    expect(await rowsOf('certificate.imported', 'replaced-first')).toHaveLength(1);
+    expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
+    expect((await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile, '--replace')).status).toBe(0);
+    // The same certificate twice within a second changes no column: MySQL/MariaDB still count the row (matched), so no INSERT is tried.
+    const truststore = server.app.get(TruststoreService);
+    const pem = readFileSync(certFile, 'utf8');
+    await truststore.import('replaced-first', pem, { replace: true });
+    await expect(truststore.import('replaced-first', pem, { replace: true })).resolves.toMatchObject({ alias: 'replaced-first' });
+    expect(await run('certs', 'import', '--alias', 'replaced-first', '--file', certFile)).toMatchObject({ status: 1, stderr: expect.stringMatching(/already exists/) });
+    expect(await rowsOf('certificate.imported', 'replaced-first')).toHaveLength(3);
+    expect((await run('certs', 'delete', 'no-such-alias')).status).not.toBe(0);
+    expect((await run('initial-access-tokens', 'revoke', '00000000-0000-4000-8000-000000000001')).status).not.toBe(0);
+    expect(await rowsOf('certificate.deleted', 'no-such-alias')).toEqual([]);
+    expect(await rowsOf('initial_access_token.revoked', '00000000-0000-4000-8000-000000000001')).toEqual([]);
+  });
+
+  it('the same key imported concurrently: one import and one row, whichever check refuses the others', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const keys = server.app.get(SigningKeysService);
+    const trail = server.app.get(AuditTrail);
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => keys.importKey({ file: Buffer.from(pem) }, (key) => [trail.step(keyEvent('key.imported', 'operator:race', key))])));
+    const made = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    expect(made).toHaveLength(1);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(String(outcome.reason)).toMatch(/already in the key store/);
+    const { kid } = (made[0] as PromiseFulfilledResult<{ kid: string }>).value;
+    expect(await rowsOf('key.imported', kid)).toHaveLength(1);
+  });
+
+  it('a row that cannot be written takes its change with it', async () => {
+    const { certPem } = selfSignedCertificate(server.db.dir, 'kept');
+    expect((await call('POST', '/certificates', { alias: 'kept', certificate: certPem })).status).toBe(201);
+    const initial = await call('POST', '/initial-access-tokens', {});
+    const encryption = await call('POST', '/keys', { use: 'enc', alg: 'ECDH-ES' });
+    const user = await call('POST', '/users', { username: 'consents-kept' });
+    await server.app.get(Consents).remember(user.body.id, 'some-client', ['openid']);
+    // What the admin API shows of every record the changes below would touch.
+    const state = async () => Promise.all(['/keys?limit=200', '/certificates?limit=200', '/initial-access-tokens?limit=200', `/users/${user.body.id}/consents`].map(async (path) => (await call('GET', path)).body));
+    const before = await state();
+
+    await query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    try {
+      const refused = [
+        await call('POST', '/keys/rotate', { alg: 'ES256' }),
+        await call('POST', '/keys', { alg: 'ES256' }),
+        await call('POST', '/keys', { use: 'enc', alg: 'ECDH-ES' }),
+        await call('POST', '/keys/rotate', { use: 'enc', alg: 'ECDH-ES' }),
+        await call('DELETE', `/keys/${encryption.body.kid}`),
+        await call('POST', '/certificates', { alias: 'never-stored', certificate: certPem }),
+        await call('DELETE', '/certificates/kept'),
+        await call('POST', '/initial-access-tokens', {}),
+        await call('DELETE', `/initial-access-tokens/${initial.body.id}`),
+        await call('DELETE', `/users/${user.body.id}/consents`),
+      ];
+      expect(refused.map((response) => response.status)).toEqual(refused.map(() => 500));
+      const renewed = selfSignedCertificate(server.db.dir, 'kept-renewed');
+      expect((await cli(['certs', 'import', '--alias', 'kept', '--file', renewed.certFile, '--replace', '--config', configFile])).status).toBe(1);
+    } finally {
+      await query('ALTER TABLE audit_events_away RENAME TO audit_events');
+    }
+    expect(await state()).toEqual(before);
+    expect(before[1].items.map((certificate: { alias: string }) => certificate.alias)).toContain('kept');
+    expect(before[3].total).toBe(1);
   });
 });
 

@@ -22,10 +22,7 @@ export class CertificatesAdminController {
     if (typeof alias !== 'string' || typeof certificate !== 'string') {
       throw OAuthError.invalidRequest('alias and certificate (PEM) are required strings');
     }
-    const imported = await this.truststore.import(alias, certificate);
-    // After the INSERT, not with it: TruststoreService does not hand out write steps yet.
-    await this.audit.recordAfter({ event: 'certificate.imported', actor, target: alias, details: { fingerprint: imported.fingerprint } });
-    return imported;
+    return this.truststore.import(alias, certificate, {}, ({ fingerprint }) => [this.audit.step({ event: 'certificate.imported', actor, target: alias, details: { fingerprint } })]);
   }
 
   @Get()
@@ -41,7 +38,6 @@ export class CertificatesAdminController {
   @Delete(':alias')
   @HttpCode(204)
   async delete(@Param('alias') alias: string, @AdminActor() actor: Actor): Promise<void> {
-    await this.truststore.delete(alias);
-    await this.audit.recordAfter({ event: 'certificate.deleted', actor, target: alias });
+    await this.truststore.delete(alias, [this.audit.step({ event: 'certificate.deleted', actor, target: alias })]);
   }
 }

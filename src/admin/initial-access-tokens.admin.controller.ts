@@ -20,10 +20,8 @@ export class InitialAccessTokensAdminController {
   @Post()
   @NoStore()
   async create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<IssuedInitialAccessToken> {
-    const issued = await this.tokens.issue(body ?? {});
-    // The id, never the token. After the INSERT, not with it: InitialAccessTokens does not hand out write steps yet.
-    await this.audit.recordAfter(initialAccessTokenCreated(actor, issued));
-    return issued;
+    // The id, never the token.
+    return this.tokens.issue(body ?? {}, (created) => [this.audit.step(initialAccessTokenCreated(actor, created))]);
   }
 
   /** Never the tokens: id, created_at, expires_at, max_uses, uses. */
@@ -41,7 +39,6 @@ export class InitialAccessTokensAdminController {
   @Delete(':id')
   @HttpCode(204)
   async revoke(@Param('id') id: string, @AdminActor() actor: Actor): Promise<void> {
-    await this.tokens.revoke(id);
-    await this.audit.recordAfter({ event: 'initial_access_token.revoked', actor, target: id });
+    await this.tokens.revoke(id, [this.audit.step({ event: 'initial_access_token.revoked', actor, target: id })]);
   }
 }

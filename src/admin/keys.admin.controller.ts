@@ -6,6 +6,7 @@ import { IssuerContext } from '../common/issuer-context';
 import { SigningAlg } from '../config/config.schema';
 import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../keys/encryption-key-material';
 import { EncryptionKeysService, EncryptionKeyView } from '../keys/encryption-keys.service';
+import { AlsoForKey } from '../keys/key-facts';
 import { KeyRing } from '../keys/key-ring';
 import { isSigningAlg } from '../keys/key-material';
 import { KeyView, SigningKeysService } from '../keys/signing-keys.service';
@@ -51,9 +52,10 @@ export class KeysAdminController {
    */
   @Post()
   async generate(@Body() body: KeyBody, @AdminActor() actor: Actor): Promise<AnyKeyView> {
-    const key = useOf(body) === 'enc' ? await this.encryptionKeys.generate(encryptionAlg(body?.alg)) : await this.keys.generate(signingAlg(body?.alg) ?? this.context.settings.token.signing_alg);
-    // After the INSERT, not with it: the key services do not hand out write steps yet.
-    await this.audit.recordAfter(keyEvent('key.generated', actor, key));
+    const audited = this.audited('key.generated', actor);
+    const key = useOf(body) === 'enc'
+      ? await this.encryptionKeys.generate(encryptionAlg(body?.alg), {}, audited)
+      : await this.keys.generate(signingAlg(body?.alg) ?? this.context.settings.token.signing_alg, {}, audited);
     await this.keyRing.refresh();
     return key;
   }
@@ -64,8 +66,8 @@ export class KeysAdminController {
    */
   @Post('rotate')
   async rotate(@Body() body: KeyBody, @AdminActor() actor: Actor): Promise<AnyKeyView> {
-    const key = useOf(body) === 'enc' ? await this.encryptionKeys.rotate(encryptionAlg(body?.alg)) : await this.keys.rotate(signingAlg(body?.alg));
-    await this.audit.recordAfter(keyEvent('key.rotated', actor, key));
+    const audited = this.audited('key.rotated', actor);
+    const key = useOf(body) === 'enc' ? await this.encryptionKeys.rotate(encryptionAlg(body?.alg), {}, audited) : await this.keys.rotate(signingAlg(body?.alg), audited);
     await this.keyRing.refresh();
     return key;
   }
@@ -74,12 +76,16 @@ export class KeysAdminController {
   @Delete(':kid')
   @HttpCode(204)
   async delete(@Param('kid') kid: string, @AdminActor() actor: Actor): Promise<void> {
-    if (!(await this.encryptionKeys.delete(kid))) {
+    if (!(await this.encryptionKeys.delete(kid, [this.audit.step({ event: 'key.deleted', actor, target: kid, details: { use: 'enc' } })]))) {
       if ((await this.keys.list()).some((key) => key.kid === kid)) throw OAuthError.invalidRequest('signing keys are retired by rotation, not deleted');
       throw OAuthError.notFound(`no key with kid ${kid}`);
     }
-    await this.audit.recordAfter({ event: 'key.deleted', actor, target: kid, details: { use: 'enc' } });
     await this.keyRing.refresh();
+  }
+
+  /** The audit row of a new key, committed with the key. */
+  private audited(event: 'key.generated' | 'key.rotated', actor: Actor): AlsoForKey {
+    return (key) => [this.audit.step(keyEvent(event, actor, key))];
   }
 
   private async all(): Promise<AnyKeyView[]> {

@@ -72,9 +72,7 @@ export class UsersAdminController {
   async revokeConsents(@Param('id') id: string, @AdminActor() actor: Actor, @Query('client_id') clientId?: unknown): Promise<void> {
     if (clientId !== undefined && typeof clientId !== 'string') throw OAuthError.invalidRequest('client_id may be given once');
     await this.users.get(id);
-    await this.consentStore.revoke(id, clientId);
-    // After the DELETE, not with it: Consents.revoke does not hand out write steps yet.
-    await this.audit.recordAfter({ event: 'user.consents_revoked', actor, target: id, clientId });
+    await this.consentStore.revoke(id, clientId, [this.audit.step({ event: 'user.consents_revoked', actor, target: id, clientId })]);
   }
 
   /** Deletes the user and revokes its grants. */

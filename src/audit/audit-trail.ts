@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
-import { AtomicWriter, WriteStep } from '../database/atomic-writer';
+import type { WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditEvent, AuditEventView } from './audit-event';
@@ -25,7 +25,6 @@ const clip = (value: string | undefined, length: number): string | null => (valu
 export class AuditTrail {
   constructor(
     @InjectRepository(AuditEventEntity) private readonly repo: Repository<AuditEventEntity>,
-    private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
   ) {}
 
@@ -38,15 +37,6 @@ export class AuditTrail {
         event.details && Object.keys(event.details).length ? JSON.stringify(event.details) : null,
       ],
     };
-  }
-
-  /**
-   * Writes `event` on its own, once its change has committed: for the changes whose service does
-   * not yet hand out write steps. Not one transaction — a process killed between the two loses
-   * the row — until its service produces write steps and the change commits `step` with them.
-   */
-  async recordAfter(event: AuditEvent): Promise<void> {
-    await this.writer.commit([this.step(event)]);
   }
 
   /** The tenant's events, newest first; another tenant's are never visible here. */

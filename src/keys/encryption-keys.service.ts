@@ -5,12 +5,13 @@ import { IsNull, Repository } from 'typeorm';
 import { IssuerContext } from '../common/issuer-context';
 import { storable } from '../common/storable';
 import { KeysSettings } from '../config/config.schema';
-import { AtomicWriter } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { insertStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
 import { EncryptionKey, encryptionKeyStatus, EncryptionKeyStatus, encryptionSealContext } from './encryption-key.entity';
 import { EncryptionKeyMaterial, generateEncryptionKeyMaterial, KeyEncryptionAlg, MAX_ENCRYPTION_RSA_BITS } from './encryption-key-material';
+import { AlsoForKey, KeyFacts } from './key-facts';
 import { KeyMaterialError } from './key-material';
 
 /** What operators see of an encryption key: never private material. */
@@ -24,6 +25,9 @@ export interface EncryptionKeyView {
   created_at: number;
   retire_at: number | null;
 }
+
+/** The DELETE of a key found nothing: nothing of its atomic write stays. */
+class NoSuchKey extends Error {}
 
 /** Generation, rotation and deletion of the keys grantry decrypts with (CLI, admin API). */
 @Injectable()
@@ -42,11 +46,11 @@ export class EncryptionKeysService {
     return keys.map((key) => toView(key, now));
   }
 
-  /** A new key, published and decrypting at once; the others stay as they are. */
-  async generate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
+  /** A new key, published and decrypting at once; the others stay as they are. `also`: written with its INSERT. */
+  async generate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}, also: AlsoForKey = () => []): Promise<EncryptionKeyView> {
     if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
     const key = this.row(await generateEncryptionKeyMaterial(alg, bits), nowSeconds());
-    await this.writer.commit([insertStep(this.repo, key)]);
+    await this.writer.commit([insertStep(this.repo, key), ...also(facts(key))]);
     return toView(key, nowSeconds());
   }
 
@@ -54,8 +58,9 @@ export class EncryptionKeysService {
    * A new key of `alg`, and — in one transaction — the grace period of the other active keys of
    * that alg: unpublished at once, they decrypt for `[keys] rotation_grace_period` seconds more.
    * An RSA key keeps the size of the keys it replaces (the largest) unless `bits` says otherwise.
+   * `also`: written in that transaction.
    */
-  async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}): Promise<EncryptionKeyView> {
+  async rotate(alg: KeyEncryptionAlg = 'RSA-OAEP-256', { bits }: { bits?: number } = {}, also: AlsoForKey = () => []): Promise<EncryptionKeyView> {
     if (bits !== undefined && alg !== 'RSA-OAEP-256') throw new KeyMaterialError('--bits applies to RSA keys only');
     const size = bits ?? (alg === 'RSA-OAEP-256' ? await this.currentRsaBits() : undefined);
     const now = nowSeconds();
@@ -66,15 +71,27 @@ export class EncryptionKeysService {
         params: [now + this.settings.rotation_grace_period, this.context.tenant, alg],
       },
       insertStep(this.repo, key),
+      ...also(facts(key)),
     ]);
     return toView(key, now);
   }
 
-  /** Gone at once: JWEs addressed to it no longer decrypt. False when there is no such key. */
-  async delete(kid: string): Promise<boolean> {
+  /**
+   * Gone at once: JWEs addressed to it no longer decrypt. False when there is no such key, and
+   * then `also` (written with the DELETE) is not written either.
+   */
+  async delete(kid: string, also: readonly WriteStep[] = []): Promise<boolean> {
     if (!storable(kid, 128)) return false;
-    const [deleted] = await this.writer.commit([{ sql: 'DELETE FROM encryption_keys WHERE tenant = ? AND kid = ?', params: [this.context.tenant, kid] }]);
-    return deleted > 0;
+    try {
+      await this.writer.commit([
+        { sql: 'DELETE FROM encryption_keys WHERE tenant = ? AND kid = ?', params: [this.context.tenant, kid], expect: 'one-row', refused: () => new NoSuchKey() },
+        ...also,
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return false;
+      throw error;
+    }
   }
 
   /**
@@ -99,6 +116,10 @@ export class EncryptionKeysService {
       retireAt: null,
     });
   }
+}
+
+function facts(key: EncryptionKey): KeyFacts {
+  return { kid: key.kid, use: 'enc', alg: key.alg };
 }
 
 function toView(key: EncryptionKey, now: number): EncryptionKeyView {

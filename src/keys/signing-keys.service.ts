@@ -8,6 +8,7 @@ import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds, sqlBoolean } from '../database/columns';
 import { insertStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
+import { AlsoForKey } from './key-facts';
 import { describeKey, generateKeyMaterial, KeyMaterial, KeyMaterialError, parsePemPrivateKey } from './key-material';
 import { readPkcs12PrivateKey } from './pkcs12';
 import { KeySource, keyStatus, sealContext, SigningKey } from './signing-key.entity';
@@ -53,20 +54,20 @@ export class SigningKeysService {
     return keys.map((key) => toView(key, now));
   }
 
-  /** A new key; active when asked or when it is the first of its alg. */
-  async generate(alg: SigningAlg, { bits, activate = false }: { bits?: number; activate?: boolean } = {}): Promise<KeyView> {
+  /** A new key; active when asked or when it is the first of its alg. `also`: see `AlsoForKey`. */
+  async generate(alg: SigningAlg, { bits, activate = false }: { bits?: number; activate?: boolean } = {}, also?: AlsoForKey): Promise<KeyView> {
     if (bits !== undefined && !alg.match(/^(RS|PS)/)) throw new KeyMaterialError('--bits applies to RSA keys only');
-    return this.store(await generateKeyMaterial(alg, bits), 'generated', activate);
+    return this.store(await generateKeyMaterial(alg, bits), 'generated', activate, also);
   }
 
-  /** A PEM (PKCS#8, PKCS#1, SEC1; encrypted or not) or PKCS#12 private key. */
-  async importKey(options: ImportKeyOptions, source: KeySource = 'imported'): Promise<KeyView> {
-    return this.store(await readKeyFile(options), source, options.activate ?? false);
+  /** A PEM (PKCS#8, PKCS#1, SEC1; encrypted or not) or PKCS#12 private key. `also`: see `AlsoForKey`. */
+  async importKey(options: ImportKeyOptions, also?: AlsoForKey): Promise<KeyView> {
+    return this.store(await readKeyFile(options), 'imported', options.activate ?? false, also);
   }
 
-  /** Activates a new key for `alg`; the previous one stays in the JWKS for the grace period. */
-  async rotate(alg: SigningAlg = this.context.settings.token.signing_alg): Promise<KeyView> {
-    return this.generate(alg, { activate: true });
+  /** Activates a new key for `alg`; the previous one stays in the JWKS for the grace period. `also`: see `AlsoForKey`. */
+  async rotate(alg: SigningAlg = this.context.settings.token.signing_alg, also?: AlsoForKey): Promise<KeyView> {
+    return this.generate(alg, { activate: true }, also);
   }
 
   /**
@@ -93,10 +94,10 @@ export class SigningKeysService {
     this.logger.warn(`generated a ${alg} signing key (${key.kid}); configure [keystore] to use your own`);
   }
 
-  private async store(material: KeyMaterial, source: KeySource, activate: boolean): Promise<KeyView> {
-    if (await this.repo.existsBy({ kid: material.kid })) {
-      throw new KeyMaterialError(`this key is already in the key store (kid ${material.kid})`);
-    }
+  /** The key's INSERT, its activation when due and the caller's `also`: one atomic write. */
+  private async store(material: KeyMaterial, source: KeySource, activate: boolean, also: AlsoForKey = () => []): Promise<KeyView> {
+    const duplicate = () => new KeyMaterialError(`this key is already in the key store (kid ${material.kid})`);
+    if (await this.repo.existsBy({ kid: material.kid })) throw duplicate();
     const first = !(await this.repo.existsBy({ tenant: this.context.tenant, alg: material.alg, active: true }));
     const key = this.repo.create({
       kid: material.kid,
@@ -109,7 +110,12 @@ export class SigningKeysService {
       createdAt: nowSeconds(),
       retireAt: null,
     });
-    await this.writer.commit([insertStep(this.repo, key), ...(activate || first ? this.activationSteps(key.kid, key.alg) : [])]);
+    // The check above answers the usual duplicate; the INSERT's own refusal, the same file imported concurrently.
+    await this.writer.commit([
+      insertStep(this.repo, key, { expect: 'new-key', refused: duplicate }),
+      ...(activate || first ? this.activationSteps(key.kid, key.alg) : []),
+      ...also({ kid: key.kid, use: 'sig', alg: key.alg }),
+    ]);
     return toView((await this.repo.findOneByOrFail({ kid: key.kid })), nowSeconds());
   }
 

@@ -7,7 +7,7 @@ import { OAuthError } from '../common/oauth-error';
 import { cacheSettings } from '../config/cache-settings';
 import { TtlCache } from '../common/ttl-cache';
 import { GrantryConfig } from '../config/config.schema';
-import { AtomicWriter } from '../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../database/atomic-writer';
 import { nowSeconds } from '../database/columns';
 import { insertStep, updateStep } from '../database/repository-steps';
 import { Certificate } from './certificate.entity';
@@ -24,6 +24,9 @@ export interface CertificateView {
 }
 
 const ALIAS = /^[A-Za-z0-9._:@-]{1,255}$/;
+
+/** A replacement found no certificate under its alias: nothing of its atomic write stays. */
+class NoSuchAlias extends Error {}
 
 /** The truststore: certificates of clients and identity providers, by alias. */
 @Injectable()
@@ -48,8 +51,10 @@ export class TruststoreService {
   /**
    * Adds a certificate under `alias`. An existing alias is a conflict unless `replace` is set,
    * when the new certificate takes its place (same checks: valid now, RSA at least 2048 bits).
+   * `also`: what the caller writes in the same transaction (the audit row), given what is stored;
+   * a refused import writes none of it.
    */
-  async import(alias: string, pem: string, { replace = false }: { replace?: boolean } = {}): Promise<CertificateView> {
+  async import(alias: string, pem: string, { replace = false }: { replace?: boolean } = {}, also: (imported: CertificateView) => readonly WriteStep[] = () => []): Promise<CertificateView> {
     if (!ALIAS.test(alias)) {
       throw OAuthError.invalidRequest('alias must be 1-255 characters of letters, digits and . _ : @ -');
     }
@@ -63,19 +68,36 @@ export class TruststoreService {
       notAfter: Math.floor(Date.parse(certificate.validTo) / 1000),
       createdAt: nowSeconds(),
     });
-    if (replace) {
-      // One UPDATE of the existing row (a reader sees the old or the new certificate, never none); else a first import.
-      const { pem: newPem, subject, fingerprint, notAfter, createdAt } = row;
-      const [replaced] = await this.writer.commit([
-        updateStep(this.repo, { pem: newPem, subject, fingerprint, notAfter, createdAt }, 'tenant = :tenant AND alias = :alias', { tenant: this.context.tenant, alias }),
-      ]);
+    const imported = toView(row);
+    const audited = also(imported);
+    try {
+      if (replace && (await this.replaced(row, audited))) return imported;
+      // One INSERT: a duplicate alias is a unique violation, never a silent overwrite.
+      await this.writer.commit([insertStep(this.repo, row, { expect: 'new-key', refused: () => OAuthError.conflict(`a certificate with alias "${alias}" already exists`) }), ...audited]);
+      return imported;
+    } finally {
       this.parsed.delete(this.context.key(alias));
-      // MySQL counts only changed rows: an identical replacement reports 0 but the alias exists.
-      if (replaced || (await this.repo.existsBy({ tenant: this.context.tenant, alias }))) return toView(row);
     }
-    // One INSERT: a duplicate alias is a unique violation, never a silent overwrite.
-    await this.writer.commit([insertStep(this.repo, row, { expect: 'new-key', refused: () => OAuthError.conflict(`a certificate with alias "${alias}" already exists`) })]);
-    return toView(row);
+  }
+
+  /**
+   * One UPDATE of the existing row, with `also` (a reader sees the old or the new certificate,
+   * never none). False when there is none: that write was refused whole, so the caller's INSERT
+   * (with `also`) is the only one that commits. (MySQL/MariaDB count the rows matched, as the
+   * driver asks by default, so an identical replacement counts one.)
+   */
+  private async replaced(row: Certificate, also: readonly WriteStep[]): Promise<boolean> {
+    const { tenant, alias, pem, subject, fingerprint, notAfter, createdAt } = row;
+    try {
+      await this.writer.commit([
+        updateStep(this.repo, { pem, subject, fingerprint, notAfter, createdAt }, 'tenant = :tenant AND alias = :alias', { tenant, alias }, { expect: 'one-row', refused: () => new NoSuchAlias() }),
+        ...also,
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof NoSuchAlias) return false;
+      throw error;
+    }
   }
 
   /** A page of certificates by alias (all of them without paging). */
@@ -109,11 +131,15 @@ export class TruststoreService {
     return certificate;
   }
 
-  async delete(alias: string): Promise<void> {
-    if (!ALIAS.test(alias)) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
-    const [deleted] = await this.writer.commit([{ sql: 'DELETE FROM certificates WHERE tenant = ? AND alias = ?', params: [this.context.tenant, alias] }]);
-    this.parsed.delete(this.context.key(alias));
-    if (!deleted) throw OAuthError.notFound(`no certificate with alias "${alias}"`);
+  /** `also`: what the caller writes with the DELETE (the audit row); not written when there is no such certificate (404). */
+  async delete(alias: string, also: readonly WriteStep[] = []): Promise<void> {
+    const notFound = () => OAuthError.notFound(`no certificate with alias "${alias}"`);
+    if (!ALIAS.test(alias)) throw notFound();
+    try {
+      await this.writer.commit([{ sql: 'DELETE FROM certificates WHERE tenant = ? AND alias = ?', params: [this.context.tenant, alias], expect: 'one-row', refused: notFound }, ...also]);
+    } finally {
+      this.parsed.delete(this.context.key(alias));
+    }
   }
 }
 

@@ -23,9 +23,10 @@ export async function certsCommand(app: INestApplicationContext, sub: string | u
       const alias = requireString(values, 'alias');
       const pem = readInputFile(requireString(values, 'file')).toString('utf8');
       try {
-        const imported = await truststore.import(alias, pem, { replace: values.replace === true });
-        // After the write, not with it: TruststoreService does not hand out write steps yet.
-        await app.get(AuditTrail).recordAfter({ event: 'certificate.imported', actor: operatorActor(), target: alias, details: { fingerprint: imported.fingerprint, replace: values.replace === true } });
+        const replace = values.replace === true;
+        const imported = await truststore.import(alias, pem, { replace }, ({ fingerprint }) => [
+          app.get(AuditTrail).step({ event: 'certificate.imported', actor: operatorActor(), target: alias, details: { fingerprint, replace } }),
+        ]);
         print(io.stdout, imported, values.json === true);
       } catch (error) {
         if (error instanceof OAuthError && error.code === 'conflict') {
@@ -43,8 +44,7 @@ export async function certsCommand(app: INestApplicationContext, sub: string | u
     case 'delete': {
       const { positionals } = parse(args, {});
       const alias = requirePositional(positionals, 'ALIAS');
-      await truststore.delete(alias);
-      await app.get(AuditTrail).recordAfter({ event: 'certificate.deleted', actor: operatorActor(), target: alias });
+      await truststore.delete(alias, [app.get(AuditTrail).step({ event: 'certificate.deleted', actor: operatorActor(), target: alias })]);
       io.stderr.write(`deleted certificate ${alias}\n`);
       return;
     }

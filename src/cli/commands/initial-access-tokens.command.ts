@@ -23,7 +23,8 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
       const request = { expires_in: wholeNumber(values['expires-in'], '--expires-in'), max_uses: wholeNumber(values['max-uses'], '--max-uses') };
       let issued: IssuedInitialAccessToken;
       try {
-        issued = await app.get(InitialAccessTokens).issue(request);
+        // The id, never the token.
+        issued = await app.get(InitialAccessTokens).issue(request, (created) => [app.get(AuditTrail).step(initialAccessTokenCreated(operatorActor(), created))]);
       } catch (error) {
         // The service names its fields as the admin API does; the CLI user typed flags.
         if (error instanceof OAuthError && error.code === 'invalid_request') {
@@ -31,8 +32,6 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
         }
         throw error;
       }
-      // The id, never the token. After the INSERT, not with it: InitialAccessTokens does not hand out write steps yet.
-      await app.get(AuditTrail).recordAfter(initialAccessTokenCreated(operatorActor(), issued));
       print(io.stdout, issued, values.json === true);
       return;
     }
@@ -44,8 +43,7 @@ export async function initialAccessTokensCommand(app: INestApplicationContext, s
     case 'revoke': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await app.get(InitialAccessTokens).revoke(id);
-      await app.get(AuditTrail).recordAfter({ event: 'initial_access_token.revoked', actor: operatorActor(), target: id });
+      await app.get(InitialAccessTokens).revoke(id, [app.get(AuditTrail).step({ event: 'initial_access_token.revoked', actor: operatorActor(), target: id })]);
       io.stderr.write(`revoked initial access token ${id}\n`);
       return;
     }

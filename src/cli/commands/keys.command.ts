@@ -8,6 +8,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import { SigningAlg } from '../../config/config.schema';
 import { isKeyEncryptionAlg, KEY_ENCRYPTION_ALGS, KeyEncryptionAlg } from '../../keys/encryption-key-material';
 import { EncryptionKeysService } from '../../keys/encryption-keys.service';
+import { AlsoForKey } from '../../keys/key-facts';
 import { isSigningAlg } from '../../keys/key-material';
 import { sealContext, SigningKey } from '../../keys/signing-key.entity';
 import { SigningKeysService } from '../../keys/signing-keys.service';
@@ -32,8 +33,9 @@ grantry keys export --cert [--kid K] [--json]
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);
   const encryptionKeys = app.get(EncryptionKeysService);
-  // After each key's INSERT, not with it: the key services do not hand out write steps yet.
+  // A key's audit row is committed with the key.
   const audit = app.get(AuditTrail);
+  const audited = (event: 'key.generated' | 'key.imported' | 'key.rotated'): AlsoForKey => (key) => [audit.step(keyEvent(event, operatorActor(), key))];
   switch (sub) {
     case 'list': {
       const { values } = parse(args, {});
@@ -46,13 +48,11 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
       if (bits !== undefined && !Number.isInteger(bits)) throw new UsageError('--bits must be an integer');
       if (use(values.use) === 'enc') {
         if (values.activate === true) throw new UsageError('--activate applies to signing keys: an encryption key is published when generated');
-        const generated = await encryptionKeys.generate(encryptionAlg(values.alg), { bits });
-        await audit.recordAfter(keyEvent('key.generated', operatorActor(), generated));
+        const generated = await encryptionKeys.generate(encryptionAlg(values.alg), { bits }, audited('key.generated'));
         print(io.stdout, generated, values.json === true);
         return;
       }
-      const generated = await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true });
-      await audit.recordAfter(keyEvent('key.generated', operatorActor(), generated));
+      const generated = await keys.generate(alg(values.alg) ?? 'RS256', { bits, activate: values.activate === true }, audited('key.generated'));
       print(io.stdout, generated, values.json === true);
       return;
     }
@@ -72,26 +72,23 @@ export async function keysCommand(app: INestApplicationContext, sub: string | un
         alias: values.alias as string | undefined,
         alg: alg(values.alg),
         activate: values.activate === true,
-      });
-      await audit.recordAfter(keyEvent('key.imported', operatorActor(), view));
+      }, audited('key.imported'));
       print(io.stdout, view, values.json === true);
       return;
     }
     case 'rotate': {
       const { values } = parse(args, { use: { type: 'string' }, alg: { type: 'string' } });
-      const rotated = use(values.use) === 'enc' ? await encryptionKeys.rotate(encryptionAlg(values.alg)) : await keys.rotate(alg(values.alg));
-      await audit.recordAfter(keyEvent('key.rotated', operatorActor(), rotated));
+      const rotated = use(values.use) === 'enc' ? await encryptionKeys.rotate(encryptionAlg(values.alg), {}, audited('key.rotated')) : await keys.rotate(alg(values.alg), audited('key.rotated'));
       print(io.stdout, rotated, values.json === true);
       return;
     }
     case 'delete': {
       const { values } = parse(kidArgs(args), { kid: { type: 'string' } });
       const kid = requireString(values, 'kid');
-      if (!(await encryptionKeys.delete(kid))) {
+      if (!(await encryptionKeys.delete(kid, [audit.step({ event: 'key.deleted', actor: operatorActor(), target: kid, details: { use: 'enc' } })]))) {
         const signing = (await keys.list()).some((key) => key.kid === kid);
         throw new UsageError(signing ? `${kid} is a signing key: signing keys leave by rotation (keys rotate), not deletion` : `no encryption key with kid ${kid}`);
       }
-      await audit.recordAfter({ event: 'key.deleted', actor: operatorActor(), target: kid, details: { use: 'enc' } });
       io.stdout.write(`deleted encryption key ${kid}\n`);
       return;
     }

@@ -55,7 +55,8 @@ export class InitialAccessTokens {
     private readonly writer: AtomicWriter,
   ) {}
 
-  async issue(request: unknown): Promise<IssuedInitialAccessToken> {
+  /** `also`: what the caller writes with the INSERT (the audit row), given the new token's view — never the token. */
+  async issue(request: unknown, also: (created: InitialAccessTokenView) => readonly WriteStep[] = () => []): Promise<IssuedInitialAccessToken> {
     const { expires_in, max_uses } = parseRequest(request);
     const token = randomId(32);
     const now = nowSeconds();
@@ -68,7 +69,7 @@ export class InitialAccessTokens {
       maxUses: max_uses ?? null,
       uses: 0,
     });
-    await this.writer.commit([insertStep(this.repo, entity)]);
+    await this.writer.commit([insertStep(this.repo, entity), ...also(toView(entity))]);
     return { id: entity.id, initial_access_token: token, expires_at: entity.expiresAt, max_uses: entity.maxUses };
   }
 
@@ -84,11 +85,14 @@ export class InitialAccessTokens {
     return toView(entity);
   }
 
-  /** Revoked by deleting it: the next registration presenting it gets 401 invalid_token. */
-  async revoke(id: string): Promise<void> {
+  /**
+   * Revoked by deleting it: the next registration presenting it gets 401 invalid_token. `also`:
+   * what the caller writes with the DELETE (the audit row); not written for an unknown id (404).
+   */
+  async revoke(id: string, also: readonly WriteStep[] = []): Promise<void> {
     // Not an id we issue (NUL and the like would be a 500 on PostgreSQL): nothing to delete.
     if (!UUID.test(id)) throw notFound(id);
-    await this.writer.commit([{ sql: 'DELETE FROM initial_access_tokens WHERE id = ? AND tenant = ?', params: [id, this.context.tenant], expect: 'one-row', refused: () => notFound(id) }]);
+    await this.writer.commit([{ sql: 'DELETE FROM initial_access_tokens WHERE id = ? AND tenant = ?', params: [id, this.context.tenant], expect: 'one-row', refused: () => notFound(id) }, ...also]);
   }
 
   /**

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../../common/issuer-context';
 import { storable } from '../../../common/storable';
-import { AtomicWriter } from '../../../database/atomic-writer';
+import { AtomicWriter, WriteStep } from '../../../database/atomic-writer';
 import { nowSeconds } from '../../../database/columns';
 import { isUniqueViolation } from '../../../database/unique-violation';
 import { ConsentEntity } from './consent.entity';
@@ -53,16 +53,17 @@ export class Consents {
     return rows.map((row) => ({ client_id: row.clientId, scope: row.scope, created_at: row.createdAt, updated_at: row.updatedAt }));
   }
 
-  /** Forgets the user's consents (all, or one client's); the next request asks again. */
-  async revoke(userId: string, clientId?: string): Promise<number> {
+  /**
+   * Forgets the user's consents (all, or one client's); the next request asks again. `also`: what
+   * the caller writes in the same transaction (the audit row), also when there was none to forget.
+   */
+  async revoke(userId: string, clientId?: string, also: readonly WriteStep[] = []): Promise<number> {
     // Ids from the admin API's path and query: one no column holds has no consent (and must not fail the query).
-    if (!storable(userId, 64) || (clientId && !storable(clientId, 64))) return 0;
-    const [forgotten] = await this.writer.commit([
-      {
-        sql: `DELETE FROM consents WHERE tenant = ? AND user_id = ?${clientId ? ' AND client_id = ?' : ''}`,
-        params: [this.context.tenant, userId, ...(clientId ? [clientId] : [])],
-      },
-    ]);
-    return forgotten;
+    const held = storable(userId, 64) && (!clientId || storable(clientId, 64));
+    const forget: WriteStep[] = held
+      ? [{ sql: `DELETE FROM consents WHERE tenant = ? AND user_id = ?${clientId ? ' AND client_id = ?' : ''}`, params: [this.context.tenant, userId, ...(clientId ? [clientId] : [])] }]
+      : [];
+    const [forgotten] = await this.writer.commit([...forget, ...also]);
+    return held ? forgotten : 0;
   }
 }
