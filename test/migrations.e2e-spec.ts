@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
@@ -7,9 +6,8 @@ import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1
 import { SenderConstraints1765000000000 } from '../src/database/migrations/1765000000000-sender-constraints';
 import { RowVersions1765100000000 } from '../src/database/migrations/1765100000000-row-versions';
 import { AuditEvents1765100500000 } from '../src/database/migrations/1765100500000-audit-events';
-import { runMigrations } from '../src/database/migrator';
 import { freshDatabase } from './support/database';
-import { databaseBefore } from './support/previous-release';
+import { databaseBefore, databaseMigrated } from './support/previous-release';
 import { adminToken, startServer, tokenRequest } from './support/server';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -63,19 +61,11 @@ describe('migration to recorded subject namespaces', () => {
     const db = freshDatabase();
     const sources: DataSource[] = [];
     const open = async (migrations: typeof MIGRATIONS) => {
-      const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations });
+      const source = await databaseMigrated(db, migrations);
       sources.push(source);
-      await source.initialize();
-      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
-      try {
-        await runMigrations(source, db.schema);
-      } finally {
-        quiet.mockRestore();
-      }
       return source;
     };
     try {
-      await db.prepare?.();
       const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'GrantSubjectNamespace1764900300000')));
       const now = Math.floor(Date.now() / 1000);
       const grants: [string, string, string | null][] = [
@@ -118,19 +108,11 @@ describe('migration to sender-constrained tokens', () => {
     const db = freshDatabase();
     const sources: DataSource[] = [];
     const open = async (migrations: typeof MIGRATIONS) => {
-      const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations });
+      const source = await databaseMigrated(db, migrations);
       sources.push(source);
-      await source.initialize();
-      const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
-      try {
-        await runMigrations(source, db.schema);
-      } finally {
-        quiet.mockRestore();
-      }
       return source;
     };
     try {
-      await db.prepare?.();
       // The previous release, with a client, a grant, its refresh token and an opaque access token.
       const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'SenderConstraints1765000000000')));
       const now = Math.floor(Date.now() / 1000);

@@ -13,8 +13,13 @@ import type { TestDatabase } from './database';
 export async function databaseBefore(db: TestDatabase, migration: string): Promise<DataSource> {
   const index = MIGRATIONS.findIndex((candidate) => candidate.name === migration);
   if (index < 0) throw new Error(`no migration named ${migration}`);
+  return databaseMigrated(db, MIGRATIONS.slice(0, index));
+}
+
+/** `db` with `migrations` applied, through a data source of its own that the caller destroys (in `finally`). */
+export async function databaseMigrated(db: TestDatabase, migrations: typeof MIGRATIONS): Promise<DataSource> {
   await db.prepare?.();
-  const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations: MIGRATIONS.slice(0, index) });
+  const source = new DataSource({ ...dataSourceOptions({ url: db.url, schema: db.schema, migrate: true, pool_size: 2, sqlite_synchronous: 'full' }), migrations });
   await source.initialize();
   const quiet = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined); // "applied ..." lines
   try {
