@@ -9,6 +9,7 @@ import { HousekeepingService } from '../src/housekeeping/housekeeping.service';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
 import { TruststoreService } from '../src/keys/truststore.service';
 import { Consents } from '../src/oauth/authorization/consent/consents';
+import { adminCall } from './support/admin-api';
 import { selfSignedCertificate, writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { adminToken, basic, startServer, stopServer, TestServer, tokenRequest } from './support/server';
@@ -37,15 +38,7 @@ describe('the audit trail', () => {
   });
   afterAll(() => stopServer(server));
 
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/api/admin/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown) => adminCall(server.url, token, method, path, body);
 
   const events = async (query: Record<string, string> = {}) => {
     const { status, body } = await call('GET', `/audit-events?${new URLSearchParams(query)}`);
@@ -280,15 +273,7 @@ describe('a change and its audit row', () => {
   });
   afterAll(() => stopServer(server));
 
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/api/admin/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown) => adminCall(server.url, token, method, path, body);
   const query = <T = Record<string, unknown>>(sql: string) => server.app.get(DataSource).query(sql) as Promise<T[]>;
   /** The rows of `event` about `target`. */
   const rowsOf = async (event: string, target: string) => (await query<{ event: string; target: string }>('SELECT event, target FROM audit_events')).filter((row) => row.event === event && row.target === target);
