@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { installCorsPreflight } from './common/cors/cors-preflight';
 import { installPostOnly } from './common/post-only-endpoints';
-import { installRequestContext } from './common/request-context.hook';
+import { installRequestContext, tenantPathRewriter } from './common/request-context.hook';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
 import { createLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
@@ -34,7 +34,13 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
     stream: options.logStream,
   });
   // skipMiddie: grantry uses no Express-style middleware, so Nest's per-request middie hook is pure cost.
-  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, trustProxy: config.server.trust_proxy, skipMiddie: true });
+  // rewriteUrl: a tenant's `/t/{domain}` prefix is taken off before routing (request-context.hook.ts).
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.body_limit,
+    trustProxy: config.server.trust_proxy,
+    skipMiddie: true,
+    rewriteUrl: tenantPathRewriter,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server', log), adapter, {
     logger: new PinoNestLogger(log),
     abortOnError: false,

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GrantryConfig } from '../config/config.schema';
+import { OAuthError } from './oauth-error';
 import { DEFAULT_TENANT, IssuerSettings, RequestContext } from './request-context';
+import { TenantDirectory, TenantState } from './tenant-directory';
 
 export { DEFAULT_TENANT } from './request-context';
 
@@ -21,8 +23,14 @@ export class IssuerContext {
   private readonly storage = new AsyncLocalStorage<RequestContext>();
   /** The deployment file's issuer: the default tenant, `[server] base_url`, the file's settings. */
   readonly default: RequestContext;
+  /** Each tenant's context, for the version of its record it was built from. */
+  private readonly tenants = new Map<string, { version: number; context: RequestContext; ready: Promise<void> }>();
+  private readonly preparers: ((context: RequestContext) => Promise<void>)[] = [];
 
-  constructor(config: GrantryConfig) {
+  constructor(
+    private readonly config: GrantryConfig,
+    @Optional() private readonly directory?: TenantDirectory,
+  ) {
     this.default = new RequestContext(DEFAULT_TENANT, config.server.base_url, issuerSettingsOf(config));
   }
 
@@ -32,11 +40,54 @@ export class IssuerContext {
   }
 
   /**
-   * The context a request is served in. Only the default issuer exists so far; tenants resolve
-   * theirs here (a `/t/{domain}` path, `?tenantDomain=`), before any route sees the request.
+   * The context of the tenant `domain` names, ready to serve (its keys loaded): the default one
+   * for the default domain. An unknown tenant is a 404 and a disabled one a 403, both with an
+   * RFC 6749 error body — never the default tenant's behaviour.
    */
-  forRequest(_request: { readonly url: string }): RequestContext {
-    return this.default;
+  async forDomain(domain: string): Promise<RequestContext> {
+    if (domain === this.default.tenant) return this.default;
+    const state = await this.directory?.find(domain);
+    if (!state) throw new OAuthError('invalid_request', `tenant "${domain}" does not exist`, 404);
+    if (!state.enabled) throw new OAuthError('invalid_request', `tenant "${domain}" is disabled`, 403);
+    const held = this.held(state);
+    await held.ready;
+    return held.context;
+  }
+
+  /**
+   * A tenant's context for work outside a request (the CLI, the admin API acting on a tenant):
+   * the same object its requests are served in, rebuilt when the record changed.
+   */
+  async forTenant(state: TenantState): Promise<RequestContext> {
+    if (state.domain === this.default.tenant) return this.default;
+    const held = this.held(state);
+    await held.ready;
+    return held.context;
+  }
+
+  /**
+   * Work to do before a tenant's context first serves (the key ring loads its keys): run once
+   * per context built, awaited by the requests that would need it.
+   */
+  onTenantContext(prepare: (context: RequestContext) => Promise<void>): void {
+    this.preparers.push(prepare);
+  }
+
+  private held(state: TenantState): { version: number; context: RequestContext; ready: Promise<void> } {
+    const held = this.tenants.get(state.domain);
+    if (held && held.version === state.version) return held;
+    const context = new RequestContext(state.domain, { parent: this.default, path: `/t/${state.domain}` }, this.settingsOf(state));
+    const ready = this.run(context, () => Promise.all(this.preparers.map((prepare) => prepare(context)))).then(() => undefined);
+    const built = { version: state.version, context, ready };
+    this.tenants.set(state.domain, built);
+    // A failed preparation is tried again by the next request, not remembered.
+    ready.catch(() => this.tenants.get(state.domain) === built && this.tenants.delete(state.domain));
+    return built;
+  }
+
+  /** A tenant's settings: the file's, overridden by its `[tenant."<domain>"]` table and its record's. */
+  private settingsOf(_state: TenantState): IssuerSettings {
+    return issuerSettingsOf(this.config);
   }
 
   /** Runs `work` (and everything it awaits) as `context`'s. */

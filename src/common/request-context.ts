@@ -31,9 +31,13 @@ export interface IssuerSettings {
 export class RequestContext {
   private readonly memo = new Map<symbol, unknown>();
 
+  /**
+   * `base` is the issuer itself, or — for a tenant — its parent (the default issuer) and the
+   * path under it, so a tenant's issuer follows the default one once the server listens.
+   */
   constructor(
     readonly tenant: string,
-    private base: string | undefined,
+    private base: string | undefined | { readonly parent: RequestContext; readonly path: string },
     readonly settings: IssuerSettings,
   ) {}
 
@@ -45,7 +49,12 @@ export class RequestContext {
   /** RFC 8414 §2 `issuer`: https (or http for development) URL without query, fragment or trailing slash. */
   get issuer(): string {
     if (this.base === undefined) throw new Error('the issuer is not known before the server listens ([server] base_url unset and port 0)');
-    return this.base;
+    return typeof this.base === 'string' ? this.base : `${this.base.parent.issuer}${this.base.path}`;
+  }
+
+  /** The path every endpoint of this issuer lives under (`/t/{domain}`; empty for the default issuer). */
+  get pathPrefix(): string {
+    return typeof this.base === 'object' ? this.base.path : '';
   }
 
   get tokenEndpoint(): string {

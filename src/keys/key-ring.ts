@@ -45,7 +45,12 @@ export class KeyRing implements OnApplicationShutdown {
     private readonly settings: KeysSettings,
     private readonly context: IssuerContext,
     private readonly decryption: DecryptionKeys,
-  ) {}
+  ) {
+    // A tenant created elsewhere (the CLI, another instance) serves with its keys from its first request.
+    context.onTenantContext(async (tenant) => {
+      if (!this.snapshots.has(tenant.tenant)) await this.refresh();
+    });
+  }
 
   /** The default issuer's keys are in memory (the server signs nothing before). */
   get loaded(): boolean {
