@@ -20,6 +20,8 @@ import { RegistrationGrantTypes } from './oauth/registration/registration-grant-
 import { PluginsModule } from './plugins/plugins.module';
 import { SecurityModule } from './security/security.module';
 import { SecurityService } from './security/security.service';
+import { TenantDirectoryModule } from './tenants/tenant-directory.module';
+import { TenantsModule } from './tenants/tenants.module';
 
 /** `server` serves HTTP and needs a signing key; `cli` runs one operator command and leaves keys alone. */
 export type RunMode = 'server' | 'cli';
@@ -79,12 +81,14 @@ export class AppModule {
         IssuerContextModule,
         ObservabilityModule.forRoot(log),
         DatabaseModule,
+        TenantDirectoryModule,
         SecurityModule,
         KeysModule,
         ClientsModule,
         OAuthModule,
         RegistrationModule,
         PluginsModule,
+        TenantsModule,
         AdminModule,
         HousekeepingModule.forRoot({ periodicSweeps: mode === 'server' }),
       ],

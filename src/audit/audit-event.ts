@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'certificate.imported', 'certificate.deleted',
   'key.generated', 'key.imported', 'key.rotated', 'key.deleted',
   'initial_access_token.created', 'initial_access_token.revoked',
+  'tenant.created', 'tenant.updated', 'tenant.deleted',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

@@ -13,6 +13,7 @@ import { CONFIG_USAGE, ConfigCheckFailed, configCommand } from './commands/confi
 import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
 import { INITIAL_ACCESS_TOKENS_USAGE, initialAccessTokensCommand } from './commands/initial-access-tokens.command';
 import { KEYS_USAGE, keysCommand } from './commands/keys.command';
+import { TENANTS_USAGE, tenantsCommand } from './commands/tenants.command';
 import { USERS_USAGE, usersCommand } from './commands/users.command';
 import { probeDatabase, requireExistingStore } from './preflight';
 
@@ -36,11 +37,12 @@ ${KEYS_USAGE}
 ${CERTS_USAGE}
 ${INITIAL_ACCESS_TOKENS_USAGE}
 ${AUDIT_USAGE}
+${TENANTS_USAGE}
 ${CONFIG_USAGE}
 grantry --version
 
 ${CONFIG_HELP}
-Commands that only read (list, show, keys export, audit list) never create a database or a master key.`;
+Commands that only read (list, show, keys export, audit list, tenants list|show) never create a database or a master key.`;
 
 /** Exit codes: 0 done, 1 the command failed, 2 usage error. */
 export const EXIT_OK = 0;
@@ -68,6 +70,7 @@ const COMMAND_USAGE: Record<string, string> = {
   certs: CERTS_USAGE,
   'initial-access-tokens': INITIAL_ACCESS_TOKENS_USAGE,
   audit: AUDIT_USAGE,
+  tenants: TENANTS_USAGE,
   config: CONFIG_USAGE,
 };
 
@@ -80,6 +83,7 @@ const READ_ONLY: Record<string, string[]> = {
   certs: ['list'],
   'initial-access-tokens': ['list'],
   audit: ['list'],
+  tenants: ['list', 'show'],
 };
 
 /** `grantry start --port N --host H`: a bad value is a usage error. */
@@ -166,6 +170,8 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
       return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io));
     case 'audit':
       return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io));
+    case 'tenants':
+      return withCliContext(config, io, (app) => tenantsCommand(app, rest[0], rest.slice(1), io));
     default:
       throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
   }

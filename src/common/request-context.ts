@@ -1,7 +1,7 @@
 import type { IdTokenSettings, PkceSettings, RegistrationSettings, TokenSettings } from '../config/config.schema';
 
 /** Every row that holds tenant data carries this until tenants arrive (WSO2's name for the default one comes with them). */
-export const DEFAULT_TENANT = 'default';
+export const DEFAULT_TENANT = 'carbon.super';
 
 /**
  * The settings one issuer resolves: today the deployment file's, later a tenant's overrides of

@@ -94,6 +94,28 @@ export class SigningKeysService {
     this.logger.warn(`generated a ${alg} signing key (${key.kid}); configure [keystore] to use your own`);
   }
 
+  /**
+   * A new tenant's first signing key, active, as the step of the caller's atomic write that creates
+   * the tenant: a tenant never exists without a key to sign with. Generated, as the default
+   * tenant's first start does without `[keystore]` (that key is the deployment's own: one tenant's).
+   * The tenant is named, not read from the context: the tenant does not exist until the write commits.
+   */
+  async firstKeyStepFor(tenant: string, alg: SigningAlg): Promise<{ kid: string; step: WriteStep }> {
+    const material = await generateKeyMaterial(alg);
+    const key = this.repo.create({
+      kid: material.kid,
+      tenant,
+      alg: material.alg,
+      publicJwk: material.publicJwk,
+      sealedPrivateKey: this.security.box.seal(material.privateKeyPem, sealContext(material.kid)),
+      active: true,
+      source: 'generated',
+      createdAt: nowSeconds(),
+      retireAt: null,
+    });
+    return { kid: key.kid, step: insertStep(this.repo, key) };
+  }
+
   /** The key's INSERT, its activation when due and the caller's `also`: one atomic write. */
   private async store(material: KeyMaterial, source: KeySource, activate: boolean, also: AlsoForKey = () => []): Promise<KeyView> {
     const duplicate = () => new KeyMaterialError(`this key is already in the key store (kid ${material.kid})`);

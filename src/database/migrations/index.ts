@@ -16,6 +16,7 @@ import { GrantSubjectNamespace1764900300000 } from './1764900300000-grant-subjec
 import { SenderConstraints1765000000000 } from './1765000000000-sender-constraints';
 import { RowVersions1765100000000 } from './1765100000000-row-versions';
 import { AuditEvents1765100500000 } from './1765100500000-audit-events';
+import { Tenants1765200000000 } from './1765200000000-tenants';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SenderConstraints1765000000000,
   RowVersions1765100000000,
   AuditEvents1765100500000,
+  Tenants1765200000000,
 ];
