@@ -59,7 +59,7 @@ describe('the audit trail', () => {
     const { items } = await events({ client_id: clientId });
     expect(items.map((event) => event.event)).toEqual(['client.deleted', 'client.secret_rotated', 'client.updated', 'client.created']);
     for (const event of items) {
-      expect(event).toMatchObject({ actor: admin, client_id: clientId, target: clientId, tenant: 'default' });
+      expect(event).toMatchObject({ actor: admin, client_id: clientId, target: clientId, tenant: 'carbon.super' });
       expect(event.occurred_at).toBeGreaterThanOrEqual(before);
       expect(event.occurred_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     }
@@ -165,7 +165,7 @@ describe('the audit trail', () => {
     expect(byAdmin.items.every((event) => event.actor === admin)).toBe(true);
     expect(byAdmin.total).toBe(everything.items.filter((event) => event.actor === admin).length);
     expect(byAdmin.total).toBeLessThan(everything.total);
-    expect((await events({ tenant: 'default' })).total).toBe(everything.total);
+    expect((await events({ tenant: 'carbon.super' })).total).toBe(everything.total);
     // Tenants are isolated: another tenant's events are never listed here.
     expect(await events({ tenant: 'wso2.com' })).toEqual({ items: [], total: 0 });
 
@@ -406,7 +406,7 @@ describe('the audit retention sweep', () => {
     try {
       const now = Math.floor(Date.now() / 1000);
       const insert = (actor: string, occurredAt: number) =>
-        server.app.get(DataSource).query(`INSERT INTO audit_events (tenant, occurred_at, actor, event) VALUES ('default', ${occurredAt}, '${actor}', 'client.created')`);
+        server.app.get(DataSource).query(`INSERT INTO audit_events (tenant, occurred_at, actor, event) VALUES ('carbon.super', ${occurredAt}, '${actor}', 'client.created')`);
       await insert('operator:old', now - 31 * DAY);
       await insert('operator:older', now - 400 * DAY);
       await insert('operator:recent', now - 29 * DAY);
@@ -424,7 +424,7 @@ describe('the audit retention sweep', () => {
   it('keeps every event with retention_days = 0', async () => {
     const server = await startServer({ audit: { retention_days: 0 } });
     try {
-      await server.app.get(DataSource).query(`INSERT INTO audit_events (tenant, occurred_at, actor, event) VALUES ('default', 1000, 'operator:ancient', 'client.created')`);
+      await server.app.get(DataSource).query(`INSERT INTO audit_events (tenant, occurred_at, actor, event) VALUES ('carbon.super', 1000, 'operator:ancient', 'client.created')`);
       const result = await server.app.get(HousekeepingService).sweepNow();
       expect(result.deleted.audit_events).toBeUndefined();
       expect(await server.app.get(DataSource).query('SELECT actor FROM audit_events')).toEqual([{ actor: 'operator:ancient' }]);

@@ -19,41 +19,41 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** A row of each swept table with the given key and expiry (the columns its migrations require). */
 const ROWS: Record<string, { key: string; row(key: string, expiresAt: number): Record<string, unknown> }> = {
-  used_jtis: { key: 'jti', row: (jti, expiresAt) => ({ tenant: 'default', issuer: 'https://idp.example', jti, expires_at: expiresAt }) },
+  used_jtis: { key: 'jti', row: (jti, expiresAt) => ({ tenant: 'carbon.super', issuer: 'https://idp.example', jti, expires_at: expiresAt }) },
   access_tokens: {
     key: 'token_hash',
     row: (token_hash, expiresAt) => ({
-      token_hash, tenant: 'default', client_id: 'c1', subject: 'alice', scope: 'read', audience: '["c1"]', claims: '{}', expires_at: expiresAt, created_at: now() - 7200,
+      token_hash, tenant: 'carbon.super', client_id: 'c1', subject: 'alice', scope: 'read', audience: '["c1"]', claims: '{}', expires_at: expiresAt, created_at: now() - 7200,
     }),
   },
   revoked_access_tokens: {
     key: 'jti',
-    row: (jti, expiresAt) => ({ tenant: 'default', jti, client_id: 'c1', expires_at: expiresAt, revoked_at: now() - 7200 }),
+    row: (jti, expiresAt) => ({ tenant: 'carbon.super', jti, client_id: 'c1', expires_at: expiresAt, revoked_at: now() - 7200 }),
   },
   refresh_tokens: {
     key: 'token_hash',
-    row: (token_hash, expiresAt) => ({ token_hash, tenant: 'default', grant_id: 'g1', client_id: 'c1', created_at: now() - 7200, expires_at: expiresAt }),
+    row: (token_hash, expiresAt) => ({ token_hash, tenant: 'carbon.super', grant_id: 'g1', client_id: 'c1', created_at: now() - 7200, expires_at: expiresAt }),
   },
   authorization_codes: {
     key: 'code_hash',
-    row: (code_hash, expiresAt) => ({ code_hash, tenant: 'default', client_id: 'c1', grant_id: 'g1', redirect_uri: 'https://app.example/cb', created_at: now() - 7200, expires_at: expiresAt }),
+    row: (code_hash, expiresAt) => ({ code_hash, tenant: 'carbon.super', client_id: 'c1', grant_id: 'g1', redirect_uri: 'https://app.example/cb', created_at: now() - 7200, expires_at: expiresAt }),
   },
   interactions: {
     key: 'id',
-    row: (id, expiresAt) => ({ id, tenant: 'default', binding_hash: 'b', csrf: 'c', client_id: 'c1', request: '{}', step: 0, created_at: now() - 7200, expires_at: expiresAt }),
+    row: (id, expiresAt) => ({ id, tenant: 'carbon.super', binding_hash: 'b', csrf: 'c', client_id: 'c1', request: '{}', step: 0, created_at: now() - 7200, expires_at: expiresAt }),
   },
   sessions: {
     key: 'id',
-    row: (id, expiresAt) => ({ id, tenant: 'default', secret_hash: `s-${id}`, user_id: 'u1', auth_time: now() - 7200, amr: '["pwd"]', created_at: now() - 7200, expires_at: expiresAt }),
+    row: (id, expiresAt) => ({ id, tenant: 'carbon.super', secret_hash: `s-${id}`, user_id: 'u1', auth_time: now() - 7200, amr: '["pwd"]', created_at: now() - 7200, expires_at: expiresAt }),
   },
   initial_access_tokens: {
     key: 'token_digest',
-    row: (token_digest, expiresAt) => ({ token_digest, tenant: 'default', created_at: now() - 7200, expires_at: expiresAt, max_uses: null, uses: 0 }),
+    row: (token_digest, expiresAt) => ({ token_digest, tenant: 'carbon.super', created_at: now() - 7200, expires_at: expiresAt, max_uses: null, uses: 0 }),
   },
   grant_records: {
     key: 'id',
     row: (id, expiresAt) => ({
-      id, tenant: 'default', client_id: 'c1', grant_type: JWT_BEARER, subject: 'alice', scope: 'read', audience: '["c1"]', claims: '{}', created_at: now() - 7200, expires_at: expiresAt,
+      id, tenant: 'carbon.super', client_id: 'c1', grant_type: JWT_BEARER, subject: 'alice', scope: 'read', audience: '["c1"]', claims: '{}', created_at: now() - 7200, expires_at: expiresAt,
     }),
   },
 };

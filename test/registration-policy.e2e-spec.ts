@@ -175,7 +175,7 @@ describe('grant types open to registration ([oauth.registration] allowed_grant_t
         for (const [clientId, digest] of [['legacy-registrant', `'${'d'.repeat(43)}'`], ['legacy-cli', `'${'e'.repeat(43)}'`], ['first-party', 'NULL']]) {
           await old.query(
             `INSERT INTO clients (client_id, tenant, client_name, token_endpoint_auth_method, grant_types, response_types, redirect_uris, scope, audience, registration_token_digest, created_at, updated_at)
-             VALUES ('${clientId}', 'default', '${clientId}', 'none', '["password","refresh_token"]', '[]', '[]', 'openid', '[]', ${digest}, ${now}, ${now})`,
+             VALUES ('${clientId}', 'carbon.super', '${clientId}', 'none', '["password","refresh_token"]', '[]', '[]', 'openid', '[]', ${digest}, ${now}, ${now})`,
           );
         }
         await old.destroy();

@@ -43,7 +43,7 @@ describe('user changes that end what the user granted', () => {
     // The row a browser sign-in leaves (the sign-in itself is browser-sessions.e2e-spec.ts's).
     const sessionId = randomUUID();
     const secretHash = createHash('sha256').update(randomUUID()).digest('hex');
-    await db.getRepository(SessionEntity).insert({ id: sessionId, tenant: 'default', secretHash, userId: created.body.id, authTime: now, amr: ['pwd'], acr: null, createdAt: now, expiresAt: now + 3600, endedAt: null });
+    await db.getRepository(SessionEntity).insert({ id: sessionId, tenant: 'carbon.super', secretHash, userId: created.body.id, authTime: now, amr: ['pwd'], acr: null, createdAt: now, expiresAt: now + 3600, endedAt: null });
     return { id: created.body.id as string, refreshToken: body.refresh_token as string, sessionId };
   }
   const refresh = (refreshToken: string) =>

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -45,6 +45,8 @@ export interface TenantPage {
  */
 @Injectable()
 export class TenantsService {
+  private readonly logger = new Logger(TenantsService.name);
+
   constructor(
     @InjectRepository(TenantEntity) private readonly repo: Repository<TenantEntity>,
     private readonly writer: AtomicWriter,
@@ -137,9 +139,14 @@ export class TenantsService {
     await this.refreshKeys();
   }
 
-  /** The server's key ring holds every tenant's keys: a new tenant signs at once, a deleted one's keys leave memory. */
+  /**
+   * The server's key ring holds every tenant's keys: a new tenant signs at once, a deleted one's
+   * keys leave memory. The change is committed whatever happens here: a failed refresh is logged
+   * and left to the ring's own timer (`[keys] refresh_interval`), not answered as a failed change.
+   */
   private async refreshKeys(): Promise<void> {
-    if (this.keyRing.loaded) await this.keyRing.refresh(); // the CLI never started one
+    if (!this.keyRing.loaded) return; // the CLI never started one
+    await this.keyRing.refresh().catch((error: unknown) => this.logger.error(`key refresh after a tenant change failed: ${(error as Error).message}`));
   }
 
   private async load(domain: string): Promise<TenantEntity> {

@@ -4,7 +4,7 @@ import type { RegisteredClient } from '../../src/clients/registered-client';
 export function registeredClient(fields: Partial<RegisteredClient> = {}): RegisteredClient {
   return {
     clientId: 'c1',
-    tenant: 'default',
+    tenant: 'carbon.super',
     name: 'test',
     authMethod: 'client_secret_basic',
     grantTypes: new Set(['client_credentials']),

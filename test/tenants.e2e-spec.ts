@@ -1,0 +1,192 @@
+import { DataSource } from 'typeorm';
+import { IssuerContext } from '../src/common/issuer-context';
+import { RequestContext } from '../src/common/request-context';
+import { TenantDirectory } from '../src/common/tenant-directory';
+import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
+import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
+import { EncryptionKeysService } from '../src/keys/encryption-keys.service';
+import { KeyRing } from '../src/keys/key-ring';
+import { SigningKeysService } from '../src/keys/signing-keys.service';
+import { KEPT_WITH_TENANT_DELETED, TENANT_TABLES } from '../src/tenants/tenant-tables';
+import { parseUserInput } from '../src/users/user-input';
+import { UsersService } from '../src/users/users.service';
+import { adminCall } from './support/admin-api';
+import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
+import { insertTenantRow, rowsOfTenant, tablesWithTenantColumn } from './support/tenant-rows';
+
+const DEFAULT = 'carbon.super';
+
+/** Tenants as records (issue 26 items 1 and 7): the admin API, the directory the request context reads, deletion of everything of a tenant. */
+describe('tenants', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startServer({ oauth: { token: { signing_alg: 'ES256' } }, users: { scrypt_log_n: 14, scrypt_p: 1 } });
+    token = await adminToken(server);
+  });
+  afterAll(() => stopServer(server));
+
+  const call = (method: string, path: string, body?: unknown) => adminCall(server.url, token, method, path, body);
+  const db = () => server.app.get(DataSource);
+  /** A request with headers of its own (If-Match), answering status, ETag and body. */
+  const request = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+    const response = await fetch(`${server.url}/api/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : undefined };
+  };
+  /** Runs `work` as tenant `domain`'s, as a request under /t/{domain} will. */
+  const asTenant = <T>(domain: string, work: () => Promise<T>): Promise<T> => {
+    const issuers = server.app.get(IssuerContext);
+    return issuers.run(new RequestContext(domain, `${server.url}/t/${domain}`, issuers.default.settings), work);
+  };
+
+  it('has the default tenant carbon.super from the migration, which cannot be deleted or disabled', async () => {
+    const listed = await call('GET', '/tenants');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items[0]).toMatchObject({ domain: DEFAULT, enabled: true, default: true, settings: {} });
+
+    expect(await call('DELETE', `/tenants/${DEFAULT}`)).toEqual({
+      status: 409,
+      body: { error: 'conflict', error_description: `the default tenant ${DEFAULT} cannot be deleted: it serves the deployment's own URLs and its administrators` },
+    });
+    expect(await call('PATCH', `/tenants/${DEFAULT}`, { enabled: false })).toEqual({
+      status: 409,
+      body: { error: 'conflict', error_description: `the default tenant ${DEFAULT} cannot be disabled: it serves the deployment's own URLs and its administrators` },
+    });
+    expect((await call('GET', `/tenants/${DEFAULT}`)).body.enabled).toBe(true);
+    // Everything the default tenant held before tenants existed is carbon.super's now.
+    const [admin] = (await db().query('SELECT tenant FROM clients')) as { tenant: string }[];
+    expect(admin.tenant).toBe(DEFAULT);
+  });
+
+  it('creates a tenant (201) with its first signing key of [oauth.token] signing_alg in the same write, and lists it', async () => {
+    const created = await request('POST', '/tenants', {}, { domain: 'wso2.com', display_name: 'WSO2' });
+    expect(created.status).toBe(201);
+    expect(created.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(created.body).toEqual({ domain: 'wso2.com', display_name: 'WSO2', enabled: true, settings: {}, default: false, created_at: expect.any(Number) });
+    const keys = await asTenant('wso2.com', () => server.app.get(SigningKeysService).list());
+    expect(keys).toEqual([expect.objectContaining({ alg: 'ES256', status: 'active', source: 'generated' })]);
+    // This server's key ring signs for it at once.
+    expect(await asTenant('wso2.com', async () => server.app.get(KeyRing).signer('ES256')?.kid)).toBe(keys[0].kid);
+
+    const page = await call('GET', '/tenants?limit=1&offset=1');
+    expect(page.status).toBe(200);
+    expect(page.body.total).toBeGreaterThanOrEqual(2);
+    expect(page.body.items).toHaveLength(1);
+
+    expect(await call('POST', '/tenants', { domain: 'wso2.com' })).toEqual({ status: 409, body: { error: 'conflict', error_description: 'a tenant with domain wso2.com exists' } });
+    const events = await call('GET', '/audit-events?event=tenant.created');
+    expect(events.body.items[0]).toMatchObject({ tenant: DEFAULT, target: 'wso2.com', details: { alg: 'ES256', enabled: true } });
+  });
+
+  it.each([
+    ['upper case', { domain: 'WSO2.org' }, 'domain must be lower case'],
+    ['a label of 64 characters', { domain: `${'a'.repeat(64)}.com` }, 'domain must be at most 64 characters'],
+    ['a lone label of 64 characters', { domain: 'a'.repeat(64) }, 'each label of domain must be at most 63 characters'],
+    ['65 characters', { domain: `${'a'.repeat(32)}.${'b'.repeat(32)}` }, 'domain must be at most 64 characters'],
+    ['an empty label', { domain: 'wso2..org' }, 'domain must be dot-separated labels, none empty'],
+    ['a hyphen first', { domain: '-wso2.org' }, 'each label of domain must be letters a-z, digits and hyphens, not starting or ending with a hyphen'],
+    ['an underscore', { domain: 'ws_o2.org' }, 'each label of domain must be letters a-z, digits and hyphens, not starting or ending with a hyphen'],
+    ['no domain', { display_name: 'x' }, 'domain must be a non-empty string'],
+    ['settings not an object', { domain: 'ok.example', settings: ['a'] }, 'settings must be a JSON object'],
+    ['settings a string', { domain: 'ok.example', settings: '{}' }, 'settings must be a JSON object'],
+    ['an unknown field', { domain: 'ok.example', hosts: ['a.example'] }, 'unknown field: hosts'],
+    ['enabled not a boolean', { domain: 'ok.example', enabled: 'yes' }, 'enabled must be true or false'],
+  ])('refuses a tenant with %s (400)', async (_what, body, description) => {
+    expect(await call('POST', '/tenants', body)).toEqual({ status: 400, body: { error: 'invalid_request', error_description: description } });
+    expect((await call('GET', '/tenants/ok.example')).status).toBe(404);
+  });
+
+  it('changes display_name, enabled and settings with If-Match like clients: 412 over a version gone', async () => {
+    expect((await call('POST', '/tenants', { domain: 'acme.example' })).status).toBe(201);
+    const read = await request('GET', '/tenants/acme.example', {});
+    expect(read.body).toMatchObject({ display_name: 'acme.example', enabled: true });
+
+    const changed = await request('PATCH', '/tenants/acme.example', { 'if-match': read.etag! }, { display_name: 'ACME', settings: { oauth: { token: { access_token_ttl: 900 } } } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ display_name: 'ACME', settings: { oauth: { token: { access_token_ttl: 900 } } } });
+    expect(changed.etag).not.toBe(read.etag);
+    expect((await request('GET', '/tenants/acme.example', {})).etag).toBe(changed.etag);
+
+    const stale = await request('PATCH', '/tenants/acme.example', { 'if-match': read.etag! }, { enabled: false });
+    expect(stale.status).toBe(412);
+    expect((await call('GET', '/tenants/acme.example')).body.enabled).toBe(true);
+
+    expect(await call('PATCH', '/tenants/acme.example', { settings: 42 })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'settings must be a JSON object' } });
+    expect(await call('PATCH', '/tenants/acme.example', { domain: 'other.example' })).toEqual({
+      status: 400, body: { error: 'invalid_request', error_description: 'domain cannot be changed: it names every record of the tenant' },
+    });
+    expect((await call('PATCH', '/tenants/nope.example', { enabled: false })).status).toBe(404);
+    expect((await call('PATCH', '/tenants/acme.example', { enabled: false })).body.enabled).toBe(false);
+    expect((await call('PATCH', '/tenants/acme.example', { enabled: true })).body.enabled).toBe(true);
+    const updates = await call('GET', '/audit-events?event=tenant.updated');
+    expect(updates.body.items.at(-1)).toMatchObject({ target: 'acme.example', details: { fields: ['display_name', 'settings'] } });
+  });
+
+  it('answers the request context through TenantDirectory: a change through this process is seen at once', async () => {
+    const directory = server.app.get(TenantDirectory);
+    expect((await call('POST', '/tenants', { domain: 'seen.example', settings: { a: 1 } })).status).toBe(201);
+    expect(await directory.find('seen.example')).toEqual({ domain: 'seen.example', enabled: true, version: 1, settings: { a: 1 } });
+    expect((await call('PATCH', '/tenants/seen.example', { enabled: false })).status).toBe(200);
+    expect(await directory.find('seen.example')).toMatchObject({ enabled: false, version: 2 });
+    expect(await directory.find('unknown.example')).toBeUndefined();
+    expect(await directory.find('Not A Domain')).toBeUndefined();
+    expect((await call('DELETE', '/tenants/seen.example')).status).toBe(204);
+    expect(await directory.find('seen.example')).toBeUndefined();
+  });
+
+  it('names in TENANT_TABLES every table with a tenant column but the audit trail (a new one must be added)', async () => {
+    expect(await tablesWithTenantColumn(db())).toEqual([...TENANT_TABLES, ...KEPT_WITH_TENANT_DELETED].sort());
+  });
+
+  it('deletes a tenant and every row of it in one write, leaving other tenants and its audit events', async () => {
+    const doomed = 'doomed.example';
+    const kept = 'kept.example';
+    for (const domain of [doomed, kept]) expect((await call('POST', '/tenants', { domain })).status).toBe(201);
+    // Rows made the way the tenant's requests make them...
+    await asTenant(doomed, async () => {
+      await createClient(server, { client_name: 'doomed app', grant_types: ['client_credentials'] });
+      await server.app.get(UsersService).create(parseUserInput({ username: 'alice', password: 'correct horse battery' }));
+      await server.app.get(IdentityProvidersService).create(parseIdentityProviderInput({ name: 'idp', issuer: 'https://idp.example', jwks_uri: 'https://idp.example/jwks' }));
+    });
+    await asTenant(kept, async () => {
+      await createClient(server, { client_name: 'kept app', grant_types: ['client_credentials'] });
+      await server.app.get(EncryptionKeysService).generate();
+    });
+    // ...and one in every table, as a later migration's table would get; keys of the tenants that
+    // stay are real ones (the key ring reads them), the deleted tenant's never read again.
+    const tables = await tablesWithTenantColumn(db());
+    for (const table of tables) await insertTenantRow(db(), table, doomed);
+    for (const domain of [kept, DEFAULT]) for (const table of tables) if (!/_keys$/.test(table)) await insertTenantRow(db(), table, domain);
+    const before = await rowsOfTenant(db(), tables, doomed);
+    expect(Object.values(before).every((count) => count >= 1)).toBe(true);
+    const othersBefore = [await rowsOfTenant(db(), tables, kept), await rowsOfTenant(db(), tables, DEFAULT)];
+
+    expect(await call('DELETE', `/tenants/${doomed}`)).toEqual({ status: 204, body: undefined });
+
+    const after = await rowsOfTenant(db(), tables, doomed);
+    expect(after).toEqual({ ...Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])), audit_events: before.audit_events });
+    expect([await rowsOfTenant(db(), tables, kept), await rowsOfTenant(db(), tables, DEFAULT)]).toEqual([
+      othersBefore[0],
+      // The default tenant's trail gained the deletion.
+      { ...othersBefore[1], audit_events: othersBefore[1].audit_events + 1 },
+    ]);
+    expect((await call('GET', `/tenants/${doomed}`)).status).toBe(404);
+    expect((await call('GET', '/audit-events?event=tenant.deleted')).body.items[0]).toMatchObject({ tenant: DEFAULT, target: doomed });
+    expect(await call('DELETE', `/tenants/${doomed}`)).toEqual({ status: 404, body: { error: 'not_found', error_description: `no tenant with domain ${doomed}` } });
+  });
+
+  it('deletes nothing when the tenant is not there: the write is one, refused whole', async () => {
+    // Rows of a tenant without its record (none exist: this shows the write is all or nothing).
+    const orphan = 'orphan.example';
+    await insertTenantRow(db(), 'clients', orphan);
+    expect((await call('DELETE', `/tenants/${orphan}`)).status).toBe(404);
+    expect(await rowsOfTenant(db(), ['clients'], orphan)).toEqual({ clients: 1 });
+    expect((await call('DELETE', '/tenants/NOT..valid')).status).toBe(404);
+  });
+});
