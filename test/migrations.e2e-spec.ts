@@ -6,9 +6,12 @@ import { GrantSubjectNamespace1764900300000 } from '../src/database/migrations/1
 import { SenderConstraints1765000000000 } from '../src/database/migrations/1765000000000-sender-constraints';
 import { RowVersions1765100000000 } from '../src/database/migrations/1765100000000-row-versions';
 import { AuditEvents1765100500000 } from '../src/database/migrations/1765100500000-audit-events';
+import { Tenants1765200000000 } from '../src/database/migrations/1765200000000-tenants';
+import { KEPT_WITH_TENANT_DELETED, TENANT_TABLES } from '../src/tenants/tenant-tables';
 import { freshDatabase } from './support/database';
 import { databaseBefore, databaseMigrated } from './support/previous-release';
 import { adminToken, startServer, tokenRequest } from './support/server';
+import { insertTenantRow, rowsOfTenant, tablesWithTenantColumn } from './support/tenant-rows';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
@@ -240,6 +243,79 @@ describe('migration to the audit trail', () => {
         await server.close();
       }
     } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('migration to tenants (issue 26 item 7)', () => {
+  /** What must survive the rename: columns, primary key and indexes of every tenant table; the tenant column's default apart. */
+  const shapeOf = async (source: DataSource, tables: readonly string[]) => {
+    const runner = source.createQueryRunner();
+    try {
+      const shapes: Record<string, unknown> = {};
+      const defaults: Record<string, string | undefined> = {};
+      for (const name of tables) {
+        const table = (await runner.getTable(name))!;
+        shapes[name] = {
+          columns: table.columns.map((column) => [column.name, column.type, column.isNullable, column.isPrimary, column.isGenerated, column.name === 'tenant' ? null : column.default]).sort(),
+          indices: table.indices.map((index) => `${index.isUnique ? 'unique ' : ''}${index.columnNames.join(',')}`).sort(),
+        };
+        const tenantDefault = table.findColumnByName('tenant')!.default as string | undefined;
+        defaults[name] = tenantDefault === undefined ? undefined : /carbon\.super/.test(tenantDefault) ? 'carbon.super' : /default/.test(tenantDefault) ? 'default' : tenantDefault;
+      }
+      return { shapes, defaults };
+    } finally {
+      await runner.release();
+    }
+  };
+
+  it('renames the default tenant to carbon.super in every table, keys and indexes kept, adds tenants, and goes down again', async () => {
+    const db = freshDatabase();
+    const sources: DataSource[] = [];
+    const open = async (migrations: typeof MIGRATIONS) => {
+      const source = await databaseMigrated(db, migrations);
+      sources.push(source);
+      return source;
+    };
+    try {
+      const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'Tenants1765200000000')));
+      const tables = await tablesWithTenantColumn(old);
+      expect(tables).toEqual([...TENANT_TABLES, ...KEPT_WITH_TENANT_DELETED].sort());
+      // Two rows of the one tenant there was in every table, so unique (tenant, ...) keys meet each other.
+      for (const table of tables) for (let i = 0; i < 2; i++) await insertTenantRow(old, table, 'default');
+      const before = await shapeOf(old, tables);
+      expect(new Set(Object.values(before.defaults))).toEqual(new Set(['default', undefined]));
+      await old.destroy();
+
+      const current = await open(MIGRATIONS);
+      expect(await rowsOfTenant(current, tables, 'carbon.super')).toEqual(Object.fromEntries(tables.map((table) => [table, 2])));
+      expect(await rowsOfTenant(current, tables, 'default')).toEqual(Object.fromEntries(tables.map((table) => [table, 0])));
+      const up = await shapeOf(current, tables);
+      expect(up.shapes).toEqual(before.shapes);
+      expect(up.defaults).toEqual(Object.fromEntries(Object.entries(before.defaults).map(([table, value]) => [table, value && 'carbon.super'])));
+      const [tenant] = (await current.query('SELECT domain, display_name, enabled, settings, version FROM tenants')) as Record<string, unknown>[];
+      expect({ ...tenant, enabled: Boolean(Number(tenant.enabled) || tenant.enabled === true) }).toEqual({ domain: 'carbon.super', display_name: 'Default tenant', enabled: true, settings: '{}', version: 1 });
+      // A statement that leaves the tenant out lands in carbon.super; audit ids still grow by themselves (SQLite rebuilt the table).
+      await current.query("INSERT INTO audit_events (occurred_at, actor, event) VALUES (1, 'operator:after', 'client.created')");
+      expect(await current.query("SELECT tenant FROM audit_events WHERE actor = 'operator:after'")).toEqual([{ tenant: 'carbon.super' }]);
+
+      const runner = current.createQueryRunner();
+      try {
+        await new Tenants1765200000000().down(runner);
+        expect(await runner.hasTable('tenants')).toBe(false);
+        expect(await rowsOfTenant(current, tables, 'default')).toEqual(Object.fromEntries(tables.map((table) => [table, table === 'audit_events' ? 3 : 2])));
+        const down = await shapeOf(current, tables);
+        expect(down).toEqual(before);
+        // And up again, as `grantry migrate` would after a rollback.
+        await new Tenants1765200000000().up(runner);
+        expect(await rowsOfTenant(current, tables, 'default')).toEqual(Object.fromEntries(tables.map((table) => [table, 0])));
+        expect((await shapeOf(current, tables)).shapes).toEqual(before.shapes);
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      for (const source of sources) if (source.isInitialized) await source.destroy();
       await db.drop();
     }
   });
