@@ -4,6 +4,7 @@ import { AdminModule } from '../src/admin/admin.module';
 import { OPENAPI_DOCUMENT } from '../src/admin/openapi.document';
 import { CLIENT_METADATA_FIELDS, parseClientMetadata } from '../src/clients/client-metadata';
 import { IDENTITY_PROVIDER_FIELDS, parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
+import { parseTenantInput, TENANT_FIELDS } from '../src/tenants/tenant-input';
 import { parseUserInput, USER_FIELDS } from '../src/users/user-input';
 import { startServer, stopServer, TestServer } from './support/server';
 
@@ -110,6 +111,15 @@ describe('the admin API validators and its OpenAPI 3.1 document agree (issue 15 
       companions: {} as Record<string, Record<string, unknown>>,
       // The password goes to the password policy (UsersService), which names what is wrong with it.
       unchecked: ['password'],
+    },
+    {
+      name: 'tenants',
+      schema: 'TenantInput',
+      fields: TENANT_FIELDS as Record<string, Schema>,
+      base: { domain: 'acme.example' } as Record<string, unknown>,
+      parse: (body: Record<string, unknown>) => parseTenantInput(body),
+      companions: {} as Record<string, Record<string, unknown>>,
+      unchecked: [] as string[],
     },
   ])('$name', ({ schema, fields, base, parse, companions, unchecked }) => {
     it('documents exactly the fields the validator takes', () => {

@@ -4,6 +4,7 @@ import { SIGNING_ALGS } from '../config/config.schema';
 import { IDENTITY_PROVIDER_FIELDS } from '../identity-providers/identity-provider-input';
 import { KEY_ENCRYPTION_ALGS } from '../keys/encryption-key-material';
 import { DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS } from '../oauth/registration/initial-access-tokens';
+import { TENANT_FIELDS } from '../tenants/tenant-input';
 import { USER_FIELDS } from '../users/user-input';
 
 /**
@@ -22,7 +23,7 @@ const page = (item: string) => ({
 const errors = {
   '400': { description: 'invalid input', ...json(ref('Error')) },
   '401': { description: 'missing, malformed or inactive bearer token', ...json(ref('Error')) },
-  '403': { description: 'token lacks the admin scope', ...json(ref('Error')) },
+  '403': { description: 'token lacks the admin scope (tenants: not a super-admin)', ...json(ref('Error')) },
   '413': { description: 'request body too large', ...json(ref('Error')) },
 };
 const notFound = { '404': { description: 'no such record', ...json(ref('Error')) } };
@@ -68,6 +69,7 @@ const languageTagged = { [LANGUAGE_TAGGED_FIELD.source]: { type: 'string' } };
 const identityProviderFields = IDENTITY_PROVIDER_FIELDS;
 const { password, locked_until, ...userFields } = USER_FIELDS;
 const userInput = { ...userFields, password };
+const tenantFields = TENANT_FIELDS;
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -224,6 +226,28 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'a page', ...json(page('AuditEvent')) }, ...errors },
       },
     },
+    '/tenants': {
+      post: {
+        summary: 'Create a tenant (super-admins only): an isolated issuer at /t/{domain}, created with its first signing key',
+        requestBody: { required: true, ...json(ref('TenantInput')) },
+        responses: { '201': { description: 'created', headers: etag, ...json(ref('Tenant')) }, '409': { description: 'the domain is taken', ...json(ref('Error')) }, ...errors },
+      },
+      get: { summary: 'List tenants (super-admins only), the default tenant carbon.super first', parameters: paging, responses: { '200': { description: 'a page', ...json(page('Tenant')) }, ...errors } },
+    },
+    '/tenants/{domain}': {
+      parameters: pathId('domain'),
+      get: { summary: 'Get a tenant', responses: { ...tagged('the tenant', 'Tenant'), ...errors, ...notFound } },
+      patch: {
+        summary: 'Change a tenant\'s display_name, enabled or settings (the domain never changes)',
+        parameters: ifMatch,
+        requestBody: { required: true, ...json({ type: 'object', properties: tenantFields, additionalProperties: false }) },
+        responses: { ...tagged('the tenant', 'Tenant'), '409': { description: 'the default tenant cannot be disabled', ...json(ref('Error')) }, ...errors, ...notFound, ...preconditionFailed },
+      },
+      delete: {
+        summary: 'Delete a tenant and everything of it in one transaction (clients, users, identity providers, certificates, keys, grants, tokens, sessions, consents, initial access tokens, jtis); its audit events stay',
+        responses: { '204': { description: 'deleted' }, '409': { description: 'the default tenant cannot be deleted', ...json(ref('Error')) }, ...errors, ...notFound },
+      },
+    },
     '/openapi.json': {
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } },
     },
@@ -283,6 +307,12 @@ export const OPENAPI_DOCUMENT = {
           created_at: { type: 'integer' },
           updated_at: { type: 'integer' },
         },
+      },
+      TenantInput: { type: 'object', required: ['domain'], properties: tenantFields, additionalProperties: false },
+      Tenant: {
+        type: 'object',
+        required: ['domain', 'display_name', 'enabled', 'settings', 'default', 'created_at'],
+        properties: { ...tenantFields, default: { type: 'boolean', description: 'the default tenant carbon.super: the deployment\'s own URLs; cannot be deleted or disabled' }, created_at: { type: 'integer' } },
       },
       Certificate: {
         type: 'object',
