@@ -256,4 +256,13 @@ function watch(child: ReturnType<typeof runModule>) {
     const created = JSON.parse(results[results.length - 1].output) as Record<string, unknown>;
     expect(created).toMatchObject({ client_name: 'orders', grant_types: ['client_credentials'], scope: 'orders:read', client_id: expect.any(String), client_secret: expect.any(String) });
   }, 180_000);
+
+  it('tenants: creates, disables and deletes a tenant with the CLI', async () => {
+    const { lang, code } = sample('tenants-cli');
+    expect(lang).toBe('sh');
+    const [created, disabled, deleted] = await runShell(code, dir, server.url);
+    expect(JSON.parse(created.output)).toMatchObject({ domain: 'wso2.com', display_name: 'WSO2', enabled: true, default: false });
+    expect(disabled.output).toMatch(/^domain\s+wso2\.com\n[\s\S]*\nenabled\s+false\n/);
+    expect(deleted.output).toBe('');
+  }, 180_000);
 });
