@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { IssuerContext } from '../src/common/issuer-context';
-import { RequestContext } from '../src/common/request-context';
 import { TenantDirectory } from '../src/common/tenant-directory';
 import { parseIdentityProviderInput } from '../src/identity-providers/identity-provider-input';
 import { IdentityProvidersService } from '../src/identity-providers/identity-providers.service';
@@ -11,7 +10,7 @@ import { KEPT_WITH_TENANT_DELETED, TENANT_TABLES } from '../src/tenants/tenant-t
 import { parseUserInput } from '../src/users/user-input';
 import { UsersService } from '../src/users/users.service';
 import { adminCall } from './support/admin-api';
-import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer } from './support/server';
 import { insertTenantRow, rowsOfTenant, tablesWithTenantColumn } from './support/tenant-rows';
 
 const DEFAULT = 'carbon.super';
@@ -40,9 +39,19 @@ describe('tenants', () => {
     return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : undefined };
   };
   /** Runs `work` as tenant `domain`'s, as a request under /t/{domain} will. */
-  const asTenant = <T>(domain: string, work: () => Promise<T>): Promise<T> => {
+  const asTenant = async <T>(domain: string, work: () => Promise<T>): Promise<T> => {
     const issuers = server.app.get(IssuerContext);
-    return issuers.run(new RequestContext(domain, `${server.url}/t/${domain}`, issuers.default.settings), work);
+    const state = await server.app.get(TenantDirectory).find(domain);
+    return issuers.run(await issuers.forTenant(state!), work);
+  };
+  /** A client_credentials token at the tenant's token endpoint. */
+  const tenantToken = async (domain: string, clientId: string, secret: string) => {
+    const response = await fetch(`${server.url}/t/${domain}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, secret) },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
   it('has the default tenant carbon.super from the migration, which cannot be deleted or disabled', async () => {
@@ -138,6 +147,51 @@ describe('tenants', () => {
     expect(await directory.find('Not A Domain')).toBeUndefined();
     expect((await call('DELETE', '/tenants/seen.example')).status).toBe(204);
     expect(await directory.find('seen.example')).toBeUndefined();
+  });
+
+  it('serves a tenant created here at once, with its own key, and stops at once when it is disabled or deleted here', async () => {
+    expect((await call('POST', '/tenants', { domain: 'live.example' })).status).toBe(201);
+    const client = await asTenant('live.example', () => createClient(server, { client_name: 'live app', grant_types: ['client_credentials'] }));
+    const issued = await tenantToken('live.example', client.client_id, client.client_secret!);
+    expect(issued.status).toBe(200);
+    const [header, payload] = (issued.body.access_token as string).split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(payload.iss).toBe(`${server.url}/t/live.example`);
+    const [key] = await asTenant('live.example', () => server.app.get(SigningKeysService).list());
+    expect(header).toMatchObject({ alg: 'ES256', kid: key.kid });
+
+    expect((await call('PATCH', '/tenants/live.example', { enabled: false })).status).toBe(200);
+    expect((await tenantToken('live.example', client.client_id, client.client_secret!)).status).toBe(403);
+    expect((await call('PATCH', '/tenants/live.example', { enabled: true })).status).toBe(200);
+    expect((await tenantToken('live.example', client.client_id, client.client_secret!)).status).toBe(200);
+    expect((await call('DELETE', '/tenants/live.example')).status).toBe(204);
+    expect((await tenantToken('live.example', client.client_id, client.client_secret!)).status).toBe(404);
+  });
+
+  it('leaves tenants to admins of the default tenant: a tenant\'s own admin token is refused (403)', async () => {
+    expect((await call('POST', '/tenants', { domain: 'tenant-admin.example' })).status).toBe(201);
+    const admin = await asTenant('tenant-admin.example', () => createClient(server, { client_name: 'tenant admin', grant_types: ['client_credentials'], scope: 'admin' }));
+    const response = await fetch(`${server.url}/t/tenant-admin.example/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(admin.client_id, admin.client_secret!) },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
+    });
+    const tenantAdminToken = ((await response.json()) as { access_token: string }).access_token;
+    // Its own tenant's admin API takes it...
+    expect((await adminCall(`${server.url}/t/tenant-admin.example`, tenantAdminToken, 'GET', '/clients')).status).toBe(200);
+    // ...the tenants resource does not, whatever the tenant asked for.
+    for (const [method, path, body] of [['GET', '/tenants'], ['POST', '/tenants', { domain: 'sneaky.example' }], ['DELETE', '/tenants/tenant-admin.example'], ['PATCH', '/tenants/carbon.super', { display_name: 'mine' }]] as const) {
+      expect({ method, path, ...(await adminCall(`${server.url}/t/tenant-admin.example`, tenantAdminToken, method, path, body)) }).toEqual({
+        method, path, status: 403, body: { error: 'insufficient_scope', error_description: 'tenants are administered by super-admins of the default tenant carbon.super only' },
+      });
+    }
+    expect((await call('GET', '/tenants/sneaky.example')).status).toBe(404);
+    expect((await call('GET', '/tenants/tenant-admin.example')).status).toBe(200);
+  });
+
+  it('creates a domain once when many ask at the same moment: one 201, the others 409', async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call('POST', '/tenants', { domain: 'race.example' })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(await asTenant('race.example', () => server.app.get(SigningKeysService).list())).toHaveLength(1);
   });
 
   it('names in TENANT_TABLES every table with a tenant column but the audit trail (a new one must be added)', async () => {
