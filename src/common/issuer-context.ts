@@ -23,8 +23,11 @@ export class IssuerContext {
   private readonly storage = new AsyncLocalStorage<RequestContext>();
   /** The deployment file's issuer: the default tenant, `[server] base_url`, the file's settings. */
   readonly default: RequestContext;
-  /** Each tenant's context, for the version of its record it was built from. */
-  private readonly tenants = new Map<string, { version: number; context: RequestContext; ready: Promise<void> }>();
+  /**
+   * Each tenant's context, for the state of its record it was built from: a state read again
+   * (a change, a deleted and recreated tenant, the directory's cache renewed) builds a new one.
+   */
+  private readonly tenants = new Map<string, { state: TenantState; context: RequestContext; ready: Promise<void> }>();
   private readonly preparers: ((context: RequestContext) => Promise<void>)[] = [];
 
   constructor(
@@ -73,12 +76,12 @@ export class IssuerContext {
     this.preparers.push(prepare);
   }
 
-  private held(state: TenantState): { version: number; context: RequestContext; ready: Promise<void> } {
+  private held(state: TenantState): { state: TenantState; context: RequestContext; ready: Promise<void> } {
     const held = this.tenants.get(state.domain);
-    if (held && held.version === state.version) return held;
+    if (held?.state === state) return held;
     const context = new RequestContext(state.domain, { parent: this.default, path: `/t/${state.domain}` }, this.settingsOf(state));
     const ready = this.run(context, () => Promise.all(this.preparers.map((prepare) => prepare(context)))).then(() => undefined);
-    const built = { version: state.version, context, ready };
+    const built = { state, context, ready };
     this.tenants.set(state.domain, built);
     // A failed preparation is tried again by the next request, not remembered.
     ready.catch(() => this.tenants.get(state.domain) === built && this.tenants.delete(state.domain));

@@ -6,7 +6,7 @@ export interface TenantState {
   /** The tenant domain (`wso2.com`): lower-case DNS labels, at most 64 characters. */
   readonly domain: string;
   readonly enabled: boolean;
-  /** Changes with every update of the record: a context built on an older state is rebuilt. */
+  /** Changes with every update of the record (its ETag's version). */
   readonly version: number;
   /**
    * The overrides set through the admin API, shaped as the deployment file's keys
@@ -16,7 +16,12 @@ export interface TenantState {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-/** Finds tenants by domain for every request that names one; cached, so a tenant's token costs no query. */
+/**
+ * Finds tenants by domain for every request that names one; cached, so a tenant's token costs no
+ * query. A state is immutable and a new object whenever the record is read again: the request
+ * context built from one is rebuilt from the next (a deleted and recreated tenant starts at
+ * version 1 again, so versions alone cannot tell).
+ */
 export abstract class TenantDirectory {
   /**
    * The tenant of `domain`, or undefined when none exists. A found record is at most
