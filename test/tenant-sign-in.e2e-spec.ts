@@ -3,6 +3,10 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import * as openid from 'openid-client';
 import type { ClientView } from '../src/clients/clients.service';
 import { IssuerContext } from '../src/common/issuer-context';
+import type { RequestContext } from '../src/common/request-context';
+import { InteractionGone } from '../src/oauth/authorization/interaction/interaction-gone';
+import { Interactions } from '../src/oauth/authorization/interaction/interactions';
+import { Sessions } from '../src/oauth/authorization/session/sessions';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
@@ -85,6 +89,8 @@ describe('sign-in in a tenant, cookies kept apart', () => {
     const suffix = domain ? `.${domain}` : '';
     return { domain, issuer, prefix: context.pathPrefix, sessionCookie: `grantry_session${suffix}`, bindingCookie: `grantry_interaction${suffix}`, rp: rp.body as ClientView, userId: user.body.id as string };
   }
+
+  const contextOf = (domain: string): Promise<RequestContext> => issuers.forDomain(domain);
 
   const CHALLENGE = createHash('sha256').update('x'.repeat(43)).digest('base64url');
   const authorize = (at: Issuer, extra: Record<string, string> = {}) =>
@@ -171,6 +177,11 @@ describe('sign-in in a tenant, cookies kept apart', () => {
     expect(signedIn(await silently(browser, tenants[E]))).toBe('login_required');
     expect(signedIn(await silently(browser, home))).toBe('login_required');
     expect(signedIn(await silently(browser, tenants[D]))).toBe('signed in');
+    // The store itself finds the session by (tenant, secret): in D only. (Over HTTP its user, looked up
+    // by tenant too, would also be missing elsewhere; this checks the first of the two layers alone.)
+    const sessions = server.app.get(Sessions);
+    expect(await issuers.run(await contextOf(D), () => sessions.current(secret))).toMatchObject({ userId: tenants[D].userId });
+    for (const other of [await contextOf(E), issuers.default]) expect(await issuers.run(other, () => sessions.current(secret))).toBeUndefined();
   });
 
   it('an interaction of one tenant, shown or posted at another\'s path with its binding cookie copied, is gone there', async () => {
@@ -188,6 +199,11 @@ describe('sign-in in a tenant, cookies kept apart', () => {
       expect({ status: posted.status, gone: posted.html.includes(INTERACTION_GONE), cookies: posted.headers.getSetCookie() }).toEqual({ status: 400, gone: true, cookies: [] });
     }
     expect(browser.has(home.sessionCookie) || browser.has(tenants[E].sessionCookie)).toBe(false);
+    // The store itself finds the interaction by (tenant, id): in D only. (Over HTTP its client, looked
+    // up by tenant too, would also be missing elsewhere; this checks the first of the two layers alone.)
+    const interactions = server.app.get(Interactions);
+    await expect(issuers.run(await contextOf(D), () => interactions.load(binding, id))).resolves.toMatchObject({ id });
+    for (const other of [await contextOf(E), issuers.default]) await expect(issuers.run(other, () => interactions.load(binding, id))).rejects.toBeInstanceOf(InteractionGone);
     // At its own tenant the same form signs the user in.
     const own = await browser.request(`${d.issuer}/oauth2/interaction/${id}/login`, { form: { csrf, username: 'alice', password: PASSWORD } });
     expect(own.status).toBe(303);
