@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import * as openid from 'openid-client';
+import { chromium } from 'playwright-core';
 import type { ClientView } from '../src/clients/clients.service';
 import { IssuerContext } from '../src/common/issuer-context';
 import type { RequestContext } from '../src/common/request-context';
@@ -11,6 +13,7 @@ import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
 import { TestBrowser } from './support/browser';
+import { track } from './support/resources';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer } from './support/server';
 
 const REDIRECT = 'https://rp.example/callback';
@@ -19,6 +22,9 @@ const PASSWORD = 'correct horse battery';
 const FAST_SCRYPT = { users: { scrypt_log_n: 14, scrypt_p: 1 } };
 const INTERACTION_GONE = 'This sign-in has expired or was already finished.';
 /** Two tenants besides the default one; the first is the seed's. */
+/** Debian's Chromium (TOOLCHAIN.md), as browser-sign-in.e2e-spec.ts runs it. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const D = 'wso2.com';
 const E = 'acme.example';
 
@@ -244,6 +250,62 @@ describe('sign-in in a tenant, cookies kept apart', () => {
     // Its own tenant's hint names the client, whose registered URI the browser returns to.
     expect((await logout(d, ofD)).location).toBe(BYE);
   });
+
+  // What Chromium does with the pages and cookies does not depend on the database: the SQLite leg runs it.
+  (process.env.DATABASE_URL ? it.skip : it)('in Chromium: signs in at two tenants under their own cookies, and signs out of one only', async () => {
+    // Fail, never skip: a missing browser must not turn the acceptance test green.
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium — run \`apt-get install -y chromium\``);
+    const [d, e] = [tenants[D], tenants[E]];
+    const launched = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    const close = track('Chromium', () => launched.close());
+    try {
+      const context = await launched.newContext();
+      context.setDefaultTimeout(10_000);
+      // The client's side answers here, without a server of its own.
+      await context.route(`${new URL(REDIRECT).origin}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><title>rp</title><p>back at the client</p>' }));
+      const page = await context.newPage();
+      const complaints: string[] = [];
+      page.on('console', (message) => void (message.type() === 'error' ? complaints.push(message.text()) : undefined));
+      const landedAt = async (url: string) => {
+        await page.goto(url);
+        await page.waitForURL((at) => at.href.startsWith(REDIRECT) || at.pathname.includes('/oauth2/interaction/'));
+        return new URL(page.url());
+      };
+      const signInAt = async (at: Issuer) => {
+        const first = await landedAt(authorize(at));
+        expect(first.pathname.startsWith(`${at.prefix}/oauth2/interaction/`)).toBe(true);
+        await page.locator('input[name="username"]').fill('alice');
+        await page.locator('input[name="password"]').fill(PASSWORD);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('button[name="decision"][value="approve"]').click();
+        await page.waitForURL((url) => url.href.startsWith(`${REDIRECT}?`) && url.searchParams.has('code'));
+      };
+      const silentlyAt = async (at: Issuer) => {
+        const landed = await landedAt(authorize(at, { prompt: 'none' }));
+        return landed.searchParams.has('code') ? 'signed in' : landed.searchParams.get('error');
+      };
+      const names = async () => (await context.cookies(server.url)).map((cookie) => cookie.name).sort();
+
+      await signInAt(d);
+      expect(await names()).toEqual([d.bindingCookie, d.sessionCookie]);
+      expect(await silentlyAt(e)).toBe('login_required');
+      expect(await silentlyAt(home)).toBe('login_required');
+      await signInAt(e);
+      expect(await names()).toEqual([e.bindingCookie, e.sessionCookie, d.bindingCookie, d.sessionCookie].sort());
+      expect(await silentlyAt(d)).toBe('signed in');
+
+      await page.goto(`${d.issuer}/oauth2/logout?${new URLSearchParams({ client_id: d.rp.client_id, post_logout_redirect_uri: BYE })}`);
+      await page.locator('button[name="decision"][value="approve"]').click();
+      await page.waitForURL((url) => url.href.startsWith(BYE));
+      expect(await names()).toEqual([e.bindingCookie, e.sessionCookie, d.bindingCookie].sort());
+      expect(await silentlyAt(d)).toBe('login_required');
+      expect(await silentlyAt(e)).toBe('signed in');
+      // The pages ran under their CSP (form-action 'self' and the client's origin): nothing refused.
+      expect(complaints).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
 });
 
 /** Over an https issuer (a proxy in front terminates TLS) a tenant's cookies keep `__Host-`, Secure and Path=/. */
