@@ -164,6 +164,17 @@ describe('sign-in in a tenant, cookies kept apart', () => {
     expect(browser.cookieNames().sort()).toEqual([`grantry_interaction.${D}`, `grantry_session.${D}`]);
   });
 
+  it('signs in through the seed\'s ?tenantDomain= form: the browser is sent to the tenant\'s path, its pages and cookies', async () => {
+    const d = tenants[D];
+    const browser = new TestBrowser(server.url);
+    const seedForm = authorize(d).replace(`${d.issuer}/oauth2/authorize?`, `${server.url}/oauth2/authorize?tenantDomain=${D}&`);
+    const redirected = await browser.request(seedForm);
+    expect({ status: redirected.status, location: redirected.location }).toEqual({ status: 303, location: authorize(d) });
+    const landed = new URL(await signIn(browser, d, seedForm));
+    expect({ iss: landed.searchParams.get('iss'), code: typeof landed.searchParams.get('code') }).toEqual({ iss: d.issuer, code: 'string' });
+    expect(browser.has(d.sessionCookie) && !browser.has(home.sessionCookie)).toBe(true);
+  });
+
   it('a session of one tenant signs the browser in neither at the default tenant nor at another (prompt=none: login_required)', async () => {
     const browser = new TestBrowser(server.url);
     await signIn(browser, tenants[D]);
