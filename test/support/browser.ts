@@ -54,6 +54,21 @@ export class TestBrowser {
   has(cookie: string): boolean {
     return this.cookies.has(cookie);
   }
+
+  /** The names of the cookies the jar holds. */
+  cookieNames(): string[] {
+    return [...this.cookies.keys()];
+  }
+
+  /** A cookie's value in the jar. */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  /** Puts a cookie into the jar by hand (a value copied from another cookie, as an attacker could). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
 }
 
 function decode(text: string): string {

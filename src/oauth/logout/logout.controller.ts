@@ -1,6 +1,7 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../../clients/clients.service';
+import { IssuerContext } from '../../common/issuer-context';
 import type { RegisteredClient } from '../../clients/registered-client';
 import { SecurityService } from '../../security/security.service';
 import type { Browser } from '../authorization/flow/browser';
@@ -25,7 +26,9 @@ interface LogoutRequest {
  * OIDC RP-Initiated Logout 1.0 (`end_session_endpoint`). The user confirms on a page (a CSRF-
  * protected form), so a link on another site cannot sign them out; then the session ends, with
  * every grant made in it, and the browser returns to a `post_logout_redirect_uri` the client
- * registered — named by `id_token_hint` or `client_id` — or sees a signed-out page.
+ * registered — named by `id_token_hint` or `client_id` — or sees a signed-out page. It ends the
+ * serving tenant's session only (its cookie, looked up by tenant), and takes only that tenant's
+ * ID tokens as hints (its issuer, its keys).
  */
 @Controller('oauth2/logout')
 export class LogoutController {
@@ -38,6 +41,7 @@ export class LogoutController {
     private readonly pages: PageRenderer,
     private readonly responder: Responder,
     private readonly security: SecurityService,
+    private readonly issuers: IssuerContext,
   ) {}
 
   @Get()
@@ -48,7 +52,8 @@ export class LogoutController {
         const logout = await this.validate(params);
         const current = await this.liveSessions.current(browser.sessionSecret);
         if (!current) return this.done(browser, logout);
-        const action = `/oauth2/logout?${new URLSearchParams(Object.entries(params).filter(([name]) => ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'].includes(name)))}`;
+        // The tenant's own endpoint: its session cookie is sent, and found, only there.
+        const action = `${this.issuers.current.pathPrefix}/oauth2/logout?${new URLSearchParams(Object.entries(params).filter(([name]) => ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'].includes(name)))}`;
         const html = this.pages.logout({ action, csrf: this.csrf(current.session.id), clientName: logout.client?.name }, { lang: logout.lang });
         return this.responder.page('logout', html, logout.postLogoutRedirectUri ? [logout.postLogoutRedirectUri] : []);
       }),

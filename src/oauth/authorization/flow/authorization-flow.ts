@@ -5,7 +5,6 @@ import { OAuthError } from '../../../common/oauth-error';
 import { InteractionEntity } from '../interaction/interaction.entity';
 import { InteractionGone } from '../interaction/interaction-gone';
 import { initialState } from '../interaction/interaction-machine';
-import { interactionPage } from '../interaction/interaction-path';
 import { Interactions } from '../interaction/interactions';
 import { PROMPT_NONE_ERRORS } from '../policy/need';
 import { PromptPolicy } from '../policy/prompt-policy';
@@ -49,7 +48,7 @@ export class AuthorizationFlow {
       const binding = this.interactions.bindingFor(browser.binding);
       if (binding !== browser.binding) browser.changes.binding = binding;
       const interaction = await this.interactions.start(binding, validated, initialState(need, session?.session.id));
-      return seeOther(interactionPage(interaction.id));
+      return seeOther(this.interactions.pageOf(interaction));
     } catch (error) {
       return this.responder.failure(error, destination.value, browser.posted);
     }
@@ -74,7 +73,7 @@ export class AuthorizationFlow {
         await this.interactions.finish(interaction);
         return await this.answer(validated, client, current, browser);
       }
-      return seeOther(interactionPage(interaction.id));
+      return seeOther(this.interactions.pageOf(interaction));
     } catch (error) {
       return this.responder.failure(error, destination, browser.posted);
     }

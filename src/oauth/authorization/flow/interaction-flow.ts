@@ -6,7 +6,6 @@ import { consentItems } from '../interaction/claim-descriptions';
 import { InteractionEntity } from '../interaction/interaction.entity';
 import { InteractionGone } from '../interaction/interaction-gone';
 import { afterAccountChoice, afterConsent, afterLoginStep, pageToShow, stageOf } from '../interaction/interaction-machine';
-import { interactionPage } from '../interaction/interaction-path';
 import { Interactions } from '../interaction/interactions';
 import { LoginStepContext, LoginSteps } from '../interaction/login-step';
 import { PageKind, PageRenderer } from '../pages';
@@ -46,7 +45,7 @@ export class InteractionFlow {
       const page = pageToShow(interaction, current?.session.id);
       if (page.show === 'gone') throw new InteractionGone();
       if (page.show === 'choose-account') {
-        const html = this.pages.selectAccount({ action: interactionPage(interaction.id, 'select'), csrf: interaction.csrf, clientName: client.name, accounts: [{ sessionRef: 'current', username: current!.user.username }] }, { lang });
+        const html = this.pages.selectAccount({ action: this.interactions.pageOf(interaction, 'select'), csrf: interaction.csrf, clientName: client.name, accounts: [{ sessionRef: 'current', username: current!.user.username }] }, { lang });
         return this.page('select-account', interaction, html);
       }
       if (page.show === 'login') {
@@ -55,7 +54,7 @@ export class InteractionFlow {
         if (!entry) throw new InteractionGone();
         return this.page(entry.step.page ?? 'login-step', interaction, await entry.step.render(this.stepContext(interaction, client, entry.properties)));
       }
-      const html = this.pages.consent({ action: interactionPage(interaction.id, 'consent'), csrf: interaction.csrf, clientName: client.name, username: current!.user.username, scopes: consentItems(interaction.request) }, { lang });
+      const html = this.pages.consent({ action: this.interactions.pageOf(interaction, 'consent'), csrf: interaction.csrf, clientName: client.name, username: current!.user.username, scopes: consentItems(interaction.request) }, { lang });
       return this.page('consent', interaction, html);
     });
   }
@@ -66,7 +65,7 @@ export class InteractionFlow {
       const { interaction, form } = await this.posted(browser, id, body);
       const stage = stageOf(interaction);
       const entry = stage.at === 'login' ? this.steps.at(stage.step) : undefined;
-      if (!entry) return seeOther(interactionPage(interaction.id));
+      if (!entry) return seeOther(this.interactions.pageOf(interaction));
       const context = this.stepContext(interaction, await this.clientOf(interaction), entry.properties);
       const outcome = await entry.step.submit(context, form);
       const next = afterLoginStep(interaction, outcome, this.steps.count);
@@ -78,7 +77,7 @@ export class InteractionFlow {
           throw new InteractionGone();
         case 'step':
           await this.interactions.advance(interaction, next.changes);
-          return seeOther(interactionPage(interaction.id));
+          return seeOther(this.interactions.pageOf(interaction));
         case 'sign-in': {
           if (next.completedSteps) await this.signIns.completed(next.userId);
           // One statement claims the interaction for this session: a form posted twice signs in once.
@@ -97,9 +96,9 @@ export class InteractionFlow {
       const { interaction, form } = await this.posted(browser, id, body);
       const current = await this.liveSessions.current(browser.sessionSecret);
       const next = afterAccountChoice(interaction, form.account, current?.session.id);
-      if (next.next === 'elsewhere') return seeOther(interactionPage(interaction.id));
+      if (next.next === 'elsewhere') return seeOther(this.interactions.pageOf(interaction));
       await this.interactions.advance(interaction, next.changes);
-      return next.next === 'chosen' ? this.flow.proceed(interaction, current, browser) : seeOther(interactionPage(interaction.id));
+      return next.next === 'chosen' ? this.flow.proceed(interaction, current, browser) : seeOther(this.interactions.pageOf(interaction));
     });
   }
 
@@ -114,7 +113,7 @@ export class InteractionFlow {
         case 'denied':
           return this.flow.deny(interaction, browser);
         case 'elsewhere':
-          return seeOther(interactionPage(interaction.id));
+          return seeOther(this.interactions.pageOf(interaction));
         case 'approved':
           return this.flow.approve(interaction, current!, browser);
       }
@@ -126,7 +125,7 @@ export class InteractionFlow {
       client,
       request: interaction.request,
       userId: interaction.userId ?? undefined,
-      action: interactionPage(interaction.id, 'login'),
+      action: this.interactions.pageOf(interaction, 'login'),
       csrf: interaction.csrf,
       properties,
       last: interaction.step + 1 >= this.steps.count,

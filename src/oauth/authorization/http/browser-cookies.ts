@@ -16,6 +16,9 @@ const BINDING_COOKIE = 'grantry_interaction';
  * party's page still carry it; over plain http (development) `SameSite=Lax`. The forms' CSRF
  * tokens, not SameSite, protect the sign-in and consent forms. The interaction binding cookie is
  * `Lax`: the interaction pages are top-level navigations and same-site posts of grantry's forms.
+ * A tenant's cookies carry its domain in their names (`cookieName`); the stores look sessions
+ * and interactions up by (tenant, secret or id), so a cookie copied under another tenant's name
+ * finds nothing there either.
  */
 @Injectable()
 export class BrowserCookies {
@@ -28,11 +31,17 @@ export class BrowserCookies {
     return this.context.issuer.startsWith('https://');
   }
 
+  /** A cookie's name for the issuer serving: the default tenant's as always, another tenant's carrying its domain. */
+  private name(cookie: string): string {
+    const current = this.context.current;
+    return cookieName(cookie, this.secure, current === this.context.default ? undefined : current.tenant);
+  }
+
   /** The browser as the flow sees it: its cookies' secrets, whether it posted; no changes yet. */
   read(request: FastifyRequest): Browser {
     return {
-      sessionSecret: readCookie(request, cookieName(SESSION_COOKIE, this.secure)),
-      binding: readCookie(request, cookieName(BINDING_COOKIE, this.secure)),
+      sessionSecret: readCookie(request, this.name(SESSION_COOKIE)),
+      binding: readCookie(request, this.name(BINDING_COOKIE)),
       posted: request.method === 'POST',
       changes: {},
     };
@@ -54,10 +63,10 @@ export class BrowserCookies {
   }
 
   private write(reply: FastifyReply, changes: CookieChanges): void {
-    if (changes.binding !== undefined) setCookie(reply, cookieName(BINDING_COOKIE, this.secure), changes.binding, { secure: this.secure, sameSite: 'Lax' });
+    if (changes.binding !== undefined) setCookie(reply, this.name(BINDING_COOKIE), changes.binding, { secure: this.secure, sameSite: 'Lax' });
     if (changes.session !== undefined) {
       const sameSite = this.secure ? 'None' : 'Lax';
-      const name = cookieName(SESSION_COOKIE, this.secure);
+      const name = this.name(SESSION_COOKIE);
       if (changes.session === null) setCookie(reply, name, '', { secure: this.secure, sameSite, maxAge: 0 });
       else setCookie(reply, name, changes.session, { secure: this.secure, sameSite, maxAge: this.settings.session_ttl });
     }

@@ -20,9 +20,26 @@ export interface CookieOptions {
   maxAge?: number;
 }
 
-/** `__Host-<name>` over https (bound to this exact origin), `<name>` over plain http (development). */
-export function cookieName(name: string, secure: boolean): string {
-  return secure ? `__Host-${name}` : name;
+/**
+ * `__Host-<name>` over https (bound to this exact origin), `<name>` over plain http (development);
+ * for a tenant other than the default one, `<name>.<domain>`. Every tenant shares the origin and
+ * `Path=/` (`__Host-` allows no other path), so the name is what keeps one tenant's cookie from
+ * being sent as another's: each tenant reads only its own. The default tenant's names are
+ * today's, unchanged.
+ */
+export function cookieName(name: string, secure: boolean, tenant?: string): string {
+  const named = tenant === undefined ? name : `${name}.${cookieNameSafe(tenant)}`;
+  return secure ? `__Host-${named}` : named;
+}
+
+/**
+ * A tenant domain as part of a cookie name: RFC 6265 §4.1.1 makes the name an RFC 2616 token,
+ * which allows letters, digits, `.`, `-`, `_` and `%` but no separators. A domain (lower-case DNS
+ * labels) is already one and stays as it is; anything else is percent-encoded, so two domains
+ * never share a name.
+ */
+export function cookieNameSafe(domain: string): string {
+  return encodeURIComponent(domain).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions): void {

@@ -12,6 +12,7 @@ import type { ValidatedAuthorizationRequest } from '../request/authorization-req
 import { hashToken } from '../../tokens/token-hash';
 import { InteractionEntity } from './interaction.entity';
 import { InteractionGone } from './interaction-gone';
+import { interactionPage } from './interaction-path';
 import type { StateChanges } from './interaction-machine';
 
 /** A binding this server made: 32 random bytes, base64url. Anything else the browser sends is replaced. */
@@ -73,6 +74,15 @@ export class Interactions {
     const interaction = await this.repo.findOneBy({ id, tenant: this.context.tenant });
     if (!interaction || interaction.expiresAt <= nowSeconds() || !equal(interaction.bindingHash, hashToken(binding))) throw new InteractionGone();
     return interaction;
+  }
+
+  /**
+   * Where the interaction's page (or one of its forms) is: under the path of the issuer it
+   * belongs to — the one serving, since it is found only by (tenant, id) — so a tenant's pages
+   * come back to the tenant.
+   */
+  pageOf(interaction: InteractionEntity, action?: 'login' | 'select' | 'consent'): string {
+    return interactionPage(this.context.current.pathPrefix, interaction.id, action);
   }
 
   /** The form's CSRF token is the interaction's own. */
