@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GrantryConfig } from '../config/config.schema';
+import { fileSettings } from '../config/tenant-settings';
 import { OAuthError } from './oauth-error';
 import { DEFAULT_TENANT, IssuerSettings, RequestContext } from './request-context';
 import { TenantDirectory, TenantState } from './tenant-directory';
@@ -142,7 +143,10 @@ export class IssuerContext {
   }
 }
 
-/** The settings an issuer resolves from the deployment file alone. */
+/**
+ * The settings an issuer resolves from the deployment file alone (the default issuer's). A tenant's:
+ * `resolveTenantSettings(config, state.domain, state.settings).settings` (config/tenant-settings.ts).
+ */
 export function issuerSettingsOf(config: GrantryConfig): IssuerSettings {
-  return { token: config.oauth.token, pkce: config.oauth.pkce, idToken: config.oauth.oidc.id_token, registration: config.oauth.registration };
+  return fileSettings(config);
 }

@@ -1,23 +1,16 @@
-import type { IdTokenSettings, PkceSettings, RegistrationSettings, TokenSettings } from '../config/config.schema';
+import type { IssuerSettings } from '../config/tenant-settings';
+
+export type { IssuerSettings } from '../config/tenant-settings';
 
 /** Every row that holds tenant data carries this until tenants arrive (WSO2's name for the default one comes with them). */
 export const DEFAULT_TENANT = 'carbon.super';
 
-/**
- * The settings one issuer resolves: today the deployment file's, later a tenant's overrides of
- * them. Read through the request context at use time, never copied into a constructor, so an
- * override reaches every caller without touching it.
+/*
+ * IssuerSettings — the settings one issuer resolves: the deployment file's for the default one, a
+ * tenant's overrides of them (`resolveTenantSettings`) for a tenant — is defined beside the keys it
+ * holds (config/tenant-settings.ts), where the tenant merge is. Read through the request context at
+ * use time, never copied into a constructor, so an override reaches every caller without touching it.
  */
-export interface IssuerSettings {
-  /** `[oauth.token]` */
-  readonly token: TokenSettings;
-  /** `[oauth.pkce]` */
-  readonly pkce: PkceSettings;
-  /** `[oauth.oidc.id_token]` */
-  readonly idToken: IdTokenSettings;
-  /** `[oauth.registration]` */
-  readonly registration: RegistrationSettings;
-}
 
 /**
  * Who is issuing for the request at hand: the tenant, the issuer identifier and the endpoint

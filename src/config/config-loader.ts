@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { CACHE_NAMES, isCacheName } from './cache-settings';
 import { GrantryConfig } from './config.schema';
@@ -9,11 +9,12 @@ import { didYouMeanHint } from './did-you-mean';
 import { decodeMasterKey, MASTER_KEY_FORMAT } from './master-key-format';
 import { expandEnv } from './env-expansion';
 import { GRANT_TYPE_TABLES } from './grant-type-tables';
-import { BOOL_MESSAGE, INT_MESSAGE } from './toml-values';
+import { flatten } from './validation-lines';
+import { tenantTableProblems } from './tenant-settings';
 
 export const DEFAULT_CONFIG_PATH = 'config/deployment.toml';
 
-const TYPE_MESSAGES = [INT_MESSAGE, BOOL_MESSAGE];
+export { flatten } from './validation-lines';
 
 /** A deployment file that cannot be used; the message names every bad key. */
 export class ConfigError extends Error {
@@ -104,6 +105,9 @@ export function inspectConfig(
   const problems = [...reserved.map((key) => `${key}: unknown key`), ...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }))];
   if (config.oauth?.grant_type && typeof config.oauth.grant_type === 'object') problems.push(...validateGrantTables(config));
   if (Array.isArray(config.cache?.manager)) problems.push(...unknownCaches(config));
+  // After the grant tables: a tenant may name the file's drop-in grants.
+  problems.push(...tenantTableProblems(config));
+  Object.defineProperty(config, 'document', { value: expanded, enumerable: false });
   problems.push(...masterKeyProblems(config, env));
   // A key whose $env{} reference failed is reported once, for that; not again for the text left in its place.
   const failedKeys = envProblems.map((problem) => problem.slice(0, problem.indexOf(': ')));
@@ -214,34 +218,6 @@ function validateGrantTables(config: GrantryConfig): string[] {
     tables[id] = settings;
   }
   return problems;
-}
-
-/**
- * Validation errors as `key = value: what is allowed` lines, keys prefixed with `prefix`; an
- * unknown key names the nearest key of its table (`server.prot: unknown key (did you mean port?)`).
- */
-export function flatten(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((error) => {
-    const key = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
-    const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
-      rule === 'whitelistValidation' ? 'unknown key' : message.replace(`${error.property} `, ''),
-    );
-    // A value of the wrong type makes range messages noise: say only what type is expected.
-    const typeMessage = messages.find((message) => TYPE_MESSAGES.includes(message));
-    const own = !messages.length
-      ? []
-      : messages.includes('unknown key')
-        ? [`${key}: unknown key${didYouMeanHint(error.property, knownKeys(error.target))}`]
-        : [`${key} = ${JSON.stringify(error.value)}: ${typeMessage ?? messages.join('; ')}`];
-    return [...own, ...flatten(error.children ?? [], key)];
-  });
-}
-
-/** The keys a settings object takes: the properties its class declares validation for (what the whitelist allows). */
-function knownKeys(target: object | undefined): string[] {
-  if (!target) return [];
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
-  return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
 function firstLine(message: string): string {

@@ -301,7 +301,37 @@ export class GrantryConfig {
   @ValidateNested() @Type(() => HousekeepingSettings) housekeeping = new HousekeepingSettings();
   @ValidateNested() @Type(() => AuditSettings) audit = new AuditSettings();
   @ValidateNested() @Type(() => LoginSettings) login = new LoginSettings();
+  /**
+   * `[tenant."<domain>"]`: a tenant's overrides of the documented subset of the keys above
+   * (`TenantOverrides`), validated table by table in `tenant-settings.ts` with these classes.
+   */
+  @IsObject() tenant: Record<string, TenantOverrides> = {};
 
   /** Directory of the file this came from: relative plugin paths resolve from here. */
   declare configDir: string;
+  /**
+   * The file as written (`$env{}` expanded), not enumerable: only to tell a value the file set
+   * from a default (`grantry config print --effective --tenant` names each value's source).
+   */
+  declare readonly document?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a tenant may override, shaped as the deployment file's keys (a `[tenant."<domain>"]` table,
+ * or the admin API's `settings` of a tenant): token lifetimes, PKCE, the registration policy,
+ * which grants are on and their order, the client authenticators' `[[event_listener]]` switches,
+ * orders and properties, and the login steps. Everything else is server-wide. `tenant-settings.ts`
+ * holds the list (`TENANT_OVERRIDABLE`) and validates with the classes above.
+ */
+export interface TenantOverrides {
+  oauth?: {
+    token?: Partial<Pick<TokenSettings, 'access_token_ttl' | 'refresh_token_ttl' | 'refresh_token_absolute_ttl'>>;
+    oidc?: { id_token?: Partial<Pick<IdTokenSettings, 'ttl'>> };
+    pkce?: Partial<PkceSettings>;
+    registration?: Partial<RegistrationSettings>;
+    grant_type?: Record<string, Pick<GrantTypeSettings, 'enable' | 'order'>>;
+  };
+  /** Matched to the file's entries (and the authenticators) by `id` or `name`, as the top-level ones. */
+  event_listener?: Pick<EventListenerSettings, 'id' | 'name' | 'type' | 'enable' | 'order' | 'properties'>[];
+  login?: { authenticator?: Pick<LoginAuthenticatorSettings, 'id' | 'enable' | 'order' | 'properties'>[] };
 }

@@ -43,6 +43,11 @@ export const GRANT_TYPE_TABLES: ReadonlyMap<string, new () => GrantTypeSettings>
  * `[oauth.grant_type.implicit] enable`: the authorization endpoint issues tokens itself (implicit
  * and hybrid response types). Off unless switched on (RFC 9700 §2.1.2 advises against it).
  */
-export function implicitEnabled(config: { oauth: { grant_type: Record<string, GrantTypeSettings | undefined> } }): boolean {
-  return config.oauth.grant_type.implicit?.enable === true;
+export function implicitEnabled(config: { oauth: { grant_type: Readonly<Record<string, GrantTypeSettings | undefined>> } }): boolean {
+  return implicitEnabledIn(config.oauth.grant_type);
+}
+
+/** The same, of an issuer's grant tables (`IssuerSettings.grantTypes`: a tenant may switch implicit on or off). */
+export function implicitEnabledIn(grantTypes: Readonly<Record<string, GrantTypeSettings | undefined>>): boolean {
+  return grantTypes.implicit?.enable === true;
 }

@@ -1,6 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { flatten } from './config-loader';
+import { flatten } from './validation-lines';
 
 /**
  * Validates a free-form `properties` table (of an event listener or a grant) against a

@@ -64,6 +64,7 @@ import { Extensions } from './extensions';
 import { GrantRecordsModule } from './grant-records/grant-records.module';
 import { BUILT_IN_GRANTS } from './grants/built-in-grants';
 import { GrantRegistry } from './grants/grant.registry';
+import { TenantOverridesCheck } from './tenant-overrides.check';
 import { ClientRegistrationService } from './registration/client-registration.service';
 import { RegistrationGrantTypes } from './registration/registration-grant-types';
 import { servedReport } from './served-extensions.report';
@@ -138,6 +139,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     Extensions,
     AuthenticatorRegistry,
     GrantRegistry,
+    TenantOverridesCheck,
     ClientAuthChain,
     ClientSecretVerifier,
     ClientAssertionVerifier,
@@ -159,7 +161,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [SecurityProfiles, AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
+  exports: [TenantOverridesCheck, SecurityProfiles, AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
 export class OAuthModule implements OnApplicationBootstrap {
   constructor(

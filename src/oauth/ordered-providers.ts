@@ -12,6 +12,11 @@ export interface OrderedEntry<T, M> {
   order: number;
 }
 
+export interface Candidate<T, M> {
+  instance: T;
+  meta: M;
+}
+
 /**
  * Collects the providers marked with `decorator`, applies the TOML override of each
  * (`enable`, `order`; without one, a provider is on unless it says `enabledByDefault: false`), drops the disabled ones and sorts by order — a stable sort, so ties
@@ -25,6 +30,20 @@ export function collectOrdered<T, M extends { order: number; enabledByDefault?: 
   plugins: { instance: T; meta: M }[] = [],
   replaced: (meta: M) => boolean = () => false,
 ): OrderedEntry<T, M>[] {
+  return orderCandidates(candidatesOf(discovery, decorator, plugins, replaced), overrideFor);
+}
+
+/**
+ * Every provider that may serve, enabled or not, in registration order: built-ins first, then
+ * plugins (one path for overrides, order and, in the callers, duplicates). Kept by the registries
+ * so that each issuer orders them with its own overrides (`orderCandidates`).
+ */
+export function candidatesOf<T, M>(
+  discovery: DiscoveryService,
+  decorator: DiscoverableDecorator<M>,
+  plugins: Candidate<T, M>[] = [],
+  replaced: (meta: M) => boolean = () => false,
+): Candidate<T, M>[] {
   const discovered = discovery
     .getProviders({ metadataKey: decorator.KEY })
     .map((wrapper) => {
@@ -32,8 +51,15 @@ export function collectOrdered<T, M extends { order: number; enabledByDefault?: 
       return { instance: wrapper.instance as T, meta: discovery.getMetadataByDecorator(decorator, wrapper) as M };
     })
     .filter(({ meta }) => !replaced(meta));
-  // Built-ins first, then plugins: one path for overrides, order and (in the callers) duplicates.
-  return [...discovered, ...plugins]
+  return [...discovered, ...plugins];
+}
+
+/** The enabled candidates by order (stable: ties keep registration order), with the override of each applied. */
+export function orderCandidates<T, M extends { order: number; enabledByDefault?: boolean }>(
+  candidates: readonly Candidate<T, M>[],
+  overrideFor: (instance: T, meta: M) => OrderOverride | undefined,
+): OrderedEntry<T, M>[] {
+  return candidates
     .map(({ instance, meta }) => {
       const override = overrideFor(instance, meta) ?? {};
       return { instance, meta, order: override.order ?? meta.order, enabled: override.enable ?? meta.enabledByDefault ?? true };

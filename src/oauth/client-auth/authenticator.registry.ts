@@ -1,11 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { isDeepStrictEqual } from 'node:util';
+import { IssuerContext } from '../../common/issuer-context';
 import { ConfigError } from '../../config/config-loader';
 import { EventListenerSettings, GrantryConfig } from '../../config/config.schema';
 import { didYouMeanHint } from '../../config/did-you-mean';
+import { mergeEntries, resolveTenantSettings } from '../../config/tenant-settings';
 import { AuthenticatorOptions, ClientAuth, ClientAuthenticator } from '../core/extension-points';
 import { Extensions } from '../extensions';
-import { collectOrdered } from '../ordered-providers';
+import { Candidate, candidatesOf, orderCandidates } from '../ordered-providers';
 import { ClientSecretBasicAuthenticator } from './client-secret-basic.authenticator';
 import { ClientSecretJwtAuthenticator } from './client-secret-jwt.authenticator';
 import { ClientSecretPostAuthenticator } from './client-secret-post.authenticator';
@@ -76,18 +79,55 @@ export function listenerMatches(listener: EventListenerSettings, meta: Authentic
 }
 
 /**
- * The enabled client authenticators in order. `[[event_listener]]` entries configure them
- * by `id` or by `name` (WSO2 class names are accepted as names of the built-ins).
+ * What is wrong with a tenant's `[[event_listener]]` overrides (`[tenant."<domain>"]` or the admin
+ * API's), each line starting with `prefix`: the rules of the top level (an entry must configure an
+ * authenticator, one entry per authenticator, its properties checked by that authenticator), and
+ * more: an entry that matches nothing is an error (a tenant has no WSO2 listeners to carry), and a
+ * drop-in authenticator (`plugins`: its options) takes its properties when it loads, so a tenant
+ * may switch and order it but not give it properties.
+ */
+export function tenantListenerProblems(entries: readonly EventListenerSettings[], known: AuthenticatorOptions[], prefix: string, plugins: AuthenticatorOptions[] = []): string[] {
+  const { errors, warnings } = listenerProblems([...entries], [...known, ...plugins], () => false);
+  const problems = [...errors, ...warnings.map((warning) => warning.replace(/: ignored$/, ': nothing to override'))];
+  entries.forEach((entry, i) => {
+    const plugin = plugins.find((meta) => listenerMatches(entry, meta));
+    if (plugin && entry.properties && Object.keys(entry.properties).length) {
+      problems.push(`event_listener[${i}].properties: a drop-in authenticator (${plugin.id}) takes its properties when it loads: not overridable per tenant`);
+    }
+  });
+  return problems.map((line) => `${prefix}${line}`);
+}
+
+/** One issuer's enabled authenticators, in its order, configured with its properties. */
+interface AuthenticatorView {
+  entries: readonly ClientAuthenticator[];
+  methods: string[];
+  signingAlgs: string[];
+}
+
+const VIEW = Symbol('enabled client authenticators');
+
+/**
+ * The enabled client authenticators in order, for the issuer serving the request.
+ * `[[event_listener]]` entries configure them by `id` or by `name` (WSO2 class names are accepted
+ * as names of the built-ins); a tenant's entries (`IssuerSettings.eventListeners`, after the
+ * file's) switch, order and configure them for that tenant. An authenticator whose properties a
+ * tenant changes serves it as a copy (`Object.create(instance)`) configured with them; the
+ * default issuer's view is built at start-up and read without a lookup.
  */
 @Injectable()
 export class AuthenticatorRegistry implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthenticatorRegistry.name);
-  private entries: ClientAuthenticator[] = [];
+  private candidates: Candidate<ClientAuthenticator, AuthenticatorOptions>[] = [];
+  private defaultView: AuthenticatorView = { entries: [], methods: [], signingAlgs: [] };
+  /** Options of the drop-in authenticators (their properties are fixed when they load). */
+  private pluginOptions: AuthenticatorOptions[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly config: GrantryConfig,
     private readonly extensions: Extensions,
+    private readonly issuers: IssuerContext,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,46 +135,91 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
       instance: authenticator,
       meta: { order, id: listener.id ?? listener.name!, names: listener.name ? [listener.name] : [] },
     }));
+    this.pluginOptions = plugins.map((plugin) => plugin.meta);
+    this.candidates = candidatesOf<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, plugins);
     // Every entry is checked before any authenticator is configured: all the problems at once.
-    const known = [...this.discovery.getProviders({ metadataKey: ClientAuth.KEY }).map((wrapper) => this.discovery.getMetadataByDecorator(ClientAuth, wrapper)!), ...plugins.map((plugin) => plugin.meta)];
+    const known = this.candidates.map((candidate) => candidate.meta);
     const { errors, warnings } = listenerProblems(this.config.event_listener, known, (listener) => this.extensions.pluginListeners.has(listener));
+    for (const [domain, overrides] of Object.entries(this.config.tenant)) {
+      errors.push(...this.overrideProblems(overrides.event_listener ?? [], `tenant.${JSON.stringify(domain)}.`));
+    }
     if (errors.length) throw new ConfigError(`invalid configuration\n${errors.map((line) => `  - ${line}`).join('\n')}`, errors);
     for (const warning of warnings) this.logger.warn(warning);
-    const ordered = collectOrdered<ClientAuthenticator, AuthenticatorOptions>(this.discovery, ClientAuth, (_, meta) => this.listenerFor(meta), plugins);
-    const methods = new Set<string>();
-    for (const { instance, meta } of ordered) {
-      if (methods.has(instance.method)) throw new ConfigError(`two client authenticators implement ${instance.method}`);
-      methods.add(instance.method);
-      const listener = this.listenerFor(meta);
-      const properties = listener?.properties ?? {};
+    this.defaultView = this.build(this.issuers.default.settings.eventListeners, true);
+    // The file's tenants are configured now too, so that none of them fails on its first request.
+    for (const domain of Object.keys(this.config.tenant)) {
       try {
-        instance.configure?.(properties);
+        this.build(resolveTenantSettings(this.config, domain).settings.eventListeners, false);
       } catch (error) {
-        throw new ConfigError(`[[event_listener]] ${listener?.id ?? listener?.name ?? meta.id}: ${(error as Error).message}`);
+        throw new ConfigError(`[tenant.${JSON.stringify(domain)}] ${(error as Error).message}`);
       }
     }
-    this.entries = ordered.map((entry) => entry.instance);
+  }
+
+  /** What is wrong with a tenant's `[[event_listener]]` overrides (see `tenantListenerProblems`), lines starting with `prefix`. */
+  overrideProblems(entries: readonly EventListenerSettings[], prefix = ''): string[] {
+    const builtIn = this.candidates.map((candidate) => candidate.meta).filter((meta) => !this.pluginOptions.includes(meta));
+    return tenantListenerProblems(entries, builtIn, prefix, this.pluginOptions);
+  }
+
+  /** What configuring the authenticators with `listeners` (an issuer's, merged) would refuse: contradicting properties. */
+  configureProblems(listeners: readonly EventListenerSettings[]): string[] {
+    try {
+      this.build(listeners, false);
+      return [];
+    } catch (error) {
+      return [(error as Error).message];
+    }
   }
 
   get authenticators(): readonly ClientAuthenticator[] {
-    return this.entries;
+    return this.view().entries;
   }
 
   get methods(): string[] {
-    return this.entries.map((authenticator) => authenticator.method);
+    return this.view().methods;
   }
 
   /** The enabled authenticator implementing `method`. */
   find(method: string): ClientAuthenticator | undefined {
-    return this.entries.find((authenticator) => authenticator.method === method);
+    return this.view().entries.find((authenticator) => authenticator.method === method);
   }
 
   /** JWS algorithms the enabled JWT-based methods accept (for discovery). */
   get signingAlgs(): string[] {
-    return [...new Set(this.entries.flatMap((authenticator) => authenticator.signingAlgs ?? []))];
+    return this.view().signingAlgs;
   }
 
-  private listenerFor(meta: AuthenticatorOptions): EventListenerSettings | undefined {
-    return this.config.event_listener.find((listener) => listenerMatches(listener, meta));
+  /** The current issuer's view: the default one's without a lookup (every token request reads it), else built once per context. */
+  private view(): AuthenticatorView {
+    const context = this.issuers.current;
+    return context === this.issuers.default ? this.defaultView : context.memoised(VIEW, () => this.build(context.settings.eventListeners, false));
+  }
+
+  /**
+   * The enabled authenticators under `listeners`. The default issuer's (`own`) configure the
+   * instances themselves, once, at start-up; another issuer's use them as they are unless its
+   * properties differ from the file's, and then a copy configured with its own.
+   */
+  private build(listeners: readonly EventListenerSettings[], own: boolean): AuthenticatorView {
+    const listenerFor = (meta: AuthenticatorOptions) => mergeEntries(listeners, (listener) => listenerMatches(listener, meta));
+    const ordered = orderCandidates(this.candidates, (_, meta) => listenerFor(meta));
+    const methods = new Set<string>();
+    const entries = ordered.map(({ instance, meta }) => {
+      if (methods.has(instance.method)) throw new ConfigError(`two client authenticators implement ${instance.method}`);
+      methods.add(instance.method);
+      const listener = listenerFor(meta);
+      const properties = listener?.properties ?? {};
+      const fileProperties = mergeEntries(this.issuers.default.settings.eventListeners, (entry) => listenerMatches(entry, meta))?.properties ?? {};
+      if (!instance.configure || (!own && isDeepStrictEqual(properties, fileProperties))) return instance;
+      const configured: ClientAuthenticator = own ? instance : Object.create(instance);
+      try {
+        configured.configure!(properties);
+      } catch (error) {
+        throw new ConfigError(`[[event_listener]] ${listener?.id ?? listener?.name ?? meta.id}: ${(error as Error).message}`);
+      }
+      return configured;
+    });
+    return { entries, methods: entries.map((entry) => entry.method), signingAlgs: [...new Set(entries.flatMap((entry) => entry.signingAlgs ?? []))] };
   }
 }

@@ -111,7 +111,9 @@ export interface ClientAuthenticator {
   readonly signingAlgs?: readonly string[];
   /**
    * Receives `[event_listener.properties]` once at start-up, before any request; throwing
-   * stops start-up with the message (name the bad property).
+   * stops start-up with the message (name the bad property). A tenant whose overrides change the
+   * properties is served by a copy (`Object.create(instance)`) on which `configure` runs again with
+   * the tenant's: so `configure` assigns its state to `this` and never mutates what it shares.
    */
   configure?(properties: Readonly<Record<string, unknown>>): void;
   /** Does the request carry this method's credentials? Must not throw or do I/O. */

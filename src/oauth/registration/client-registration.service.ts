@@ -10,7 +10,7 @@ import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter, WriteStep } from '../../database/atomic-writer';
 import { isIP } from 'node:net';
 import { GrantryConfig, OutboundSettings } from '../../config/config.schema';
-import { implicitEnabled } from '../../config/grant-type-tables';
+import { implicitEnabledIn } from '../../config/grant-type-tables';
 import { isNonPublicAddress } from '../../outbound/address-policy';
 import { OutboundFetcher } from '../../outbound/outbound-fetcher';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
@@ -42,9 +42,9 @@ export class ClientRegistrationService {
     private readonly audit: AuditTrail,
   ) {}
 
-  /** The implicit grant has no token-endpoint handler: `[oauth.grant_type.implicit] enable` says whether it is on. */
+  /** The implicit grant has no token-endpoint handler: the issuer's `[oauth.grant_type.implicit] enable` says whether it is on. */
   private get implicitEnabled(): boolean {
-    return implicitEnabled(this.config);
+    return implicitEnabledIn(this.context.settings.grantTypes);
   }
 
   async create(input: unknown, actor: Actor): Promise<ClientView> {

@@ -5,7 +5,8 @@ import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { ConfigError } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
-import { implicitEnabled } from '../../config/grant-type-tables';
+import { implicitEnabledIn } from '../../config/grant-type-tables';
+import type { IssuerSettings } from '../../config/tenant-settings';
 import { didYouMeanHint } from '../../config/did-you-mean';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../grants/built-in-grants';
 
@@ -17,12 +18,12 @@ import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../grants/built-
  * tokens no user consented to here, so they are the operator's to open.
  */
 export function registrationGrantTypes(config: GrantryConfig): string[] {
-  return config.oauth.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(config);
+  return config.oauth.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(config.oauth.grant_type);
 }
 
-/** What registrants may choose when `allowed_grant_types` is unset. */
-function defaultRegistrationGrantTypes(config: GrantryConfig): string[] {
-  return ['authorization_code', 'refresh_token', ...(implicitEnabled(config) ? ['implicit'] : [])];
+/** What registrants may choose when `allowed_grant_types` is unset, under an issuer's grant tables. */
+function defaultRegistrationGrantTypes(grantTypes: IssuerSettings['grantTypes']): string[] {
+  return ['authorization_code', 'refresh_token', ...(implicitEnabledIn(grantTypes) ? ['implicit'] : [])];
 }
 
 /** The grant types grantry knows: the built-ins (implicit among them) and the file's `[[oauth.custom_grant_type]]` names. */
@@ -37,12 +38,22 @@ export function knownGrantTypes(config: GrantryConfig): string[] {
  * `config check` lists them, each with the nearest known name.
  */
 export function allowedGrantTypeProblems(config: GrantryConfig): string[] {
-  const listed = config.oauth?.registration?.allowed_grant_types;
+  const tenants = config.tenant && typeof config.tenant === 'object' ? Object.entries(config.tenant) : [];
+  return [
+    ...listedGrantTypeProblems(config.oauth?.registration?.allowed_grant_types, 'oauth.registration.allowed_grant_types', config),
+    ...tenants.flatMap(([domain, overrides]) =>
+      listedGrantTypeProblems(overrides?.oauth?.registration?.allowed_grant_types, `tenant.${JSON.stringify(domain)}.oauth.registration.allowed_grant_types`, config),
+    ),
+  ];
+}
+
+/** Entries of an `allowed_grant_types` list (the file's, a tenant's at `key`) that name no grant type grantry knows. */
+export function listedGrantTypeProblems(listed: unknown, key: string, config: GrantryConfig): string[] {
   if (!Array.isArray(listed)) return [];
   const known = knownGrantTypes(config);
   return listed.flatMap((grantType, i) =>
     typeof grantType === 'string' && !known.includes(grantType)
-      ? [`oauth.registration.allowed_grant_types[${i}] = ${JSON.stringify(grantType)}: unknown grant type${didYouMeanHint(grantType, known)} (known: ${known.join(', ')})`]
+      ? [`${key}[${i}] = ${JSON.stringify(grantType)}: unknown grant type${didYouMeanHint(grantType, known)} (known: ${known.join(', ')})`]
       : [],
   );
 }
@@ -98,7 +109,7 @@ export class RegistrationGrantTypes {
   /** The issuer's list (its `[oauth.registration] allowed_grant_types`, else the default), built once per issuer. */
   get allowed(): ReadonlySet<string> {
     const context = this.context.current;
-    return context.memoised(ALLOWED, () => new Set(context.settings.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(this.config)));
+    return context.memoised(ALLOWED, () => new Set(context.settings.registration.allowed_grant_types ?? defaultRegistrationGrantTypes(context.settings.grantTypes)));
   }
 
   /** At start-up: one warning naming the clients whose registrants chose grant types the list does not allow. */

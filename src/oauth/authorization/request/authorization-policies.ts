@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../../../clients/registered-client';
-import { GrantryConfig } from '../../../config/config.schema';
+import { IssuerContext } from '../../../common/issuer-context';
+import type { IssuerSettings } from '../../../config/tenant-settings';
 import type { SecurityProfile } from '../../core/security-profile';
 import { SecurityProfiles } from '../../core/security-profiles';
 import { GrantRegistry } from '../../grants/grant.registry';
@@ -15,26 +16,26 @@ import type { AuthorizationPolicy } from './authorization-request';
 export class AuthorizationPolicies {
   /** One per profile (each issuer's profile is built once, so this is per issuer too). */
   private readonly policies = new WeakMap<SecurityProfile, AuthorizationPolicy>();
-  private enabledTypes?: ReadonlySet<string>;
 
   constructor(
     private readonly profiles: SecurityProfiles,
     private readonly grants: GrantRegistry,
-    private readonly config: GrantryConfig,
+    private readonly issuers: IssuerContext,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
   ) {}
 
   /**
    * What a request of `client` is held to: its security profile over what the deployment enables.
-   * Built on first use, once the registries are filled (after start-up), then fixed.
+   * Built on first use, once the registries are filled (after start-up), then fixed: per issuer,
+   * as each issuer's profile is its own (and so is what it enables: a tenant's grants).
    */
   policyFor(client: RegisteredClient | undefined): AuthorizationPolicy {
     const profile = this.profiles.forClient(client);
     let policy = this.policies.get(profile);
     if (!policy) {
-      this.enabledTypes ??= enabledResponseTypes(this.grants, this.config);
+      const enabledTypes = enabledResponseTypes(this.grants, this.issuers.settings);
       policy = {
-        responseTypes: new Set([...this.enabledTypes].filter((type) => profile.allowsResponseType(type))),
+        responseTypes: new Set([...enabledTypes].filter((type) => profile.allowsResponseType(type))),
         pkce: profile.pkce,
         parRequired: profile.parRequired,
         grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
@@ -46,9 +47,9 @@ export class AuthorizationPolicies {
 }
 
 /** The response types of what is enabled: `code` with the authorization_code grant, `token`/`id_token` with implicit. */
-function enabledResponseTypes(grants: GrantRegistry, config: GrantryConfig): ReadonlySet<string> {
+function enabledResponseTypes(grants: GrantRegistry, settings: IssuerSettings): ReadonlySet<string> {
   const code = grants.has('authorization_code');
-  const implicit = (config.oauth.grant_type.implicit as { enable?: boolean } | undefined)?.enable === true;
+  const implicit = settings.grantTypes.implicit?.enable === true;
   const types = new Set<string>();
   if (code) types.add('code');
   if (implicit) for (const type of ['token', 'id_token', 'id_token token']) types.add(type);
