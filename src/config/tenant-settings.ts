@@ -132,6 +132,7 @@ export function tenantTableProblems(config: GrantryConfig): string[] {
     const key = `tenant.${JSON.stringify(domain)}`;
     if (!isTenantDomain(domain)) {
       problems.push(`${key}: not a tenant domain (${TENANT_DOMAIN_RULE})`);
+      delete tenants[domain]; // reported; nothing further reads it
       continue;
     }
     const parsed = parseTenantOverrides(table, key, config);
@@ -218,12 +219,15 @@ function definedOf<T extends object>(entry: T): Partial<T> {
  * Validates one tenant's overrides (a file table at `prefix`, or the admin API's) against the list:
  * the overrides as validated (each table holding only the keys given), and every problem.
  */
-export function parseTenantOverrides(raw: unknown, prefix: string, config?: GrantryConfig): { overrides: TenantOverrides; problems: string[] } {
+export function parseTenantOverrides(input: unknown, prefix: string, config?: GrantryConfig): { overrides: TenantOverrides; problems: string[] } {
   const problems: string[] = [];
   const at = (...keys: (string | number)[]) => keys.reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), prefix);
   const overrides: TenantOverrides = {};
-  if (!isTable(raw)) return { overrides, problems: [`${prefix || 'settings'}: must be a table`] };
-  problems.push(...reservedKeys(raw, prefix));
+  if (!isTable(input)) return { overrides, problems: [`${prefix || 'settings'}: must be a table`] };
+  // Reported, never applied: the rest is still checked without them.
+  const reserved = reservedKeys(input, prefix);
+  problems.push(...reserved);
+  const raw = reserved.length ? (withoutReservedKeys(input) as Record<string, unknown>) : input;
 
   // Walk the document: a key is either on the way to an overridable table, one of them, or refused.
   const notOverridable = (...keys: string[]) => problems.push(`${at(...keys)}: not overridable per tenant (overridable: ${OVERRIDABLE_TABLES.join(', ')})`);
@@ -337,6 +341,14 @@ function reservedKeys(value: unknown, path: string): string[] {
     const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
     return RESERVED_KEYS.has(key) ? [`${at}: not a setting`] : reservedKeys((value as Record<string, unknown>)[key], at);
   });
+}
+
+function withoutReservedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutReservedKeys);
+  if (!value || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (!RESERVED_KEYS.has(key)) copy[key] = withoutReservedKeys(item);
+  return copy;
 }
 
 function valueAt(node: unknown, path: readonly (string | number)[]): unknown {

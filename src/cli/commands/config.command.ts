@@ -5,6 +5,7 @@ import { maskUrlPassword } from '../../common/fatal';
 import { buildConfig, ConfigError, inspectConfig, readConfigDocument, resolveConfigPath } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
 import { didYouMeanHint } from '../../config/did-you-mean';
+import { isTenantDomain, TENANT_DOMAIN_RULE } from '../../config/tenant-settings';
 import { builtInAuthenticators, listenerProblems } from '../../oauth/client-auth/authenticator.registry';
 import { Grant, GrantOptions } from '../../oauth/core/extension-points';
 import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../../oauth/grants/built-in-grants';
@@ -15,18 +16,24 @@ import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { registeredClientWarnings } from '../registration-check';
+import { tenantSettingRows, tenantSettingsToml, tenantTableSemanticProblems } from '../tenant-settings-view';
 
 export const CONFIG_USAGE = `grantry config check [--config PATH]
-grantry config print --effective [--config PATH] [--json]
+grantry config print --effective [--tenant DOMAIN] [--config PATH] [--json]
   (check: validates the file and its $env{} references without writing to the database or creating
    any file; exit 0 printing "ok: <file>", or 1 listing every problem, one per line. An existing
    database is read for clients registered (RFC 7591) with grant types outside
    [oauth.registration] allowed_grant_types, and for pairwise clients whose redirect URIs have no
-   host of their own and no sector_identifier_uri: a warning names them.
+   host of their own and no sector_identifier_uri: a warning names them. [tenant."<domain>"]
+   tables are checked too: a key a tenant may not override is named.
    print --effective: the whole configuration in force (built-in defaults merged, PORT/HOST and
-   DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked)
+   DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked.
+   With --tenant DOMAIN: the settings a tenant may override, as that tenant resolves them from the
+   file (defaults, the top level, its [tenant."DOMAIN"] table), each with its source; the
+   overrides set through the admin API, which win, are shown by grantry tenants show DOMAIN)
   e.g. grantry config check --config /etc/grantry/deployment.toml
-       grantry config print --effective --json`;
+       grantry config print --effective --json
+       grantry config print --effective --tenant wso2.com`;
 
 /** What a masked value prints as. */
 export const MASK = '********';
@@ -49,10 +56,18 @@ export async function configCommand(sub: string | undefined, args: string[], io:
       return;
     }
     case 'print': {
-      const { values } = parse(args, { effective: { type: 'boolean' } });
+      const { values } = parse(args, { effective: { type: 'boolean' }, tenant: { type: 'string' } });
       if (values.effective !== true) throw new UsageError('config print needs --effective (the only view)');
+      const tenant = values.tenant as string | undefined;
+      if (tenant !== undefined && !isTenantDomain(tenant)) throw new UsageError(`--tenant ${JSON.stringify(tenant)}: ${TENANT_DOMAIN_RULE}`);
       const { path, raw } = readConfigDocument(values.config as string | undefined, io.env);
       const config = buildConfig(raw, { env: io.env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
+      if (tenant !== undefined) {
+        // The file's merge only: reading the tenant's admin overrides would open the database (a read-only command never creates one).
+        const rows = tenantSettingRows(config, tenant);
+        io.stdout.write(values.json === true ? `${JSON.stringify({ tenant, settings: rows }, null, 2)}\n` : tenantSettingsToml(tenant, rows));
+        return;
+      }
       const effective = masked(effectiveDocument(config), envPaths(raw));
       io.stdout.write(values.json === true ? `${JSON.stringify(effective, null, 2)}\n` : `${toToml(effective)}\n`);
       return;
@@ -89,7 +104,9 @@ function check(explicit: string | undefined, env: NodeJS.ProcessEnv): { path?: s
   const { path } = document;
   const { config, problems } = inspectConfig(document.raw, { env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
   const { errors, warnings } = listenerProblems(Array.isArray(config.event_listener) ? config.event_listener : [], builtInAuthenticators(), namesPluginModule);
-  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...allowedGrantTypeProblems(config), ...missingFiles(config)], warnings, config };
+  // What the tenant tables name (their keys and values are the loader's part, above).
+  const tenants = tenantTableSemanticProblems(config);
+  return { path, problems: [...problems, ...errors, ...loginStepProblems(config), ...allowedGrantTypeProblems(config), ...tenants, ...missingFiles(config)], warnings, config };
 }
 
 /** `[[login.authenticator]]` ids that name no built-in step and no module (start-up refuses them too). */
@@ -154,6 +171,8 @@ function effectiveDocument(config: GrantryConfig): Record<string, unknown> {
   // Its default follows the implicit grant's switch: shown resolved.
   config.oauth.registration.allowed_grant_types ??= registrationGrantTypes(config);
   const { configDir: _configDir, ...document } = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  // No [tenant] table when the file has none; with some, each as written (--tenant D shows one merged, with sources).
+  if (!Object.keys(config.tenant).length) delete document.tenant;
   return withoutNulls(document) as Record<string, unknown>;
 }
 

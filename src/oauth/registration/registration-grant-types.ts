@@ -22,7 +22,7 @@ export function registrationGrantTypes(config: GrantryConfig): string[] {
 }
 
 /** What registrants may choose when `allowed_grant_types` is unset, under an issuer's grant tables. */
-function defaultRegistrationGrantTypes(grantTypes: IssuerSettings['grantTypes']): string[] {
+export function defaultRegistrationGrantTypes(grantTypes: IssuerSettings['grantTypes']): string[] {
   return ['authorization_code', 'refresh_token', ...(implicitEnabledIn(grantTypes) ? ['implicit'] : [])];
 }
 
