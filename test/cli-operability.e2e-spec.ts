@@ -422,6 +422,85 @@ describe('grantry CLI operability (issue 15)', () => {
     });
   });
 
+  describe('per-tenant settings: config print --effective --tenant D and config check', () => {
+    const tenantToml = [
+      '[oauth.token]',
+      'access_token_ttl = 1800',
+      '[oauth.grant_type.password]',
+      'enable = true',
+      '[[event_listener]]',
+      'id = "private_key_jwt_authenticator"',
+      '[event_listener.properties]',
+      'RejectBeforeInMinutes = "100"',
+      '[tenant."wso2.com"]',
+      'oauth.token.access_token_ttl = 900',
+      'oauth.grant_type.password.enable = false',
+      '[[tenant."wso2.com".event_listener]]',
+      'id = "private_key_jwt"',
+      'order = 50',
+      '[tenant."wso2.com".event_listener.properties]',
+      'PreventTokenReuse = false',
+      'TokenEndpointAlias = "$env{ALIAS}"',
+    ].join('\n');
+
+    it('prints what the tenant resolves from the file, each value with its source, and says where admin overrides are', async () => {
+      const { status, stdout, stderr } = await cli(['config', 'print', '--effective', '--tenant', 'wso2.com', '--config', memory(tenantToml)], { ALIAS: 'https://wso2.example/token' });
+      expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+      expect(stdout).toContain('grantry tenants show wso2.com');
+      expect(stdout).toMatch(/\[oauth\.token\]\naccess_token_ttl = 900 +# tenant-file\nrefresh_token_ttl = 86400 +# default\n/);
+      expect(stdout).toMatch(/\[oauth\.grant_type\.password\]\nenable = false +# tenant-file\n/);
+      expect(stdout).toMatch(/\[oauth\.grant_type\.client_credentials\]\nenable = true +# default\n/);
+      expect(stdout).toMatch(
+        /\[\[event_listener\]\]\nid = "private_key_jwt_authenticator"\norder = 50 +# tenant-file\n\[event_listener\.properties\]\nRejectBeforeInMinutes = "100" +# file\nPreventTokenReuse = false +# tenant-file\nTokenEndpointAlias = "https:\/\/wso2\.example\/token" +# tenant-file\n/,
+      );
+      // Server-wide keys are not a tenant's: not listed.
+      expect(stdout).not.toContain('[server]');
+      expect(stdout).not.toContain('signing_alg');
+    });
+
+    it('prints the same rows as JSON with --json; another tenant resolves the file\'s values', async () => {
+      const { status, stdout } = await cli(['config', 'print', '--effective', '--json', '--tenant', 'example.org', '--config', memory(tenantToml)], { ALIAS: 'x' });
+      expect(status).toBe(0);
+      const { tenant, settings } = JSON.parse(stdout) as { tenant: string; settings: { table: string; key: string; value: unknown; source: string }[] };
+      expect(tenant).toBe('example.org');
+      expect(settings).toContainEqual({ table: 'oauth.token', key: 'access_token_ttl', value: 1800, source: 'file' });
+      expect(settings).toContainEqual({ table: 'oauth.grant_type.password', key: 'enable', value: true, source: 'file' });
+    });
+
+    it('refuses a --tenant that is not a tenant domain', async () => {
+      const { status, stderr } = await cli(['config', 'print', '--effective', '--tenant', 'Not_A_Domain', '--config', memory()]);
+      expect(status).toBe(2);
+      expect(stderr).toContain('--tenant "Not_A_Domain": a tenant domain is lower-case dot-separated labels');
+    });
+
+    it('config check names every key a tenant may not override, a bad domain, and what a tenant table names wrongly', async () => {
+      const bad = [
+        '[tenant."wso2.com"]',
+        'oauth.token.signing_alg = "ES256"',
+        'server.port = 1',
+        '[tenant."Bad_Domain"]',
+        '[[tenant."ok.example".event_listener]]',
+        'id = "kerberos"',
+        '[[tenant."ok.example".login.authenticator]]',
+        'id = "password"',
+        'enable = false',
+      ].join('\n');
+      const { status, stdout, stderr } = await cli(['config', 'check', '--config', memory(bad)]);
+      expect({ status, stdout }).toEqual({ status: 1, stdout: '' });
+      const problems = stderr.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.slice(4));
+      expect(problems).toEqual([
+        'tenant."wso2.com".server: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
+        'tenant."wso2.com".oauth.token.signing_alg: not overridable per tenant (overridable here: access_token_ttl, refresh_token_ttl, refresh_token_absolute_ttl)',
+        'tenant."Bad_Domain": not a tenant domain (a tenant domain is lower-case dot-separated labels of a-z, 0-9 and -, 1 to 63 characters each, at most 64 in all)',
+        'tenant."ok.example".event_listener[0] id = "kerberos" matches no client authenticator (known ids: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, none; a drop-in authenticator names its module in name)',
+      ]);
+      const onlySteps = await cli(['config', 'check', '--config', memory('[[tenant."ok.example".login.authenticator]]\nid = "password"\nenable = false\n')]);
+      expect(onlySteps.status).toBe(1);
+      expect(onlySteps.stderr).toContain('tenant."ok.example".login.authenticator: every login step is disabled, so nobody could sign in');
+      expect(await cli(['config', 'check', '--config', memory(tenantToml)], { ALIAS: 'x' })).toMatchObject({ status: 0 });
+    });
+  });
+
   describe('configuration errors that say what to do', () => {
     it('stops start-up on an [[event_listener]] id that matches no authenticator, listing the known ids', async () => {
       const { status, stderr } = await cli(['start', '--port', '0', '--config', memory('[[event_listener]]\nid = "private_key_jwt_auth"\nenable = false\n')]);
@@ -465,7 +544,7 @@ describe('grantry CLI operability (issue 15)', () => {
     it('documents config, --replace and the read-only rule in the usage', async () => {
       const { stdout } = await cli(['--help']);
       expect(stdout).toContain('grantry config check [--config PATH]');
-      expect(stdout).toContain('grantry config print --effective [--config PATH] [--json]');
+      expect(stdout).toContain('grantry config print --effective [--tenant DOMAIN] [--config PATH] [--json]');
       expect(stdout).toContain('grantry certs import --alias ALIAS --file CERT.pem [--replace] [--json]');
       expect(stdout).toContain('never create a database or a master key');
       for (const args of [['config', '--help'], ['config', 'check', '--help'], ['config', 'print', '-h']]) {
