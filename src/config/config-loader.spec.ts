@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig, ConfigError, inspectConfig, loadConfig, parseConfigText } from './config-loader';
 import { GrantryConfig } from './config.schema';
+import { TENANT_SECTIONS } from './tenant-settings';
 
 describe('config loading', () => {
   it('accepts WSO2 string spellings of numbers and booleans', () => {
@@ -82,5 +83,20 @@ describe('deployment.toml.example', () => {
     const uncommented = block.split('\n').map((line) => line.replace(/^# ?/, '')).join('\n');
     const config = buildConfig(parseConfigText(uncommented), { env: {} });
     expect(config.event_listener[0]).toMatchObject({ id: 'private_key_jwt_authenticator', order: 899 });
+  });
+
+  it('documents every key a tenant may override, in a [tenant."<domain>"] block that is valid uncommented', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'deployment.toml.example'), 'utf8');
+    const block = text.slice(text.indexOf('# [tenant."wso2.com"]'), text.indexOf('# The security profile'));
+    const uncommented = block.split('\n').map((line) => line.replace(/^# ?/, '')).join('\n');
+    const config = buildConfig(parseConfigText(uncommented), { env: {} });
+    const tenant = config.tenant['wso2.com'];
+    for (const { path, keys } of TENANT_SECTIONS) {
+      const table = path.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, tenant as Record<string, unknown>);
+      expect(Object.keys(table).sort()).toEqual([...keys].sort());
+    }
+    expect(Object.keys(tenant.event_listener![0]).sort()).toEqual(['enable', 'id', 'order', 'properties']);
+    expect(Object.keys(tenant.login!.authenticator![0]).sort()).toEqual(['enable', 'id', 'order']);
+    expect(tenant.oauth!.grant_type).toEqual({ password: { enable: true }, jwt_bearer: { order: 50 } });
   });
 });
