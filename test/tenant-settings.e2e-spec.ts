@@ -112,6 +112,11 @@ describe('per-tenant settings: the registries answer per request context', () =>
     // A tenant without a table merges with the file's RejectBeforeInMinutes = 100 alone: a cap of 6000 s fits it.
     expect(check.problems('other.example', { event_listener: [{ id: 'private_key_jwt', properties: { max_allowed_jwt_lifetime_seconds: 6000 } }] })).toEqual([]);
     expect(check.problems('acme.example', { login: { authenticator: [{ id: 'password', enable: false }] } })).toEqual(['[[login.authenticator]]: every login step is disabled, so nobody could sign in']);
+    // The default tenant is the file's top level: its record carries no overrides.
+    expect(check.problems('carbon.super', { oauth: { token: { access_token_ttl: 900 } } })).toEqual([
+      "settings: the default tenant (carbon.super) is served with the deployment file's top level; its settings are changed there, not per tenant",
+    ]);
+    expect(check.problems('carbon.super', {})).toEqual([]);
   });
 });
 
@@ -122,6 +127,12 @@ describe('per-tenant settings at start-up', () => {
     const start = startServer({ tenant: { 'acme.example': { event_listener: [{ id: 'private_key_jwt', properties: { RejectBeforeInMinutes: 'soon' } }] } } });
     start.then((server) => release(() => stopServer(server)), () => undefined);
     await expect(start).rejects.toThrow('tenant."acme.example".event_listener[0] id = "private_key_jwt": invalid properties: properties.RejectBeforeInMinutes = "soon": must be an integer');
+  });
+
+  it('refuses a table for the default tenant: its settings are the top level', async () => {
+    const start = startServer({ tenant: { 'carbon.super': { oauth: { token: { access_token_ttl: 900 } } } } });
+    start.then((server) => release(() => stopServer(server)), () => undefined);
+    await expect(start).rejects.toThrow('tenant."carbon.super": the default tenant is served with the top level of this file; set these keys there');
   });
 
   it('refuses a key a tenant may not override', async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../common/request-context';
 import type { EventListenerSettings, GrantryConfig } from '../config/config.schema';
 import { mergeEntries, resolveTenantSettings, SettingSource, TENANT_SECTIONS } from '../config/tenant-settings';
 import { builtInAuthenticators, listenerMatches, tenantListenerProblems } from '../oauth/client-auth/authenticator.registry';
@@ -6,6 +7,7 @@ import { AUTHORIZATION_ENDPOINT_GRANTS, BUILT_IN_GRANTS } from '../oauth/grants/
 import { LoginAuthenticator, LoginStepOptions, tenantLoginStepProblems } from '../oauth/authorization/interaction/login-step';
 import { PasswordLoginStep } from '../oauth/authorization/interaction/password.login-step';
 import { defaultRegistrationGrantTypes } from '../oauth/registration/registration-grant-types';
+import { defaultTenantTableProblem } from '../oauth/tenant-overrides.check';
 import { namesPluginModule } from '../plugins/module-loader';
 
 /**
@@ -139,6 +141,7 @@ export function tenantTableSemanticProblems(config: GrantryConfig): string[] {
   const plugins = pluginOptions(config);
   const stepIds = loginStepIds(config);
   return tenants.flatMap(([domain, overrides]) => {
+    if (domain === DEFAULT_TENANT) return [defaultTenantTableProblem()];
     const prefix = `tenant.${JSON.stringify(domain)}.`;
     const problems = [
       ...tenantListenerProblems(overrides.event_listener ?? [], known, prefix, plugins),

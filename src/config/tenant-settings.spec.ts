@@ -122,7 +122,7 @@ oauth.token.format = "opaque"
 keys.rotation_grace_period = 1
 `;
     const { problems } = inspectConfig(parseConfigText(text), { env: {} });
-    const rule = 'a tenant domain is lower-case dot-separated labels of a-z, 0-9 and -, 1 to 63 characters each, at most 64 in all';
+    const rule = 'a tenant domain is lower-case dot-separated labels of a-z, 0-9 and inner hyphens, 1 to 63 characters each, at most 64 in all';
     expect(problems).toEqual([
       `tenant."Wso2.com": not a tenant domain (${rule})`,
       `tenant."a..b": not a tenant domain (${rule})`,
@@ -160,6 +160,8 @@ enable = false
     ['wso2.com', true],
     ['carbon.super', true],
     ['a-b.c1', true],
+    ['-a.com', false],
+    ['a-.com', false],
     ['x', true],
     ['WSO2.com', false],
     ['', false],

@@ -100,14 +100,15 @@ export const TENANT_LOGIN_STEP_KEYS = ['id', 'enable', 'order', 'properties'] as
 /** What the messages list as overridable. */
 const OVERRIDABLE_TABLES = [...TENANT_SECTIONS.map(({ path }) => path.join('.')), 'oauth.grant_type.<id>', '[[event_listener]]', '[[login.authenticator]]'];
 
-const DOMAIN_LABEL = /^[a-z0-9-]{1,63}$/;
+/** RFC 1123 §2.1 labels, lower case: letters, digits and inner hyphens, 1–63 characters (the rule of tenants/tenant-domain.ts). */
+const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-/** A tenant domain (`wso2.com`): dot-separated labels of a-z, 0-9 and `-`, 1 to 63 each, at most 64 characters (the `tenant` column). */
+/** A tenant domain (`wso2.com`): dot-separated labels of a-z, 0-9 and inner `-`, 1 to 63 each, at most 64 characters (the `tenant` column). */
 export function isTenantDomain(domain: string): boolean {
   return domain.length >= 1 && domain.length <= 64 && domain.split('.').every((label) => DOMAIN_LABEL.test(label));
 }
 
-export const TENANT_DOMAIN_RULE = 'a tenant domain is lower-case dot-separated labels of a-z, 0-9 and -, 1 to 63 characters each, at most 64 in all';
+export const TENANT_DOMAIN_RULE = 'a tenant domain is lower-case dot-separated labels of a-z, 0-9 and inner hyphens, 1 to 63 characters each, at most 64 in all';
 
 /**
  * What is wrong with overrides set through the admin API (shaped as the file's keys:

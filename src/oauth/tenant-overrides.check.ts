@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_TENANT } from '../common/request-context';
+import { ConfigError } from '../config/config-loader';
 import { GrantryConfig } from '../config/config.schema';
 import { parseTenantOverrides, resolveTenantSettings } from '../config/tenant-settings';
 import { LoginSteps } from './authorization/interaction/login-step';
@@ -20,10 +22,19 @@ export class TenantOverridesCheck {
     private readonly config: GrantryConfig,
     private readonly authenticators: AuthenticatorRegistry,
     private readonly loginSteps: LoginSteps,
-  ) {}
+  ) {
+    // The default tenant is served with the file's top level (IssuerContext.default): a table of its own would be ignored.
+    if (Object.prototype.hasOwnProperty.call(config.tenant, DEFAULT_TENANT)) {
+      const problem = defaultTenantTableProblem();
+      throw new ConfigError(`invalid configuration\n  - ${problem}`, [problem]);
+    }
+  }
 
   /** Every problem, one line each naming the key (`oauth.token.signing_alg: not overridable per tenant ...`). */
   problems(domain: string, overrides: unknown): string[] {
+    if (domain === DEFAULT_TENANT && !isEmptyObject(overrides)) {
+      return [`settings: the default tenant (${DEFAULT_TENANT}) is served with the deployment file's top level; its settings are changed there, not per tenant`];
+    }
     const { overrides: parsed, problems } = parseTenantOverrides(overrides, '', this.config);
     problems.push(
       ...this.authenticators.overrideProblems(parsed.event_listener ?? []),
@@ -34,4 +45,13 @@ export class TenantOverridesCheck {
     const { settings } = resolveTenantSettings(this.config, domain, overrides);
     return [...this.authenticators.configureProblems(settings.eventListeners), ...this.loginSteps.buildProblems(settings.loginSteps)];
   }
+}
+
+/** `[tenant."carbon.super"]` in the file: refused at start-up and by `grantry config check`. */
+export function defaultTenantTableProblem(): string {
+  return `tenant.${JSON.stringify(DEFAULT_TENANT)}: the default tenant is served with the top level of this file; set these keys there`;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 }
