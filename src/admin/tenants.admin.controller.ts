@@ -3,6 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { Actor } from '../audit/audit-event';
 import { IfMatch } from '../common/entity-tag';
 import { NoStore } from '../common/no-store.decorator';
+import { OAuthError } from '../common/oauth-error';
+import { TenantOverridesCheck } from '../oauth/tenant-overrides.check';
 import { parseTenantChange, parseTenantInput } from '../tenants/tenant-input';
 import { TenantPage, TenantsService, TenantView } from '../tenants/tenants.service';
 import { AdminActor } from './admin-actor.decorator';
@@ -18,13 +20,18 @@ import { SuperAdminGuard } from './super-admin.guard';
 @UseGuards(AdminTokenGuard, SuperAdminGuard, JsonDepthGuard)
 @UseInterceptors(AdminAudit)
 export class TenantsAdminController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly overrides: TenantOverridesCheck,
+  ) {}
 
   /** 201 with the tenant; its first signing key is created with it. */
   @Post()
   @NoStore()
   async create(@Body() body: unknown, @AdminActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<TenantView> {
-    return tagged(reply, await this.tenants.create(parseTenantInput(body), actor));
+    const input = parseTenantInput(body);
+    this.checkSettings(input.domain, input.settings);
+    return tagged(reply, await this.tenants.create(input, actor));
   }
 
   @Get()
@@ -44,7 +51,15 @@ export class TenantsAdminController {
   @NoStore()
   async update(@Param('domain') domain: string, @Body() body: unknown, @AdminActor() actor: Actor, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<TenantView> {
     const precondition = IfMatch.parse(ifMatch);
-    return tagged(reply, await this.tenants.update(domain, parseTenantChange(body, domain), actor, precondition));
+    const change = parseTenantChange(body, domain);
+    if (change.settings !== undefined) this.checkSettings(domain, change.settings);
+    return tagged(reply, await this.tenants.update(domain, change, actor, precondition));
+  }
+
+  /** Overrides a tenant may hold, by the rules of the file's `[tenant."<domain>"]` tables: 400 naming every bad key. */
+  private checkSettings(domain: string, settings: unknown): void {
+    const problems = this.overrides.problems(domain, settings);
+    if (problems.length) throw OAuthError.invalidRequest(`settings: ${problems.join('; ')}`);
   }
 
   /** Everything of the tenant, in one transaction; its audit events stay. */
