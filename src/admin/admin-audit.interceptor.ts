@@ -2,16 +2,11 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { FastifyRequest } from 'fastify';
 import { Observable, tap } from 'rxjs';
 import { AuditLog } from '../observability/audit-log';
+import { adminCallerOf } from './admin-caller';
 
-/** The admin client behind each authorised admin request (set by `AdminTokenGuard`). */
-const admins = new WeakMap<object, string>();
-
-export function noteAdminClient(request: object, clientId: string): void {
-  admins.set(request, clientId);
-}
-
+/** The admin client behind an authorised admin request (set by `AdminTokenGuard`; see admin-caller.ts). */
 export function adminClientOf(request: object): string | undefined {
-  return admins.get(request);
+  return adminCallerOf(request)?.clientId;
 }
 
 /**
@@ -31,7 +26,7 @@ export class AdminAudit implements NestInterceptor {
       // /api/admin/v1/<resource>[/:id[/<action>]]
       const [resource = 'unknown', , action] = route.replace(/^\/api\/admin\/v1\//, '').split('/');
       this.audit.adminChange({
-        admin_client_id: admins.get(request) ?? 'unknown',
+        admin_client_id: adminClientOf(request) ?? 'unknown',
         method: request.method,
         resource: action ? `${resource}.${action}` : resource,
         id: recordId(request.params, result),
