@@ -329,8 +329,8 @@ export class ClientsService {
     const refused = () => OAuthError.notFound(`no client with client_id ${clientId}`);
     if (!plausibleClientId(clientId)) throw refused();
     return {
-      sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ? AND super_admin = ?',
-      params: [clientId, this.context.tenant, false],
+      sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ? AND NOT super_admin',
+      params: [clientId, this.context.tenant],
       expect: 'one-row',
       refused: () => OAuthError.insufficientScope(`client ${clientId} is a super-admin (or is gone): only a super-admin's token may delete a super-admin`),
     };

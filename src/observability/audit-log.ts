@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DEFAULT_TENANT } from '../common/request-context';
 import { LoggingSettings } from '../config/config.schema';
 import { JsonLineWriter, stringField, stringsField } from './json-line';
 import { GRANTRY_LOG, GrantryLog } from './log';
@@ -7,6 +8,8 @@ import { GRANTRY_LOG, GrantryLog } from './log';
 export type RevocationCause = 'refresh_token_reuse' | 'authorization_code_reuse' | 'revocation' | 'user_change' | 'client_deleted' | 'logout';
 
 export interface TokenIssuedEvent {
+  /** The tenant that issued (its domain; the default tenant's too). */
+  tenant: string;
   client_id: string;
   grant_type: string;
   sub: string;
@@ -19,6 +22,7 @@ export interface TokenIssuedEvent {
 }
 
 export interface TokenRefusedEvent {
+  tenant: string;
   /** Set only once the client authenticated: a claimed id is attacker-supplied. */
   client_id?: string;
   grant_type: string;
@@ -27,7 +31,11 @@ export interface TokenRefusedEvent {
 }
 
 export interface AdminChangeEvent {
+  /** The tenant changed (the admin API's request's). */
+  tenant: string;
   admin_client_id: string;
+  /** The admin client's own tenant, when it is not `tenant` (a super-admin of the default tenant). */
+  admin_tenant?: string;
   method: string;
   resource: string;
   id?: string;
@@ -43,6 +51,8 @@ export class AuditLog {
   private readonly log?: GrantryLog;
   /** The events of every token request, written by template (see JsonLineWriter). */
   private readonly lines?: JsonLineWriter;
+  private readonly defaultTenant = DEFAULT_TENANT;
+  private readonly defaultTenantField = stringField('tenant', DEFAULT_TENANT);
 
   constructor(@Optional() @Inject(GRANTRY_LOG) log?: GrantryLog, @Optional() settings?: LoggingSettings) {
     this.log = log && (settings?.audit ?? true) ? log.child({ audit: true }) : undefined;
@@ -57,7 +67,7 @@ export class AuditLog {
   tokenIssued(event: TokenIssuedEvent): void {
     if (!this.enabled) return;
     this.lines!.info(
-      ',"event":"token.issued"' + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
+      ',"event":"token.issued"' + this.tenantField(event.tenant) + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
         stringField('sub', event.sub) + stringField('scope', event.scope) + stringsField('aud', event.aud) +
         stringField('jti', event.jti) + stringField('gid', event.gid),
     );
@@ -66,9 +76,14 @@ export class AuditLog {
   tokenRefused(event: TokenRefusedEvent): void {
     if (!this.enabled) return;
     this.lines!.info(
-      ',"event":"token.refused"' + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
+      ',"event":"token.refused"' + this.tenantField(event.tenant) + stringField('client_id', event.client_id) + stringField('grant_type', event.grant_type) +
         stringField('error', event.error) + stringField('reason', event.reason),
     );
+  }
+
+  /** `,"tenant":"<domain>"`: the default tenant's written once, not escaped on every token. */
+  private tenantField(tenant: string): string {
+    return tenant === this.defaultTenant ? this.defaultTenantField : stringField('tenant', tenant);
   }
 
   /** One grant (`grantId`), or every grant of a client, subject or session. */
