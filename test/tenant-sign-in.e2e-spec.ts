@@ -59,7 +59,7 @@ describe('sign-in in a tenant, cookies kept apart', () => {
   beforeAll(async () => {
     server = await startServer(FAST_SCRYPT);
     issuers = server.app.get(IssuerContext);
-    const superAdmin = await adminToken(server);
+    const superAdmin = await adminToken(server, { superAdmin: true }); // tenants are a super-admin's (SuperAdminGuard)
     for (const domain of [D, E]) {
       const created = await adminCall(server.url, superAdmin, 'POST', '/tenants', { domain, display_name: `Tenant ${domain}` });
       expect(created.status).toBe(201);
