@@ -330,7 +330,7 @@ describe('a tenant\'s cookies over an https issuer', () => {
   afterAll(() => stopServer(server));
 
   it('names them __Host-<name>.<domain>, with Secure, HttpOnly and Path=/, on setting and on clearing', async () => {
-    const created = await adminCall(server.url, await adminToken(server), 'POST', '/tenants', { domain: D, display_name: 'WSO2' });
+    const created = await adminCall(server.url, await adminToken(server, { superAdmin: true }), 'POST', '/tenants', { domain: D, display_name: 'WSO2' });
     expect(created.status).toBe(201);
     const issuers = server.app.get(IssuerContext);
     const context = await issuers.forDomain(D);
