@@ -71,29 +71,6 @@ abstract class RegisteredMetric {
   }
 }
 
-/** A Prometheus counter with three labels (see SeriesOf3). */
-export class LabelledCounter extends RegisteredMetric {
-  readonly type = 'counter';
-  private readonly series: SeriesOf3<{ value: number }>;
-
-  constructor(name: string, help: string, labelNames: LabelNames) {
-    super(name, help);
-    this.series = new SeriesOf3(labelNames, () => ({ value: 0 }));
-  }
-
-  inc(a: string, b: string, c: string): void {
-    this.series.get(a, b, c).value++;
-  }
-
-  async get(): Promise<Exported> {
-    return this.exported(this.series.all.map(({ labels, series }) => ({ labels, value: series.value, metricName: this.name })));
-  }
-
-  reset(): void {
-    this.series.clear();
-  }
-}
-
 /** A Prometheus histogram with three labels (see SeriesOf3): `_bucket` (cumulative, `le` first), `_sum`, `_count`. */
 export class LabelledHistogram extends RegisteredMetric {
   readonly type = 'histogram';
@@ -140,8 +117,8 @@ export class LabelledHistogram extends RegisteredMetric {
 
 /**
  * A Prometheus counter with three labels and a `tenant` label (exposed last): a SeriesOf3 per tenant label,
- * the default tenant's held directly, so counting for it costs what a LabelledCounter's count
- * does (a string comparison more). Tenant label values come from a closed set (TenantLabels).
+ * the default tenant's held directly, so counting for it costs one SeriesOf3 lookup and a string
+ * comparison. Tenant label values come from a closed set (TenantLabels).
  */
 export class TenantLabelledCounter extends RegisteredMetric {
   readonly type = 'counter';
