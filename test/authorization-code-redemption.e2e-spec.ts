@@ -157,8 +157,8 @@ describe('authorization code redemption', () => {
       expect(answered(await exchange(short, rp, { code, code_verifier: right }))).toEqual({ status: 400, body: CODE_REFUSED });
       // An expired code is no sign of theft: counted as invalid (docs/reason-codes.md), its grant not revoked as for a reuse.
       const metrics = await (await fetch(`${short.url}/metrics`)).text();
-      expect(metrics).toMatch(/^grantry_token_failures_total\{reason="grant_code_invalid"\} 1$/m);
-      expect(metrics).not.toMatch(/grantry_token_failures_total\{reason="grant_code_reused"\}/);
+      expect(metrics).toMatch(/^grantry_token_failures_total\{reason="grant_code_invalid",tenant="[^"]+"\} 1$/m);
+      expect(metrics).not.toMatch(/grantry_token_failures_total\{reason="grant_code_reused",tenant="[^"]+"\}/);
     } finally {
       await stopServer(short);
     }

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../src/common/request-context';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
@@ -43,7 +44,7 @@ describe('the authorization endpoint issues through the one issuance pipeline', 
   const audit = () => server.records().filter((record) => record.audit === true);
   const issuedCount = async (grantType: string) => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
-    const line = text.split('\n').find((row) => row.startsWith(`grantry_token_requests_total{grant_type="${grantType}",auth_method="client_secret_basic",outcome="issued"}`));
+    const line = text.split('\n').find((row) => row.startsWith(`grantry_token_requests_total{grant_type="${grantType}",auth_method="client_secret_basic",outcome="issued",tenant="${DEFAULT_TENANT}"}`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
 

@@ -75,7 +75,7 @@ describe('grantry CLI (in-process)', () => {
     const help = await cli(['help']);
     expect(help.status).toBe(0);
     expect(help.stderr).toBe('');
-    expect(help.stdout).toMatch(/^usage: grantry <command> \[--config PATH\]\n/);
+    expect(help.stdout).toMatch(/^usage: grantry <command> \[--config PATH\] \[--tenant DOMAIN\]\n/);
   });
 
   it('prints --help of every command and subcommand with exit 0, running nothing (start --help does not start)', async () => {

@@ -288,7 +288,8 @@ describe('migration to tenants (issue 26 item 7)', () => {
       expect(new Set(Object.values(before.defaults))).toEqual(new Set(['default', undefined]));
       await old.destroy();
 
-      const current = await open(MIGRATIONS);
+      // Up to the tenants migration: later ones change tables of their own (clients.super_admin).
+      const current = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'Tenants1765200000000') + 1));
       expect(await rowsOfTenant(current, tables, 'carbon.super')).toEqual(Object.fromEntries(tables.map((table) => [table, 2])));
       expect(await rowsOfTenant(current, tables, 'default')).toEqual(Object.fromEntries(tables.map((table) => [table, 0])));
       const up = await shapeOf(current, tables);

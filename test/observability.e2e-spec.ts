@@ -134,11 +134,11 @@ describe('logs, audit trail and metrics', () => {
     await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, 'bad') });
     await tokenRequest(server, { grant_type: 'urn:example:unknown' }, { authorization });
     const before = await metricsText(server.url);
-    expect(before).toMatch(/grantry_token_requests_total\{grant_type="client_credentials",auth_method="client_secret_basic",outcome="issued"\} \d+/);
-    expect(before).toMatch(/grantry_token_requests_total\{grant_type="client_credentials",auth_method="client_secret_basic",outcome="refused"\} \d+/);
-    expect(before).toMatch(/grantry_token_requests_total\{grant_type="other",auth_method="client_secret_basic",outcome="refused"\} \d+/);
-    expect(before).toMatch(/grantry_token_failures_total\{reason="client_secret_mismatch"\} \d+/);
-    expect(before).toMatch(/grantry_token_failures_total\{reason="grant_type_unsupported"\} \d+/);
+    expect(before).toMatch(/grantry_token_requests_total\{grant_type="client_credentials",auth_method="client_secret_basic",outcome="issued",tenant="[^"]+"\} \d+/);
+    expect(before).toMatch(/grantry_token_requests_total\{grant_type="client_credentials",auth_method="client_secret_basic",outcome="refused",tenant="[^"]+"\} \d+/);
+    expect(before).toMatch(/grantry_token_requests_total\{grant_type="other",auth_method="client_secret_basic",outcome="refused",tenant="[^"]+"\} \d+/);
+    expect(before).toMatch(/grantry_token_failures_total\{reason="client_secret_mismatch",tenant="[^"]+"\} \d+/);
+    expect(before).toMatch(/grantry_token_failures_total\{reason="grant_type_unsupported",tenant="[^"]+"\} \d+/);
     expect(before).toMatch(/grantry_http_request_duration_seconds_bucket\{le="[\d.]+",method="POST",route="\/oauth2\/token",status_class="2xx"\} \d+/);
     expect(before).toContain('grantry_replay_rejections_total 0');
     expect(before).toContain('# TYPE grantry_outbound_fetches_total counter');

@@ -59,7 +59,7 @@ describe('sign-in in a tenant, cookies kept apart', () => {
   beforeAll(async () => {
     server = await startServer(FAST_SCRYPT);
     issuers = server.app.get(IssuerContext);
-    const superAdmin = await adminToken(server);
+    const superAdmin = await adminToken(server, { superAdmin: true }); // tenants are a super-admin's (SuperAdminGuard)
     for (const domain of [D, E]) {
       const created = await adminCall(server.url, superAdmin, 'POST', '/tenants', { domain, display_name: `Tenant ${domain}` });
       expect(created.status).toBe(201);
@@ -330,7 +330,7 @@ describe('a tenant\'s cookies over an https issuer', () => {
   afterAll(() => stopServer(server));
 
   it('names them __Host-<name>.<domain>, with Secure, HttpOnly and Path=/, on setting and on clearing', async () => {
-    const created = await adminCall(server.url, await adminToken(server), 'POST', '/tenants', { domain: D, display_name: 'WSO2' });
+    const created = await adminCall(server.url, await adminToken(server, { superAdmin: true }), 'POST', '/tenants', { domain: D, display_name: 'WSO2' });
     expect(created.status).toBe(201);
     const issuers = server.app.get(IssuerContext);
     const context = await issuers.forDomain(D);

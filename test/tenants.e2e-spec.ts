@@ -22,7 +22,7 @@ describe('tenants', () => {
 
   beforeAll(async () => {
     server = await startServer({ oauth: { token: { signing_alg: 'ES256' } }, users: { scrypt_log_n: 14, scrypt_p: 1 } });
-    token = await adminToken(server);
+    token = await adminToken(server, { superAdmin: true }); // tenants are a super-admin's (SuperAdminGuard)
   });
   afterAll(() => stopServer(server));
 

@@ -1,17 +1,13 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Observable, tap } from 'rxjs';
+import { IssuerContext } from '../common/issuer-context';
 import { AuditLog } from '../observability/audit-log';
+import { adminCallerOf } from './admin-caller';
 
-/** The admin client behind each authorised admin request (set by `AdminTokenGuard`). */
-const admins = new WeakMap<object, string>();
-
-export function noteAdminClient(request: object, clientId: string): void {
-  admins.set(request, clientId);
-}
-
+/** The admin client behind an authorised admin request (set by `AdminTokenGuard`; see admin-caller.ts). */
 export function adminClientOf(request: object): string | undefined {
-  return admins.get(request);
+  return adminCallerOf(request)?.clientId;
 }
 
 /**
@@ -21,7 +17,10 @@ export function adminClientOf(request: object): string | undefined {
  */
 @Injectable()
 export class AdminAudit implements NestInterceptor {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly issuers: IssuerContext,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -30,8 +29,11 @@ export class AdminAudit implements NestInterceptor {
       const route = request.routeOptions.url ?? '';
       // /api/admin/v1/<resource>[/:id[/<action>]]
       const [resource = 'unknown', , action] = route.replace(/^\/api\/admin\/v1\//, '').split('/');
+      const caller = adminCallerOf(request);
       this.audit.adminChange({
-        admin_client_id: admins.get(request) ?? 'unknown',
+        tenant: this.issuers.tenant,
+        admin_client_id: caller?.clientId ?? 'unknown',
+        ...(caller && caller.tenant !== this.issuers.tenant ? { admin_tenant: caller.tenant } : {}),
         method: request.method,
         resource: action ? `${resource}.${action}` : resource,
         id: recordId(request.params, result),

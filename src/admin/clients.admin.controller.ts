@@ -8,6 +8,8 @@ import { NoStore } from '../common/no-store.decorator';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminAudit } from './admin-audit.interceptor';
+import { AdminCaller, Caller } from './admin-caller';
+import { refuseSuperAdminField, refuseTouchingSuperAdmin } from './super-admin-rules';
 import { AdminTokenGuard } from './admin-token.guard';
 import { tagged } from './entity-tag.reply';
 import { JsonDepthGuard } from './json-depth.guard';
@@ -23,10 +25,11 @@ export class ClientsAdminController {
     private readonly audit: AuditTrail,
   ) {}
 
-  /** 201 with the client; `client_secret` is in this answer only. */
+  /** 201 with the client; `client_secret` is in this answer only. `super_admin` only with a super-admin's token. */
   @Post()
   @NoStore()
-  create(@Body() body: unknown, @AdminActor() actor: Actor): Promise<ClientView> {
+  create(@Body() body: unknown, @AdminActor() actor: Actor, @Caller() caller: AdminCaller): Promise<ClientView> {
+    refuseSuperAdminField(caller, body);
     return this.registration.create(body, actor);
   }
 
@@ -42,24 +45,41 @@ export class ClientsAdminController {
     return tagged(reply, await this.clients.getTagged(clientId));
   }
 
-  /** One conditional UPDATE; with `If-Match`, only over the version it names (else 412). */
+  /**
+   * One conditional UPDATE; with `If-Match`, only over the version it names (else 412). A caller
+   * that is not a super-admin changes no super-admin and no `super_admin`: the update is pinned to
+   * the version checked, so a client made a super-admin meanwhile is not changed (412).
+   */
   @Patch(':clientId')
   @NoStore()
-  async update(@Param('clientId') clientId: string, @Body() body: unknown, @AdminActor() actor: Actor, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
-    return tagged(reply, await this.registration.update(clientId, body, actor, IfMatch.parse(ifMatch)));
+  async update(@Param('clientId') clientId: string, @Body() body: unknown, @AdminActor() actor: Actor, @Caller() caller: AdminCaller, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    let precondition = IfMatch.parse(ifMatch);
+    if (!caller.superAdmin) {
+      refuseSuperAdminField(caller, body);
+      const current = await this.clients.getTagged(clientId);
+      precondition?.require(current.etag);
+      refuseTouchingSuperAdmin(caller, current.view);
+      precondition = IfMatch.parse(current.etag);
+    }
+    return tagged(reply, await this.registration.update(clientId, body, actor, precondition));
   }
 
+  /** A caller that is not a super-admin deletes no super-admin (checked again by the DELETE itself). */
   @Delete(':clientId')
   @HttpCode(204)
-  async delete(@Param('clientId') clientId: string, @AdminActor() actor: Actor): Promise<void> {
-    await this.registration.delete(clientId, actor);
+  async delete(@Param('clientId') clientId: string, @AdminActor() actor: Actor, @Caller() caller: AdminCaller): Promise<void> {
+    if (caller.superAdmin) return this.registration.delete(clientId, actor);
+    refuseTouchingSuperAdmin(caller, await this.clients.get(clientId));
+    await this.registration.deleteWithGrants(clientId, this.clients.deleteStepUnlessSuperAdmin(clientId), actor);
   }
 
   /** Issues a new secret; the old one stops working (at once here, within the cache timeout elsewhere). */
   @Post(':clientId/secret')
   @HttpCode(200)
   @NoStore()
-  async rotateSecret(@Param('clientId') clientId: string, @AdminActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
-    return tagged(reply, await this.clients.rotateSecret(clientId, [this.audit.step({ event: 'client.secret_rotated', actor, clientId, target: clientId })]));
+  async rotateSecret(@Param('clientId') clientId: string, @AdminActor() actor: Actor, @Caller() caller: AdminCaller, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
+    const audited = [this.audit.step({ event: 'client.secret_rotated', actor, clientId, target: clientId })];
+    // A super-admin's new secret would be the caller's to use: checked on the version the rotation writes over.
+    return tagged(reply, await this.clients.rotateSecret(clientId, audited, (client) => refuseTouchingSuperAdmin(caller, client)));
   }
 }

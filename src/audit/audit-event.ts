@@ -3,6 +3,7 @@
  *
  * - `client:<client_id>`: an admin API caller (a `client_credentials` token with scope `admin`), or
  *   a client changing its own registration (RFC 7592, with its registration access token);
+ * - `super-admin:<client_id>`: a super-admin client of the default tenant, at another tenant's admin API;
  * - `user:<user id>`: a person signed in to the console (once the console exists);
  * - `operator:<OS user>`: someone running the `grantry` CLI on a host with access to the database;
  * - `registrant` (open registration) or `initial-access-token:<id>`: an RFC 7591 registration.
@@ -11,6 +12,7 @@ export type Actor = string;
 
 export const actors = {
   client: (clientId: string): Actor => `client:${clientId}`,
+  superAdmin: (clientId: string): Actor => `super-admin:${clientId}`,
   user: (userId: string): Actor => `user:${userId}`,
   operator: (name: string): Actor => `operator:${name}`,
 };

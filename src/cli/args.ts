@@ -6,7 +6,8 @@ export type Options = ParseArgsConfig['options'];
 /** Strict option parsing: an unknown or malformed option is a usage error, not ignored. */
 export function parse(args: string[], options: Options): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
-    return parseArgs({ args, options: { ...options, config: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    // --config and --tenant are read before the command runs (run-cli.ts); every command accepts them.
+    return parseArgs({ args, options: { ...options, config: { type: 'string' }, tenant: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -5,6 +5,7 @@ import { AppModule } from '../app.module';
 import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
 import type { CliIO } from './cli-io';
+import { tenantContext } from './cli-tenant';
 
 /**
  * Contexts whose messages repeat the failure the CLI reports itself in one line (`grantry: ...`):
@@ -37,10 +38,11 @@ class StderrLogger extends ConsoleLogger {
 
 /**
  * The application without a listening server: migrations applied (unless `[database] migrate =
- * false`), registries filled, so the CLI validates exactly as the server would. Closed when
+ * false`), registries filled, so the CLI validates exactly as the server would; `run` runs in the
+ * context of `tenant` (`--tenant`; the default tenant without it). Closed when
  * `run` ends and also when start-up fails, so an in-process run leaves no pool or timer behind.
  */
-export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (app: INestApplicationContext) => Promise<T>, tenant?: string): Promise<T> {
   // An application rather than createApplicationContext: that one initialises inside the factory
   // and, when an init hook fails, never hands back the context that holds the open pool.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'cli'), new FastifyAdapter(), {
@@ -50,9 +52,9 @@ export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (
   let result: T;
   try {
     await app.init();
-    // A command runs as one issuer's, as a request does: the default one until commands name a tenant.
-    const issuers = app.get(IssuerContext);
-    result = await issuers.run(issuers.default, () => run(app));
+    // A command runs as one issuer's, as a request does: the tenant `--tenant` names, else the default one.
+    const context = await tenantContext(app, tenant);
+    result = await app.get(IssuerContext).run(context, () => run(app));
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

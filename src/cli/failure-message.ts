@@ -3,9 +3,10 @@ import { OAuthError } from '../common/oauth-error';
 import { ConfigError } from '../config/config-loader';
 import { KeyMaterialError } from '../keys/key-material';
 import { PluginLoadError } from '../plugins/plugin-errors';
+import { TenantUnavailableError } from './cli-tenant';
 
 /** Errors whose message is the whole story for an operator: no stack trace. */
-const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError, DatabaseUnreachableError];
+const EXPECTED = [ConfigError, KeyMaterialError, OAuthError, PluginLoadError, DatabaseUnreachableError, TenantUnavailableError];
 
 /**
  * The lines a start-up or CLI failure prints: one clear message, and the stack only for an

@@ -6,6 +6,7 @@ import { DatabaseMigrator } from '../database/database.module';
 import { parse, UsageError } from './args';
 import type { CliIO } from './cli-io';
 import { withCliContext } from './cli-context';
+import { TENANT_HELP, tenantFlag } from './cli-tenant';
 import { AUDIT_USAGE, auditCommand } from './commands/audit.command';
 import { CERTS_USAGE, certsCommand } from './commands/certs.command';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
@@ -26,7 +27,7 @@ const START_USAGE = `grantry start [--port N] [--host H] [--config PATH]    serv
 const MIGRATE_USAGE = 'grantry migrate [--config PATH]  apply pending database migrations';
 const CONFIG_HELP = '--config PATH: the deployment file (default: $GRANTRY_CONFIG, else config/deployment.toml, else built-in defaults)';
 
-const USAGE = `usage: grantry <command> [--config PATH]
+const USAGE = `usage: grantry <command> [--config PATH] [--tenant DOMAIN]
 
 ${START_USAGE}
 ${MIGRATE_USAGE}
@@ -42,6 +43,7 @@ ${CONFIG_USAGE}
 grantry --version
 
 ${CONFIG_HELP}
+${TENANT_HELP}
 Commands that only read (list, show, keys export, audit list, tenants list|show) never create a database or a master key.`;
 
 /** Exit codes: 0 done, 1 the command failed, 2 usage error. */
@@ -102,6 +104,8 @@ function listenFlags(args: string[]): ListenOverride {
 }
 
 const HELP_FLAGS = new Set(['--help', '-h']);
+/** Commands about the server and its tenants, not about one tenant: no --tenant. */
+const SERVER_WIDE = new Set(['start', 'migrate', 'tenants']);
 
 /** The package's version, read from its package.json (two levels above dist/cli). */
 function version(): string {
@@ -127,12 +131,14 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
   if (rest.some((arg) => HELP_FLAGS.has(arg))) {
     const usage = COMMAND_USAGE[command];
     if (!usage) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
-    io.stdout.write(`usage:\n${usage}\n\n${CONFIG_HELP}\n`);
+    io.stdout.write(`usage:\n${usage}\n\n${CONFIG_HELP}\n${SERVER_WIDE.has(command) || command === 'config' ? '' : `${TENANT_HELP}\n`}`);
     return;
   }
   // `config` reads the file itself and touches nothing else.
   if (command === 'config') return configCommand(rest[0], rest.slice(1), io);
   if (!COMMAND_USAGE[command]) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+  const tenant = tenantFlag(rest);
+  if (tenant !== undefined && SERVER_WIDE.has(command)) throw new UsageError(`${command} is about the server and its tenants, not one tenant: it takes no --tenant`);
   const listen = command === 'start' ? listenFlags(rest) : {};
   const config = loadConfig(configFlag(rest), io.env, listen);
   state.databaseUrl = config.database.url;
@@ -157,19 +163,19 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
       return;
     }
     case 'clients':
-      return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'idps':
-      return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'users':
-      return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'keys':
-      return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'certs':
-      return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'initial-access-tokens':
-      return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'audit':
-      return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io), tenant);
     case 'tenants':
       return withCliContext(config, io, (app) => tenantsCommand(app, rest[0], rest.slice(1), io));
     default:

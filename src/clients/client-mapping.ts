@@ -28,6 +28,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.accessTokenFormat = metadata.access_token_format;
   entity.audience = metadata.audience;
   entity.introspectAny = metadata.introspect_any;
+  entity.superAdmin = metadata.super_admin;
   entity.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
   entity.applicationType = metadata.application_type;
   entity.subjectType = metadata.subject_type;
@@ -69,6 +70,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
     audience: entity.audience,
     introspect_any: entity.introspectAny === true,
+    super_admin: entity.superAdmin === true,
     post_logout_redirect_uris: entity.postLogoutRedirectUris ?? [],
     application_type: entity.applicationType === 'native' ? 'native' : 'web',
     subject_type: entity.subjectType === 'pairwise' ? 'pairwise' : 'public',

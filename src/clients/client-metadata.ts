@@ -22,6 +22,12 @@ export interface ClientMetadata {
   audience: string[];
   /** Admin-only: may introspect any token of its tenant (a resource server's gateway, say). */
   introspect_any: boolean;
+  /**
+   * Admin-only, and only for a client of the default tenant: with the reserved `admin` scope, a
+   * super-admin — it administers tenants and any tenant's admin API. Set by the CLI or by another
+   * super-admin only (the admin API checks the caller; registration refuses it).
+   */
+  super_admin: boolean;
   /** OIDC RP-Initiated Logout: where the end-session endpoint may send the browser back. */
   post_logout_redirect_uris: string[];
   /** OIDC Registration: `web` (https redirect URIs) or `native` (custom schemes, http loopback). */
@@ -90,6 +96,7 @@ const DEFAULTS: ClientMetadata = {
   access_token_format: null,
   audience: [],
   introspect_any: false,
+  super_admin: false,
   post_logout_redirect_uris: [],
   application_type: 'web',
   subject_type: 'public',
@@ -138,6 +145,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   access_token_format: { ...nullableEnum(['jwt', 'opaque']), description: 'admin-only' },
   audience: { ...stringArray, description: 'admin-only' },
   introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
+  super_admin: { type: 'boolean', default: false, description: 'admin-only, default tenant only: with scope admin, administers tenants and every tenant; set by the CLI or a super-admin\'s token only' },
   post_logout_redirect_uris: { ...stringArray, description: 'where RP-initiated logout may return (exact match)' },
   application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
   subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
@@ -187,8 +195,14 @@ export const SERVER_GENERATED_FIELDS: ReadonlySet<string> = new Set(['client_id'
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/**
+ * The field that makes a client of the default tenant a super-admin (with `admin`). Beyond being
+ * admin-only, the admin API lets only a super-admin's token set it (clients.admin.controller.ts).
+ */
+export const SUPER_ADMIN_FIELD = 'super_admin';
+
 /** Fields only an operator sets (admin API, CLI): a registrant asking for one is refused. */
-export const ADMIN_ONLY_FIELDS = ['audience', 'access_token_format', 'introspect_any'] as const;
+export const ADMIN_ONLY_FIELDS = ['audience', 'access_token_format', 'introspect_any', SUPER_ADMIN_FIELD] as const;
 
 /**
  * Who is asking: the admin API and CLI (`admin`, grantry's defaults: client_credentials, a
@@ -257,6 +271,10 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('introspect_any')) {
     if (typeof body.introspect_any !== 'boolean') throw OAuthError.invalidClientMetadata('introspect_any must be true or false');
     out.introspect_any = body.introspect_any;
+  }
+  if (has('super_admin')) {
+    if (typeof body.super_admin !== 'boolean') throw OAuthError.invalidClientMetadata('super_admin must be true or false');
+    out.super_admin = body.super_admin;
   }
   if (has('id_token_signed_response_alg')) out.id_token_signed_response_alg = nullable(body.id_token_signed_response_alg, oneOf('id_token_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));
   if (has('userinfo_signed_response_alg')) out.userinfo_signed_response_alg = nullable(body.userinfo_signed_response_alg, oneOf('userinfo_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));

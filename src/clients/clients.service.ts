@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IssuerContext } from '../common/issuer-context';
+import { DEFAULT_TENANT, IssuerContext } from '../common/issuer-context';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Not, Repository } from 'typeorm';
@@ -90,6 +90,7 @@ export class ClientsService {
 
   /** `also`: what the caller writes with the INSERT (the audit row), given the new client_id. */
   async create(metadata: ClientMetadata, also: (clientId: string) => readonly WriteStep[] = () => []): Promise<ClientView> {
+    this.checkSuperAdminTenant(metadata);
     const now = nowSeconds();
     const entity = this.repo.create({
       clientId: randomId(16), // 128 bits, URL-safe
@@ -235,6 +236,7 @@ export class ClientsService {
    * changed since (see `updateVersioned`). `also`: what the caller writes with it (the audit row).
    */
   async update(revision: ClientRevision, metadata: ClientMetadata, also: readonly WriteStep[] = []): Promise<Tagged<ClientView>> {
+    this.checkSuperAdminTenant(metadata);
     const entity: ClientEntity = { ...revision.stored };
     const secret = this.applyUpdate(entity, metadata, false);
     entity.registrantGrantTypes = null;
@@ -242,6 +244,17 @@ export class ClientsService {
     this.cache.delete(this.context.key(entity.clientId));
     entity.version = revision.stored.version + 1;
     return { view: toView(entity, secret), etag: this.tagOf(entity) };
+  }
+
+  /**
+   * `super_admin` means something only in the default tenant: the super-admin's token is checked
+   * there (admin-token.guard.ts). Elsewhere it would be a flag that grants nothing, or — were the
+   * guard ever to read it there — a tenant administrator's way into every tenant: refused.
+   */
+  private checkSuperAdminTenant(metadata: ClientMetadata): void {
+    if (metadata.super_admin && this.context.tenant !== DEFAULT_TENANT) {
+      throw OAuthError.invalidClientMetadata(`super_admin is only for clients of the default tenant ${DEFAULT_TENANT}`);
+    }
   }
 
   /** The columns `next` changes of `stored`, written only while the client is still at `stored`'s version. */
@@ -282,9 +295,11 @@ export class ClientsService {
    * a sealed copy depends on its method, which must not have changed meanwhile). `also`: what the
    * caller writes with it (the audit row).
    */
-  rotateSecret(clientId: string, also: readonly WriteStep[] = []): Promise<Tagged<ClientView>> {
+  rotateSecret(clientId: string, also: readonly WriteStep[] = [], mayChange: (client: ClientView) => void = () => undefined): Promise<Tagged<ClientView>> {
     return updateVersioned(undefined, async () => {
       const stored = await this.load(clientId);
+      // On the version the write is conditional on: what is checked is what is changed.
+      mayChange(toView(stored));
       if (!SECRET_METHODS.has(stored.tokenEndpointAuthMethod)) {
         throw OAuthError.invalidRequest(`a ${stored.tokenEndpointAuthMethod} client has no secret`);
       }
@@ -303,6 +318,22 @@ export class ClientsService {
     const refused = () => OAuthError.notFound(`no client with client_id ${clientId}`);
     if (!plausibleClientId(clientId)) throw refused();
     return { sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ?', params: [clientId, this.context.tenant], expect: 'one-row', refused };
+  }
+
+  /**
+   * The DELETE of a client that is not a super-admin (an admin API caller that is not one deletes
+   * only such clients): conditional on the flag at the moment of the write, so a client made a
+   * super-admin after the caller looked is not deleted by it.
+   */
+  deleteStepUnlessSuperAdmin(clientId: string): WriteStep {
+    const refused = () => OAuthError.notFound(`no client with client_id ${clientId}`);
+    if (!plausibleClientId(clientId)) throw refused();
+    return {
+      sql: 'DELETE FROM clients WHERE client_id = ? AND tenant = ? AND NOT super_admin',
+      params: [clientId, this.context.tenant],
+      expect: 'one-row',
+      refused: () => OAuthError.insufficientScope(`client ${clientId} is a super-admin (or is gone): only a super-admin's token may delete a super-admin`),
+    };
   }
 
   /**

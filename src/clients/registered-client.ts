@@ -35,6 +35,8 @@ export interface RegisteredClient {
   readonly authSigningAlg: string | null;
   /** May introspect any token of its tenant, not only its own and those addressed to it. */
   readonly introspectAny: boolean;
+  /** With `admin`, a super-admin: administers tenants and any tenant's admin API (default tenant only). */
+  readonly superAdmin: boolean;
   /** Canonical response types it registered (`code`, `code id_token`, ...). */
   readonly responseTypes: ReadonlySet<string>;
   readonly postLogoutRedirectUris: readonly string[];
@@ -77,6 +79,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     jwksUri: entity.jwksUri,
     authSigningAlg: entity.tokenEndpointAuthSigningAlg,
     introspectAny: entity.introspectAny === true,
+    superAdmin: entity.superAdmin === true,
     responseTypes: new Set(entity.responseTypes),
     postLogoutRedirectUris: entity.postLogoutRedirectUris ?? [],
     applicationType: entity.applicationType === 'native' ? 'native' : 'web',

@@ -2,7 +2,9 @@ import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { REASON_CODES } from '../common/oauth-error';
 import { MetricsSettings } from '../config/config.schema';
-import { LabelledCounter, LabelledHistogram } from './series-metrics';
+import { DEFAULT_TENANT } from '../common/request-context';
+import { LabelledHistogram, TenantLabelledCounter } from './series-metrics';
+import { TENANT_LABEL_CAP } from './tenant-labels';
 
 /** Every label value comes from a closed set: anything else is counted as `other`, so junk requests create no series. */
 export const OTHER = 'other';
@@ -24,22 +26,24 @@ export class MetricsService {
   /** `[metrics] enable = false`: every count is a no-op. */
   readonly enabled: boolean;
 
+  // Counted on every token request: series looked up without prom-client's per-call label
+  // hashing (see series-metrics.ts); exposed the same way. `tenant` from a closed set (TenantLabels).
+  private readonly tokenRequests: TenantLabelledCounter;
+
   constructor(@Optional() settings?: MetricsSettings) {
     this.enabled = settings?.enable ?? true;
+    this.tokenRequests = new TenantLabelledCounter(
+      'grantry_token_requests_total',
+      `Token endpoint requests by grant type, client authentication method, outcome (issued, refused, error) and tenant (the default tenant, the first ${TENANT_LABEL_CAP} others seen, then other)`,
+      DEFAULT_TENANT,
+      ['grant_type', 'auth_method', 'outcome'],
+    ).registerIn(this.registry);
   }
-
-  // Counted on every token request and timed on every request: series looked up without
-  // prom-client's per-call label hashing (see series-metrics.ts); exposed the same way.
-  private readonly tokenRequests = new LabelledCounter(
-    'grantry_token_requests_total',
-    'Token endpoint requests by grant type, client authentication method and outcome (issued, refused, error)',
-    ['grant_type', 'auth_method', 'outcome'],
-  ).registerIn(this.registry);
 
   private readonly tokenFailures = new Counter({
     name: 'grantry_token_failures_total',
-    help: 'Refused or failed token requests by reason code (docs/reason-codes.md)',
-    labelNames: ['reason'] as const,
+    help: 'Refused or failed token requests by reason code (docs/reason-codes.md) and tenant (as grantry_token_requests_total)',
+    labelNames: ['reason', 'tenant'] as const,
     registers: [this.registry],
   });
 
@@ -73,14 +77,15 @@ export class MetricsService {
   }
 
   /** Labels already reduced to their closed sets by the caller (see `TokenObserver`). */
-  tokenRequest(grantType: string, authMethod: string, outcome: TokenOutcome): void {
+  tokenRequest(tenant: string, grantType: string, authMethod: string, outcome: TokenOutcome): void {
     if (!this.enabled) return;
-    this.tokenRequests.inc(grantType, authMethod, outcome);
+    this.tokenRequests.inc(tenant, grantType, authMethod, outcome);
   }
 
-  tokenFailure(reason: string): void {
+  /** `tenant`: a label from TenantLabels, as for `tokenRequest`. */
+  tokenFailure(tenant: string, reason: string): void {
     if (!this.enabled) return;
-    this.tokenFailures.inc({ reason: REASONS.has(reason) ? reason : OTHER });
+    this.tokenFailures.inc({ reason: REASONS.has(reason) ? reason : OTHER, tenant });
   }
 
   /** `route` is the route pattern Fastify matched (a closed set), or `unmatched`. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../common/database-outage';
 import { OAuthError } from '../common/oauth-error';
+import { IssuerContext } from '../common/issuer-context';
 import { AuditLog } from './audit-log';
+import { TenantLabels } from './tenant-labels';
 import { MetricsService, OTHER, TokenOutcome } from './metrics.service';
 import type { RequestFacts } from './request-facts';
 import { ServedExtensions } from './served-extensions';
@@ -30,24 +32,33 @@ export interface RefusedTokenRequest {
 
 /**
  * What the token endpoint reports about each request: the metrics (labels reduced to closed
- * sets — the enabled grant types and authentication methods — so junk adds no series), the
+ * sets — the tenant (TenantLabels), the enabled grant types and authentication methods — so junk
+ * adds no series), the
  * audit event, and the client and grant type for the request's log line.
  */
 @Injectable()
 export class TokenObserver {
+  /** The `tenant` label: the default tenant, the first TENANT_LABEL_CAP others, then `other`. */
+  private readonly tenants: TenantLabels;
+
   constructor(
     private readonly metrics: MetricsService,
     private readonly audit: AuditLog,
     private readonly served: ServedExtensions,
-  ) {}
+    private readonly issuers: IssuerContext,
+  ) {
+    this.tenants = new TenantLabels(issuers.default.tenant);
+  }
 
   issued(tokens: IssuedTokens, facts: RequestFacts): void {
     const grantType = this.grantTypeLabel(tokens.grantType);
+    const tenant = this.issuers.tenant;
     facts.client_id = tokens.clientId;
     facts.grant_type = grantType;
-    this.metrics.tokenRequest(grantType, this.authMethodLabel(tokens.authMethod), 'issued');
+    this.metrics.tokenRequest(this.tenants.label(tenant), grantType, this.authMethodLabel(tokens.authMethod), 'issued');
     if (!this.audit.enabled) return;
     this.audit.tokenIssued({
+      tenant,
       client_id: tokens.clientId,
       grant_type: tokens.grantType,
       sub: tokens.subject,
@@ -63,13 +74,15 @@ export class TokenObserver {
     const oauth = error instanceof OAuthError ? error : undefined;
     const outcome: TokenOutcome = oauth && oauth.status < 500 ? 'refused' : 'error';
     const reason = oauth ? oauth.reason : isDatabaseUnavailable(error) ? 'database_unavailable' : 'server_error';
+    const tenant = this.issuers.tenant;
+    const tenantLabel = this.tenants.label(tenant);
     facts.client_id = request.clientId;
     facts.grant_type = grantType;
-    this.metrics.tokenRequest(grantType, this.authMethodLabel(request.authMethod), outcome);
-    this.metrics.tokenFailure(reason);
+    this.metrics.tokenRequest(tenantLabel, grantType, this.authMethodLabel(request.authMethod), outcome);
+    this.metrics.tokenFailure(tenantLabel, reason);
     // The code the client was answered (the exception filter turns a database outage into 503 temporarily_unavailable).
     const code = oauth?.code ?? (isDatabaseUnavailable(error) ? 'temporarily_unavailable' : 'server_error');
-    this.audit.tokenRefused({ client_id: request.clientId, grant_type: grantType, error: code, reason });
+    this.audit.tokenRefused({ tenant, client_id: request.clientId, grant_type: grantType, error: code, reason });
   }
 
   private grantTypeLabel(grantType: string | undefined): string {

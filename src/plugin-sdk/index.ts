@@ -23,23 +23,42 @@ export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
 export type { SenderConstraint } from '../oauth/core/sender-constraint';
 export type { PluginServices } from '../plugins/plugin-services';
 export type { PluginClient, PluginUser } from '../plugins/plugin-views';
+export type { PluginTenant } from '../plugins/plugin-tenant';
 
 /**
  * What a grant plugin's `handle` receives: copies, never the core's objects — the client frozen
  * and without secret material, the request without the Authorization header and without
- * `client_secret` / `client_assertion` — and a signal that fires at `[plugins] timeout`.
+ * `client_secret` / `client_assertion` — the tenant it is called for, and a signal that fires at
+ * `[plugins] timeout`.
  */
 export interface PluginGrantContext {
   readonly client: import('../plugins/plugin-views').PluginClient;
   readonly request: import('../oauth/core/client-request').ClientRequest;
   readonly params: Readonly<Record<string, string>>;
+  /** The file's `properties` of the grant's table (the same for every tenant: see `tenant.properties`). */
   readonly properties: Readonly<Record<string, unknown>>;
+  /**
+   * The tenant the request is for (`/t/{domain}/...` or `?tenantDomain=`; the default tenant
+   * otherwise): its domain, issuer, and this plugin's properties as that tenant sees them. The
+   * client, and whatever `services` look up during the call, are that tenant's.
+   */
+  readonly tenant: import('../plugins/plugin-tenant').PluginTenant;
   readonly signal: AbortSignal;
 }
 
-/** What the plugin's constructor receives. */
+/** The second argument of a client authenticator plugin's `authenticate(request, options)`. */
+export interface PluginAuthenticateOptions {
+  readonly signal: AbortSignal;
+  /** The tenant the token request is for; `services.clients.find` looks in it. */
+  readonly tenant: import('../plugins/plugin-tenant').PluginTenant;
+}
+
+/**
+ * What the plugin's constructor receives, once at start-up for every tenant: per-tenant state
+ * belongs in the calls (`context.tenant`), not in the constructor.
+ */
 export interface PluginContext {
-  /** The `properties` table of the plugin's TOML entry. */
+  /** The `properties` table of the plugin's TOML entry (the file's; a tenant's overrides are in `tenant.properties` of each call). */
   readonly properties: Readonly<Record<string, unknown>>;
   readonly logger: LoggerService;
   readonly services: PluginServices;

@@ -7,6 +7,9 @@
  *   try {
  *     const client = await server.createClient({ grant_types: [name] });
  *     const { status, body } = await server.token({ grant_type: name, ... }, client);
+ *     // The same in a tenant of its own: its clients, its issuer, its properties (`context.tenant`).
+ *     const tenant = await server.createTenant('wso2.com');
+ *     const inTenant = await tenant.token({ grant_type: name, ... }, await tenant.createClient({ grant_types: [name] }));
  *   } finally {
  *     await server.close();
  *   }
@@ -22,7 +25,12 @@ import { actors } from '../audit/audit-event';
 import { deepMerge } from '../common/deep-merge';
 import type { ClientView } from '../clients/clients.service';
 import { buildConfig } from '../config/config-loader';
+import { IssuerContext } from '../common/issuer-context';
+import type { RequestContext } from '../common/request-context';
+import { TenantDirectory } from '../common/tenant-directory';
 import { ClientRegistrationService } from '../oauth/registration/client-registration.service';
+import { parseTenantInput } from '../tenants/tenant-input';
+import { TenantsService } from '../tenants/tenants.service';
 
 /** Who the clients a plugin's test creates are by, in the audit trail. */
 const PLUGIN_TEST_ACTOR = actors.operator('plugin-testing');
@@ -32,14 +40,35 @@ export interface TokenAnswer {
   body: Record<string, unknown>;
 }
 
-export interface PluginTestServer {
-  /** The issuer, e.g. http://127.0.0.1:43121 (the port the system picked). */
+/** One issuer of the test server: the default tenant (the server itself) or a tenant made by `createTenant`. */
+export interface PluginTestIssuer {
+  /** The issuer, e.g. http://127.0.0.1:43121 (the port the system picked), or that + `/t/{domain}` for a tenant. */
   url: string;
   tokenEndpoint: string;
-  /** Registers a client (defaults: client_secret_basic, client_name "test"); the answer carries client_secret. */
+  /** Registers a client of this issuer's tenant (defaults: client_secret_basic, client_name "test"); the answer carries client_secret. */
   createClient(metadata?: Record<string, unknown>): Promise<ClientView>;
-  /** POSTs a form to the token endpoint, with Basic authentication when a client with a secret is given. */
+  /** POSTs a form to this issuer's token endpoint, with Basic authentication when a client with a secret is given. */
   token(params: Record<string, string>, client?: ClientView, headers?: Record<string, string>): Promise<TokenAnswer>;
+}
+
+export interface PluginTestTenant extends PluginTestIssuer {
+  /** The tenant domain; requests for it go to `/t/{domain}/...`. */
+  domain: string;
+}
+
+export interface TestTenantOptions {
+  display_name?: string;
+  /**
+   * The tenant's overrides of the deployment file, as the admin API takes them (`settings` of
+   * `POST /api/admin/v1/tenants`), e.g. a plugin's properties for this tenant:
+   * `{ event_listener: [{ id: 'my_authenticator', properties: { Audience: 'x' } }] }`.
+   */
+  settings?: Record<string, unknown>;
+}
+
+export interface PluginTestServer extends PluginTestIssuer {
+  /** Creates a tenant (with its own signing key, clients and issuer `<url>/t/{domain}`), for requests in it. */
+  createTenant(domain: string, options?: TestTenantOptions): Promise<PluginTestTenant>;
   /** Stops the server and removes its database; safe to call twice. */
   close(): Promise<void>;
 }
@@ -73,11 +102,34 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     throw error;
   }
   const running = app;
+  const issuers = running.get(IssuerContext);
   let closed: Promise<void> | undefined;
+  return {
+    ...issuer(running, url, issuers.default),
+    async createTenant(domain, options = {}) {
+      await running.get(TenantsService).create(parseTenantInput({ domain, ...options }), PLUGIN_TEST_ACTOR);
+      const state = await running.get(TenantDirectory).find(domain);
+      if (!state) throw new Error(`tenant ${domain} was created but is not found`);
+      return { domain, ...issuer(running, `${url}/t/${domain}`, await issuers.forTenant(state)) };
+    },
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await running.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      })()),
+  };
+}
+
+/** The issuer at `url` whose tenant's request context is `context`: clients are created in it, tokens asked of it. */
+function issuer(app: NestFastifyApplication, url: string, context: RequestContext): PluginTestIssuer {
+  const issuers = app.get(IssuerContext);
   return {
     url,
     tokenEndpoint: `${url}/oauth2/token`,
-    createClient: (metadata = {}) => running.get(ClientRegistrationService).create({ client_name: 'test', ...metadata }, PLUGIN_TEST_ACTOR),
+    createClient: (metadata = {}) => issuers.run(context, () => app.get(ClientRegistrationService).create({ client_name: 'test', ...metadata }, PLUGIN_TEST_ACTOR)),
     async token(params, client, headers = {}) {
       const authorization: Record<string, string> = client?.client_secret
         ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64')}` }
@@ -89,13 +141,5 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
-    close: () =>
-      (closed ??= (async () => {
-        try {
-          await running.close();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      })()),
   };
 }

@@ -5,6 +5,7 @@ import type { ExtensionLoginStep, LoginStepPage } from '../oauth/extensions';
 import type { LoginStepContext, LoginStepOutcome } from '../oauth/authorization/interaction/login-step';
 import type { ClientRequest } from '../oauth/core/client-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
+import type { PluginTenant } from './plugin-tenant';
 import { grantPluginRequest, pluginClientView } from './plugin-views';
 
 type Instance = Record<string, unknown> & { [method: string]: unknown };
@@ -51,6 +52,8 @@ export class PluginGrantHandler implements GrantHandler {
     private readonly plugin: Instance,
     private readonly file: string,
     private readonly timeoutMs: number,
+    /** The tenant of the call, as the plugin sees it. */
+    private readonly tenant: () => PluginTenant,
     private readonly validator?: { instance: Instance; file: string },
   ) {
     if (typeof plugin.handle !== 'function') throw new PluginLoadError(`${file}: a grant handler needs a handle(context) method`);
@@ -69,12 +72,13 @@ export class PluginGrantHandler implements GrantHandler {
     if (typeof this.plugin.validate === 'function') containedSync(this.file, () => (this.plugin.validate as (r: ClientRequest) => void)(visible));
   }
 
-  /** The plugin decides on copies: a frozen client without secrets, the request without client credentials. */
+  /** The plugin decides on copies: a frozen client without secrets, the request without client credentials; and the tenant it is called for. */
   async handle({ client, request, params, properties }: GrantContext): Promise<GrantResult> {
     const view = pluginClientView(client);
     const visible = grantPluginRequest(request);
+    const tenant = this.tenant();
     const result = await contained(this.file, this.timeoutMs, (signal) =>
-      (this.plugin.handle as (c: unknown) => unknown)(Object.freeze({ client: view, request: visible, params: visible.params, properties, signal })),
+      (this.plugin.handle as (c: unknown) => unknown)(Object.freeze({ client: view, request: visible, params: visible.params, properties, tenant, signal })),
     );
     return checkGrantResult(this.file, result);
   }
@@ -97,6 +101,7 @@ export class PluginClientAuthenticator implements ClientAuthenticator {
     private readonly timeoutMs: number,
     /** The registered client behind the copy the plugin returns (plugins only ever hold copies). */
     private readonly resolveClient: (clientId: string) => Promise<RegisteredClient | undefined>,
+    private readonly tenant: () => PluginTenant,
   ) {
     if (typeof plugin.method !== 'string' || !plugin.method) throw new PluginLoadError(`${file}: a client authenticator needs a method name`);
     for (const name of ['canAuthenticate', 'authenticate']) {
@@ -111,7 +116,8 @@ export class PluginClientAuthenticator implements ClientAuthenticator {
   }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {
-    const result = await contained(this.file, this.timeoutMs, (signal) => (this.plugin.authenticate as (r: ClientRequest, o: unknown) => unknown)(request, { signal }));
+    const tenant = this.tenant();
+    const result = await contained(this.file, this.timeoutMs, (signal) => (this.plugin.authenticate as (r: ClientRequest, o: unknown) => unknown)(request, Object.freeze({ signal, tenant })));
     const { client: returned, consume } = (result ?? {}) as { client?: { clientId?: unknown }; consume?: unknown };
     if (!returned || typeof returned.clientId !== 'string') throw new PluginFailure(this.file, 'authenticate() must return { client } (from services.clients.find)');
     const client = await this.resolveClient(returned.clientId);
@@ -171,6 +177,7 @@ export class PluginLoginStep implements ExtensionLoginStep {
     private readonly plugin: Instance,
     private readonly file: string,
     private readonly timeoutMs: number,
+    private readonly tenant: () => PluginTenant,
   ) {
     if (typeof plugin.page !== 'function' || typeof plugin.submit !== 'function') {
       throw new PluginLoadError(`${file}: a login step needs page(context) and submit(context, form) methods`);
@@ -178,7 +185,7 @@ export class PluginLoginStep implements ExtensionLoginStep {
   }
 
   async page(context: LoginStepContext): Promise<LoginStepPage> {
-    const page = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.page as PluginMethod)(pluginStepContext(context, signal)))) as Partial<LoginStepPage> | undefined;
+    const page = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.page as PluginMethod)(pluginStepContext(context, this.tenant(), signal)))) as Partial<LoginStepPage> | undefined;
     const fields = Array.isArray(page?.fields) ? page.fields : [];
     const valid = (field: LoginStepPage['fields'][number]) =>
       !!field && typeof field.name === 'string' && /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field.name) && field.name !== 'csrf' && typeof field.label === 'string'
@@ -198,7 +205,7 @@ export class PluginLoginStep implements ExtensionLoginStep {
     // The step sees the fields its page declares, nothing else: never the CSRF token or another step's values.
     const declared = new Set((await this.page(context)).fields.map((field) => field.name));
     const fields = Object.fromEntries(Object.entries(form).filter(([name]) => declared.has(name)));
-    const outcome = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.submit as PluginMethod)(pluginStepContext(context, signal), Object.freeze({ ...fields })))) as Partial<LoginStepOutcome> & { userId?: unknown; amr?: unknown; error?: unknown; acr?: unknown } | undefined;
+    const outcome = (await contained(this.file, this.timeoutMs, (signal) => (this.plugin.submit as PluginMethod)(pluginStepContext(context, this.tenant(), signal), Object.freeze({ ...fields })))) as Partial<LoginStepOutcome> & { userId?: unknown; amr?: unknown; error?: unknown; acr?: unknown } | undefined;
     if (outcome?.ok === true) {
       if (typeof outcome.userId !== 'string' || !outcome.userId) throw new PluginFailure(this.file, 'submit() returned ok without a userId');
       const amr = Array.isArray(outcome.amr) && outcome.amr.every((value) => typeof value === 'string') ? (outcome.amr as string[]) : [];
@@ -213,9 +220,10 @@ type PluginMethod = (...args: unknown[]) => unknown;
 const STEP_FIELD_TYPES = new Set(['text', 'password', 'number', 'email', 'tel']);
 
 /** What a login step module sees: a frozen, secret-free copy of the client and the request. */
-function pluginStepContext(context: LoginStepContext, signal: AbortSignal) {
+function pluginStepContext(context: LoginStepContext, tenant: PluginTenant, signal: AbortSignal) {
   const { request } = context;
   return Object.freeze({
+    tenant,
     client: pluginClientView(context.client),
     request: Object.freeze({ clientId: request.clientId, scopes: Object.freeze([...request.scopes]), loginHint: request.loginHint, uiLocales: Object.freeze([...request.uiLocales]) }),
     userId: context.userId,

@@ -8,6 +8,7 @@ import { isModuleSpecifier, loadPluginClass } from './module-loader';
 import { containedValidator, PluginClientAuthenticator, PluginGrantHandler, PluginLoginStep } from './plugin-adapters';
 import { PluginLoadError } from './plugin-errors';
 import type { PluginServices } from './plugin-services';
+import type { PluginEntry, PluginTenant } from './plugin-tenant';
 
 /** Order of a plugin whose TOML gives none: after the built-ins of the same kind. */
 export const DEFAULT_PLUGIN_ORDER = 5000;
@@ -25,6 +26,8 @@ export async function loadPlugins(
   config: GrantryConfig,
   services: PluginServices,
   resolveClient: (clientId: string) => Promise<RegisteredClient | undefined>,
+  /** The tenant each call of the plugin an entry configures runs for (plugin-tenant.ts). */
+  tenants: (entry: PluginEntry, properties: Readonly<Record<string, unknown>>) => () => PluginTenant,
 ): Promise<LoadedPlugins> {
   const timeoutMs = config.plugins.timeout * 1000;
   const instantiate = async (spec: string, properties: Readonly<Record<string, unknown>>, name: string) => {
@@ -44,7 +47,7 @@ export async function loadPlugins(
     const plugin = await instantiate(entry.grant_handler, properties, entry.name);
     const validator = entry.grant_validator ? await instantiate(entry.grant_validator, properties, entry.name) : undefined;
     loaded.grants.push({
-      handler: new PluginGrantHandler(entry.name, plugin.instance, plugin.file, timeoutMs, validator),
+      handler: new PluginGrantHandler(entry.name, plugin.instance, plugin.file, timeoutMs, tenants({ kind: 'grant' }, properties), validator),
       id: entry.name,
       order: entry.order ?? DEFAULT_PLUGIN_ORDER,
       properties,
@@ -60,7 +63,7 @@ export async function loadPlugins(
     if (handlerSpec) {
       const plugin = await instantiate(handlerSpec, properties, id);
       loaded.grants.push({
-        handler: new PluginGrantHandler(builtInGrantDefinition(id)!.grantType, plugin.instance, plugin.file, timeoutMs, validator),
+        handler: new PluginGrantHandler(builtInGrantDefinition(id)!.grantType, plugin.instance, plugin.file, timeoutMs, tenants({ kind: 'grant' }, properties), validator),
         id,
         order: table.order ?? DEFAULT_PLUGIN_ORDER,
         replaces: id,
@@ -74,8 +77,9 @@ export async function loadPlugins(
   for (const listener of config.event_listener) {
     if (listener.enable === false || !listener.name || !isModuleSpecifier(listener.name)) continue;
     const plugin = await instantiate(listener.name, listener.properties ?? {}, listener.id ?? listener.name);
+    const tenant = tenants({ kind: 'authenticator', listener: { id: listener.id, name: listener.name } }, listener.properties ?? {});
     loaded.authenticators.push({
-      authenticator: new PluginClientAuthenticator(plugin.instance, plugin.file, timeoutMs, resolveClient),
+      authenticator: new PluginClientAuthenticator(plugin.instance, plugin.file, timeoutMs, resolveClient, tenant),
       order: listener.order ?? DEFAULT_PLUGIN_ORDER,
       listener,
     });
@@ -84,7 +88,7 @@ export async function loadPlugins(
     if (step.enable === false || step.module === undefined) continue;
     const properties = step.properties ?? {};
     const plugin = await instantiate(step.module, properties, step.id);
-    loaded.loginSteps.push(new PluginLoginStep(step.id, step.order ?? DEFAULT_PLUGIN_ORDER, properties, plugin.instance, plugin.file, timeoutMs));
+    loaded.loginSteps.push(new PluginLoginStep(step.id, step.order ?? DEFAULT_PLUGIN_ORDER, properties, plugin.instance, plugin.file, timeoutMs, tenants({ kind: 'login-step', id: step.id }, properties)));
   }
   return loaded;
 }

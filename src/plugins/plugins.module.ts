@@ -6,10 +6,11 @@ import { OutboundModule } from '../outbound/outbound.module';
 import { UsersModule } from '../users/users.module';
 import { PluginHost } from './plugin-host';
 import { PluginServicesFactory } from './plugin-services';
+import { PluginTenants } from './plugin-tenant';
 
 /** Drop-in plugins named in TOML: loaded at start-up and handed to the OAuth registries. */
 @Module({
   imports: [OAuthModule, ClientsModule, KeysModule, OutboundModule, UsersModule],
-  providers: [PluginServicesFactory, PluginHost],
+  providers: [PluginServicesFactory, PluginTenants, PluginHost],
 })
 export class PluginsModule {}

@@ -21,6 +21,7 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     jwksUri: null,
     authSigningAlg: null,
     introspectAny: false,
+    superAdmin: false,
     responseTypes: new Set(),
     postLogoutRedirectUris: [],
     applicationType: 'web',

@@ -106,9 +106,12 @@ export async function tokenRequest(
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** A client_credentials access token with scope admin, as the README's bootstrap gets one. */
-export async function adminToken(server: TestServer): Promise<string> {
-  const admin = await createClient(server, { client_name: 'admin', grant_types: ['client_credentials'], scope: 'admin' });
+/**
+ * A client_credentials access token with scope admin, as the README's bootstrap gets one;
+ * `superAdmin`: of a super-admin (`grantry clients create ... --super-admin`), who also administers tenants.
+ */
+export async function adminToken(server: TestServer, { superAdmin = false }: { superAdmin?: boolean } = {}): Promise<string> {
+  const admin = await createClient(server, { client_name: 'admin', grant_types: ['client_credentials'], scope: 'admin', ...(superAdmin ? { super_admin: true } : {}) });
   const { body } = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!) });
   return body.access_token as string;
 }

@@ -8,12 +8,14 @@ import { print } from '../output';
 
 export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
                        [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--auth-signing-alg ALG]
-                       [--token-format jwt|opaque] [--audience A]... [--introspect-any]
+                       [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--super-admin]
                        [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
                        [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
                        [--require-auth-time] [--cors-origin ORIGIN]... [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
-                       [--no-introspect-any] [--no-cors-origin | --default-cors-origins] [--json]
+                       [--no-introspect-any] [--no-super-admin] [--no-cors-origin | --default-cors-origins] [--json]
+  --super-admin: with --scope admin, a super-admin — administers tenants and every tenant's admin API
+                 (clients of the default tenant only; set only here or with another super-admin's token)
 grantry clients list [--json]
 grantry clients show CLIENT_ID [--json]
 grantry clients delete CLIENT_ID`;
@@ -32,6 +34,7 @@ const CLIENT_OPTIONS = {
   'token-format': { type: 'string' },
   audience: { type: 'string', multiple: true },
   'introspect-any': { type: 'boolean' },
+  'super-admin': { type: 'boolean' },
   'response-type': { type: 'string', multiple: true },
   'post-logout-redirect-uri': { type: 'string', multiple: true },
   'application-type': { type: 'string' },
@@ -55,6 +58,7 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
   if (values['token-format']) input.access_token_format = values['token-format'];
   if (values.audience) input.audience = values.audience;
   if (values['introspect-any']) input.introspect_any = true;
+  if (values['super-admin']) input.super_admin = true;
   if (values['response-type']) input.response_types = values['response-type'];
   if (values['post-logout-redirect-uri']) input.post_logout_redirect_uris = values['post-logout-redirect-uri'];
   if (values['application-type']) input.application_type = values['application-type'];
@@ -86,11 +90,13 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       return;
     }
     case 'update': {
-      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' } });
+      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-super-admin': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' } });
       const clientId = requirePositional(positionals, 'CLIENT_ID');
       const input: Record<string, unknown> = metadataFields(values);
       if (values.name) input.client_name = values.name;
       if (values['no-introspect-any']) input.introspect_any = false;
+      if (values['super-admin'] && values['no-super-admin']) throw new UsageError('give only one of --super-admin, --no-super-admin');
+      if (values['no-super-admin']) input.super_admin = false;
       const corsChoices = ['cors-origin', 'no-cors-origin', 'default-cors-origins'].filter((option) => values[option] !== undefined);
       if (corsChoices.length > 1) throw new UsageError(`give only one of ${corsChoices.map((option) => `--${option}`).join(', ')}`);
       // [] answers CORS to no origin at all; null goes back to the default (a public client's redirect-URI origins).

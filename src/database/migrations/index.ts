@@ -17,6 +17,7 @@ import { SenderConstraints1765000000000 } from './1765000000000-sender-constrain
 import { RowVersions1765100000000 } from './1765100000000-row-versions';
 import { AuditEvents1765100500000 } from './1765100500000-audit-events';
 import { Tenants1765200000000 } from './1765200000000-tenants';
+import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clients';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   RowVersions1765100000000,
   AuditEvents1765100500000,
   Tenants1765200000000,
+  SuperAdminClients1765200500000,
 ];
