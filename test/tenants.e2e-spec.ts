@@ -127,6 +127,14 @@ describe('tenants', () => {
     expect((await call('GET', '/tenants/acme.example')).body.enabled).toBe(true);
 
     expect(await call('PATCH', '/tenants/acme.example', { settings: 42 })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'settings must be a JSON object' } });
+    // Only the documented subset, by the file's rules (TenantOverridesCheck): every bad key named, nothing stored.
+    const refused = await call('PATCH', '/tenants/acme.example', { settings: { oauth: { token: { signing_alg: 'ES256', access_token_ttl: -1 } }, a: 1 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_description).toMatch(/signing_alg/);
+    expect(refused.body.error_description).toMatch(/access_token_ttl/);
+    expect(refused.body.error_description).toMatch(/\ba\b/);
+    expect((await call('POST', '/tenants', { domain: 'bad-settings.example', settings: { server: { port: 1 } } })).status).toBe(400);
+    expect((await call('GET', '/tenants/bad-settings.example')).status).toBe(404);
     expect(await call('PATCH', '/tenants/acme.example', { domain: 'other.example' })).toEqual({
       status: 400, body: { error: 'invalid_request', error_description: 'domain cannot be changed: it names every record of the tenant' },
     });
@@ -139,8 +147,9 @@ describe('tenants', () => {
 
   it('answers the request context through TenantDirectory: a change through this process is seen at once', async () => {
     const directory = server.app.get(TenantDirectory);
-    expect((await call('POST', '/tenants', { domain: 'seen.example', settings: { a: 1 } })).status).toBe(201);
-    expect(await directory.find('seen.example')).toEqual({ domain: 'seen.example', enabled: true, version: 1, settings: { a: 1 } });
+    const settings = { oauth: { pkce: { required: true } } };
+    expect((await call('POST', '/tenants', { domain: 'seen.example', settings })).status).toBe(201);
+    expect(await directory.find('seen.example')).toEqual({ domain: 'seen.example', enabled: true, version: 1, settings });
     expect((await call('PATCH', '/tenants/seen.example', { enabled: false })).status).toBe(200);
     expect(await directory.find('seen.example')).toMatchObject({ enabled: false, version: 2 });
     expect(await directory.find('unknown.example')).toBeUndefined();
@@ -165,6 +174,22 @@ describe('tenants', () => {
     expect((await tenantToken('live.example', client.client_id, client.client_secret!)).status).toBe(200);
     expect((await call('DELETE', '/tenants/live.example')).status).toBe(204);
     expect((await tenantToken('live.example', client.client_id, client.client_secret!)).status).toBe(404);
+  });
+
+  it('serves a tenant with its settings: the file\'s, overridden by its record\'s, and at once when the record changes', async () => {
+    expect((await call('POST', '/tenants', { domain: 'tuned.example', settings: { oauth: { token: { access_token_ttl: 900 } } } })).status).toBe(201);
+    const client = await asTenant('tuned.example', () => createClient(server, { client_name: 'tuned app', grant_types: ['client_credentials'] }));
+    expect((await tenantToken('tuned.example', client.client_id, client.client_secret!)).body).toMatchObject({ expires_in: 900 });
+    // The tenant's grant switched off: the tenant answers as a server without it; the default tenant is untouched.
+    expect((await call('PATCH', '/tenants/tuned.example', { settings: { oauth: { grant_type: { client_credentials: { enable: false } } } } })).status).toBe(200);
+    expect(await tenantToken('tuned.example', client.client_id, client.client_secret!)).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
+    const discovery = (await (await fetch(`${server.url}/t/tuned.example/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[]; issuer: string };
+    expect(discovery.issuer).toBe(`${server.url}/t/tuned.example`);
+    expect(discovery.grant_types_supported).not.toContain('client_credentials');
+    const defaults = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
+    expect(defaults.grant_types_supported).toContain('client_credentials');
+    expect((await call('PATCH', '/tenants/tuned.example', { settings: {} })).status).toBe(200);
+    expect((await tenantToken('tuned.example', client.client_id, client.client_secret!)).body).toMatchObject({ expires_in: 3600 });
   });
 
   it('leaves tenants to admins of the default tenant: a tenant\'s own admin token is refused (403)', async () => {
