@@ -74,7 +74,14 @@ const tenantFields = TENANT_FIELDS;
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'grantry admin API', version: '1' },
-  servers: [{ url: '/api/admin/v1' }],
+  servers: [
+    { url: '/api/admin/v1', description: 'the default tenant (carbon.super); a super-admin token administers any tenant here with ?tenantDomain={tenant}' },
+    {
+      url: '/t/{tenant}/api/admin/v1',
+      description: "a tenant's admin API: tokens of its own admin clients (from /t/{tenant}/oauth2/token) or of a super-admin",
+      variables: { tenant: { default: 'wso2.com', description: 'the tenant domain' } },
+    },
+  ],
   security: [{ oauth2: ['admin'] }],
   paths: {
     '/clients': {
@@ -256,7 +263,7 @@ export const OPENAPI_DOCUMENT = {
     securitySchemes: {
       oauth2: {
         type: 'oauth2',
-        description: 'an access token of this server with scope admin, from the client_credentials grant of a client registered with scope admin',
+        description: "an access token of this server with scope admin, from the client_credentials grant of a client registered with scope admin: the tenant's own (/t/{tenant}/oauth2/token), or a super-admin's of the default tenant (super_admin = true), which /tenants requires",
         flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { admin: 'the admin API (granted only when asked for, alone)' } } },
       },
     },
