@@ -47,21 +47,15 @@ export class ClientsAdminController {
 
   /**
    * One conditional UPDATE; with `If-Match`, only over the version it names (else 412). A caller
-   * that is not a super-admin changes no super-admin and no `super_admin`: the update is pinned to
-   * the version checked, so a client made a super-admin meanwhile is not changed (412).
+   * that is not a super-admin changes no super-admin and no `super_admin`: checked on the version
+   * the UPDATE is conditional on, so a client made a super-admin meanwhile is not changed (403).
    */
   @Patch(':clientId')
   @NoStore()
   async update(@Param('clientId') clientId: string, @Body() body: unknown, @AdminActor() actor: Actor, @Caller() caller: AdminCaller, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<ClientView> {
-    let precondition = IfMatch.parse(ifMatch);
-    if (!caller.superAdmin) {
-      refuseSuperAdminField(caller, body);
-      const current = await this.clients.getTagged(clientId);
-      precondition?.require(current.etag);
-      refuseTouchingSuperAdmin(caller, current.view);
-      precondition = IfMatch.parse(current.etag);
-    }
-    return tagged(reply, await this.registration.update(clientId, body, actor, precondition));
+    refuseSuperAdminField(caller, body);
+    // Checked on each version the update merges over, so a client made a super-admin meanwhile is not changed.
+    return tagged(reply, await this.registration.update(clientId, body, actor, IfMatch.parse(ifMatch), (client) => refuseTouchingSuperAdmin(caller, client)));
   }
 
   /** A caller that is not a super-admin deletes no super-admin (checked again by the DELETE itself). */

@@ -98,10 +98,12 @@ export class ClientRegistrationService {
    * newer version when one came in between, unless `ifMatch` names the version that must be current.
    * The audit row commits with it.
    */
-  update(clientId: string, patch: unknown, actor: Actor, ifMatch?: IfMatch): Promise<Tagged<ClientView>> {
+  update(clientId: string, patch: unknown, actor: Actor, ifMatch?: IfMatch, mayChange: (client: ClientMetadata & { client_id: string }) => void = () => undefined): Promise<Tagged<ClientView>> {
     return updateVersioned(ifMatch, async () => {
       const current = await this.clients.revision(clientId);
       ifMatch?.require(current.etag); // RFC 9110 §13.2.2: before the content is looked at
+      // On the version the UPDATE is conditional on: what is checked is what is changed.
+      mayChange({ ...current.metadata, client_id: clientId });
       const metadata = parseClientMetadata(patch, current.metadata);
       this.checkSupported(metadata);
       await this.checkSectorIdentifier(metadata);
