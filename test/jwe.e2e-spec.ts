@@ -465,7 +465,7 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
     });
   });
 
-  it('lists the encryption algs and encs in discovery, and no request-object support', async () => {
+  it('lists the encryption algs and encs in discovery, and those request objects may be encrypted with', async () => {
     const metadata = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     const algs = ['RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'];
     const encs = ['A256GCM', 'A128GCM', 'A128CBC-HS256', 'A256CBC-HS512'];
@@ -474,9 +474,12 @@ describe('JWE: encryption keys, nested assertions, encrypted ID tokens and useri
       id_token_encryption_enc_values_supported: encs,
       userinfo_encryption_alg_values_supported: algs,
       userinfo_encryption_enc_values_supported: encs,
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
+      request_parameter_supported: true,
+      request_uri_parameter_supported: true,
     });
-    expect(metadata.request_object_encryption_alg_values_supported).toBeUndefined();
+    // Request objects are encrypted to the keys this server holds, under today's JWE rules (no PBES2).
+    expect(metadata.request_object_encryption_alg_values_supported).toEqual(expect.arrayContaining(['RSA-OAEP-256']));
+    expect(JSON.stringify(metadata.request_object_encryption_alg_values_supported)).not.toContain('PBES2');
+    expect(metadata.request_object_encryption_enc_values_supported).toEqual(['A128GCM', 'A256GCM', 'A128CBC-HS256', 'A256CBC-HS512']);
   });
 });

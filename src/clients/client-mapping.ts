@@ -25,6 +25,8 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.jwks = metadata.jwks;
   entity.jwksUri = metadata.jwks_uri;
   entity.tokenEndpointAuthSigningAlg = metadata.token_endpoint_auth_signing_alg;
+  entity.requestObjectSigningAlg = metadata.request_object_signing_alg;
+  entity.requestUris = metadata.request_uris;
   entity.accessTokenFormat = metadata.access_token_format;
   entity.audience = metadata.audience;
   entity.introspectAny = metadata.introspect_any;
@@ -67,6 +69,8 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     jwks: entity.jwks,
     jwks_uri: entity.jwksUri,
     token_endpoint_auth_signing_alg: entity.tokenEndpointAuthSigningAlg,
+    request_object_signing_alg: entity.requestObjectSigningAlg ?? null,
+    request_uris: entity.requestUris ?? [],
     access_token_format: entity.accessTokenFormat as ClientMetadata['access_token_format'],
     audience: entity.audience,
     introspect_any: entity.introspectAny === true,

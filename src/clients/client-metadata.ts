@@ -18,6 +18,10 @@ export interface ClientMetadata {
   jwks: { keys: object[] } | null;
   jwks_uri: string | null;
   token_endpoint_auth_signing_alg: string | null;
+  /** RFC 9101 / OIDC Registration §2: the only alg its request objects may use (`none`: unsigned only); null: any allowed. */
+  request_object_signing_alg: string | null;
+  /** OIDC Registration §2: the https URLs its `request_uri` values may name. */
+  request_uris: string[];
   access_token_format: 'jwt' | 'opaque' | null;
   audience: string[];
   /** Admin-only: may introspect any token of its tenant (a resource server's gateway, say). */
@@ -81,6 +85,9 @@ export function canonicalResponseType(value: string): string | undefined {
 
 /** Methods that authenticate with a shared secret, so a secret is generated for them. */
 export const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
+/** RFC 9101: request objects are signed with the client's public keys (no HMAC: grantry seals no secret for that), or unsigned (`none`). */
+export const REQUEST_OBJECT_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'none'];
+const MAX_REQUEST_URIS = 20;
 export const JWT_AUTH_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'];
 
 const DEFAULTS: ClientMetadata = {
@@ -93,6 +100,8 @@ const DEFAULTS: ClientMetadata = {
   jwks: null,
   jwks_uri: null,
   token_endpoint_auth_signing_alg: null,
+  request_object_signing_alg: null,
+  request_uris: [],
   access_token_format: null,
   audience: [],
   introspect_any: false,
@@ -142,6 +151,8 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   jwks: { type: ['object', 'null'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
   jwks_uri: nullableUri,
   token_endpoint_auth_signing_alg: nullableEnum(JWT_AUTH_SIGNING_ALGS),
+  request_object_signing_alg: { ...nullableEnum(REQUEST_OBJECT_SIGNING_ALGS), description: 'the only alg its request objects may use; none: unsigned only (where the security profile allows them); null: any the server and profile allow' },
+  request_uris: { ...stringArray, maxItems: MAX_REQUEST_URIS, description: 'https URLs its request_uri values may name (exact match, fragment ignored); [oauth.request_object] require_request_uri_registration' },
   access_token_format: { ...nullableEnum(['jwt', 'opaque']), description: 'admin-only' },
   audience: { ...stringArray, description: 'admin-only' },
   introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
@@ -266,6 +277,8 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('jwks')) out.jwks = nullable(body.jwks, jwks);
   if (has('jwks_uri')) out.jwks_uri = nullable(body.jwks_uri, (v) => httpUrl(v, 'jwks_uri'));
   if (has('token_endpoint_auth_signing_alg')) out.token_endpoint_auth_signing_alg = nullable(body.token_endpoint_auth_signing_alg, oneOf('token_endpoint_auth_signing_alg', JWT_AUTH_SIGNING_ALGS));
+  if (has('request_object_signing_alg')) out.request_object_signing_alg = nullable(body.request_object_signing_alg, oneOf('request_object_signing_alg', REQUEST_OBJECT_SIGNING_ALGS));
+  if (has('request_uris')) out.request_uris = unique(strings(body.request_uris, 'request_uris', MAX_REQUEST_URIS), 'request_uris').map(requestUri);
   if (has('access_token_format')) out.access_token_format = nullable(body.access_token_format, oneOf('access_token_format', ['jwt', 'opaque'])) as ClientMetadata['access_token_format'];
   if (has('audience')) out.audience = unique(strings(body.audience, 'audience'), 'audience');
   if (has('introspect_any')) {
@@ -403,6 +416,14 @@ function responseType(value: string): string {
   const canonical = canonicalResponseType(value);
   if (!canonical) throw OAuthError.invalidClientMetadata(`response_types: unsupported response type ${JSON.stringify(value)} (supported: ${RESPONSE_TYPES.join(', ')})`);
   return canonical;
+}
+
+/** OIDC Registration §2 `request_uris`: https only (the client serves its request objects to grantry); a fragment is allowed and ignored when matching. */
+function requestUri(value: string): string {
+  const url = canonicalUri(value, 'request_uris');
+  if (url.protocol !== 'https:') throw OAuthError.invalidClientMetadata(`request_uris must be https URLs: ${value}`);
+  if (url.username || url.password) throw OAuthError.invalidClientMetadata(`request_uris must not contain user information: ${value}`);
+  return value;
 }
 
 function sectorIdentifierUri(value: unknown): string {

@@ -34,6 +34,10 @@ export class ClientEntity {
   @Column({ name: 'jwks_uri', type: 'text', nullable: true }) jwksUri: string | null;
   @Column({ name: 'token_endpoint_auth_signing_alg', type: 'varchar', length: 16, nullable: true })
   tokenEndpointAuthSigningAlg: string | null;
+  /** OIDC Registration §2 / RFC 9101: the only alg its request objects may use; null: any the profile allows. */
+  @Column({ name: 'request_object_signing_alg', type: 'varchar', length: 16, nullable: true }) requestObjectSigningAlg: string | null;
+  /** OIDC Registration §2: the URLs its `request_uri` values may name (fragment ignored). */
+  @Column({ name: 'request_uris', type: 'text', nullable: true, transformer: jsonText }) requestUris: string[] | null;
   @Column({ name: 'access_token_format', type: 'varchar', length: 16, nullable: true }) accessTokenFormat: string | null;
   /** Admin-only: may introspect any token of its tenant. */
   @Column({ name: 'introspect_any', type: 'boolean', default: false }) introspectAny: boolean;

@@ -33,6 +33,10 @@ export interface RegisteredClient {
   readonly jwks: { keys: object[] } | null;
   readonly jwksUri: string | null;
   readonly authSigningAlg: string | null;
+  /** The only alg its request objects may be signed with (RFC 9101, OIDC Registration §2); null: any the profile allows. */
+  readonly requestObjectSigningAlg: string | null;
+  /** URLs its `request_uri` values may name (OIDC Registration §2). */
+  readonly requestUris: readonly string[];
   /** May introspect any token of its tenant, not only its own and those addressed to it. */
   readonly introspectAny: boolean;
   /** With `admin`, a super-admin: administers tenants and any tenant's admin API (default tenant only). */
@@ -78,6 +82,8 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     jwks: entity.jwks,
     jwksUri: entity.jwksUri,
     authSigningAlg: entity.tokenEndpointAuthSigningAlg,
+    requestObjectSigningAlg: entity.requestObjectSigningAlg ?? null,
+    requestUris: entity.requestUris ?? [],
     introspectAny: entity.introspectAny === true,
     superAdmin: entity.superAdmin === true,
     responseTypes: new Set(entity.responseTypes),

@@ -129,6 +129,20 @@ export class OutboundSettings {
   @TomlInt() @Min(0) jwks_stale_if_error = 3600;
 }
 
+/** `[oauth.request_object]`: request objects at the authorization endpoint (RFC 9101, OIDC Core §6). */
+export class RequestObjectSettings {
+  /** Accept `request` (a request object by value). */
+  @TomlBool() request_parameter = true;
+  /** Accept `request_uri` naming an https URL grantry fetches the object from (by reference). */
+  @TomlBool() request_uri_parameter = true;
+  /** Fetch only URLs the client registered in `request_uris` (exact match, fragment ignored; OIDC Registration §2). */
+  @TomlBool() require_request_uri_registration = true;
+  /** Largest `exp - iat` (or `exp - nbf`, or `exp - now`) of a signed object, in seconds; FAPI 2 allows 3600 at most. */
+  @TomlInt() @Min(1) max_lifetime = 3600;
+  /** Allowed clock difference, in seconds, for `exp`, `nbf` and `iat`. */
+  @TomlInt() @Min(0) clock_skew = 30;
+}
+
 /** `[oauth.pkce]`: RFC 7636 at the authorization endpoint. */
 export class PkceSettings {
   /** S256 for every client using the code flow (public clients always need it). */
@@ -171,6 +185,7 @@ export class OAuthSettings {
   @ValidateNested() @Type(() => RegistrationSettings) registration = new RegistrationSettings();
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
   @ValidateNested() @Type(() => PkceSettings) pkce = new PkceSettings();
+  @ValidateNested() @Type(() => RequestObjectSettings) request_object = new RequestObjectSettings();
   @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   /**

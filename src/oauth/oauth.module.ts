@@ -20,6 +20,9 @@ import { PromptPolicy } from './authorization/policy/prompt-policy';
 import { AuthorizationPolicies } from './authorization/request/authorization-policies';
 import { IdTokenHints } from './authorization/request/id-token-hints';
 import { RequestResolver } from './authorization/request/request-resolver';
+import { RequestObjects } from './authorization/request/request-object';
+import { RequestObjectResolver } from './authorization/request/request-object-resolver';
+import { RequestUriFetch } from './authorization/request/request-uri-fetch';
 import { Responder } from './authorization/response/responder';
 import { LiveSessions } from './authorization/session/live-sessions';
 import { SessionEntity } from './authorization/session/session.entity';
@@ -102,6 +105,9 @@ const GRANT_PROVIDERS: Provider[] = BUILT_IN_GRANTS.flatMap(({ definition, handl
 const BROWSER_PROVIDERS: Provider[] = [
   AuthorizationPolicies,
   RequestResolver,
+  RequestObjects,
+  RequestObjectResolver,
+  RequestUriFetch,
   PromptPolicy,
   AuthorizationFlow,
   AuthorizationIssuer,

@@ -34,8 +34,18 @@ export class OutboundFetcher {
   constructor(private readonly settings: OutboundSettings, @Optional() private readonly metrics?: MetricsService) {}
 
   async fetchJson(uri: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<FetchedJson> {
+    const { body, maxAge } = await this.fetchText(uri, 'application/json, application/jwk-set+json', options);
     try {
-      const fetched = await this.fetchOnce(uri, options);
+      return { body: JSON.parse(body), maxAge };
+    } catch {
+      throw new OutboundError(`${uri}: the response is not JSON`, 'invalid');
+    }
+  }
+
+  /** The body as text, under the same rules (a request object: RFC 9101 §5.2.3). */
+  async fetchText(uri: string, accept: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<{ body: string; maxAge?: number }> {
+    try {
+      const fetched = await this.fetchOnce(uri, accept, options);
       this.metrics?.outboundFetch('ok');
       return fetched;
     } catch (error) {
@@ -44,7 +54,7 @@ export class OutboundFetcher {
     }
   }
 
-  private async fetchOnce(uri: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean }): Promise<FetchedJson> {
+  private async fetchOnce(uri: string, accept: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean }): Promise<{ body: string; maxAge?: number }> {
     const allowHttp = options.allowHttp ?? this.settings.allow_http;
     const allowPrivate = options.allowPrivateNetworks ?? this.settings.allow_private_networks;
     let url: URL;
@@ -60,15 +70,10 @@ export class OutboundFetcher {
     if (isIP(host) && !allowPrivate && isNonPublicAddress(host)) {
       throw new OutboundError(`${uri}: refusing a loopback, private or link-local address`, 'refused');
     }
-    const text = await this.get(url, allowPrivate);
-    try {
-      return { body: JSON.parse(text.body), maxAge: text.maxAge };
-    } catch {
-      throw new OutboundError(`${uri}: the response is not JSON`, 'invalid');
-    }
+    return this.get(url, allowPrivate, accept);
   }
 
-  private get(url: URL, allowPrivate: boolean): Promise<{ body: string; maxAge?: number }> {
+  private get(url: URL, allowPrivate: boolean, accept: string): Promise<{ body: string; maxAge?: number }> {
     const limit = this.settings.max_response_bytes;
     const lookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
@@ -94,7 +99,7 @@ export class OutboundFetcher {
       };
       resolve = settle(resolve);
       reject = settle(reject);
-      const request = send(url, { method: 'GET', lookup, headers: { accept: 'application/json, application/jwk-set+json' } }, (response) => {
+      const request = send(url, { method: 'GET', lookup, headers: { accept } }, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
           // Redirects are not followed: a JWKS URI answers itself.

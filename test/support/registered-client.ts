@@ -20,6 +20,8 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     jwks: null,
     jwksUri: null,
     authSigningAlg: null,
+    requestObjectSigningAlg: null,
+    requestUris: [],
     introspectAny: false,
     superAdmin: false,
     responseTypes: new Set(),

@@ -18,6 +18,7 @@ import { RowVersions1765100000000 } from './1765100000000-row-versions';
 import { AuditEvents1765100500000 } from './1765100500000-audit-events';
 import { Tenants1765200000000 } from './1765200000000-tenants';
 import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clients';
+import { RequestObjects1765300000000 } from './1765300000000-request-objects';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   AuditEvents1765100500000,
   Tenants1765200000000,
   SuperAdminClients1765200500000,
+  RequestObjects1765300000000,
 ];

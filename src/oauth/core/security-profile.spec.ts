@@ -87,6 +87,7 @@ describe('the authorization endpoint asks the profile', () => {
     responseTypes: new Set(['code', 'code id_token'].filter((type) => profile.allowsResponseType(type))),
     pkce: profile.pkce,
     parRequired: profile.parRequired,
+    requestObjects: { unsigned: profile.unsignedRequestObjects, params: profile.requestObjectParams },
     grantTypeApproved: () => true,
   });
   const refusal = (profile: SecurityProfile, extra: Record<string, string>) => {

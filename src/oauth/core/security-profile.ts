@@ -22,7 +22,18 @@ export interface SecurityProfileRules {
   readonly parRequired?: boolean;
   /** Access tokens only sender-constrained (RFC 9449 DPoP or RFC 8705 mTLS); never plain bearer tokens. */
   readonly senderConstraintRequired?: boolean;
+  /** Unsigned request objects (`alg: none`) from clients registered without a signing alg (OIDC Core §6.1: a Dynamic OP takes them). Default true. */
+  readonly unsignedRequestObjects?: boolean;
+  /**
+   * Which parameters of a request with a request object count: `object` only the object's (RFC 9101
+   * §6.3, FAPI); `oidc` the OIDC Core §6.3 merge (outside `client_id`/`response_type` must match, the
+   * object's values win). Default `oidc`.
+   */
+  readonly requestObjectParams?: RequestObjectParams;
 }
+
+/** See `SecurityProfileRules.requestObjectParams`. */
+export type RequestObjectParams = 'oidc' | 'object';
 
 /**
  * One set of security decisions that every endpoint asks instead of reading switches of its own:
@@ -37,6 +48,8 @@ export class SecurityProfile {
   readonly pkce: PkcePolicy;
   readonly parRequired: boolean;
   readonly senderConstraintRequired: boolean;
+  readonly unsignedRequestObjects: boolean;
+  readonly requestObjectParams: RequestObjectParams;
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
   private readonly signingAlgs?: ReadonlySet<string>;
@@ -46,6 +59,8 @@ export class SecurityProfile {
     this.pkce = Object.freeze({ ...rules.pkce });
     this.parRequired = rules.parRequired ?? false;
     this.senderConstraintRequired = rules.senderConstraintRequired ?? false;
+    this.unsignedRequestObjects = rules.unsignedRequestObjects ?? true;
+    this.requestObjectParams = rules.requestObjectParams ?? 'oidc';
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
     this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);

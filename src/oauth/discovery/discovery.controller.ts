@@ -8,6 +8,10 @@ import { SecurityProfiles } from '../core/security-profiles';
 import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
 import { LoginSteps } from '../authorization/interaction/login-step';
+import { GrantryConfig } from '../../config/config.schema';
+import { DecryptionKeys } from '../../keys/decryption-keys';
+import { CONTENT_ENCRYPTION_ALGS } from '../../keys/encryption-key-material';
+import { REQUEST_OBJECT_SIGNING_ALGS } from '../../clients/client-metadata';
 
 const DOCUMENT = Symbol('discovery document');
 
@@ -25,6 +29,8 @@ export class DiscoveryController {
     private readonly authenticators: AuthenticatorRegistry,
     private readonly policies: AuthorizationPolicies,
     private readonly loginSteps: LoginSteps,
+    private readonly config: GrantryConfig,
+    private readonly decryptionKeys: DecryptionKeys,
   ) {}
 
   @Get('openid-configuration')
@@ -86,8 +92,31 @@ export class DiscoveryController {
       claims_supported: OIDC_CLAIMS,
       // OIDC Core §5.5: `userinfo` and `id_token` members, `essential`, `value`/`values` for sub and acr.
       claims_parameter_supported: true,
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
+      ...this.requestObjectMetadata(),
+    };
+  }
+
+  /**
+   * OIDC Discovery §3 / RFC 9101 §10.5: request objects — the algs a client's keys may sign them
+   * with under the profile (`none` where it takes unsigned ones), and the JWE algs of the
+   * encryption keys grantry holds (request-object.ts decrypts with those, today's JWE rules).
+   */
+  private requestObjectMetadata(): Record<string, unknown> {
+    const settings = this.config.oauth.request_object;
+    const policy = this.policies.policyFor(undefined);
+    const profile = this.profiles.current;
+    const signingAlgs = REQUEST_OBJECT_SIGNING_ALGS.filter((alg) => (alg === 'none' ? policy.requestObjects.unsigned : profile.allowsSigningAlg(alg)));
+    const encryptionAlgs = [...this.decryptionKeys.algs];
+    return {
+      request_parameter_supported: settings.request_parameter,
+      request_uri_parameter_supported: settings.request_uri_parameter,
+      require_request_uri_registration: settings.require_request_uri_registration,
+      ...(settings.request_parameter || settings.request_uri_parameter
+        ? {
+            request_object_signing_alg_values_supported: signingAlgs,
+            ...(encryptionAlgs.length ? { request_object_encryption_alg_values_supported: encryptionAlgs, request_object_encryption_enc_values_supported: [...CONTENT_ENCRYPTION_ALGS] } : {}),
+          }
+        : {}),
     };
   }
 

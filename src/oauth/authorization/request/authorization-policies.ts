@@ -38,6 +38,7 @@ export class AuthorizationPolicies {
         responseTypes: new Set([...enabledTypes].filter((type) => profile.allowsResponseType(type))),
         pkce: profile.pkce,
         parRequired: profile.parRequired,
+        requestObjects: { unsigned: profile.unsignedRequestObjects, params: profile.requestObjectParams },
         grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
       };
       this.policies.set(profile, policy);

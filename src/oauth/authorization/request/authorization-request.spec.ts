@@ -13,7 +13,7 @@ const client = registeredClient({
   scopes: new Set(['openid', 'profile']),
   defaultScopes: ['profile'],
 });
-const policy: AuthorizationPolicy = { responseTypes: new Set(ALL_TYPES), pkce: { required: true, allowPlain: false }, parRequired: false, grantTypeApproved: () => true };
+const policy: AuthorizationPolicy = { responseTypes: new Set(ALL_TYPES), pkce: { required: true, allowPlain: false }, parRequired: false, requestObjects: { unsigned: true, params: 'oidc' }, grantTypeApproved: () => true };
 const base = { client_id: 'c1', redirect_uri: 'https://app.example.com/cb', response_type: 'code', scope: 'openid', code_challenge: CHALLENGE, code_challenge_method: 'S256' };
 
 /** The error a request gets: a page error, one at the redirect URI (with where it goes), or `accepted`. */

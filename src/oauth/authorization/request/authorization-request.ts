@@ -4,7 +4,7 @@ import { canonicalResponseType } from '../../../clients/client-metadata';
 import { PKCE_VALUE } from '../code/pkce';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { adminScopeMisuse, checkScopes } from '../../core/scope-policy';
-import type { PkcePolicy } from '../../core/security-profile';
+import type { PkcePolicy, RequestObjectParams } from '../../core/security-profile';
 import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
 
@@ -60,6 +60,8 @@ export interface AuthorizationPolicy {
   pkce: PkcePolicy;
   /** RFC 9126 §5: only pushed authorization requests. */
   parRequired: boolean;
+  /** Request objects (RFC 9101): whether `alg: none` is taken, and which parameters count (see SecurityProfileRules). */
+  requestObjects: { unsigned: boolean; params: RequestObjectParams };
   /** Whether the client may use a grant type its registrant chose (RegistrationGrantTypes). */
   grantTypeApproved(client: RegisteredClient, grantType: string): boolean;
 }

@@ -6,6 +6,7 @@ import { authorizationParams } from './authorization-params';
 import { AuthorizationPolicies } from './authorization-policies';
 import { ErrorDestination, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
 import { IdTokenHints } from './id-token-hints';
+import { RequestObjectResolver } from './request-object-resolver';
 
 /** A request the flow can work from, and the client it is for. */
 export interface ResolvedAuthorizationRequest {
@@ -24,6 +25,7 @@ export class RequestResolver {
     private readonly clients: ClientsService,
     private readonly policies: AuthorizationPolicies,
     private readonly hints: IdTokenHints,
+    private readonly requestObjects: RequestObjectResolver,
   ) {}
 
   /**
@@ -32,8 +34,11 @@ export class RequestResolver {
    * may go to the redirect URI instead.
    */
   async resolve(source: unknown, destination: { value?: ErrorDestination }): Promise<ResolvedAuthorizationRequest> {
-    const params = authorizationParams(source);
+    let params = authorizationParams(source);
     const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
+    // --- request objects (RFC 9101 `request`, `request_uri` by https reference): request-object-resolver.ts ---
+    if (client && this.requestObjects.handles(params)) params = await this.requestObjects.resolve(params, client, this.policies.policyFor(client), destination);
+    // --- end request objects ---
     const validated = validateAuthorizationRequest(params, client, this.policies.policyFor(client), destination);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
     return { validated, client: client! };

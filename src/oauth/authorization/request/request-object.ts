@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { REQUEST_OBJECT_SIGNING_ALGS } from '../../../clients/client-metadata';
+import type { RegisteredClient } from '../../../clients/registered-client';
+import { IssuerContext } from '../../../common/issuer-context';
+import { OAuthError, type ReasonCode } from '../../../common/oauth-error';
+import { GrantryConfig } from '../../../config/config.schema';
+import { algAliases } from '../../../keys/jwk-selection';
+import { MAX_ASSERTION_BYTES } from '../../assertions/assertion-checks';
+import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
+import { ClientKeySource } from '../../assertions/client-key-source';
+import { SecurityProfiles } from '../../core/security-profiles';
+import { JweDecrypter } from '../../jwe/jwe-decrypter';
+import { looksLikeJwe } from '../../jwe/jwe-header';
+import { JweRefusal } from '../../jwe/jwe-refusal';
+import type { AuthorizationPolicy } from './authorization-request';
+
+/** Signed algs a request object may use unless the client registered one: the client's public keys only (no HMAC). */
+const SIGNED_ALGS = REQUEST_OBJECT_SIGNING_ALGS.filter((alg) => alg !== 'none');
+
+function invalidRequestObject(description: string, reason: ReasonCode, detail?: string): OAuthError {
+  return new OAuthError('invalid_request_object', description, 302, { reason, detail: detail ?? description });
+}
+
+/** Until the signature proves the client, one description for every failure; after it, the reason may show. */
+const ERRORS: AssertionErrors = {
+  unverified: (detail, reason) => invalidRequestObject('the request object is invalid or its signature does not verify', reason, detail),
+  verified: (description, reason) => invalidRequestObject(description, reason),
+};
+
+/**
+ * A request object (RFC 9101, OIDC Core §6.1): decrypted when it is a JWE addressed to grantry's
+ * encryption keys (today's JWE rules: header checked before crypto, no PBES2, no `zip`), then
+ * verified as the client's: signed with its registered keys (`jwks`, `jwks_uri`, its truststore
+ * certificate — the key source of private_key_jwt) under the alg allow-list tied to the key,
+ * narrowed to `request_object_signing_alg` when registered and to the security profile's algs;
+ * `iss` = client_id, `aud` = this issuer, `exp` required and within
+ * `[oauth.request_object] max_lifetime`, `nbf`/`iat` not in the future. `alg: none` only where the
+ * profile allows unsigned objects and the client registered no signing alg (or `none` itself).
+ * Hands back the object's claims; which of them count is the resolver's merge.
+ */
+@Injectable()
+export class RequestObjects {
+  constructor(
+    private readonly verifier: AssertionVerifier,
+    private readonly keySource: ClientKeySource,
+    private readonly decrypter: JweDecrypter,
+    private readonly context: IssuerContext,
+    private readonly profiles: SecurityProfiles,
+    private readonly config: GrantryConfig,
+  ) {}
+
+  async claims(token: string, client: RegisteredClient, policy: AuthorizationPolicy): Promise<JWTPayload> {
+    const jws = looksLikeJwe(token) ? await this.decrypt(token) : token;
+    if (Buffer.byteLength(jws) > MAX_ASSERTION_BYTES) throw invalidRequestObject(`the request object is larger than ${MAX_ASSERTION_BYTES} bytes`, 'assertion_malformed');
+    const parts = jws.split('.');
+    if (parts.length !== 3) throw invalidRequestObject('the request object is not a JWT (JWS compact serialization)', 'assertion_malformed');
+    const alg = headerAlg(jws);
+    if (alg === 'none') return this.unsigned(jws, parts[2], client, policy);
+    // OIDC Registration §2: a registered alg is the only one; `none` registered refuses every signed object.
+    if (client.requestObjectSigningAlg === 'none') throw ERRORS.unverified(`client ${client.clientId} registered request_object_signing_alg none`, 'assertion_alg_not_allowed');
+    const settings = this.config.oauth.request_object;
+    const { payload } = await this.verifier.verify(
+      jws,
+      async (claims) => {
+        // RFC 9101 §4 / OIDC Core §6.1: a signed object names its client as iss.
+        if (claims.iss !== client.clientId) throw ERRORS.unverified('the request object iss is not the client_id', 'assertion_claims_invalid');
+        return {
+          algs: this.profiles.forClient(client).allowedSigningAlgs(client.requestObjectSigningAlg ? algAliases(client.requestObjectSigningAlg) : SIGNED_ALGS),
+          keys: (alg, header) => this.keySource.keys(client, alg, header),
+          rules: {
+            audiences: [this.context.issuer],
+            skewSeconds: settings.clock_skew,
+            maxLifetimeSeconds: settings.max_lifetime,
+            maxLifetimeLabel: `[oauth.request_object] max_lifetime = ${settings.max_lifetime} s`,
+            requireJti: false,
+          },
+          x5cPinned: true,
+        };
+      },
+      ERRORS,
+    );
+    // jose's exp/iat checks are bounded by iat; an object without iat is bounded by nbf too.
+    if (typeof payload.nbf === 'number' && typeof payload.exp === 'number' && payload.exp - payload.nbf > settings.max_lifetime) {
+      throw ERRORS.verified(`the request object lifetime exceeds [oauth.request_object] max_lifetime = ${settings.max_lifetime} s`, 'assertion_lifetime_too_long');
+    }
+    return payload;
+  }
+
+  /** OIDC Core §6.1: an unsigned object (`alg: none`, empty signature) proves nothing, so it is taken only where allowed. */
+  private unsigned(jws: string, signature: string, client: RegisteredClient, policy: AuthorizationPolicy): JWTPayload {
+    if (signature !== '') throw ERRORS.unverified('alg none with a signature', 'assertion_malformed');
+    if (!policy.requestObjects.unsigned) throw ERRORS.verified('unsigned request objects (alg none) are not allowed by the security profile', 'assertion_alg_not_allowed');
+    if (client.requestObjectSigningAlg !== null && client.requestObjectSigningAlg !== 'none') {
+      throw ERRORS.verified(`this client registered request_object_signing_alg ${client.requestObjectSigningAlg}: unsigned request objects are refused`, 'assertion_alg_not_allowed');
+    }
+    try {
+      return decodeJwt(jws);
+    } catch {
+      throw ERRORS.unverified('the request object payload is not a JSON object', 'assertion_malformed');
+    }
+  }
+
+  private async decrypt(jwe: string): Promise<string> {
+    try {
+      // OIDC Core §6.1: signed then encrypted (a nested JWT); `cty` is a SHOULD, so it is not demanded.
+      const { plaintext } = await this.decrypter.decrypt(jwe);
+      if (looksLikeJwe(plaintext)) throw invalidRequestObject('an encrypted request object must hold a JWT, not another JWE', 'assertion_jwe_refused');
+      return plaintext;
+    } catch (error) {
+      if (error instanceof JweRefusal) throw invalidRequestObject(error.description, error.reason);
+      throw error;
+    }
+  }
+}
+
+function headerAlg(jws: string): unknown {
+  try {
+    return decodeProtectedHeader(jws).alg;
+  } catch {
+    throw invalidRequestObject('the request object is not a well-formed JWT', 'assertion_malformed');
+  }
+}
