@@ -47,9 +47,12 @@ export class DiscoveryController {
     return this.metadata();
   }
 
-  /** Built once per issuer, after the registries are filled (they do not change while running). */
+  /**
+   * Built once per issuer, after the registries are filled (they do not change while running);
+   * the request-object encryption algs are the held encryption keys', which an operator adds and deletes.
+   */
   private metadata(): Record<string, unknown> {
-    return this.issuer.current.memoised(DOCUMENT, () => this.build());
+    return { ...this.issuer.current.memoised(DOCUMENT, () => this.build()), ...this.requestObjectEncryption() };
   }
 
   private build(): Record<string, unknown> {
@@ -106,7 +109,6 @@ export class DiscoveryController {
     const policy = this.policies.policyFor(undefined);
     const profile = this.profiles.current;
     const signingAlgs = REQUEST_OBJECT_SIGNING_ALGS.filter((alg) => (alg === 'none' ? policy.requestObjects.unsigned : profile.allowsSigningAlg(alg)));
-    const encryptionAlgs = [...this.decryptionKeys.algs];
     return {
       request_parameter_supported: settings.request_parameter,
       request_uri_parameter_supported: settings.request_uri_parameter,
@@ -114,10 +116,16 @@ export class DiscoveryController {
       ...(settings.request_parameter || settings.request_uri_parameter
         ? {
             request_object_signing_alg_values_supported: signingAlgs,
-            ...(encryptionAlgs.length ? { request_object_encryption_alg_values_supported: encryptionAlgs, request_object_encryption_enc_values_supported: [...CONTENT_ENCRYPTION_ALGS] } : {}),
           }
         : {}),
     };
+  }
+
+  private requestObjectEncryption(): Record<string, unknown> {
+    const settings = this.config.oauth.request_object;
+    const algs = [...this.decryptionKeys.algs];
+    if (!algs.length || !(settings.request_parameter || settings.request_uri_parameter)) return {};
+    return { request_object_encryption_alg_values_supported: algs, request_object_encryption_enc_values_supported: [...CONTENT_ENCRYPTION_ALGS] };
   }
 
   /**

@@ -38,11 +38,11 @@ export function mergeRequestObject(outer: Readonly<Record<string, string>>, clai
   const scope = inner.scope ?? outer.scope ?? '';
   const openid = scope.split(' ').includes('openid');
   if (rule === 'object' || !openid) return { ...inner, client_id: outer.client_id };
-  if (outer.response_type === undefined) throw invalid('invalid_request', 'response_type is required outside the request object (OIDC Core §6.1)');
+  if (outer.response_type === undefined) throw invalid('invalid_request', 'response_type is required outside the request object (OIDC Core 6.1)');
   if (inner.response_type !== undefined && inner.response_type !== outer.response_type) {
-    throw invalid('invalid_request', 'response_type differs between the request object and the request (OIDC Core §6.1)');
+    throw invalid('invalid_request', 'response_type differs between the request object and the request (OIDC Core 6.1)');
   }
-  if (!(outer.scope ?? '').split(' ').includes('openid')) throw invalid('invalid_request', 'scope with openid is required outside the request object (OIDC Core §6.1)');
+  if (!(outer.scope ?? '').split(' ').includes('openid')) throw invalid('invalid_request', 'scope with openid is required outside the request object (OIDC Core 6.1)');
   const merged: Record<string, string> = { ...outer, ...inner };
   delete merged.request;
   delete merged.request_uri;
