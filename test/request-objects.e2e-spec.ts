@@ -6,6 +6,8 @@ import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
+import { writeText } from './support/certificates';
+import { cli } from './support/cli';
 import { keyPair, signAssertion, SigningKeyPair } from './support/assertions';
 import { TestBrowser } from './support/browser';
 import { track } from './support/resources';
@@ -244,6 +246,48 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
     it('refuses a request_uri that answers 404', async () => {
       const answer = await new TestBrowser(lax.url).request(authorize(lax, outside(laxRp, { request_uri: `${stub.url}/missing.jwt`, redirect_uri: REDIRECT })));
       expect(new URL(answer.location!).searchParams.get('error')).toBe('invalid_request_uri');
+    });
+  });
+
+  describe('client metadata: request_object_signing_alg and request_uris', () => {
+    it('the admin API stores and shows them, and refuses an http request_uri or an HMAC alg', async () => {
+      const admin = await adminToken(server);
+      const base = { client_name: 'm', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], jwks: { keys: [key.publicJwk] } };
+      const created = await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_object_signing_alg: 'PS256', request_uris: ['https://rp.example/ro.jwt#v1'] });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ request_object_signing_alg: 'PS256', request_uris: ['https://rp.example/ro.jwt#v1'] });
+      expect((await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_uris: ['http://rp.example/ro.jwt'] })).body).toMatchObject({
+        error: 'invalid_client_metadata', error_description: 'request_uris must be https URLs: http://rp.example/ro.jwt',
+      });
+      expect((await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_object_signing_alg: 'HS256' })).body).toMatchObject({ error: 'invalid_client_metadata' });
+    });
+
+    it('registration (RFC 7591) takes them and refuses an alg off the allow-list', async () => {
+      const open = await startServer({ oauth: { registration: { open: true } } });
+      try {
+        const register = (body: object) => fetch(`${open.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const ok = await register({ redirect_uris: [REDIRECT], jwks: { keys: [key.publicJwk] }, request_object_signing_alg: 'ES256', request_uris: ['https://rp.example/ro.jwt'] });
+        expect(ok.status).toBe(201);
+        expect(await ok.json()).toMatchObject({ request_object_signing_alg: 'ES256', request_uris: ['https://rp.example/ro.jwt'] });
+        const bad = await register({ redirect_uris: [REDIRECT], request_object_signing_alg: 'HS512' });
+        expect(bad.status).toBe(400);
+        expect(await bad.json()).toMatchObject({ error: 'invalid_client_metadata' });
+      } finally {
+        await stopServer(open);
+      }
+    });
+
+    it('the CLI sets and clears them', async () => {
+      const db = server.db;
+      const schema = db.schema ? `schema = "${db.schema}"\n` : '';
+      const config = writeText(db.dir, `deployment-${randomBytes(4).toString('hex')}.toml`, `[database]\nurl = "${db.url}"\n${schema}\n[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
+      const run = (...args: string[]) => cli([...args, '--config', config, '--json'], { TEST_MASTER_KEY: db.masterKey });
+      const created = await run('clients', 'create', '--name', 'cli-jar', '--grant-type', 'authorization_code', '--redirect-uri', REDIRECT, '--request-uri', 'https://rp.example/a.jwt', '--request-uri', 'https://rp.example/b.jwt', '--request-object-signing-alg', 'ES256');
+      expect(created.stderr).toBe('');
+      const client = JSON.parse(created.stdout);
+      expect(client).toMatchObject({ request_uris: ['https://rp.example/a.jwt', 'https://rp.example/b.jwt'], request_object_signing_alg: 'ES256' });
+      const updated = JSON.parse((await run('clients', 'update', client.client_id, '--no-request-uri', '--any-request-object-signing-alg')).stdout);
+      expect(updated).toMatchObject({ request_uris: [], request_object_signing_alg: null });
     });
   });
 });

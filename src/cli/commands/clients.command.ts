@@ -11,9 +11,11 @@ export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G
                        [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--super-admin]
                        [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
                        [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
-                       [--require-auth-time] [--cors-origin ORIGIN]... [--json]
+                       [--require-auth-time] [--cors-origin ORIGIN]... [--request-uri U]...
+                       [--request-object-signing-alg ALG] [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
-                       [--no-introspect-any] [--no-super-admin] [--no-cors-origin | --default-cors-origins] [--json]
+                       [--no-introspect-any] [--no-super-admin] [--no-cors-origin | --default-cors-origins]
+                       [--no-request-uri] [--any-request-object-signing-alg] [--json]
   --super-admin: with --scope admin, a super-admin — administers tenants and every tenant's admin API
                  (clients of the default tenant only; set only here or with another super-admin's token)
 grantry clients list [--json]
@@ -43,6 +45,8 @@ const CLIENT_OPTIONS = {
   'default-max-age': { type: 'string' },
   'require-auth-time': { type: 'boolean' },
   'cors-origin': { type: 'string', multiple: true },
+  'request-uri': { type: 'string', multiple: true },
+  'request-object-signing-alg': { type: 'string' },
 } as const;
 
 /** The RFC 7591 metadata the options name (client_name is the caller's). */
@@ -55,6 +59,8 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
   if (values['jwks-uri']) input.jwks_uri = values['jwks-uri'];
   if (values['jwks-file']) input.jwks = readJson(String(values['jwks-file']));
   if (values['auth-signing-alg']) input.token_endpoint_auth_signing_alg = values['auth-signing-alg'];
+  if (values['request-uri']) input.request_uris = values['request-uri'];
+  if (values['request-object-signing-alg']) input.request_object_signing_alg = values['request-object-signing-alg'];
   if (values['token-format']) input.access_token_format = values['token-format'];
   if (values.audience) input.audience = values.audience;
   if (values['introspect-any']) input.introspect_any = true;
@@ -90,13 +96,17 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       return;
     }
     case 'update': {
-      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-super-admin': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' } });
+      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-super-admin': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' }, 'no-request-uri': { type: 'boolean' }, 'any-request-object-signing-alg': { type: 'boolean' } });
       const clientId = requirePositional(positionals, 'CLIENT_ID');
       const input: Record<string, unknown> = metadataFields(values);
       if (values.name) input.client_name = values.name;
       if (values['no-introspect-any']) input.introspect_any = false;
       if (values['super-admin'] && values['no-super-admin']) throw new UsageError('give only one of --super-admin, --no-super-admin');
       if (values['no-super-admin']) input.super_admin = false;
+      if (values['request-uri'] && values['no-request-uri']) throw new UsageError('give only one of --request-uri, --no-request-uri');
+      if (values['no-request-uri']) input.request_uris = [];
+      if (values['request-object-signing-alg'] && values['any-request-object-signing-alg']) throw new UsageError('give only one of --request-object-signing-alg, --any-request-object-signing-alg');
+      if (values['any-request-object-signing-alg']) input.request_object_signing_alg = null;
       const corsChoices = ['cors-origin', 'no-cors-origin', 'default-cors-origins'].filter((option) => values[option] !== undefined);
       if (corsChoices.length > 1) throw new UsageError(`give only one of ${corsChoices.map((option) => `--${option}`).join(', ')}`);
       // [] answers CORS to no origin at all; null goes back to the default (a public client's redirect-URI origins).

@@ -183,6 +183,11 @@ export class ClientRegistrationService {
     const profile = this.profiles.current;
     if (!profile.allowsClientAuthMethod(method)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_method ${method} is not allowed by the ${profile.name} security profile`);
     if (alg !== null && !profile.allowsSigningAlg(alg)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} is not allowed by the ${profile.name} security profile`);
+    // RFC 9101 / OIDC Registration §2: the request-object alg the profile allows (`none` only where it takes unsigned objects).
+    const requestAlg = metadata.request_object_signing_alg;
+    if (requestAlg !== null && !(requestAlg === 'none' ? profile.unsignedRequestObjects : profile.allowsSigningAlg(requestAlg))) {
+      throw OAuthError.invalidClientMetadata(`request_object_signing_alg ${requestAlg} is not allowed by the ${profile.name} security profile`);
+    }
     // RFC 6749 §4.4: client_credentials is for confidential clients only.
     if (method === 'none' && metadata.grant_types.includes('client_credentials')) {
       throw OAuthError.invalidClientMetadata('a public client (token_endpoint_auth_method none) cannot use client_credentials');
