@@ -187,9 +187,9 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
 
     it('ignores unknown metadata: neither stored nor returned (RFC 7591 §2)', async () => {
       const token = await initialAccessToken();
-      const { status, body } = await register({ grant_types: ['client_credentials'], frontchannel_logout_uri: 'https://c.example/logout', request_object_signing_alg: 'RS256', org_name: 'Org' }, token);
+      const { status, body } = await register({ grant_types: ['client_credentials'], frontchannel_logout_uri: 'https://c.example/logout', backchannel_logout_uri: 'https://c.example/bc', org_name: 'Org' }, token);
       expect(status).toBe(201);
-      for (const field of ['frontchannel_logout_uri', 'request_object_signing_alg', 'org_name']) expect(body).not.toHaveProperty(field);
+      for (const field of ['frontchannel_logout_uri', 'backchannel_logout_uri', 'org_name']) expect(body).not.toHaveProperty(field);
       const read = await call('GET', `/${encodeURIComponent(body!.client_id)}`, { token: body!.registration_access_token });
       expect(read.status).toBe(200);
       expect(read.body).not.toHaveProperty('org_name');
