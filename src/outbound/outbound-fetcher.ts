@@ -24,7 +24,7 @@ export interface FetchedJson {
 }
 
 /**
- * The one way grantry reaches other servers (JWKS URIs): https only, never loopback, private
+ * The one way grantry reaches other servers (JWKS URIs, request objects by reference): https only, never loopback, private
  * or link-local addresses — checked on the addresses the connection actually resolves, so a
  * DNS answer cannot change between check and connect — a timeout, a size limit, and no
  * redirects. `[oauth.outbound]` relaxes the first two for development.
@@ -34,18 +34,25 @@ export class OutboundFetcher {
   constructor(private readonly settings: OutboundSettings, @Optional() private readonly metrics?: MetricsService) {}
 
   async fetchJson(uri: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<FetchedJson> {
-    const { body, maxAge } = await this.fetchText(uri, 'application/json, application/jwk-set+json', options);
-    try {
-      return { body: JSON.parse(body), maxAge };
-    } catch {
-      throw new OutboundError(`${uri}: the response is not JSON`, 'invalid');
-    }
+    return this.measured(async () => {
+      const { body, maxAge } = await this.fetchOnce(uri, 'application/json, application/jwk-set+json', options);
+      try {
+        return { body: JSON.parse(body), maxAge };
+      } catch {
+        throw new OutboundError(`${uri}: the response is not JSON`, 'invalid');
+      }
+    });
   }
 
   /** The body as text, under the same rules (a request object: RFC 9101 §5.2.3). */
-  async fetchText(uri: string, accept: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<{ body: string; maxAge?: number }> {
+  fetchText(uri: string, accept: string, options: { allowHttp?: boolean; allowPrivateNetworks?: boolean } = {}): Promise<{ body: string; maxAge?: number }> {
+    return this.measured(() => this.fetchOnce(uri, accept, options));
+  }
+
+  /** Counts every fetch in `grantry_outbound_fetches_total` by its outcome. */
+  private async measured<T>(fetch: () => Promise<T>): Promise<T> {
     try {
-      const fetched = await this.fetchOnce(uri, accept, options);
+      const fetched = await fetch();
       this.metrics?.outboundFetch('ok');
       return fetched;
     } catch (error) {
