@@ -3,6 +3,8 @@ import { createServer, Server } from 'node:http';
 import { CompactEncrypt, importJWK, type CryptoKey, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ClientView } from '../src/clients/clients.service';
+import { IssuerContext } from '../src/common/issuer-context';
+import { TenantDirectory } from '../src/common/tenant-directory';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
@@ -247,6 +249,25 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
       const answer = await new TestBrowser(lax.url).request(authorize(lax, outside(laxRp, { request_uri: `${stub.url}/missing.jwt`, redirect_uri: REDIRECT })));
       expect(new URL(answer.location!).searchParams.get('error')).toBe('invalid_request_uri');
     });
+  });
+
+  it('in a tenant, aud is the tenant\'s issuer: an object for the default issuer is refused there', async () => {
+    const superAdmin = await adminToken(server, { superAdmin: true });
+    expect((await adminCall(server.url, superAdmin, 'POST', '/tenants', { domain: 'jar.example' })).status).toBe(201);
+    const issuers = server.app.get(IssuerContext);
+    const state = await server.app.get(TenantDirectory).find('jar.example');
+    const tenantRp = await issuers.run(await issuers.forTenant(state!), () =>
+      createClient(server, { client_name: 'tenant RP', grant_types: ['authorization_code'], jwks: { keys: [key.publicJwk] }, redirect_uris: [REDIRECT], scope: 'openid' }),
+    );
+    const tenantIssuer = `${server.url}/t/jar.example`;
+    const at = (claims: Record<string, unknown>) => `${tenantIssuer}/oauth2/authorize?${new URLSearchParams(outside(tenantRp, { request: '', redirect_uri: REDIRECT, ...claims } as Record<string, string>))}`;
+    const foreign = await signAssertion(key, objectClaims(server, tenantRp, promptNone));
+    const refused = new URL((await new TestBrowser(server.url).request(at({ request: foreign }))).location!);
+    expect(refused.searchParams.get('error')).toBe('invalid_request_object');
+    const own = await signAssertion(key, objectClaims(server, tenantRp, { ...promptNone, aud: tenantIssuer }));
+    const taken = new URL((await new TestBrowser(server.url).request(at({ request: own }))).location!);
+    expect(taken.searchParams.get('error')).toBe('login_required');
+    expect(taken.searchParams.get('iss')).toBe(tenantIssuer);
   });
 
   describe('client metadata: request_object_signing_alg and request_uris', () => {
