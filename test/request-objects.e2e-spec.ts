@@ -11,6 +11,7 @@ import { adminCall } from './support/admin-api';
 import { writeText } from './support/certificates';
 import { cli } from './support/cli';
 import { keyPair, signAssertion, SigningKeyPair } from './support/assertions';
+import { startLogged } from './support/logged-server';
 import { TestBrowser } from './support/browser';
 import { track } from './support/resources';
 import { adminToken, createClient, startServer, stopServer, TestServer } from './support/server';
@@ -216,6 +217,20 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
         error: 'invalid_request_uri', description: 'the request object could not be fetched from request_uri',
       });
       expect(stub.hits()).toBe(before);
+    });
+
+    it('logs why a request_uri was refused: the private-address block of the outbound rules (the answer does not say)', async () => {
+      const logged = await startLogged();
+      try {
+        const client = await createClient(logged, { client_name: 'p', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid', request_uris: ['https://10.0.0.1/ro.jwt', 'https://[::1]/ro.jwt'] });
+        for (const uri of ['https://10.0.0.1/ro.jwt', 'https://[::1]/ro.jwt']) {
+          const answer = await new TestBrowser(logged.url).request(authorize(logged, outside(client, { request_uri: uri, redirect_uri: REDIRECT })));
+          expect(new URL(answer.location!).searchParams.get('error_description')).toBe('the request object could not be fetched from request_uri');
+          expect(logged.lines.some((line) => line.includes(uri) && line.includes('refusing a loopback, private or link-local address'))).toBe(true);
+        }
+      } finally {
+        await stopServer(logged);
+      }
     });
 
     it('leaves a pushed-request URN to PAR: refused as request_uri_not_supported until PAR lands', async () => {
