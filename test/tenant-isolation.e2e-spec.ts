@@ -12,7 +12,7 @@ import { AccessTokenLookup } from '../src/oauth/tokens/access-token.lookup';
 import { RefreshTokenStore } from '../src/oauth/tokens/refresh-token.store';
 import { AccessTokenGuard, AccessTokenPrincipal, ResourceServerModule } from '../src/resource-server';
 import { KEPT_WITH_TENANT_DELETED, TENANT_TABLES } from '../src/tenants/tenant-tables';
-import { signAssertion } from './support/assertions';
+import { jwksServer, keyPair, signAssertion } from './support/assertions';
 import { TestBrowser } from './support/browser';
 import { selfSignedCertificate } from './support/certificates';
 import { track } from './support/resources';
@@ -88,7 +88,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      oauth: { grant_type: { jwt_bearer: { issue_refresh_token: true } }, outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 1 }, registration: { open: true } },
+      oauth: { grant_type: { jwt_bearer: { issue_refresh_token: true } }, outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 5 }, registration: { open: true } },
       users: { scrypt_log_n: 14, scrypt_p: 1 },
     });
     superAdmin = await adminToken(server);
@@ -198,11 +198,18 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
       // acme's introspecting client sees every token of its tenant (introspect_any): only the token's tenant refuses.
       const introspector = await at(B).admin('POST', '/clients', { client_name: 'introspector', grant_types: ['client_credentials'], introspect_any: true });
       expect(introspector.status).toBe(201);
-      const opaque = await at(A).admin('POST', '/clients', { client_name: 'opaque', grant_types: [GRANT, 'refresh_token'], scope: 'orders:read', access_token_format: 'opaque' });
-      for (const who of [at(A).client, opaque.body as ClientView]) {
-        const issued = await exchange(tokenEndpoint(A), await assertion(tokenEndpoint(A)), who);
-        expect(issued.status).toBe(200);
-        const token = issued.body.access_token as string;
+      const opaque = (await at(A).admin('POST', '/clients', { client_name: 'opaque', grant_types: [GRANT, 'refresh_token', 'client_credentials'], scope: 'orders:read', access_token_format: 'opaque' })).body as ClientView;
+      // A JWT and an opaque token under a grant (jwt-bearer), and an opaque token and a JWT of no grant
+      // (client_credentials): the tenant of the grant, of the opaque row, and the JWT's key and iss each decide.
+      const issued = [
+        { who: at(A).client, answer: await exchange(tokenEndpoint(A), await assertion(tokenEndpoint(A)), at(A).client) },
+        { who: opaque, answer: await exchange(tokenEndpoint(A), await assertion(tokenEndpoint(A)), opaque) },
+        { who: opaque, answer: await clientCredentials(A, opaque) },
+        { who: at(A).client, answer: await clientCredentials(A) },
+      ];
+      for (const { who, answer } of issued) {
+        expect(answer.status).toBe(200);
+        const token = answer.body.access_token as string;
         expect((await post(`${at(A).issuer}/oauth2/introspect`, { token }, who)).body).toMatchObject({ active: true, iss: at(A).issuer });
         for (const url of [`${at(B).issuer}/oauth2/introspect`, `${server.url}/oauth2/introspect?tenantDomain=${B}`]) {
           expect((await post(url, { token }, introspector.body as ClientView)).body).toEqual({ active: false });
@@ -314,6 +321,32 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
       }
       expect((await post(`${at(A).issuer}/oauth2/introspect`, { token: accessToken }, at(A).client)).body).toMatchObject({ active: true });
       expect((await post(tokenEndpoint(A), { grant_type: 'refresh_token', refresh_token: refreshToken }, at(A).client)).status).toBe(200);
+    });
+  });
+
+  describe('caches keyed by tenant', () => {
+    it('keeps a failed JWKS fetch of one tenant\'s provider from refusing another tenant\'s assertions (same jwks_uri)', async () => {
+      const key = await keyPair('ES256');
+      const stub = await jwksServer([key.publicJwk]);
+      try {
+        for (const domain of [A, B]) {
+          const created = await at(domain).admin('POST', '/identity-providers', { name: 'remote', issuer: 'remote-idp', jwks_uri: stub.url, allow_insecure_jwks_uri: true });
+          expect(created.status).toBe(201);
+        }
+        const remoteAssertion = (domain: string) => signAssertion(key, { ...seedClaims(tokenEndpoint(domain)), iss: 'remote-idp' });
+        // wso2.com's provider finds its JWKS endpoint down: its assertion is refused, and the
+        // failure is remembered for the refetch cooldown (5 s here)...
+        stub.setStatus(500);
+        expect((await exchange(tokenEndpoint(A), await remoteAssertion(A), at(A).client)).status).toBe(400);
+        expect(stub.hits()).toBe(1);
+        // ...by wso2.com only: acme's provider of the same URI fetches it for itself, now that it answers.
+        stub.setStatus(200);
+        expect((await exchange(tokenEndpoint(B), await remoteAssertion(B), at(B).client)).status).toBe(200);
+        expect(stub.hits()).toBe(2);
+        expect((await exchange(tokenEndpoint(A), await remoteAssertion(A), at(A).client)).status).toBe(400);
+      } finally {
+        await stub.close();
+      }
     });
   });
 

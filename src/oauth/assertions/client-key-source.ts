@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { JWK, ProtectedHeaderParameters } from 'jose';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
+import { IssuerContext } from '../../common/issuer-context';
 import { cacheSettings } from '../../config/cache-settings';
 import { GrantryConfig } from '../../config/config.schema';
 import { TruststoreService } from '../../keys/truststore.service';
@@ -26,11 +27,14 @@ export class ClientKeySource {
     private readonly truststore: TruststoreService,
     fetcher: OutboundFetcher,
     config: GrantryConfig,
+    context: IssuerContext,
   ) {
     // WSO2 names the cache of private_key_jwt key material "PrivateKeyJWT".
     const { timeout, capacity } = cacheSettings(config, 'PrivateKeyJWT');
     const { jwks_refetch_cooldown, jwks_stale_if_error } = config.oauth.outbound;
-    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: jwks_refetch_cooldown, staleIfErrorSeconds: jwks_stale_if_error });
+    // A client is a tenant's: so is what was fetched for it, and its failures.
+    const scope = () => context.tenant;
+    this.remoteJwks = new RemoteJwks(fetcher, { maxTtlSeconds: timeout, capacity, refetchCooldownSeconds: jwks_refetch_cooldown, staleIfErrorSeconds: jwks_stale_if_error, scope });
   }
 
   async *keys(client: RegisteredClient, alg: string, header: ProtectedHeaderParameters): AsyncGenerator<VerifyKey> {

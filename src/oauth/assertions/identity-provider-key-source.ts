@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { X509Certificate } from 'node:crypto';
 import type { JWK, ProtectedHeaderParameters } from 'jose';
 import { cacheSettings } from '../../config/cache-settings';
+import { IssuerContext } from '../../common/issuer-context';
 import { GrantryConfig } from '../../config/config.schema';
 import type { IdentityProviderEntity } from '../../identity-providers/identity-provider.entity';
 import { TruststoreService } from '../../keys/truststore.service';
@@ -15,7 +16,7 @@ export class IdentityProviderKeySource {
   private readonly remoteJwks: RemoteJwks;
   private readonly importer = new KeyImporter();
 
-  constructor(private readonly truststore: TruststoreService, fetcher: OutboundFetcher, config: GrantryConfig) {
+  constructor(private readonly truststore: TruststoreService, fetcher: OutboundFetcher, config: GrantryConfig, context: IssuerContext) {
     // Identity providers rotate keys on their own schedule: honour their Cache-Control within a floor and ceiling.
     const { timeout, capacity } = cacheSettings(config, 'IdentityProviderJwks', { timeout: 3600 });
     this.remoteJwks = new RemoteJwks(fetcher, {
@@ -24,6 +25,8 @@ export class IdentityProviderKeySource {
       capacity,
       refetchCooldownSeconds: config.oauth.outbound.jwks_refetch_cooldown,
       staleIfErrorSeconds: config.oauth.outbound.jwks_stale_if_error,
+      // A provider is a tenant's: so is what was fetched for it, and its failures.
+      scope: () => context.tenant,
     });
   }
 

@@ -43,6 +43,24 @@ describe('RemoteJwks', () => {
     await stub.close();
   });
 
+  it('keeps one set, failure and cooldown per scope (tenant): a failure in one scope is not another\'s answer', async () => {
+    let scope = 'wso2.com';
+    const jwks = remoteJwks({ scope: () => scope });
+    stub.setStatus(500);
+    await expect(jwks.keys(stub.url)).rejects.toThrow(`${stub.url}: HTTP 500`);
+    expect(jwks.lastError(stub.url)?.message).toBe(`${stub.url}: HTTP 500`);
+    stub.setStatus(200);
+    // Within wso2.com's cooldown, acme fetches for itself...
+    scope = 'acme.example';
+    expect(jwks.lastError(stub.url)).toBeUndefined();
+    expect(await jwks.keys(stub.url)).toEqual([key.publicJwk]);
+    expect(stub.hits()).toBe(2);
+    // ...and wso2.com still waits out its own.
+    scope = 'wso2.com';
+    await expect(jwks.keys(stub.url)).rejects.toThrow(`${stub.url}: HTTP 500`);
+    expect(stub.hits()).toBe(2);
+  });
+
   it('keeps the last good set when a fetch after its lifetime fails, and records the error apart', async () => {
     const jwks = remoteJwks();
     expect(await jwks.keys(stub.url)).toEqual([key.publicJwk]);

@@ -30,6 +30,13 @@ export interface RemoteJwksOptions {
   staleIfErrorSeconds: number;
   /** Told of every failed fetch (at most one per URI per cooldown) and whether a last good set still serves. */
   onFetchError?(uri: string, error: Error, stillServing: boolean): void;
+  /**
+   * Whose cache an entry is, read at each use: the tenant serving the request. Two tenants'
+   * providers or clients naming one URI then keep their own set, failure and cooldown (issue 26:
+   * caches keyed by tenant, so one tenant's failures never decide another's answers, and a set
+   * one tenant fetched with its allow-insecure option never serves another). Default: one cache.
+   */
+  scope?: () => string;
 }
 
 type FetchOptions = { allowHttp?: boolean; allowPrivateNetworks?: boolean };
@@ -92,22 +99,29 @@ export class RemoteJwks {
    * fetched, or the last good one is more than `staleIfErrorSeconds` past its lifetime.
    */
   async keys(uri: string, fetchOptions?: FetchOptions, refetch = false): Promise<JWK[]> {
-    let entry = this.used(uri);
+    const key = this.keyOf(uri);
+    let entry = this.used(key);
     const due = !entry?.set || refetch || Date.now() >= entry.set.freshUntil;
-    if (due && (!entry || Date.now() - entry.attemptedAt >= this.cooldownMs)) entry = await this.fetch(uri, fetchOptions);
+    if (due && (!entry || Date.now() - entry.attemptedAt >= this.cooldownMs)) entry = await this.fetch(uri, key, fetchOptions);
     if (entry!.set && this.mayServe(entry!.set)) return entry!.set.keys;
     throw entry!.error ?? new Error(`${uri}: the JWK Set is past its lifetime and could not be fetched again`);
   }
 
   /** Why the last fetch of `uri` failed, while no fetch has succeeded since; undefined otherwise. */
   lastError(uri: string): Error | undefined {
-    return (this.withSet.get(uri) ?? this.withoutSet.get(uri))?.error;
+    const key = this.keyOf(uri);
+    return (this.withSet.get(key) ?? this.withoutSet.get(key))?.error;
   }
 
-  /** The entry of `uri`, now the most recently used of its kind. */
-  private used(uri: string): Entry | undefined {
-    const entry = this.withSet.get(uri) ?? this.withoutSet.get(uri);
-    if (entry) this.remember(uri, entry);
+  /** The cache key of `uri` in the current scope (a URI has no line break: the two cannot run together). */
+  private keyOf(uri: string): string {
+    return this.options.scope ? `${this.options.scope()}\n${uri}` : uri;
+  }
+
+  /** The entry of `key`, now the most recently used of its kind. */
+  private used(key: string): Entry | undefined {
+    const entry = this.withSet.get(key) ?? this.withoutSet.get(key);
+    if (entry) this.remember(key, entry);
     return entry;
   }
 
@@ -115,8 +129,8 @@ export class RemoteJwks {
     return Date.now() < set.freshUntil + this.options.staleIfErrorSeconds * 1000;
   }
 
-  private fetch(uri: string, fetchOptions?: FetchOptions): Promise<Entry> {
-    let pending = this.inFlight.get(uri);
+  private fetch(uri: string, key: string, fetchOptions?: FetchOptions): Promise<Entry> {
+    let pending = this.inFlight.get(key);
     if (!pending) {
       const attemptedAt = Date.now();
       pending = this.fetcher
@@ -124,16 +138,16 @@ export class RemoteJwks {
         .then(({ body, maxAge }): Entry => ({ set: this.goodSet(uri, body, maxAge, attemptedAt), attemptedAt }))
         .catch((error: Error): Entry => {
           // The last good set stays: one failure (or one junk kid at the wrong moment) must not empty it.
-          const set = this.withSet.get(uri)?.set;
+          const set = this.withSet.get(key)?.set;
           this.options.onFetchError?.(uri, error, !!set && this.mayServe(set));
           return { set, attemptedAt, error };
         })
         .then((entry) => {
-          this.remember(uri, entry);
+          this.remember(key, entry);
           return entry;
         })
-        .finally(() => this.inFlight.delete(uri));
-      this.inFlight.set(uri, pending);
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
     }
     return pending;
   }
@@ -152,11 +166,11 @@ export class RemoteJwks {
    * Stores `entry` as the most recently used of its kind (with a set, or without), pushing out the
    * least recently used of that kind alone when it holds `capacity` URIs.
    */
-  private remember(uri: string, entry: Entry): void {
-    this.withSet.delete(uri);
-    this.withoutSet.delete(uri);
+  private remember(key: string, entry: Entry): void {
+    this.withSet.delete(key);
+    this.withoutSet.delete(key);
     const kind = entry.set ? this.withSet : this.withoutSet;
     if (kind.size >= this.options.capacity) kind.delete(kind.keys().next().value as string);
-    kind.set(uri, entry);
+    kind.set(key, entry);
   }
 }

@@ -37,6 +37,8 @@ export class SoftwareStatements {
       capacity,
       refetchCooldownSeconds: jwks_refetch_cooldown,
       staleIfErrorSeconds: jwks_stale_if_error,
+      // Trusted issuers are a tenant's settings: each tenant keeps its own sets and failures.
+      scope: () => context.tenant,
     });
   }
 
