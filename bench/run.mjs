@@ -3,7 +3,9 @@
 // (BENCH_PKJWT=0 skips the latter); then the password grant beside the rate of bare scrypt
 // verifications with the same parameters (BENCH_PASSWORD=0 skips it), and introspection
 // requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it),
-// and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
+// and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). A non-default tenant's
+// client_credentials tokens (/t/{domain}/oauth2/token, the tenant created at setup) run in the same rounds as the
+// default tenant's and the ceiling, printed beside them (BENCH_TENANT=0 skips them). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
 // BENCH_OBSERVABILITY=1 runs only the operability comparison instead: client_credentials of the same
 // build with JSON logs at info (request lines and audit events, to a file) and metrics on, beside
@@ -256,6 +258,17 @@ async function benchGrantry(alg, port) {
   return withGrantry(config, port, (url) => drive(url, { Authorization: authorization }, 'grant_type=client_credentials'));
 }
 
+/** The tenant the tenant scenario creates at setup: its own signing key, client and issuer. */
+const TENANT = 'wso2.com';
+
+/** client_credentials of a client of tenant TENANT at `/t/{domain}/oauth2/token`: the same server work as the default tenant's plus the tenant's routing. */
+async function benchTenantGrantry(alg, port) {
+  const config = grantryConfig(`tenant-${alg}-${port}`, alg, port);
+  grantryCli(config, ['tenants', 'create', TENANT]);
+  const client = createClient(config, '--tenant', TENANT);
+  return withGrantry(config, port, (url) => drive(url.replace('/oauth2/token', `/t/${TENANT}/oauth2/token`), { Authorization: basicAuth(client) }, 'grant_type=client_credentials'));
+}
+
 /** An ES256 client key pair; its public half as a JWK Set file for registration. */
 async function clientKey(name) {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
@@ -396,12 +409,16 @@ try {
   }
   for (const [i, alg] of (process.env.BENCH_OBSERVABILITY === '1' || process.env.BENCH_WRITES === '1' ? [] : algs).entries()) {
     const grantry = [];
+    const tenant = [];
     const ceiling = [];
+    const withTenant = process.env.BENCH_TENANT !== '0';
     for (let round = 0; round < rounds; round++) {
       grantry.push(await benchGrantry(alg, 18080 + i));
+      if (withTenant) tenant.push(await benchTenantGrantry(alg, 18060 + i * 10 + round));
       ceiling.push(await benchCeiling(alg, 18090 + i));
     }
     rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
+    if (withTenant) rows.push({ scenario: `  same, tenant ${TENANT} (/t/${TENANT}/...)`, grantry: median(tenant), ceiling: median(ceiling), runs: { grantry: tenant, ceiling } });
   }
   if (process.env.BENCH_PKJWT !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     for (const [i, alg] of algs.entries()) {
