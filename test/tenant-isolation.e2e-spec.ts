@@ -16,9 +16,9 @@ import { jwksServer, keyPair, signAssertion } from './support/assertions';
 import { TestBrowser } from './support/browser';
 import { selfSignedCertificate } from './support/certificates';
 import { track } from './support/resources';
-import { adminToken, basic, createClient, startServer, stopServer, TestServer } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer } from './support/server';
 import { rowsOfTenant, tablesWithTenantColumn } from './support/tenant-rows';
-import { createTenant, inTenant, tenantIssuer, type TenantIssuer } from './support/tenants';
+import { createTenant, deleteTenant, inTenant, setTenantEnabled, tenantIssuer, type TenantIssuer } from './support/tenants';
 
 const DEFAULT = 'carbon.super';
 const A = 'wso2.com';
@@ -81,7 +81,6 @@ async function guardedApi(authority: string): Promise<{ url: string; close: () =
  */
 describe('tenant isolation at the token endpoint and its neighbours', () => {
   let server: TestServer;
-  let superAdmin: string;
   const issuers: Record<string, Issuer> = {};
   let idpKey: { privateKey: CryptoKey; alg: string };
   let certPem: string;
@@ -91,8 +90,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
       oauth: { grant_type: { jwt_bearer: { issue_refresh_token: true } }, outbound: { allow_http: true, allow_private_networks: true, jwks_refetch_cooldown: 5 }, registration: { open: true } },
       users: { scrypt_log_n: 14, scrypt_p: 1 },
     });
-    superAdmin = await adminToken(server);
-    for (const domain of [A, B]) await createTenant(server, superAdmin, domain);
+    for (const domain of [A, B]) await createTenant(server, domain);
     // The seed's provider "jwtIDP", verified by an uploaded certificate: the same provider (name,
     // issuer) and key registered in every issuer.
     const made = selfSignedCertificate(server.db.dir, 'jwtIDP');
@@ -354,7 +352,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
     it('issues nothing while disabled (403 at its token endpoint and discovery) and serves again once enabled', async () => {
       const discovery = () => fetch(`${at(B).issuer}/.well-known/openid-configuration`);
       expect((await discovery()).status).toBe(200);
-      expect((await adminCallAsSuper('PATCH', `/tenants/${B}`, { enabled: false })).status).toBe(200);
+      await setTenantEnabled(server, B, false);
       try {
         const refused = await clientCredentials(B);
         expect({ status: refused.status, body: refused.body }).toEqual({ status: 403, body: { error: 'invalid_request', error_description: `tenant '${B}' is disabled` } });
@@ -366,7 +364,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
         expect((await clientCredentials(A)).status).toBe(200);
         expect((await clientCredentials(DEFAULT)).status).toBe(200);
       } finally {
-        expect((await adminCallAsSuper('PATCH', `/tenants/${B}`, { enabled: true })).status).toBe(200);
+        await setTenantEnabled(server, B, true);
       }
       expect((await clientCredentials(B)).status).toBe(200);
       expect((await discovery()).status).toBe(200);
@@ -374,7 +372,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
 
     it('deletes a tenant that issued tokens, leaving no row of it behind (but its audit events)', async () => {
       const doomed = 'doomed.example';
-      await createTenant(server, superAdmin, doomed);
+      await createTenant(server, doomed);
       const issuer = await issuerOf(doomed);
       issuers[doomed] = issuer;
       expect((await exchange(tokenEndpoint(doomed), await assertion(tokenEndpoint(doomed)), issuer.client)).status).toBe(200);
@@ -384,7 +382,7 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
       const before = await rowsOfTenant(db(), tables, doomed);
       expect(before).toMatchObject({ clients: 2, users: 1, identity_providers: 1, used_jtis: 1 });
 
-      expect((await adminCallAsSuper('DELETE', `/tenants/${doomed}`)).status).toBe(204);
+      await deleteTenant(server, doomed);
       expect(await rowsOfTenant(db(), tables, doomed)).toEqual({ ...Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])), audit_events: before.audit_events });
       const gone = await clientCredentials(doomed);
       expect({ status: gone.status, body: gone.body }).toEqual({ status: 404, body: { error: 'invalid_request', error_description: `tenant '${doomed}' does not exist` } });
@@ -392,12 +390,6 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
   });
 
   const db = () => server.app.get(DataSource);
-  const adminCallAsSuper = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/api/admin/v1${path}`, {
-      method, headers: { authorization: `Bearer ${superAdmin}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status };
-  };
 
   /** Signs alice in at `domain` for `rp` (code + PKCE) and returns the code its redirect URI receives. */
   async function signInForCode(domain: string, rp: ClientView, challenge: string): Promise<string> {

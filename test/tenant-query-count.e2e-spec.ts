@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { ClientView } from '../src/clients/clients.service';
 import { AtomicWriter, type WriteStep } from '../src/database/atomic-writer';
-import { adminToken, basic, createClient, startServer, stopServer, TestServer } from './support/server';
+import { basic, createClient, startServer, stopServer, TestServer } from './support/server';
 import { createTenant, inTenant } from './support/tenants';
 
 const D = 'wso2.com';
@@ -26,7 +26,7 @@ describe('database work of a tenant\'s tokens', () => {
 
   beforeAll(async () => {
     server = await startServer();
-    await createTenant(server, await adminToken(server), D);
+    await createTenant(server, D);
   });
   afterAll(() => stopServer(server));
 

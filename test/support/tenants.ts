@@ -1,7 +1,9 @@
 import { IssuerContext } from '../../src/common/issuer-context';
 import type { RequestContext } from '../../src/common/request-context';
+import { parseTenantChange, parseTenantInput } from '../../src/tenants/tenant-input';
+import { TenantsService } from '../../src/tenants/tenants.service';
 import { adminCall, type AdminAnswer } from './admin-api';
-import { basic, createClient, type TestServer } from './server';
+import { basic, createClient, TEST_ACTOR, type TestServer } from './server';
 
 /** One issuer of a test server: the default tenant's or a tenant's, with a token of its own admin client. */
 export interface TenantIssuer {
@@ -18,10 +20,22 @@ export interface TenantIssuer {
   admin(method: string, path: string, body?: unknown): Promise<AdminAnswer>;
 }
 
-/** Creates tenant `domain` through the admin API with a super-admin token; fails the test unless 201. */
-export async function createTenant(server: TestServer, superAdminToken: string, domain: string, display_name = `Tenant ${domain}`): Promise<void> {
-  const created = await adminCall(server.url, superAdminToken, 'POST', '/tenants', { domain, display_name });
-  if (created.status !== 201) throw new Error(`creating tenant ${domain}: ${created.status} ${JSON.stringify(created.body)}`);
+/**
+ * Creates tenant `domain` in-process, through the service the admin API and the CLI's `tenants
+ * create` use (test/tenants.e2e-spec.ts covers the admin API itself), with its first signing key.
+ */
+export async function createTenant(server: TestServer, domain: string, display_name = `Tenant ${domain}`): Promise<void> {
+  await server.app.get(TenantsService).create(parseTenantInput({ domain, display_name }), TEST_ACTOR);
+}
+
+/** Disables or enables tenant `domain` in-process, as `grantry tenants disable|enable` does. */
+export async function setTenantEnabled(server: TestServer, domain: string, enabled: boolean): Promise<void> {
+  await server.app.get(TenantsService).update(domain, parseTenantChange({ enabled }, domain), TEST_ACTOR);
+}
+
+/** Deletes tenant `domain` and everything of it in-process, as `grantry tenants delete` does. */
+export function deleteTenant(server: TestServer, domain: string): Promise<void> {
+  return server.app.get(TenantsService).delete(domain, TEST_ACTOR);
 }
 
 /**
