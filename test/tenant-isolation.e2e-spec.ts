@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, importPKCS8, jwtVerify, type CryptoKey } from 'jose';
 import { DataSource } from 'typeorm';
@@ -10,10 +12,12 @@ import type { ClientView } from '../src/clients/clients.service';
 import { AuthorizationCodes } from '../src/oauth/authorization/code/authorization-codes';
 import { AccessTokenLookup } from '../src/oauth/tokens/access-token.lookup';
 import { RefreshTokenStore } from '../src/oauth/tokens/refresh-token.store';
+import { SigningKeysService } from '../src/keys/signing-keys.service';
 import { AccessTokenGuard, AccessTokenPrincipal, ResourceServerModule } from '../src/resource-server';
 import { KEPT_WITH_TENANT_DELETED, TENANT_TABLES } from '../src/tenants/tenant-tables';
 import { jwksServer, keyPair, signAssertion } from './support/assertions';
 import { TestBrowser } from './support/browser';
+import { freshDatabase } from './support/database';
 import { selfSignedCertificate } from './support/certificates';
 import { track } from './support/resources';
 import { basic, createClient, startServer, stopServer, TestServer } from './support/server';
@@ -403,4 +407,43 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
     expect(landed.searchParams.get('iss')).toBe(at(domain).issuer);
     return landed.searchParams.get('code')!;
   }
+});
+
+/**
+ * Keys are a tenant's (issue 26 item 3: "one tenant's key rotation ... never affects another's
+ * answers"). A key's kid is its RFC 7638 thumbprint and the table's key, so the same private key
+ * can be held by one tenant only; the default tenant's `[keystore]` key, met at start-up in
+ * another tenant, must never be taken for the default tenant's own.
+ */
+describe('the [keystore] key at start-up, when a tenant holds the same key', () => {
+  it('refuses to start, naming the key, and leaves the default tenant\'s signing key as it was', async () => {
+    const db = freshDatabase();
+    const keyFile = join(db.dir, 'keystore.pem');
+    let first: TestServer | undefined;
+    let second: TestServer | undefined;
+    try {
+      await db.prepare?.();
+      writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const toml = { oauth: { token: { signing_alg: 'ES256' } } };
+      first = await startServer(toml, db);
+      const keys = first.app.get(SigningKeysService);
+      const [own] = await keys.list();
+      expect(own).toMatchObject({ alg: 'ES256', status: 'active' });
+      await createTenant(first, 'holder.example');
+      // The tenant imports the key the operator will configure as the deployment's [keystore] (inactive there).
+      const held = await inTenant(first, 'holder.example', () => keys.importKey({ file: readFileSync(keyFile) }));
+      await first.close();
+
+      await expect(startServer({ ...toml, keystore: { file: keyFile } }, db).then((started) => (second = started))).rejects.toThrow(
+        `this key is already in the key store (kid ${held.kid})`,
+      );
+      // Nothing of the default tenant's keys changed: its key still signs, none was retired.
+      second = await startServer(toml, db);
+      expect((await second.app.get(SigningKeysService).list()).map(({ kid, status }) => ({ kid, status }))).toEqual([{ kid: own.kid, status: 'active' }]);
+    } finally {
+      await first?.close();
+      await second?.close();
+      await db.drop();
+    }
+  });
 });

@@ -79,7 +79,9 @@ export class SigningKeysService {
     if (keystore) {
       const file = readFileSync(keystore.file);
       const material = await readKeyFile({ file, password: keystore.password, alias: keystore.alias, alg: keystore.alg });
-      const existing = await this.repo.findOneBy({ kid: material.kid });
+      // This tenant's row only: the same key held by another tenant (kids are thumbprints, unique
+      // server-wide) is not this one's to activate; store() then refuses it, naming the kid.
+      const existing = await this.repo.findOneBy({ kid: material.kid, tenant: this.context.tenant });
       if (!existing) {
         await this.store(material, 'keystore', true);
         this.logger.log(`imported signing key ${material.kid} (${material.alg}) from ${keystore.file}`);
