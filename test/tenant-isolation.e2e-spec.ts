@@ -352,6 +352,35 @@ describe('tenant isolation at the token endpoint and its neighbours', () => {
     });
   });
 
+  describe('identity providers by tenant', () => {
+    it('keeps two tenants\' providers of one issuer apart: disabled in wso2.com, it stays refused there while acme\'s serves', async () => {
+      for (const [domain, enabled] of [[B, true], [A, false]] as const) {
+        expect((await at(domain).admin('POST', '/identity-providers', { name: 'toggled', issuer: 'toggled-idp', certificate: certPem, enabled })).status).toBe(201);
+      }
+      const signed = (domain: string) => assertion(tokenEndpoint(domain), { iss: 'toggled-idp' });
+      // acme's provider is found (and cached) first; wso2.com's own, disabled, decides there.
+      expect((await exchange(tokenEndpoint(B), await signed(B), at(B).client)).status).toBe(200);
+      expect((await exchange(tokenEndpoint(A), await signed(A), at(A).client)).body).toEqual({ error: 'invalid_grant', error_description: 'the assertion is not valid' });
+      expect((await exchange(tokenEndpoint(B), await signed(B), at(B).client)).status).toBe(200);
+    });
+  });
+
+  describe('truststores by tenant', () => {
+    it('verifies a provider\'s certificate_alias in its own tenant\'s truststore only', async () => {
+      const made = selfSignedCertificate(server.db.dir, 'aliased');
+      const key = { privateKey: await importPKCS8(createPrivateKey(made.keyPem).export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'), alg: 'RS256' };
+      // acme trusts the certificate under "partner"; wso2.com names the same alias and has no such certificate.
+      expect((await at(B).admin('POST', '/certificates', { alias: 'partner', certificate: made.certPem })).status).toBe(201);
+      for (const domain of [A, B]) {
+        expect((await at(domain).admin('POST', '/identity-providers', { name: 'aliased', issuer: 'aliased-idp', certificate_alias: 'partner' })).status).toBe(201);
+      }
+      const signed = (domain: string) => signAssertion(key, { ...seedClaims(tokenEndpoint(domain)), iss: 'aliased-idp' });
+      expect((await exchange(tokenEndpoint(B), await signed(B), at(B).client)).status).toBe(200);
+      const refused = await exchange(tokenEndpoint(A), await signed(A), at(A).client);
+      expect({ status: refused.status, body: refused.body }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'the assertion is not valid' } });
+    });
+  });
+
   describe('a disabled or deleted tenant', () => {
     it('issues nothing while disabled (403 at its token endpoint and discovery) and serves again once enabled', async () => {
       const discovery = () => fetch(`${at(B).issuer}/.well-known/openid-configuration`);
