@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -445,8 +446,8 @@ describe('grantry CLI operability (issue 15)', () => {
 
     it('prints what the tenant resolves from the file, each value with its source, and says where admin overrides are', async () => {
       const { status, stdout, stderr } = await cli(['config', 'print', '--effective', '--tenant', 'wso2.com', '--config', memory(tenantToml)], { ALIAS: 'https://wso2.example/token' });
-      expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-      expect(stdout).toContain('grantry tenants show wso2.com');
+      expect({ status, stderr }).toEqual({ status: 0, stderr: "grantry: an in-memory database holds no tenant: tenant wso2.com's settings from the deployment file only (its record's overrides win over them)\n" });
+      expect(stdout).toContain('from the deployment file');
       expect(stdout).toMatch(/\[oauth\.token\]\naccess_token_ttl = 900 +# tenant-file\nrefresh_token_ttl = 86400 +# default\n/);
       expect(stdout).toMatch(/\[oauth\.grant_type\.password\]\nenable = false +# tenant-file\n/);
       expect(stdout).toMatch(/\[oauth\.grant_type\.client_credentials\]\nenable = true +# default\n/);
@@ -456,6 +457,31 @@ describe('grantry CLI operability (issue 15)', () => {
       // Server-wide keys are not a tenant's: not listed.
       expect(stdout).not.toContain('[server]');
       expect(stdout).not.toContain('signing_alg');
+    });
+
+    it('reads the tenant record\'s overrides from an existing database: they win, with source tenant-admin', async () => {
+      const database = join(dir, `t${randomBytes(4).toString('hex')}.sqlite`);
+      const config = file(`[logging]\nlevel = "error"\n[database]\nurl = "sqlite:${database}"\n[security]\nmaster_key = "${MASTER_KEY}"\n${tenantToml}`);
+      const env = { ALIAS: 'x' };
+      expect((await cli(['tenants', 'create', 'wso2.com', '--config', config], env)).status).toBe(0);
+      // The admin API's PATCH is the way in; the CLI has no flag for settings: written as it would store them.
+      const db = new Database(database);
+      try {
+        db.prepare('UPDATE tenants SET settings = ? WHERE domain = ?').run(JSON.stringify({ oauth: { token: { access_token_ttl: 600 } } }), 'wso2.com');
+      } finally {
+        db.close();
+      }
+      const printed = await cli(['config', 'print', '--effective', '--json', '--tenant', 'wso2.com', '--config', config], env);
+      expect({ status: printed.status, stderr: printed.stderr }).toEqual({ status: 0, stderr: '' });
+      const { settings } = JSON.parse(printed.stdout) as { settings: { table: string; key: string; value: unknown; source: string }[] };
+      expect(settings).toContainEqual({ table: 'oauth.token', key: 'access_token_ttl', value: 600, source: 'tenant-admin' });
+      expect(settings).toContainEqual({ table: 'oauth.grant_type.password', key: 'enable', value: false, source: 'tenant-file' });
+      const toml = await cli(['config', 'print', '--effective', '--tenant', 'wso2.com', '--config', config], env);
+      expect(toml.stdout).toMatch(/access_token_ttl = 600 +# tenant-admin\n/);
+      // A tenant not (yet) in the database: the file's part, said so.
+      const unknown = await cli(['config', 'print', '--effective', '--json', '--tenant', 'acme.example', '--config', config], env);
+      expect(unknown.status).toBe(0);
+      expect(unknown.stderr).toContain('tenant acme.example does not exist (yet)');
     });
 
     it('prints the same rows as JSON with --json; another tenant resolves the file\'s values', async () => {

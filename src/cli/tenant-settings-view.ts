@@ -31,12 +31,12 @@ const SECRET_NAME = /password|secret|passphrase|credential|key$/i;
 const MASK = '********';
 
 /**
- * The overridable settings `domain` resolves from the file alone (admin API overrides live in the
- * database: `grantry tenants show D` prints them; they win over these), as rows in the order a
- * deployment file writes them.
+ * The overridable settings `domain` resolves — from the file, and over it the overrides its record
+ * holds (`adminOverrides`, set through the admin API; undefined when no database was read) — as
+ * rows in the order a deployment file writes them.
  */
-export function tenantSettingRows(config: GrantryConfig, domain: string): TenantSettingRow[] {
-  const { settings, sources } = resolveTenantSettings(config, domain);
+export function tenantSettingRows(config: GrantryConfig, domain: string, adminOverrides: unknown = {}): TenantSettingRow[] {
+  const { settings, sources } = resolveTenantSettings(config, domain, adminOverrides);
   const rows: TenantSettingRow[] = [];
   const sourceOf = (path: string): SettingSource => sources[path] ?? 'default';
 
@@ -101,10 +101,11 @@ export function tenantSettingRows(config: GrantryConfig, domain: string): Tenant
 }
 
 /** The rows as a TOML document, each value commented with its source. */
-export function tenantSettingsToml(domain: string, rows: readonly TenantSettingRow[]): string {
+export function tenantSettingsToml(domain: string, rows: readonly TenantSettingRow[], readRecord: boolean): string {
   const lines = [
-    `# Effective settings of tenant ${domain} from the deployment file: defaults, the top level, [tenant.${JSON.stringify(domain)}].`,
-    `# Overrides set through the admin API are not read here (they win over these): grantry tenants show ${domain}.`,
+    readRecord
+      ? `# Effective settings of tenant ${domain}: defaults, the top level, [tenant.${JSON.stringify(domain)}], then the tenant record's overrides (admin API), which win.`
+      : `# Effective settings of tenant ${domain} from the deployment file: defaults, the top level, [tenant.${JSON.stringify(domain)}] (no database here: the record's overrides, which win, were not read).`,
     '# Everything else is server-wide: grantry config print --effective.',
   ];
   let table = '';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { stringify as toToml } from 'smol-toml';
 import { maskUrlPassword } from '../../common/fatal';
+import { OAuthError } from '../../common/oauth-error';
 import { buildConfig, ConfigError, inspectConfig, readConfigDocument, resolveConfigPath } from '../../config/config-loader';
 import { GrantryConfig } from '../../config/config.schema';
 import { didYouMeanHint } from '../../config/did-you-mean';
@@ -15,6 +16,7 @@ import { allowedGrantTypeProblems, registrationGrantTypes } from '../../oauth/re
 import { namesPluginModule } from '../../plugins/module-loader';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
+import { probeDatabase, requireExistingStore } from '../preflight';
 import { registeredClientWarnings } from '../registration-check';
 import { tenantSettingRows, tenantSettingsToml, tenantTableSemanticProblems } from '../tenant-settings-view';
 
@@ -28,12 +30,41 @@ grantry config print --effective [--tenant DOMAIN] [--config PATH] [--json]
    tables are checked too: a key a tenant may not override is named.
    print --effective: the whole configuration in force (built-in defaults merged, PORT/HOST and
    DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked.
-   With --tenant DOMAIN: the settings a tenant may override, as that tenant resolves them from the
-   file (defaults, the top level, its [tenant."DOMAIN"] table), each with its source; the
-   overrides set through the admin API, which win, are shown by grantry tenants show DOMAIN)
+   With --tenant DOMAIN: the settings a tenant may override, as that tenant resolves them (defaults,
+   the top level, its [tenant."DOMAIN"] table, then its record's overrides set through the admin
+   API, which win), each with its source; without a database here, the file's part only, said so)
   e.g. grantry config check --config /etc/grantry/deployment.toml
        grantry config print --effective --json
        grantry config print --effective --tenant wso2.com`;
+
+/**
+ * The overrides tenant `domain`'s record holds (admin API), read from an existing database; undefined
+ * when there is none here (a read-only command never creates one): the file's part is printed alone.
+ */
+async function storedTenantSettings(config: GrantryConfig, io: CliIO, domain: string): Promise<unknown> {
+  const fileOnly = (why: string) => {
+    io.stderr.write(`grantry: ${why}: tenant ${domain}'s settings from the deployment file only (its record's overrides win over them)\n`);
+    return undefined;
+  };
+  if (config.database.url === 'sqlite::memory:') return fileOnly('an in-memory database holds no tenant');
+  try {
+    requireExistingStore(config);
+  } catch {
+    return fileOnly('no database here');
+  }
+  await probeDatabase(config);
+  // Loaded only here: checking or printing the file needs none of the application.
+  const [{ withCliContext }, { TenantsService }] = await Promise.all([import('../cli-context'), import('../../tenants/tenants.service')]);
+  const settings = await withCliContext(config, io, async (app) => {
+    try {
+      return (await app.get(TenantsService).get(domain)).view.settings as unknown;
+    } catch (error) {
+      if (error instanceof OAuthError && error.status === 404) return undefined;
+      throw error;
+    }
+  });
+  return settings ?? fileOnly(`tenant ${domain} does not exist (yet)`);
+}
 
 /** What a masked value prints as. */
 export const MASK = '********';
@@ -63,9 +94,9 @@ export async function configCommand(sub: string | undefined, args: string[], io:
       const { path, raw } = readConfigDocument(values.config as string | undefined, io.env);
       const config = buildConfig(raw, { env: io.env, configDir: path ? resolve(path, '..') : process.cwd(), source: path });
       if (tenant !== undefined) {
-        // The file's merge only: reading the tenant's admin overrides would open the database (a read-only command never creates one).
-        const rows = tenantSettingRows(config, tenant);
-        io.stdout.write(values.json === true ? `${JSON.stringify({ tenant, settings: rows }, null, 2)}\n` : tenantSettingsToml(tenant, rows));
+        const stored = await storedTenantSettings(config, io, tenant);
+        const rows = tenantSettingRows(config, tenant, stored ?? {});
+        io.stdout.write(values.json === true ? `${JSON.stringify({ tenant, settings: rows }, null, 2)}\n` : tenantSettingsToml(tenant, rows, stored !== undefined));
         return;
       }
       const effective = masked(effectiveDocument(config), envPaths(raw));
