@@ -37,6 +37,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.sectorIdentifierUri = metadata.sector_identifier_uri;
   entity.defaultMaxAge = metadata.default_max_age;
   entity.requireAuthTime = metadata.require_auth_time;
+  entity.requirePushedAuthorizationRequests = metadata.require_pushed_authorization_requests;
   entity.allowedCorsOrigins = metadata.allowed_cors_origins;
   entity.idTokenSignedResponseAlg = metadata.id_token_signed_response_alg;
   entity.idTokenEncryptedResponseAlg = metadata.id_token_encrypted_response_alg;
@@ -81,6 +82,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     sector_identifier_uri: entity.sectorIdentifierUri,
     default_max_age: entity.defaultMaxAge,
     require_auth_time: entity.requireAuthTime === true,
+    require_pushed_authorization_requests: entity.requirePushedAuthorizationRequests === true,
     allowed_cors_origins: entity.allowedCorsOrigins ?? null,
     id_token_signed_response_alg: entity.idTokenSignedResponseAlg ?? null,
     id_token_encrypted_response_alg: entity.idTokenEncryptedResponseAlg ?? null,

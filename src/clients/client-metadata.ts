@@ -43,6 +43,8 @@ export interface ClientMetadata {
   default_max_age: number | null;
   /** Always put `auth_time` in ID tokens. */
   require_auth_time: boolean;
+  /** RFC 9126 §6: this client's authorization requests must be pushed (POST /oauth2/par) first. */
+  require_pushed_authorization_requests: boolean;
   /**
    * Web origins whose browser code may call the token, revocation and userinfo endpoints (CORS);
    * null: the origins of the redirect URIs for a public client, none for a confidential one.
@@ -112,6 +114,7 @@ const DEFAULTS: ClientMetadata = {
   sector_identifier_uri: null,
   default_max_age: null,
   require_auth_time: false,
+  require_pushed_authorization_requests: false,
   allowed_cors_origins: null,
   id_token_signed_response_alg: null,
   id_token_encrypted_response_alg: null,
@@ -163,6 +166,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   sector_identifier_uri: { ...nullableUri, description: 'https; must list every redirect URI; required of a pairwise client whose redirect URIs have several hosts, a private-use scheme (no host) or a loopback host' },
   default_max_age: { type: ['integer', 'null'], minimum: 0 },
   require_auth_time: { type: 'boolean', default: false },
+  require_pushed_authorization_requests: { type: 'boolean', default: false, description: 'RFC 9126 §6: only pushed authorization requests (POST /oauth2/par) from this client' },
   allowed_cors_origins: {
     type: ['array', 'null'],
     items: { type: 'string' },
@@ -270,6 +274,10 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('require_auth_time')) {
     if (typeof body.require_auth_time !== 'boolean') throw OAuthError.invalidClientMetadata('require_auth_time must be true or false');
     out.require_auth_time = body.require_auth_time;
+  }
+  if (has('require_pushed_authorization_requests')) {
+    if (typeof body.require_pushed_authorization_requests !== 'boolean') throw OAuthError.invalidClientMetadata('require_pushed_authorization_requests must be true or false');
+    out.require_pushed_authorization_requests = body.require_pushed_authorization_requests;
   }
   if (has('allowed_cors_origins')) out.allowed_cors_origins = nullable(body.allowed_cors_origins, (v) => unique(strings(v, 'allowed_cors_origins', MAX_CORS_ORIGINS).map((origin) => corsOrigin(origin)), 'allowed_cors_origins'));
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present (said before either is judged).

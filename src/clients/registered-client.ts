@@ -49,6 +49,8 @@ export interface RegisteredClient {
   readonly sectorIdentifierUri: string | null;
   readonly defaultMaxAge: number | null;
   readonly requireAuthTime: boolean;
+  /** RFC 9126 §6: only pushed authorization requests. */
+  readonly requirePushedAuthorizationRequests: boolean;
   /** null: the server's `[oauth.token] signing_alg`. */
   readonly idTokenSignedResponseAlg: string | null;
   /** JWE of ID tokens (alg and enc both set or both null; see encryption-metadata.ts). */
@@ -93,6 +95,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     sectorIdentifierUri: entity.sectorIdentifierUri,
     defaultMaxAge: entity.defaultMaxAge,
     requireAuthTime: entity.requireAuthTime === true,
+    requirePushedAuthorizationRequests: entity.requirePushedAuthorizationRequests === true,
     idTokenSignedResponseAlg: entity.idTokenSignedResponseAlg ?? null,
     idTokenEncryptedResponseAlg: entity.idTokenEncryptedResponseAlg ?? null,
     idTokenEncryptedResponseEnc: entity.idTokenEncryptedResponseEnc ?? null,

@@ -137,6 +137,10 @@ export class IssuerContext {
     return this.current.revocationEndpoint;
   }
 
+  get parEndpoint(): string {
+    return this.current.parEndpoint;
+  }
+
   get jwksUri(): string {
     return this.current.jwksUri;
   }

@@ -3,12 +3,13 @@ import { NO_STORE_HEADERS } from './no-store.decorator';
 
 /**
  * The endpoints that take POST only — RFC 6749 §3.2 (token), RFC 7662 §2.1 (introspection),
- * RFC 7009 §2.1 (revocation), RFC 7591 §3.1 (registration) — with what their 405 calls them.
+ * RFC 7009 §2.1 (revocation), RFC 7591 §3.1 (registration), RFC 9126 §2 (PAR) — with what their 405 calls them.
  */
 export const POST_ONLY_ENDPOINTS: ReadonlyMap<string, string> = new Map([
   ['/oauth2/token', 'the token endpoint'],
   ['/oauth2/introspect', 'the introspection endpoint'],
   ['/oauth2/revoke', 'the revocation endpoint'],
+  ['/oauth2/par', 'the pushed authorization request endpoint'],
   ['/oauth2/register', 'the registration endpoint'],
 ]);
 

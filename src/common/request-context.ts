@@ -62,6 +62,11 @@ export class RequestContext {
     return `${this.issuer}/oauth2/revoke`;
   }
 
+  /** RFC 9126 §5 `pushed_authorization_request_endpoint`. */
+  get parEndpoint(): string {
+    return `${this.issuer}/oauth2/par`;
+  }
+
   get jwksUri(): string {
     return `${this.issuer}/oauth2/jwks`;
   }

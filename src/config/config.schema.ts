@@ -151,6 +151,14 @@ export class PkceSettings {
   @TomlBool() allow_plain = false;
 }
 
+/** `[oauth.par]`: pushed authorization requests (RFC 9126). */
+export class ParSettings {
+  /** Seconds a pushed request's `request_uri` may be used at the authorization endpoint (RFC 9126 §2.2 `expires_in`). */
+  @TomlInt() @Min(1) @Max(600) request_uri_ttl = 60;
+  /** Every authorization request must be pushed first (RFC 9126 §5 `require_pushed_authorization_requests`). */
+  @TomlBool() required = false;
+}
+
 /** `[oauth.oidc.id_token]` */
 export class IdTokenSettings {
   /** Extra audiences added to every ID token (beside the client_id). */
@@ -186,6 +194,7 @@ export class OAuthSettings {
   @ValidateNested() @Type(() => OutboundSettings) outbound = new OutboundSettings();
   @ValidateNested() @Type(() => PkceSettings) pkce = new PkceSettings();
   @ValidateNested() @Type(() => RequestObjectSettings) request_object = new RequestObjectSettings();
+  @ValidateNested() @Type(() => ParSettings) par = new ParSettings();
   @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   /**

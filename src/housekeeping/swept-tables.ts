@@ -14,6 +14,8 @@ export const SWEPT_TABLES: readonly string[] = [
   'refresh_tokens',
   // Authorization codes: one-time, valid [oauth.grant_type.authorization_code] code_ttl seconds.
   'authorization_codes',
+  // Pushed authorization requests (RFC 9126), past their [oauth.par] request_uri_ttl.
+  'pushed_requests',
   // Sign-ins and consents the user never finished.
   'interactions',
   // Browser sessions past their [login] session_ttl.

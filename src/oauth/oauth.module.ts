@@ -23,6 +23,10 @@ import { RequestResolver } from './authorization/request/request-resolver';
 import { RequestObjects } from './authorization/request/request-object';
 import { RequestObjectResolver } from './authorization/request/request-object-resolver';
 import { RequestUriFetch } from './authorization/request/request-uri-fetch';
+import { PushedRequestEntity } from './authorization/request/pushed-request.entity';
+import { PushedRequests } from './authorization/request/pushed-requests';
+import { ParController } from './par/par.controller';
+import { ParService } from './par/par.service';
 import { Responder } from './authorization/response/responder';
 import { LiveSessions } from './authorization/session/live-sessions';
 import { SessionEntity } from './authorization/session/session.entity';
@@ -108,6 +112,8 @@ const BROWSER_PROVIDERS: Provider[] = [
   RequestObjects,
   RequestObjectResolver,
   RequestUriFetch,
+  PushedRequests,
+  ParService,
   PromptPolicy,
   AuthorizationFlow,
   AuthorizationIssuer,
@@ -132,11 +138,11 @@ const BROWSER_PROVIDERS: Provider[] = [
     useFactory: (config: GrantryConfig) => Object.assign(new PagesSettings(), { templates_dir: config.login.templates_dir && resolve(config.configDir ?? '.', config.login.templates_dir) }),
   },
 ];
-const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEntity, ConsentEntity];
+const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEntity, ConsentEntity, PushedRequestEntity];
 
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule, AuditModule],
-  controllers: [IntrospectionController, RevocationController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
+  controllers: [IntrospectionController, RevocationController, ParController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...JWE_PROVIDERS,

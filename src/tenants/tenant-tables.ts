@@ -2,7 +2,7 @@
  * Every table whose rows belong to a tenant (a `tenant` column), deleted with the tenant in one
  * atomic write: clients, users and their identity links, identity providers, the truststore,
  * signing and encryption keys, grants, codes, tokens (opaque, refresh, revoked), sessions,
- * interactions, consents, initial access tokens and used `jti`s.
+ * interactions, consents, initial access tokens, pushed authorization requests and used `jti`s.
  *
  * `audit_events` is left out on purpose: the trail is the record of what happened, the deletion
  * of the tenant included, and outlives what it describes (housekeeping sweeps it by age).
@@ -12,7 +12,7 @@
  */
 export const TENANT_TABLES = [
   'access_tokens', 'authorization_codes', 'certificates', 'clients', 'consents', 'encryption_keys',
-  'grant_records', 'identity_providers', 'initial_access_tokens', 'interactions', 'refresh_tokens',
+  'grant_records', 'identity_providers', 'initial_access_tokens', 'interactions', 'pushed_requests', 'refresh_tokens',
   'revoked_access_tokens', 'sessions', 'signing_keys', 'used_jtis', 'user_identities', 'users',
 ] as const;
 

@@ -31,6 +31,7 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     sectorIdentifierUri: null,
     defaultMaxAge: null,
     requireAuthTime: false,
+    requirePushedAuthorizationRequests: false,
     idTokenSignedResponseAlg: null,
     idTokenEncryptedResponseAlg: null,
     idTokenEncryptedResponseEnc: null,

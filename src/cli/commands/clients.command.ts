@@ -11,7 +11,7 @@ export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G
                        [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--super-admin]
                        [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
                        [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
-                       [--require-auth-time] [--cors-origin ORIGIN]... [--request-uri U]...
+                       [--require-auth-time] [--require-par] [--cors-origin ORIGIN]... [--request-uri U]...
                        [--request-object-signing-alg ALG] [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
                        [--no-introspect-any] [--no-super-admin] [--no-cors-origin | --default-cors-origins]
@@ -44,6 +44,7 @@ const CLIENT_OPTIONS = {
   'sector-identifier-uri': { type: 'string' },
   'default-max-age': { type: 'string' },
   'require-auth-time': { type: 'boolean' },
+  'require-par': { type: 'boolean' },
   'cors-origin': { type: 'string', multiple: true },
   'request-uri': { type: 'string', multiple: true },
   'request-object-signing-alg': { type: 'string' },
@@ -76,6 +77,8 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
     input.default_max_age = seconds;
   }
   if (values['require-auth-time']) input.require_auth_time = true;
+  // RFC 9126 §6 require_pushed_authorization_requests.
+  if (values['require-par']) input.require_pushed_authorization_requests = true;
   if (values['cors-origin']) input.allowed_cors_origins = values['cors-origin'];
   return input;
 }

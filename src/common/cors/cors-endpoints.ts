@@ -21,6 +21,8 @@ const ANY_GET: CorsEndpoint = { origins: 'any', methods: 'GET' };
 export const CORS_ENDPOINTS: ReadonlyMap<string, CorsEndpoint> = new Map([
   ['/oauth2/token', CLIENT_POST],
   ['/oauth2/revoke', CLIENT_POST],
+  // RFC 9126: a browser-based (public) client pushes its request as it calls the token endpoint.
+  ['/oauth2/par', CLIENT_POST],
   ['/oauth2/userinfo', { origins: 'client', methods: 'GET, POST' }],
   ['/oauth2/jwks', ANY_GET],
   ['/.well-known/openid-configuration', ANY_GET],

@@ -90,7 +90,8 @@ export class ClientAssertionVerifier {
           algs: this.profiles.forClient(client).allowedSigningAlgs(client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs),
           keys: (alg, header) => this.keySource.keys(client, alg, header),
           rules: {
-            audiences: [this.context.tokenEndpoint, this.context.issuer, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],
+            // RFC 9126 §2: the PAR endpoint's URL is an audience too (the same chain authenticates there).
+            audiences: [this.context.tokenEndpoint, this.context.issuer, this.context.parEndpoint, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],
             skewSeconds: properties.TimestampSkewInSeconds,
             ...limits,
             requireJti: properties.PreventTokenReuse,

@@ -151,6 +151,9 @@ export class DiscoveryController {
       // The acr values the enabled login steps declare (the password step's); a drop-in step's own are not known here.
       ...(this.loginSteps.acrValues.length ? { acr_values_supported: this.loginSteps.acrValues } : {}),
       authorization_response_iss_parameter_supported: true,
+      // RFC 9126 §5: authenticated as at the token endpoint (the same chain).
+      pushed_authorization_request_endpoint: this.issuer.parEndpoint,
+      require_pushed_authorization_requests: policy.parRequired,
     };
   }
 }

@@ -9,6 +9,7 @@ import { TokenPolicy } from '../../issuance/token-policy';
 import { userClaimsFor } from '../../tokens/oidc-claims';
 import { AuthorizationCodes } from '../code/authorization-codes';
 import type { ValidatedAuthorizationRequest } from '../request/authorization-request';
+import { PushedRequests } from '../request/pushed-requests';
 import type { LiveSession } from '../session/live-sessions';
 
 /**
@@ -28,6 +29,7 @@ export class AuthorizationIssuer {
     private readonly policy: TokenPolicy,
     private readonly issuance: TokenIssuance,
     private readonly codeSettings: AuthorizationCodeGrantSettings,
+    private readonly pushed: PushedRequests,
   ) {}
 
   /** A grant record for what the user granted, and the response type's artefacts: the fields of the response (without `state` and `iss`). */
@@ -76,7 +78,11 @@ export class AuthorizationIssuer {
           }
         : undefined,
       // The user disabled, deleted or changed since the session was read: no grant outlives that.
-      before: [this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now'))],
+      // RFC 9126: a pushed request is used up in this commit — of concurrent uses, one gets the code.
+      before: [
+        this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now')),
+        ...(validated.pushedRequest ? [this.pushed.consumption(validated.pushedRequest, client.clientId)] : []),
+      ],
       after: code ? [code.step] : [],
     });
     const response: Record<string, string | undefined> = { code: code?.code, id_token: issued.idToken };

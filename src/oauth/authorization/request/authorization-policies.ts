@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../../../clients/registered-client';
 import { IssuerContext } from '../../../common/issuer-context';
+import { GrantryConfig } from '../../../config/config.schema';
 import type { IssuerSettings } from '../../../config/tenant-settings';
 import type { SecurityProfile } from '../../core/security-profile';
 import { SecurityProfiles } from '../../core/security-profiles';
@@ -22,6 +23,7 @@ export class AuthorizationPolicies {
     private readonly grants: GrantRegistry,
     private readonly issuers: IssuerContext,
     private readonly registrationGrantTypes: RegistrationGrantTypes,
+    private readonly config: GrantryConfig,
   ) {}
 
   /**
@@ -37,7 +39,8 @@ export class AuthorizationPolicies {
       policy = {
         responseTypes: new Set([...enabledTypes].filter((type) => profile.allowsResponseType(type))),
         pkce: profile.pkce,
-        parRequired: profile.parRequired,
+        // RFC 9126 §5: the profile's rule, or the deployment's ([oauth.par] required).
+        parRequired: profile.parRequired || this.config.oauth.par.required,
         requestObjects: { unsigned: profile.unsignedRequestObjects, params: profile.requestObjectParams },
         grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
       };

@@ -39,6 +39,8 @@ export interface ValidatedAuthorizationRequest {
   subjects?: string[];
   /** OIDC Core §5.5.1.1: the acr values one of which the sign-in must satisfy (empty: any acr). Undefined: no requirement. */
   essentialAcr?: string[];
+  /** RFC 9126: the key of the pushed request this came from, used up when the code or tokens are issued. */
+  pushedRequest?: string;
 }
 
 /** Where an error about this request goes, once the client and redirect URI are known. */
@@ -81,6 +83,8 @@ export function validateAuthorizationRequest(
   client: RegisteredClient | undefined,
   policy: AuthorizationPolicy,
   destination: { value?: ErrorDestination },
+  /** RFC 9126: the parameters were (or are being) pushed, so a PAR requirement is met. */
+  pushed = false,
 ): ValidatedAuthorizationRequest {
   if (!client) throw new AuthorizationPageError('invalid_request', params.client_id ? 'the client is unknown' : 'client_id is required');
   const scopes = scopeList(params.scope);
@@ -98,7 +102,8 @@ export function validateAuthorizationRequest(
   }
   if (params.request !== undefined) throw redirectError('request_not_supported', 'request objects are not supported');
   if (params.request_uri !== undefined) throw redirectError('request_uri_not_supported', 'request_uri is not supported');
-  if (policy.parRequired) throw redirectError('invalid_request', 'authorization requests must be pushed first (RFC 9126): send request_uri');
+  // RFC 9126 §5/§6: server-wide ([oauth.par] required, the profile) or for this client.
+  if ((policy.parRequired || client.requirePushedAuthorizationRequests) && !pushed) throw redirectError('invalid_request', 'authorization requests must be pushed first (RFC 9126): send request_uri');
   if (params.response_type === undefined) throw redirectError('invalid_request', 'response_type is required');
   if (!responseType || !policy.responseTypes.has(responseType)) throw redirectError('unsupported_response_type', `response_type ${params.response_type} is not supported`);
   if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../../clients/clients.service';
 import type { RegisteredClient } from '../../../clients/registered-client';
-import { redirectError } from './authorization-errors';
+import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { authorizationParams } from './authorization-params';
 import { AuthorizationPolicies } from './authorization-policies';
 import { ErrorDestination, validateAuthorizationRequest, ValidatedAuthorizationRequest } from './authorization-request';
 import { IdTokenHints } from './id-token-hints';
 import { RequestObjectResolver } from './request-object-resolver';
+import { isPushedRequestUri, PushedRequests } from './pushed-requests';
 
 /** A request the flow can work from, and the client it is for. */
 export interface ResolvedAuthorizationRequest {
@@ -26,6 +27,7 @@ export class RequestResolver {
     private readonly policies: AuthorizationPolicies,
     private readonly hints: IdTokenHints,
     private readonly requestObjects: RequestObjectResolver,
+    private readonly pushed: PushedRequests,
   ) {}
 
   /**
@@ -35,6 +37,9 @@ export class RequestResolver {
    */
   async resolve(source: unknown, destination: { value?: ErrorDestination }): Promise<ResolvedAuthorizationRequest> {
     let params = authorizationParams(source);
+    // --- RFC 9126 (PAR): a request_uri of ours stands for the pushed request ---
+    if (isPushedRequestUri(params.request_uri)) return this.resolvePushed(params.request_uri, params.client_id, destination);
+    // --- end PAR ---
     const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
     // --- request objects (RFC 9101 `request`, `request_uri` by https reference): request-object-resolver.ts ---
     if (client && this.requestObjects.handles(params)) params = await this.requestObjects.resolve(params, client, this.policies.policyFor(client), destination);
@@ -43,6 +48,32 @@ export class RequestResolver {
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
     return { validated, client: client! };
   }
+
+  // --- RFC 9126 (PAR) ---
+  /**
+   * §4: the pushed request is THE request — every other parameter but `client_id` (required, and
+   * the pusher's) is ignored — validated again against the client as it is now. Not consumed
+   * here: the code's commit uses it up (`PushedRequests.consumption`).
+   */
+  private async resolvePushed(requestUri: string, clientId: string | undefined, destination: { value?: ErrorDestination }): Promise<ResolvedAuthorizationRequest> {
+    if (!clientId) throw new AuthorizationPageError('invalid_request', 'client_id is required with request_uri');
+    const client = clientId.length <= 64 ? await this.clients.findForAuthentication(clientId) : undefined;
+    if (!client) throw new AuthorizationPageError('invalid_request', 'the client is unknown');
+    const { params, handleHash } = await this.pushed.find(requestUri, client.clientId);
+    const validated = await this.validatePushed(params, client, destination);
+    return { validated: { ...validated, pushedRequest: handleHash }, client };
+  }
+
+  /** Parameters pushed (or being pushed) by `client`, validated as /oauth2/authorize validates them. */
+  async validatePushed(pushed: Readonly<Record<string, string>>, client: RegisteredClient, destination: { value?: ErrorDestination } = {}): Promise<ValidatedAuthorizationRequest> {
+    const policy = this.policies.policyFor(client);
+    // A pushed request may carry a request object (RFC 9126 §3): resolved as at /oauth2/authorize.
+    const params = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination) : pushed;
+    const validated = validateAuthorizationRequest(params, client, policy, destination, true);
+    if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
+    return validated;
+  }
+  // --- end PAR ---
 
   /**
    * OIDC Core §3.1.2.1: the hint must be an ID token this server issued to the client (signed,
