@@ -2,7 +2,9 @@ import * as oauth from 'oauth4webapi';
 import { DataSource } from 'typeorm';
 import type { ClientView } from '../src/clients/clients.service';
 import { IssuerContext } from '../src/common/issuer-context';
-import { PushedRequests } from '../src/oauth/authorization/request/pushed-requests';
+import { PushedRequestEntity } from '../src/oauth/authorization/request/pushed-request.entity';
+import { PAR_REQUEST_URI_PREFIX, PushedRequests } from '../src/oauth/authorization/request/pushed-requests';
+import { hashToken } from '../src/oauth/tokens/token-hash';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
@@ -170,14 +172,37 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(again.html).toContain('invalid_request_uri');
   });
 
+  it('20 browsers that started with the same request_uri approve at once: one code, 19 invalid_request_uri at the redirect URI', async () => {
+    // A client of its own, so every browser is asked for consent: the approvals are what race.
+    const fresh = await createClient(server, { client_name: 'Fresh', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid profile' });
+    const request = await codeRequest(fresh.client_id);
+    const { body } = await rawPush(fresh, request.params);
+    const url = authorizeUrl(fresh.client_id, body.request_uri as string);
+    // Each signs in (one after the other: concurrent sign-ins of one account are refused) to the
+    // consent page — nothing consumed yet — then all approve together: the code's commit decides.
+    const browsers = Array.from({ length: 20 }, () => new TestBrowser(server.url));
+    const consents: Awaited<ReturnType<TestBrowser['submit']>>[] = [];
+    for (const browser of browsers) {
+      const afterLogin = await browser.submit(await browser.follow(url), { username: 'alice', password: PASSWORD });
+      expect(afterLogin.html).toContain('value="approve"');
+      consents.push(afterLogin);
+    }
+    const landed = await Promise.all(browsers.map(async (browser, i) => new URL((await browser.submit(consents[i], { decision: 'approve' })).location!)));
+    expect(landed.filter((answer) => answer.searchParams.has('code'))).toHaveLength(1);
+    const refused = landed.filter((answer) => answer.searchParams.get('error') === 'invalid_request_uri');
+    expect(refused).toHaveLength(19);
+    for (const answer of refused) expect(answer.searchParams.get('state')).toBe(request.state);
+  });
+
   it('a refused or abandoned request consumes nothing; an expired one is an error page', async () => {
     const request = await codeRequest(rp.client_id, { prompt: 'none' });
     const { body } = await rawPush(rp, request.params);
     // prompt=none without a session: login_required at the redirect URI, the request_uri still unused.
     const first = await new TestBrowser(server.url).request(authorizeUrl(rp.client_id, body.request_uri as string));
     expect(new URL(first.location!).searchParams.get('error')).toBe('login_required');
-    const [row] = (await server.app.get(DataSource).query('SELECT consumed FROM pushed_requests ORDER BY expires_at DESC')) as { consumed: unknown }[];
-    expect(Boolean(Number(row.consumed))).toBe(false);
+    const handleHash = hashToken((body.request_uri as string).slice(PAR_REQUEST_URI_PREFIX.length));
+    const row = await server.app.get(DataSource).getRepository(PushedRequestEntity).findOneByOrFail({ handleHash });
+    expect(row.consumed).toBe(false);
     // Past its expires_at (set back in the database, as time passing would): refused, no redirect.
     await server.app.get(DataSource).query('UPDATE pushed_requests SET expires_at = 1');
     const expired = await new TestBrowser(server.url).request(authorizeUrl(rp.client_id, body.request_uri as string));
