@@ -42,6 +42,10 @@ const ROWS: Record<string, { key: string; row(key: string, expiresAt: number): R
     key: 'id',
     row: (id, expiresAt) => ({ id, tenant: 'carbon.super', binding_hash: 'b', csrf: 'c', client_id: 'c1', request: '{}', step: 0, created_at: now() - 7200, expires_at: expiresAt }),
   },
+  pushed_requests: {
+    key: 'handle_hash',
+    row: (handle_hash, expiresAt) => ({ handle_hash, tenant: 'carbon.super', client_id: 'c1', params: '{}', expires_at: expiresAt }),
+  },
   sessions: {
     key: 'id',
     row: (id, expiresAt) => ({ id, tenant: 'carbon.super', secret_hash: `s-${id}`, user_id: 'u1', auth_time: now() - 7200, amr: '["pwd"]', created_at: now() - 7200, expires_at: expiresAt }),

@@ -281,7 +281,9 @@ describe('migration to tenants (issue 26 item 7)', () => {
     try {
       const old = await open(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === 'Tenants1765200000000')));
       const tables = await tablesWithTenantColumn(old);
-      expect(tables).toEqual([...TENANT_TABLES, ...KEPT_WITH_TENANT_DELETED].sort());
+      // Tables created after the tenants migration (with their tenant column from the start) are not there yet.
+      const later = ['pushed_requests'];
+      expect(tables).toEqual([...TENANT_TABLES, ...KEPT_WITH_TENANT_DELETED].filter((table) => !later.includes(table)).sort());
       // Two rows of the one tenant there was in every table, so unique (tenant, ...) keys meet each other.
       for (const table of tables) for (let i = 0; i < 2; i++) await insertTenantRow(old, table, 'default');
       const before = await shapeOf(old, tables);
