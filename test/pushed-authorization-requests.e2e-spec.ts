@@ -8,6 +8,9 @@ import { hashToken } from '../src/oauth/tokens/token-hash';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
+import { writeText } from './support/certificates';
+import { cli } from './support/cli';
+import { freshDatabase, TestDatabase } from './support/database';
 import { keyPair } from './support/assertions';
 import { TestBrowser } from './support/browser';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer } from './support/server';
@@ -283,5 +286,24 @@ describe('[oauth.par] required', () => {
     expect(body.expires_in).toBe(30);
     const pushed = await new TestBrowser(server.url).follow(`${server.url}/oauth2/authorize?${new URLSearchParams({ client_id: rp.client_id, request_uri: body.request_uri })}`);
     expect(pushed.html).toContain('name="username"');
+  });
+});
+
+describe('grantry clients --require-par', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = freshDatabase();
+    await db.prepare?.();
+  });
+  afterAll(() => db.drop());
+
+  it('registers require_pushed_authorization_requests with create --require-par, and clears it with update --no-require-par', async () => {
+    const schema = db.schema ? `schema = "${db.schema}"\n` : '';
+    const configFile = writeText(db.dir, 'par-cli.toml', `[database]\nurl = "${db.url}"\n${schema}\n[security]\nmaster_key = "$env{TEST_MASTER_KEY}"\n`);
+    const json = async (...args: string[]) => JSON.parse((await cli([...args, '--config', configFile, '--json'], { TEST_MASTER_KEY: db.masterKey })).stdout);
+    const created = await json('clients', 'create', '--name', 'strict', '--grant-type', 'authorization_code', '--redirect-uri', REDIRECT, '--require-par');
+    expect(created.require_pushed_authorization_requests).toBe(true);
+    expect((await json('clients', 'update', created.client_id, '--no-require-par')).require_pushed_authorization_requests).toBe(false);
+    expect((await json('clients', 'update', created.client_id, '--require-par')).require_pushed_authorization_requests).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G
                        [--require-auth-time] [--require-par] [--cors-origin ORIGIN]... [--request-uri U]...
                        [--request-object-signing-alg ALG] [--json]
 grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
-                       [--no-introspect-any] [--no-super-admin] [--no-cors-origin | --default-cors-origins]
+                       [--no-introspect-any] [--no-super-admin] [--no-require-par] [--no-cors-origin | --default-cors-origins]
                        [--no-request-uri] [--any-request-object-signing-alg] [--json]
   --super-admin: with --scope admin, a super-admin — administers tenants and every tenant's admin API
                  (clients of the default tenant only; set only here or with another super-admin's token)
@@ -99,11 +99,12 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       return;
     }
     case 'update': {
-      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-super-admin': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' }, 'no-request-uri': { type: 'boolean' }, 'any-request-object-signing-alg': { type: 'boolean' } });
+      const { values, positionals } = parse(args, { ...CLIENT_OPTIONS, 'no-introspect-any': { type: 'boolean' }, 'no-super-admin': { type: 'boolean' }, 'no-require-par': { type: 'boolean' }, 'no-cors-origin': { type: 'boolean' }, 'default-cors-origins': { type: 'boolean' }, 'no-request-uri': { type: 'boolean' }, 'any-request-object-signing-alg': { type: 'boolean' } });
       const clientId = requirePositional(positionals, 'CLIENT_ID');
       const input: Record<string, unknown> = metadataFields(values);
       if (values.name) input.client_name = values.name;
       if (values['no-introspect-any']) input.introspect_any = false;
+      if (values['no-require-par']) input.require_pushed_authorization_requests = false;
       if (values['super-admin'] && values['no-super-admin']) throw new UsageError('give only one of --super-admin, --no-super-admin');
       if (values['no-super-admin']) input.super_admin = false;
       if (values['request-uri'] && values['no-request-uri']) throw new UsageError('give only one of --request-uri, --no-request-uri');
