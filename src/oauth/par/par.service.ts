@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../../clients/registered-client';
 import { OAuthError } from '../../common/oauth-error';
 import { AtomicWriter } from '../../database/atomic-writer';
 import { AuthorizationPageError } from '../authorization/request/authorization-errors';
-import { PushedRequests } from '../authorization/request/pushed-requests';
+import { MAX_PUSHED_BYTES, PushedRequests } from '../authorization/request/pushed-requests';
 import { RequestResolver } from '../authorization/request/request-resolver';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { ClientRequest } from '../core/client-request';
@@ -37,6 +37,8 @@ export class ParService {
     onClient(authenticated.client);
     const { client } = authenticated;
     const params = authorizationParamsOf(request, client);
+    // Stored as JSON in a TEXT column: escaping may grow a body that fit `[server] body_limit` past what it holds.
+    if (Buffer.byteLength(JSON.stringify(params)) > MAX_PUSHED_BYTES) throw OAuthError.invalidRequest('the pushed authorization request is too large');
     try {
       await this.resolver.validatePushed(params, client);
     } catch (error) {

@@ -10,6 +10,9 @@ import { hashToken } from '../../tokens/token-hash';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { PushedRequestEntity } from './pushed-request.entity';
 
+/** The most a stored request's parameters may take as JSON (a MySQL TEXT holds 65,535 bytes). */
+export const MAX_PUSHED_BYTES = 60_000;
+
 /** RFC 9126 §2.2: the URN namespace of the request_uris this server hands out. */
 export const PAR_REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 
@@ -24,8 +27,12 @@ export interface PushedRequest {
   handleHash: string;
 }
 
-/** RFC 9101 §7 / RFC 9126: a request_uri that cannot be used; never redirected, the stored redirect URI is not trusted without the row. */
-const unusable = (detail: string) => new AuthorizationPageError('invalid_request_uri', `the request_uri is unknown, expired, used or not this client's (${detail})`);
+/**
+ * RFC 9101 §7 / RFC 9126: a request_uri that cannot be used — an error page, never a redirect (its
+ * redirect URI is not to be trusted without a usable row). One description for every reason, so
+ * whoever holds a handle learns nothing about it (`_why` is for reading the code).
+ */
+const unusable = (_why: string) => new AuthorizationPageError('invalid_request_uri', "the request_uri is unknown, expired, already used or not this client's");
 
 /**
  * Pushed authorization requests (RFC 9126): 256 random bits in the handle, stored as their
