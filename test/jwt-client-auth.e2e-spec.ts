@@ -132,7 +132,7 @@ describe('private_key_jwt and client_secret_jwt (RFC 7523 §2.2, OIDC Core §9)'
 
     it.each([
       ['an expired assertion', async () => signAssertion(key, { ...claims(), iat: now() - 1000, exp: now() - 400 }), 'assertion has expired'],
-      ['a wrong aud', async () => signAssertion(key, { ...claims(), aud: 'https://elsewhere.example/token' }), () => `assertion aud does not name this server (expected '${tokenEndpoint}' or '${server.url}')`],
+      ['a wrong aud', async () => signAssertion(key, { ...claims(), aud: 'https://elsewhere.example/token' }), () => `assertion aud does not name this server (expected '${tokenEndpoint}' or '${server.url}' or '${server.url}/oauth2/par')`],
       ['iss different from sub', async () => signAssertion(key, { ...claims(), iss: 'someone-else' }), 'client authentication failed' /* before the signature: no detail */],
       ['no exp', async () => signAssertion(key, { ...claims(), exp: undefined }), 'assertion has no numeric exp claim'],
       ['no jti while PreventTokenReuse is on', async () => signAssertion(key, { ...claims(), jti: undefined }), 'assertion has no jti, which single-use checking requires'],
@@ -301,7 +301,7 @@ describe('the seed\'s [[event_listener]] block for PrivateKeyJWTClientAuthentica
       const key = await keyPair('RS256');
       const client = await pkjwtClient(server, key);
       const alias = await signAssertion(key, { iss: client.client_id, sub: client.client_id, aud: 'sampleurl' });
-      expect((await assertionRequest(server, alias)).body.error_description).toBe(`assertion aud does not name this server (expected '${server.url}/oauth2/token' or '${server.url}')`);
+      expect((await assertionRequest(server, alias)).body.error_description).toBe(`assertion aud does not name this server (expected '${server.url}/oauth2/token' or '${server.url}' or '${server.url}/oauth2/par')`);
     } finally {
       await server.close();
       await server.db.drop();
