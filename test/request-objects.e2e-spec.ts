@@ -233,8 +233,11 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
       }
     });
 
-    it('leaves a pushed-request URN to PAR: refused as request_uri_not_supported until PAR lands', async () => {
-      expect(await refusal(authorize(server, outside(rp, { request_uri: 'urn:ietf:params:oauth:request_uri:abc', redirect_uri: REDIRECT })))).toMatchObject({ error: 'request_uri_not_supported' });
+    it('leaves a pushed-request URN to PAR: one never pushed is invalid_request_uri on an error page, nothing fetched', async () => {
+      const answer = await new TestBrowser(server.url).request(authorize(server, outside(rp, { request_uri: 'urn:ietf:params:oauth:request_uri:abc', redirect_uri: REDIRECT })));
+      expect(answer.status).toBe(400);
+      expect(answer.location).toBeUndefined();
+      expect(answer.html).toContain('invalid_request_uri');
     });
   });
 
