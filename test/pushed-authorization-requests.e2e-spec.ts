@@ -126,6 +126,28 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(tokens.access_token).toEqual(expect.any(String));
   });
 
+  it('a pushed request object (RFC 9126 §3): signed by the client, resolved at push and at authorize; a foreign aud is a JSON 400', async () => {
+    const key = await keyPair('ES256');
+    const jar = await createClient(server, {
+      client_name: 'JAR + PAR', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid profile',
+      token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, request_object_signing_alg: 'ES256',
+    });
+    const client: oauth.Client = { client_id: jar.client_id };
+    const auth = oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid });
+    const { params, ...request } = await codeRequest(jar.client_id);
+    const { client_id: _clientId, ...inside } = params;
+    const object = await oauth.issueRequestObject(as, client, inside, { key: key.privateKey, kid: key.kid });
+    // Under the baseline profile OIDC Core §6.1 still wants response_type and scope (with openid) outside the object.
+    const pushed = await push(client, auth, { client_id: jar.client_id, response_type: 'code', scope: params.scope, request: object });
+    const landed = await signIn(new TestBrowser(server.url), authorizeUrl(jar.client_id, pushed.request_uri));
+    await exchange(client, auth, landed, request);
+
+    const foreign = await oauth.issueRequestObject({ ...as, issuer: 'https://elsewhere.example' }, client, inside, { key: key.privateKey, kid: key.kid });
+    const refused = await oauth.pushedAuthorizationRequest(as, client, auth, { client_id: jar.client_id, response_type: 'code', scope: params.scope, request: foreign }, insecure);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_request_object');
+  });
+
   it('validates the pushed request as /oauth2/authorize would, answering JSON 400s (§2.3)', async () => {
     const { params } = await codeRequest(rp.client_id);
     expect(await rawPush(rp, { ...params, redirect_uri: 'https://evil.example/cb' })).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is not registered for this client' } });
