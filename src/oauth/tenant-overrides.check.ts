@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DEFAULT_TENANT } from '../common/request-context';
 import { ConfigError } from '../config/config-loader';
 import { GrantryConfig } from '../config/config.schema';
@@ -17,14 +17,20 @@ import { listedGrantTypeProblems } from './registration/registration-grant-types
  * The file's `[tenant."<domain>"]` tables pass the same checks at start-up.
  */
 @Injectable()
-export class TenantOverridesCheck {
+export class TenantOverridesCheck implements OnModuleInit {
   constructor(
     private readonly config: GrantryConfig,
     private readonly authenticators: AuthenticatorRegistry,
     private readonly loginSteps: LoginSteps,
-  ) {
-    // The default tenant is served with the file's top level (IssuerContext.default): a table of its own would be ignored.
-    if (Object.prototype.hasOwnProperty.call(config.tenant, DEFAULT_TENANT)) {
+  ) {}
+
+  /**
+   * The default tenant is served with the file's top level (IssuerContext.default): a table of its
+   * own would be ignored, so start-up stops. In `onModuleInit`, not the constructor: a failed init
+   * closes the application (app.factory.ts), a throwing constructor would leave its database pool open.
+   */
+  onModuleInit(): void {
+    if (Object.prototype.hasOwnProperty.call(this.config.tenant, DEFAULT_TENANT)) {
       const problem = defaultTenantTableProblem();
       throw new ConfigError(`invalid configuration\n  - ${problem}`, [problem]);
     }
