@@ -37,21 +37,18 @@ export class RequestResolver {
    */
   async resolve(source: unknown, destination: { value?: ErrorDestination }): Promise<ResolvedAuthorizationRequest> {
     let params = authorizationParams(source);
-    // --- RFC 9126 (PAR): a request_uri of ours stands for the pushed request ---
+    // RFC 9126 (PAR): a request_uri of ours stands for the pushed request.
     if (isPushedRequestUri(params.request_uri)) return this.resolvePushed(params.request_uri, params.client_id, destination);
-    // --- end PAR ---
     const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
-    // --- request objects (RFC 9101 `request`, `request_uri` by https reference): request-object-resolver.ts ---
+    // RFC 9101: a `request` object, or a `request_uri` by https reference (request-object-resolver.ts).
     if (client && this.requestObjects.handles(params)) params = await this.requestObjects.resolve(params, client, this.policies.policyFor(client), destination);
-    // --- end request objects ---
     const validated = validateAuthorizationRequest(params, client, this.policies.policyFor(client), destination);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
     return { validated, client: client! };
   }
 
-  // --- RFC 9126 (PAR) ---
   /**
-   * §4: the pushed request is THE request — every other parameter but `client_id` (required, and
+   * RFC 9126 §4: the pushed request is THE request — every other parameter but `client_id` (required, and
    * the pusher's) is ignored — validated again against the client as it is now. Not consumed
    * here: the code's commit uses it up (`PushedRequests.consumption`).
    */
@@ -73,7 +70,6 @@ export class RequestResolver {
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
     return validated;
   }
-  // --- end PAR ---
 
   /**
    * OIDC Core §3.1.2.1: the hint must be an ID token this server issued to the client (signed,
