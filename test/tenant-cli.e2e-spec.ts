@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../src/common/request-context';
 import { writeText } from './support/certificates';
-import { cli } from './support/cli';
+import { cli, cliAt } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
 import { basic, startServer, TestServer } from './support/server';
 
@@ -25,12 +25,7 @@ describe('grantry --tenant', () => {
   });
   afterAll(() => db.drop());
 
-  const run = (...args: string[]) => cli([...args, '--config', configFile], env());
-  const json = async (...args: string[]) => {
-    const result = await run(...args, '--json');
-    if (result.status !== 0) throw new Error(result.stderr);
-    return JSON.parse(result.stdout);
-  };
+  const { run, json } = cliAt(() => configFile, env);
 
   it('creates, lists and shows a client in the tenant it names, and only there', async () => {
     const created = await json('clients', 'create', '--name', 'a service', '--tenant', A);

@@ -5,7 +5,7 @@ import { withCliContext } from '../src/cli/cli-context';
 import { TenantDirectory } from '../src/common/tenant-directory';
 import { loadConfig } from '../src/config/config-loader';
 import { writeText } from './support/certificates';
-import { cli } from './support/cli';
+import { cli, cliAt } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
 
 /** `grantry tenants ...` (issue 26 item 1): the admin API's validation and refusals, as an operator sees them. */
@@ -22,12 +22,7 @@ describe('grantry tenants', () => {
   });
   afterAll(() => db.drop());
 
-  const run = (...args: string[]) => cli([...args, '--config', configFile], env());
-  const json = async (...args: string[]) => {
-    const result = await run(...args, '--json');
-    if (result.status !== 0) throw new Error(result.stderr);
-    return JSON.parse(result.stdout);
-  };
+  const { run, json } = cliAt(() => configFile, env);
 
   it('creates, shows, lists, updates, disables, enables and deletes a tenant', async () => {
     const created = await json('tenants', 'create', 'wso2.com', '--display-name', 'WSO2');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeText } from './support/certificates';
-import { cli } from './support/cli';
+import { cli, cliAt } from './support/cli';
 import { freshDatabase, TestDatabase } from './support/database';
 import { basic, createClient, startServer, tokenRequest } from './support/server';
 
@@ -25,12 +25,7 @@ describe('grantry users', () => {
   });
   afterAll(() => db.drop());
 
-  const run = (...args: string[]) => cli([...args, '--config', configFile], env());
-  const json = async (...args: string[]) => {
-    const result = await run(...args, '--json');
-    if (result.status !== 0) throw new Error(result.stderr);
-    return JSON.parse(result.stdout);
-  };
+  const { run, json } = cliAt(() => configFile, env);
 
   it('creates a user with a password from the environment, lists, shows and updates it', async () => {
     const user = await json('users', 'create', '--username', 'Olivia', '--password-env', 'USER_PASSWORD', '--claim', 'email=olivia@example.com', '--claim', 'name=Olivia O');

@@ -23,6 +23,21 @@ export async function cli(args: string[], env: Record<string, string> = {}, sign
   return { status, stdout, stderr };
 }
 
+/**
+ * `grantry` commands against one deployment file (read when each command runs, so a spec may
+ * write it in `beforeAll`): `run` answers status and output, `json` the `--json` record, failing
+ * with the command's stderr when it exits non-zero.
+ */
+export function cliAt(configFile: () => string, env: () => Record<string, string>) {
+  const run = (...args: string[]) => cli([...args, '--config', configFile()], env());
+  const json = async (...args: string[]) => {
+    const result = await run(...args, '--json');
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  return { run, json };
+}
+
 function runBuilt(script: string, args: string[], env: Record<string, string>, cwd: string): Result {
   const result = spawnSync(process.execPath, [join(ROOT, script), ...args], {
     cwd,
