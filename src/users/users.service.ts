@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../database/keyed-read';
 import { In, Repository } from 'typeorm';
 import { entityTag, IfMatch, Tagged } from '../common/entity-tag';
 import { IssuerContext } from '../common/issuer-context';
@@ -49,6 +50,7 @@ export interface UserChange {
  */
 @Injectable()
 export class UsersService {
+  private readonly byId: KeyedRead<UserEntity, 'id' | 'tenant'>;
   constructor(
     @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
     @InjectRepository(UserIdentityEntity) private readonly identities: Repository<UserIdentityEntity>,
@@ -57,7 +59,9 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
-  ) {}
+  ) {
+    this.byId = new KeyedRead(repo, ['id', 'tenant']);
+  }
 
   async create(input: UserInput): Promise<UserView> {
     const created = await this.prepareCreate(input);
@@ -213,7 +217,7 @@ export class UsersService {
   /** By the generated id (the `sub` of the user's tokens). */
   async findById(id: string): Promise<UserEntity | undefined> {
     if (!storable(id, 64)) return undefined;
-    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+    return this.byId.one({ id, tenant: this.context.tenant });
   }
 
   async findByUsername(username: string): Promise<UserEntity | undefined> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../../database/keyed-read';
 import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
@@ -16,13 +17,16 @@ import { GrantRecordEntity } from './grant-record.entity';
 @Injectable()
 export class GrantRecords {
   private readonly logger = new Logger(GrantRecords.name);
+  private readonly byId: KeyedRead<GrantRecordEntity, 'id' | 'tenant'>;
 
   constructor(
     @InjectRepository(GrantRecordEntity) private readonly repo: Repository<GrantRecordEntity>,
     private readonly context: IssuerContext,
     private readonly writer: AtomicWriter,
     @Optional() private readonly audit?: AuditLog,
-  ) {}
+  ) {
+    this.byId = new KeyedRead(repo, ['id', 'tenant']);
+  }
 
   /** A new record (not yet stored: `insertStep` writes it with the tokens that reference it). */
   create(fields: Omit<GrantRecordEntity, 'id' | 'tenant' | 'createdAt' | 'revokedAt'>): GrantRecordEntity {
@@ -43,7 +47,7 @@ export class GrantRecords {
   }
 
   async find(id: string): Promise<GrantRecordEntity | undefined> {
-    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+    return this.byId.one({ id, tenant: this.context.tenant });
   }
 
   /** Neither revoked nor past its absolute end. */

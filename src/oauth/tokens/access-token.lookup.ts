@@ -5,6 +5,7 @@ import type { PresentedToken } from '../../common/access-token-extractor';
 import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
+import { KeyedRead } from '../../database/keyed-read';
 import { KeyRing } from '../../keys/key-ring';
 import { bearerRefusal, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
 import { GrantRecords } from '../grant-records/grant-records';
@@ -40,13 +41,19 @@ export interface AccessTokenInfo {
  */
 @Injectable()
 export class AccessTokenLookup {
+  private readonly opaqueByHash: KeyedRead<OpaqueAccessToken, 'tokenHash' | 'tenant'>;
+  private readonly revokedByJti: KeyedRead<RevokedAccessToken, 'tenant' | 'jti'>;
+
   constructor(
     private readonly keyRing: KeyRing,
     private readonly context: IssuerContext,
     private readonly grants: GrantRecords,
-    @InjectRepository(OpaqueAccessToken) private readonly opaqueTokens: Repository<OpaqueAccessToken>,
-    @InjectRepository(RevokedAccessToken) private readonly denyList: Repository<RevokedAccessToken>,
-  ) {}
+    @InjectRepository(OpaqueAccessToken) opaqueTokens: Repository<OpaqueAccessToken>,
+    @InjectRepository(RevokedAccessToken) denyList: Repository<RevokedAccessToken>,
+  ) {
+    this.opaqueByHash = new KeyedRead(opaqueTokens, ['tokenHash', 'tenant']);
+    this.revokedByJti = new KeyedRead(denyList, ['tenant', 'jti']);
+  }
 
   /** The token's facts, or undefined when it is not an active token of this server. */
   async find(token: string): Promise<AccessTokenInfo | undefined> {
@@ -54,7 +61,7 @@ export class AccessTokenLookup {
     if (!info) return undefined;
     if (info.grantId !== undefined) return (await this.grants.isActive(info.grantId)) ? info : undefined;
     // A JWT of no grant (client_credentials) is revoked by its jti, until its exp.
-    if (info.jti !== undefined && (await this.denyList.existsBy({ tenant: this.context.tenant, jti: info.jti }))) return undefined;
+    if (info.jti !== undefined && (await this.revokedByJti.exists({ tenant: this.context.tenant, jti: info.jti }))) return undefined;
     return info;
   }
 
@@ -94,7 +101,7 @@ export class AccessTokenLookup {
 
   private async findOpaque(token: string): Promise<AccessTokenInfo | undefined> {
     if (token.length > 512) return undefined;
-    const row = await this.opaqueTokens.findOneBy({ tokenHash: hashToken(token), tenant: this.context.tenant });
+    const row = await this.opaqueByHash.one({ tokenHash: hashToken(token), tenant: this.context.tenant });
     if (!row || row.revokedAt !== null || row.expiresAt <= nowSeconds()) return undefined;
     return {
       clientId: row.clientId,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../../database/keyed-read';
 import { randomToken } from '../../common/random-pool';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../common/issuer-context';
@@ -31,17 +32,21 @@ export interface PresentedRefreshToken {
  */
 @Injectable()
 export class RefreshTokenStore {
+  private readonly byHash: KeyedRead<RefreshTokenEntity, 'tokenHash' | 'tenant'>;
+
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly repo: Repository<RefreshTokenEntity>,
     private readonly records: GrantRecords,
     private readonly context: IssuerContext,
-  ) {}
+  ) {
+    this.byHash = new KeyedRead(repo, ['tokenHash', 'tenant']);
+  }
 
   /** The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. */
   async present(token: string, clientId: string): Promise<PresentedRefreshToken> {
     if (token.length > 512) throw refused();
     const tokenHash = hashToken(token);
-    const row = await this.repo.findOneBy({ tokenHash, tenant: this.context.tenant });
+    const row = await this.byHash.one({ tokenHash, tenant: this.context.tenant });
     // Another client's token: refused, and nothing revoked (it consumes nothing either).
     if (!row || row.clientId !== clientId) throw refused();
     if (row.consumedAt !== null) {
@@ -61,7 +66,7 @@ export class RefreshTokenStore {
   /** The stored row of a refresh token, in whatever state (revocation needs it even once rotated). */
   async find(token: string): Promise<RefreshTokenEntity | undefined> {
     if (token.length > 512) return undefined;
-    return (await this.repo.findOneBy({ tokenHash: hashToken(token), tenant: this.context.tenant })) ?? undefined;
+    return this.byHash.one({ tokenHash: hashToken(token), tenant: this.context.tenant });
   }
 
   /** The token and its grant while it could be used: not rotated, not expired, its grant live. Reads only. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../../../database/keyed-read';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../../common/issuer-context';
 import { OAuthError, ReasonCode } from '../../../common/oauth-error';
@@ -40,11 +41,14 @@ export interface CodeBinding {
  */
 @Injectable()
 export class AuthorizationCodes {
+  private readonly byHash: KeyedRead<AuthorizationCodeEntity, 'codeHash' | 'tenant'>;
   constructor(
     @InjectRepository(AuthorizationCodeEntity) private readonly repo: Repository<AuthorizationCodeEntity>,
     private readonly records: GrantRecords,
     private readonly context: IssuerContext,
-  ) {}
+  ) {
+    this.byHash = new KeyedRead(repo, ['codeHash', 'tenant']);
+  }
 
   /** A new code for `record`, bound to what its authorization request said, and the statement that stores it. */
   issue(record: GrantRecordEntity, request: CodeBinding, ttl: number): { code: string; step: WriteStep } {
@@ -69,7 +73,7 @@ export class AuthorizationCodes {
   async present(code: string, clientId: string, redirectUri: string | undefined, verifier: string | undefined, registeredRedirectUris: readonly string[]): Promise<PresentedCode> {
     if (code.length > 512) throw refused('code too long');
     const codeHash = hashToken(code);
-    const row = await this.repo.findOneBy({ codeHash, tenant: this.context.tenant });
+    const row = await this.byHash.one({ codeHash, tenant: this.context.tenant });
     // Another client's code: refused, and nothing revoked — that client could not have used it.
     if (!row || row.clientId !== clientId) throw refused(row ? `code of client ${row.clientId} presented by ${clientId}` : 'unknown code');
     if (row.consumedAt !== null) {
