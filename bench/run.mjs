@@ -2,7 +2,8 @@
 // (bench/ceiling.mjs), for RS256 and ES256, with client_secret_basic and with private_key_jwt
 // (BENCH_PKJWT=0 skips the latter); then the password grant beside the rate of bare scrypt
 // verifications with the same parameters (BENCH_PASSWORD=0 skips it), and introspection
-// requests/s beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it),
+// requests/s (one JWT; a pool of opaque tokens) beside client_credentials tokens/s of the same server (BENCH_INTROSPECTION=0 skips it),
+// refresh-token rotation beside the same build's client_credentials tokens/s (BENCH_REFRESH=0 skips it),
 // and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). A non-default tenant's
 // client_credentials tokens (/t/{domain}/oauth2/token, the tenant created at setup) run in the same rounds as the
 // default tenant's and the ceiling, printed beside them (BENCH_TENANT=0 skips them). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
@@ -103,6 +104,72 @@ function driveWrk(url, headers, bodies, clients) {
   const bad = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   if (bad) throw new Error(`${url}: ${bad[1]} non-2xx answers (pool too small for this machine? raise BENCH_POOL)`);
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)[1]);
+}
+
+/**
+ * Drives refresh_token rotations for a warm-up and then `seconds`: a queue of refresh tokens, each
+ * request takes the oldest, each 200 queues its successor. Any other answer, or an answer without
+ * a successor, fails the bench: a refused rotation would end a chain and leave a measurement of errors.
+ */
+async function driveRotation(url, headers, seeds, clients = connections) {
+  const body = (token) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}`;
+  if (!useWrk) {
+    const queue = [...seeds];
+    let failures = 0;
+    const options = (duration) => ({
+      url, method: 'POST', connections: clients, timeout: 30, duration,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      requests: [{
+        setupRequest: (request) => ({ ...request, body: body(queue.shift() ?? 'starved') }),
+        onResponse: (status, answer) => {
+          const successor = status === 200 ? JSON.parse(answer).refresh_token : undefined;
+          if (successor) queue.push(successor);
+          else failures++;
+        },
+      }],
+    });
+    await autocannon(options(2));
+    const result = await autocannon(options(seconds));
+    if (failures) throw new Error(`${url}: ${failures} rotations refused`);
+    return result.requests.average;
+  }
+  const script = join(dir, 'rotate.lua');
+  const headerLines = Object.entries({ 'Content-Type': 'application/x-www-form-urlencoded', ...headers }).map(([name, value]) => `wrk.headers["${name}"] = "${value}"`);
+  writeFileSync(script, [
+    'wrk.method = "POST"', ...headerLines,
+    // init and request run in the thread's Lua state, done in wrk's own: done reads the queue through the thread.
+    'queue, first, last, failures = {}, 1, 0, 0',
+    'local threads = {}',
+    'function setup(thread) threads[#threads + 1] = thread end',
+    'function init() for line in io.lines(os.getenv("ROTATION_SEEDS")) do last = last + 1; queue[last] = line end end',
+    'function request()',
+    '  local token = "starved"',
+    '  if first <= last then token = queue[first]; queue[first] = nil; first = first + 1 end',
+    '  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. token)',
+    'end',
+    'function response(status, headers, body)',
+    '  local successor = status == 200 and string.match(body, \'"refresh_token":"([^"]+)"\')',
+    '  if successor then last = last + 1; queue[last] = successor else failures = failures + 1 end',
+    'end',
+    // The tokens still queued seed the next run (wrk -t1: one thread, one queue).
+    'function done()',
+    '  local file, thread = io.open(os.getenv("ROTATION_LEFT"), "w"), threads[1]',
+    '  local q = thread:get("queue")',
+    '  for i = thread:get("first"), thread:get("last") do if q[i] then file:write(q[i], "\\n") end end',
+    '  file:close()',
+    'end',
+  ].join('\n'));
+  const run = (duration, tokens) => {
+    const file = join(dir, 'rotation-seeds.txt');
+    const left = join(dir, 'rotation-left.txt');
+    writeFileSync(file, tokens.join('\n'));
+    const output = execFileSync('wrk', ['-t1', `-c${clients}`, `-d${duration}s`, '--timeout', '30s', '-s', script, url], { env: { ...process.env, ROTATION_SEEDS: file, ROTATION_LEFT: left } }).toString();
+    if (/Non-2xx or 3xx responses/.test(output)) throw new Error(`${url}: rotations refused\n${output}`);
+    return { output, left: readFileSync(left, 'utf8').split('\n').filter(Boolean) };
+  };
+  const warm = run(2, seeds);
+  if (warm.left.length <= clients) throw new Error(`${url}: only ${warm.left.length} refresh tokens left after the warm-up`);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(run(seconds, warm.left).output)[1]);
 }
 
 async function driveAutocannon(url, headers, bodies, clients) {
@@ -227,17 +294,65 @@ async function signInOnce(base, authorize) {
   return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 }
 
-/** Introspection of a client_credentials JWT by its own client, beside that server's client_credentials tokens/s. */
+/**
+ * Introspection by the tokens' own client, beside that server's client_credentials tokens/s: of one
+ * client_credentials JWT (a signature check and the deny-list), and of opaque tokens (a lookup by
+ * hash each, as ../shared/perf/compare's introspect scenario measures), cycling through a pool.
+ */
 async function benchIntrospection(port) {
   const config = grantryConfig(`introspect-${port}`, 'RS256', port);
   const client = createClient(config);
+  const opaqueClient = createClient(config, '--token-format', 'opaque');
   const headers = { Authorization: basicAuth(client) };
   return withGrantry(config, port, async (url) => {
     const tokens = await drive(url, headers, 'grant_type=client_credentials');
-    const issued = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-    const { access_token: token } = await issued.json();
-    const introspections = await drive(url.replace('/oauth2/token', '/oauth2/introspect'), headers, `token=${token}`);
-    return { introspections, tokens };
+    const [token] = await issueTokens(url, headers, 1);
+    const introspect = url.replace('/oauth2/token', '/oauth2/introspect');
+    const introspections = await drive(introspect, headers, `token=${token}`);
+    const opaqueHeaders = { Authorization: basicAuth(opaqueClient) };
+    const pool = (await issueTokens(url, opaqueHeaders, OPAQUE_POOL)).map((opaque) => `token=${opaque}&token_type_hint=access_token`);
+    const opaqueIntrospections = await drive(introspect, opaqueHeaders, { warmup: pool, measured: pool });
+    return { introspections, opaqueIntrospections, tokens };
+  });
+}
+
+/** Opaque tokens introspected in turn: more than the connections, few enough to mint at set-up. */
+const OPAQUE_POOL = 2000;
+
+/** `count` client_credentials access tokens of the client `headers` authenticate, 16 requests at a time. */
+async function issueTokens(url, headers, count) {
+  const tokens = [];
+  while (tokens.length < count) {
+    const batch = Array.from({ length: Math.min(16, count - tokens.length) }, async () => {
+      const answer = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      return (await answer.json()).access_token;
+    });
+    tokens.push(...(await Promise.all(batch)));
+  }
+  return tokens;
+}
+
+/**
+ * Refresh-token rotation (ES256 tokens, password grant seeds, [users] scrypt_log_n at its minimum
+ * only to seed faster): each request redeems one refresh token and the answer's successor is sent
+ * by a later request (wrk only: a queue in Lua), so every request consumes a live token and
+ * durably commits its successor, as clients do.
+ */
+async function benchRefresh(port) {
+  const config = grantryConfig(`refresh-${port}`, 'ES256', port, '[oauth.grant_type.password]\nenable = true\n[users]\nscrypt_log_n = 14\n');
+  const client = createClient(config, '--grant-type', 'password', '--grant-type', 'refresh_token');
+  grantryCli(config, ['users', 'create', '--username', 'bench', '--password-env', 'BENCH_USER_PASSWORD'], { BENCH_USER_PASSWORD: 'correct horse battery staple' });
+  const headers = { Authorization: basicAuth(client) };
+  return withGrantry(config, port, async (url) => {
+    const seeds = [];
+    while (seeds.length < 4 * connections) {
+      const batch = Array.from({ length: PASSWORD_CONNECTIONS }, async () => {
+        const answer = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&username=bench&password=correct+horse+battery+staple' });
+        return (await answer.json()).refresh_token;
+      });
+      seeds.push(...(await Promise.all(batch)));
+    }
+    return driveRotation(url, headers, seeds);
   });
 }
 
@@ -443,13 +558,25 @@ try {
   }
   if (process.env.BENCH_INTROSPECTION !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     const introspections = [];
+    const opaque = [];
     const tokens = [];
     for (let round = 0; round < rounds; round++) {
       const result = await benchIntrospection(18380 + round);
       introspections.push(result.introspections);
+      opaque.push(result.opaqueIntrospections);
       tokens.push(result.tokens);
     }
     rows.push({ scenario: 'introspection of a JWT (requests/s)', grantry: median(introspections), ceiling: median(tokens), runs: { grantry: introspections, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
+    rows.push({ scenario: 'introspection of opaque tokens (requests/s)', grantry: median(opaque), ceiling: median(tokens), runs: { grantry: opaque, ceiling: tokens }, ceilingName: 'its client_credentials tok/s' });
+  }
+  if (process.env.BENCH_REFRESH !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
+    const rotations = [];
+    const tokens = [];
+    for (let round = 0; round < rounds; round++) {
+      rotations.push(await benchRefresh(18980 + round));
+      tokens.push(await benchGrantry('ES256', 18990 + round));
+    }
+    rows.push({ scenario: 'refresh token rotation, ES256 (req/s)', grantry: median(rotations), ceiling: median(tokens), runs: { grantry: rotations, ceiling: tokens }, ceilingName: 'client_credentials tok/s, same build' });
   }
   if (process.env.BENCH_CODE !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     const exchanges = [];
