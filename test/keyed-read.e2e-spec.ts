@@ -3,6 +3,8 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { AtomicWriter } from '../src/database/atomic-writer';
 import { KeyedRead } from '../src/database/keyed-read';
 import { insertStep } from '../src/database/repository-steps';
+import { ConsentEntity } from '../src/oauth/authorization/consent/consent.entity';
+import { SessionEntity } from '../src/oauth/authorization/session/session.entity';
 import { AuthorizationCodeEntity } from '../src/oauth/authorization/code/authorization-code.entity';
 import { GrantRecordEntity } from '../src/oauth/grant-records/grant-record.entity';
 import { OpaqueAccessToken } from '../src/oauth/tokens/opaque-token.entity';
@@ -31,11 +33,13 @@ describe('KeyedRead gives what findOneBy gives', () => {
     ['authorization codes', AuthorizationCodeEntity, ['codeHash', 'tenant']],
     ['users', UserEntity, ['id', 'tenant']],
     ['the JWT deny-list', RevokedAccessToken, ['tenant', 'jti']],
+    ['consents', ConsentEntity, ['tenant', 'userId', 'clientId']],
+    ['sessions by their secret', SessionEntity, ['secretHash', 'tenant']],
   ];
 
   it.each(cases)('%s, with every column set and with every nullable column null', async (_name, entity, keys) => {
     const repo = server.app.get(DataSource).getRepository(entity);
-    const read = new KeyedRead(repo, keys);
+    const read = new KeyedRead(repo, keys, { uniqueIndex: entity === SessionEntity ? 'sessions (secret_hash)' : undefined });
     for (const [i, nulls] of [false, true].entries()) {
       const row = sampleRow(repo, `k${i}`, nulls);
       await server.app.get(AtomicWriter).commit([insertStep(repo, row)]);
@@ -51,7 +55,7 @@ describe('KeyedRead gives what findOneBy gives', () => {
 
   it('refuses a key that does not hold the primary key (it could match several rows)', async () => {
     const read = new KeyedRead(server.app.get(DataSource).getRepository(OpaqueAccessToken), ['tenant', 'clientId']);
-    await expect(read.one({ tenant: 'carbon.super', clientId: 'c' })).rejects.toThrow('a KeyedRead\'s key must hold the primary key (tokenHash missing)');
+    await expect(read.one({ tenant: 'carbon.super', clientId: 'c' })).rejects.toThrow('a KeyedRead\'s key must hold the primary key (tokenHash missing, and no unique index named)');
   });
 });
 

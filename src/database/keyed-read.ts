@@ -12,9 +12,14 @@ import type { ObjectLiteral, Repository } from 'typeorm';
 export class KeyedRead<T extends ObjectLiteral, K extends keyof T & string> {
   private compiled?: { sql: string; keyColumns: ColumnMetadata[] };
 
+  /**
+   * `keys` must hold the entity's primary key, or `uniqueIndex` must name the migration's unique
+   * index on exactly those columns (an index the entity does not declare): either way at most one row matches.
+   */
   constructor(
     private readonly repo: Repository<T>,
     private readonly keys: readonly K[],
+    private readonly options: { uniqueIndex?: string } = {},
   ) {}
 
   /** The row whose key columns equal `key`, or undefined. */
@@ -42,7 +47,7 @@ export class KeyedRead<T extends ObjectLiteral, K extends keyof T & string> {
     });
     // The key holds the whole primary key, so at most one row matches.
     const unkeyed = metadata.primaryColumns.filter((column) => !keyColumns.includes(column));
-    if (unkeyed.length) throw new Error(`${metadata.name}: a KeyedRead's key must hold the primary key (${unkeyed.map((c) => c.propertyName).join(', ')} missing)`);
+    if (unkeyed.length && !this.options.uniqueIndex) throw new Error(`${metadata.name}: a KeyedRead's key must hold the primary key (${unkeyed.map((c) => c.propertyName).join(', ')} missing, and no unique index named)`);
     const selected = metadata.columns.map((column) => driver.escape(column.databaseName)).join(', ');
     const where = keyColumns.map((column, i) => `${driver.escape(column.databaseName)} = ${driver.createParameter(`k${i}`, i)}`).join(' AND ');
     return { sql: `SELECT ${selected} FROM ${driver.escape(metadata.tableName)} WHERE ${where}`, keyColumns };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../../../database/keyed-read';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../../common/issuer-context';
 import { storable } from '../../../common/storable';
@@ -18,15 +19,18 @@ export interface ConsentView {
 /** Remembered consents: per user and client, the scopes approved so far. */
 @Injectable()
 export class Consents {
+  private readonly byUserAndClient: KeyedRead<ConsentEntity, 'tenant' | 'userId' | 'clientId'>;
   constructor(
     @InjectRepository(ConsentEntity) private readonly repo: Repository<ConsentEntity>,
     private readonly writer: AtomicWriter,
     private readonly context: IssuerContext,
-  ) {}
+  ) {
+    this.byUserAndClient = new KeyedRead(repo, ['tenant', 'userId', 'clientId']);
+  }
 
   /** Has the user approved every one of `scopes` for the client? */
   async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
-    const row = await this.repo.findOneBy({ tenant: this.context.tenant, userId, clientId });
+    const row = await this.byUserAndClient.one({ tenant: this.context.tenant, userId, clientId });
     if (!row) return false;
     const approved = new Set(row.scope.split(' '));
     return scopes.every((scope) => approved.has(scope));
@@ -34,7 +38,7 @@ export class Consents {
 
   /** Adds `scopes` to what the user approved for the client. */
   async remember(userId: string, clientId: string, scopes: readonly string[]): Promise<void> {
-    const row = await this.repo.findOneBy({ tenant: this.context.tenant, userId, clientId });
+    const row = await this.byUserAndClient.one({ tenant: this.context.tenant, userId, clientId });
     const now = nowSeconds();
     const scope = [...new Set([...(row ? row.scope.split(' ').filter(Boolean) : []), ...scopes])].join(' ');
     try {

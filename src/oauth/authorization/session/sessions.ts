@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { KeyedRead } from '../../../database/keyed-read';
 import { Repository } from 'typeorm';
 import { IssuerContext } from '../../../common/issuer-context';
 import { randomId } from '../../../common/random-id';
@@ -20,6 +21,8 @@ import { SessionEntity } from './session.entity';
 @Injectable()
 export class Sessions {
   private readonly logger = new Logger(Sessions.name);
+  private readonly bySecret: KeyedRead<SessionEntity, 'secretHash' | 'tenant'>;
+  private readonly byId: KeyedRead<SessionEntity, 'id' | 'tenant'>;
 
   constructor(
     @InjectRepository(SessionEntity) private readonly repo: Repository<SessionEntity>,
@@ -28,18 +31,21 @@ export class Sessions {
     private readonly context: IssuerContext,
     private readonly grants: GrantRecords,
     @Optional() private readonly audit?: AuditLog,
-  ) {}
+  ) {
+    this.bySecret = new KeyedRead(repo, ['secretHash', 'tenant'], { uniqueIndex: 'sessions (secret_hash), migration 1764500000000' });
+    this.byId = new KeyedRead(repo, ['id', 'tenant']);
+  }
 
   /** The live session the browser's cookie secret names, if any. */
   async current(secret: string | undefined): Promise<SessionEntity | undefined> {
     if (!secret || secret.length > 128) return undefined;
-    const session = await this.repo.findOneBy({ secretHash: hashToken(secret), tenant: this.context.tenant });
+    const session = await this.bySecret.one({ secretHash: hashToken(secret), tenant: this.context.tenant });
     if (!session || session.endedAt !== null || session.expiresAt <= nowSeconds()) return undefined;
     return session;
   }
 
   async findById(id: string): Promise<SessionEntity | undefined> {
-    return (await this.repo.findOneBy({ id, tenant: this.context.tenant })) ?? undefined;
+    return this.byId.one({ id, tenant: this.context.tenant });
   }
 
   /**
