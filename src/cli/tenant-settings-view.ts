@@ -42,7 +42,7 @@ export function tenantSettingRows(config: GrantryConfig, domain: string, adminOv
 
   for (const { path, keys } of TENANT_SECTIONS) {
     const table = path.join('.');
-    const values = ({ 'oauth.token': settings.token, 'oauth.oidc.id_token': settings.idToken, 'oauth.pkce': settings.pkce, 'oauth.registration': settings.registration } as Record<string, object>)[table] as Record<string, unknown>;
+    const values = ({ 'oauth.token': settings.token, 'oauth.oidc.id_token': settings.idToken, 'oauth.pkce': settings.pkce, 'oauth.registration': settings.registration, 'oauth.profile': settings.profile } as Record<string, object>)[table] as Record<string, unknown>;
     for (const key of keys) if (values[key] !== undefined) rows.push({ table, key, value: values[key], source: sourceOf(`${table}.${key}`) });
     // Its default follows the tenant's implicit switch: shown resolved, as config print --effective does.
     if (table === 'oauth.registration' && settings.registration.allowed_grant_types === undefined) {

@@ -151,6 +151,19 @@ export class PkceSettings {
   @TomlBool() allow_plain = false;
 }
 
+/**
+ * The security profiles by name, weakest first (oauth/core/profile-names.ts builds them): a
+ * client's may only be stricter than its tenant's.
+ */
+export const PROFILE_NAMES = ['baseline', 'fapi2-security'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** `[oauth.profile]`: the security profile every endpoint of the issuer asks (a tenant may override it). */
+export class ProfileSettings {
+  /** `baseline`: the switches of this file as they are; `fapi2-security`: FAPI 2.0 Security Profile. */
+  @IsIn(PROFILE_NAMES) name: ProfileName = 'baseline';
+}
+
 /** `[oauth.par]`: pushed authorization requests (RFC 9126). */
 export class ParSettings {
   /** Seconds a pushed request's `request_uri` may be used at the authorization endpoint (RFC 9126 §2.2 `expires_in`). */
@@ -195,6 +208,7 @@ export class OAuthSettings {
   @ValidateNested() @Type(() => PkceSettings) pkce = new PkceSettings();
   @ValidateNested() @Type(() => RequestObjectSettings) request_object = new RequestObjectSettings();
   @ValidateNested() @Type(() => ParSettings) par = new ParSettings();
+  @ValidateNested() @Type(() => ProfileSettings) profile = new ProfileSettings();
   @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   /**
@@ -352,6 +366,7 @@ export interface TenantOverrides {
     token?: Partial<Pick<TokenSettings, 'access_token_ttl' | 'refresh_token_ttl' | 'refresh_token_absolute_ttl'>>;
     oidc?: { id_token?: Partial<Pick<IdTokenSettings, 'ttl'>> };
     pkce?: Partial<PkceSettings>;
+    profile?: Partial<ProfileSettings>;
     registration?: Partial<RegistrationSettings>;
     grant_type?: Record<string, Pick<GrantTypeSettings, 'enable' | 'order'>>;
   };

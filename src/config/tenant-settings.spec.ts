@@ -85,8 +85,8 @@ describe('per-tenant settings: [tenant."<domain>"] and the admin API over the fi
 
   it('refuses a key outside the list by its name, as not overridable per tenant', () => {
     expect(tenantOverrideProblems({ oauth: { token: { signing_alg: 'ES256', access_token_ttl: 60 } }, server: { port: 1 }, database: {} })).toEqual([
-      'server: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
-      'database: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
+      'server: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.profile, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
+      'database: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.profile, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
       'oauth.token.signing_alg: not overridable per tenant (overridable here: access_token_ttl, refresh_token_ttl, refresh_token_absolute_ttl)',
     ]);
     expect(tenantOverrideProblems({ oauth: { outbound: { allow_http: true } } })[0]).toMatch(/^oauth\.outbound: not overridable per tenant/);
@@ -127,7 +127,7 @@ keys.rotation_grace_period = 1
       `tenant."Wso2.com": not a tenant domain (${rule})`,
       `tenant."a..b": not a tenant domain (${rule})`,
       `tenant."${'x'.repeat(64)}.com": not a tenant domain (${rule})`,
-      'tenant."ok.example".keys: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
+      'tenant."ok.example".keys: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.profile, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
       'tenant."ok.example".oauth.token.format: not overridable per tenant (overridable here: access_token_ttl, refresh_token_ttl, refresh_token_absolute_ttl)',
     ]);
     expect(() => buildConfig(parseConfigText(text), { env: {} })).toThrow(ConfigError);

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import {
-  EventListenerSettings, GrantryConfig, GrantTypeSettings, IdTokenSettings, LoginAuthenticatorSettings, PkceSettings, RegistrationSettings, TenantOverrides, TokenSettings,
+  EventListenerSettings, GrantryConfig, GrantTypeSettings, IdTokenSettings, LoginAuthenticatorSettings, PkceSettings, ProfileSettings, RegistrationSettings, TenantOverrides, TokenSettings,
 } from './config.schema';
 import { didYouMeanHint } from './did-you-mean';
 import { GRANT_TYPE_TABLES } from './grant-type-tables';
@@ -26,6 +26,8 @@ export interface IssuerSettings {
   readonly idToken: IdTokenSettings;
   /** `[oauth.registration]` */
   readonly registration: RegistrationSettings;
+  /** `[oauth.profile]`: the issuer's security profile (oauth/core/security-profiles.ts). */
+  readonly profile: ProfileSettings;
   /** `[oauth.grant_type.<id>]`: `enable` and `order` say whether and where a grant serves (a tenant's merged over the file's, key by key). */
   readonly grantTypes: Readonly<Record<string, GrantTypeSettings | undefined>>;
   /**
@@ -45,6 +47,7 @@ export function fileSettings(config: GrantryConfig): IssuerSettings {
     pkce: config.oauth.pkce,
     idToken: config.oauth.oidc.id_token,
     registration: config.oauth.registration,
+    profile: config.oauth.profile,
     grantTypes: config.oauth.grant_type,
     eventListeners: config.event_listener,
     loginSteps: config.login.authenticator,
@@ -89,6 +92,7 @@ export const TENANT_SECTIONS: readonly Section[] = [
   { path: ['oauth', 'oidc', 'id_token'], type: IdTokenSettings, keys: ['ttl'] },
   { path: ['oauth', 'pkce'], type: PkceSettings, keys: ['required', 'allow_plain'] },
   { path: ['oauth', 'registration'], type: RegistrationSettings, keys: ['open', 'allowed_scopes', 'allowed_grant_types', 'software_statement_issuers'] },
+  { path: ['oauth', 'profile'], type: ProfileSettings, keys: ['name'] },
 ];
 /** `[oauth.grant_type.<id>]`: a built-in's table id, or a `[[oauth.custom_grant_type]]` name of the file. */
 export const TENANT_GRANT_KEYS = ['enable', 'order'] as const;
@@ -171,7 +175,7 @@ export function resolveTenantSettings(config: GrantryConfig, domain: string, adm
     }
     return merged;
   });
-  const [token, idToken, pkce, registration] = sections as unknown as [TokenSettings, IdTokenSettings, PkceSettings, RegistrationSettings];
+  const [token, idToken, pkce, registration, profile] = sections as unknown as [TokenSettings, IdTokenSettings, PkceSettings, RegistrationSettings, ProfileSettings];
 
   const grantTypes: Record<string, GrantTypeSettings | undefined> = { ...base.grantTypes };
   for (const [id, table] of Object.entries(base.grantTypes)) {
@@ -194,7 +198,7 @@ export function resolveTenantSettings(config: GrantryConfig, domain: string, adm
   };
   const eventListeners = entries('event_listener', base.eventListeners, (overrides) => overrides.event_listener);
   const loginSteps = entries('login.authenticator', base.loginSteps, (overrides) => overrides.login?.authenticator);
-  return { settings: { token, idToken, pkce, registration, grantTypes, eventListeners, loginSteps }, sources };
+  return { settings: { token, idToken, pkce, registration, profile, grantTypes, eventListeners, loginSteps }, sources };
 }
 
 /**

@@ -6,6 +6,7 @@ import { PkceSettings } from '../../config/config.schema';
 import { registeredClient } from '../../../test/support/registered-client';
 import { AuthorizationPolicy, validateAuthorizationRequest } from '../authorization/request/authorization-request';
 import { AuthorizationPageError } from '../authorization/request/authorization-errors';
+import { atLeastAsStrict, isProfileName, profileNamed } from './profile-names';
 import { baselineProfile, SecurityProfile } from './security-profile';
 import { SecurityProfiles } from './security-profiles';
 
@@ -112,5 +113,37 @@ describe('the authorization endpoint asks the profile', () => {
     const codeOnly = new SecurityProfile({ name: 'code only', pkce: { required: true, allowPlain: false }, responseTypes: ['code'] });
     expect(refusal(codeOnly, { response_type: 'code id_token', nonce: 'n' })).toBe('unsupported_response_type');
     expect(refusal(STRICT, {})).toBe('invalid_request');
+  });
+});
+
+describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', () => {
+  it('baseline is the file\'s [oauth.pkce]; fapi2-security narrows to FAPI 2.0 §5 whatever the file says', () => {
+    expect(profileNamed('baseline', pkce({ required: false }))).toEqual(baselineProfile(pkce({ required: false })));
+    const fapi = profileNamed('fapi2-security', pkce({ required: false, allow_plain: true }));
+    expect(fapi.name).toBe('fapi2-security');
+    expect(fapi.pkce).toEqual({ required: true, allowPlain: false });
+    expect(RESPONSE_TYPES.filter((type) => fapi.allowsResponseType(type))).toEqual(['code']);
+    expect(AUTH_METHODS.filter((method) => fapi.allowsClientAuthMethod(method))).toEqual(['private_key_jwt', 'tls_client_auth']);
+    expect(fapi.allowedSigningAlgs(ALGS)).toEqual(['PS256', 'ES256', 'EdDSA']);
+    expect([fapi.parRequired, fapi.senderConstraintRequired, fapi.unsignedRequestObjects, fapi.requestObjectParams]).toEqual([true, true, false, 'object']);
+  });
+
+  it('orders them weakest first: a client\'s may only be as strict as its tenant\'s or stricter', () => {
+    expect(atLeastAsStrict('fapi2-security', 'baseline')).toBe(true);
+    expect(atLeastAsStrict('baseline', 'baseline')).toBe(true);
+    expect(atLeastAsStrict('baseline', 'fapi2-security')).toBe(false);
+    expect(['baseline', 'fapi2-security', 'fapi2', 'FAPI2-security', undefined].map(isProfileName)).toEqual([true, true, false, false, false]);
+  });
+
+  it('serves each issuer the profile its settings name: the file\'s, or a tenant\'s override', () => {
+    const issuers = new IssuerContext(buildConfig({ server: { base_url: 'https://id.example.com' } }, { env: {} }));
+    const profiles = new SecurityProfiles(issuers);
+    const fapiTenant = new RequestContext('bank.example', 'https://id.example.com/t/bank.example', issuerSettingsOf(buildConfig({ oauth: { profile: { name: 'fapi2-security' } } }, { env: {} })));
+    expect(profiles.current.name).toBe('baseline');
+    expect(issuers.run(fapiTenant, () => profiles.current.name)).toBe('fapi2-security');
+  });
+
+  it('refuses an unknown name in the file', () => {
+    expect(() => buildConfig({ oauth: { profile: { name: 'fapi2' } } }, { env: {} })).toThrow(/oauth\.profile\.name/);
   });
 });

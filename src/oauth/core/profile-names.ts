@@ -1,0 +1,39 @@
+import { PROFILE_NAMES, type PkceSettings, type ProfileName } from '../../config/config.schema';
+import { baselineProfile, SecurityProfile } from './security-profile';
+
+export { PROFILE_NAMES, type ProfileName };
+
+export function isProfileName(value: unknown): value is ProfileName {
+  return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
+}
+
+/** Whether `name` demands at least what `than` demands (the order of PROFILE_NAMES). */
+export function atLeastAsStrict(name: ProfileName, than: ProfileName): boolean {
+  return PROFILE_NAMES.indexOf(name) >= PROFILE_NAMES.indexOf(than);
+}
+
+/**
+ * FAPI 2.0 Security Profile (final, §5): PAR, PKCE S256, confidential clients authenticated by
+ * private_key_jwt or mutual TLS, sender-constrained access tokens, PS256/ES256/EdDSA only, the
+ * code flow only, request objects' own parameters only (RFC 9101 §6.3).
+ */
+const FAPI2_SECURITY = {
+  pkce: { required: true, allowPlain: false },
+  responseTypes: ['code'],
+  clientAuthMethods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'],
+  signingAlgs: ['PS256', 'ES256', 'EdDSA'],
+  parRequired: true,
+  senderConstraintRequired: true,
+  unsignedRequestObjects: false,
+  requestObjectParams: 'object',
+} as const;
+
+/** The profile of `name`; `baseline` is the deployment's `[oauth.pkce]` as configured. */
+export function profileNamed(name: ProfileName, pkce: PkceSettings): SecurityProfile {
+  switch (name) {
+    case 'baseline':
+      return baselineProfile(pkce);
+    case 'fapi2-security':
+      return new SecurityProfile({ name, ...FAPI2_SECURITY });
+  }
+}
