@@ -1,3 +1,5 @@
+import { PkceSettings } from '../../config/config.schema';
+import { profileNamed } from '../core/profile-names';
 import { checkClaims, checkHeader, ClaimRules } from './assertion-checks';
 
 const fail = (description: string) => new Error(description);
@@ -31,6 +33,33 @@ describe('checkClaims (RFC 7523 §3)', () => {
 
   it('lets a negative cap disable the lifetime check', () => {
     expect(() => checkClaims({ ...valid, exp: now + 86400 * 30 }, { ...rules, maxLifetimeSeconds: -1 }, fail, now)).not.toThrow();
+  });
+});
+
+describe('checkClaims under FAPI 2.0 SP §5.3.2.1 (issuer as the only audience, a bounded future)', () => {
+  const issuer = 'https://as.example';
+  const fapi: ClaimRules = { ...rules, audiences: [issuer], audienceAsString: true, futureSkewSeconds: profileNamed('fapi2-security', new PkceSettings()).futureSkewSeconds(300) };
+  const fapiValid = { ...valid, aud: issuer };
+
+  it('accepts the issuer as a string, iat and nbf up to 10 s ahead with no skew configured', () => {
+    expect(() => checkClaims(fapiValid, fapi, fail, now)).not.toThrow();
+    const noSkew = { ...fapi, futureSkewSeconds: profileNamed('fapi2-security', new PkceSettings()).futureSkewSeconds(0) };
+    expect(() => checkClaims({ ...fapiValid, iat: now + 10, nbf: now + 10 }, noSkew, fail, now)).not.toThrow();
+    expect(() => checkClaims({ ...fapiValid, iat: now + 11 }, noSkew, fail, now)).toThrow('assertion iat is in the future');
+  });
+
+  it.each([
+    [{ aud: [issuer] }, 'assertion aud must be "https://as.example" as a single string'],
+    [{ aud: 'https://as.example/oauth2/token' }, 'assertion aud must be "https://as.example" as a single string'],
+    // 300 s of configured skew is cut to 60 s.
+    [{ iat: now + 61 }, 'assertion iat is in the future'],
+    [{ nbf: now + 61 }, 'assertion is not yet valid (nbf)'],
+  ])('rejects %j', (change, message) => {
+    expect(() => checkClaims({ ...fapiValid, ...change }, fapi, fail, now)).toThrow(message);
+  });
+
+  it('keeps the configured skew for exp', () => {
+    expect(() => checkClaims({ ...fapiValid, exp: now - 200 }, fapi, fail, now)).not.toThrow();
   });
 });
 

@@ -19,8 +19,15 @@ export interface DecodedAssertion {
 export interface ClaimRules {
   /** Accepted `aud` values: at least one must be present. */
   audiences: readonly string[];
+  /**
+   * `aud` must be one of `audiences` as a single string, not an array (FAPI 2.0 SP §5.3.2.1: the
+   * answer to the audience injection of CVE-2025-27370/27371).
+   */
+  audienceAsString?: boolean;
   /** Allowed clock difference for exp, nbf and a future iat. */
   skewSeconds: number;
+  /** Allowed clock difference for a future nbf and iat, when it differs from `skewSeconds` (FAPI 2: 10 to 60 s). */
+  futureSkewSeconds?: number;
   /** Largest `exp - iat` (or `exp - now` without iat); negative: no cap. */
   maxLifetimeSeconds: number;
   /** How errors name the cap: the configuration key and its unit (`max_assertion_lifetime = 86400 s`). */
@@ -72,10 +79,11 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
   if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim', 'assertion_claims_invalid');
   if (exp + rules.skewSeconds <= now) throw fail('assertion has expired', 'assertion_expired');
   // §3 item 5: not before.
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - rules.skewSeconds > now)) throw fail('assertion is not yet valid (nbf)', 'assertion_not_yet_valid');
+  const futureSkew = rules.futureSkewSeconds ?? rules.skewSeconds;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - futureSkew > now)) throw fail('assertion is not yet valid (nbf)', 'assertion_not_yet_valid');
   if (iat !== undefined) {
     if (typeof iat !== 'number') throw fail('assertion iat is not numeric', 'assertion_claims_invalid');
-    if (iat - rules.skewSeconds > now) throw fail('assertion iat is in the future', 'assertion_not_yet_valid');
+    if (iat - futureSkew > now) throw fail('assertion iat is in the future', 'assertion_not_yet_valid');
     if (rules.maxIatAgeSeconds !== undefined && now - iat > rules.maxIatAgeSeconds) {
       throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeLabel ?? `${rules.maxIatAgeSeconds} s`})`, 'assertion_iat_too_old');
     }
@@ -84,6 +92,9 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
     throw fail(`assertion lifetime exceeds ${rules.maxLifetimeLabel ?? `${rules.maxLifetimeSeconds} s`}`, 'assertion_lifetime_too_long');
   }
   // §3 item 3: aud must identify this server.
+  if (rules.audienceAsString && (typeof payload.aud !== 'string' || !rules.audiences.includes(payload.aud))) {
+    throw fail(`assertion aud must be ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')} as a single string`, 'assertion_audience_invalid');
+  }
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   if (!audiences.some((aud) => rules.audiences.includes(aud))) {
     throw fail(`assertion aud does not name this server (expected ${rules.audiences.map((aud) => JSON.stringify(aud)).join(' or ')})`, 'assertion_audience_invalid');

@@ -84,15 +84,21 @@ export class ClientAssertionVerifier {
         const client = await this.clients.findForAuthentication(clientId);
         if (!client) throw ERRORS.unverified(`unknown client ${logValue(clientId, 32)}`, 'client_unknown');
         if (client.authMethod !== method) throw ERRORS.unverified(`client ${clientId} is registered for ${client.authMethod}, not ${method}`, 'client_auth_method_mismatch');
+        const profile = this.profiles.forClient(client);
         return {
           client,
           // The security profile narrows the verifier's algs (FAPI 2: PS256, ES256, EdDSA); baseline keeps them.
-          algs: this.profiles.forClient(client).allowedSigningAlgs(client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs),
+          algs: profile.allowedSigningAlgs(client.authSigningAlg ? algAliases(client.authSigningAlg) : allowedAlgs),
           keys: (alg, header) => this.keySource.keys(client, alg, header),
           rules: {
-            // RFC 9126 §2: the PAR endpoint's URL is an audience too (the same chain authenticates there).
-            audiences: [this.context.tokenEndpoint, this.context.issuer, this.context.parEndpoint, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],
+            // RFC 9126 §2: the PAR endpoint's URL is an audience too (the same chain authenticates there);
+            // FAPI 2 takes the issuer alone, as a string.
+            audiences: profile.issuerAudienceOnly
+              ? [this.context.issuer]
+              : [this.context.tokenEndpoint, this.context.issuer, this.context.parEndpoint, ...(properties.TokenEndpointAlias ? [properties.TokenEndpointAlias] : [])],
+            audienceAsString: profile.issuerAudienceOnly,
             skewSeconds: properties.TimestampSkewInSeconds,
+            futureSkewSeconds: profile.futureSkewSeconds(properties.TimestampSkewInSeconds),
             ...limits,
             requireJti: properties.PreventTokenReuse,
           },

@@ -15,7 +15,9 @@ export function atLeastAsStrict(name: ProfileName, than: ProfileName): boolean {
 /**
  * FAPI 2.0 Security Profile (final, §5): PAR, PKCE S256, confidential clients authenticated by
  * private_key_jwt or mutual TLS, sender-constrained access tokens, PS256/ES256/EdDSA only, the
- * code flow only, request objects' own parameters only (RFC 9101 §6.3).
+ * code flow only, request objects' own parameters only (RFC 9101 §6.3), the issuer as a client
+ * assertion's only audience, `iat`/`nbf` 10 s in the future accepted and more than 60 s refused,
+ * and codes that live 60 s at most.
  */
 const FAPI2_SECURITY = {
   pkce: { required: true, allowPlain: false },
@@ -26,6 +28,9 @@ const FAPI2_SECURITY = {
   senderConstraintRequired: true,
   unsignedRequestObjects: false,
   requestObjectParams: 'object',
+  issuerAudienceOnly: true,
+  futureSkew: { min: 10, max: 60 },
+  maxCodeLifetime: 60,
 } as const;
 
 /** The profile of `name`; `baseline` is the deployment's `[oauth.pkce]` as configured. */

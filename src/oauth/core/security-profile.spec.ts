@@ -125,7 +125,11 @@ describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', (
     expect(RESPONSE_TYPES.filter((type) => fapi.allowsResponseType(type))).toEqual(['code']);
     expect(AUTH_METHODS.filter((method) => fapi.allowsClientAuthMethod(method))).toEqual(['private_key_jwt', 'tls_client_auth']);
     expect(fapi.allowedSigningAlgs(ALGS)).toEqual(['PS256', 'ES256', 'EdDSA']);
-    expect([fapi.parRequired, fapi.senderConstraintRequired, fapi.unsignedRequestObjects, fapi.requestObjectParams]).toEqual([true, true, false, 'object']);
+    expect([fapi.parRequired, fapi.senderConstraintRequired, fapi.unsignedRequestObjects, fapi.requestObjectParams, fapi.issuerAudienceOnly]).toEqual([true, true, false, 'object', true]);
+    expect([fapi.codeLifetime(600), fapi.codeLifetime(30)]).toEqual([60, 30]);
+    expect([fapi.futureSkewSeconds(0), fapi.futureSkewSeconds(30), fapi.futureSkewSeconds(300)]).toEqual([10, 30, 60]);
+    const baseline = profileNamed('baseline', pkce());
+    expect([baseline.codeLifetime(600), baseline.futureSkewSeconds(300), baseline.issuerAudienceOnly]).toEqual([600, 300, false]);
   });
 
   it('orders them weakest first: a client\'s may only be as strict as its tenant\'s or stricter', () => {

@@ -30,6 +30,19 @@ export interface SecurityProfileRules {
    * object's values win). Default `oidc`.
    */
   readonly requestObjectParams?: RequestObjectParams;
+  /**
+   * Client assertions (and the endpoints' other JWTs from clients) name the issuer identifier alone,
+   * as a single string `aud`: not the token endpoint's URL, not an array (FAPI 2.0 SP §5.3.2.1).
+   * Default false: the token endpoint, the issuer and the PAR endpoint, in any form RFC 7523 allows.
+   */
+  readonly issuerAudienceOnly?: boolean;
+  /**
+   * How far in the future a client's `iat`/`nbf` may be, whatever the configured skew says: the
+   * skew is kept within [min, max] (FAPI 2.0 SP §5.3.2.1: accept 10 s, refuse more than 60 s).
+   */
+  readonly futureSkew?: { readonly min: number; readonly max: number };
+  /** Longest life of an authorization code in seconds, whatever `code_ttl` says (FAPI 2.0 SP §5.3.2.1: 60). */
+  readonly maxCodeLifetime?: number;
 }
 
 /** See `SecurityProfileRules.requestObjectParams`. */
@@ -50,6 +63,9 @@ export class SecurityProfile {
   readonly senderConstraintRequired: boolean;
   readonly unsignedRequestObjects: boolean;
   readonly requestObjectParams: RequestObjectParams;
+  readonly issuerAudienceOnly: boolean;
+  private readonly futureSkew?: { readonly min: number; readonly max: number };
+  private readonly maxCodeLifetime?: number;
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
   private readonly signingAlgs?: ReadonlySet<string>;
@@ -61,6 +77,9 @@ export class SecurityProfile {
     this.senderConstraintRequired = rules.senderConstraintRequired ?? false;
     this.unsignedRequestObjects = rules.unsignedRequestObjects ?? true;
     this.requestObjectParams = rules.requestObjectParams ?? 'oidc';
+    this.issuerAudienceOnly = rules.issuerAudienceOnly ?? false;
+    this.futureSkew = rules.futureSkew && Object.freeze({ ...rules.futureSkew });
+    this.maxCodeLifetime = rules.maxCodeLifetime;
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
     this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);
@@ -76,6 +95,17 @@ export class SecurityProfile {
 
   allowsSigningAlg(alg: string): boolean {
     return this.signingAlgs?.has(alg) ?? true;
+  }
+
+  /** The seconds a code lives, for a configured `code_ttl`. */
+  codeLifetime(codeTtl: number): number {
+    return this.maxCodeLifetime === undefined ? codeTtl : Math.min(codeTtl, this.maxCodeLifetime);
+  }
+
+  /** The future `iat`/`nbf` allowance for a configured clock skew of `skewSeconds`. */
+  futureSkewSeconds(skewSeconds: number): number {
+    const bounds = this.futureSkew;
+    return bounds ? Math.min(Math.max(skewSeconds, bounds.min), bounds.max) : skewSeconds;
   }
 
   /** Those of `algs` (what a verifier supports, or a client registered) the profile allows; `algs` itself when it narrows nothing. */

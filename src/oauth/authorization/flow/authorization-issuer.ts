@@ -3,6 +3,7 @@ import type { RegisteredClient } from '../../../clients/registered-client';
 import { OAuthError } from '../../../common/oauth-error';
 import { AuthorizationCodeGrantSettings } from '../../../config/grant-type-tables';
 import { UsersService } from '../../../users/users.service';
+import { SecurityProfiles } from '../../core/security-profiles';
 import { UNCONSTRAINED } from '../../core/sender-constraint';
 import { TokenIssuance } from '../../issuance/token-issuance';
 import { TokenPolicy } from '../../issuance/token-policy';
@@ -30,12 +31,15 @@ export class AuthorizationIssuer {
     private readonly issuance: TokenIssuance,
     private readonly codeSettings: AuthorizationCodeGrantSettings,
     private readonly pushed: PushedRequests,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /** A grant record for what the user granted, and the response type's artefacts: the fields of the response (without `state` and `iss`). */
   async issue(validated: ValidatedAuthorizationRequest, client: RegisteredClient, current: LiveSession): Promise<Record<string, string | undefined>> {
     const { session, user } = current;
     const parts = new Set(validated.responseType.split(' '));
+    // FAPI 2 caps a code's life whatever code_ttl says.
+    const codeTtl = this.profiles.forClient(client).codeLifetime(this.codeSettings.code_ttl);
     const grantType = parts.has('code') ? 'authorization_code' : 'implicit';
     const principal = { subject: user.id, sessionId: session.id, authTime: session.authTime, amr: session.amr, ...(session.acr ? { acr: session.acr } : {}) };
     // Only what the user consented to: the claims the granted scopes release (OIDC Core §5.4).
@@ -54,9 +58,9 @@ export class AuthorizationIssuer {
       requestedClaims: validated.claims,
       refreshable: parts.has('code') && this.policy.allows(client, 'refresh_token'),
       // A code's record must outlive the code, and then the access token it is exchanged for.
-      extraLifetime: parts.has('code') ? this.codeSettings.code_ttl : 0,
+      extraLifetime: parts.has('code') ? codeTtl : 0,
     });
-    const code = parts.has('code') ? this.codes.issue(record, validated, this.codeSettings.code_ttl) : undefined;
+    const code = parts.has('code') ? this.codes.issue(record, validated, codeTtl) : undefined;
     const issued = await this.issuance.issue({
       client,
       grantType,
