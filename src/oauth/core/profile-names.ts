@@ -17,7 +17,7 @@ export function atLeastAsStrict(name: ProfileName, than: ProfileName): boolean {
  * private_key_jwt or mutual TLS, sender-constrained access tokens, PS256/ES256/EdDSA only, the
  * code flow only, request objects' own parameters only (RFC 9101 §6.3), the issuer as a client
  * assertion's only audience, `iat`/`nbf` 10 s in the future accepted and more than 60 s refused,
- * and codes that live 60 s at most.
+ * codes that live 60 s at most, and refresh tokens of confidential clients not rotated.
  */
 const FAPI2_SECURITY = {
   pkce: { required: true, allowPlain: false },
@@ -31,6 +31,7 @@ const FAPI2_SECURITY = {
   issuerAudienceOnly: true,
   futureSkew: { min: 10, max: 60 },
   maxCodeLifetime: 60,
+  refreshTokenRotation: 'public',
 } as const;
 
 /** The profile of `name`; `baseline` is the deployment's `[oauth.pkce]` as configured. */

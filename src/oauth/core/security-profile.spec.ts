@@ -130,6 +130,9 @@ describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', (
     expect([fapi.futureSkewSeconds(0), fapi.futureSkewSeconds(30), fapi.futureSkewSeconds(300)]).toEqual([10, 30, 60]);
     const baseline = profileNamed('baseline', pkce());
     expect([baseline.codeLifetime(600), baseline.futureSkewSeconds(300), baseline.issuerAudienceOnly]).toEqual([600, 300, false]);
+    // FAPI 2.0 SP §5.3.2.1: confidential clients' refresh tokens are not rotated; baseline rotates every one.
+    expect(['private_key_jwt', 'tls_client_auth', 'none'].map((method) => fapi.rotatesRefreshTokens(method))).toEqual([false, false, true]);
+    expect(['client_secret_basic', 'none'].map((method) => baseline.rotatesRefreshTokens(method))).toEqual([true, true]);
   });
 
   it('orders them weakest first: a client\'s may only be as strict as its tenant\'s or stricter', () => {

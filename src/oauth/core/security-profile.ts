@@ -43,6 +43,12 @@ export interface SecurityProfileRules {
   readonly futureSkew?: { readonly min: number; readonly max: number };
   /** Longest life of an authorization code in seconds, whatever `code_ttl` says (FAPI 2.0 SP §5.3.2.1: 60). */
   readonly maxCodeLifetime?: number;
+  /**
+   * Whose refresh tokens are rotated at each use (RFC 9700 §4.14.2): `all` (default), or only
+   * `public` clients' — FAPI 2.0 SP §5.3.2.1: no rotation for confidential clients, whose client
+   * authentication already binds the token.
+   */
+  readonly refreshTokenRotation?: 'all' | 'public';
 }
 
 /** See `SecurityProfileRules.requestObjectParams`. */
@@ -66,6 +72,7 @@ export class SecurityProfile {
   readonly issuerAudienceOnly: boolean;
   private readonly futureSkew?: { readonly min: number; readonly max: number };
   private readonly maxCodeLifetime?: number;
+  private readonly refreshTokenRotation: 'all' | 'public';
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
   private readonly signingAlgs?: ReadonlySet<string>;
@@ -80,6 +87,7 @@ export class SecurityProfile {
     this.issuerAudienceOnly = rules.issuerAudienceOnly ?? false;
     this.futureSkew = rules.futureSkew && Object.freeze({ ...rules.futureSkew });
     this.maxCodeLifetime = rules.maxCodeLifetime;
+    this.refreshTokenRotation = rules.refreshTokenRotation ?? 'all';
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
     this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);
@@ -95,6 +103,11 @@ export class SecurityProfile {
 
   allowsSigningAlg(alg: string): boolean {
     return this.signingAlgs?.has(alg) ?? true;
+  }
+
+  /** Whether a refresh token of a client that authenticates so (`none`: a public client) is rotated at each use. */
+  rotatesRefreshTokens(authMethod: string): boolean {
+    return this.refreshTokenRotation === 'all' || authMethod === 'none';
   }
 
   /** The seconds a code lives, for a configured `code_ttl`. */

@@ -42,8 +42,12 @@ export class RefreshTokenStore {
     this.byHash = new KeyedRead(repo, ['tokenHash', 'tenant']);
   }
 
-  /** The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. */
-  async present(token: string, clientId: string): Promise<PresentedRefreshToken> {
+  /**
+   * The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. `rotate`
+   * false (FAPI 2 for confidential clients): the token stays usable, and the redemption only
+   * checks, in the same commit as the new access token, that it still is.
+   */
+  async present(token: string, clientId: string, { rotate = true }: { rotate?: boolean } = {}): Promise<PresentedRefreshToken> {
     if (token.length > 512) throw refused();
     const tokenHash = hashToken(token);
     const row = await this.byHash.one({ tokenHash, tenant: this.context.tenant });
@@ -60,7 +64,7 @@ export class RefreshTokenStore {
     // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key, and the token endpoint checks none yet.
     const unproven = bearerRefusal(senderConstraintOf(row.cnf));
     if (unproven) throw refused('grant_refresh_token_invalid', unproven);
-    return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
+    return { record, redemption: rotate ? this.redemption(tokenHash, clientId, record.id) : this.stillLive(tokenHash, clientId, record.id) };
   }
 
   /** The stored row of a refresh token, in whatever state (revocation needs it even once rotated). */
@@ -92,6 +96,23 @@ export class RefreshTokenStore {
         sql: 'INSERT INTO refresh_tokens (token_hash, tenant, grant_id, client_id, created_at, expires_at, cnf) VALUES (?, ?, ?, ?, ?, ?, ?)',
         params: [hashToken(token), record.tenant, record.id, record.clientId, now, expiresAt, cnf ? JSON.stringify(cnf) : null],
       },
+    };
+  }
+
+  /**
+   * A use of a token that is not rotated: it must still be unconsumed and unexpired, and its grant
+   * live, when the new access token commits (a revocation between `present` and the commit wins).
+   * Concurrent uses are all legitimate here, so a refusal revokes nothing.
+   */
+  private stillLive(tokenHash: string, clientId: string, grantId: string): WriteStep {
+    const now = nowSeconds();
+    return {
+      sql: `UPDATE refresh_tokens SET consumed_at = consumed_at
+            WHERE token_hash = ? AND tenant = ? AND client_id = ? AND consumed_at IS NULL AND expires_at > ?
+              AND EXISTS (SELECT 1 FROM grant_records g WHERE g.id = ? AND g.tenant = ? AND g.revoked_at IS NULL AND g.expires_at > ?)`,
+      params: [tokenHash, this.context.tenant, clientId, now, grantId, this.context.tenant, now],
+      expect: 'one-row',
+      refused: () => refused('grant_revoked'),
     };
   }
 

@@ -6,6 +6,7 @@ import { Grant, GrantContext, GrantHandler, GrantResult } from '../../core/exten
 import { scopeNotAllowed } from '../../core/scope-policy';
 import { ORDERS } from '../../orders';
 import { ClientRequest } from '../../core/client-request';
+import { SecurityProfiles } from '../../core/security-profiles';
 import { allowedAudience } from '../../tokens/audience';
 import { RefreshTokenStore } from '../../tokens/refresh-token.store';
 import { REFRESH_TOKEN_GRANT } from './refresh-token.definition';
@@ -15,7 +16,7 @@ import { REFRESH_TOKEN_GRANT } from './refresh-token.definition';
  * against what holds *now*: the client may still use the grant type that created the grant,
  * scopes and audience shrink with its registration, and the identity provider that vouched
  * must still be there (the endpoint checks it is enabled). The token is consumed by the
- * endpoint, last, with its successor.
+ * endpoint, last, with its successor — unless the profile keeps it (FAPI 2, confidential clients).
  */
 @Grant({ order: ORDERS.grants.refreshToken, id: REFRESH_TOKEN_GRANT.id })
 @Injectable()
@@ -26,6 +27,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly store: RefreshTokenStore,
     private readonly providers: IdentityProvidersService,
     private readonly context: IssuerContext,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   validate(request: ClientRequest): void {
@@ -33,7 +35,9 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
-    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
+    // FAPI 2 keeps a confidential client's refresh token: no successor, and the same token stays usable.
+    const rotate = this.profiles.forClient(client).rotatesRefreshTokens(client.authMethod);
+    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId, { rotate });
     if (!client.grantTypes.has(record.grantType)) {
       throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`, { reason: 'grant_type_not_allowed' });
     }
@@ -64,7 +68,7 @@ export class RefreshTokenGrant implements GrantHandler {
       scopes,
       audience: audience.length ? audience : undefined,
       claims: record.claims,
-      refreshToken: true,
+      refreshToken: rotate,
       continues: { record, redemption },
     };
   }
