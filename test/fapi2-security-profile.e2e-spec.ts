@@ -21,7 +21,7 @@ describe('the fapi2-security profile of a tenant', () => {
   let issuer: string;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ oauth: { registration: { open: true } } });
     await server.app.get(TenantsService).create(parseTenantInput({ domain: BANK, display_name: 'Bank', settings: { oauth: { profile: { name: 'fapi2-security' } } } }), TEST_ACTOR);
     issuer = `${server.url}/t/${BANK}`;
     key = await keyPair('ES256');
@@ -93,5 +93,29 @@ describe('the fapi2-security profile of a tenant', () => {
     expect(`${location.origin}${location.pathname}`).toBe('https://rp.example/cb');
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.get('error_description')).toMatch(/pushed/);
+  });
+
+  it('holds one client of a baseline tenant to fapi2-security when an administrator says so (security_profile)', async () => {
+    const strict = await createClient(server, { grant_types: ['client_credentials'], scope: 'accounts', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, security_profile: 'fapi2-security' });
+    expect(strict.security_profile).toBe('fapi2-security');
+    const send = async (aud: unknown) => {
+      const assertion = await signAssertion(key, { iss: strict.client_id, sub: strict.client_id, aud });
+      const answer = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }) });
+      return (await answer.json()) as Record<string, unknown>;
+    };
+    expect((await send(`${server.url}/oauth2/token`)).error).toBe('invalid_client');
+    expect((await send(server.url)).error_description).toMatch(/sender-constrained/);
+    await expect(createClient(server, { grant_types: ['client_credentials'], security_profile: 'fapi2-security' })).rejects.toMatchObject({
+      message: 'token_endpoint_auth_method client_secret_basic is not allowed by the fapi2-security security profile',
+    });
+  });
+
+  it('refuses a client profile weaker than its tenant\'s, and any profile from a registrant', async () => {
+    await expect(inTenant(server, BANK, () => createClient(server, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, security_profile: 'baseline' }))).rejects.toMatchObject({
+      message: "security_profile baseline is weaker than this issuer's fapi2-security: a client's profile may only be stricter",
+    });
+    const registered = await fetch(`${server.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['https://rp.example/cb'], security_profile: 'fapi2-security' }) });
+    expect(registered.status).toBe(400);
+    expect(((await registered.json()) as { error: string }).error).toBe('invalid_client_metadata');
   });
 });

@@ -1,4 +1,5 @@
 /** Between a client's row and its RFC 7591 metadata and the JSON the admin API, CLI and registration show. */
+import { isProfileName } from '../config/config.schema';
 import type { ClientEntity, DisplayMetadata } from './client.entity';
 import type { ClientMetadata } from './client-metadata';
 
@@ -31,6 +32,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.audience = metadata.audience;
   entity.introspectAny = metadata.introspect_any;
   entity.superAdmin = metadata.super_admin;
+  entity.securityProfile = metadata.security_profile;
   entity.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
   entity.applicationType = metadata.application_type;
   entity.subjectType = metadata.subject_type;
@@ -76,6 +78,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     audience: entity.audience,
     introspect_any: entity.introspectAny === true,
     super_admin: entity.superAdmin === true,
+    security_profile: isProfileName(entity.securityProfile) ? entity.securityProfile : null,
     post_logout_redirect_uris: entity.postLogoutRedirectUris ?? [],
     application_type: entity.applicationType === 'native' ? 'native' : 'web',
     subject_type: entity.subjectType === 'pairwise' ? 'pairwise' : 'public',

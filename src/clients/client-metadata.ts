@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/oauth-error';
+import { PROFILE_NAMES, type ProfileName } from '../config/config.schema';
 import { checkClientEncryptionKeys } from '../keys/client-encryption-key';
 import { jsonDepth, MAX_JSON_DEPTH } from '../common/json-depth';
 import { corsOrigin, MAX_CORS_ORIGINS } from './cors-origins';
@@ -32,6 +33,11 @@ export interface ClientMetadata {
    * super-admin only (the admin API checks the caller; registration refuses it).
    */
   super_admin: boolean;
+  /**
+   * Admin-only: the security profile this client is held to, only ever stricter than its tenant's
+   * (`[oauth.profile]`, a tenant's override); null: its tenant's. Registrants cannot set it.
+   */
+  security_profile: ProfileName | null;
   /** OIDC RP-Initiated Logout: where the end-session endpoint may send the browser back. */
   post_logout_redirect_uris: string[];
   /** OIDC Registration: `web` (https redirect URIs) or `native` (custom schemes, http loopback). */
@@ -108,6 +114,7 @@ const DEFAULTS: ClientMetadata = {
   audience: [],
   introspect_any: false,
   super_admin: false,
+  security_profile: null,
   post_logout_redirect_uris: [],
   application_type: 'web',
   subject_type: 'public',
@@ -160,6 +167,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   audience: { ...stringArray, description: 'admin-only' },
   introspect_any: { type: 'boolean', default: false, description: 'admin-only: may introspect every token of its tenant' },
   super_admin: { type: 'boolean', default: false, description: 'admin-only, default tenant only: with scope admin, administers tenants and every tenant; set by the CLI or a super-admin\'s token only' },
+  security_profile: { ...nullableEnum(PROFILE_NAMES), description: 'admin-only: the security profile it is held to, at least as strict as its tenant\'s ([oauth.profile]); null: its tenant\'s' },
   post_logout_redirect_uris: { ...stringArray, description: 'where RP-initiated logout may return (exact match)' },
   application_type: { type: 'string', enum: ['web', 'native'], default: 'web' },
   subject_type: { type: 'string', enum: ['public', 'pairwise'], default: 'public' },
@@ -217,7 +225,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 export const SUPER_ADMIN_FIELD = 'super_admin';
 
 /** Fields only an operator sets (admin API, CLI): a registrant asking for one is refused. */
-export const ADMIN_ONLY_FIELDS = ['audience', 'access_token_format', 'introspect_any', SUPER_ADMIN_FIELD] as const;
+export const ADMIN_ONLY_FIELDS = ['audience', 'access_token_format', 'introspect_any', SUPER_ADMIN_FIELD, 'security_profile'] as const;
 
 /**
  * Who is asking: the admin API and CLI (`admin`, grantry's defaults: client_credentials, a
@@ -297,6 +305,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     if (typeof body.super_admin !== 'boolean') throw OAuthError.invalidClientMetadata('super_admin must be true or false');
     out.super_admin = body.super_admin;
   }
+  if (has('security_profile')) out.security_profile = nullable(body.security_profile, oneOf('security_profile', [...PROFILE_NAMES])) as ProfileName | null;
   if (has('id_token_signed_response_alg')) out.id_token_signed_response_alg = nullable(body.id_token_signed_response_alg, oneOf('id_token_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));
   if (has('userinfo_signed_response_alg')) out.userinfo_signed_response_alg = nullable(body.userinfo_signed_response_alg, oneOf('userinfo_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));
   encryption(body, out, 'id_token', has);

@@ -43,6 +43,8 @@ export class ClientEntity {
   @Column({ name: 'introspect_any', type: 'boolean', default: false }) introspectAny: boolean;
   /** Admin-only, default tenant only: with `admin`, administers tenants and every tenant (see `SUPER_ADMIN_FIELD`). */
   @Column({ name: 'super_admin', type: 'boolean', default: false }) superAdmin: boolean;
+  /** Admin-only: its security profile, stricter than its tenant's; null: its tenant's. */
+  @Column({ name: 'security_profile', type: 'varchar', length: 32, nullable: true }) securityProfile: string | null;
   @Column({ name: 'post_logout_redirect_uris', type: 'text', nullable: true, transformer: jsonText }) postLogoutRedirectUris: string[] | null;
   @Column({ name: 'application_type', type: 'varchar', length: 16, nullable: true }) applicationType: string | null;
   @Column({ name: 'subject_type', type: 'varchar', length: 16, nullable: true }) subjectType: string | null;

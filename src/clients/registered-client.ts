@@ -1,3 +1,4 @@
+import { isProfileName, type ProfileName } from '../config/config.schema';
 import type { ClientEntity } from './client.entity';
 import { effectiveCorsOrigins } from './cors-origins';
 
@@ -41,6 +42,8 @@ export interface RegisteredClient {
   readonly introspectAny: boolean;
   /** With `admin`, a super-admin: administers tenants and any tenant's admin API (default tenant only). */
   readonly superAdmin: boolean;
+  /** Its own security profile (admin-only, stricter than its tenant's); undefined: its tenant's. */
+  readonly securityProfile?: ProfileName;
   /** Canonical response types it registered (`code`, `code id_token`, ...). */
   readonly responseTypes: ReadonlySet<string>;
   readonly postLogoutRedirectUris: readonly string[];
@@ -88,6 +91,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     requestUris: entity.requestUris ?? [],
     introspectAny: entity.introspectAny === true,
     superAdmin: entity.superAdmin === true,
+    securityProfile: isProfileName(entity.securityProfile) ? entity.securityProfile : undefined,
     responseTypes: new Set(entity.responseTypes),
     postLogoutRedirectUris: entity.postLogoutRedirectUris ?? [],
     applicationType: entity.applicationType === 'native' ? 'native' : 'web',

@@ -158,6 +158,10 @@ export class PkceSettings {
 export const PROFILE_NAMES = ['baseline', 'fapi2-security'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+export function isProfileName(value: unknown): value is ProfileName {
+  return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
+}
+
 /** `[oauth.profile]`: the security profile every endpoint of the issuer asks (a tenant may override it). */
 export class ProfileSettings {
   /** `baseline`: the switches of this file as they are; `fapi2-security`: FAPI 2.0 Security Profile. */

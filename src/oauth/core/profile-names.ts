@@ -1,11 +1,7 @@
-import { PROFILE_NAMES, type PkceSettings, type ProfileName } from '../../config/config.schema';
+import { isProfileName, PROFILE_NAMES, type PkceSettings, type ProfileName } from '../../config/config.schema';
 import { baselineProfile, SecurityProfile } from './security-profile';
 
-export { PROFILE_NAMES, type ProfileName };
-
-export function isProfileName(value: unknown): value is ProfileName {
-  return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
-}
+export { isProfileName, PROFILE_NAMES, type ProfileName };
 
 /** Whether `name` demands at least what `than` demands (the order of PROFILE_NAMES). */
 export function atLeastAsStrict(name: ProfileName, than: ProfileName): boolean {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, fieldNames } from '../../audit/audit-event';
 import { AuditTrail } from '../../audit/audit-trail';
 import { ADMIN_ONLY_FIELDS, ClientMetadata, parseClientMetadata } from '../../clients/client-metadata';
+import { atLeastAsStrict } from '../core/profile-names';
 import { ClientsService, ClientView } from '../../clients/clients.service';
 import { IfMatch, Tagged } from '../../common/entity-tag';
 import { IssuerContext } from '../../common/issuer-context';
@@ -179,8 +180,12 @@ export class ClientRegistrationService {
     if (alg !== null && !(authenticator.signingAlgs ?? []).includes(alg)) {
       throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} does not fit token_endpoint_auth_method ${method}`);
     }
-    // What the issuer's security profile allows (every enabled method and alg under baseline).
-    const profile = this.profiles.current;
+    // A client's own profile only narrows its issuer's (issue 29); an admin-only field (registration refuses it).
+    if (metadata.security_profile !== null && !atLeastAsStrict(metadata.security_profile, this.profiles.currentName)) {
+      throw OAuthError.invalidClientMetadata(`security_profile ${metadata.security_profile} is weaker than this issuer's ${this.profiles.currentName}: a client's profile may only be stricter`);
+    }
+    // What the client's security profile allows (every enabled method and alg under baseline).
+    const profile = this.profiles.forMetadata(metadata.security_profile);
     if (!profile.allowsClientAuthMethod(method)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_method ${method} is not allowed by the ${profile.name} security profile`);
     if (alg !== null && !profile.allowsSigningAlg(alg)) throw OAuthError.invalidClientMetadata(`token_endpoint_auth_signing_alg ${alg} is not allowed by the ${profile.name} security profile`);
     // RFC 9101 / OIDC Registration §2: the request-object alg the profile allows (`none` only where it takes unsigned objects).
