@@ -143,7 +143,7 @@ test('the plugin issues a token through the test kit', async () => {
 `;
 
 const PLUGIN_TYPES = `import type { GrantResult, PluginGrantContext } from '@grantry/plugin-sdk';
-export const handle = async ({ params }: PluginGrantContext): Promise<GrantResult> => ({ subject: String(params.user), scopes: ['demo'] });
+export const handle = async ({ params }: PluginGrantContext): Promise<GrantResult> => ({ principal: { subject: String(params.user) }, scopes: ['demo'] });
 `;
 
 async function token(url, client, scope) {
@@ -233,7 +233,7 @@ try {
     check("the plugin's test passes with @grantry/plugin-testing", false, `${error.stdout}${error.stderr}`);
   }
   try {
-    run(join(plugin, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--skipLibCheck', '--module', 'commonjs', '--moduleResolution', 'node10', '--types', '', 'types.ts'], plugin);
+    run(join(plugin, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node10', 'types.ts'], plugin);
     check('a TypeScript plugin type-checks against @grantry/plugin-sdk', true);
   } catch (error) {
     check('a TypeScript plugin type-checks against @grantry/plugin-sdk', false, `${error.stdout}${error.stderr}`);
