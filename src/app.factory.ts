@@ -11,7 +11,8 @@ import { installPostOnly } from './common/post-only-endpoints';
 import { installRequestContext, tenantPathRewriter } from './common/request-context.hook';
 import { IssuerContext } from './common/issuer-context';
 import { GrantryConfig } from './config/config.schema';
-import { createLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
+import { stopGracefullyOnSignals } from './observability/graceful-shutdown';
+import { createLog, GRANTRY_LOG, GrantryLog, levelOfNestLevels, PinoNestLogger } from './observability/log';
 import { MetricsListener } from './observability/metrics-listener';
 import { MetricsService } from './observability/metrics.service';
 import { REQUEST_FACTS } from './observability/request-facts';
@@ -25,6 +26,8 @@ export interface CreateAppOptions {
   logger?: LogLevel[] | false;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream;
+  /** Nest's own SIGTERM/SIGINT hooks (default); the server installs its graceful stop instead (startServer). */
+  shutdownHooks?: boolean;
 }
 
 /** The HTTP application, initialised but not listening (tests call `listen(0)`). */
@@ -48,7 +51,7 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
   // One instance: its outage log counts a burst once, whichever route met it.
   const errors = new AllExceptionsFilter();
   app.useGlobalFilters(errors);
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   try {
     const fastify = app.getHttpAdapter().getInstance();
     // First: every route, the raw token route included, runs in its request's context.
@@ -107,8 +110,12 @@ export async function listen(app: NestFastifyApplication, port: number, host: st
   return url;
 }
 
+/**
+ * The server as `grantry start` and `npm start` run it: listening, and stopping gracefully on
+ * SIGTERM/SIGINT within `[server] shutdown_grace` (observability/graceful-shutdown.ts).
+ */
 export async function startServer(config: GrantryConfig): Promise<NestFastifyApplication> {
-  const app = await createApp(config);
+  const app = await createApp(config, { shutdownHooks: false });
   let url: string;
   try {
     url = await listen(app, config.server.port, config.server.host);
@@ -118,5 +125,8 @@ export async function startServer(config: GrantryConfig): Promise<NestFastifyApp
     throw error;
   }
   app.get(StartupSummary).write(url, app.get(IssuerContext).issuer, app.get(MetricsListener).url);
+  const removeSignalListeners = stopGracefullyOnSignals(app, config.server.shutdown_grace, app.get<GrantryLog>(GRANTRY_LOG));
+  // Closed another way (the CLI's abort signal, a test): the listeners go with it.
+  app.getHttpServer().once('close', removeSignalListeners);
   return app;
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,18 @@ describe('grantry CLI (in-process)', () => {
   it('prints its version with --version', async () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
     expect(await cli(['--version'])).toEqual({ status: 0, stdout: `grantry ${version}\n`, stderr: '' });
+  });
+
+  it('answers --version and --help without loading Nest, a driver or a command (the built binary)', () => {
+    // The modules the binary loads, by a preload that lists them as the process exits.
+    const probe = writeText(db.dir, 'list-modules.js', "process.on('exit', () => process.stderr.write(Object.keys(require.cache).join('\\n')));\n");
+    for (const args of [['--version'], ['--help'], ['clients', '--help'], ['start', '--help']]) {
+      const result = spawnSync(process.execPath, ['--require', probe, join(__dirname, '..', 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8', cwd: db.dir });
+      expect(result.status).toBe(0);
+      const loaded = result.stderr.split('\n').filter((path) => path !== probe);
+      expect(loaded.filter((path) => path.includes('node_modules'))).toEqual([]);
+      expect(loaded.filter((path) => /commands|app\.module|database/.test(path))).toEqual([]);
+    }
   });
 
   it('names a config file it cannot read', async () => {

@@ -9,7 +9,7 @@ export class TenantUnavailableError extends Error {
   override name = 'TenantUnavailableError';
 }
 
-export const TENANT_HELP = `--tenant DOMAIN: the tenant the command works in (default: the default tenant ${DEFAULT_TENANT}); start, migrate and tenants are server-wide`;
+export { TENANT_HELP } from './usage';
 
 /** `--tenant D` or `--tenant=D`, wherever it stands; undefined without one. */
 export function tenantFlag(args: string[]): string | undefined {

@@ -1,22 +1,20 @@
-import 'reflect-metadata';
-import { startServer } from '../app.factory';
-import { ListenOverride, loadConfig, parsePort } from '../config/config-loader';
-import { failureMessage } from './failure-message';
-import { DatabaseMigrator } from '../database/database.module';
+// Only what `--version` and `--help` need is loaded up front: a command's code, Nest, the
+// configuration and the database drivers are required when that command runs (issue 30).
 import { parse, UsageError } from './args';
 import type { CliIO } from './cli-io';
-import { withCliContext } from './cli-context';
-import { TENANT_HELP, tenantFlag } from './cli-tenant';
-import { AUDIT_USAGE, auditCommand } from './commands/audit.command';
-import { CERTS_USAGE, certsCommand } from './commands/certs.command';
-import { CLIENTS_USAGE, clientsCommand } from './commands/clients.command';
-import { CONFIG_USAGE, ConfigCheckFailed, configCommand } from './commands/config.command';
-import { IDPS_USAGE, idpsCommand } from './commands/idps.command';
-import { INITIAL_ACCESS_TOKENS_USAGE, initialAccessTokensCommand } from './commands/initial-access-tokens.command';
-import { KEYS_USAGE, keysCommand } from './commands/keys.command';
-import { TENANTS_USAGE, tenantsCommand } from './commands/tenants.command';
-import { USERS_USAGE, usersCommand } from './commands/users.command';
-import { probeDatabase, requireExistingStore } from './preflight';
+import type { ListenOverride } from '../config/config-loader';
+import {
+  AUDIT_USAGE,
+  CERTS_USAGE,
+  CLIENTS_USAGE,
+  CONFIG_USAGE,
+  IDPS_USAGE,
+  INITIAL_ACCESS_TOKENS_USAGE,
+  KEYS_USAGE,
+  TENANT_HELP,
+  TENANTS_USAGE,
+  USERS_USAGE,
+} from './usage';
 
 export type { CliIO } from './cli-io';
 
@@ -90,6 +88,7 @@ const READ_ONLY: Record<string, string[]> = {
 
 /** `grantry start --port N --host H`: a bad value is a usage error. */
 function listenFlags(args: string[]): ListenOverride {
+  const { parsePort } = require('../config/config-loader') as typeof import('../config/config-loader');
   const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' } });
   const listen: ListenOverride = {};
   if (values.port !== undefined) {
@@ -135,49 +134,77 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
     return;
   }
   // `config` reads the file itself and touches nothing else.
-  if (command === 'config') return configCommand(rest[0], rest.slice(1), io);
+  if (command === 'config') {
+    const { configCommand } = await import('./commands/config.command');
+    return configCommand(rest[0], rest.slice(1), io);
+  }
   if (!COMMAND_USAGE[command]) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+  const { tenantFlag } = await import('./cli-tenant');
   const tenant = tenantFlag(rest);
   if (tenant !== undefined && SERVER_WIDE.has(command)) throw new UsageError(`${command} is about the server and its tenants, not one tenant: it takes no --tenant`);
   const listen = command === 'start' ? listenFlags(rest) : {};
+  const { loadConfig } = await import('../config/config-loader');
   const config = loadConfig(configFlag(rest), io.env, listen);
   state.databaseUrl = config.database.url;
+  const { probeDatabase, requireExistingStore } = await import('./preflight');
   if (READ_ONLY[command]?.includes(rest[0])) requireExistingStore(config);
   await probeDatabase(config);
+  if (command === 'start') {
+    // Serves until the server closes: SIGTERM/SIGINT (Nest's shutdown hooks) or io.signal.
+    await import('reflect-metadata');
+    const { startServer } = await import('../app.factory');
+    const app = await startServer(config);
+    await new Promise<void>((resolve, reject) => {
+      app.getHttpServer().once('close', () => resolve());
+      const stop = () => app.close().then(resolve, reject);
+      if (io.signal?.aborted) stop();
+      else io.signal?.addEventListener('abort', stop, { once: true });
+    });
+    return;
+  }
+  // Every other command runs in the application context, with only its own command's code loaded.
+  await import('reflect-metadata');
+  const { withCliContext } = await import('./cli-context');
   switch (command) {
-    case 'start': {
-      // Serves until the server closes: SIGTERM/SIGINT (Nest's shutdown hooks) or io.signal.
-      const app = await startServer(config);
-      await new Promise<void>((resolve, reject) => {
-        app.getHttpServer().once('close', () => resolve());
-        const stop = () => app.close().then(resolve, reject);
-        if (io.signal?.aborted) stop();
-        else io.signal?.addEventListener('abort', stop, { once: true });
-      });
-      return;
-    }
     case 'migrate': {
       config.database.migrate = true;
+      const { DatabaseMigrator } = await import('../database/database.module');
       const applied = await withCliContext(config, io, async (app) => app.get(DatabaseMigrator).applied);
       io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database schema is up to date\n');
       return;
     }
-    case 'clients':
+    case 'clients': {
+      const { clientsCommand } = await import('./commands/clients.command');
       return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'idps':
+    }
+    case 'idps': {
+      const { idpsCommand } = await import('./commands/idps.command');
       return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'users':
+    }
+    case 'users': {
+      const { usersCommand } = await import('./commands/users.command');
       return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'keys':
+    }
+    case 'keys': {
+      const { keysCommand } = await import('./commands/keys.command');
       return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'certs':
+    }
+    case 'certs': {
+      const { certsCommand } = await import('./commands/certs.command');
       return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'initial-access-tokens':
+    }
+    case 'initial-access-tokens': {
+      const { initialAccessTokensCommand } = await import('./commands/initial-access-tokens.command');
       return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'audit':
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./commands/audit.command');
       return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io), tenant);
-    case 'tenants':
+    }
+    case 'tenants': {
+      const { tenantsCommand } = await import('./commands/tenants.command');
       return withCliContext(config, io, (app) => tenantsCommand(app, rest[0], rest.slice(1), io));
+    }
     default:
       throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
   }
@@ -198,7 +225,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`grantry: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    if (error instanceof ConfigCheckFailed) return EXIT_FAILURE; // its problems are printed already
+    if (argv[0] === 'config') {
+      // Loaded already: `config` ran. Its problems are printed already.
+      const { ConfigCheckFailed } = require('./commands/config.command') as typeof import('./commands/config.command');
+      if (error instanceof ConfigCheckFailed) return EXIT_FAILURE;
+    }
+    const { failureMessage } = require('./failure-message') as typeof import('./failure-message');
     io.stderr.write(failureMessage(error, io.env, state.databaseUrl));
     return EXIT_FAILURE;
   }

@@ -26,6 +26,8 @@ export class ServerSettings {
   @TomlInt() @Min(1024) body_limit = 65536;
   /** Honour X-Forwarded-* from a reverse proxy. */
   @TomlBool() trust_proxy = false;
+  /** Seconds a SIGTERM/SIGINT stop lets in-flight requests finish before it cuts their connections. */
+  @TomlInt() @Min(0) shutdown_grace = 10;
 }
 
 export class DatabaseSettings {

@@ -7,13 +7,7 @@ import { nowSeconds } from '../../database/columns';
 import { parse, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { print } from '../output';
-
-export const AUDIT_USAGE = `grantry audit list [--actor A] [--event E] [--client CLIENT_ID] [--since T] [--until T] [--limit N] [--json]
-  (the audit trail of admin and security changes, newest first, the newest 100 unless --limit says;
-   A is who changed: client:<client_id> (admin API), operator:<OS user> (this CLI), registrant;
-   T is epoch seconds, an ISO 8601 date or time with a zone, or a span back from now: 30m, 24h, 7d)
-  e.g. grantry audit list --event client.deleted --since 7d
-       grantry audit list --actor operator:alice --json`;
+import { AUDIT_USAGE } from '../usage';
 
 const LIST_COLUMNS = ['id', 'occurred_at', 'actor', 'event', 'client_id', 'target'];
 const DEFAULT_LIMIT = 100;

@@ -6,14 +6,7 @@ import { parse, readInputFile, requirePositional, requireString, UsageError } fr
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const CERTS_USAGE = `grantry certs import --alias ALIAS --file CERT.pem [--replace] [--json]
-grantry certs list [--json]
-grantry certs delete ALIAS
-  (a certificate whose alias is a client_id verifies that client's private_key_jwt; --replace swaps the
-   certificate of an existing alias; expired or not-yet-valid certificates are refused)
-  e.g. grantry certs import --alias my-client-id --file client.pem
-       grantry certs import --alias my-client-id --file renewed.pem --replace`;
+import { CERTS_USAGE } from '../usage';
 
 export async function certsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const truststore = app.get(TruststoreService);

@@ -5,22 +5,7 @@ import { parse, readInputFile, requirePositional, requireString, UsageError } fr
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const CLIENTS_USAGE = `grantry clients create --name NAME [--grant-type G]... [--auth-method M] [--scope "a b"]
-                       [--redirect-uri U]... [--jwks-uri U | --jwks-file F] [--auth-signing-alg ALG]
-                       [--token-format jwt|opaque] [--audience A]... [--introspect-any] [--super-admin]
-                       [--response-type T]... [--post-logout-redirect-uri U]... [--application-type web|native]
-                       [--subject-type public|pairwise] [--sector-identifier-uri U] [--default-max-age S]
-                       [--require-auth-time] [--require-par] [--cors-origin ORIGIN]... [--request-uri U]...
-                       [--request-object-signing-alg ALG] [--json]
-grantry clients update CLIENT_ID [--name NAME] [the options of create; a repeated option replaces the whole list]
-                       [--no-introspect-any] [--no-super-admin] [--no-require-par] [--no-cors-origin | --default-cors-origins]
-                       [--no-request-uri] [--any-request-object-signing-alg] [--json]
-  --super-admin: with --scope admin, a super-admin — administers tenants and every tenant's admin API
-                 (clients of the default tenant only; set only here or with another super-admin's token)
-grantry clients list [--json]
-grantry clients show CLIENT_ID [--json]
-grantry clients delete CLIENT_ID`;
+import { CLIENTS_USAGE } from '../usage';
 
 const LIST_COLUMNS = ['client_id', 'client_name', 'token_endpoint_auth_method', 'grant_types', 'scope'];
 

@@ -19,23 +19,7 @@ import type { CliIO } from '../cli-io';
 import { probeDatabase, requireExistingStore } from '../preflight';
 import { registeredClientWarnings } from '../registration-check';
 import { tenantSettingRows, tenantSettingsToml, tenantTableSemanticProblems } from '../tenant-settings-view';
-
-export const CONFIG_USAGE = `grantry config check [--config PATH]
-grantry config print --effective [--tenant DOMAIN] [--config PATH] [--json]
-  (check: validates the file and its $env{} references without writing to the database or creating
-   any file; exit 0 printing "ok: <file>", or 1 listing every problem, one per line. An existing
-   database is read for clients registered (RFC 7591) with grant types outside
-   [oauth.registration] allowed_grant_types, and for pairwise clients whose redirect URIs have no
-   host of their own and no sector_identifier_uri: a warning names them. [tenant."<domain>"]
-   tables are checked too: a key a tenant may not override is named.
-   print --effective: the whole configuration in force (built-in defaults merged, PORT/HOST and
-   DATABASE_URL applied) as TOML, or JSON with --json; passwords, keys and secrets masked.
-   With --tenant DOMAIN: the settings a tenant may override, as that tenant resolves them (defaults,
-   the top level, its [tenant."DOMAIN"] table, then its record's overrides set through the admin
-   API, which win), each with its source; without a database here, the file's part only, said so)
-  e.g. grantry config check --config /etc/grantry/deployment.toml
-       grantry config print --effective --json
-       grantry config print --effective --tenant wso2.com`;
+import { CONFIG_USAGE } from '../usage';
 
 /**
  * The overrides tenant `domain`'s record holds (admin API), read from an existing database; undefined

@@ -8,17 +8,7 @@ import { parse, readInputFile, requirePositional, requireString, UsageError } fr
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const IDPS_USAGE = `grantry idps create --name NAME --issuer ISS (--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A)
-                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--map-subject-to-user]
-                    [--disabled] [--allow-insecure-jwks-uri] [--json]
-grantry idps update ID [--name NAME] [--issuer ISS] [--jwks-uri U | --certificate-file CERT.pem | --certificate-alias A]
-                    [--alias AUD] [--alg ALG]... [--claim-mapping FROM=TO]... [--map-subject-to-user | --no-map-subject-to-user]
-                    [--allow-insecure-jwks-uri | --no-allow-insecure-jwks-uri] [--json]
-grantry idps enable|disable ID [--json]
-grantry idps list [--json]
-grantry idps show ID [--json]
-grantry idps delete ID`;
+import { IDPS_USAGE } from '../usage';
 
 const PROVIDER_OPTIONS = {
   name: { type: 'string' },

@@ -7,14 +7,7 @@ import { parse, requirePositional, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const INITIAL_ACCESS_TOKENS_USAGE = `grantry initial-access-tokens create [--expires-in SECONDS] [--max-uses N] [--json]
-  (an RFC 7591 initial access token for POST /oauth2/register, shown once; it allows any number of
-   registrations until it expires (default 24 hours) unless --max-uses is given)
-  e.g. grantry initial-access-tokens create --max-uses 1 --json
-grantry initial-access-tokens list [--json]
-  (id, created_at, expires_at, max_uses, uses; never the tokens)
-grantry initial-access-tokens revoke ID`;
+import { INITIAL_ACCESS_TOKENS_USAGE } from '../usage';
 
 export async function initialAccessTokensCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   switch (sub) {

@@ -17,18 +17,7 @@ import { parse, readInputFile, requireString, secretOption, UsageError } from '.
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const KEYS_USAGE = `grantry keys list [--json]
-grantry keys generate [--alg RS256|PS256|ES256|EdDSA] [--bits N] [--activate] [--json]
-grantry keys generate --use enc [--alg RSA-OAEP-256|ECDH-ES|ECDH-ES+A128KW|ECDH-ES+A256KW] [--bits N] [--json]
-grantry keys import --file F [--password-file F | --password-env NAME] [--alias A] [--alg ALG] [--activate] [--json]
-grantry keys rotate [--use sig|enc] [--alg ALG] [--json]
-grantry keys delete --kid K
-grantry keys export --cert [--kid K] [--json]
-  (--use enc: a key pair grantry decrypts with — JWE assertions addressed to it — published in the
-   JWKS with use "enc"; delete removes an encryption key at once, signing keys leave by rotation)
-  (export: the X.509 certificate, PEM, of the active key of [oauth.token] signing_alg or of --kid,
-   for resource servers that validate by certificate)`;
+import { KEYS_USAGE } from '../usage';
 
 export async function keysCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const keys = app.get(SigningKeysService);

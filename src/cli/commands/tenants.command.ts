@@ -1,23 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { DEFAULT_TENANT } from '../../common/request-context';
 import { parseTenantChange, parseTenantInput } from '../../tenants/tenant-input';
 import { TenantsService } from '../../tenants/tenants.service';
 import { parse, requirePositional, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
 import { print } from '../output';
-
-export const TENANTS_USAGE = `grantry tenants create DOMAIN [--display-name NAME] [--disabled] [--json]
-  (a tenant: lower-case DNS name, at most 64 characters; created with its first signing key)
-  e.g. grantry tenants create wso2.com --display-name "WSO2" --json
-grantry tenants update DOMAIN [--display-name NAME] [--json]
-grantry tenants enable|disable DOMAIN [--json]
-grantry tenants list [--json]
-grantry tenants show DOMAIN [--json]
-grantry tenants delete DOMAIN --yes
-  (deletes the tenant and everything of it in one transaction: clients, users, identity providers,
-   certificates, keys, grants, tokens, sessions, consents, initial access tokens; its audit events stay.
-   The default tenant ${DEFAULT_TENANT} cannot be deleted or disabled)`;
+import { TENANTS_USAGE } from '../usage';
 
 export async function tenantsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const tenants = app.get(TenantsService);

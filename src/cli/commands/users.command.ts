@@ -8,26 +8,7 @@ import { changedClaims, claimValue } from '../claim-options';
 import { operatorActor } from '../operator';
 import { print } from '../output';
 import { readSecretLine } from '../secret-input';
-
-export const USERS_USAGE = `grantry users create --username NAME [--password-file F | --password-env VAR | --password-stdin]
-                     [--claim NAME=VALUE]... [--claims-file F.json] [--identity IDP=SUBJECT]... [--disabled] [--json]
-grantry users list [--username NAME] [--json]
-grantry users show ID [--json]
-grantry users update ID [--username NAME] [--claim NAME=VALUE]... [--unset-claim NAME]... [--claims-file F.json]
-                     [--identity IDP=SUBJECT]... [--enable | --disable] [--unlock] [--json]
-grantry users set-password ID [--password-file F | --password-env VAR | --password-stdin]
-grantry users delete ID
-  (passwords never go on the command line: a file (one line; its trailing line break is dropped),
-   an environment variable, or stdin — a hidden prompt when stdin is a terminal; set-password reads
-   stdin when no option is given.
-   --claim VALUE is JSON when it parses as JSON (true, 42, null, ["a","b"], {"k":"v"}, '"007"'),
-   else text; an OIDC standard claim keeps its type (OIDC Core §5.1): name, email, phone_number
-   and the other string claims are text as written (phone_number=4155551234), email_verified and
-   phone_number_verified true or false, updated_at a number, address a JSON object.
-   update --claim sets one claim and keeps the others; --unset-claim removes one;
-   --claims-file replaces all of them (--claim and --unset-claim then apply to the file's).
-   update --identity replaces the identity links.)
-  e.g. grantry users update ID --claim email_verified=true --claim 'groups=["admins"]' --unset-claim nickname`;
+import { USERS_USAGE } from '../usage';
 
 const LIST_COLUMNS = ['id', 'username', 'enabled', 'locked_until', 'created_at'];
 const PASSWORD_OPTIONS = {
