@@ -1,6 +1,7 @@
 /** Between a client's row and its RFC 7591 metadata and the JSON the admin API, CLI and registration show. */
 import type { ClientEntity, DisplayMetadata } from './client.entity';
 import type { ClientMetadata } from './client-metadata';
+import { storedTlsClientAuth, tlsClientAuthOf } from './tls-client-auth-metadata';
 
 /** Metadata as JSON shows it: `localized` spread into `client_name#fr`-style fields. */
 export type ClientDocument = Omit<ClientMetadata, 'localized'> & { [tagged: `${string}#${string}`]: string };
@@ -56,6 +57,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
     localized: metadata.localized,
   };
   entity.displayMetadata = display;
+  entity.tlsClientAuth = storedTlsClientAuth(metadata);
 }
 
 export function metadataOf(entity: ClientEntity): ClientMetadata {
@@ -98,6 +100,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     software_id: display.software_id ?? null,
     software_version: display.software_version ?? null,
     localized: display.localized ?? {},
+    ...tlsClientAuthOf(entity.tlsClientAuth),
   };
 }
 
