@@ -4,10 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import 'reflect-metadata';
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
+import { AccessTokenGuard, AccessTokenPrincipal, ResourceServerModule } from '../src/resource-server';
 import { UsersService } from '../src/users/users.service';
 import { LoggedServer, startLogged, stop } from './support/logged-server';
-import { createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 /** RFC 8705 over grantry's own TLS listener and through a trusted proxy's header (issue 28 items 2–3, issue 30 item 4). */
 
@@ -39,9 +45,9 @@ function issued(name: string, subject: string, extensions: string): Pair {
   return made;
 }
 
-function selfSigned(name: string, subject: string): Pair {
+function selfSigned(name: string, subject: string, ...extra: string[]): Pair {
   const made = pair(name);
-  openssl('req', '-x509', ...EC, '-keyout', made.keyFile, '-out', made.certFile, '-days', '1', '-subj', subject);
+  openssl('req', '-x509', ...EC, '-keyout', made.keyFile, '-out', made.certFile, '-days', '1', '-subj', subject, ...extra);
   return made;
 }
 
@@ -49,8 +55,8 @@ const ca = pair('ca');
 openssl('req', '-x509', ...EC, '-keyout', ca.keyFile, '-out', ca.certFile, '-days', '1', '-subj', '/CN=grantry test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
 const serverPair = issued('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
 const clientA = issued('client-a', '/O=Example/CN=client-a', 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client-a.example\n');
-/** A self-signed certificate carrying client A's subject: no credential for tls_client_auth. */
-const impostor = selfSigned('impostor', '/O=Example/CN=client-a');
+/** A self-signed certificate carrying client A's subject DN and SAN: no credential for tls_client_auth. */
+const impostor = selfSigned('impostor', '/O=Example/CN=client-a', '-addext', 'subjectAltName=DNS:client-a.example');
 const clientB = selfSigned('client-b', '/CN=client-b');
 
 const thumbprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
@@ -85,6 +91,7 @@ function mtlsFetch(client?: Pair): typeof fetch {
   }) as typeof fetch;
 }
 
+const API_AUDIENCE = 'https://orders.example';
 const form = (params: Record<string, string>) => new URLSearchParams(params);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,6 +160,24 @@ describe('mTLS on grantry\'s own TLS listener (RFC 8705)', () => {
     expect(await none.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
   });
 
+  it('binds a client_secret_basic client\'s tokens when it registered tls_client_certificate_bound_access_tokens, and refuses it without a certificate (§3.4)', async () => {
+    const bound = await createClient(server, { grant_types: ['client_credentials'], scope: 'read', tls_client_certificate_bound_access_tokens: true });
+    const send = (certificate?: Pair) =>
+      mtlsFetch(certificate)(`${server.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(bound.client_id, bound.client_secret!) },
+        body: form({ grant_type: 'client_credentials' }),
+      });
+    const withCertificate = await send(clientB);
+    expect(withCertificate.status).toBe(200);
+    expect(cnfOf(((await withCertificate.json()) as { access_token: string }).access_token)).toEqual({ 'x5t#S256': thumbprint(clientB.cert) });
+    const without = await send();
+    expect({ status: without.status, body: await without.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'this client\'s access tokens are certificate-bound: present its TLS client certificate' },
+    });
+  });
+
   it('accepts a certificate-bound token at userinfo only over a connection with that certificate (§3)', async () => {
     const response = await mtlsFetch(clientA)(`${server.url}/oauth2/token`, {
       method: 'POST',
@@ -174,6 +199,13 @@ describe('mTLS on grantry\'s own TLS listener (RFC 8705)', () => {
   });
 });
 
+describe('[server.tls] files', () => {
+  it('stops start-up naming the key and the path of a file it cannot read', async () => {
+    const missing = join(dir, 'missing.key');
+    await expect(startServer({ server: { tls: { cert: serverPair.certFile, key: missing } } })).rejects.toThrow(`[server.tls] key = ${JSON.stringify(missing)}: cannot read ${missing}: ENOENT`);
+  });
+});
+
 describe('mTLS behind a TLS-terminating proxy: [server.tls] client_certificate_header from [server] trusted_proxies only', () => {
   const HEADER = 'x-ssl-client-cert';
   let trusting: TestServer;
@@ -185,7 +217,13 @@ describe('mTLS behind a TLS-terminating proxy: [server.tls] client_certificate_h
     trusting = await startServer({ server: { trusted_proxies: ['127.0.0.1/32', '::1'], tls } });
     untrusting = await startServer({ server: { trusted_proxies: ['10.0.0.0/8'], tls } });
     for (const server of [trusting, untrusting]) {
-      const client = await createClient(server, { grant_types: ['client_credentials'], scope: 'read', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'client-a.example' });
+      const client = await createClient(server, {
+        grant_types: ['client_credentials'],
+        scope: 'read',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_san_dns: 'client-a.example',
+        audience: [API_AUDIENCE],
+      });
       clients.set(server, client.client_id);
     }
   });
@@ -204,6 +242,62 @@ describe('mTLS behind a TLS-terminating proxy: [server.tls] client_certificate_h
     const { status, body } = await viaProxy(trusting, clientA);
     expect(status).toBe(200);
     expect(cnfOf(body.access_token as string)).toEqual({ 'x5t#S256': thumbprint(clientA.cert) });
+  });
+
+  it('lets grantry/resource-server accept the bound token only with its certificate (clientCertificateHeader, §3)', async () => {
+    const { body } = await viaProxy(trusting, clientA);
+    @Controller('orders')
+    @UseGuards(AccessTokenGuard)
+    class OrdersController {
+      @Get()
+      list(@AccessTokenPrincipal() principal: AccessTokenPrincipal): { client: string } {
+        return { client: principal.clientId };
+      }
+    }
+    @Module({ imports: [ResourceServerModule.forRoot({ authority: trusting.url, audience: API_AUDIENCE, allowInsecureHttp: true, clientCertificateHeader: 'X-SSL-Client-Cert' })], controllers: [OrdersController] })
+    class ApiModule {}
+    const api = await NestFactory.create<NestFastifyApplication>(ApiModule, new FastifyAdapter(), { logger: false, abortOnError: false });
+    try {
+      await api.listen(0, '127.0.0.1');
+      const url = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}/orders`;
+      const call = (certificate?: Pair) =>
+        fetch(url, { headers: { authorization: `Bearer ${body.access_token as string}`, ...(certificate ? { [HEADER]: encodeURIComponent(certificate.cert) } : {}) } });
+      const accepted = await call(clientA);
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ client: clients.get(trusting) });
+      for (const wrong of [clientB, undefined]) {
+        const refused = await call(wrong);
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('takes RFC 8705 client metadata through the admin API, validated, and shows it back', async () => {
+    const token = await adminToken(trusting);
+    const create = (metadata: Record<string, unknown>) =>
+      fetch(`${trusting.url}/api/admin/v1/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'mtls', grant_types: ['client_credentials'], ...metadata }),
+      });
+    const made = await create({ token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_ip: '192.0.2.1', tls_client_certificate_bound_access_tokens: true });
+    expect(made.status).toBe(201);
+    expect(await made.json()).toMatchObject({ tls_client_auth_san_ip: '192.0.2.1', tls_client_auth_subject_dn: null, tls_client_certificate_bound_access_tokens: true });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ token_endpoint_auth_method: 'tls_client_auth' }, 'tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email'],
+      [{ token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'a.example', tls_client_auth_san_email: 'a@example.com' }, 'tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email (got tls_client_auth_san_dns, tls_client_auth_san_email)'],
+      [{ token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_ip: 'not-an-ip' }, 'tls_client_auth_san_ip must be an IPv4 or IPv6 address'],
+      [{ token_endpoint_auth_method: 'client_secret_basic', tls_client_auth_subject_dn: 'CN=x' }, 'tls_client_auth_subject_dn is for token_endpoint_auth_method tls_client_auth only'],
+      [{ token_endpoint_auth_method: 'self_signed_tls_client_auth' }, 'self_signed_tls_client_auth needs the client\'s certificate keys in jwks or jwks_uri'],
+      [{ tls_client_certificate_bound_access_tokens: 'yes' }, 'tls_client_certificate_bound_access_tokens must be true or false'],
+    ];
+    for (const [metadata, description] of refusals) {
+      const refused = await create(metadata);
+      expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 400, body: { error: 'invalid_client_metadata', error_description: description } });
+    }
   });
 
   it('refuses a forwarded certificate that client_ca did not issue, even with the registered SAN', async () => {
