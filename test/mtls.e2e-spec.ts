@@ -178,6 +178,31 @@ describe('mTLS on grantry\'s own TLS listener (RFC 8705)', () => {
     });
   });
 
+  it('binds a public client\'s refresh token to its certificate too, and redeems it only with that certificate (§4)', async () => {
+    const publicClient = await createClient(server, {
+      grant_types: ['password', 'refresh_token'],
+      scope: 'openid',
+      token_endpoint_auth_method: 'none',
+      tls_client_certificate_bound_access_tokens: true,
+    });
+    const post = (certificate: Pair, params: Record<string, string>) =>
+      mtlsFetch(certificate)(`${server.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ client_id: publicClient.client_id, ...params }),
+      });
+    const first = await post(clientB, { grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'openid' });
+    expect(first.status).toBe(200);
+    const tokens = (await first.json()) as { access_token: string; refresh_token: string };
+    expect(cnfOf(tokens.access_token)).toEqual({ 'x5t#S256': thumbprint(clientB.cert) });
+    const stolen = await post(clientA, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as { error: string }).error).toBe('invalid_grant');
+    const refreshed = await post(clientB, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(refreshed.status).toBe(200);
+    expect(cnfOf(((await refreshed.json()) as { access_token: string }).access_token)).toEqual({ 'x5t#S256': thumbprint(clientB.cert) });
+  });
+
   it('accepts a certificate-bound token at userinfo only over a connection with that certificate (§3)', async () => {
     const response = await mtlsFetch(clientA)(`${server.url}/oauth2/token`, {
       method: 'POST',

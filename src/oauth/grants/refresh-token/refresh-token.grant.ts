@@ -33,7 +33,7 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
-    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
+    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId, request.clientCertificate);
     if (!client.grantTypes.has(record.grantType)) {
       throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`, { reason: 'grant_type_not_allowed' });
     }
