@@ -55,8 +55,13 @@ export interface ConnectionSettings {
 export class ConnectionPolicy {
   constructor(private readonly settings: ConnectionSettings = { proxies: TrustedProxies.NONE }) {}
 
-  /** The first `onRequest` hook: facts computed and untrusted forwarding headers dropped before anything else runs. */
+  /**
+   * The first `onRequest` hook: facts computed and untrusted forwarding headers dropped before
+   * anything else runs. Without trusted proxies and a certificate header there is nothing to
+   * trust or drop: no hook, and `connectionOf` computes the same facts on first use.
+   */
   install(fastify: FastifyInstance): void {
+    if (!this.settings.proxies.any && !this.settings.certificateHeader) return;
     fastify.addHook('onRequest', (request, _reply, done) => {
       this.factsOf(request);
       done();
