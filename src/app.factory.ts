@@ -5,6 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import { ConnectionPolicy } from './common/connection/connection-facts';
+import { connectionSettings, httpsOptions } from './common/connection/tls-listener';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { installCorsPreflight } from './common/cors/cors-preflight';
 import { installPostOnly } from './common/post-only-endpoints';
@@ -38,11 +41,15 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
   });
   // skipMiddie: grantry uses no Express-style middleware, so Nest's per-request middie hook is pure cost.
   // rewriteUrl: a tenant's `/t/{domain}` prefix is taken off before routing (request-context.hook.ts).
+  // No Fastify trustProxy: forwarding headers are read in one place, only from [server] trusted_proxies (ConnectionPolicy).
+  // Read before Nest starts: a missing certificate file stops start-up with nothing to release.
+  const https = httpsOptions(config.server.tls, config.configDir ?? process.cwd());
+  const connections = new ConnectionPolicy(connectionSettings(config.server, config.configDir ?? process.cwd()));
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.body_limit,
-    trustProxy: config.server.trust_proxy,
     skipMiddie: true,
     rewriteUrl: tenantPathRewriter,
+    ...(https ? { https } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'server', log), adapter, {
     logger: new PinoNestLogger(log),
@@ -54,7 +61,9 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   try {
     const fastify = app.getHttpAdapter().getInstance();
-    // First: every route, the raw token route included, runs in its request's context.
+    // First of all: the client address, scheme and certificate, and untrusted forwarding headers dropped.
+    connections.install(fastify);
+    // Then: every route, the raw token route included, runs in its request's context.
     installRequestContext(fastify, app.get(IssuerContext));
     installObservability(app);
     // The 405 of other methods on the POST-only endpoints, whichever router serves their POST; before
@@ -104,7 +113,8 @@ function installObservability(app: NestFastifyApplication): void {
 export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {
   await app.listen(port, host);
   const address = app.getHttpServer().address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const scheme = app.getHttpServer() instanceof TlsServer ? 'https' : 'http';
+  const url = `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   app.get(IssuerContext).bindListeningAddress(url);
   await app.get(MetricsListener).start(host);
   return url;

@@ -518,7 +518,7 @@ describe('grantry CLI operability (issue 15)', () => {
         'tenant."wso2.com".server: not overridable per tenant (overridable: oauth.token, oauth.oidc.id_token, oauth.pkce, oauth.registration, oauth.profile, oauth.grant_type.<id>, [[event_listener]], [[login.authenticator]])',
         'tenant."wso2.com".oauth.token.signing_alg: not overridable per tenant (overridable here: access_token_ttl, refresh_token_ttl, refresh_token_absolute_ttl)',
         'tenant."Bad_Domain": not a tenant domain (a tenant domain is lower-case dot-separated labels of a-z, 0-9 and inner hyphens, 1 to 63 characters each, at most 64 in all)',
-        'tenant."ok.example".event_listener[0] id = "kerberos" matches no client authenticator (known ids: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, none; a drop-in authenticator names its module in name)',
+        'tenant."ok.example".event_listener[0] id = "kerberos" matches no client authenticator (known ids: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none; a drop-in authenticator names its module in name)',
       ]);
       const onlySteps = await cli(['config', 'check', '--config', memory('[[tenant."ok.example".login.authenticator]]\nid = "password"\nenable = false\n')]);
       expect(onlySteps.status).toBe(1);

@@ -282,4 +282,21 @@ describe('drop-in client authenticator plugins', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('fails start-up, naming both, when a plugin registers a built-in method (RFC 8705 self_signed_tls_client_auth)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grantry-auth-plugin-'));
+    const module = writeText(dir, 'own-mtls.js', `
+      module.exports = class OwnMtls {
+        method = 'self_signed_tls_client_auth';
+        canAuthenticate() { return false; }
+        async authenticate() { throw new Error('never'); }
+      };`);
+    try {
+      await expect(startServer({ event_listener: [{ name: module, order: '150' }] })).rejects.toThrow(
+        `the client authenticator ${module} registers self_signed_tls_client_auth, the method of the built-in self_signed_tls_client_auth: give the plugin's method another name`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { connectionOf, type ClientCertificate } from '../common/connection/connection-facts';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { actors } from '../audit/audit-event';
@@ -35,15 +36,15 @@ export class AdminTokenGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const presented = presentedAccessToken(request);
-    noteAdminCaller(request, await this.caller(presented));
+    noteAdminCaller(request, await this.caller(presented, connectionOf(request).certificate));
     return true;
   }
 
-  private async caller(presented: PresentedToken): Promise<AdminCaller> {
+  private async caller(presented: PresentedToken, certificate: ClientCertificate | undefined): Promise<AdminCaller> {
     const here = this.issuers.current;
     let refusal: unknown;
     try {
-      const client = await this.adminClient(presented);
+      const client = await this.adminClient(presented, certificate);
       return { clientId: client.clientId, superAdmin: isSuperAdmin(client, this.issuers.default.tenant), tenant: here.tenant, actor: actors.client(client.clientId) };
     } catch (error) {
       // The default tenant's admin API has no other tenant's token to try.
@@ -52,7 +53,7 @@ export class AdminTokenGuard implements CanActivate {
     }
     // Another tenant's admin API: a super-admin's token, checked in the default tenant (its keys, its
     // issuer, its admin audience, its client), then acting in this one.
-    const superAdmin = await this.issuers.run(this.issuers.default, () => this.adminClient(presented).catch(() => undefined));
+    const superAdmin = await this.issuers.run(this.issuers.default, () => this.adminClient(presented, certificate).catch(() => undefined));
     if (superAdmin && isSuperAdmin(superAdmin, this.issuers.default.tenant)) {
       return { clientId: superAdmin.clientId, superAdmin: true, tenant: this.issuers.default.tenant, actor: actors.superAdmin(superAdmin.clientId) };
     }
@@ -61,8 +62,8 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   /** The admin client whose token `presented` is, in the current tenant; 401 invalid_token otherwise. */
-  private async adminClient(presented: PresentedToken): Promise<RegisteredClient> {
-    const token = await this.tokens.findPresented(presented);
+  private async adminClient(presented: PresentedToken, certificate: ClientCertificate | undefined): Promise<RegisteredClient> {
+    const token = await this.tokens.findPresented(presented, certificate);
     // The admin API and nothing else (DESIGN): a token also addressed to another resource server could be replayed here by it.
     const forAdminApiOnly = token.audience.length === 1 && token.audience[0] === this.issuers.adminAudience;
     if (!forAdminApiOnly || !token.scopes.includes(ADMIN_SCOPE) || token.subject !== token.clientId) {

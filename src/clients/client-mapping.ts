@@ -2,6 +2,7 @@
 import { isProfileName } from '../config/config.schema';
 import type { ClientEntity, DisplayMetadata } from './client.entity';
 import type { ClientMetadata } from './client-metadata';
+import { storedTlsClientAuth, tlsClientAuthOf } from './tls-client-auth-metadata';
 
 /** Metadata as JSON shows it: `localized` spread into `client_name#fr`-style fields. */
 export type ClientDocument = Omit<ClientMetadata, 'localized'> & { [tagged: `${string}#${string}`]: string };
@@ -58,6 +59,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
     localized: metadata.localized,
   };
   entity.displayMetadata = display;
+  entity.tlsClientAuth = storedTlsClientAuth(metadata);
 }
 
 export function metadataOf(entity: ClientEntity): ClientMetadata {
@@ -101,6 +103,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     software_id: display.software_id ?? null,
     software_version: display.software_version ?? null,
     localized: display.localized ?? {},
+    ...tlsClientAuthOf(entity.tlsClientAuth),
   };
 }
 

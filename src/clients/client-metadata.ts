@@ -7,9 +7,12 @@ import { corsOrigin, MAX_CORS_ORIGINS } from './cors-origins';
 import { DEFAULT_ENCRYPTION_ENC, ENCRYPTION_ALGS, ENCRYPTION_ENCS, RESPONSE_SIGNING_ALGS } from './encryption-metadata';
 import { isLoopbackHost } from './loopback-host';
 import { sectorHost, sectorIdentifierNeeded } from './pairwise-sector';
+import {
+  checkTlsClientAuthSubject, parseTlsClientAuthFields, TLS_CLIENT_AUTH_DEFAULTS, TLS_CLIENT_AUTH_FIELD_SCHEMAS, type TlsClientAuthMetadata,
+} from './tls-client-auth-metadata';
 
-/** RFC 7591 §2 client metadata as grantry stores and shows it. */
-export interface ClientMetadata {
+/** RFC 7591 §2 client metadata as grantry stores and shows it (RFC 8705's in TlsClientAuthMetadata). */
+export interface ClientMetadata extends TlsClientAuthMetadata {
   client_name: string;
   grant_types: string[];
   token_endpoint_auth_method: string;
@@ -137,6 +140,7 @@ const DEFAULTS: ClientMetadata = {
   software_id: null,
   software_version: null,
   localized: {},
+  ...TLS_CLIENT_AUTH_DEFAULTS,
 };
 
 /** A field's JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
@@ -195,6 +199,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   contacts: stringArray,
   software_id: { type: ['string', 'null'], maxLength: 255 },
   software_version: { type: ['string', 'null'], maxLength: 255 },
+  ...TLS_CLIENT_AUTH_FIELD_SCHEMAS,
 };
 
 /** RFC 7591 §2.2 language-tagged variants (`client_name#ja-Jpan-JP`): BCP 47 tags in their common shape, at most 35 characters (RFC 5646 §4.4.1). */
@@ -316,6 +321,7 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('contacts')) out.contacts = unique(strings(body.contacts, 'contacts', MAX_CONTACTS), 'contacts').map((contact) => text(contact, 'contacts', 255));
   if (has('software_id')) out.software_id = nullable(body.software_id, (v) => text(v, 'software_id', 255));
   if (has('software_version')) out.software_version = nullable(body.software_version, (v) => text(v, 'software_version', 255));
+  parseTlsClientAuthFields(body, out, has);
   for (const [field, value] of tagged) {
     // null removes a variant, as it does a plain field.
     if (value === null) delete out.localized[field];
@@ -332,6 +338,11 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
     throw OAuthError.invalidClientMetadata('an *_encrypted_response_alg needs the client\'s encryption keys in jwks or jwks_uri');
   }
   checkClientEncryptionKeys(out); // an inline jwks must hold a key the registered alg can use
+  checkTlsClientAuthSubject(out);
+  // RFC 8705 §2.2: a self-signed certificate is matched against the client's registered keys.
+  if (out.token_endpoint_auth_method === 'self_signed_tls_client_auth' && !out.jwks && !out.jwks_uri) {
+    throw OAuthError.invalidClientMetadata('self_signed_tls_client_auth needs the client\'s certificate keys in jwks or jwks_uri');
+  }
   checkPairwiseSector(out, previous);
   return out;
 }

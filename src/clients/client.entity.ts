@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../database/columns';
+import type { StoredTlsClientAuth } from './tls-client-auth-metadata';
 
 /** Shown to users and registrants, never decided on; absent keys read as null/empty. */
 export interface DisplayMetadata {
@@ -62,6 +63,8 @@ export class ClientEntity {
   @Column({ name: 'userinfo_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseEnc: string | null;
   /** client_uri, logo_uri, policy_uri, tos_uri, contacts, software_id/version and language variants: shown, never decided on. */
   @Column({ name: 'display_metadata', type: 'text', nullable: true, transformer: jsonText }) displayMetadata: DisplayMetadata | null;
+  /** RFC 8705: a tls_client_auth client's expected certificate subject, and certificate-bound tokens; null: neither. */
+  @Column({ name: 'tls_client_auth', type: 'text', nullable: true, transformer: jsonText }) tlsClientAuth: StoredTlsClientAuth | null;
   /** RFC 7591 §3.2.1: returned unmodified with the client's metadata. */
   @Column({ name: 'software_statement', type: 'text', nullable: true }) softwareStatement: string | null;
   /** RFC 7592: keyed digest of the registration access token; null for clients the admin API or CLI made. */

@@ -1,6 +1,7 @@
 import { isProfileName, type ProfileName } from '../config/config.schema';
 import type { ClientEntity } from './client.entity';
 import { effectiveCorsOrigins } from './cors-origins';
+import { tlsClientAuthOf, type TlsClientAuthMetadata } from './tls-client-auth-metadata';
 
 /**
  * The reserved scope of the admin API: granted only by client_credentials to a client acting
@@ -63,6 +64,8 @@ export interface RegisteredClient {
   readonly userinfoSignedResponseAlg: string | null;
   readonly userinfoEncryptedResponseAlg: string | null;
   readonly userinfoEncryptedResponseEnc: string | null;
+  /** RFC 8705: the expected certificate subject of a tls_client_auth client, and whether its access tokens are certificate-bound. */
+  readonly tlsClientAuth: TlsClientAuthMetadata;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -106,5 +109,6 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     userinfoSignedResponseAlg: entity.userinfoSignedResponseAlg ?? null,
     userinfoEncryptedResponseAlg: entity.userinfoEncryptedResponseAlg ?? null,
     userinfoEncryptedResponseEnc: entity.userinfoEncryptedResponseEnc ?? null,
+    tlsClientAuth: tlsClientAuthOf(entity.tlsClientAuth),
   };
 }

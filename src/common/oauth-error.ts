@@ -7,7 +7,7 @@ import type { TokenScheme } from './access-token-extractor';
  */
 export const REASON_CODES = [
   // client authentication (invalid_client)
-  'client_credentials_missing', 'client_credentials_malformed', 'client_unknown', 'client_secret_mismatch',
+  'client_credentials_missing', 'client_credentials_malformed', 'client_unknown', 'client_secret_mismatch', 'client_certificate_mismatch', 'client_certificate_missing',
   'client_auth_method_mismatch', 'client_auth_method_not_allowed', 'client_id_mismatch', 'client_auth_methods_ambiguous',
   // JWT assertions: client assertions (invalid_client) and JWT bearer grants (invalid_grant)
   'assertion_malformed', 'assertion_alg_not_allowed', 'assertion_signature_invalid', 'assertion_claims_invalid',

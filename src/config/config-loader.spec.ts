@@ -85,6 +85,16 @@ describe('deployment.toml.example', () => {
     expect(config.event_listener[0]).toMatchObject({ id: 'private_key_jwt_authenticator', order: 899 });
   });
 
+  it('documents a [server.tls] block that is valid uncommented', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'deployment.toml.example'), 'utf8');
+    const block = text.slice(text.indexOf('# [server.tls]'), text.indexOf('[database]'));
+    const uncommented = block.split('\n').map((line) => line.replace(/^# ?/, '')).join('\n');
+    const config = buildConfig(parseConfigText(uncommented), { env: {} });
+    expect(config.server.tls).toMatchObject({ cert: 'config/tls.crt', key: 'config/tls.key', client_ca: 'config/client-ca.pem', client_certificate_header: '' });
+    // With a TLS listener, the default issuer is https.
+    expect(config.server.base_url).toBe('https://localhost:8080');
+  });
+
   it('documents every key a tenant may override, in a [tenant."<domain>"] block that is valid uncommented', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'deployment.toml.example'), 'utf8');
     const block = text.slice(text.indexOf('# [tenant."wso2.com"]'), text.indexOf('# The security profile'));
@@ -98,5 +108,33 @@ describe('deployment.toml.example', () => {
     expect(Object.keys(tenant.event_listener![0]).sort()).toEqual(['enable', 'id', 'order', 'properties']);
     expect(Object.keys(tenant.login!.authenticator![0]).sort()).toEqual(['enable', 'id', 'order']);
     expect(tenant.oauth!.grant_type).toEqual({ password: { enable: true }, jwt_bearer: { order: 50 } });
+  });
+});
+
+describe('[server] trusted_proxies (issue 28, issue 30)', () => {
+  it('refuses the boolean trust_proxy it replaces, saying what to use', () => {
+    for (const value of [true, false]) {
+      expect(() => buildConfig({ server: { trust_proxy: value } }, { env: {} })).toThrow(`server.trust_proxy = ${value}: use [server] trusted_proxies`);
+    }
+  });
+
+  it('takes IPv4 and IPv6 addresses and CIDR blocks, and names every other entry', () => {
+    expect(buildConfig({ server: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', '::1', 'fd00::/8'] } }, { env: {} }).server.trusted_proxies).toHaveLength(4);
+    let problems: string[] = [];
+    try {
+      buildConfig({ server: { trusted_proxies: ['proxy.example', '10.0.0.0/33', '::1/129', '10.0.0.1'] } }, { env: {} });
+    } catch (error) {
+      problems = (error as ConfigError).problems ?? [];
+    }
+    expect(problems).toEqual([
+      'server.trusted_proxies[0] = "proxy.example": not an IP address or CIDR block',
+      'server.trusted_proxies[1] = "10.0.0.0/33": prefix length must be 0-32',
+      'server.trusted_proxies[2] = "::1/129": prefix length must be 0-128',
+    ]);
+  });
+
+  it('wants both cert and key of [server.tls], or neither (a proxy terminates TLS)', () => {
+    expect(() => buildConfig({ server: { tls: { cert: 'tls.crt' } } }, { env: {} })).toThrow(/server\.tls\.key/);
+    expect(buildConfig({ server: { tls: { client_certificate_header: 'X-SSL-Client-Cert' } } }, { env: {} }).server.base_url).toBe('http://localhost:8080');
   });
 });

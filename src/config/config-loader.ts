@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { TrustedProxies } from './trusted-proxies';
 import { CACHE_NAMES, isCacheName } from './cache-settings';
 import { GrantryConfig } from './config.schema';
 import { didYouMeanHint } from './did-you-mean';
@@ -109,6 +110,7 @@ export function inspectConfig(
   problems.push(...tenantTableProblems(config));
   Object.defineProperty(config, 'document', { value: expanded, enumerable: false });
   problems.push(...masterKeyProblems(config, env));
+  if (Array.isArray(config.server?.trusted_proxies)) problems.push(...TrustedProxies.parse(config.server.trusted_proxies).problems);
   // A key whose $env{} reference failed is reported once, for that; not again for the text left in its place.
   const failedKeys = envProblems.map((problem) => problem.slice(0, problem.indexOf(': ')));
   const valueProblems = problems.filter((problem) => !failedKeys.some((key) => problem.startsWith(`${key} `) || problem.startsWith(`${key}:`)));
@@ -126,7 +128,8 @@ export function inspectConfig(
   if (host !== undefined) config.server.host = host;
   // With port 0 and no base_url the issuer follows the listening address (IssuerContext, after listen).
   if (config.server.base_url !== undefined || config.server.port !== 0) {
-    config.server.base_url = (config.server.base_url ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
+    const scheme = config.server.tls?.cert !== undefined ? 'https' : 'http';
+    config.server.base_url = (config.server.base_url ?? `${scheme}://localhost:${config.server.port}`).replace(/\/+$/, '');
   }
   return { config, problems: [] };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested,
+  Equals, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsLogLevel } from './log-level';
 import { TomlBool, TomlInt } from './toml-values';
@@ -16,6 +16,17 @@ export type SigningAlg = (typeof SIGNING_ALGS)[number];
 export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
+/** `[server.tls]`: paths relative to the deployment file's folder. */
+export class TlsSettings {
+  /** The listener's certificate (chain) and key, PEM; both or neither (neither: no listener of its own, a proxy terminates TLS). */
+  @ValidateIf((tls: TlsSettings) => tls.cert !== undefined || tls.key !== undefined) @IsString() @MinLength(1) cert?: string;
+  @ValidateIf((tls: TlsSettings) => tls.cert !== undefined || tls.key !== undefined) @IsString() @MinLength(1) key?: string;
+  /** CA certificates (PEM) client certificates are verified to; set: the listener asks for client certificates. */
+  @IsOptional() @IsString() @MinLength(1) client_ca?: string;
+  /** The header a trusted proxy forwards the client certificate in (URL-encoded PEM); "" none. */
+  @IsString() @Matches(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/, { message: 'must be an HTTP header name' }) client_certificate_header = '';
+}
+
 export class ServerSettings {
   @IsString() host = '127.0.0.1';
   @TomlInt() @Min(0) @Max(65535) port = 8080;
@@ -24,8 +35,17 @@ export class ServerSettings {
   base_url?: string;
   /** Largest accepted request body in bytes (Fastify answers 413 above it). */
   @TomlInt() @Min(1024) body_limit = 65536;
-  /** Honour X-Forwarded-* from a reverse proxy. */
-  @TomlBool() trust_proxy = false;
+  /**
+   * IP addresses and CIDR blocks of the TCP peers (reverse proxies) whose X-Forwarded-For,
+   * X-Forwarded-Proto and `[server.tls] client_certificate_header` are honoured; [] none. URLs
+   * never come from Host or X-Forwarded-Host. Checked entry by entry in config-loader.ts.
+   */
+  @IsArray() @IsString({ each: true }) trusted_proxies: string[] = [];
+  /** Replaced by `trusted_proxies`: any value is refused, saying so. */
+  @ValidateIf((_settings, value) => value !== undefined) @Equals(Symbol.for('never'), { message: 'use [server] trusted_proxies' })
+  trust_proxy?: unknown;
+  /** grantry's own HTTPS listener (RFC 8705 mTLS needs it, unless a trusted proxy terminates TLS). */
+  @IsOptional() @ValidateNested() @Type(() => TlsSettings) tls?: TlsSettings;
   /** Seconds a SIGTERM/SIGINT stop lets in-flight requests finish before it cuts their connections. */
   @TomlInt() @Min(0) shutdown_grace = 10;
 }

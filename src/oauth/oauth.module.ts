@@ -61,6 +61,8 @@ import { ClientSecretJwtAuthenticator } from './client-auth/client-secret-jwt.au
 import { ClientSecretPostAuthenticator } from './client-auth/client-secret-post.authenticator';
 import { ClientSecretVerifier } from './client-auth/client-secret.verifier';
 import { NoneAuthenticator } from './client-auth/none.authenticator';
+import { SelfSignedTlsClientAuthAuthenticator } from './client-auth/self-signed-tls-client-auth.authenticator';
+import { TlsClientAuthAuthenticator } from './client-auth/tls-client-auth.authenticator';
 import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authenticator';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { IntrospectionController } from './introspection/introspection.controller';
@@ -93,6 +95,8 @@ const BUILT_IN_AUTHENTICATORS = [
   ClientSecretPostAuthenticator,
   ClientSecretJwtAuthenticator,
   PrivateKeyJwtAuthenticator,
+  TlsClientAuthAuthenticator,
+  SelfSignedTlsClientAuthAuthenticator,
   NoneAuthenticator,
 ];
 /** Each built-in grant's handler, and its settings class bound to its `[oauth.grant_type.<id>]` table. */

@@ -8,6 +8,8 @@ export const ORDERS = {
     clientSecretPost: 200,
     clientSecretJwt: 300,
     privateKeyJwt: 899,
+    tlsClientAuth: 910,
+    selfSignedTlsClientAuth: 920,
     none: 1000,
   },
   loginSteps: {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { connectionOf } from '../common/connection/connection-facts';
 import { capLength } from '../common/log-text';
 import { JsonLineWriter, numberField, stringField } from './json-line';
 import { GRANTRY_LOG, GrantryLog } from './log';
@@ -8,7 +9,7 @@ import { requestFacts } from './request-facts';
 
 /**
  * One info line per request — method, route pattern (never the URL: a query may carry a token),
- * status, duration, and the client (and grant type) when a client endpoint or registration learnt them — and the
+ * status, duration, the client's address, and the client (and grant type) when a client endpoint or registration learnt them — and the
  * latency histogram. Runs in Fastify's onResponse hook, after the answer went out.
  */
 @Injectable()
@@ -36,6 +37,8 @@ export class RequestObserver {
     this.lines.info(
       stringField('method', request.method) + stringField('route', route) + numberField('status', status) +
         numberField('duration_ms', Math.round(milliseconds * 100) / 100) +
+        // The TCP peer, or a trusted proxy's X-Forwarded-For client (ConnectionPolicy): never what an untrusted peer claims.
+        stringField('client_address', connectionOf(request).clientAddress) +
         // Known once authenticated, but a client_id is still as long as whoever registered it chose: capped.
         stringField('client_id', facts?.client_id && capLength(facts.client_id)) + stringField('grant_type', facts?.grant_type && capLength(facts.grant_type)),
       'request',

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { extractAccessToken, formAccessToken, isExtractionFailure, tokenCarriers, type TokenRequestLike } from '../common/access-token-extractor';
 import { AccessTokenVerifier } from './access-token.verifier';
+import { clientCertificateThumbprint } from './client-certificate';
 import { BearerTokenError } from './bearer-token.error';
 import { PRINCIPAL_PROPERTY, REQUIRED_SCOPES, SKIP_ACCESS_TOKEN } from './decorators';
 
@@ -34,7 +35,7 @@ export class AccessTokenGuard implements CanActivate {
     try {
       const presented = extractAccessToken(tokenCarriers(request, formAccessToken(request)));
       if (isExtractionFailure(presented)) throw BearerTokenError.of(presented, this.verifier.realm);
-      const principal = await this.verifier.verify(presented.token);
+      const principal = await this.verifier.verify(presented.token, clientCertificateThumbprint(request, this.verifier.clientCertificateHeader));
       const required = this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES, targets) ?? [];
       const missing = required.filter((scope) => !principal.scopes.includes(scope));
       if (missing.length) throw BearerTokenError.insufficientScope(this.verifier.realm, [...new Set(required)], missing);

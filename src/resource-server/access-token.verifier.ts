@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { logLine, logText } from '../common/log-text';
 import {
@@ -60,15 +61,24 @@ export class AccessTokenVerifier {
     return this.options.realm;
   }
 
+  /** `clientCertificateHeader`: where a TLS-terminating proxy forwards the client certificate. */
+  get clientCertificateHeader(): string | undefined {
+    return this.options.clientCertificateHeader;
+  }
+
   /**
    * The principal of a bearer token; a BearerTokenError (401 invalid_token, or 503 when grantry
-   * cannot be asked) otherwise. A sender-constrained token (`cnf`) is refused: it is used only with
-   * its proof of possession (RFC 9449 §7.2, RFC 8705 §3), which a bearer token request has not.
+   * cannot be asked) otherwise. A sender-constrained token (`cnf`) is refused unless the request
+   * proves possession: for a certificate-bound one, `certificateThumbprint` (the request's TLS client
+   * certificate, RFC 8705 §3) is the token's `x5t#S256`; a DPoP-bound one is refused (RFC 9449 §7.2).
    */
-  async verify(token: string): Promise<AccessTokenPrincipal> {
+  async verify(token: string, certificateThumbprint?: string): Promise<AccessTokenPrincipal> {
     try {
       const principal = await this.verifyToken(token);
-      const refusal = bearerRefusal(principal.senderConstraint);
+      const constraint = principal.senderConstraint;
+      // RFC 8705 §3: a certificate-bound token over a connection with that certificate.
+      if (constraint.kind === 'mtls' && certificateThumbprint !== undefined && sameThumbprint(constraint.x5tS256, certificateThumbprint)) return principal;
+      const refusal = bearerRefusal(constraint);
       if (refusal) throw new AccessTokenRejected(refusal);
       return principal;
     } catch (error) {
@@ -128,4 +138,10 @@ export class AccessTokenVerifier {
     if (!introspectionEndpoint) throw new FetchFailed(`${this.options.authority!.url}: discovery advertises no introspection_endpoint; set introspection.endpoint`);
     return introspectionEndpoint;
   }
+}
+
+function sameThumbprint(bound: string, presented: string): boolean {
+  const a = Buffer.from(bound);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -48,6 +48,12 @@ interface CommonOptions {
   introspection?: IntrospectionOptions;
   /** Guard every route of the application (APP_GUARD); `@SkipAccessToken()` exempts one. Default false: `@UseGuards(AccessTokenGuard)`. */
   globalGuard?: boolean;
+  /**
+   * Behind a TLS-terminating proxy: the header it forwards the client certificate in (URL-encoded
+   * PEM), for certificate-bound tokens (RFC 8705 §3). Only the proxy may be able to reach the
+   * application. Default: the application's own TLS connection only.
+   */
+  clientCertificateHeader?: string;
 }
 
 /** Validate by the authorization server's URL: discovery gives `issuer` and `jwks_uri`; the JWKS is cached and refetched on key rotation. */
@@ -104,6 +110,8 @@ export interface CheckedOptions {
   authority?: { url: string; issuer?: string; jwksCacheMaxAge: number; jwksRefetchCooldown: number; discoveryCacheMaxAge: number; staleIfError: number };
   certificate?: { issuer: string; files: string[] };
   introspection?: Required<Omit<IntrospectionOptions, 'endpoint'>> & { endpoint?: string };
+  /** Lower-case. */
+  clientCertificateHeader?: string;
 }
 
 /** Checks the options once, at start-up: a mistake stops the application with a message naming the option. */
@@ -129,6 +137,10 @@ export function checkOptions(options: ResourceServerOptions): CheckedOptions {
     realm,
     allowInsecureHttp: options.allowInsecureHttp === true,
   };
+  if (options.clientCertificateHeader !== undefined) {
+    if (typeof options.clientCertificateHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(options.clientCertificateHeader)) fail('clientCertificateHeader must be an HTTP header name');
+    checked.clientCertificateHeader = options.clientCertificateHeader.toLowerCase();
+  }
   const files = [...list(options.certificateFile), ...list(options.publicKeyFile)];
   if (options.authority !== undefined) {
     if (files.length) fail('give either authority or certificateFile/publicKeyFile, not both');

@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../../src/clients/registered-client';
+import { TLS_CLIENT_AUTH_DEFAULTS } from '../../src/clients/tls-client-auth-metadata';
 
 /** A registered client as the clients service loads it, for unit specs: a confidential client_credentials client unless `fields` say otherwise. */
 export function registeredClient(fields: Partial<RegisteredClient> = {}): RegisteredClient {
@@ -28,6 +29,7 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     postLogoutRedirectUris: [],
     applicationType: 'web',
     subjectType: 'public',
+    tlsClientAuth: { ...TLS_CLIENT_AUTH_DEFAULTS },
     sectorIdentifierUri: null,
     defaultMaxAge: null,
     requireAuthTime: false,

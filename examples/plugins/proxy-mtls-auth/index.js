@@ -1,7 +1,7 @@
-// self_signed_tls_client_auth (RFC 8705 §2.2) behind a TLS-terminating proxy, as a grantry
-// client authenticator plugin. The proxy verifies the TLS handshake and forwards the client
-// certificate's SHA-256 fingerprint in a header, plus a shared secret proving the request came
-// through it. The client's certificate is in grantry's truststore under its client_id:
+// A pinned client certificate behind a TLS-terminating proxy, as a grantry client authenticator
+// plugin (method `proxy_pinned_certificate`). The proxy verifies the TLS handshake and forwards the
+// client certificate's SHA-256 fingerprint in a header, plus a shared secret proving the request
+// came through it. The client's certificate is in grantry's truststore under its client_id:
 //
 //   grantry certs import --alias <client_id> --file client.crt
 //
@@ -12,6 +12,11 @@
 //   fingerprint_header = "x-client-cert-sha256"
 //   proxy_secret_header = "x-proxy-secret"
 //   proxy_secret = "$env{PROXY_SECRET}"
+//
+// RFC 8705's own methods, `tls_client_auth` and `self_signed_tls_client_auth`, are built into
+// grantry (README "mTLS"), on its own TLS listener or behind a proxy listed in
+// `[server] trusted_proxies` that forwards the whole certificate (`[server.tls]
+// client_certificate_header`): prefer them. A plugin may not take a built-in method's name.
 
 const { timingSafeEqual } = require('node:crypto');
 
@@ -23,7 +28,7 @@ const sameText = (a, b) => {
 const normalise = (fingerprint) => String(fingerprint).replace(/:/g, '').toLowerCase();
 
 module.exports = class ProxyMtlsAuthenticator {
-  method = 'self_signed_tls_client_auth';
+  method = 'proxy_pinned_certificate';
 
   constructor({ properties, services }) {
     this.fingerprintHeader = String(properties.fingerprint_header ?? 'x-client-cert-sha256').toLowerCase();

@@ -8,7 +8,7 @@ const { startTestServer } = require('grantry/plugin/testing');
 
 const SECRET = 'proxy-shared-secret-0123456789';
 
-describe('self_signed_tls_client_auth through a trusted proxy', () => {
+describe('a pinned certificate through a trusted proxy', () => {
   let server, client, fingerprint, dir;
 
   beforeAll(async () => {
@@ -19,7 +19,7 @@ describe('self_signed_tls_client_auth through a trusted proxy', () => {
     server = await startTestServer({
       toml: { event_listener: [{ name: require.resolve('./index.js'), order: '150', properties: { proxy_secret: SECRET } }] },
     });
-    client = await server.createClient({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'self_signed_tls_client_auth' });
+    client = await server.createClient({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'proxy_pinned_certificate' });
     const admin = await server.createClient({ grant_types: ['client_credentials'], scope: 'admin' });
     const token = (await server.token({ grant_type: 'client_credentials', scope: 'admin' }, admin)).body.access_token;
     const imported = await fetch(`${server.url}/api/admin/v1/certificates`, {
@@ -54,6 +54,6 @@ describe('self_signed_tls_client_auth through a trusted proxy', () => {
 
   it('is listed in discovery', async () => {
     const document = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
-    expect(document.token_endpoint_auth_methods_supported).toContain('self_signed_tls_client_auth');
+    expect(document.token_endpoint_auth_methods_supported).toContain('proxy_pinned_certificate');
   });
 });

@@ -12,7 +12,7 @@ import { PrivateKeyJwtAuthenticator } from './private-key-jwt.authenticator';
 const known = builtInAuthenticators();
 // An entry naming a drop-in module is the plugin loader's; both callers tell it apart by this predicate.
 const problems = (...listeners: EventListenerSettings[]) => listenerProblems(listeners, known, namesPluginModule);
-const KNOWN_IDS = 'client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, none';
+const KNOWN_IDS = 'client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none';
 
 describe('[[event_listener]] entries and the built-in client authenticators', () => {
   // Discovery lists token_endpoint_auth_methods_supported by method; the README names them so too.

@@ -14,10 +14,12 @@ import { ClientSecretJwtAuthenticator } from './client-secret-jwt.authenticator'
 import { ClientSecretPostAuthenticator } from './client-secret-post.authenticator';
 import { NoneAuthenticator } from './none.authenticator';
 import { PrivateKeyJwtAuthenticator } from './private-key-jwt.authenticator';
+import { SelfSignedTlsClientAuthAuthenticator } from './self-signed-tls-client-auth.authenticator';
+import { TlsClientAuthAuthenticator } from './tls-client-auth.authenticator';
 
 /** The built-in authenticators' `[[event_listener]]` ids and WSO2 names, read from their decorators (for `grantry config check`). */
 export function builtInAuthenticators(): AuthenticatorOptions[] {
-  return [ClientSecretBasicAuthenticator, ClientSecretPostAuthenticator, ClientSecretJwtAuthenticator, PrivateKeyJwtAuthenticator, NoneAuthenticator].map(
+  return [ClientSecretBasicAuthenticator, ClientSecretPostAuthenticator, ClientSecretJwtAuthenticator, PrivateKeyJwtAuthenticator, TlsClientAuthAuthenticator, SelfSignedTlsClientAuthAuthenticator, NoneAuthenticator].map(
     (type) => Reflect.getMetadata(ClientAuth.KEY, type) as AuthenticatorOptions,
   );
 }
@@ -140,6 +142,12 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
     // Every entry is checked before any authenticator is configured: all the problems at once.
     const known = this.candidates.map((candidate) => candidate.meta);
     const { errors, warnings } = listenerProblems(this.config.event_listener, known, (listener) => this.extensions.pluginListeners.has(listener));
+    // A plugin never takes a built-in method's name, enabled or not: which one serves would depend on the order.
+    const builtIns = this.candidates.filter((candidate) => !this.pluginOptions.includes(candidate.meta));
+    for (const plugin of this.candidates.filter((candidate) => this.pluginOptions.includes(candidate.meta))) {
+      const builtIn = builtIns.find((candidate) => candidate.instance.method === plugin.instance.method);
+      if (builtIn) errors.push(`the client authenticator ${plugin.meta.id} registers ${plugin.instance.method}, the method of the built-in ${builtIn.meta.id}: give the plugin's method another name`);
+    }
     for (const [domain, overrides] of Object.entries(this.config.tenant)) {
       errors.push(...this.overrideProblems(overrides.event_listener ?? [], `tenant.${JSON.stringify(domain)}.`));
     }
@@ -204,10 +212,19 @@ export class AuthenticatorRegistry implements OnApplicationBootstrap {
   private build(listeners: readonly EventListenerSettings[], own: boolean): AuthenticatorView {
     const listenerFor = (meta: AuthenticatorOptions) => mergeEntries(listeners, (listener) => listenerMatches(listener, meta));
     const ordered = orderCandidates(this.candidates, (_, meta) => listenerFor(meta));
-    const methods = new Set<string>();
+    const methods = new Map<string, AuthenticatorOptions>();
     const entries = ordered.map(({ instance, meta }) => {
-      if (methods.has(instance.method)) throw new ConfigError(`two client authenticators implement ${instance.method}`);
-      methods.add(instance.method);
+      const first = methods.get(instance.method);
+      if (first) {
+        const plugin = [first, meta].find((options) => this.pluginOptions.includes(options));
+        const builtIn = [first, meta].find((options) => !this.pluginOptions.includes(options));
+        throw new ConfigError(
+          plugin && builtIn
+            ? `the client authenticator ${plugin.id} registers ${instance.method}, the method of the built-in ${builtIn.id}: give the plugin's method another name`
+            : `two client authenticators implement ${instance.method}: ${first.id} and ${meta.id}`,
+        );
+      }
+      methods.set(instance.method, meta);
       const listener = listenerFor(meta);
       const properties = listener?.properties ?? {};
       const fileProperties = mergeEntries(this.issuers.default.settings.eventListeners, (entry) => listenerMatches(entry, meta))?.properties ?? {};

@@ -1,3 +1,4 @@
+import type { ClientsService } from '../../clients/clients.service';
 import { OAuthError } from '../../common/oauth-error';
 import { registeredClient } from '../../../test/support/registered-client';
 import type { ReplayStore } from '../assertions/replay-store';
@@ -24,7 +25,7 @@ function authenticator(method: string, parameter: string, registeredFor = method
 function chain(authenticators: ClientAuthenticator[], profile = new SecurityProfile({ name: 'baseline', pkce: { required: true, allowPlain: false } })): ClientAuthChain {
   const registry = { authenticators } as unknown as AuthenticatorRegistry;
   const profiles = { forClient: () => profile, current: profile } as unknown as SecurityProfiles;
-  return new ClientAuthChain(registry, {} as ReplayStore, profiles);
+  return new ClientAuthChain(registry, {} as ReplayStore, profiles, {} as ClientsService);
 }
 
 const request = (params: Record<string, string>, authorization?: string) => ClientRequest.parse(params, authorization);

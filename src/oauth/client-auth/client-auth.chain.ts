@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../../clients/clients.service';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import type { WriteStep } from '../../database/atomic-writer';
 import { ReplayStore } from '../assertions/replay-store';
@@ -19,6 +20,7 @@ export class ClientAuthChain {
     private readonly registry: AuthenticatorRegistry,
     private readonly replay: ReplayStore,
     private readonly profiles: SecurityProfiles,
+    private readonly clients: ClientsService,
   ) {}
 
   /** The statements that record the client assertion's jti as used: the caller commits them last, with its own writes. */
@@ -42,7 +44,15 @@ export class ClientAuthChain {
     const matching = this.registry.authenticators.filter((authenticator) => authenticator.canAuthenticate(request));
     // `none` is the absence of credentials: it steps aside when any other method claims the request
     // (a client_id in the body beside, say, a certificate header from a TLS-terminating proxy).
-    const candidates = matching.length > 1 ? matching.filter((authenticator) => authenticator.method !== 'none') : matching;
+    let candidates = matching.length > 1 ? matching.filter((authenticator) => authenticator.method !== 'none') : matching;
+    // RFC 8705 §2: a client certificate and a client_id are the credentials of both mTLS methods, and
+    // what a public client sends with a certificate (for certificate-bound tokens, §4): the client's
+    // registered method tells them apart. An unknown client, or another registered method, goes to the
+    // first of them, which refuses it.
+    if (matching.length > 1 && matching.every((authenticator) => authenticator.selectedByRegistration || authenticator.method === 'none')) {
+      const registered = (await this.clients.findForAuthentication(request.param('client_id')!))?.authMethod;
+      candidates = [matching.find((authenticator) => authenticator.method === registered) ?? candidates[0]];
+    }
     if (candidates.length > 1) {
       throw OAuthError.invalidRequest(
         `the request uses more than one client authentication method (${candidates.map((a) => a.method).join(', ')})`,

@@ -1,3 +1,4 @@
+import type { ClientCertificate } from '../../common/connection/connection-facts';
 import { OAuthError } from '../../common/oauth-error';
 
 /** RFC 8707 §2: `resource` is the one token-request parameter that may repeat. */
@@ -17,13 +18,15 @@ export class ClientRequest {
     readonly authorization: string | undefined,
     /** All request headers, lower-case names (for authenticators such as a trusted-proxy mTLS one). */
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
+    /** RFC 8705: the TLS client certificate (own listener, or a trusted proxy's header), if one came. */
+    readonly clientCertificate?: ClientCertificate,
   ) {}
 
   /**
    * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
    * without a value is treated as omitted (§3.1).
    */
-  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}): ClientRequest {
+  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}, clientCertificate?: ClientCertificate): ClientRequest {
     if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
     const params: Record<string, string> = {};
     const resources: string[] = [];
@@ -42,7 +45,7 @@ export class ClientRequest {
         params[name] = values[0] as string;
       }
     }
-    return new ClientRequest(params, resources, authorization, headers);
+    return new ClientRequest(params, resources, authorization, headers, clientCertificate);
   }
 
   /**
@@ -52,7 +55,7 @@ export class ClientRequest {
   withoutCredentials(params: readonly string[]): ClientRequest {
     const rest = Object.fromEntries(Object.entries(this.params).filter(([name]) => !params.includes(name)));
     const { authorization: _authorization, ...headers } = this.headers;
-    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers));
+    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.clientCertificate);
   }
 
   get grantType(): string | undefined {

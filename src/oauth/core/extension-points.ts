@@ -116,6 +116,12 @@ export interface ClientAuthenticator {
    * the tenant's: so `configure` assigns its state to `this` and never mutates what it shares.
    */
   configure?(properties: Readonly<Record<string, unknown>>): void;
+  /**
+   * True when the credentials alone do not tell this method from another (RFC 8705's two mTLS
+   * methods, both a client certificate and a client_id; `none`, a client_id alone): among such
+   * authenticators the chain picks the one the client registered.
+   */
+  readonly selectedByRegistration?: boolean;
   /** Does the request carry this method's credentials? Must not throw or do I/O. */
   canAuthenticate(request: ClientRequest): boolean;
   /** Verifies the credentials; throws `OAuthError.invalidClient(undefined, { detail })` when they fail. */

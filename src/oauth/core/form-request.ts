@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { connectionOf } from '../../common/connection/connection-facts';
 import { OAuthError } from '../../common/oauth-error';
 import { ClientRequest } from './client-request';
 
@@ -13,5 +14,5 @@ export function formRequest(request: FastifyRequest): ClientRequest {
   if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
     throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
-  return ClientRequest.parse(request.body, request.headers.authorization, request.headers);
+  return ClientRequest.parse(request.body, request.headers.authorization, request.headers, connectionOf(request).certificate);
 }

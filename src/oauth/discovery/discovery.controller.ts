@@ -5,6 +5,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import { AuthorizationPolicies } from '../authorization/request/authorization-policies';
 import { AuthenticatorRegistry } from '../client-auth/authenticator.registry';
 import { SecurityProfiles } from '../core/security-profiles';
+import { CERTIFICATE_AUTH_METHODS } from '../issuance/certificate-binding';
 import { OIDC_CLAIMS, OIDC_SCOPES } from '../tokens/oidc-claims';
 import { GrantRegistry } from '../grants/grant.registry';
 import { LoginSteps } from '../authorization/interaction/login-step';
@@ -57,10 +58,12 @@ export class DiscoveryController {
 
   private build(): Record<string, unknown> {
     const profile = this.profiles.current;
-    const authMethods = this.authenticators.methods.filter((method) => profile.allowsClientAuthMethod(method));
+    const mtls = this.mtlsAvailable();
+    // RFC 8705 §2: the certificate methods only where a client certificate can reach grantry.
+    const authMethods = this.authenticators.methods.filter((method) => profile.allowsClientAuthMethod(method) && (mtls || !CERTIFICATE_AUTH_METHODS.has(method)));
     const authSigningAlgs = this.authenticators.signingAlgs.filter((alg) => profile.allowsSigningAlg(alg));
     const signingAlg = this.issuer.settings.token.signing_alg;
-    return {
+    const document: Record<string, unknown> = {
       issuer: this.issuer.issuer,
       token_endpoint: this.issuer.tokenEndpoint,
       jwks_uri: this.issuer.jwksUri,
@@ -97,6 +100,13 @@ export class DiscoveryController {
       claims_parameter_supported: true,
       ...this.requestObjectMetadata(),
     };
+    return mtls ? { ...document, ...mtlsMetadata(document) } : document;
+  }
+
+  /** Whether a client certificate can reach grantry: its own listener asks for one, or a trusted proxy forwards one. */
+  private mtlsAvailable(): boolean {
+    const tls = this.config.server.tls;
+    return !!((tls?.cert && tls.client_ca) || (tls?.client_certificate_header && this.config.server.trusted_proxies.length));
   }
 
   /**
@@ -156,4 +166,16 @@ export class DiscoveryController {
       require_pushed_authorization_requests: policy.parRequired,
     };
   }
+}
+
+/** The endpoints a client certificate is presented to (RFC 8705 §5). */
+const MTLS_ENDPOINTS = ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'userinfo_endpoint', 'pushed_authorization_request_endpoint'];
+
+/**
+ * RFC 8705 §3.3 and §5: certificate-bound access tokens, and where mTLS is served — the same URLs
+ * (grantry's own listener, or the proxy in front of it, asks every connection for a certificate).
+ */
+function mtlsMetadata(document: Record<string, unknown>): Record<string, unknown> {
+  const aliases = Object.fromEntries(MTLS_ENDPOINTS.filter((name) => typeof document[name] === 'string').map((name) => [name, document[name]]));
+  return { tls_client_certificate_bound_access_tokens: true, mtls_endpoint_aliases: aliases };
 }

@@ -7,7 +7,8 @@ import { ReplayStore } from '../assertions/replay-store';
 import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { GrantResult } from '../core/extension-points';
-import { UNCONSTRAINED, type TokenType } from '../core/sender-constraint';
+import type { TokenType } from '../core/sender-constraint';
+import { certificateBinding } from '../issuance/certificate-binding';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRegistry } from '../grants/grant.registry';
 import { IdTokenClaims } from '../tokens/id-token-claims';
@@ -76,7 +77,9 @@ export class TokenService {
     }
 
     handler.validate?.(request);
-    this.policy.precheck(client, grantType, request);
+    // RFC 8705 §3: the client certificate of the request binds its access tokens.
+    const senderConstraint = certificateBinding(client, request.clientCertificate);
+    this.policy.precheck(client, grantType, request, senderConstraint);
     const result = await handler.handle({ client, request, params: request.params, properties });
     const granted = await this.policy.apply(client, grantType, request.resources, result);
     // Whole seconds: a plugin's notAfter may carry a fraction, the epoch columns hold integers.
@@ -105,9 +108,8 @@ export class TokenService {
       granted,
       claims: result.claims,
       notAfter,
-      // RFC 9449 / RFC 8705: what binds this request's tokens to the client. No proof of possession
-      // (DPoP proof, client certificate) is checked here yet, so each is a bearer token.
-      senderConstraint: UNCONSTRAINED,
+      // RFC 9449 / RFC 8705: what binds this request's tokens to the client (no DPoP proof is checked here yet).
+      senderConstraint,
       accessToken: true,
       refreshToken,
       idToken: record && this.isOpenIdGrant(record, granted) ? { nonce: result.continues?.nonce, claims: await this.idTokenClaims.of(record) } : undefined,

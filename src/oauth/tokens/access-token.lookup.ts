@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ClientCertificate } from '../../common/connection/connection-facts';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -68,12 +70,16 @@ export class AccessTokenLookup {
   /**
    * The token a protected endpoint was presented (`presentedAccessToken`), when it is active and
    * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7.2 / RFC 8705 §3: a
-   * sender-constrained token only with its proof of possession, and no endpoint checks one yet.
+   * sender-constrained token only with its proof of possession: the request's TLS client
+   * `certificate` for a certificate-bound one (no endpoint checks a DPoP proof yet).
    */
-  async findPresented(presented: PresentedToken): Promise<AccessTokenInfo> {
+  async findPresented(presented: PresentedToken, certificate?: ClientCertificate): Promise<AccessTokenInfo> {
     const info = await this.find(presented.token);
     if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
-    const refusal = bearerRefusal(info.senderConstraint);
+    // RFC 8705 §3: a certificate-bound token only over a connection with that certificate.
+    const constraint = info.senderConstraint;
+    if (constraint.kind === 'mtls' && certificate !== undefined && certificateMatches(constraint.x5tS256, certificate.x5tS256)) return info;
+    const refusal = bearerRefusal(constraint);
     if (refusal) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId}: ${refusal}` });
     return info;
   }
@@ -117,4 +123,11 @@ export class AccessTokenLookup {
       senderConstraint: senderConstraintOf(row.cnf),
     };
   }
+}
+
+/** Constant-time comparison of two base64url SHA-256 thumbprints. */
+function certificateMatches(bound: string, presented: string): boolean {
+  const a = Buffer.from(bound);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

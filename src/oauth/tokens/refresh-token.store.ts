@@ -1,3 +1,4 @@
+import type { ClientCertificate } from '../../common/connection/connection-facts';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { KeyedRead } from '../../database/keyed-read';
@@ -43,11 +44,12 @@ export class RefreshTokenStore {
   }
 
   /**
-   * The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. `rotate`
-   * false (FAPI 2 for confidential clients): the token stays usable, and the redemption only
-   * checks, in the same commit as the new access token, that it still is.
+   * The grant behind `token` when `clientId` may use it now; invalid_grant otherwise. `certificate`:
+   * the request's client certificate (a certificate-bound token needs it). `rotate` false (FAPI 2
+   * for confidential clients): the token stays usable, and the redemption only checks, in the same
+   * commit as the new access token, that it still is.
    */
-  async present(token: string, clientId: string, { rotate = true }: { rotate?: boolean } = {}): Promise<PresentedRefreshToken> {
+  async present(token: string, clientId: string, { rotate = true, certificate }: { rotate?: boolean; certificate?: ClientCertificate } = {}): Promise<PresentedRefreshToken> {
     if (token.length > 512) throw refused();
     const tokenHash = hashToken(token);
     const row = await this.byHash.one({ tokenHash, tenant: this.context.tenant });
@@ -61,8 +63,11 @@ export class RefreshTokenStore {
     const now = nowSeconds();
     const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
     if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant_revoked');
-    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key, and the token endpoint checks none yet.
-    const unproven = bearerRefusal(senderConstraintOf(row.cnf));
+    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key: for a
+    // certificate-bound one, the request's client certificate (no DPoP proof is checked here yet).
+    const constraint = senderConstraintOf(row.cnf);
+    const proven = constraint.kind === 'mtls' && certificate !== undefined && certificate.x5tS256 === constraint.x5tS256;
+    const unproven = proven ? undefined : bearerRefusal(constraint);
     if (unproven) throw refused('grant_refresh_token_invalid', unproven);
     return { record, redemption: rotate ? this.redemption(tokenHash, clientId, record.id) : this.stillLive(tokenHash, clientId, record.id) };
   }

@@ -6,6 +6,7 @@ import { clientCors } from '../../common/cors/cors-response';
 import { NoStore } from '../../common/no-store.decorator';
 import { OAuthError } from '../../common/oauth-error';
 import { UsersService } from '../../users/users.service';
+import { connectionOf } from '../../common/connection/connection-facts';
 import { presentedAccessToken } from '../core/presented-token';
 import { GrantRecords } from '../grant-records/grant-records';
 import { IdTokenIssuer } from '../tokens/id-token.issuer';
@@ -56,7 +57,7 @@ export class UserinfoController {
   private async claims(request: FastifyRequest, readsForm: boolean, onClient?: (client: RegisteredClient) => void): Promise<{ client: RegisteredClient; claims: Record<string, unknown> }> {
     // The form as the body parser left it, whatever its content type (a JSON body's access_token was always read too).
     const formToken = readsForm ? (request.body as Record<string, unknown> | undefined)?.access_token : undefined;
-    const info = await this.tokens.findPresented(presentedAccessToken(request, { form: readsForm }, formToken));
+    const info = await this.tokens.findPresented(presentedAccessToken(request, { form: readsForm }, formToken), connectionOf(request).certificate);
     if (onClient) {
       const tokenClient = await this.clients.findForAuthentication(info.clientId); // cached: the lookup below finds it again
       if (tokenClient) onClient(tokenClient);
