@@ -52,6 +52,9 @@ import { AssertionVerifier } from './assertions/assertion-verifier';
 import { ClientKeySource } from './assertions/client-key-source';
 import { IdentityProviderKeySource } from './assertions/identity-provider-key-source';
 import { ReplayStore } from './assertions/replay-store';
+import { DpopNonces } from './dpop/dpop-nonces';
+import { DpopProofs } from './dpop/dpop-proofs';
+import { DpopReplay } from './dpop/dpop-replay';
 import { UsedJti } from './assertions/used-jti.entity';
 import { AuthenticatorRegistry } from './client-auth/authenticator.registry';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
@@ -159,6 +162,9 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ClientKeySource,
     IdentityProviderKeySource,
     ReplayStore,
+    DpopNonces,
+    DpopReplay,
+    DpopProofs,
     SecurityProfiles,
     TokenPolicy,
     TokenIssuance,

@@ -20,6 +20,7 @@ import { Tenants1765200000000 } from './1765200000000-tenants';
 import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clients';
 import { RequestObjects1765300000000 } from './1765300000000-request-objects';
 import { PushedRequests1765300500000 } from './1765300500000-pushed-requests';
+import { Dpop1765400000000 } from './1765400000000-dpop';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   SuperAdminClients1765200500000,
   RequestObjects1765300000000,
   PushedRequests1765300500000,
+  Dpop1765400000000,
 ];

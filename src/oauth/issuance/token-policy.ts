@@ -46,11 +46,11 @@ export class TokenPolicy {
    * What the request alone settles, before the grant runs: a request refused here never reaches
    * the grant — no password is checked, no sign-in attempt counted, nothing read or consumed.
    */
-  precheck(client: RegisteredClient, grantType: string, request: ClientRequest): void {
+  precheck(client: RegisteredClient, grantType: string, request: ClientRequest, constraint: SenderConstraint = UNCONSTRAINED): void {
     // RFC 6749 §5.2 unauthorized_client: no password checked, no assertion or code looked at.
     this.registrationGrantTypes.require(client, grantType);
-    // Nothing in a token request proves possession of a key yet (DPoP and mTLS come next): each token would be a bearer token.
-    this.requireBinding(client, UNCONSTRAINED);
+    // What the request proved possession of (a DPoP proof): the tokens' binding.
+    this.requireBinding(client, constraint);
     if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') throw adminScopeMisuse();
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.
     // Without one there is nothing to refuse yet (apply resolves the audience): no work on the common path.

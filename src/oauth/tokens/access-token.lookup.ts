@@ -3,10 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { PresentedToken } from '../../common/access-token-extractor';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError, type OAuthErrorOptions } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
 import { KeyRing } from '../../keys/key-ring';
-import { bearerRefusal, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
+import { senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
+import { presentationRefusal } from '../dpop/dpop-presentation';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AccessTokenKey, isJwt, verifyJwtAccessToken } from './access-token-verification';
 import { OpaqueAccessToken } from './opaque-token.entity';
@@ -60,14 +61,16 @@ export class AccessTokenLookup {
 
   /**
    * The token a protected endpoint was presented (`presentedAccessToken`), when it is active and
-   * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7.2 / RFC 8705 §3: a
-   * sender-constrained token only with its proof of possession, and no endpoint checks one yet.
+   * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7: a DPoP-bound token
+   * only in the DPoP scheme with a proof of its key (`provenJkt`, checked by the endpoint's
+   * `DpopProofs`); RFC 8705 §3: a certificate-bound one only with its certificate, not checked here.
+   * `challenge`: the schemes (and DPoP algs) the refusal challenges with.
    */
-  async findPresented(presented: PresentedToken): Promise<AccessTokenInfo> {
+  async findPresented(presented: PresentedToken, provenJkt?: string, challenge: Pick<OAuthErrorOptions, 'schemes' | 'dpopAlgs'> = {}): Promise<AccessTokenInfo> {
     const info = await this.find(presented.token);
-    if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
-    const refusal = bearerRefusal(info.senderConstraint);
-    if (refusal) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId}: ${refusal}` });
+    if (!info) throw OAuthError.invalidToken(undefined, { ...challenge, detail: 'token not active' });
+    const refusal = presentationRefusal(info.senderConstraint, presented.scheme, provenJkt);
+    if (refusal) throw OAuthError.invalidToken(undefined, { ...challenge, detail: `token of client ${info.clientId}: ${refusal}`, ...(presented.scheme === 'DPoP' ? { reason: 'dpop_key_mismatch' as const } : {}) });
     return info;
   }
 

@@ -19,6 +19,8 @@ export interface PresentedRefreshToken {
   record: GrantRecordEntity;
   /** The statement that consumes it; the endpoint commits it last, with the rotated token. */
   redemption: WriteStep;
+  /** RFC 9449 §5: the DPoP key a public client's refresh token is bound to; the token endpoint demands a proof of it. */
+  dpopJkt?: string;
 }
 
 /**
@@ -52,10 +54,12 @@ export class RefreshTokenStore {
     const now = nowSeconds();
     const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
     if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant_revoked');
-    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key, and the token endpoint checks none yet.
-    const unproven = bearerRefusal(senderConstraintOf(row.cnf));
+    // RFC 9449 §5: a DPoP-bound refresh token is used only with a proof of its key, which the token endpoint
+    // checks (dpopJkt). RFC 8705 §4: a certificate-bound one only with its certificate, which it does not check yet.
+    const binding = senderConstraintOf(row.cnf);
+    const unproven = binding.kind === 'dpop' ? undefined : bearerRefusal(binding);
     if (unproven) throw refused('grant_refresh_token_invalid', unproven);
-    return { record, redemption: this.redemption(tokenHash, clientId, record.id) };
+    return { record, redemption: this.redemption(tokenHash, clientId, record.id), ...(binding.kind === 'dpop' ? { dpopJkt: binding.jkt } : {}) };
   }
 
   /** The stored row of a refresh token, in whatever state (revocation needs it even once rotated). */

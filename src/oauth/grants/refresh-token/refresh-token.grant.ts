@@ -33,7 +33,7 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
-    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
+    const { record, redemption, dpopJkt } = await this.store.present(request.requireParam('refresh_token'), client.clientId);
     if (!client.grantTypes.has(record.grantType)) {
       throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`, { reason: 'grant_type_not_allowed' });
     }
@@ -65,7 +65,7 @@ export class RefreshTokenGrant implements GrantHandler {
       audience: audience.length ? audience : undefined,
       claims: record.claims,
       refreshToken: true,
-      continues: { record, redemption },
+      continues: { record, redemption, dpopJkt },
     };
   }
 }
