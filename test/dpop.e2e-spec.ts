@@ -68,21 +68,37 @@ describe('DPoP (RFC 9449)', () => {
     return oauth.processClientCredentialsResponse(as, client, response);
   }
 
-  /** Signs alice in at /oauth2/authorize and exchanges the code with PKCE, the code and the tokens bound to `key`. */
-  async function codeFlow(rp: ClientView, key: DpopKey): Promise<oauth.TokenEndpointResponse> {
+  /** Signs alice in at /oauth2/authorize and lands at the redirect URI: the callback parameters, the PKCE verifier and state. */
+  async function authorize(rp: ClientView, extra: Record<string, string> = {}, push?: DpopKey) {
     const client: oauth.Client = { client_id: rp.client_id };
-    const auth = rp.client_secret ? oauth.ClientSecretBasic(rp.client_secret) : oauth.None();
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
-    const params = new URLSearchParams({ client_id: rp.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    let params = new URLSearchParams({ client_id: rp.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra });
+    if (push) {
+      // RFC 9449 §10.1: a DPoP proof at PAR binds the code to its key.
+      const response = await oauth.pushedAuthorizationRequest(as, client, authOf(rp), params, { ...insecure, DPoP: oauth.DPoP(client, push.pair) });
+      const pushed = await oauth.processPushedAuthorizationResponse(as, client, response);
+      params = new URLSearchParams({ client_id: rp.client_id, request_uri: pushed.request_uri });
+    }
     const browser = new TestBrowser(server.url);
     const login = await browser.follow(`${server.url}/oauth2/authorize?${params}`);
     const afterLogin = await browser.submit(login, { username: 'alice', password: PASSWORD });
     const landed = afterLogin.location?.startsWith(REDIRECT) ? afterLogin.location : (await browser.submit(afterLogin, { decision: 'approve' })).location!;
-    const callback = oauth.validateAuthResponse(as, client, new URL(landed), state);
-    const DPoP = oauth.DPoP(client, key.pair);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, REDIRECT, verifier, { ...insecure, DPoP });
+    return { callback: oauth.validateAuthResponse(as, client, new URL(landed), state), verifier };
+  }
+
+  const authOf = (rp: ClientView) => (rp.client_secret ? oauth.ClientSecretBasic(rp.client_secret) : oauth.None());
+
+  /** Exchanges a code with PKCE through oauth4webapi, with a proof of `key`. */
+  async function exchange(rp: ClientView, { callback, verifier }: Awaited<ReturnType<typeof authorize>>, key: DpopKey): Promise<oauth.TokenEndpointResponse> {
+    const client: oauth.Client = { client_id: rp.client_id };
+    const response = await oauth.authorizationCodeGrantRequest(as, client, authOf(rp), callback, REDIRECT, verifier, { ...insecure, DPoP: oauth.DPoP(client, key.pair) });
     return oauth.processAuthorizationCodeResponse(as, client, response);
+  }
+
+  /** The code flow, the code and the tokens bound to `key`. */
+  async function codeFlow(rp: ClientView, key: DpopKey): Promise<oauth.TokenEndpointResponse> {
+    return exchange(rp, await authorize(rp), key);
   }
 
   async function passwordTokens(key: DpopKey): Promise<oauth.TokenEndpointResponse> {
@@ -230,6 +246,43 @@ describe('DPoP (RFC 9449)', () => {
   });
 
   describe('the code flow and refresh', () => {
+    it('binds the code to dpop_jkt at the authorization endpoint and to the proof at PAR (RFC 9449 §10): only that key redeems it', async () => {
+      const key = await dpopKey();
+      const other = await dpopKey();
+      const cases: [ClientView, () => ReturnType<typeof authorize>][] = [
+        [web, () => authorize(web, { dpop_jkt: key.jkt })],
+        [web, () => authorize(web, {}, key)],
+        [spa, () => authorize(spa, {}, key)],
+      ];
+      for (const [rp, started] of cases) {
+        const landed = await started();
+        const auth: Record<string, string> = rp.client_secret ? { authorization: basic(rp.client_id, rp.client_secret) } : {};
+        const params = { grant_type: 'authorization_code', code: landed.callback.get('code')!, redirect_uri: REDIRECT, code_verifier: landed.verifier, ...(rp.client_secret ? {} : { client_id: rp.client_id }) };
+        const htu = `${server.url}/oauth2/token`;
+        expect(await token(params, auth)).toMatchObject({ status: 400, body: INVALID_PROOF });
+        expect(await token(params, { ...auth, dpop: await proof(other, { htm: 'POST', htu }) })).toMatchObject({ status: 400, body: INVALID_PROOF });
+        const redeemed = await token(params, { ...auth, dpop: await proof(key, { htm: 'POST', htu }) });
+        expect(redeemed).toMatchObject({ status: 200, body: { token_type: 'DPoP' } });
+        expect(claimsOf(redeemed.body.access_token as string).cnf).toEqual({ jkt: key.jkt });
+      }
+    });
+
+    it('refuses a PAR whose dpop_jkt names another key than its proof, and a malformed dpop_jkt', async () => {
+      const key = await dpopKey();
+      const pushed = await fetch(`${server.url}/oauth2/par`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(web.client_id, web.client_secret!), dpop: await proof(key, { htm: 'POST', htu: `${server.url}/oauth2/par` }) },
+        body: new URLSearchParams({ response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', dpop_jkt: (await dpopKey()).jkt }),
+      });
+      expect({ status: pushed.status, body: await pushed.json() }).toEqual({ status: 400, body: INVALID_PROOF });
+      const malformed = await fetch(`${server.url}/oauth2/par`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(web.client_id, web.client_secret!) },
+        body: new URLSearchParams({ response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', dpop_jkt: 'short' }),
+      });
+      expect({ status: malformed.status, body: await malformed.json() }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'dpop_jkt is not a JWK SHA-256 thumbprint' } });
+    });
+
     it('confidential client: DPoP-bound access token; its refresh token is not bound (RFC 9449 §5), so refresh may use another key', async () => {
       const key = await dpopKey();
       const tokens = await codeFlow(web, key);
