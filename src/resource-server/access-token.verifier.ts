@@ -9,7 +9,7 @@ import {
   principalFromClaims,
   verifyJwtAccessToken,
 } from '../oauth/tokens/access-token-verification';
-import { bearerRefusal } from '../oauth/core/sender-constraint';
+import { presentationRefusal } from '../oauth/dpop/dpop-presentation';
 import { AuthorityKeys } from './authority-keys';
 import { BearerTokenError } from './bearer-token.error';
 import { BoundedFetch, FetchFailed } from './bounded-fetch';
@@ -60,15 +60,22 @@ export class AccessTokenVerifier {
     return this.options.realm;
   }
 
+  /** The `dpop` options, when DPoP-bound tokens are taken. */
+  get dpopOptions(): CheckedOptions['dpop'] {
+    return this.options.dpop;
+  }
+
   /**
-   * The principal of a bearer token; a BearerTokenError (401 invalid_token, or 503 when grantry
-   * cannot be asked) otherwise. A sender-constrained token (`cnf`) is refused: it is used only with
-   * its proof of possession (RFC 9449 §7.2, RFC 8705 §3), which a bearer token request has not.
+   * The principal of a bearer token — or, with `dpop`, of a DPoP-bound token whose `cnf.jkt` is the
+   * key the request's proof was signed with (checked by the guard) —; a BearerTokenError (401
+   * invalid_token, or 503 when grantry cannot be asked) otherwise. A sender-constrained token
+   * (`cnf`) presented as a bearer token is refused: it is used only with its proof of possession
+   * (RFC 9449 §7.2, RFC 8705 §3).
    */
-  async verify(token: string): Promise<AccessTokenPrincipal> {
+  async verify(token: string, dpop?: { jkt: string }): Promise<AccessTokenPrincipal> {
     try {
       const principal = await this.verifyToken(token);
-      const refusal = bearerRefusal(principal.senderConstraint);
+      const refusal = presentationRefusal(principal.senderConstraint, dpop ? 'DPoP' : 'Bearer', dpop?.jkt);
       if (refusal) throw new AccessTokenRejected(refusal);
       return principal;
     } catch (error) {
@@ -117,7 +124,8 @@ export class AccessTokenVerifier {
     if (typeof answer.nbf === 'number' && answer.nbf > now + leeway) throw new AccessTokenRejected('introspection: not valid yet (nbf)');
     if (principal.issuedAt !== undefined && principal.issuedAt > now + leeway) throw new AccessTokenRejected('introspection: iat is in the future');
     // A refresh token (grantry answers token_type refresh_token) is never a credential for an API.
-    if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') throw new AccessTokenRejected('introspection: not a bearer access token');
+    // A DPoP-bound one is introspected as token_type DPoP (RFC 9449 §6.2); its cnf decides how it may be presented.
+    if (answer.token_type !== undefined && !['bearer', 'dpop'].includes(String(answer.token_type).toLowerCase())) throw new AccessTokenRejected('introspection: not an access token');
     return principal;
   }
 
