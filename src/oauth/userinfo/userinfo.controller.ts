@@ -54,7 +54,7 @@ export class UserinfoController {
   private async userinfo(request: FastifyRequest, reply: FastifyReply, readsForm: boolean): Promise<Record<string, unknown> | string> {
     // CORS: the access token's client decides which origin may read the answer (its errors too,
     // whose WWW-Authenticate a page needs, RFC 6750 §3).
-    const { client, claims, consumption } = await this.claims(request, readsForm, clientCors(request, reply, 'WWW-Authenticate, DPoP-Nonce'));
+    const { client, claims, consumption } = await this.claims(request, readsForm, clientCors(request, reply, this.dpop.nonceRequired ? 'WWW-Authenticate, DPoP-Nonce' : 'WWW-Authenticate'));
     const jwt = await this.jwt.of(client, claims);
     // RFC 9449 §11.1: the proof is used up last, once everything else of the request passed.
     if (consumption) await this.writer.commit(consumption);
