@@ -320,9 +320,10 @@ describe('DPoP nonces ([oauth.dpop] require_nonce, RFC 9449 §8)', () => {
   let service: ClientView;
 
   beforeAll(async () => {
-    server = await startServer({ oauth: { dpop: { require_nonce: true } } });
+    server = await startServer({ ...FAST_SCRYPT, oauth: { dpop: { require_nonce: true }, grant_type: { password: { enable: true } } } });
     as = await oauth.processDiscoveryResponse(new URL(server.url), await oauth.discoveryRequest(new URL(server.url), insecure));
-    service = await createClient(server, { grant_types: ['client_credentials'], scope: 'read' });
+    service = await createClient(server, { grant_types: ['client_credentials', 'password'], scope: 'read openid' });
+    await server.app.get(UsersService).create(parseUserInput({ username: 'alice', password: PASSWORD, claims: { name: 'Alice A' } }, true));
   });
   afterAll(() => stopServer(server));
 
@@ -344,6 +345,27 @@ describe('DPoP nonces ([oauth.dpop] require_nonce, RFC 9449 §8)', () => {
     const key = await dpopKey();
     const answer = await tokenRequest(server, { grant_type: 'client_credentials' }, { authorization: basic(service.client_id, service.client_secret!), dpop: await proof(key, { htm: 'POST', htu: `${server.url}/oauth2/token`, nonce: 'A'.repeat(43) }) });
     expect(answer).toMatchObject({ status: 400, body: { error: 'use_dpop_nonce' } });
+    expect(answer.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('userinfo: a proof without the nonce or with a stale one is 401 use_dpop_nonce with a DPoP-Nonce; oauth4webapi retries with it', async () => {
+    const key = await dpopKey();
+    const client: oauth.Client = { client_id: service.client_id };
+    const DPoP = oauth.DPoP(client, key.pair);
+    const tokenRequest = () => oauth.genericTokenEndpointRequest(as, client, oauth.ClientSecretBasic(service.client_secret!), 'password', { username: 'alice', password: PASSWORD, scope: 'openid' }, { ...insecure, DPoP });
+    // The token endpoint hands out the first nonce (use_dpop_nonce), then the token.
+    await oauth.processGenericTokenEndpointResponse(as, client, await tokenRequest()).catch((error: unknown) => expect(oauth.isDPoPNonceError(error)).toBe(true));
+    const { access_token: accessToken } = await oauth.processGenericTokenEndpointResponse(as, client, await tokenRequest());
+    const url = `${server.url}/oauth2/userinfo`;
+    for (const nonce of [undefined, 'A'.repeat(43)]) {
+      const response = await fetch(url, { headers: { authorization: `DPoP ${accessToken}`, dpop: await proof(key, { htm: 'GET', htu: url, ath: accessTokenHash(accessToken), nonce }) } });
+      expect({ status: response.status, body: await response.json() }).toEqual({ status: 401, body: { error: 'use_dpop_nonce', error_description: 'a DPoP nonce is required' } });
+      expect(response.headers.get('www-authenticate')).toMatch(/^DPoP realm="grantry", error="use_dpop_nonce", error_description="a DPoP nonce is required", algs="/);
+      expect(response.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+    // oauth4webapi took the nonce of the token endpoint's answer: the same server nonce serves userinfo.
+    const answer = await oauth.userInfoRequest(as, client, accessToken, { ...insecure, DPoP });
+    expect(answer.status).toBe(200);
     expect(answer.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
