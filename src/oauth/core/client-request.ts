@@ -17,15 +17,15 @@ export class ClientRequest {
     readonly authorization: string | undefined,
     /** All request headers, lower-case names (for authenticators such as a trusted-proxy mTLS one). */
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
-    /** The request's path as sent (before the tenant path is routed), without the query: a DPoP proof's `htu` names it (RFC 9449 §4.3). */
-    readonly path?: string,
+    /** The request's URL as sent (path and query, before the tenant path is routed): a DPoP proof's `htu` names its path (RFC 9449 §4.3). */
+    readonly url?: string,
   ) {}
 
   /**
    * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
    * without a value is treated as omitted (§3.1).
    */
-  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}, path?: string): ClientRequest {
+  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}, url?: string): ClientRequest {
     if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
     const params: Record<string, string> = {};
     const resources: string[] = [];
@@ -44,7 +44,7 @@ export class ClientRequest {
         params[name] = values[0] as string;
       }
     }
-    return new ClientRequest(params, resources, authorization, headers, path);
+    return new ClientRequest(params, resources, authorization, headers, url);
   }
 
   /**
@@ -54,7 +54,7 @@ export class ClientRequest {
   withoutCredentials(params: readonly string[]): ClientRequest {
     const rest = Object.fromEntries(Object.entries(this.params).filter(([name]) => !params.includes(name)));
     const { authorization: _authorization, ...headers } = this.headers;
-    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.path);
+    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.url);
   }
 
   get grantType(): string | undefined {

@@ -13,5 +13,5 @@ export function formRequest(request: FastifyRequest): ClientRequest {
   if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
     throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
-  return ClientRequest.parse(request.body, request.headers.authorization, request.headers, request.originalUrl.split('?')[0]);
+  return ClientRequest.parse(request.body, request.headers.authorization, request.headers, request.originalUrl);
 }

@@ -47,8 +47,9 @@ export class DpopProofs {
    * request was sent to, tenant path included, query dropped; never the Host header. A tenant named
    * by `?tenantDomain=` shares the default path's URL, hence the server-wide jti namespace.
    */
-  htu(path: string): string {
-    return `${this.issuers.default.issuer}${path}`;
+  htu(url: string): string {
+    const query = url.indexOf('?');
+    return `${this.issuers.default.issuer}${query < 0 ? url : url.slice(0, query)}`;
   }
 
   /** Whether proofs need a server nonce (`[oauth.dpop] require_nonce`). */
@@ -94,7 +95,7 @@ export class DpopProofs {
    * request's method and URL (`originalUrl`: as sent, query dropped) and hashing the token (`ath`).
    */
   async proveAtResource(header: string | readonly string[] | undefined, method: string, originalUrl: string, accessToken: string): Promise<ProvenKey> {
-    const proven = await this.prove(header, { htm: method, htu: this.htu(originalUrl.split('?')[0]), accessToken }, 'protected-resource');
+    const proven = await this.prove(header, { htm: method, htu: this.htu(originalUrl), accessToken }, 'protected-resource');
     if (!proven) throw this.error('protected-resource', 'invalid_dpop_proof', 'a DPoP token without a DPoP proof', 'dpop_proof_required');
     return proven;
   }
