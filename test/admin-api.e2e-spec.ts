@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { DPOP_SIGNING_ALGS } from '../src/oauth/dpop/dpop-proof';
 import { selfSignedCertificate } from './support/certificates';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -136,7 +137,7 @@ describe('admin API /api/admin/v1', () => {
     it('answers a request without a token with 401 and a bare Bearer challenge, no error code in it (§3.1)', async () => {
       const response = await fetch(`${server.url}/api/admin/v1/clients`);
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="grantry"');
+      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="grantry", DPoP realm="grantry", algs="${DPOP_SIGNING_ALGS.join(' ')}"`);
       expect(await response.json()).toEqual({ error: 'unauthorized', error_description: 'a bearer access token is required' });
     });
 

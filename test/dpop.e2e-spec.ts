@@ -245,6 +245,18 @@ describe('DPoP (RFC 9449)', () => {
     });
   });
 
+  it('the admin API takes a DPoP-bound admin token with a proof of each request, and refuses it as a Bearer token', async () => {
+    const admin = await createClient(server, { grant_types: ['client_credentials'], scope: 'admin' });
+    const key = await dpopKey();
+    const issued = await token({ grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(admin.client_id, admin.client_secret!), dpop: await proof(key, { htm: 'POST', htu: `${server.url}/oauth2/token` }) });
+    const accessToken = issued.body.access_token as string;
+    const url = `${server.url}/api/admin/v1/clients`;
+    const once = await proof(key, { htm: 'GET', htu: url, ath: accessTokenHash(accessToken) });
+    expect((await fetch(url, { headers: { authorization: `DPoP ${accessToken}`, dpop: once } })).status).toBe(200);
+    expect((await fetch(url, { headers: { authorization: `DPoP ${accessToken}`, dpop: once } })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(401);
+  });
+
   describe('the code flow and refresh', () => {
     it('binds the code to dpop_jkt at the authorization endpoint and to the proof at PAR (RFC 9449 §10): only that key redeems it', async () => {
       const key = await dpopKey();

@@ -179,7 +179,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [TenantOverridesCheck, SecurityProfiles, AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
+  exports: [TenantOverridesCheck, SecurityProfiles, AccessTokenLookup, DpopProofs, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
 export class OAuthModule implements OnApplicationBootstrap {
   constructor(
