@@ -380,4 +380,13 @@ describe('DPoP nonces ([oauth.dpop] require_nonce, RFC 9449 §8)', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
+
+  it('lets the client\'s origin read the DPoP-Nonce of a token endpoint answer (CORS)', async () => {
+    const spa = await createClient(server, { grant_types: ['client_credentials'], scope: 'read', allowed_cors_origins: ['https://app.example'] });
+    const answer = await tokenRequest(server, { grant_type: 'client_credentials' }, { origin: 'https://app.example', authorization: basic(spa.client_id, spa.client_secret!), dpop: await proof(await dpopKey(), { htm: 'POST', htu: `${server.url}/oauth2/token` }) });
+    expect(answer.body).toMatchObject({ error: 'use_dpop_nonce' });
+    expect({ origin: answer.headers.get('access-control-allow-origin'), expose: answer.headers.get('access-control-expose-headers'), nonce: answer.headers.get('dpop-nonce') }).toEqual({
+      origin: 'https://app.example', expose: 'DPoP-Nonce', nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+  });
 });
