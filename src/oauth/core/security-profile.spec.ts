@@ -26,6 +26,7 @@ const STRICT = new SecurityProfile({
   signingAlgs: ['PS256', 'ES256', 'EdDSA'],
   parRequired: true,
   senderConstraintRequired: true,
+  dpopNonceRequired: true,
 });
 
 describe('baselineProfile: the deployment file\'s switches, nothing narrowed', () => {
@@ -44,10 +45,12 @@ describe('baselineProfile: the deployment file\'s switches, nothing narrowed', (
     expect(baseline.allowedSigningAlgs(ALGS)).toBe(ALGS);
   });
 
-  it('demands neither pushed requests nor sender-constrained tokens', () => {
+  it('demands neither pushed requests nor sender-constrained tokens nor DPoP nonces (a FAPI 2 profile demands all three)', () => {
     const baseline = baselineProfile(pkce());
     expect(baseline.parRequired).toBe(false);
     expect(baseline.senderConstraintRequired).toBe(false);
+    expect(baseline.dpopNonceRequired).toBe(false);
+    expect(STRICT.dpopNonceRequired).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { IssuerContext } from '../../common/issuer-context';
 import { OAuthError, type ReasonCode } from '../../common/oauth-error';
 import type { WriteStep } from '../../database/atomic-writer';
 import { nowSeconds } from '../../database/columns';
+import { SecurityProfiles } from '../core/security-profiles';
 import { DpopNonces } from './dpop-nonces';
 import { DPOP_SIGNING_ALGS, DpopProofError, verifyDpopProof, type DpopProblem } from './dpop-proof';
 import { DpopReplay } from './dpop-replay';
@@ -35,6 +36,7 @@ export class DpopProofs {
     private readonly nonces: DpopNonces,
     private readonly replay: DpopReplay,
     private readonly issuers: IssuerContext,
+    private readonly profiles: SecurityProfiles,
   ) {}
 
   /** The algorithms a proof may be signed with (discovery `dpop_signing_alg_values_supported`, the `algs` of a DPoP challenge). */
@@ -52,9 +54,9 @@ export class DpopProofs {
     return `${this.issuers.default.issuer}${query < 0 ? url : url.slice(0, query)}`;
   }
 
-  /** Whether proofs need a server nonce (`[oauth.dpop] require_nonce`). */
+  /** Whether proofs need a server nonce: `[oauth.dpop] require_nonce`, or the issuer's security profile (FAPI 2). */
   get nonceRequired(): boolean {
-    return this.nonces.required;
+    return this.nonces.required || this.profiles.current.dpopNonceRequired;
   }
 
   /** The nonce to send in `DPoP-Nonce` now. */
@@ -80,7 +82,7 @@ export class DpopProofs {
       throw error;
     }
     // §8: a proof without the server's current nonce is answered use_dpop_nonce with a fresh one.
-    if (this.nonces.required && (proof.nonce === undefined || !this.nonces.accepts(proof.nonce, now))) {
+    if (this.nonceRequired && (proof.nonce === undefined || !this.nonces.accepts(proof.nonce, now))) {
       throw fail('use_dpop_nonce', proof.nonce === undefined ? 'the DPoP proof has no nonce' : 'the DPoP nonce is stale', 'dpop_nonce_required');
     }
     // Kept until no proof with this iat passes the iat check any more.
@@ -107,7 +109,7 @@ export class DpopProofs {
    */
   error(place: DpopPlace, problem: DpopProblem, detail: string, reason: ReasonCode): OAuthError {
     const description = problem === 'use_dpop_nonce' ? 'a DPoP nonce is required' : 'the DPoP proof is invalid';
-    const headers = problem === 'use_dpop_nonce' || this.nonces.required ? { 'DPoP-Nonce': this.nonces.current() } : undefined;
+    const headers = problem === 'use_dpop_nonce' || this.nonceRequired ? { 'DPoP-Nonce': this.nonces.current() } : undefined;
     if (place === 'token-endpoint') return new OAuthError(problem, description, 400, { detail, reason, headers });
     return new OAuthError(problem, description, 401, { detail, reason, headers, schemes: ['DPoP'], dpopAlgs: this.algs });
   }
