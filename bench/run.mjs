@@ -6,7 +6,9 @@
 // refresh-token rotation beside the same build's client_credentials tokens/s (BENCH_REFRESH=0 skips it),
 // and the authorization code exchange with PKCE and an ID token (BENCH_CODE=0 skips it). A non-default tenant's
 // client_credentials tokens (/t/{domain}/oauth2/token, the tenant created at setup) run in the same rounds as the
-// default tenant's and the ceiling, printed beside them (BENCH_TENANT=0 skips them). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
+// default tenant's and the ceiling, printed beside them (BENCH_TENANT=0 skips them); so do DPoP-bound
+// client_credentials tokens (RFC 9449: a pre-signed ES256 proof with its own jti per request, each one an
+// INSERT), printed beside the bearer tokens of the same rounds (BENCH_DPOP=0 skips them). Profile findings: bench/README.md. Servers run one after the other (2 cores), each
 // warmed up, then driven by autocannon over loopback. Set BENCH_SECONDS to change the duration.
 // BENCH_OBSERVABILITY=1 runs only the operability comparison instead: client_credentials of the same
 // build with JSON logs at info (request lines and audit events, to a file) and metrics on, beside
@@ -81,7 +83,15 @@ async function drive(url, headers, bodies, clients = connections) {
 function driveWrk(url, headers, bodies, clients) {
   const script = join(dir, 'post.lua');
   const headerLines = Object.entries({ 'Content-Type': 'application/x-www-form-urlencoded', ...headers }).map(([name, value]) => `wrk.headers["${name}"] = "${value}"`);
-  const lua = typeof bodies === 'string'
+  // A pool of header values (one DPoP proof per request) with one body, or a pool of bodies.
+  const lua = bodies.header
+    ? [
+        'wrk.method = "POST"', `wrk.body = "${bodies.body}"`, ...headerLines,
+        'local values, i = {}, 0',
+        'function init(args) for line in io.lines(args[1]) do values[#values + 1] = line end end',
+        `function request() i = i + 1; if i > #values then i = 1 end; wrk.headers["${bodies.header}"] = values[i]; return wrk.format() end`,
+      ]
+    : typeof bodies === 'string'
     ? ['wrk.method = "POST"', `wrk.body = "${bodies}"`, ...headerLines]
     : [
         'wrk.method = "POST"', ...headerLines,
@@ -181,7 +191,9 @@ async function driveAutocannon(url, headers, bodies, clients) {
       connections: clients,
       timeout: 30,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      ...(pool ? { requests: [{ setupRequest: (request) => ({ ...request, body: pool[i++ % pool.length] }) }] } : { body: bodies }),
+      ...(bodies.header
+        ? { body: bodies.body, requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, [bodies.header]: pool[i++ % pool.length] } }) }] }
+        : pool ? { requests: [{ setupRequest: (request) => ({ ...request, body: pool[i++ % pool.length] }) }] } : { body: bodies }),
     };
   };
   await autocannon({ ...options(bodies.warmup), duration: 2 }); // warm-up: JIT, caches, connection set-up
@@ -373,6 +385,30 @@ async function benchGrantry(alg, port) {
   return withGrantry(config, port, (url) => drive(url, { Authorization: authorization }, 'grant_type=client_credentials'));
 }
 
+/**
+ * DPoP-bound client_credentials (RFC 9449): the same client and body as the bearer scenario, each
+ * request with its own pre-signed ES256 proof (unique jti: one INSERT into dpop_jtis per token, in
+ * the request's atomic write). proof_max_age 600 keeps the pool's proofs fresh for the run.
+ */
+async function benchDpopGrantry(alg, port) {
+  const config = grantryConfig(`dpop-${alg}-${port}`, alg, port, '[oauth.dpop]\nproof_max_age = 600\n');
+  const client = createClient(config);
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  // htu: the token endpoint under base_url (http://localhost:<port> by default), never the Host header.
+  const htu = `http://localhost:${port}/oauth2/token`;
+  const pool = async (count) => {
+    const proofs = [];
+    for (let i = 0; i < count; i++) {
+      proofs.push(await new SignJWT({ htm: 'POST', htu, iat: Math.floor(Date.now() / 1000), jti: `bench-${i}-${Math.random()}` }).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(privateKey));
+    }
+    return proofs;
+  };
+  const size = Number(process.env.BENCH_POOL ?? 8000 * seconds);
+  const proofs = { header: 'DPoP', body: 'grant_type=client_credentials', warmup: await pool(Math.ceil(size / 4)), measured: await pool(size) };
+  return withGrantry(config, port, (url) => drive(url, { Authorization: basicAuth(client) }, proofs));
+}
+
 /** The tenant the tenant scenario creates at setup: its own signing key, client and issuer. */
 const TENANT = 'wso2.com';
 
@@ -526,14 +562,18 @@ try {
     const grantry = [];
     const tenant = [];
     const ceiling = [];
+    const dpop = [];
     const withTenant = process.env.BENCH_TENANT !== '0';
+    const withDpop = process.env.BENCH_DPOP !== '0';
     for (let round = 0; round < rounds; round++) {
       grantry.push(await benchGrantry(alg, 18080 + i));
       if (withTenant) tenant.push(await benchTenantGrantry(alg, 18060 + i * 10 + round));
+      if (withDpop) dpop.push(await benchDpopGrantry(alg, 18040 + i * 10 + round));
       ceiling.push(await benchCeiling(alg, 18090 + i));
     }
     rows.push({ scenario: `client_secret_basic, ${alg} token`, grantry: median(grantry), ceiling: median(ceiling), runs: { grantry, ceiling } });
     if (withTenant) rows.push({ scenario: `  same, tenant ${TENANT} (/t/${TENANT}/...)`, grantry: median(tenant), ceiling: median(ceiling), runs: { grantry: tenant, ceiling } });
+    if (withDpop) rows.push({ scenario: '  same, DPoP-bound (a proof per request)', grantry: median(dpop), ceiling: median(grantry), runs: { grantry: dpop, ceiling: grantry }, ceilingName: 'bearer tokens, same rounds' });
   }
   if (process.env.BENCH_PKJWT !== '0' && process.env.BENCH_OBSERVABILITY !== '1' && process.env.BENCH_WRITES !== '1') {
     for (const [i, alg] of algs.entries()) {

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { DPOP_SIGNING_ALGS } from '../src/oauth/dpop/dpop-proof';
 import { selfSignedCertificate } from './support/certificates';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -99,7 +100,7 @@ describe('admin API /api/admin/v1', () => {
       [{}, 'client_name is required'],
       [{ client_name: 'x', grant_types: 'client_credentials' }, 'grant_types must be an array of non-empty strings'],
       [{ client_name: 'x', grant_types: ['password'] }, 'grant_types not enabled on this server: password (enabled: client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:jwt-bearer, refresh_token)'],
-      [{ client_name: 'x', token_endpoint_auth_method: 'tls_client_auth' }, 'token_endpoint_auth_method tls_client_auth is not enabled on this server (enabled: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none)'],
+      [{ client_name: 'x', token_endpoint_auth_method: 'tls_client_auth' }, 'tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email'],
       [{ client_name: 'x', token_endpoint_auth_method: 'none' }, 'a public client (token_endpoint_auth_method none) cannot use client_credentials'],
       [{ client_name: 'x', scope: 'a "b' }, "scope has an invalid scope token: '?'b'"],
       [{ client_name: 'x', jwks_uri: 'https://a.example/jwks', jwks: { keys: [{ kty: 'EC' }] } }, 'jwks and jwks_uri cannot both be set'],
@@ -136,7 +137,7 @@ describe('admin API /api/admin/v1', () => {
     it('answers a request without a token with 401 and a bare Bearer challenge, no error code in it (§3.1)', async () => {
       const response = await fetch(`${server.url}/api/admin/v1/clients`);
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="grantry"');
+      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="grantry", DPoP realm="grantry", algs="${DPOP_SIGNING_ALGS.join(' ')}"`);
       expect(await response.json()).toEqual({ error: 'unauthorized', error_description: 'a bearer access token is required' });
     });
 

@@ -20,6 +20,7 @@ const now = () => Math.floor(Date.now() / 1000);
 /** A row of each swept table with the given key and expiry (the columns its migrations require). */
 const ROWS: Record<string, { key: string; row(key: string, expiresAt: number): Record<string, unknown> }> = {
   used_jtis: { key: 'jti', row: (jti, expiresAt) => ({ tenant: 'carbon.super', issuer: 'https://idp.example', jti, expires_at: expiresAt }) },
+  dpop_jtis: { key: 'jti', row: (jti, expiresAt) => ({ jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', jti, expires_at: expiresAt }) },
   access_tokens: {
     key: 'token_hash',
     row: (token_hash, expiresAt) => ({

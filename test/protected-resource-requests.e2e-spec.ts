@@ -1,4 +1,5 @@
 import type { ClientView } from '../src/clients/clients.service';
+import { DPOP_SIGNING_ALGS } from '../src/oauth/dpop/dpop-proof';
 import { parseUserInput } from '../src/users/user-input';
 import { UsersService } from '../src/users/users.service';
 import { rawRequest, type RawAnswer } from './support/raw-http';
@@ -21,6 +22,12 @@ const TWO_METHODS: RawAnswer = {
 };
 const NO_TOKEN: RawAnswer = { status: 401, challenge: 'Bearer realm="grantry"', body: { error: 'unauthorized', error_description: 'a bearer access token is required' } };
 
+/** RFC 9449 §7.1: an endpoint that also takes DPoP-bound tokens (userinfo) challenges in both schemes, the DPoP one with its algs. */
+function alsoDpop(answer: RawAnswer): RawAnswer {
+  const attributes = (answer.challenge as string).slice('Bearer '.length);
+  return { ...answer, challenge: `${answer.challenge as string}, DPoP ${attributes}, algs="${DPOP_SIGNING_ALGS.join(' ')}"` };
+}
+
 interface Endpoint {
   name: string;
   method: string;
@@ -30,6 +37,8 @@ interface Endpoint {
   token: () => string;
   /** The status of a request with the token, sent properly. */
   accepted: number;
+  /** It takes DPoP-bound tokens too (RFC 9449 §7.1). */
+  dpop?: boolean;
 }
 
 /**
@@ -64,9 +73,9 @@ describe('protected resource requests (RFC 6750 §2, §3.1)', () => {
 
   const json = '{"redirect_uris":["https://rp.example/cb"]}';
   const endpoints: Endpoint[] = [
-    { name: 'userinfo (GET)', method: 'GET', path: () => '/oauth2/userinfo', token: () => userToken, accepted: 200 },
-    { name: 'userinfo (POST)', method: 'POST', path: () => '/oauth2/userinfo', token: () => userToken, accepted: 200 },
-    { name: 'the admin API', method: 'GET', path: () => '/api/admin/v1/clients', token: () => admin, accepted: 200 },
+    { name: 'userinfo (GET)', method: 'GET', path: () => '/oauth2/userinfo', token: () => userToken, accepted: 200, dpop: true },
+    { name: 'userinfo (POST)', method: 'POST', path: () => '/oauth2/userinfo', token: () => userToken, accepted: 200, dpop: true },
+    { name: 'the admin API', method: 'GET', path: () => '/api/admin/v1/clients', token: () => admin, accepted: 200, dpop: true },
     { name: 'registration management (RFC 7592)', method: 'GET', path: () => new URL(registration.uri).pathname, token: () => registration.token, accepted: 200 },
     { name: 'registration (RFC 7591, initial access token)', method: 'POST', path: () => '/oauth2/register', body: json, token: () => initialToken, accepted: 201 },
   ];
@@ -78,6 +87,7 @@ describe('protected resource requests (RFC 6750 §2, §3.1)', () => {
   }
 
   describe.each(endpoints)('$name', (endpoint) => {
+    const answer = (expected: RawAnswer) => (endpoint.dpop ? alsoDpop(expected) : expected);
     it('accepts its token, alone in one Authorization header, with one space or several (1*SP)', async () => {
       expect((await send(endpoint, `Bearer ${endpoint.token()}`)).status).toBe(endpoint.accepted);
       expect((await send(endpoint, `bearer   ${endpoint.token()}`)).status).toBe(endpoint.accepted);
@@ -85,25 +95,25 @@ describe('protected resource requests (RFC 6750 §2, §3.1)', () => {
 
     it('answers a malformed Authorization header with 401 invalid_token and its challenge', async () => {
       for (const authorization of [`Bearer ${endpoint.token()} x`, 'Bearer', `Bearer "${endpoint.token()}"`, `Bearer ${endpoint.token()},x`]) {
-        expect({ authorization, ...(await send(endpoint, authorization)) }).toEqual({ authorization, ...MALFORMED });
+        expect({ authorization, ...(await send(endpoint, authorization)) }).toEqual({ authorization, ...answer(MALFORMED) });
       }
     });
 
     it('answers two Authorization headers with the same 401, even when both carry its valid token', async () => {
       const valid = `Bearer ${endpoint.token()}`;
-      expect(await send(endpoint, [valid, valid])).toEqual(MALFORMED);
-      expect(await send(endpoint, [valid, 'Bearer another-token'])).toEqual(MALFORMED);
-      expect(await send(endpoint, ['Bearer another-token', valid])).toEqual(MALFORMED);
+      expect(await send(endpoint, [valid, valid])).toEqual(answer(MALFORMED));
+      expect(await send(endpoint, [valid, 'Bearer another-token'])).toEqual(answer(MALFORMED));
+      expect(await send(endpoint, ['Bearer another-token', valid])).toEqual(answer(MALFORMED));
     });
 
     it('answers a token in the header and the query with 400 invalid_request (§2: one method)', async () => {
-      expect(await send(endpoint, `Bearer ${endpoint.token()}`, `?access_token=${endpoint.token()}`)).toEqual(TWO_METHODS);
+      expect(await send(endpoint, `Bearer ${endpoint.token()}`, `?access_token=${endpoint.token()}`)).toEqual(answer(TWO_METHODS));
     });
 
     it('answers no token, another scheme or a token in the query alone with a bare challenge (§3.1)', async () => {
-      expect(await send(endpoint, undefined)).toEqual(NO_TOKEN);
-      expect(await send(endpoint, 'Basic YWxpY2U6c2VjcmV0')).toEqual(NO_TOKEN);
-      expect(await send(endpoint, undefined, `?access_token=${endpoint.token()}`)).toEqual(NO_TOKEN);
+      expect(await send(endpoint, undefined)).toEqual(answer(NO_TOKEN));
+      expect(await send(endpoint, 'Basic YWxpY2U6c2VjcmV0')).toEqual(answer(NO_TOKEN));
+      expect(await send(endpoint, undefined, `?access_token=${endpoint.token()}`)).toEqual(answer(NO_TOKEN));
     });
   });
 
@@ -116,12 +126,12 @@ describe('protected resource requests (RFC 6750 §2, §3.1)', () => {
     });
 
     it('answers a token in the header and the form, or twice in the form, with 400 invalid_request', async () => {
-      expect(await post({ authorization: `Bearer ${userToken}` }, `access_token=${userToken}`)).toEqual(TWO_METHODS);
-      expect(await post({}, `access_token=${userToken}&access_token=${userToken}`)).toEqual(TWO_METHODS);
+      expect(await post({ authorization: `Bearer ${userToken}` }, `access_token=${userToken}`)).toEqual(alsoDpop(TWO_METHODS));
+      expect(await post({}, `access_token=${userToken}&access_token=${userToken}`)).toEqual(alsoDpop(TWO_METHODS));
     });
 
     it('answers an empty form token like a malformed header', async () => {
-      expect(await post({}, 'access_token=')).toEqual(MALFORMED);
+      expect(await post({}, 'access_token=')).toEqual(alsoDpop(MALFORMED));
     });
   });
 
@@ -131,6 +141,6 @@ describe('protected resource requests (RFC 6750 §2, §3.1)', () => {
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: `access_token=${admin}`,
     });
-    expect(answer).toEqual(TWO_METHODS);
+    expect(answer).toEqual(alsoDpop(TWO_METHODS));
   });
 });

@@ -20,8 +20,8 @@ const INVALID_TOKEN = { error: 'invalid_token', error_description: 'the access t
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /**
- * Tokens know their binding (RFC 9449 DPoP, RFC 8705 mTLS). Nothing binds a token yet, so every
- * token the endpoints issue is a bearer token, as before; the issuance code takes the binding as
+ * Tokens know their binding (RFC 9449 DPoP, RFC 8705 mTLS). A request without a proof of
+ * possession gets a bearer token, as before (test/dpop.e2e-spec.ts binds them); the issuance code takes the binding as
  * input and writes it (JWT `cnf`, the `cnf` column of opaque access and refresh tokens),
  * introspection answers it, and a bound token is never taken for a bearer token.
  */
@@ -68,7 +68,7 @@ describe('sender-constrained tokens: the binding every token carries', () => {
     return issued;
   }
 
-  describe('what the endpoints issue today: bearer tokens, as before', () => {
+  describe('what the endpoints issue without a proof: bearer tokens, as before', () => {
     it('answers token_type Bearer, puts no cnf in a JWT and stores none for opaque and refresh tokens', async () => {
       const jwt = await signIn(jwtClient);
       expect(jwt.body).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
@@ -135,14 +135,14 @@ describe('sender-constrained tokens: the binding every token carries', () => {
       expect(await listClients(await adminTokenBound(MTLS))).toBe(401);
     });
 
-    it('binds a refresh token in its own row: introspected with its cnf, never redeemed without a proof (RFC 9449 §5)', async () => {
+    it('binds a refresh token in its own row: introspected with its cnf, never redeemed without a proof of its key (RFC 9449 §5)', async () => {
       const { body } = await signIn(jwtClient);
       const record = (await server.app.get(GrantRecords).find(claimsOf(body.access_token as string).gid as string))!;
       const bound = server.app.get(RefreshTokenStore).issue(record, DPOP);
       await server.app.get(AtomicWriter).commit([bound.step]);
       expect(await introspect(jwtClient, bound.token)).toMatchObject({ active: true, token_type: 'refresh_token', cnf: { jkt: JKT } });
       const refreshed = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: bound.token }, auth(jwtClient));
-      expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'refresh_token is invalid, expired, revoked or already used' } });
+      expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof', error_description: 'the DPoP proof is invalid' } });
       // Refused, so not consumed: the grant's bearer refresh token still works.
       expect((await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: body.refresh_token as string }, auth(jwtClient))).status).toBe(200);
     });

@@ -41,6 +41,7 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.defaultMaxAge = metadata.default_max_age;
   entity.requireAuthTime = metadata.require_auth_time;
   entity.requirePushedAuthorizationRequests = metadata.require_pushed_authorization_requests;
+  entity.dpopBoundAccessTokens = metadata.dpop_bound_access_tokens;
   entity.allowedCorsOrigins = metadata.allowed_cors_origins;
   entity.idTokenSignedResponseAlg = metadata.id_token_signed_response_alg;
   entity.idTokenEncryptedResponseAlg = metadata.id_token_encrypted_response_alg;
@@ -88,6 +89,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     default_max_age: entity.defaultMaxAge,
     require_auth_time: entity.requireAuthTime === true,
     require_pushed_authorization_requests: entity.requirePushedAuthorizationRequests === true,
+    dpop_bound_access_tokens: entity.dpopBoundAccessTokens === true,
     allowed_cors_origins: entity.allowedCorsOrigins ?? null,
     id_token_signed_response_alg: entity.idTokenSignedResponseAlg ?? null,
     id_token_encrypted_response_alg: entity.idTokenEncryptedResponseAlg ?? null,

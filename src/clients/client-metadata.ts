@@ -54,6 +54,8 @@ export interface ClientMetadata extends TlsClientAuthMetadata {
   require_auth_time: boolean;
   /** RFC 9126 §6: this client's authorization requests must be pushed (POST /oauth2/par) first. */
   require_pushed_authorization_requests: boolean;
+  /** RFC 9449 §5.2: this client always uses DPoP; a token request without a proof is refused. */
+  dpop_bound_access_tokens: boolean;
   /**
    * Web origins whose browser code may call the token, revocation and userinfo endpoints (CORS);
    * null: the origins of the redirect URIs for a public client, none for a confidential one.
@@ -125,6 +127,7 @@ const DEFAULTS: ClientMetadata = {
   default_max_age: null,
   require_auth_time: false,
   require_pushed_authorization_requests: false,
+  dpop_bound_access_tokens: false,
   allowed_cors_origins: null,
   id_token_signed_response_alg: null,
   id_token_encrypted_response_alg: null,
@@ -179,6 +182,7 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   default_max_age: { type: ['integer', 'null'], minimum: 0 },
   require_auth_time: { type: 'boolean', default: false },
   require_pushed_authorization_requests: { type: 'boolean', default: false, description: 'RFC 9126 §6: only pushed authorization requests (POST /oauth2/par) from this client' },
+  dpop_bound_access_tokens: { type: 'boolean', default: false, description: 'RFC 9449 §5.2: every token request of this client must carry a DPoP proof' },
   allowed_cors_origins: {
     type: ['array', 'null'],
     items: { type: 'string' },
@@ -291,6 +295,10 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('require_pushed_authorization_requests')) {
     if (typeof body.require_pushed_authorization_requests !== 'boolean') throw OAuthError.invalidClientMetadata('require_pushed_authorization_requests must be true or false');
     out.require_pushed_authorization_requests = body.require_pushed_authorization_requests;
+  }
+  if (has('dpop_bound_access_tokens')) {
+    if (typeof body.dpop_bound_access_tokens !== 'boolean') throw OAuthError.invalidClientMetadata('dpop_bound_access_tokens must be true or false');
+    out.dpop_bound_access_tokens = body.dpop_bound_access_tokens;
   }
   if (has('allowed_cors_origins')) out.allowed_cors_origins = nullable(body.allowed_cors_origins, (v) => unique(strings(v, 'allowed_cors_origins', MAX_CORS_ORIGINS).map((origin) => corsOrigin(origin)), 'allowed_cors_origins'));
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present (said before either is judged).

@@ -53,6 +53,7 @@ export class ClientEntity {
   @Column({ name: 'default_max_age', type: 'integer', nullable: true }) defaultMaxAge: number | null;
   @Column({ name: 'require_auth_time', type: 'boolean', default: false }) requireAuthTime: boolean;
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false }) requirePushedAuthorizationRequests: boolean;
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false }) dpopBoundAccessTokens: boolean;
   /** Web origins for CORS; null: derived (see clients/cors-origins.ts). */
   @Column({ name: 'allowed_cors_origins', type: 'text', nullable: true, transformer: jsonText }) allowedCorsOrigins: string[] | null;
   @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true }) idTokenSignedResponseAlg: string | null;

@@ -55,6 +55,8 @@ export interface RegisteredClient {
   readonly requireAuthTime: boolean;
   /** RFC 9126 §6: only pushed authorization requests. */
   readonly requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
+  readonly dpopBoundAccessTokens: boolean;
   /** null: the server's `[oauth.token] signing_alg`. */
   readonly idTokenSignedResponseAlg: string | null;
   /** JWE of ID tokens (alg and enc both set or both null; see encryption-metadata.ts). */
@@ -103,6 +105,7 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     defaultMaxAge: entity.defaultMaxAge,
     requireAuthTime: entity.requireAuthTime === true,
     requirePushedAuthorizationRequests: entity.requirePushedAuthorizationRequests === true,
+    dpopBoundAccessTokens: entity.dpopBoundAccessTokens === true,
     idTokenSignedResponseAlg: entity.idTokenSignedResponseAlg ?? null,
     idTokenEncryptedResponseAlg: entity.idTokenEncryptedResponseAlg ?? null,
     idTokenEncryptedResponseEnc: entity.idTokenEncryptedResponseEnc ?? null,

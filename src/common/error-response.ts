@@ -32,6 +32,7 @@ export function toErrorReply(error: unknown, context: { method: string; url: str
   if (error instanceof OAuthError) {
     // Each part a request could fill (the path, an iss or scope echoed in the detail) is capped on its own.
     logger.debug(`${context.method} ${logText(context.url)}: ${logText(error.code, 64)} (${error.reason}) ${logText(error.detail ?? error.description)}`);
+    if (error.headers) Object.assign(headers, error.headers);
     const challenge = challengeOf(error);
     if (challenge) headers['WWW-Authenticate'] = challenge;
     return { status: error.status, headers, body: { error: error.code, error_description: errorDescriptionText(error.description) } };
@@ -59,14 +60,14 @@ const REALM = 'grantry';
 
 /**
  * RFC 6749 §5.2: `Basic` for a failed client authentication that used the Authorization header.
- * RFC 6750 §3 (RFC 9449 §7.1 next): a challenge in each scheme the protected resource accepts,
+ * RFC 6750 §3, RFC 9449 §7.1: a challenge in each scheme the protected resource accepts,
  * for every refusal of its request — with the error code only when credentials were sent (§3.1).
  */
 function challengeOf(error: OAuthError): string | undefined {
   if (error.code === 'invalid_client') return error.viaAuthorizationHeader ? wwwAuthenticate([{ scheme: 'Basic', realm: REALM }]) : undefined;
   if (!error.schemes?.length) return undefined;
   const problem = error.code === 'unauthorized' ? {} : { error: error.code, errorDescription: errorDescriptionText(error.description) };
-  return wwwAuthenticate(error.schemes.map((scheme) => ({ scheme, realm: REALM, ...problem })));
+  return wwwAuthenticate(error.schemes.map((scheme) => ({ scheme, realm: REALM, ...problem, ...(scheme === 'DPoP' && error.dpopAlgs ? { algs: error.dpopAlgs } : {}) })));
 }
 
 function clientErrorStatus(error: unknown): number | undefined {

@@ -23,6 +23,8 @@ export const REASON_CODES = [
   'scope_not_allowed', 'scope_widened', 'scope_malformed', 'admin_scope_misuse', 'target_not_allowed',
   // the security profile
   'sender_constraint_required',
+  // DPoP (RFC 9449)
+  'dpop_proof_invalid', 'dpop_proof_required', 'dpop_proof_replayed', 'dpop_nonce_required', 'dpop_key_mismatch',
   // anything else
   'request_invalid', 'database_unavailable', 'server_error', 'other',
 ] as const;
@@ -40,6 +42,10 @@ export interface OAuthErrorOptions {
    * (RFC 6750 §3, RFC 9449 §7.1). `invalidToken`, `bearerRequired` and `insufficientScope` default to Bearer.
    */
   schemes?: readonly TokenScheme[];
+  /** RFC 9449 §7.1: the `algs` of a `DPoP` challenge (the proof algorithms the resource accepts). */
+  dpopAlgs?: readonly string[];
+  /** Response headers the answer carries besides the challenge (RFC 9449 §8 `DPoP-Nonce`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -71,6 +77,8 @@ export class OAuthError extends Error {
   readonly reason: ReasonCode;
   /** Set for errors of protected-resource requests: the answer challenges with these schemes. */
   readonly schemes?: readonly TokenScheme[];
+  readonly dpopAlgs?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: string,
@@ -83,6 +91,8 @@ export class OAuthError extends Error {
     this.detail = options.detail;
     this.reason = options.reason ?? 'other';
     this.schemes = options.schemes;
+    this.dpopAlgs = options.dpopAlgs;
+    this.headers = options.headers;
   }
 
   /** Set by the token endpoint when the failed credentials came in the Authorization header. */

@@ -198,6 +198,14 @@ export class ParSettings {
   @TomlBool() required = false;
 }
 
+/** `[oauth.dpop]`: DPoP proofs of possession (RFC 9449). */
+export class DpopSettings {
+  /** Every proof must carry a server nonce (RFC 9449 §8, `use_dpop_nonce`); FAPI 2 profiles require it whatever this says. */
+  @TomlBool() require_nonce = false;
+  /** Seconds a proof's `iat` may lie in the past (RFC 9449 §11.1); its `jti` is remembered this long. */
+  @TomlInt() @Min(1) @Max(600) proof_max_age = 60;
+}
+
 /** `[oauth.oidc.id_token]` */
 export class IdTokenSettings {
   /** Extra audiences added to every ID token (beside the client_id). */
@@ -235,6 +243,7 @@ export class OAuthSettings {
   @ValidateNested() @Type(() => RequestObjectSettings) request_object = new RequestObjectSettings();
   @ValidateNested() @Type(() => ParSettings) par = new ParSettings();
   @ValidateNested() @Type(() => ProfileSettings) profile = new ProfileSettings();
+  @ValidateNested() @Type(() => DpopSettings) dpop = new DpopSettings();
   @ValidateNested() @Type(() => OidcSettings) oidc = new OidcSettings();
   @IsArray() @ValidateNested({ each: true }) @Type(() => CustomGrantTypeSettings) custom_grant_type: CustomGrantTypeSettings[] = [];
   /**

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import {
-  AuditSettings, DatabaseSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoginSettings, MetricsSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings, UsersSettings,
+  AuditSettings, DatabaseSettings, DpopSettings, GrantryConfig, HousekeepingSettings, KeysSettings, LoginSettings, MetricsSettings, LoggingSettings, OutboundSettings, SecuritySettings, ServerSettings, UsersSettings,
 } from './config.schema';
 
 /**
@@ -23,6 +23,7 @@ export class GrantryConfigModule {
       { provide: SecuritySettings, useValue: config.security },
       { provide: KeysSettings, useValue: config.keys },
       { provide: OutboundSettings, useValue: config.oauth.outbound },
+      { provide: DpopSettings, useValue: config.oauth.dpop },
       { provide: LoggingSettings, useValue: config.logging },
       { provide: UsersSettings, useValue: config.users },
       { provide: HousekeepingSettings, useValue: config.housekeeping },

@@ -7,6 +7,8 @@
 export const SWEPT_TABLES: readonly string[] = [
   // Assertion jtis: kept until the assertion's exp plus the accepted skew, after which a replay fails on exp.
   'used_jtis',
+  // DPoP proof jtis (RFC 9449 §11.1): kept [oauth.dpop] proof_max_age (plus skew), after which a replay fails on iat.
+  'dpop_jtis',
   // Opaque access tokens.
   'access_tokens',
   // The deny-list of revoked JWT access tokens: an entry is needed only until the JWT's own exp.

@@ -52,6 +52,9 @@ import { AssertionVerifier } from './assertions/assertion-verifier';
 import { ClientKeySource } from './assertions/client-key-source';
 import { IdentityProviderKeySource } from './assertions/identity-provider-key-source';
 import { ReplayStore } from './assertions/replay-store';
+import { DpopNonces } from './dpop/dpop-nonces';
+import { DpopProofs } from './dpop/dpop-proofs';
+import { DpopReplay } from './dpop/dpop-replay';
 import { UsedJti } from './assertions/used-jti.entity';
 import { AuthenticatorRegistry } from './client-auth/authenticator.registry';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
@@ -163,6 +166,9 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ClientKeySource,
     IdentityProviderKeySource,
     ReplayStore,
+    DpopNonces,
+    DpopReplay,
+    DpopProofs,
     SecurityProfiles,
     TokenPolicy,
     TokenIssuance,
@@ -177,7 +183,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],
-  exports: [TenantOverridesCheck, SecurityProfiles, AccessTokenLookup, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
+  exports: [TenantOverridesCheck, SecurityProfiles, AccessTokenLookup, DpopProofs, ClientRegistrationService, RegistrationGrantTypes, GrantRegistry, AuthenticatorRegistry, GrantRecordsModule, Extensions, Consents, Sessions],
 })
 export class OAuthModule implements OnApplicationBootstrap {
   constructor(

@@ -10,7 +10,7 @@ import {
   principalFromClaims,
   verifyJwtAccessToken,
 } from '../oauth/tokens/access-token-verification';
-import { bearerRefusal } from '../oauth/core/sender-constraint';
+import { presentationRefusal } from '../oauth/dpop/dpop-presentation';
 import { AuthorityKeys } from './authority-keys';
 import { BearerTokenError } from './bearer-token.error';
 import { BoundedFetch, FetchFailed } from './bounded-fetch';
@@ -66,19 +66,28 @@ export class AccessTokenVerifier {
     return this.options.clientCertificateHeader;
   }
 
+  /** The `dpop` options, when DPoP-bound tokens are taken. */
+  get dpopOptions(): CheckedOptions['dpop'] {
+    return this.options.dpop;
+  }
+
   /**
-   * The principal of a bearer token; a BearerTokenError (401 invalid_token, or 503 when grantry
-   * cannot be asked) otherwise. A sender-constrained token (`cnf`) is refused unless the request
-   * proves possession: for a certificate-bound one, `certificateThumbprint` (the request's TLS client
-   * certificate, RFC 8705 §3) is the token's `x5t#S256`; a DPoP-bound one is refused (RFC 9449 §7.2).
+   * The principal of a bearer token — or, with `possession.dpop`, of a DPoP-bound token whose
+   * `cnf.jkt` is the key the request's proof was signed with (checked by the guard) —; a
+   * BearerTokenError (401 invalid_token, or 503 when grantry cannot be asked) otherwise. A
+   * sender-constrained token (`cnf`) presented as a bearer token is refused unless the request
+   * proves possession: a certificate-bound one with `possession.certificateThumbprint` (the
+   * request's TLS client certificate, RFC 8705 §3) equal to its `x5t#S256`; a DPoP-bound one only
+   * in the DPoP scheme (RFC 9449 §7.2).
    */
-  async verify(token: string, certificateThumbprint?: string): Promise<AccessTokenPrincipal> {
+  async verify(token: string, possession: { dpop?: { jkt: string }; certificateThumbprint?: string } = {}): Promise<AccessTokenPrincipal> {
     try {
       const principal = await this.verifyToken(token);
       const constraint = principal.senderConstraint;
+      const { dpop, certificateThumbprint } = possession;
       // RFC 8705 §3: a certificate-bound token over a connection with that certificate.
-      if (constraint.kind === 'mtls' && certificateThumbprint !== undefined && sameThumbprint(constraint.x5tS256, certificateThumbprint)) return principal;
-      const refusal = bearerRefusal(constraint);
+      if (!dpop && constraint.kind === 'mtls' && certificateThumbprint !== undefined && sameThumbprint(constraint.x5tS256, certificateThumbprint)) return principal;
+      const refusal = presentationRefusal(constraint, dpop ? 'DPoP' : 'Bearer', dpop?.jkt);
       if (refusal) throw new AccessTokenRejected(refusal);
       return principal;
     } catch (error) {
@@ -127,7 +136,8 @@ export class AccessTokenVerifier {
     if (typeof answer.nbf === 'number' && answer.nbf > now + leeway) throw new AccessTokenRejected('introspection: not valid yet (nbf)');
     if (principal.issuedAt !== undefined && principal.issuedAt > now + leeway) throw new AccessTokenRejected('introspection: iat is in the future');
     // A refresh token (grantry answers token_type refresh_token) is never a credential for an API.
-    if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') throw new AccessTokenRejected('introspection: not a bearer access token');
+    // A DPoP-bound one is introspected as token_type DPoP (RFC 9449 §6.2); its cnf decides how it may be presented.
+    if (answer.token_type !== undefined && !['bearer', 'dpop'].includes(String(answer.token_type).toLowerCase())) throw new AccessTokenRejected('introspection: not an access token');
     return principal;
   }
 

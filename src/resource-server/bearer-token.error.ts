@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { SENT_MORE_THAN_ONCE, type ExtractionFailure } from '../common/access-token-extractor';
-import { wwwAuthenticate } from '../common/www-authenticate';
+import { wwwAuthenticate, type Challenge } from '../common/www-authenticate';
 
 const INVALID_TOKEN = 'the access token is invalid, expired or revoked';
 
@@ -17,13 +17,33 @@ export class BearerTokenError extends HttpException {
     /** The WWW-Authenticate value, when the answer carries one. */
     readonly challenge: string | undefined,
     readonly detail?: string,
+    /** The challenge's attributes, to offer it in the DPoP scheme too (RFC 9449 §7.1) when the guard takes DPoP tokens. */
+    readonly attributes?: Omit<Challenge, 'scheme'>,
   ) {
     super({ error: code, error_description: description }, status);
   }
 
+  /**
+   * This refusal as a guard that also takes DPoP-bound tokens answers it: the challenge in both
+   * schemes, the DPoP one with the proof algorithms (RFC 9449 §7.1). An error of the DPoP proof
+   * itself keeps its DPoP-only challenge.
+   */
+  alsoDpop(algs: readonly string[]): BearerTokenError {
+    if (!this.attributes || this.code === 'invalid_dpop_proof') return this;
+    const challenge = wwwAuthenticate([{ scheme: 'Bearer', ...this.attributes }, { scheme: 'DPoP', ...this.attributes, algs }]);
+    return new BearerTokenError(this.code, this.description, this.getStatus(), challenge, this.detail, this.attributes);
+  }
+
+  /** RFC 9449 §7.1: the DPoP proof of the request is missing or failed a check (why in `detail`). */
+  static invalidDpopProof(realm: string, detail: string, algs: readonly string[]): BearerTokenError {
+    const description = 'the DPoP proof is invalid';
+    const challenge = wwwAuthenticate([{ scheme: 'DPoP', realm, error: 'invalid_dpop_proof', errorDescription: description, algs }]);
+    return new BearerTokenError('invalid_dpop_proof', description, HttpStatus.UNAUTHORIZED, challenge, detail);
+  }
+
   /** §3.1: no token at all (or another scheme): a bare challenge, no error code in it. */
   static missing(realm: string): BearerTokenError {
-    return new BearerTokenError('unauthorized', 'a bearer access token is required', HttpStatus.UNAUTHORIZED, wwwAuthenticate([{ scheme: 'Bearer', realm }]));
+    return new BearerTokenError('unauthorized', 'a bearer access token is required', HttpStatus.UNAUTHORIZED, wwwAuthenticate([{ scheme: 'Bearer', realm }]), undefined, { realm });
   }
 
   /** §3.1 invalid_token: one description whatever the reason, which goes to the log. */
@@ -39,8 +59,8 @@ export class BearerTokenError extends HttpException {
   /** §3.1 insufficient_scope, with the `scope` attribute naming what the resource requires (§3). */
   static insufficientScope(realm: string, required: string[], missing: string[]): BearerTokenError {
     const description = `the access token lacks scope ${missing.join(' ')}`;
-    const challenge = wwwAuthenticate([{ scheme: 'Bearer', realm, error: 'insufficient_scope', errorDescription: description, scope: required.join(' ') }]);
-    return new BearerTokenError('insufficient_scope', description, HttpStatus.FORBIDDEN, challenge);
+    const attributes = { realm, error: 'insufficient_scope', errorDescription: description, scope: required.join(' ') };
+    return new BearerTokenError('insufficient_scope', description, HttpStatus.FORBIDDEN, wwwAuthenticate([{ scheme: 'Bearer', ...attributes }]), undefined, attributes);
   }
 
   /** The authorization server could not be asked (discovery, JWKS, introspection): not the token's fault. */
@@ -62,5 +82,6 @@ export class BearerTokenError extends HttpException {
 }
 
 function refusal(realm: string, code: string, description: string, status: number, detail: string): BearerTokenError {
-  return new BearerTokenError(code, description, status, wwwAuthenticate([{ scheme: 'Bearer', realm, error: code, errorDescription: description }]), detail);
+  const attributes = { realm, error: code, errorDescription: description };
+  return new BearerTokenError(code, description, status, wwwAuthenticate([{ scheme: 'Bearer', ...attributes }]), detail, attributes);
 }

@@ -1,5 +1,7 @@
 import { ACCESS_TOKEN_ALGS } from '../oauth/tokens/access-token-verification';
 import { ASYMMETRIC_ALGS } from '../keys/jwk-selection';
+import { DPOP_SIGNING_ALGS } from '../oauth/dpop/dpop-proof';
+import { InMemoryDpopJtiStore, type DpopJtiStore } from './dpop-jti-store';
 
 /** Injection token of the checked options. */
 export const RESOURCE_SERVER_OPTIONS = Symbol('grantry.resource-server.options');
@@ -34,6 +36,27 @@ export interface IntrospectionOptions {
   inactiveCacheTtl?: number;
 }
 
+/**
+ * DPoP-bound access tokens (RFC 9449 §7): with these options the guard also takes
+ * `Authorization: DPoP <token>` with a `DPoP` proof of the request, and checks the proof's `htm`,
+ * `htu`, `iat`, `ath` and that its key is the token's `cnf.jkt`. Without them a DPoP-bound token
+ * is refused (it is never accepted as a bearer token).
+ */
+export interface DpopOptions {
+  /**
+   * This API's public base URL, as clients call it (`https://api.example.com`, with a path prefix
+   * a proxy strips): a proof's `htu` must be it followed by the request's path. Never taken from
+   * the Host header.
+   */
+  url: string;
+  /** Seconds a proof's `iat` may lie in the past (default 60, grantry's `[oauth.dpop] proof_max_age`). */
+  proofMaxAge?: number;
+  /** Proof algorithms accepted (default: grantry's `dpop_signing_alg_values_supported`). */
+  algorithms?: string[];
+  /** Where used proofs are remembered (default: in this process; share one across instances — see DpopJtiStore). */
+  jtiStore?: DpopJtiStore;
+}
+
 interface CommonOptions {
   /** This API's identifier: a token's `aud` must name it (or one of them). */
   audience: string | string[];
@@ -54,6 +77,8 @@ interface CommonOptions {
    * application. Default: the application's own TLS connection only.
    */
   clientCertificateHeader?: string;
+  /** Accept DPoP-bound tokens (RFC 9449) with a proof of each request. */
+  dpop?: DpopOptions;
 }
 
 /** Validate by the authorization server's URL: discovery gives `issuer` and `jwks_uri`; the JWKS is cached and refetched on key rotation. */
@@ -112,6 +137,7 @@ export interface CheckedOptions {
   introspection?: Required<Omit<IntrospectionOptions, 'endpoint'>> & { endpoint?: string };
   /** Lower-case. */
   clientCertificateHeader?: string;
+  dpop?: { url: string; proofMaxAge: number; algorithms: string[]; jtiStore: DpopJtiStore };
 }
 
 /** Checks the options once, at start-up: a mistake stops the application with a message naming the option. */
@@ -156,6 +182,20 @@ export function checkOptions(options: ResourceServerOptions): CheckedOptions {
     if (!files.length) fail('give authority (a URL) or certificateFile / publicKeyFile (PEM files)');
     if (typeof options.issuer !== 'string' || !options.issuer) fail('issuer is required with certificateFile / publicKeyFile');
     checked.certificate = { issuer: options.issuer!, files };
+  }
+  if (options.dpop !== undefined) {
+    const dpop = options.dpop;
+    if (!dpop || typeof dpop !== 'object') fail('dpop must be an object with url');
+    const algorithms = dpop.algorithms ?? [...DPOP_SIGNING_ALGS];
+    const unknown = algorithms.filter((alg) => !DPOP_SIGNING_ALGS.includes(alg));
+    if (!algorithms.length || unknown.length) fail(`dpop.algorithms: ${unknown.join(', ') || '(none)'} not allowed; use asymmetric JWS algorithms`);
+    if (dpop.jtiStore !== undefined && typeof dpop.jtiStore?.use !== 'function') fail('dpop.jtiStore must have a use(key, expiresAt) method');
+    checked.dpop = {
+      url: url(dpop.url, 'dpop.url', checked.allowInsecureHttp, fail).replace(/\/+$/, ''),
+      proofMaxAge: seconds(dpop.proofMaxAge, 60, 'dpop.proofMaxAge', fail),
+      algorithms,
+      jtiStore: dpop.jtiStore ?? new InMemoryDpopJtiStore(),
+    };
   }
   const introspection = options.introspection;
   if (introspection) {

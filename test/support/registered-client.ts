@@ -34,6 +34,7 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     defaultMaxAge: null,
     requireAuthTime: false,
     requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
     idTokenSignedResponseAlg: null,
     idTokenEncryptedResponseAlg: null,
     idTokenEncryptedResponseEnc: null,

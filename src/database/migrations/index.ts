@@ -21,6 +21,7 @@ import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clie
 import { RequestObjects1765300000000 } from './1765300000000-request-objects';
 import { ClientSecurityProfiles1765350000000 } from './1765350000000-client-security-profiles';
 import { PushedRequests1765300500000 } from './1765300500000-pushed-requests';
+import { Dpop1765400000000 } from './1765400000000-dpop';
 import { TlsClientAuth1765400700000 } from './1765400700000-tls-client-auth';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -48,5 +49,6 @@ export const MIGRATIONS = [
   RequestObjects1765300000000,
   PushedRequests1765300500000,
   ClientSecurityProfiles1765350000000,
+  Dpop1765400000000,
   TlsClientAuth1765400700000,
 ];

@@ -23,8 +23,8 @@ export interface ClientEndpointCall {
 export function clientEndpointCall(request: FastifyRequest, reply: FastifyReply, { cors }: { cors: boolean }): ClientEndpointCall {
   const facts: RequestFacts = {};
   noteRequest(request, facts);
-  // Without Origin, one header lookup is all CORS costs.
-  const allowOrigins = cors ? clientCors(request, reply) : undefined;
+  // Without Origin, one header lookup is all CORS costs. A DPoP client's page reads the nonce of the answer (RFC 9449 §8).
+  const allowOrigins = cors ? clientCors(request, reply, request.headers.dpop === undefined ? undefined : 'DPoP-Nonce') : undefined;
   return {
     request: formRequest(request),
     facts,

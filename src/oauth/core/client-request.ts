@@ -20,13 +20,15 @@ export class ClientRequest {
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
     /** RFC 8705: the TLS client certificate (own listener, or a trusted proxy's header), if one came. */
     readonly clientCertificate?: ClientCertificate,
+    /** The request's URL as sent (path and query, before the tenant path is routed): a DPoP proof's `htu` names its path (RFC 9449 §4.3). */
+    readonly url?: string,
   ) {}
 
   /**
    * RFC 6749 §3.2: parameters MUST NOT be included more than once, and a parameter sent
    * without a value is treated as omitted (§3.1).
    */
-  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}, clientCertificate?: ClientCertificate): ClientRequest {
+  static parse(body: unknown, authorization: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>> = {}, clientCertificate?: ClientCertificate, url?: string): ClientRequest {
     if (!body || typeof body !== 'object') throw OAuthError.invalidRequest('the request has no parameters');
     const params: Record<string, string> = {};
     const resources: string[] = [];
@@ -45,7 +47,7 @@ export class ClientRequest {
         params[name] = values[0] as string;
       }
     }
-    return new ClientRequest(params, resources, authorization, headers, clientCertificate);
+    return new ClientRequest(params, resources, authorization, headers, clientCertificate, url);
   }
 
   /**
@@ -55,7 +57,7 @@ export class ClientRequest {
   withoutCredentials(params: readonly string[]): ClientRequest {
     const rest = Object.fromEntries(Object.entries(this.params).filter(([name]) => !params.includes(name)));
     const { authorization: _authorization, ...headers } = this.headers;
-    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.clientCertificate);
+    return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.clientCertificate, this.url);
   }
 
   get grantType(): string | undefined {

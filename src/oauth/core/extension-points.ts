@@ -87,7 +87,14 @@ export interface GrantResult {
    * Built-in only (plugins cannot set it): the grant record this request continues — a refresh —
    * and the statement that redeems the artefact presented, committed with the tokens that follow.
    */
-  continues?: { record: GrantRecordEntity; redemption: WriteStep; /** OIDC: the nonce of the authorization request, for the ID token. */ nonce?: string };
+  continues?: {
+    record: GrantRecordEntity;
+    redemption: WriteStep;
+    /** OIDC: the nonce of the authorization request, for the ID token. */
+    nonce?: string;
+    /** RFC 9449 §5, §10: the DPoP key (`jkt`) the redeemed refresh token or code is bound to; the request must prove it. */
+    dpopJkt?: string;
+  };
 }
 
 export interface GrantHandler {

@@ -14,5 +14,5 @@ export function formRequest(request: FastifyRequest): ClientRequest {
   if (!contentType || !FORM_CONTENT_TYPE.test(contentType)) {
     throw OAuthError.invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
-  return ClientRequest.parse(request.body, request.headers.authorization, request.headers, connectionOf(request).certificate);
+  return ClientRequest.parse(request.body, request.headers.authorization, request.headers, connectionOf(request).certificate, request.originalUrl);
 }

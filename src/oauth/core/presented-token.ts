@@ -21,12 +21,13 @@ import { OAuthError } from '../../common/oauth-error';
  * (`acceptance.form`); otherwise a form-encoded body's `access_token` is looked at only to refuse
  * it beside the header.
  */
-export function presentedAccessToken(request: FastifyRequest, acceptance: TokenAcceptance = {}, formToken?: unknown): PresentedToken {
+export function presentedAccessToken(request: FastifyRequest, acceptance: TokenAcceptance = {}, formToken?: unknown, dpopAlgs?: readonly string[]): PresentedToken {
   const carriers = tokenCarriers(request, acceptance.form ? formToken : formAccessToken(request));
   const presented = extractAccessToken(carriers, acceptance);
   if (!isExtractionFailure(presented)) return presented;
   // The answer challenges in each scheme the endpoint accepts.
-  const options = { detail: presented.detail, schemes: acceptance.schemes ?? ['Bearer'] } as const;
+  // A DPoP challenge names the proof algorithms (RFC 9449 §7.1).
+  const options = { detail: presented.detail, schemes: acceptance.schemes ?? ['Bearer'], dpopAlgs } as const;
   switch (presented.problem) {
     case 'missing':
       throw OAuthError.bearerRequired(undefined, options);

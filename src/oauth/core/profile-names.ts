@@ -13,7 +13,8 @@ export function atLeastAsStrict(name: ProfileName, than: ProfileName): boolean {
  * private_key_jwt or mutual TLS, sender-constrained access tokens, PS256/ES256/EdDSA only, the
  * code flow only, request objects' own parameters only (RFC 9101 §6.3), the issuer as a client
  * assertion's only audience, `iat`/`nbf` 10 s in the future accepted and more than 60 s refused,
- * codes that live 60 s at most, and refresh tokens of confidential clients not rotated.
+ * codes that live 60 s at most, refresh tokens of confidential clients not rotated, and DPoP
+ * server nonces.
  */
 const FAPI2_SECURITY = {
   pkce: { required: true, allowPlain: false },
@@ -22,6 +23,7 @@ const FAPI2_SECURITY = {
   signingAlgs: ['PS256', 'ES256', 'EdDSA'],
   parRequired: true,
   senderConstraintRequired: true,
+  dpopNonceRequired: true,
   unsignedRequestObjects: false,
   requestObjectParams: 'object',
   issuerAudienceOnly: true,

@@ -27,6 +27,7 @@ const STRICT = new SecurityProfile({
   signingAlgs: ['PS256', 'ES256', 'EdDSA'],
   parRequired: true,
   senderConstraintRequired: true,
+  dpopNonceRequired: true,
 });
 
 describe('baselineProfile: the deployment file\'s switches, nothing narrowed', () => {
@@ -45,10 +46,12 @@ describe('baselineProfile: the deployment file\'s switches, nothing narrowed', (
     expect(baseline.allowedSigningAlgs(ALGS)).toBe(ALGS);
   });
 
-  it('demands neither pushed requests nor sender-constrained tokens', () => {
+  it('demands neither pushed requests nor sender-constrained tokens nor DPoP nonces (a FAPI 2 profile demands all three)', () => {
     const baseline = baselineProfile(pkce());
     expect(baseline.parRequired).toBe(false);
     expect(baseline.senderConstraintRequired).toBe(false);
+    expect(baseline.dpopNonceRequired).toBe(false);
+    expect(STRICT.dpopNonceRequired).toBe(true);
   });
 });
 
@@ -125,7 +128,7 @@ describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', (
     expect(RESPONSE_TYPES.filter((type) => fapi.allowsResponseType(type))).toEqual(['code']);
     expect(AUTH_METHODS.filter((method) => fapi.allowsClientAuthMethod(method))).toEqual(['private_key_jwt', 'tls_client_auth']);
     expect(fapi.allowedSigningAlgs(ALGS)).toEqual(['PS256', 'ES256', 'EdDSA']);
-    expect([fapi.parRequired, fapi.senderConstraintRequired, fapi.unsignedRequestObjects, fapi.requestObjectParams, fapi.issuerAudienceOnly]).toEqual([true, true, false, 'object', true]);
+    expect([fapi.parRequired, fapi.senderConstraintRequired, fapi.dpopNonceRequired, fapi.unsignedRequestObjects, fapi.requestObjectParams, fapi.issuerAudienceOnly]).toEqual([true, true, true, false, 'object', true]);
     expect([fapi.codeLifetime(600), fapi.codeLifetime(30)]).toEqual([60, 30]);
     expect([fapi.futureSkewSeconds(0), fapi.futureSkewSeconds(30), fapi.futureSkewSeconds(300)]).toEqual([10, 30, 60]);
     const baseline = profileNamed('baseline', pkce());

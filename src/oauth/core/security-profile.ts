@@ -22,6 +22,8 @@ export interface SecurityProfileRules {
   readonly parRequired?: boolean;
   /** Access tokens only sender-constrained (RFC 9449 DPoP or RFC 8705 mTLS); never plain bearer tokens. */
   readonly senderConstraintRequired?: boolean;
+  /** RFC 9449 §8: every DPoP proof carries a server nonce, whatever `[oauth.dpop] require_nonce` says (FAPI 2). */
+  readonly dpopNonceRequired?: boolean;
   /** Unsigned request objects (`alg: none`) from clients registered without a signing alg (OIDC Core §6.1: a Dynamic OP takes them). Default true. */
   readonly unsignedRequestObjects?: boolean;
   /**
@@ -67,6 +69,7 @@ export class SecurityProfile {
   readonly pkce: PkcePolicy;
   readonly parRequired: boolean;
   readonly senderConstraintRequired: boolean;
+  readonly dpopNonceRequired: boolean;
   readonly unsignedRequestObjects: boolean;
   readonly requestObjectParams: RequestObjectParams;
   readonly issuerAudienceOnly: boolean;
@@ -82,6 +85,7 @@ export class SecurityProfile {
     this.pkce = Object.freeze({ ...rules.pkce });
     this.parRequired = rules.parRequired ?? false;
     this.senderConstraintRequired = rules.senderConstraintRequired ?? false;
+    this.dpopNonceRequired = rules.dpopNonceRequired ?? false;
     this.unsignedRequestObjects = rules.unsignedRequestObjects ?? true;
     this.requestObjectParams = rules.requestObjectParams ?? 'oidc';
     this.issuerAudienceOnly = rules.issuerAudienceOnly ?? false;

@@ -13,6 +13,7 @@ import { GrantryConfig } from '../../config/config.schema';
 import { DecryptionKeys } from '../../keys/decryption-keys';
 import { CONTENT_ENCRYPTION_ALGS } from '../../keys/encryption-key-material';
 import { REQUEST_OBJECT_SIGNING_ALGS } from '../../clients/client-metadata';
+import { DPOP_SIGNING_ALGS } from '../dpop/dpop-proof';
 
 const DOCUMENT = Symbol('discovery document');
 
@@ -71,6 +72,8 @@ export class DiscoveryController {
       registration_endpoint: `${this.issuer.issuer}/oauth2/register`,
       grant_types_supported: this.grantTypes(),
       token_endpoint_auth_methods_supported: authMethods,
+      // RFC 9449 §5.1: the algorithms DPoP proofs may be signed with.
+      dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
       ...(authSigningAlgs.length ? { token_endpoint_auth_signing_alg_values_supported: authSigningAlgs } : {}),
       // RFC 8414 §2: introspection and revocation authenticate clients through the same chain.
       introspection_endpoint: this.issuer.introspectionEndpoint,

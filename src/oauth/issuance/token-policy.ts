@@ -49,7 +49,7 @@ export class TokenPolicy {
   precheck(client: RegisteredClient, grantType: string, request: ClientRequest, senderConstraint: SenderConstraint = UNCONSTRAINED): void {
     // RFC 6749 §5.2 unauthorized_client: no password checked, no assertion or code looked at.
     this.registrationGrantTypes.require(client, grantType);
-    // The binding the request's proof of possession earns (a client certificate, RFC 8705; DPoP comes next).
+    // The binding the request's proof of possession earns (a DPoP proof, RFC 9449, or a client certificate, RFC 8705).
     this.requireBinding(client, senderConstraint);
     if (request.scopes.includes(ADMIN_SCOPE) && grantType !== 'client_credentials') throw adminScopeMisuse();
     // RFC 8707: a resource the client may never address is refused whatever the grant decides.

@@ -7,6 +7,7 @@ import { MAX_PUSHED_BYTES, PushedRequests } from '../authorization/request/pushe
 import { RequestResolver } from '../authorization/request/request-resolver';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { ClientRequest } from '../core/client-request';
+import { DpopProofs } from '../dpop/dpop-proofs';
 
 /** RFC 9126 §2.2 success response. */
 export interface PushedAuthorizationResponse {
@@ -30,6 +31,7 @@ export class ParService {
     private readonly resolver: RequestResolver,
     private readonly pushed: PushedRequests,
     private readonly writer: AtomicWriter,
+    private readonly dpop: DpopProofs,
   ) {}
 
   async push(request: ClientRequest, onClient: (client: RegisteredClient) => void): Promise<PushedAuthorizationResponse> {
@@ -37,6 +39,12 @@ export class ParService {
     onClient(authenticated.client);
     const { client } = authenticated;
     const params = authorizationParamsOf(request, client);
+    // RFC 9449 §10.1: a DPoP proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
+    const proven = await this.dpop.prove(request.headers.dpop, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/par') }, 'token-endpoint');
+    if (proven) {
+      if (params.dpop_jkt !== undefined && params.dpop_jkt !== proven.jkt) throw this.dpop.error('token-endpoint', 'invalid_dpop_proof', 'dpop_jkt names another key than the DPoP proof', 'dpop_key_mismatch');
+      params.dpop_jkt = proven.jkt;
+    }
     // Stored as JSON in a TEXT column: escaping may grow a body that fit `[server] body_limit` past what it holds.
     if (Buffer.byteLength(JSON.stringify(params)) > MAX_PUSHED_BYTES) throw OAuthError.invalidRequest('the pushed authorization request is too large');
     try {
@@ -46,7 +54,7 @@ export class ParService {
     }
     // The authentication's one-time parts (an assertion's jti) and the pushed request in one commit.
     const stored = this.pushed.storing(client.clientId, params);
-    await this.writer.commit([...this.clientAuth.consumption(authenticated), stored.step]);
+    await this.writer.commit([...this.clientAuth.consumption(authenticated), stored.step, ...(proven?.consumption ?? [])]);
     return { request_uri: stored.requestUri, expires_in: stored.expiresIn };
   }
 }

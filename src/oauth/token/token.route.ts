@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorRenderer } from '../../common/all-exceptions.filter';
 import { NO_STORE_HEADERS } from '../../common/no-store.decorator';
 import { clientEndpointCall } from '../core/client-endpoint-call';
+import { DpopProofs } from '../dpop/dpop-proofs';
 import { TokenResponse, TokenService } from './token.service';
 
 const TOKEN_PATH = '/oauth2/token';
@@ -19,7 +20,10 @@ const TOKEN_PATH = '/oauth2/token';
  */
 @Injectable()
 export class TokenRoute {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly dpop: DpopProofs,
+  ) {}
 
   install(fastify: FastifyInstance, errors: ErrorRenderer): void {
     // Route-level, so a body Fastify refuses (too large, unparsable) renders as every other error.
@@ -31,6 +35,8 @@ export class TokenRoute {
     const call = clientEndpointCall(request, reply, { cors: true });
     const response = await this.tokens.exchange(call.request, call.facts, call.onClient);
     void reply.headers(NO_STORE_HEADERS);
+    // RFC 9449 §8.2: with nonces required, a DPoP client gets the next one with every answer.
+    if (request.headers.dpop !== undefined && this.dpop.nonceRequired) void reply.header('DPoP-Nonce', this.dpop.currentNonce());
     return response;
   }
 }

@@ -7,7 +7,8 @@ import { ReplayStore } from '../assertions/replay-store';
 import { claimedAuthMethod } from '../client-auth/claimed-auth-method';
 import { ClientAuthChain } from '../client-auth/client-auth.chain';
 import type { GrantResult } from '../core/extension-points';
-import type { TokenType } from '../core/sender-constraint';
+import type { SenderConstraint, TokenType } from '../core/sender-constraint';
+import { DpopProofs, type ProvenKey } from '../dpop/dpop-proofs';
 import { certificateBinding } from '../issuance/certificate-binding';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
 import { GrantRegistry } from '../grants/grant.registry';
@@ -46,6 +47,7 @@ export class TokenService {
     private readonly replay: ReplayStore,
     private readonly observer: TokenObserver,
     private readonly idTokenClaims: IdTokenClaims,
+    private readonly dpop: DpopProofs,
   ) {}
 
   /**
@@ -77,10 +79,17 @@ export class TokenService {
     }
 
     handler.validate?.(request);
-    // RFC 8705 §3: the client certificate of the request binds its access tokens.
-    const senderConstraint = certificateBinding(client, request.clientCertificate);
+    // RFC 9449 §5: a DPoP proof binds the tokens to its key (without the header nothing is read or
+    // checked); else RFC 8705 §3: the client certificate of the request, when the client's are bound.
+    const proven = await this.dpopProof(client, request);
+    const senderConstraint: SenderConstraint = proven ? { kind: 'dpop', jkt: proven.jkt } : certificateBinding(client, request.clientCertificate);
     this.policy.precheck(client, grantType, request, senderConstraint);
     const result = await handler.handle({ client, request, params: request.params, properties });
+    // §5 (a public client's refresh token), §10 (a code pushed or requested with dpop_jkt): only with a proof of that key.
+    const boundTo = result.continues?.dpopJkt;
+    if (boundTo !== undefined && proven?.jkt !== boundTo) {
+      throw this.dpop.error('token-endpoint', 'invalid_dpop_proof', proven ? 'the DPoP proof is for another key than the grant is bound to' : 'the grant is DPoP-bound and the request carries no proof', 'dpop_key_mismatch');
+    }
     const granted = await this.policy.apply(client, grantType, request.resources, result);
     // Whole seconds: a plugin's notAfter may carry a fraction, the epoch columns hold integers.
     const notAfter = result.notAfter === undefined ? Infinity : Math.floor(result.notAfter);
@@ -108,7 +117,7 @@ export class TokenService {
       granted,
       claims: result.claims,
       notAfter,
-      // RFC 9449 / RFC 8705: what binds this request's tokens to the client (no DPoP proof is checked here yet).
+      // RFC 9449 / RFC 8705: what binds this request's tokens to the client (a DPoP proof's key, its certificate), or nothing.
       senderConstraint,
       accessToken: true,
       refreshToken,
@@ -119,6 +128,8 @@ export class TokenService {
         ...this.clientAuth.consumption(authenticated),
         ...(result.consume ?? []).flatMap((jti) => this.replay.consumption(jti, grantJtiReplayed)),
         ...(result.continues ? [result.continues.redemption] : []),
+        // Last: a refused request burns no proof (RFC 9449 §11.1).
+        ...(proven?.consumption ?? []),
       ],
       facts,
     });
@@ -130,6 +141,20 @@ export class TokenService {
     if (issued.refreshToken) response.refresh_token = issued.refreshToken;
     if (issued.idToken) response.id_token = issued.idToken;
     return response;
+  }
+
+  /**
+   * RFC 9449 §4.3, §5: the request's DPoP proof for this endpoint (POST, the token endpoint's URL as
+   * the issuer builds it), or undefined without a `DPoP` header — refused then when the client
+   * registered `dpop_bound_access_tokens` (§5.2).
+   */
+  private async dpopProof(client: RegisteredClient, request: ClientRequest): Promise<ProvenKey | undefined> {
+    const header = request.headers.dpop;
+    if (header === undefined) {
+      if (client.dpopBoundAccessTokens) throw this.dpop.error('token-endpoint', 'invalid_dpop_proof', 'the client registered dpop_bound_access_tokens and sent no DPoP proof', 'dpop_proof_required');
+      return undefined;
+    }
+    return this.dpop.prove(header, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/token') }, 'token-endpoint');
   }
 
   /** OIDC Core §3.1.3.3 and §12.2: a grant the user made through the authorization endpoint with openid gets an ID token, at exchange and refresh. */

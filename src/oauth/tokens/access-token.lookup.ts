@@ -5,11 +5,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { PresentedToken } from '../../common/access-token-extractor';
 import { IssuerContext } from '../../common/issuer-context';
-import { OAuthError } from '../../common/oauth-error';
+import { OAuthError, type OAuthErrorOptions } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
 import { KeyedRead } from '../../database/keyed-read';
 import { KeyRing } from '../../keys/key-ring';
-import { bearerRefusal, senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
+import { senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
+import { presentationRefusal } from '../dpop/dpop-presentation';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AccessTokenKey, isJwt, verifyJwtAccessToken } from './access-token-verification';
 import { OpaqueAccessToken } from './opaque-token.entity';
@@ -69,18 +70,23 @@ export class AccessTokenLookup {
 
   /**
    * The token a protected endpoint was presented (`presentedAccessToken`), when it is active and
-   * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7.2 / RFC 8705 §3: a
-   * sender-constrained token only with its proof of possession: the request's TLS client
-   * `certificate` for a certificate-bound one (no endpoint checks a DPoP proof yet).
+   * may be used as it was presented; 401 invalid_token otherwise. RFC 9449 §7: a DPoP-bound token
+   * only in the DPoP scheme with a proof of its key (`possession.provenJkt`, checked by the
+   * endpoint's `DpopProofs`); RFC 8705 §3: a certificate-bound one only over a connection with that
+   * certificate (`possession.certificate`). `challenge`: the schemes (and DPoP algs) a refusal challenges with.
    */
-  async findPresented(presented: PresentedToken, certificate?: ClientCertificate): Promise<AccessTokenInfo> {
+  async findPresented(
+    presented: PresentedToken,
+    possession: { provenJkt?: string; certificate?: ClientCertificate } = {},
+    challenge: Pick<OAuthErrorOptions, 'schemes' | 'dpopAlgs'> = {},
+  ): Promise<AccessTokenInfo> {
     const info = await this.find(presented.token);
-    if (!info) throw OAuthError.invalidToken(undefined, { detail: 'token not active' });
-    // RFC 8705 §3: a certificate-bound token only over a connection with that certificate.
+    if (!info) throw OAuthError.invalidToken(undefined, { ...challenge, detail: 'token not active' });
     const constraint = info.senderConstraint;
-    if (constraint.kind === 'mtls' && certificate !== undefined && certificateMatches(constraint.x5tS256, certificate.x5tS256)) return info;
-    const refusal = bearerRefusal(constraint);
-    if (refusal) throw OAuthError.invalidToken(undefined, { detail: `token of client ${info.clientId}: ${refusal}` });
+    const { certificate } = possession;
+    if (constraint.kind === 'mtls' && presented.scheme === 'Bearer' && certificate !== undefined && certificateMatches(constraint.x5tS256, certificate.x5tS256)) return info;
+    const refusal = presentationRefusal(constraint, presented.scheme, possession.provenJkt);
+    if (refusal) throw OAuthError.invalidToken(undefined, { ...challenge, detail: `token of client ${info.clientId}: ${refusal}`, ...(presented.scheme === 'DPoP' ? { reason: 'dpop_key_mismatch' as const } : {}) });
     return info;
   }
 

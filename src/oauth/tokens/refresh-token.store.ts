@@ -21,6 +21,8 @@ export interface PresentedRefreshToken {
   record: GrantRecordEntity;
   /** The statement that consumes it; the endpoint commits it last, with the rotated token. */
   redemption: WriteStep;
+  /** RFC 9449 §5: the DPoP key a public client's refresh token is bound to; the token endpoint demands a proof of it. */
+  dpopJkt?: string;
 }
 
 /**
@@ -63,13 +65,15 @@ export class RefreshTokenStore {
     const now = nowSeconds();
     const record = row.expiresAt > now ? await this.records.find(row.grantId) : undefined;
     if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant_revoked');
-    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key: for a
-    // certificate-bound one, the request's client certificate (no DPoP proof is checked here yet).
-    const constraint = senderConstraintOf(row.cnf);
-    const proven = constraint.kind === 'mtls' && certificate !== undefined && certificate.x5tS256 === constraint.x5tS256;
-    const unproven = proven ? undefined : bearerRefusal(constraint);
+    // RFC 9449 §5 / RFC 8705 §4: a bound refresh token is used only with a proof of its key: a
+    // DPoP-bound one with a proof the token endpoint checks (dpopJkt), a certificate-bound one with
+    // the request's client certificate.
+    const binding = senderConstraintOf(row.cnf);
+    const proven = binding.kind === 'dpop' || (binding.kind === 'mtls' && certificate !== undefined && certificate.x5tS256 === binding.x5tS256);
+    const unproven = proven ? undefined : bearerRefusal(binding);
     if (unproven) throw refused('grant_refresh_token_invalid', unproven);
-    return { record, redemption: rotate ? this.redemption(tokenHash, clientId, record.id) : this.stillLive(tokenHash, clientId, record.id) };
+    const redemption = rotate ? this.redemption(tokenHash, clientId, record.id) : this.stillLive(tokenHash, clientId, record.id);
+    return { record, redemption, ...(binding.kind === 'dpop' ? { dpopJkt: binding.jkt } : {}) };
   }
 
   /** The stored row of a refresh token, in whatever state (revocation needs it even once rotated). */

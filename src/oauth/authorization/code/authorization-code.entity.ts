@@ -19,5 +19,7 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'session_id', type: 'varchar', length: 64, nullable: true }) sessionId: string | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds }) createdAt: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds }) expiresAt: number;
+  /** RFC 9449 §10: the `jkt` of the DPoP key the code is bound to; null when it is not. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true }) dpopJkt: string | null;
   @Column({ name: 'consumed_at', type: 'bigint', nullable: true, transformer: epochSeconds }) consumedAt: number | null;
 }

@@ -19,6 +19,8 @@ const refused = (detail: string, reason: ReasonCode = 'grant_code_invalid') => O
 export interface PresentedCode {
   record: GrantRecordEntity;
   nonce?: string;
+  /** RFC 9449 §10: the DPoP key the code is bound to; the token request must prove it. */
+  dpopJkt?: string;
   /** The statement that consumes it; the endpoint commits it last, with the tokens. */
   redemption: WriteStep;
 }
@@ -31,6 +33,8 @@ export interface CodeBinding {
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
   nonce?: string;
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key the code is bound to. */
+  dpopJkt?: string;
 }
 
 /**
@@ -57,13 +61,14 @@ export class AuthorizationCodes {
     return {
       code,
       step: {
-        sql: `INSERT INTO authorization_codes (code_hash, tenant, client_id, grant_id, redirect_uri, code_challenge, code_challenge_method, nonce, session_id, created_at, expires_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        sql: `INSERT INTO authorization_codes (code_hash, tenant, client_id, grant_id, redirect_uri, code_challenge, code_challenge_method, nonce, session_id, created_at, expires_at, dpop_jkt)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         params: [
           hashToken(code), this.context.tenant, record.clientId, record.id,
           // RFC 6749 §4.1.3: the token request must repeat redirect_uri when the authorization request had it.
           request.redirectUriGiven ? request.redirectUri : '',
           request.codeChallenge ?? null, request.codeChallengeMethod ?? null, request.nonce ?? null, record.sessionId, now, now + ttl,
+          request.dpopJkt ?? null,
         ],
       },
     };
@@ -88,7 +93,7 @@ export class AuthorizationCodes {
     this.checkPkce(row, verifier);
     const record = await this.records.find(row.grantId);
     if (!record || record.revokedAt !== null || record.expiresAt <= now) throw refused('grant revoked or ended', 'grant_revoked');
-    return { record, nonce: row.nonce ?? undefined, redemption: this.redemption(codeHash, clientId, record.id) };
+    return { record, nonce: row.nonce ?? undefined, ...(row.dpopJkt ? { dpopJkt: row.dpopJkt } : {}), redemption: this.redemption(codeHash, clientId, record.id) };
   }
 
   /** RFC 7636 §4.6; RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade, refused. */

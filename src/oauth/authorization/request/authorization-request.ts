@@ -39,6 +39,8 @@ export interface ValidatedAuthorizationRequest {
   subjects?: string[];
   /** OIDC Core §5.5.1.1: the acr values one of which the sign-in must satisfy (empty: any acr). Undefined: no requirement. */
   essentialAcr?: string[];
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key the code is bound to (sent here, or pushed, or proven at PAR). */
+  dpopJkt?: string;
   /** RFC 9126: the key of the pushed request this came from, used up when the code or tokens are issued. */
   pushedRequest?: string;
 }
@@ -126,6 +128,8 @@ export function validateAuthorizationRequest(
   const maxAge = params.max_age === undefined ? client.defaultMaxAge ?? undefined : nonNegative(params.max_age, 'max_age');
   const pkce = responseType.split(' ').includes('code') ? pkceOf(params, client, policy) : {};
   const claims = params.claims === undefined ? undefined : claimsOf(params.claims, granted, responseType);
+  // RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), base64url.
+  if (params.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(params.dpop_jkt)) throw redirectError('invalid_request', 'dpop_jkt is not a JWK SHA-256 thumbprint');
   return {
     clientId: client.clientId,
     redirectUri,
@@ -140,6 +144,7 @@ export function validateAuthorizationRequest(
     maxAge,
     loginHint: params.login_hint,
     uiLocales: params.ui_locales ? params.ui_locales.split(' ').filter(Boolean) : [],
+    ...(params.dpop_jkt !== undefined ? { dpopJkt: params.dpop_jkt } : {}),
     ...claims,
   };
 }

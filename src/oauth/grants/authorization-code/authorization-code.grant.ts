@@ -35,7 +35,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       audience: record.audience.length ? record.audience : undefined,
       claims: record.claims,
       refreshToken: true,
-      continues: { record, redemption: presented.redemption, nonce: presented.nonce },
+      continues: { record, redemption: presented.redemption, nonce: presented.nonce, dpopJkt: presented.dpopJkt },
     };
   }
 }

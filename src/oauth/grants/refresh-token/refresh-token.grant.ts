@@ -37,7 +37,7 @@ export class RefreshTokenGrant implements GrantHandler {
   async handle({ client, request }: GrantContext): Promise<GrantResult> {
     // FAPI 2 keeps a confidential client's refresh token: no successor, and the same token stays usable.
     const rotate = this.profiles.forClient(client).rotatesRefreshTokens(client.authMethod);
-    const { record, redemption } = await this.store.present(request.requireParam('refresh_token'), client.clientId, { rotate, certificate: request.clientCertificate });
+    const { record, redemption, dpopJkt } = await this.store.present(request.requireParam('refresh_token'), client.clientId, { rotate, certificate: request.clientCertificate });
     if (!client.grantTypes.has(record.grantType)) {
       throw OAuthError.invalidGrant(`this client may no longer use grant_type ${record.grantType}`, { reason: 'grant_type_not_allowed' });
     }
@@ -69,7 +69,7 @@ export class RefreshTokenGrant implements GrantHandler {
       audience: audience.length ? audience : undefined,
       claims: record.claims,
       refreshToken: rotate,
-      continues: { record, redemption },
+      continues: { record, redemption, dpopJkt },
     };
   }
 }
