@@ -87,8 +87,17 @@ export function canonicalResponseType(value: string): string | undefined {
 
 /** Methods that authenticate with a shared secret, so a secret is generated for them. */
 export const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
-/** RFC 9101: request objects are signed with the client's public keys (no HMAC: grantry seals no secret for that), or unsigned (`none`). */
-export const REQUEST_OBJECT_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'none'];
+/**
+ * RFC 9101 / OIDC Core §6.1: request objects are signed with the client's public keys, with its
+ * secret (HS*, OIDC Core §10.1: only a client that has one), or unsigned (`none`).
+ */
+export const REQUEST_OBJECT_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512', 'none'];
+
+/** Whether the client's secret must be kept recoverable (sealed): it checks HMACs with it — client_secret_jwt, or HS* request objects. */
+export function needsSealedSecret(metadata: { token_endpoint_auth_method: string; request_object_signing_alg: string | null }): boolean {
+  if (metadata.token_endpoint_auth_method === 'client_secret_jwt') return true;
+  return SECRET_METHODS.has(metadata.token_endpoint_auth_method) && /^HS\d+$/.test(metadata.request_object_signing_alg ?? '');
+}
 const MAX_REQUEST_URIS = 20;
 export const JWT_AUTH_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'];
 
@@ -318,6 +327,10 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   for (const uri of out.redirect_uris) redirectUri(uri, out.application_type, 'redirect_uris');
   for (const uri of out.post_logout_redirect_uris) redirectUri(uri, out.application_type, 'post_logout_redirect_uris');
   checkResponseTypes(out);
+  // OIDC Core §10.1: an HMAC request object is keyed with the client secret, which only client_secret_* clients have.
+  if (/^HS\d+$/.test(out.request_object_signing_alg ?? '') && !SECRET_METHODS.has(out.token_endpoint_auth_method)) {
+    throw OAuthError.invalidClientMetadata(`request_object_signing_alg ${out.request_object_signing_alg} needs a client secret (token_endpoint_auth_method client_secret_basic, client_secret_post or client_secret_jwt)`);
+  }
   // OIDC Registration §2: the client's encryption keys come from its jwks or jwks_uri.
   if ((out.id_token_encrypted_response_alg || out.userinfo_encrypted_response_alg) && !out.jwks && !out.jwks_uri) {
     throw OAuthError.invalidClientMetadata('an *_encrypted_response_alg needs the client\'s encryption keys in jwks or jwks_uri');

@@ -22,7 +22,7 @@ export class ClientEntity {
   @Column({ name: 'client_name', type: 'varchar', length: 255 }) clientName: string;
   /** HMAC-SHA256 of the secret under a key derived from the master key: verifies Basic/post. */
   @Column({ name: 'secret_digest', type: 'varchar', length: 64, nullable: true }) secretDigest: string | null;
-  /** The secret sealed under the master key: client_secret_jwt needs it back to check an HMAC. */
+  /** The secret sealed under the master key: client_secret_jwt (and HS* request objects) need it back to check an HMAC. */
   @Column({ name: 'secret_encrypted', type: 'text', nullable: true }) sealedSecret: string | null;
   @Column({ name: 'token_endpoint_auth_method', type: 'varchar', length: 64 }) tokenEndpointAuthMethod: string;
   @Column({ name: 'grant_types', type: 'text', transformer: jsonText }) grantTypes: string[];

@@ -50,6 +50,11 @@ describe('baselineProfile: the deployment file\'s switches, nothing narrowed', (
     expect(baseline.parRequired).toBe(false);
     expect(baseline.senderConstraintRequired).toBe(false);
   });
+
+  it('takes signed request objects without exp (OIDC Core §6.1); a profile may demand it (FAPI 2 Message Signing)', () => {
+    expect(baselineProfile(pkce()).requestObjectExpRequired).toBe(false);
+    expect(new SecurityProfile({ name: 'strict', pkce: { required: true, allowPlain: false }, requestObjectExpRequired: true }).requestObjectExpRequired).toBe(true);
+  });
 });
 
 describe('SecurityProfile: a stricter profile narrows, never widens', () => {

@@ -43,6 +43,12 @@ export interface SecurityProfileRules {
   readonly futureSkew?: { readonly min: number; readonly max: number };
   /** Longest life of an authorization code in seconds, whatever `code_ttl` says (FAPI 2.0 SP §5.3.2.1: 60). */
   readonly maxCodeLifetime?: number;
+  /**
+   * Signed request objects must carry `exp` (RFC 9101 §10.2 recommends it; FAPI 2 Message Signing
+   * §5.3.1 requires it). Default false: OIDC Core §6.1 makes `exp` optional. When present it is
+   * checked either way (expired refused, `[oauth.request_object] max_lifetime`).
+   */
+  readonly requestObjectExpRequired?: boolean;
 }
 
 /** See `SecurityProfileRules.requestObjectParams`. */
@@ -66,6 +72,7 @@ export class SecurityProfile {
   readonly issuerAudienceOnly: boolean;
   private readonly futureSkew?: { readonly min: number; readonly max: number };
   private readonly maxCodeLifetime?: number;
+  readonly requestObjectExpRequired: boolean;
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
   private readonly signingAlgs?: ReadonlySet<string>;
@@ -80,6 +87,7 @@ export class SecurityProfile {
     this.issuerAudienceOnly = rules.issuerAudienceOnly ?? false;
     this.futureSkew = rules.futureSkew && Object.freeze({ ...rules.futureSkew });
     this.maxCodeLifetime = rules.maxCodeLifetime;
+    this.requestObjectExpRequired = rules.requestObjectExpRequired ?? false;
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
     this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);

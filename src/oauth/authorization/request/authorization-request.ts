@@ -4,6 +4,7 @@ import { canonicalResponseType } from '../../../clients/client-metadata';
 import { PKCE_VALUE } from '../code/pkce';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { adminScopeMisuse, checkScopes } from '../../core/scope-policy';
+import type { AssertionJti } from '../../core/extension-points';
 import type { PkcePolicy, RequestObjectParams } from '../../core/security-profile';
 import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
@@ -41,6 +42,8 @@ export interface ValidatedAuthorizationRequest {
   essentialAcr?: string[];
   /** RFC 9126: the key of the pushed request this came from, used up when the code or tokens are issued. */
   pushedRequest?: string;
+  /** RFC 9101 §10.x / OIDC Core §6: the signed request object's `jti`, recorded as used when the code or tokens are issued. */
+  requestObjectJti?: AssertionJti;
 }
 
 /** Where an error about this request goes, once the client and redirect URI are known. */
