@@ -3,6 +3,7 @@ import type { RegisteredClient } from '../../../clients/registered-client';
 import { OAuthError } from '../../../common/oauth-error';
 import { GrantryConfig } from '../../../config/config.schema';
 import type { AssertionJti } from '../../core/extension-points';
+import type { RequestObjectParams } from '../../core/security-profile';
 import { AuthorizationPageError } from './authorization-errors';
 import type { AuthorizationPolicy, ErrorDestination } from './authorization-request';
 import { RequestObjects } from './request-object';
@@ -45,6 +46,8 @@ export class RequestObjectResolver {
     client: RegisteredClient,
     policy: AuthorizationPolicy,
     destination: { value?: ErrorDestination },
+    /** Which parameters count; a pushed request's are the object's alone (RFC 9126 §3), whatever the profile. */
+    rule: RequestObjectParams = policy.requestObjects.params,
   ): Promise<{ params: Record<string, string>; jti?: AssertionJti }> {
     destination.value = trustedDestination(params, client);
     try {
@@ -54,7 +57,7 @@ export class RequestObjectResolver {
       const { claims, jti } = await this.objects.verify(token, client, policy);
       const named = Object.fromEntries(DESTINATION_PARAMS.filter((name) => typeof claims[name] === 'string').map((name) => [name, claims[name] as string]));
       destination.value = trustedDestination({ ...params, ...named }, client) ?? destination.value;
-      return { params: mergeRequestObject(params, claims, policy.requestObjects.params), jti };
+      return { params: mergeRequestObject(params, claims, rule), jti };
     } catch (error) {
       if (error instanceof OAuthError && !destination.value) throw new AuthorizationPageError(error.code, error.description);
       throw error;

@@ -66,8 +66,9 @@ export class RequestResolver {
   /** Parameters pushed (or being pushed) by `client`, validated as /oauth2/authorize validates them. */
   async validatePushed(pushed: Readonly<Record<string, string>>, client: RegisteredClient, destination: { value?: ErrorDestination } = {}): Promise<ValidatedAuthorizationRequest> {
     const policy = this.policies.policyFor(client);
-    // A pushed request may carry a request object (RFC 9126 §3): resolved as at /oauth2/authorize.
-    const object = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination) : undefined;
+    // A pushed request may carry a request object (RFC 9126 §3): verified as at /oauth2/authorize, but
+    // every parameter of the authorization request MUST be in it — only the object's count (RFC 9101 §6.3).
+    const object = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination, 'object') : undefined;
     const params = object?.params ?? pushed;
     const validated = validateAuthorizationRequest(params, client, policy, destination, true);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
