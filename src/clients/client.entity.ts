@@ -58,6 +58,14 @@ export class ClientEntity {
   @Column({ name: 'userinfo_signed_response_alg', type: 'varchar', length: 16, nullable: true }) userinfoSignedResponseAlg: string | null;
   @Column({ name: 'userinfo_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseAlg: string | null;
   @Column({ name: 'userinfo_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseEnc: string | null;
+  /** JARM: authorization responses as JWTs (response_mode *.jwt); null: [oauth.token] signing_alg, not encrypted. */
+  @Column({ name: 'authorization_signed_response_alg', type: 'varchar', length: 16, nullable: true }) authorizationSignedResponseAlg: string | null;
+  @Column({ name: 'authorization_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) authorizationEncryptedResponseAlg: string | null;
+  @Column({ name: 'authorization_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) authorizationEncryptedResponseEnc: string | null;
+  /** RFC 9701: JWT introspection responses (on Accept: application/token-introspection+jwt). */
+  @Column({ name: 'introspection_signed_response_alg', type: 'varchar', length: 16, nullable: true }) introspectionSignedResponseAlg: string | null;
+  @Column({ name: 'introspection_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) introspectionEncryptedResponseAlg: string | null;
+  @Column({ name: 'introspection_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) introspectionEncryptedResponseEnc: string | null;
   /** client_uri, logo_uri, policy_uri, tos_uri, contacts, software_id/version and language variants: shown, never decided on. */
   @Column({ name: 'display_metadata', type: 'text', nullable: true, transformer: jsonText }) displayMetadata: DisplayMetadata | null;
   /** RFC 7591 §3.2.1: returned unmodified with the client's metadata. */

@@ -60,6 +60,14 @@ export interface RegisteredClient {
   readonly userinfoSignedResponseAlg: string | null;
   readonly userinfoEncryptedResponseAlg: string | null;
   readonly userinfoEncryptedResponseEnc: string | null;
+  /** JARM (response_mode *.jwt): the alg, else `[oauth.token] signing_alg`; encryption when registered. */
+  readonly authorizationSignedResponseAlg: string | null;
+  readonly authorizationEncryptedResponseAlg: string | null;
+  readonly authorizationEncryptedResponseEnc: string | null;
+  /** RFC 9701 JWT introspection responses to this client: the alg, else `[oauth.token] signing_alg`; encryption when registered. */
+  readonly introspectionSignedResponseAlg: string | null;
+  readonly introspectionEncryptedResponseAlg: string | null;
+  readonly introspectionEncryptedResponseEnc: string | null;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -102,5 +110,11 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     userinfoSignedResponseAlg: entity.userinfoSignedResponseAlg ?? null,
     userinfoEncryptedResponseAlg: entity.userinfoEncryptedResponseAlg ?? null,
     userinfoEncryptedResponseEnc: entity.userinfoEncryptedResponseEnc ?? null,
+    authorizationSignedResponseAlg: entity.authorizationSignedResponseAlg ?? null,
+    authorizationEncryptedResponseAlg: entity.authorizationEncryptedResponseAlg ?? null,
+    authorizationEncryptedResponseEnc: entity.authorizationEncryptedResponseEnc ?? null,
+    introspectionSignedResponseAlg: entity.introspectionSignedResponseAlg ?? null,
+    introspectionEncryptedResponseAlg: entity.introspectionEncryptedResponseAlg ?? null,
+    introspectionEncryptedResponseEnc: entity.introspectionEncryptedResponseEnc ?? null,
   };
 }

@@ -19,6 +19,7 @@ import { AuditEvents1765100500000 } from './1765100500000-audit-events';
 import { Tenants1765200000000 } from './1765200000000-tenants';
 import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clients';
 import { RequestObjects1765300000000 } from './1765300000000-request-objects';
+import { JwtResponses1765400000000 } from './1765400000000-jwt-responses';
 import { PushedRequests1765300500000 } from './1765300500000-pushed-requests';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   SuperAdminClients1765200500000,
   RequestObjects1765300000000,
   PushedRequests1765300500000,
+  JwtResponses1765400000000,
 ];
