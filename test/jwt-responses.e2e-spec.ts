@@ -1,9 +1,12 @@
 import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ClientView } from '../src/clients/clients.service';
+import { IssuerContext } from '../src/common/issuer-context';
+import { TenantDirectory } from '../src/common/tenant-directory';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { adminCall } from './support/admin-api';
+import { keyPair } from './support/assertions';
 import { TestBrowser } from './support/browser';
 import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
@@ -70,9 +73,9 @@ describe('JWT responses: JARM and RFC 9701 introspection', () => {
       if (page.html.includes('value="approve"')) page = await browser.submit(page, { decision: 'approve' });
       return page;
     }
-    async function exchange(target: oauth.Client, auth: oauth.ClientAuth, params: URLSearchParams, verifier: string) {
+    async function exchange(target: oauth.Client, auth: oauth.ClientAuth, params: URLSearchParams, verifier: string, expectedNonce?: string) {
       const response = await oauth.authorizationCodeGrantRequest(as, target, auth, params, REDIRECT, verifier, insecure);
-      return oauth.processAuthorizationCodeResponse(as, target, response, { requireIdToken: true });
+      return oauth.processAuthorizationCodeResponse(as, target, response, { requireIdToken: true, expectedNonce });
     }
 
     it('response_mode=jwt for code is query.jwt: one signed response parameter that validateJwtAuthResponse takes, then tokens', async () => {
@@ -142,6 +145,43 @@ describe('JWT responses: JARM and RFC 9701 introspection', () => {
       // A fresh metadata object: oauth4webapi caches the JWKS per object, fetched before the PS256 key existed.
       const params = await oauth.validateJwtAuthResponse({ ...as }, encClient, back, state, { ...insecure, [oauth.jweDecrypt]: decrypt });
       await exchange(encClient, oauth.ClientSecretBasic(encRp.client_secret!), params, verifier);
+    });
+
+    it('message signing end to end: a pushed signed request object (private_key_jwt) answered with a JARM response', async () => {
+      const key = await keyPair('ES256');
+      const signer = await createClient(server, {
+        client_name: 'signing RP', grant_types: ['authorization_code'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] },
+        redirect_uris: [REDIRECT], scope: 'openid', request_object_signing_alg: 'ES256', require_pushed_authorization_requests: true,
+      });
+      const signingClient: oauth.Client = { client_id: signer.client_id };
+      const auth = oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid });
+      const verifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const object = await oauth.issueRequestObject(as, signingClient, {
+        response_type: 'code', response_mode: 'jwt', redirect_uri: REDIRECT, scope: 'openid', state, nonce: 'n',
+        code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      }, { key: key.privateKey, kid: key.kid });
+      const pushed = await oauth.processPushedAuthorizationResponse(as, signingClient, await oauth.pushedAuthorizationRequest(as, signingClient, auth, { client_id: signer.client_id, request: object }, insecure));
+      const back = new URL((await signIn(`${server.url}/oauth2/authorize?${new URLSearchParams({ client_id: signer.client_id, request_uri: pushed.request_uri })}`)).location!);
+      const params = await oauth.validateJwtAuthResponse(as, signingClient, back, state, insecure);
+      const tokens = await exchange(signingClient, auth, params, verifier, 'n');
+      expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ nonce: 'n', aud: signer.client_id });
+    });
+
+    it('in a tenant, the response is the tenant\'s: its issuer as iss, signed by its key', async () => {
+      const superAdmin = await adminToken(server, { superAdmin: true });
+      expect((await adminCall(server.url, superAdmin, 'POST', '/tenants', { domain: 'jarm.example' })).status).toBe(201);
+      const issuers = server.app.get(IssuerContext);
+      const tenant = await server.app.get(TenantDirectory).find('jarm.example');
+      const tenantRp = await issuers.run(await issuers.forTenant(tenant!), () => createClient(server, { client_name: 'tenant RP', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid' }));
+      const tenantIssuer = `${server.url}/t/jarm.example`;
+      const tenantAs = await oauth.processDiscoveryResponse(new URL(tenantIssuer), await oauth.discoveryRequest(new URL(tenantIssuer), insecure));
+      const { state, url } = await request({ response_mode: 'jwt', prompt: 'none' }, tenantRp);
+      const back = new URL((await new TestBrowser(server.url).request(url.replace(server.url, tenantIssuer))).location!);
+      expect(payloadOf(back.searchParams.get('response')!)).toMatchObject({ iss: tenantIssuer, aud: tenantRp.client_id, error: 'login_required' });
+      await expect(oauth.validateJwtAuthResponse(tenantAs, { client_id: tenantRp.client_id }, back, state, insecure)).rejects.toMatchObject({ error: 'login_required' });
+      // The default issuer's metadata does not take it.
+      await expect(oauth.validateJwtAuthResponse({ ...as }, { client_id: tenantRp.client_id }, back, state, insecure)).rejects.toThrow(/iss/);
     });
 
     it('registration (RFC 7591) takes the JARM metadata and refuses encryption without the client\'s keys', async () => {
