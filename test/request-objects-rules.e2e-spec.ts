@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
 import type { ClientView } from '../src/clients/clients.service';
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
@@ -75,6 +76,24 @@ describe('request objects: exp, HMAC and jti', () => {
       const jwt = await signAssertion(key, claimsFor(rp, { ...times, redirect_uri: REDIRECT }));
       expect(await answer(new TestBrowser(server.url), `${authorize(rp, jwt)}&redirect_uri=${encodeURIComponent(REDIRECT)}`)).toMatchObject({ error: 'invalid_request_object', error_description: description });
     });
+  });
+
+  it('under fapi2-security an object without exp is refused (FAPI 2 Message Signing §5.3.1), with one taken', async () => {
+    const fapi = await startServer({ oauth: { profile: { name: 'fapi2-security' } } });
+    try {
+      const fapiRp = await createClient(fapi, {
+        client_name: 'FAPI RP', grant_types: ['authorization_code'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, redirect_uris: [REDIRECT], scope: 'openid',
+      });
+      const fapiAs = await oauth.processDiscoveryResponse(new URL(fapi.url), await oauth.discoveryRequest(new URL(fapi.url), { [oauth.allowInsecureRequests]: true }));
+      const push = (object: string) =>
+        oauth.pushedAuthorizationRequest(fapiAs, { client_id: fapiRp.client_id }, oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), { client_id: fapiRp.client_id, request: object }, { [oauth.allowInsecureRequests]: true });
+      const claims = { ...claimsFor(fapiRp), aud: fapi.url };
+      const without = await push(await signAssertion(key, { ...claims, exp: undefined }));
+      expect([without.status, await without.json()]).toEqual([400, { error: 'invalid_request_object', error_description: 'assertion has no numeric exp claim' }]);
+      expect((await push(await signAssertion(key, claims))).status).toBe(201);
+    } finally {
+      await stopServer(fapi);
+    }
   });
 
   describe('HS256/HS384/HS512 with the client secret (OIDC Core §10.1)', () => {

@@ -28,6 +28,8 @@ const FAPI2_SECURITY = {
   senderConstraintRequired: true,
   unsignedRequestObjects: false,
   requestObjectParams: 'object',
+  // FAPI 2.0 Message Signing §5.3.1 (RFC 9101 §10.2): a request object, when one is sent, carries exp.
+  requestObjectExpRequired: true,
   issuerAudienceOnly: true,
   futureSkew: { min: 10, max: 60 },
   maxCodeLifetime: 60,

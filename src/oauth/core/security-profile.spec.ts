@@ -53,7 +53,7 @@ describe('baselineProfile: the deployment file\'s switches, nothing narrowed', (
 
   it('takes signed request objects without exp (OIDC Core §6.1); a profile may demand it (FAPI 2 Message Signing)', () => {
     expect(baselineProfile(pkce()).requestObjectExpRequired).toBe(false);
-    expect(new SecurityProfile({ name: 'strict', pkce: { required: true, allowPlain: false }, requestObjectExpRequired: true }).requestObjectExpRequired).toBe(true);
+    expect(profileNamed('fapi2-security', pkce()).requestObjectExpRequired).toBe(true);
   });
 });
 
