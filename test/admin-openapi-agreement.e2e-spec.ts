@@ -90,7 +90,9 @@ describe('the admin API validators and its OpenAPI 3.1 document agree (issue 15 
       // Enough context that every listed value is acceptable on its own (response types need grants, encryption keys).
       base: { client_name: 'rp', grant_types: ['authorization_code', 'implicit', 'client_credentials'], redirect_uris: ['https://rp.example/cb'], jwks_uri: 'https://rp.example/jwks' } as Record<string, unknown>,
       parse: (body: Record<string, unknown>) => parseClientMetadata(body),
-      companions: { id_token_encrypted_response_enc: { id_token_encrypted_response_alg: 'RSA-OAEP-256' }, userinfo_encrypted_response_enc: { userinfo_encrypted_response_alg: 'RSA-OAEP-256' } } as Record<string, Record<string, unknown>>,
+      companions: Object.fromEntries(
+        ['id_token', 'userinfo', 'authorization', 'introspection'].map((prefix) => [`${prefix}_encrypted_response_enc`, { [`${prefix}_encrypted_response_alg`]: 'RSA-OAEP-256' }]),
+      ) as Record<string, Record<string, unknown>>,
       unchecked: [] as string[],
     },
     {

@@ -1,5 +1,10 @@
-import { createHash } from 'node:crypto';
-import { CompactEncrypt, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer, globalAgent, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import * as openid from 'openid-client';
 import type { ClientView } from '../src/clients/clients.service';
 import { EncryptionKeysService } from '../src/keys/encryption-keys.service';
@@ -8,6 +13,7 @@ import { PASSWORD_ACR } from '../src/oauth/authorization/interaction/password.lo
 import { UsersService } from '../src/users/users.service';
 import { parseUserInput } from '../src/users/user-input';
 import { TestBrowser } from './support/browser';
+import { track } from './support/resources';
 import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const REDIRECT = 'https://rp.example/callback';
@@ -315,6 +321,151 @@ describe('OpenID Connect: id_token_hint, the claims parameter, acr and discovery
       const back = after.status === 200 ? await browser.submit(after, { decision: 'approve' }) : after;
       expect(back.status).toBe(303);
       expect(back.location!.startsWith(`${redirect}?code=`)).toBe(true);
+    });
+  });
+
+  /**
+   * The request-object modules of the Dynamic OP plan, as the suite runs them: the client is
+   * registered dynamically (RFC 7591) with `request_uris` naming the suite's https host, the suite
+   * serves the object there, and the authorization request carries `request_uri` (or `request`)
+   * with `client_id`, `response_type` and `scope` outside (OIDC Core §6.1); the module passes when
+   * the code comes back with the object's `state`, the ID token carries its `nonce`, and the token
+   * request succeeds.
+   */
+  describe('request objects by reference and by value (oidcc-request-uri-*, oidcc-*-request-object)', () => {
+    let dynamic: TestServer;
+    let suite: { url: string; put(path: string, jwt: string): string; hits(): number; close(): Promise<void> };
+    let restoreCa: () => void;
+    let dir: string;
+
+    /** The suite's https host on loopback, with a certificate grantry's outbound fetcher is made to trust. */
+    async function suiteHost() {
+      dir = mkdtempSync(join(tmpdir(), 'conformance-'));
+      const [keyFile, certFile] = [join(dir, 'suite.key'), join(dir, 'suite.crt')];
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=suite', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      const [key, cert] = [readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')];
+      // The fetcher uses Node's default https agent: trusting the suite's certificate there is what a CA bundle would do.
+      const previous = globalAgent.options.ca;
+      globalAgent.options.ca = cert;
+      restoreCa = () => (globalAgent.options.ca = previous);
+      const objects = new Map<string, string>();
+      let count = 0;
+      const server: HttpsServer = createHttpsServer({ key, cert }, (request, response) => {
+        count++;
+        const jwt = objects.get(request.url ?? '');
+        if (!jwt) return void response.writeHead(404).end();
+        response.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end(jwt);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+      return {
+        url,
+        put: (path: string, jwt: string) => (objects.set(path, jwt), `${url}${path}`),
+        hits: () => count,
+        close: track(`conformance suite host ${url}`, async () => {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeAllConnections();
+          await closed;
+        }),
+      };
+    }
+
+    beforeAll(async () => {
+      suite = await suiteHost();
+      // The suite's host is a loopback address here: the private-address block would refuse it.
+      dynamic = await startServer({ users: { scrypt_log_n: 14, scrypt_p: 1 }, oauth: { registration: { open: true }, outbound: { allow_private_networks: true } } });
+      await dynamic.app.get(UsersService).create(parseUserInput({ username: 'alice', password: PASSWORD }, true));
+    });
+    afterAll(async () => {
+      restoreCa?.();
+      await suite?.close();
+      await stopServer(dynamic);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** RFC 7591 registration as the suite does it; the registered client (with its secret). */
+    async function register(metadata: Record<string, unknown>): Promise<{ client_id: string; client_secret: string } & Record<string, unknown>> {
+      const response = await fetch(`${dynamic.url}/oauth2/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'oidcc suite', redirect_uris: [REDIRECT], response_types: ['code'], grant_types: ['authorization_code'], ...metadata }),
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as { client_id: string; client_secret: string };
+    }
+
+    const unsigned = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    const objectFor = (clientId: string) => ({
+      client_id: clientId, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', state: `st-${randomUUID()}`, nonce: `n-${randomUUID()}`,
+      code_challenge: s256(verifier), code_challenge_method: 'S256',
+    });
+
+    /** Signs alice in from `url`, approves, exchanges the code: the module's checks of state, nonce and the token response. */
+    async function completes(url: string, client: { client_id: string; client_secret: string }, object: ReturnType<typeof objectFor>) {
+      const browser = new TestBrowser(dynamic.url);
+      const login = await browser.follow(url);
+      expect(login.html).toContain('name="password"');
+      let back = await browser.submit(login, { username: 'alice', password: PASSWORD });
+      if (!back.location?.startsWith(REDIRECT)) back = await browser.submit(back, { decision: 'approve' });
+      const answer = answerOf(back.location);
+      expect(answer).toEqual({ code: expect.any(String), state: object.state, iss: dynamic.url });
+      const tokens = await tokenRequest(dynamic, { grant_type: 'authorization_code', code: answer.code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: basic(client.client_id, client.client_secret) });
+      expect(tokens.status).toBe(200);
+      expect(payloadOf(tokens.body.id_token as string)).toMatchObject({ iss: dynamic.url, aud: client.client_id, nonce: object.nonce });
+    }
+
+    const outside = (clientId: string, extra: Record<string, string>) => `${dynamic.url}/oauth2/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', ...extra })}`;
+
+    it('discovery says what the modules look for', async () => {
+      const metadata = (await (await fetch(`${dynamic.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({ request_parameter_supported: true, request_uri_parameter_supported: true, require_request_uri_registration: true, registration_endpoint: `${dynamic.url}/oauth2/register` });
+      expect(metadata.request_object_signing_alg_values_supported).toEqual(expect.arrayContaining(['none', 'RS256']));
+    });
+
+    it('oidcc-request-uri-unsigned: an unsigned object at a registered request_uri', async () => {
+      const path = `/requests/${randomUUID()}.jwt`;
+      const client = await register({ request_uris: [`${suite.url}${path}`] });
+      const object = objectFor(client.client_id);
+      const before = suite.hits();
+      await completes(outside(client.client_id, { request_uri: suite.put(path, unsigned(object)) }), client, object);
+      expect(suite.hits()).toBe(before + 1);
+    });
+
+    it('oidcc-request-uri-signed-rs256: an RS256 object at a registered request_uri, the client registered with jwks and request_object_signing_alg', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      const kid = randomUUID();
+      const path = `/requests/${randomUUID()}.jwt`;
+      const client = await register({ request_uris: [`${suite.url}${path}#v1`], jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] }, request_object_signing_alg: 'RS256' });
+      expect(client).toMatchObject({ request_object_signing_alg: 'RS256', request_uris: [`${suite.url}${path}#v1`] });
+      const object = objectFor(client.client_id);
+      const jwt = await new SignJWT({ ...object, iss: client.client_id, aud: dynamic.url, jti: randomUUID() }).setProtectedHeader({ alg: 'RS256', kid }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      // The fragment of the registered URI is the suite's cache buster; it names the same object.
+      await completes(outside(client.client_id, { request_uri: `${suite.put(path, jwt)}#v1` }), client, object);
+      // The module's negative sibling: an unsigned object from this client is refused.
+      const refused = await new TestBrowser(dynamic.url).request(outside(client.client_id, { request_uri: `${suite.put(path, unsigned(objectFor(client.client_id)))}`, redirect_uri: REDIRECT, state: 'st' }));
+      expect(answerOf(refused.location)).toMatchObject({ error: 'invalid_request_object', state: expect.any(String) });
+    });
+
+    it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported: an unsigned object by value', async () => {
+      const client = await register({});
+      const object = objectFor(client.client_id);
+      await completes(outside(client.client_id, { request: unsigned(object), redirect_uri: REDIRECT }), client, object);
+    });
+
+    it('oidcc-ensure-request-object-with-redirect-uri: redirect_uri only in the object', async () => {
+      const client = await register({});
+      const object = objectFor(client.client_id);
+      // OIDC Core §6.1: the object's redirect_uri serves; the outside request carries none.
+      await completes(outside(client.client_id, { request: unsigned(object) }), client, object);
+    });
+
+    it('refuses a request_uri the client did not register (require_request_uri_registration)', async () => {
+      const client = await register({ request_uris: [`${suite.url}/requests/registered.jwt`] });
+      const object = objectFor(client.client_id);
+      const before = suite.hits();
+      const answer = await new TestBrowser(dynamic.url).request(outside(client.client_id, { request_uri: suite.put('/requests/other.jwt', unsigned(object)), redirect_uri: REDIRECT, state: 'st' }));
+      expect(answerOf(answer.location)).toMatchObject({ error: 'invalid_request_uri', state: 'st' });
+      expect(suite.hits()).toBe(before);
     });
   });
 });

@@ -289,7 +289,7 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
   });
 
   describe('client metadata: request_object_signing_alg and request_uris', () => {
-    it('the admin API stores and shows them, and refuses an http request_uri or an HMAC alg', async () => {
+    it('the admin API stores and shows them, and refuses an http request_uri or an HMAC alg without a client secret', async () => {
       const admin = await adminToken(server);
       const base = { client_name: 'm', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], jwks: { keys: [key.publicJwk] } };
       const created = await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_object_signing_alg: 'PS256', request_uris: ['https://rp.example/ro.jwt#v1'] });
@@ -298,7 +298,8 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
       expect((await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_uris: ['http://rp.example/ro.jwt'] })).body).toMatchObject({
         error: 'invalid_client_metadata', error_description: 'request_uris must be https URLs: http://rp.example/ro.jwt',
       });
-      expect((await adminCall(server.url, admin, 'POST', '/clients', { ...base, request_object_signing_alg: 'HS256' })).body).toMatchObject({ error: 'invalid_client_metadata' });
+      // OIDC Core §10.1: an HMAC object is keyed with a client secret, which a private_key_jwt client has not.
+      expect((await adminCall(server.url, admin, 'POST', '/clients', { ...base, token_endpoint_auth_method: 'private_key_jwt', request_object_signing_alg: 'HS256' })).body).toMatchObject({ error: 'invalid_client_metadata' });
     });
 
     it('registration (RFC 7591) takes them and refuses an alg off the allow-list', async () => {
@@ -308,7 +309,7 @@ describe('request objects (RFC 9101, OIDC Core §6)', () => {
         const ok = await register({ redirect_uris: [REDIRECT], jwks: { keys: [key.publicJwk] }, request_object_signing_alg: 'ES256', request_uris: ['https://rp.example/ro.jwt'] });
         expect(ok.status).toBe(201);
         expect(await ok.json()).toMatchObject({ request_object_signing_alg: 'ES256', request_uris: ['https://rp.example/ro.jwt'] });
-        const bad = await register({ redirect_uris: [REDIRECT], request_object_signing_alg: 'HS512' });
+        const bad = await register({ redirect_uris: [REDIRECT], request_object_signing_alg: 'RS1' });
         expect(bad.status).toBe(400);
         expect(await bad.json()).toMatchObject({ error: 'invalid_client_metadata' });
       } finally {

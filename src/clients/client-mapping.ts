@@ -49,6 +49,12 @@ export function applyMetadata(entity: ClientEntity, metadata: ClientMetadata): v
   entity.userinfoSignedResponseAlg = metadata.userinfo_signed_response_alg;
   entity.userinfoEncryptedResponseAlg = metadata.userinfo_encrypted_response_alg;
   entity.userinfoEncryptedResponseEnc = metadata.userinfo_encrypted_response_enc;
+  entity.authorizationSignedResponseAlg = metadata.authorization_signed_response_alg;
+  entity.authorizationEncryptedResponseAlg = metadata.authorization_encrypted_response_alg;
+  entity.authorizationEncryptedResponseEnc = metadata.authorization_encrypted_response_enc;
+  entity.introspectionSignedResponseAlg = metadata.introspection_signed_response_alg;
+  entity.introspectionEncryptedResponseAlg = metadata.introspection_encrypted_response_alg;
+  entity.introspectionEncryptedResponseEnc = metadata.introspection_encrypted_response_enc;
   const display: DisplayMetadata = {
     client_uri: metadata.client_uri,
     logo_uri: metadata.logo_uri,
@@ -97,6 +103,12 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     userinfo_signed_response_alg: entity.userinfoSignedResponseAlg ?? null,
     userinfo_encrypted_response_alg: entity.userinfoEncryptedResponseAlg ?? null,
     userinfo_encrypted_response_enc: entity.userinfoEncryptedResponseEnc ?? null,
+    authorization_signed_response_alg: entity.authorizationSignedResponseAlg ?? null,
+    authorization_encrypted_response_alg: entity.authorizationEncryptedResponseAlg ?? null,
+    authorization_encrypted_response_enc: entity.authorizationEncryptedResponseEnc ?? null,
+    introspection_signed_response_alg: entity.introspectionSignedResponseAlg ?? null,
+    introspection_encrypted_response_alg: entity.introspectionEncryptedResponseAlg ?? null,
+    introspection_encrypted_response_enc: entity.introspectionEncryptedResponseEnc ?? null,
     client_uri: display.client_uri ?? null,
     logo_uri: display.logo_uri ?? null,
     policy_uri: display.policy_uri ?? null,

@@ -71,6 +71,14 @@ export interface ClientMetadata extends TlsClientAuthMetadata {
   userinfo_signed_response_alg: string | null;
   userinfo_encrypted_response_alg: string | null;
   userinfo_encrypted_response_enc: string | null;
+  /** JARM §3: the alg of its JWT authorization responses (response_mode *.jwt); null: `[oauth.token] signing_alg`. */
+  authorization_signed_response_alg: string | null;
+  authorization_encrypted_response_alg: string | null;
+  authorization_encrypted_response_enc: string | null;
+  /** RFC 9701 §6: the alg of its JWT introspection responses; null: `[oauth.token] signing_alg`. */
+  introspection_signed_response_alg: string | null;
+  introspection_encrypted_response_alg: string | null;
+  introspection_encrypted_response_enc: string | null;
   /** RFC 7591 §2 human-facing metadata, shown on consent pages; language variants in `localized`. */
   client_uri: string | null;
   logo_uri: string | null;
@@ -98,8 +106,17 @@ export function canonicalResponseType(value: string): string | undefined {
 
 /** Methods that authenticate with a shared secret, so a secret is generated for them. */
 export const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
-/** RFC 9101: request objects are signed with the client's public keys (no HMAC: grantry seals no secret for that), or unsigned (`none`). */
-export const REQUEST_OBJECT_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'none'];
+/**
+ * RFC 9101 / OIDC Core §6.1: request objects are signed with the client's public keys, with its
+ * secret (HS*, OIDC Core §10.1: only a client that has one), or unsigned (`none`).
+ */
+export const REQUEST_OBJECT_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512', 'none'];
+
+/** Whether the client's secret must be kept recoverable (sealed): it checks HMACs with it — client_secret_jwt, or HS* request objects. */
+export function needsSealedSecret(metadata: { token_endpoint_auth_method: string; request_object_signing_alg: string | null }): boolean {
+  if (metadata.token_endpoint_auth_method === 'client_secret_jwt') return true;
+  return SECRET_METHODS.has(metadata.token_endpoint_auth_method) && /^HS\d+$/.test(metadata.request_object_signing_alg ?? '');
+}
 const MAX_REQUEST_URIS = 20;
 export const JWT_AUTH_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'];
 
@@ -135,6 +152,12 @@ const DEFAULTS: ClientMetadata = {
   userinfo_signed_response_alg: null,
   userinfo_encrypted_response_alg: null,
   userinfo_encrypted_response_enc: null,
+  authorization_signed_response_alg: null,
+  authorization_encrypted_response_alg: null,
+  authorization_encrypted_response_enc: null,
+  introspection_signed_response_alg: null,
+  introspection_encrypted_response_alg: null,
+  introspection_encrypted_response_enc: null,
   client_uri: null,
   logo_uri: null,
   policy_uri: null,
@@ -196,6 +219,12 @@ export const CLIENT_METADATA_FIELDS: Readonly<Record<Exclude<keyof ClientMetadat
   userinfo_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'null: userinfo answers plain JSON' },
   userinfo_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'needs jwks or jwks_uri' },
   userinfo_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
+  authorization_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'JARM: the alg of JWT authorization responses (response_mode jwt, query.jwt, fragment.jwt, form_post.jwt); null: [oauth.token] signing_alg' },
+  authorization_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'JARM: encrypt JWT authorization responses; needs jwks or jwks_uri' },
+  authorization_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
+  introspection_signed_response_alg: { ...nullableEnum(RESPONSE_SIGNING_ALGS), description: 'RFC 9701: the alg of JWT introspection responses (Accept: application/token-introspection+jwt); null: [oauth.token] signing_alg' },
+  introspection_encrypted_response_alg: { ...nullableEnum(ENCRYPTION_ALGS), description: 'RFC 9701: encrypt JWT introspection responses; needs jwks or jwks_uri' },
+  introspection_encrypted_response_enc: { ...nullableEnum(ENCRYPTION_ENCS), description: `needs the alg; default ${DEFAULT_ENCRYPTION_ENC} when only the alg is given` },
   client_uri: nullableUri,
   logo_uri: nullableUri,
   policy_uri: nullableUri,
@@ -321,8 +350,11 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   if (has('security_profile')) out.security_profile = nullable(body.security_profile, oneOf('security_profile', [...PROFILE_NAMES])) as ProfileName | null;
   if (has('id_token_signed_response_alg')) out.id_token_signed_response_alg = nullable(body.id_token_signed_response_alg, oneOf('id_token_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));
   if (has('userinfo_signed_response_alg')) out.userinfo_signed_response_alg = nullable(body.userinfo_signed_response_alg, oneOf('userinfo_signed_response_alg', [...RESPONSE_SIGNING_ALGS]));
-  encryption(body, out, 'id_token', has);
-  encryption(body, out, 'userinfo', has);
+  for (const prefix of ['authorization', 'introspection'] as const) {
+    const field = `${prefix}_signed_response_alg` as const;
+    if (has(field)) out[field] = nullable(body[field], oneOf(field, [...RESPONSE_SIGNING_ALGS]));
+  }
+  for (const prefix of ENCRYPTED_RESPONSES) encryption(body, out, prefix, has);
   for (const field of ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri'] as const) {
     if (has(field)) out[field] = nullable(body[field], (v) => webUrl(v, field));
   }
@@ -341,8 +373,12 @@ export function parseClientMetadata(input: unknown, base?: ClientMetadata, profi
   for (const uri of out.redirect_uris) redirectUri(uri, out.application_type, 'redirect_uris');
   for (const uri of out.post_logout_redirect_uris) redirectUri(uri, out.application_type, 'post_logout_redirect_uris');
   checkResponseTypes(out);
+  // OIDC Core §10.1: an HMAC request object is keyed with the client secret, which only client_secret_* clients have.
+  if (/^HS\d+$/.test(out.request_object_signing_alg ?? '') && !SECRET_METHODS.has(out.token_endpoint_auth_method)) {
+    throw OAuthError.invalidClientMetadata(`request_object_signing_alg ${out.request_object_signing_alg} needs a client secret (token_endpoint_auth_method client_secret_basic, client_secret_post or client_secret_jwt)`);
+  }
   // OIDC Registration §2: the client's encryption keys come from its jwks or jwks_uri.
-  if ((out.id_token_encrypted_response_alg || out.userinfo_encrypted_response_alg) && !out.jwks && !out.jwks_uri) {
+  if (ENCRYPTED_RESPONSES.some((prefix) => out[`${prefix}_encrypted_response_alg`]) && !out.jwks && !out.jwks_uri) {
     throw OAuthError.invalidClientMetadata('an *_encrypted_response_alg needs the client\'s encryption keys in jwks or jwks_uri');
   }
   checkClientEncryptionKeys(out); // an inline jwks must hold a key the registered alg can use
@@ -372,7 +408,10 @@ function checkPairwiseSector(out: ClientMetadata, previous: ClientMetadata | und
  * OIDC Registration §2: `*_encrypted_response_enc` needs its `_alg`; an `_alg` alone means
  * A128CBC-HS256. Clearing the alg (null) clears the enc with it unless the enc is given too.
  */
-function encryption(body: Record<string, unknown>, out: ClientMetadata, prefix: 'id_token' | 'userinfo', has: (field: string) => boolean): void {
+/** The responses a client may have encrypted to it (OIDC Registration §2, JARM §3, RFC 9701 §6). */
+const ENCRYPTED_RESPONSES = ['id_token', 'userinfo', 'authorization', 'introspection'] as const;
+
+function encryption(body: Record<string, unknown>, out: ClientMetadata, prefix: (typeof ENCRYPTED_RESPONSES)[number], has: (field: string) => boolean): void {
   const algField = `${prefix}_encrypted_response_alg` as const;
   const encField = `${prefix}_encrypted_response_enc` as const;
   if (has(algField)) {

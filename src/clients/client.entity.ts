@@ -23,7 +23,7 @@ export class ClientEntity {
   @Column({ name: 'client_name', type: 'varchar', length: 255 }) clientName: string;
   /** HMAC-SHA256 of the secret under a key derived from the master key: verifies Basic/post. */
   @Column({ name: 'secret_digest', type: 'varchar', length: 64, nullable: true }) secretDigest: string | null;
-  /** The secret sealed under the master key: client_secret_jwt needs it back to check an HMAC. */
+  /** The secret sealed under the master key: client_secret_jwt (and HS* request objects) need it back to check an HMAC. */
   @Column({ name: 'secret_encrypted', type: 'text', nullable: true }) sealedSecret: string | null;
   @Column({ name: 'token_endpoint_auth_method', type: 'varchar', length: 64 }) tokenEndpointAuthMethod: string;
   @Column({ name: 'grant_types', type: 'text', transformer: jsonText }) grantTypes: string[];
@@ -62,6 +62,14 @@ export class ClientEntity {
   @Column({ name: 'userinfo_signed_response_alg', type: 'varchar', length: 16, nullable: true }) userinfoSignedResponseAlg: string | null;
   @Column({ name: 'userinfo_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseAlg: string | null;
   @Column({ name: 'userinfo_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) userinfoEncryptedResponseEnc: string | null;
+  /** JARM: authorization responses as JWTs (response_mode *.jwt); null: [oauth.token] signing_alg, not encrypted. */
+  @Column({ name: 'authorization_signed_response_alg', type: 'varchar', length: 16, nullable: true }) authorizationSignedResponseAlg: string | null;
+  @Column({ name: 'authorization_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) authorizationEncryptedResponseAlg: string | null;
+  @Column({ name: 'authorization_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) authorizationEncryptedResponseEnc: string | null;
+  /** RFC 9701: JWT introspection responses (on Accept: application/token-introspection+jwt). */
+  @Column({ name: 'introspection_signed_response_alg', type: 'varchar', length: 16, nullable: true }) introspectionSignedResponseAlg: string | null;
+  @Column({ name: 'introspection_encrypted_response_alg', type: 'varchar', length: 32, nullable: true }) introspectionEncryptedResponseAlg: string | null;
+  @Column({ name: 'introspection_encrypted_response_enc', type: 'varchar', length: 32, nullable: true }) introspectionEncryptedResponseEnc: string | null;
   /** client_uri, logo_uri, policy_uri, tos_uri, contacts, software_id/version and language variants: shown, never decided on. */
   @Column({ name: 'display_metadata', type: 'text', nullable: true, transformer: jsonText }) displayMetadata: DisplayMetadata | null;
   /** RFC 8705: a tls_client_auth client's expected certificate subject, and certificate-bound tokens; null: neither. */

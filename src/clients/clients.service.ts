@@ -17,12 +17,13 @@ import { insertStep, updateStep } from '../database/repository-steps';
 import { SecurityService } from '../security/security.service';
 import { applyMetadata, ClientView, metadataOf, toView } from './client-mapping';
 import { ClientEntity } from './client.entity';
-import { ClientMetadata, SECRET_METHODS } from './client-metadata';
+import { ClientMetadata, needsSealedSecret, SECRET_METHODS } from './client-metadata';
 import { UnnamedSectorClient, unnamedSectorClients } from './pairwise-sector';
 import { RegisteredClient, toRegisteredClient } from './registered-client';
 
-/** The one method that needs the secret itself (RFC 7523 HMAC), so the only one with a sealed copy at rest. */
-const SEALED_SECRET_METHOD = 'client_secret_jwt';
+/** Whether a client checks HMACs with its secret (client_secret_jwt, HS* request objects), so keeps a sealed copy at rest. */
+const sealsSecret = (entity: Pick<ClientEntity, 'tokenEndpointAuthMethod' | 'requestObjectSigningAlg'>) =>
+  needsSealedSecret({ token_endpoint_auth_method: entity.tokenEndpointAuthMethod, request_object_signing_alg: entity.requestObjectSigningAlg });
 
 /** Seconds a lookup of an unknown client_id is remembered (at most the AppInfoCache timeout). */
 const MISS_SECONDS = 5;
@@ -278,11 +279,11 @@ export class ClientsService {
     applyMetadata(entity, metadata);
     entity.updatedAt = nowSeconds();
     // Moving to a secret-based method issues a secret (shown once); moving away drops it. Moving
-    // to client_secret_jwt needs the secret back, which only its digest was kept of: a new one.
+    // to client_secret_jwt (or to HS* request objects) needs the secret back, which only its digest was kept of: a new one.
     if (SECRET_METHODS.has(metadata.token_endpoint_auth_method)) {
-      const needsSealedCopy = metadata.token_endpoint_auth_method === SEALED_SECRET_METHOD && !entity.sealedSecret;
+      const needsSealedCopy = needsSealedSecret(metadata) && !entity.sealedSecret;
       if (newSecret || !hadSecret || !entity.secretDigest || needsSealedCopy) return this.setNewSecret(entity);
-      if (metadata.token_endpoint_auth_method !== SEALED_SECRET_METHOD) entity.sealedSecret = null;
+      if (!needsSealedSecret(metadata)) entity.sealedSecret = null;
     } else {
       entity.secretDigest = null;
       entity.sealedSecret = null;
@@ -385,13 +386,13 @@ export class ClientsService {
 
   /**
    * 256 random bits, base64url: URL-safe, so Basic's percent-encoding never changes it. Kept as
-   * a keyed digest; a sealed (decryptable) copy only for client_secret_jwt, which must compute
-   * an HMAC with the secret itself.
+   * a keyed digest; a sealed (decryptable) copy only for a client that must compute an HMAC with
+   * the secret itself (client_secret_jwt, HS* request objects).
    */
   private setNewSecret(entity: ClientEntity): string {
     const secret = randomBytes(32).toString('base64url');
     entity.secretDigest = this.security.digestSecret(secret);
-    entity.sealedSecret = entity.tokenEndpointAuthMethod === SEALED_SECRET_METHOD ? this.security.box.seal(secret, secretContext(entity.clientId)) : null;
+    entity.sealedSecret = sealsSecret(entity) ? this.security.box.seal(secret, secretContext(entity.clientId)) : null;
     return secret;
   }
 }

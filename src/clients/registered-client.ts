@@ -68,6 +68,14 @@ export interface RegisteredClient {
   readonly userinfoEncryptedResponseEnc: string | null;
   /** RFC 8705: the expected certificate subject of a tls_client_auth client, and whether its access tokens are certificate-bound. */
   readonly tlsClientAuth: TlsClientAuthMetadata;
+  /** JARM (response_mode *.jwt): the alg, else `[oauth.token] signing_alg`; encryption when registered. */
+  readonly authorizationSignedResponseAlg: string | null;
+  readonly authorizationEncryptedResponseAlg: string | null;
+  readonly authorizationEncryptedResponseEnc: string | null;
+  /** RFC 9701 JWT introspection responses to this client: the alg, else `[oauth.token] signing_alg`; encryption when registered. */
+  readonly introspectionSignedResponseAlg: string | null;
+  readonly introspectionEncryptedResponseAlg: string | null;
+  readonly introspectionEncryptedResponseEnc: string | null;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -113,5 +121,11 @@ export function toRegisteredClient(entity: ClientEntity): RegisteredClient {
     userinfoEncryptedResponseAlg: entity.userinfoEncryptedResponseAlg ?? null,
     userinfoEncryptedResponseEnc: entity.userinfoEncryptedResponseEnc ?? null,
     tlsClientAuth: tlsClientAuthOf(entity.tlsClientAuth),
+    authorizationSignedResponseAlg: entity.authorizationSignedResponseAlg ?? null,
+    authorizationEncryptedResponseAlg: entity.authorizationEncryptedResponseAlg ?? null,
+    authorizationEncryptedResponseEnc: entity.authorizationEncryptedResponseEnc ?? null,
+    introspectionSignedResponseAlg: entity.introspectionSignedResponseAlg ?? null,
+    introspectionEncryptedResponseAlg: entity.introspectionEncryptedResponseAlg ?? null,
+    introspectionEncryptedResponseEnc: entity.introspectionEncryptedResponseEnc ?? null,
   };
 }

@@ -48,9 +48,11 @@ export function checkClientEncryptionKeys(metadata: {
   jwks: { keys: object[] } | null;
   id_token_encrypted_response_alg: string | null;
   userinfo_encrypted_response_alg: string | null;
+  authorization_encrypted_response_alg?: string | null;
+  introspection_encrypted_response_alg?: string | null;
 }): void {
   if (!metadata.jwks) return;
-  for (const field of ['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg'] as const) {
+  for (const field of ['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg', 'authorization_encrypted_response_alg', 'introspection_encrypted_response_alg'] as const) {
     const alg = metadata[field];
     if (alg && !clientEncryptionKey(metadata.jwks.keys as JWK[], alg)) {
       throw OAuthError.invalidClientMetadata(`${field} ${alg} needs a public key in jwks with use "enc" (or no use) that fits it${alg === 'RSA-OAEP-256' ? ' (RSA: at least 2048 bits, public exponent at least 65537)' : ''}`);

@@ -28,6 +28,7 @@ import { PushedRequests } from './authorization/request/pushed-requests';
 import { ParController } from './par/par.controller';
 import { ParService } from './par/par.service';
 import { Responder } from './authorization/response/responder';
+import { JwtResponses } from './authorization/response/jwt-response';
 import { LiveSessions } from './authorization/session/live-sessions';
 import { SessionEntity } from './authorization/session/session.entity';
 import { Sessions } from './authorization/session/sessions';
@@ -70,6 +71,7 @@ import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authen
 import { DiscoveryController } from './discovery/discovery.controller';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { IntrospectionService } from './introspection/introspection.service';
+import { IntrospectionJwt } from './introspection/introspection-jwt';
 import { RevocationController } from './revocation/revocation.controller';
 import { RevocationService } from './revocation/revocation.service';
 import { Extensions } from './extensions';
@@ -126,6 +128,7 @@ const BROWSER_PROVIDERS: Provider[] = [
   AuthorizationIssuer,
   InteractionFlow,
   Responder,
+  JwtResponses,
   BrowserCookies,
   AuthorizationCodes,
   Sessions,
@@ -180,6 +183,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     ClientRegistrationService,
     RegistrationGrantTypes,
     IntrospectionService,
+    IntrospectionJwt,
     RevocationService,
     ...BROWSER_PROVIDERS,
   ],

@@ -41,6 +41,12 @@ export function registeredClient(fields: Partial<RegisteredClient> = {}): Regist
     userinfoSignedResponseAlg: null,
     userinfoEncryptedResponseAlg: null,
     userinfoEncryptedResponseEnc: null,
+    authorizationSignedResponseAlg: null,
+    authorizationEncryptedResponseAlg: null,
+    authorizationEncryptedResponseEnc: null,
+    introspectionSignedResponseAlg: null,
+    introspectionEncryptedResponseAlg: null,
+    introspectionEncryptedResponseEnc: null,
     ...fields,
   };
 }

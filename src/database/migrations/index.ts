@@ -20,6 +20,7 @@ import { Tenants1765200000000 } from './1765200000000-tenants';
 import { SuperAdminClients1765200500000 } from './1765200500000-super-admin-clients';
 import { RequestObjects1765300000000 } from './1765300000000-request-objects';
 import { ClientSecurityProfiles1765350000000 } from './1765350000000-client-security-profiles';
+import { JwtResponses1765400300000 } from './1765400300000-jwt-responses';
 import { PushedRequests1765300500000 } from './1765300500000-pushed-requests';
 import { Dpop1765400000000 } from './1765400000000-dpop';
 import { TlsClientAuth1765400700000 } from './1765400700000-tls-client-auth';
@@ -50,5 +51,6 @@ export const MIGRATIONS = [
   PushedRequests1765300500000,
   ClientSecurityProfiles1765350000000,
   Dpop1765400000000,
+  JwtResponses1765400300000,
   TlsClientAuth1765400700000,
 ];

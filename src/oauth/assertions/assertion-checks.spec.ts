@@ -31,6 +31,13 @@ describe('checkClaims (RFC 7523 §3)', () => {
     expect(() => checkClaims({ ...valid, exp: now - 10, aud: ['x', rules.audiences[0]] }, rules, fail, now)).not.toThrow();
   });
 
+  it('takes a missing exp only where the rules make it optional (request objects), still checking the rest', () => {
+    expect(() => checkClaims({ ...valid, exp: undefined }, { ...rules, requireExp: false }, fail, now)).not.toThrow();
+    expect(() => checkClaims({ ...valid, exp: undefined, nbf: now + 301 }, { ...rules, requireExp: false }, fail, now)).toThrow('assertion is not yet valid (nbf)');
+    expect(() => checkClaims({ ...valid, exp: now - 301 }, { ...rules, requireExp: false }, fail, now)).toThrow('assertion has expired');
+    expect(() => checkClaims({ ...valid, exp: 'soon' as unknown as number }, { ...rules, requireExp: false }, fail, now)).toThrow('assertion has no numeric exp claim');
+  });
+
   it('lets a negative cap disable the lifetime check', () => {
     expect(() => checkClaims({ ...valid, exp: now + 86400 * 30 }, { ...rules, maxLifetimeSeconds: -1 }, fail, now)).not.toThrow();
   });

@@ -37,6 +37,8 @@ export interface ClaimRules {
   /** How errors name that limit, in the unit it is configured in (`RejectBeforeInMinutes = 100 minutes`). */
   maxIatAgeLabel?: string;
   requireJti: boolean;
+  /** Whether `exp` must be present (RFC 7523 §3: for assertions, always; default true). Without it, no expiry or lifetime is checked. */
+  requireExp?: boolean;
   /** Claims that must be present (RFC 7523 §3 lists iss, sub, aud, exp for grants), each named when missing. */
   requiredClaims?: readonly string[];
 }
@@ -75,9 +77,10 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
   for (const claim of rules.requiredClaims ?? []) {
     if (payload[claim] === undefined) throw fail(`assertion has no ${claim} claim`, 'assertion_claims_invalid');
   }
-  // §3 item 4: exp is mandatory.
-  if (typeof exp !== 'number') throw fail('assertion has no numeric exp claim', 'assertion_claims_invalid');
-  if (exp + rules.skewSeconds <= now) throw fail('assertion has expired', 'assertion_expired');
+  // §3 item 4: exp is mandatory (request objects: where the security profile says so).
+  const expOptional = exp === undefined && rules.requireExp === false;
+  if (!expOptional && typeof exp !== 'number') throw fail('assertion has no numeric exp claim', 'assertion_claims_invalid');
+  if (typeof exp === 'number' && exp + rules.skewSeconds <= now) throw fail('assertion has expired', 'assertion_expired');
   // §3 item 5: not before.
   const futureSkew = rules.futureSkewSeconds ?? rules.skewSeconds;
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf - futureSkew > now)) throw fail('assertion is not yet valid (nbf)', 'assertion_not_yet_valid');
@@ -88,7 +91,7 @@ export function checkClaims(payload: JWTPayload, rules: ClaimRules, fail: Fail, 
       throw fail(`assertion was issued too long ago (iat older than ${rules.maxIatAgeLabel ?? `${rules.maxIatAgeSeconds} s`})`, 'assertion_iat_too_old');
     }
   }
-  if (rules.maxLifetimeSeconds >= 0 && exp - (iat ?? now) > rules.maxLifetimeSeconds) {
+  if (typeof exp === 'number' && rules.maxLifetimeSeconds >= 0 && exp - (iat ?? now) > rules.maxLifetimeSeconds) {
     throw fail(`assertion lifetime exceeds ${rules.maxLifetimeLabel ?? `${rules.maxLifetimeSeconds} s`}`, 'assertion_lifetime_too_long');
   }
   // §3 item 3: aud must identify this server.

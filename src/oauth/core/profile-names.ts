@@ -26,6 +26,8 @@ const FAPI2_SECURITY = {
   dpopNonceRequired: true,
   unsignedRequestObjects: false,
   requestObjectParams: 'object',
+  // FAPI 2.0 Message Signing §5.3.1 (RFC 9101 §10.2): a request object, when one is sent, carries exp.
+  requestObjectExpRequired: true,
   issuerAudienceOnly: true,
   futureSkew: { min: 10, max: 60 },
   maxCodeLifetime: 60,

@@ -53,6 +53,11 @@ describe('baselineProfile: the deployment file\'s switches, nothing narrowed', (
     expect(baseline.dpopNonceRequired).toBe(false);
     expect(STRICT.dpopNonceRequired).toBe(true);
   });
+
+  it('takes signed request objects without exp (OIDC Core §6.1); a profile may demand it (FAPI 2 Message Signing)', () => {
+    expect(baselineProfile(pkce()).requestObjectExpRequired).toBe(false);
+    expect(profileNamed('fapi2-security', pkce()).requestObjectExpRequired).toBe(true);
+  });
 });
 
 describe('SecurityProfile: a stricter profile narrows, never widens', () => {

@@ -51,6 +51,12 @@ export interface SecurityProfileRules {
    * authentication already binds the token.
    */
   readonly refreshTokenRotation?: 'all' | 'public';
+  /**
+   * Signed request objects must carry `exp` (RFC 9101 §10.2 recommends it; FAPI 2 Message Signing
+   * §5.3.1 requires it). Default false: OIDC Core §6.1 makes `exp` optional. When present it is
+   * checked either way (expired refused, `[oauth.request_object] max_lifetime`).
+   */
+  readonly requestObjectExpRequired?: boolean;
 }
 
 /** See `SecurityProfileRules.requestObjectParams`. */
@@ -76,6 +82,7 @@ export class SecurityProfile {
   private readonly futureSkew?: { readonly min: number; readonly max: number };
   private readonly maxCodeLifetime?: number;
   private readonly refreshTokenRotation: 'all' | 'public';
+  readonly requestObjectExpRequired: boolean;
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
   private readonly signingAlgs?: ReadonlySet<string>;
@@ -92,6 +99,7 @@ export class SecurityProfile {
     this.futureSkew = rules.futureSkew && Object.freeze({ ...rules.futureSkew });
     this.maxCodeLifetime = rules.maxCodeLifetime;
     this.refreshTokenRotation = rules.refreshTokenRotation ?? 'all';
+    this.requestObjectExpRequired = rules.requestObjectExpRequired ?? false;
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);
     this.signingAlgs = rules.signingAlgs && new Set(rules.signingAlgs);

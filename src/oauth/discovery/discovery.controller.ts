@@ -78,6 +78,10 @@ export class DiscoveryController {
       // RFC 8414 §2: introspection and revocation authenticate clients through the same chain.
       introspection_endpoint: this.issuer.introspectionEndpoint,
       introspection_endpoint_auth_methods_supported: authMethods.filter((method) => method !== 'none'),
+      // RFC 9701 §7: JWT introspection responses (Accept: application/token-introspection+jwt), as ID tokens are signed and encrypted.
+      introspection_signing_alg_values_supported: [signingAlg],
+      introspection_encryption_alg_values_supported: ENCRYPTION_ALGS,
+      introspection_encryption_enc_values_supported: ENCRYPTION_ENCS,
       revocation_endpoint: this.issuer.revocationEndpoint,
       revocation_endpoint_auth_methods_supported: authMethods,
       ...(authSigningAlgs.length
@@ -159,7 +163,11 @@ export class DiscoveryController {
       authorization_endpoint: `${this.issuer.issuer}/oauth2/authorize`,
       end_session_endpoint: `${this.issuer.issuer}/oauth2/logout`,
       response_types_supported: responseTypes,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
+      // JARM §2.3 / §4: every client may ask for its response as a JWT.
+      response_modes_supported: ['query', 'fragment', 'form_post', 'jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt'],
+      authorization_signing_alg_values_supported: [this.issuer.settings.token.signing_alg],
+      authorization_encryption_alg_values_supported: ENCRYPTION_ALGS,
+      authorization_encryption_enc_values_supported: ENCRYPTION_ENCS,
       code_challenge_methods_supported: policy.pkce.allowPlain ? ['S256', 'plain'] : ['S256'],
       // The acr values the enabled login steps declare (the password step's); a drop-in step's own are not known here.
       ...(this.loginSteps.acrValues.length ? { acr_values_supported: this.loginSteps.acrValues } : {}),

@@ -15,7 +15,7 @@ import type { KeyRing } from '../../keys/key-ring';
 export function responseSigner(
   keyRing: KeyRing,
   client: RegisteredClient,
-  registered: { field: 'id_token_signed_response_alg' | 'userinfo_signed_response_alg'; alg: string | null | undefined },
+  registered: { field: 'id_token_signed_response_alg' | 'userinfo_signed_response_alg' | 'authorization_signed_response_alg' | 'introspection_signed_response_alg'; alg: string | null | undefined },
   fallback: SigningAlg,
 ): JwsSigner {
   const alg = (registered.alg ?? fallback) as SigningAlg;

@@ -11,6 +11,8 @@ import { userClaimsFor } from '../../tokens/oidc-claims';
 import { AuthorizationCodes } from '../code/authorization-codes';
 import type { ValidatedAuthorizationRequest } from '../request/authorization-request';
 import { PushedRequests } from '../request/pushed-requests';
+import { redirectError } from '../request/authorization-errors';
+import { ReplayStore } from '../../assertions/replay-store';
 import type { LiveSession } from '../session/live-sessions';
 
 /**
@@ -32,6 +34,7 @@ export class AuthorizationIssuer {
     private readonly codeSettings: AuthorizationCodeGrantSettings,
     private readonly pushed: PushedRequests,
     private readonly profiles: SecurityProfiles,
+    private readonly replay: ReplayStore,
   ) {}
 
   /** A grant record for what the user granted, and the response type's artefacts: the fields of the response (without `state` and `iss`). */
@@ -86,6 +89,8 @@ export class AuthorizationIssuer {
       before: [
         this.users.unchangedStep(user, () => OAuthError.accessDenied('the account cannot sign in now')),
         ...(validated.pushedRequest ? [this.pushed.consumption(validated.pushedRequest, client.clientId)] : []),
+        // A signed request object's jti: single use, decided by the replay store's INSERT in this commit.
+        ...(validated.requestObjectJti ? this.replay.consumption(validated.requestObjectJti, () => redirectError('invalid_request_object', 'the request object has been used already (jti)')) : []),
       ],
       after: code ? [code.step] : [],
     });

@@ -49,6 +49,16 @@ describe('authorization request validation (RFC 6749 §4.1.1/§4.2.1, RFC 7636, 
     expect(validateAuthorizationRequest({ ...withoutUri, scope: 'profile' }, single, policy, {})).toMatchObject({ redirectUri: 'https://app.example.com/cb', redirectUriGiven: false });
   });
 
+  it('resolves the JARM response modes: jwt is the response type\'s default as a JWT; query.jwt carries no tokens unless encrypted (JARM §2.3)', () => {
+    const mode = (params: Record<string, string>, target = client) => validateAuthorizationRequest({ ...base, ...params }, target, policy, {}).responseMode;
+    expect(mode({ response_mode: 'jwt' })).toBe('query.jwt');
+    expect(mode({ response_mode: 'jwt', response_type: 'code id_token', nonce: 'n' })).toBe('fragment.jwt');
+    expect(mode({ response_mode: 'form_post.jwt' })).toBe('form_post.jwt');
+    expect(outcome({ ...base, response_mode: 'query.jwt', response_type: 'code id_token', nonce: 'n' })).toBe('redirect invalid_request (query.jwt)');
+    expect(mode({ response_mode: 'query.jwt', response_type: 'code id_token', nonce: 'n' }, { ...client, authorizationEncryptedResponseAlg: 'RSA-OAEP-256' })).toBe('query.jwt');
+    expect(outcome({ ...base, response_mode: 'jwt.query' })).toBe('redirect invalid_request (query)');
+  });
+
   it('refuses a repeated parameter before anything else: which redirect URI would be right? (RFC 6749 §3.1)', () => {
     expect(() => authorizationParams({ redirect_uri: ['https://a/cb', 'https://b/cb'] })).toThrow(AuthorizationPageError);
     expect(authorizationParams({ scope: '', state: 's' })).toEqual({ state: 's' });

@@ -4,11 +4,26 @@ import { canonicalResponseType } from '../../../clients/client-metadata';
 import { PKCE_VALUE } from '../code/pkce';
 import { AuthorizationPageError, redirectError } from './authorization-errors';
 import { adminScopeMisuse, checkScopes } from '../../core/scope-policy';
+import type { AssertionJti } from '../../core/extension-points';
 import type { PkcePolicy, RequestObjectParams } from '../../core/security-profile';
 import { parseClaimsParameter, RequestedClaims } from './claims-parameter';
 import { matchRedirectUri } from './redirect-uri';
 
-export type ResponseMode = 'query' | 'fragment' | 'form_post';
+/** How the response travels (OAuth 2.0 Multiple Response Types, Form Post Response Mode), or as a JWT that way (JARM §2.3). */
+export type ResponseMode = 'query' | 'fragment' | 'form_post' | 'query.jwt' | 'fragment.jwt' | 'form_post.jwt';
+const RESPONSE_MODES: ReadonlySet<string> = new Set<ResponseMode>(['query', 'fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'form_post.jwt']);
+
+/**
+ * The response mode asked for, resolved: the response type's default without one, and JARM §2.3.4's
+ * `jwt` as that default's JWT mode (`query.jwt` for code, `fragment.jwt` when tokens come back).
+ * Undefined: a mode this server does not know.
+ */
+export function responseModeOf(requested: string | undefined, implicitParts: boolean): ResponseMode | undefined {
+  const fallback = implicitParts ? 'fragment' : 'query';
+  if (requested === undefined) return fallback;
+  if (requested === 'jwt') return `${fallback}.jwt`;
+  return RESPONSE_MODES.has(requested) ? (requested as ResponseMode) : undefined;
+}
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
 
 /** An authorization request that passed every check: what the rest of the flow works from. */
@@ -43,10 +58,14 @@ export interface ValidatedAuthorizationRequest {
   dpopJkt?: string;
   /** RFC 9126: the key of the pushed request this came from, used up when the code or tokens are issued. */
   pushedRequest?: string;
+  /** RFC 9101 §10.x / OIDC Core §6: the signed request object's `jti`, recorded as used when the code or tokens are issued. */
+  requestObjectJti?: AssertionJti;
 }
 
 /** Where an error about this request goes, once the client and redirect URI are known. */
 export interface ErrorDestination {
+  /** Whose redirect URI it is (a JWT response, JARM, is signed and perhaps encrypted for it). */
+  clientId: string;
   redirectUri: string;
   responseMode: ResponseMode;
   state?: string;
@@ -54,7 +73,7 @@ export interface ErrorDestination {
 
 /** Where errors about a stored request go. */
 export function destinationOf(request: ValidatedAuthorizationRequest): ErrorDestination {
-  return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
+  return { clientId: request.clientId, redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
 }
 
 /** What the authorization endpoint holds a request to: the security profile's decisions over what is enabled. */
@@ -95,9 +114,9 @@ export function validateAuthorizationRequest(
   const responseType = params.response_type === undefined ? undefined : canonicalResponseType(params.response_type);
   const implicitParts = !!responseType && /\b(token|id_token)\b/.test(responseType);
   const requestedMode = params.response_mode;
-  const validMode = requestedMode === 'query' || requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : undefined;
+  const validMode = responseModeOf(requestedMode, implicitParts);
   const responseMode: ResponseMode = validMode ?? (implicitParts ? 'fragment' : 'query');
-  destination.value = { redirectUri, responseMode, state: params.state };
+  destination.value = { clientId: client.clientId, redirectUri, responseMode, state: params.state };
 
   for (const [name, value] of Object.entries(params)) {
     if (value.length > (LONGER_PARAMS[name] ?? MAX_PARAM_LENGTH)) throw redirectError('invalid_request', `parameter ${name} is too long`);
@@ -111,8 +130,12 @@ export function validateAuthorizationRequest(
   if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);
   checkGrantTypesApproved(responseType, client, policy);
   if (requestedMode !== undefined && !validMode) throw redirectError('invalid_request', `response_mode ${requestedMode} is not supported`);
-  // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string.
+  // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string; JARM §2.3.1: nor
+  // in a query.jwt response unless it is encrypted.
   if (responseMode === 'query' && implicitParts) throw redirectError('invalid_request', `response_mode query is not allowed with response_type ${responseType}`);
+  if (responseMode === 'query.jwt' && implicitParts && !client.authorizationEncryptedResponseAlg) {
+    throw redirectError('invalid_request', `response_mode query.jwt is not allowed with response_type ${responseType} unless the client registered authorization_encrypted_response_alg`);
+  }
 
   if (scopes.includes(ADMIN_SCOPE)) throw adminScopeMisuse();
   checkScopes(client, scopes, 'anyone');

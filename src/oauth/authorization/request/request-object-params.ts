@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import { OAuthError } from '../../../common/oauth-error';
 import type { RegisteredClient } from '../../../clients/registered-client';
 import type { RequestObjectParams } from '../../core/security-profile';
-import type { ErrorDestination, ResponseMode } from './authorization-request';
+import { responseModeOf, type ErrorDestination, type ResponseMode } from './authorization-request';
 import { matchRedirectUri } from './redirect-uri';
 
 /** JWT claims of the object itself (RFC 7519 §4.1), never authorization parameters. */
@@ -56,8 +56,7 @@ export function mergeRequestObject(outer: Readonly<Record<string, string>>, clai
 export function trustedDestination(params: Readonly<Record<string, string>>, client: RegisteredClient): ErrorDestination | undefined {
   const redirectUri = params.redirect_uri === undefined ? undefined : matchRedirectUri(client, params.redirect_uri);
   if (!redirectUri) return undefined;
-  const mode = params.response_mode;
   const implicit = /\b(token|id_token)\b/.test(params.response_type ?? '');
-  const responseMode: ResponseMode = mode === 'query' || mode === 'fragment' || mode === 'form_post' ? mode : implicit ? 'fragment' : 'query';
-  return { redirectUri, responseMode, state: params.state };
+  const responseMode: ResponseMode = responseModeOf(params.response_mode, implicit) ?? (implicit ? 'fragment' : 'query');
+  return { clientId: client.clientId, redirectUri, responseMode, state: params.state };
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../../../clients/registered-client';
 import { OAuthError } from '../../../common/oauth-error';
 import { GrantryConfig } from '../../../config/config.schema';
+import type { AssertionJti } from '../../core/extension-points';
+import type { RequestObjectParams } from '../../core/security-profile';
 import { AuthorizationPageError } from './authorization-errors';
 import type { AuthorizationPolicy, ErrorDestination } from './authorization-request';
 import { RequestObjects } from './request-object';
@@ -39,16 +41,23 @@ export class RequestObjectResolver {
    * The parameters that count. Errors go to the redirect URI once one registered for the client
    * is named (outside, then by the object); before that they are an error page (no open redirector).
    */
-  async resolve(params: Readonly<Record<string, string>>, client: RegisteredClient, policy: AuthorizationPolicy, destination: { value?: ErrorDestination }): Promise<Record<string, string>> {
+  async resolve(
+    params: Readonly<Record<string, string>>,
+    client: RegisteredClient,
+    policy: AuthorizationPolicy,
+    destination: { value?: ErrorDestination },
+    /** Which parameters count; a pushed request's are the object's alone (RFC 9126 §3), whatever the profile. */
+    rule: RequestObjectParams = policy.requestObjects.params,
+  ): Promise<{ params: Record<string, string>; jti?: AssertionJti }> {
     destination.value = trustedDestination(params, client);
     try {
       // RFC 9101 §5: one or the other.
       if (params.request !== undefined && params.request_uri !== undefined) throw new OAuthError('invalid_request', 'request and request_uri cannot both be sent', 302);
       const token = params.request ?? (await this.requestUris.fetch(params.request_uri!, client));
-      const claims = await this.objects.claims(token, client, policy);
+      const { claims, jti } = await this.objects.verify(token, client, policy);
       const named = Object.fromEntries(DESTINATION_PARAMS.filter((name) => typeof claims[name] === 'string').map((name) => [name, claims[name] as string]));
       destination.value = trustedDestination({ ...params, ...named }, client) ?? destination.value;
-      return mergeRequestObject(params, claims, policy.requestObjects.params);
+      return { params: mergeRequestObject(params, claims, rule), jti };
     } catch (error) {
       if (error instanceof OAuthError && !destination.value) throw new AuthorizationPageError(error.code, error.description);
       throw error;

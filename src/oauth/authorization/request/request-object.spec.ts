@@ -22,16 +22,16 @@ async function outcome(run: () => Promise<unknown>): Promise<string> {
 describe('unsigned request objects (alg none)', () => {
   it('are taken where the profile allows them, from a client registered without a signing alg or with none', async () => {
     for (const requestObjectSigningAlg of [null, 'none']) {
-      expect(await objects.claims(unsigned({ state: 's' }), registeredClient({ requestObjectSigningAlg }), policy(true))).toEqual({ state: 's' });
+      expect((await objects.verify(unsigned({ state: 's' }), registeredClient({ requestObjectSigningAlg }), policy(true))).claims).toEqual({ state: 's' });
     }
   });
 
   it('are refused by a profile that does not allow them, from a client registered with a signing alg, and with a signature', async () => {
-    expect(await outcome(() => objects.claims(unsigned({}), registeredClient(), policy(false)))).toBe('invalid_request_object: unsigned request objects (alg none) are not allowed by the security profile');
-    expect(await outcome(() => objects.claims(unsigned({}), registeredClient({ requestObjectSigningAlg: 'PS256' }), policy(true)))).toBe(
+    expect(await outcome(() => objects.verify(unsigned({}), registeredClient(), policy(false)))).toBe('invalid_request_object: unsigned request objects (alg none) are not allowed by the security profile');
+    expect(await outcome(() => objects.verify(unsigned({}), registeredClient({ requestObjectSigningAlg: 'PS256' }), policy(true)))).toBe(
       'invalid_request_object: this client registered request_object_signing_alg PS256: unsigned request objects are refused',
     );
-    expect(await outcome(() => objects.claims(`${unsigned({})}c2ln`, registeredClient(), policy(true)))).toBe('invalid_request_object: the request object is invalid or its signature does not verify');
+    expect(await outcome(() => objects.verify(`${unsigned({})}c2ln`, registeredClient(), policy(true)))).toBe('invalid_request_object: the request object is invalid or its signature does not verify');
   });
 });
 

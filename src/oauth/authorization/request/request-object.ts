@@ -5,7 +5,8 @@ import type { RegisteredClient } from '../../../clients/registered-client';
 import { IssuerContext } from '../../../common/issuer-context';
 import { OAuthError, type ReasonCode } from '../../../common/oauth-error';
 import { GrantryConfig } from '../../../config/config.schema';
-import { algAliases } from '../../../keys/jwk-selection';
+import { algAliases, HMAC_ALGS } from '../../../keys/jwk-selection';
+import type { AssertionJti } from '../../core/extension-points';
 import { MAX_ASSERTION_BYTES } from '../../assertions/assertion-checks';
 import { AssertionErrors, AssertionVerifier } from '../../assertions/assertion-verifier';
 import { ClientKeySource } from '../../assertions/client-key-source';
@@ -15,8 +16,16 @@ import { looksLikeJwe } from '../../jwe/jwe-header';
 import { JweRefusal } from '../../jwe/jwe-refusal';
 import type { AuthorizationPolicy } from './authorization-request';
 
-/** Signed algs a request object may use unless the client registered one: the client's public keys only (no HMAC). */
+/** Signed algs a request object may use unless the client registered one. */
 const SIGNED_ALGS = REQUEST_OBJECT_SIGNING_ALGS.filter((alg) => alg !== 'none');
+/** The replay store's namespace of request-object `jti`s, apart from the client's assertion `jti`s. */
+const JTI_NAMESPACE = 'request_object:';
+
+/** A verified request object: its claims, and (signed, with a `jti`) the single use to record when the request is answered. */
+export interface VerifiedRequestObject {
+  claims: JWTPayload;
+  jti?: AssertionJti;
+}
 
 function invalidRequestObject(description: string, reason: ReasonCode, detail?: string): OAuthError {
   return new OAuthError('invalid_request_object', description, 302, { reason, detail: detail ?? description });
@@ -33,11 +42,13 @@ const ERRORS: AssertionErrors = {
  * encryption keys (today's JWE rules: header checked before crypto, no PBES2, no `zip`), then
  * verified as the client's: signed with its registered keys (`jwks`, `jwks_uri`, its truststore
  * certificate — the key source of private_key_jwt) under the alg allow-list tied to the key,
+ * or with its secret (HS*, OIDC Core §10.1: a client with a sealed secret, see `needsSealedSecret`),
  * narrowed to `request_object_signing_alg` when registered and to the security profile's algs;
- * `iss` = client_id, `aud` = this issuer, `exp` required and within
+ * `iss` = client_id, `aud` = this issuer, `exp` (required where the profile says so) within
  * `[oauth.request_object] max_lifetime`, `nbf`/`iat` not in the future. `alg: none` only where the
  * profile allows unsigned objects and the client registered no signing alg (or `none` itself).
- * Hands back the object's claims; which of them count is the resolver's merge.
+ * Hands back the object's claims — which of them count is the resolver's merge — and its `jti`,
+ * single-use: recorded in the replay store in the commit that answers the request (consumed last).
  */
 @Injectable()
 export class RequestObjects {
@@ -50,23 +61,26 @@ export class RequestObjects {
     private readonly config: GrantryConfig,
   ) {}
 
-  async claims(token: string, client: RegisteredClient, policy: AuthorizationPolicy): Promise<JWTPayload> {
+  async verify(token: string, client: RegisteredClient, policy: AuthorizationPolicy): Promise<VerifiedRequestObject> {
     const jws = looksLikeJwe(token) ? await this.decrypt(token) : token;
     if (Buffer.byteLength(jws) > MAX_ASSERTION_BYTES) throw invalidRequestObject(`the request object is larger than ${MAX_ASSERTION_BYTES} bytes`, 'assertion_malformed');
     const parts = jws.split('.');
     if (parts.length !== 3) throw invalidRequestObject('the request object is not a JWT (JWS compact serialization)', 'assertion_malformed');
     const alg = headerAlg(jws);
-    if (alg === 'none') return this.unsigned(jws, parts[2], client, policy);
+    if (alg === 'none') return { claims: this.unsigned(jws, parts[2], client, policy) };
     // OIDC Registration §2: a registered alg is the only one; `none` registered refuses every signed object.
     if (client.requestObjectSigningAlg === 'none') throw ERRORS.unverified(`client ${client.clientId} registered request_object_signing_alg none`, 'assertion_alg_not_allowed');
     const settings = this.config.oauth.request_object;
+    const profile = this.profiles.forClient(client);
+    const registered = client.requestObjectSigningAlg ? algAliases(client.requestObjectSigningAlg) : SIGNED_ALGS;
     const { payload } = await this.verifier.verify(
       jws,
       async (claims) => {
         // RFC 9101 §4 / OIDC Core §6.1: a signed object names its client as iss.
         if (claims.iss !== client.clientId) throw ERRORS.unverified('the request object iss is not the client_id', 'assertion_claims_invalid');
         return {
-          algs: this.profiles.forClient(client).allowedSigningAlgs(client.requestObjectSigningAlg ? algAliases(client.requestObjectSigningAlg) : SIGNED_ALGS),
+          // HMAC keys are the client's secret, which only a client keeping it sealed can be checked with.
+          algs: profile.allowedSigningAlgs(registered.filter((candidate) => client.sealedSecret || !HMAC_ALGS.includes(candidate))),
           keys: (alg, header) => this.keySource.keys(client, alg, header),
           rules: {
             audiences: [this.context.issuer],
@@ -74,6 +88,9 @@ export class RequestObjects {
             maxLifetimeSeconds: settings.max_lifetime,
             maxLifetimeLabel: `[oauth.request_object] max_lifetime = ${settings.max_lifetime} s`,
             requireJti: false,
+            requireExp: profile.requestObjectExpRequired,
+            // Without exp, an object is taken at most max_lifetime after its iat (so its jti need not be kept longer).
+            ...(claims.exp === undefined ? { maxIatAgeSeconds: settings.max_lifetime, maxIatAgeLabel: `[oauth.request_object] max_lifetime = ${settings.max_lifetime} s` } : {}),
           },
           x5cPinned: true,
         };
@@ -84,7 +101,10 @@ export class RequestObjects {
     if (typeof payload.nbf === 'number' && typeof payload.exp === 'number' && payload.exp - payload.nbf > settings.max_lifetime) {
       throw ERRORS.verified(`the request object lifetime exceeds [oauth.request_object] max_lifetime = ${settings.max_lifetime} s`, 'assertion_lifetime_too_long');
     }
-    return payload;
+    if (payload.jti === undefined) return { claims: payload };
+    // Kept while the object could be taken: until exp, or — without one — max_lifetime after iat (or now).
+    const until = typeof payload.exp === 'number' ? payload.exp : (typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000)) + settings.max_lifetime;
+    return { claims: payload, jti: { issuer: JTI_NAMESPACE + client.clientId, jti: payload.jti, expiresAt: until + settings.clock_skew } };
   }
 
   /** OIDC Core §6.1: an unsigned object (`alg: none`, empty signature) proves nothing, so it is taken only where allowed. */

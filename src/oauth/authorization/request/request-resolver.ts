@@ -41,9 +41,11 @@ export class RequestResolver {
     if (isPushedRequestUri(params.request_uri)) return this.resolvePushed(params.request_uri, params.client_id, destination);
     const client = params.client_id && params.client_id.length <= 64 ? await this.clients.findForAuthentication(params.client_id) : undefined;
     // RFC 9101: a `request` object, or a `request_uri` by https reference (request-object-resolver.ts).
-    if (client && this.requestObjects.handles(params)) params = await this.requestObjects.resolve(params, client, this.policies.policyFor(client), destination);
+    const object = client && this.requestObjects.handles(params) ? await this.requestObjects.resolve(params, client, this.policies.policyFor(client), destination) : undefined;
+    if (object) params = object.params;
     const validated = validateAuthorizationRequest(params, client, this.policies.policyFor(client), destination);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client!);
+    if (object?.jti) validated.requestObjectJti = object.jti;
     return { validated, client: client! };
   }
 
@@ -64,10 +66,13 @@ export class RequestResolver {
   /** Parameters pushed (or being pushed) by `client`, validated as /oauth2/authorize validates them. */
   async validatePushed(pushed: Readonly<Record<string, string>>, client: RegisteredClient, destination: { value?: ErrorDestination } = {}): Promise<ValidatedAuthorizationRequest> {
     const policy = this.policies.policyFor(client);
-    // A pushed request may carry a request object (RFC 9126 §3): resolved as at /oauth2/authorize.
-    const params = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination) : pushed;
+    // A pushed request may carry a request object (RFC 9126 §3): verified as at /oauth2/authorize, but
+    // every parameter of the authorization request MUST be in it — only the object's count (RFC 9101 §6.3).
+    const object = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination, 'object') : undefined;
+    const params = object?.params ?? pushed;
     const validated = validateAuthorizationRequest(params, client, policy, destination, true);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
+    if (object?.jti) validated.requestObjectJti = object.jti;
     return validated;
   }
 

@@ -1,6 +1,8 @@
 import { formActionSource, PageRenderer } from '../pages';
-import type { ResponseMode } from '../request/authorization-request';
 import type { Answer } from './answer';
+
+/** The ways a response travels; a JWT response (JARM) travels one of them as its `response` parameter. */
+export type DeliveryMode = 'query' | 'fragment' | 'form_post';
 
 /**
  * An authorization response (or error) for the client's redirect URI in its response mode: the
@@ -8,7 +10,7 @@ import type { Answer } from './answer';
  * Mode). `iss` is always included (RFC 9207), `state` when the request had one. `posted`: the
  * browser's request was a POST (a form of grantry's pages, or a POSTed authorization request).
  */
-export function deliver(pages: PageRenderer, redirectUri: string, mode: ResponseMode, params: Record<string, string | undefined>, posted: boolean): Answer {
+export function deliver(pages: PageRenderer, redirectUri: string, mode: DeliveryMode, params: Record<string, string | undefined>, posted: boolean): Answer {
   const fields = Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
   if (mode === 'form_post') {
     return { status: 200, headers: pages.headers('form-post', { formTargets: [redirectUri] }), body: pages.formPost({ action: redirectUri, fields }) };
