@@ -74,8 +74,9 @@ describe('the fapi2-security profile of a tenant', () => {
     expect(answer.body.error_description).toMatch(/sender-constrained/); // through client authentication
   });
 
-  it('refuses an RS256 assertion, and a client registered for client_secret_basic', async () => {
+  it('refuses an RS256 or HS256 assertion, and a client registered for client_secret_basic', async () => {
     expect((await token({ aud: issuer }, await keyPair('RS256'))).body.error).toBe('invalid_client');
+    expect((await token({ aud: issuer }, { privateKey: new Uint8Array(32).fill(7), alg: 'HS256', kid: key.kid } as unknown as SigningKeyPair)).body.error).toBe('invalid_client');
     await expect(inTenant(server, BANK, () => createClient(server, { grant_types: ['client_credentials'], scope: 'accounts' }))).rejects.toMatchObject({
       code: 'invalid_client_metadata',
       message: 'token_endpoint_auth_method client_secret_basic is not allowed by the fapi2-security security profile',

@@ -177,7 +177,7 @@ export class PkceSettings {
  * The security profiles by name, weakest first (oauth/core/profile-names.ts builds them): a
  * client's may only be stricter than its tenant's.
  */
-export const PROFILE_NAMES = ['baseline', 'fapi2-security'] as const;
+export const PROFILE_NAMES = ['baseline', 'fapi2-security', 'fapi2-message-signing'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export function isProfileName(value: unknown): value is ProfileName {
@@ -186,7 +186,10 @@ export function isProfileName(value: unknown): value is ProfileName {
 
 /** `[oauth.profile]`: the security profile every endpoint of the issuer asks (a tenant may override it). */
 export class ProfileSettings {
-  /** `baseline`: the switches of this file as they are; `fapi2-security`: FAPI 2.0 Security Profile. */
+  /**
+   * `baseline`: the switches of this file as they are; `fapi2-security`: FAPI 2.0 Security Profile;
+   * `fapi2-message-signing`: that, with signed request objects and JWT authorization responses (JARM).
+   */
   @IsIn(PROFILE_NAMES) name: ProfileName = 'baseline';
 }
 

@@ -41,5 +41,9 @@ export function profileNamed(name: ProfileName, pkce: PkceSettings): SecurityPro
       return baselineProfile(pkce);
     case 'fapi2-security':
       return new SecurityProfile({ name, ...FAPI2_SECURITY });
+    case 'fapi2-message-signing':
+      // FAPI 2.0 Message Signing §5.3-5.4: the security profile, signed requests, signed responses.
+      // Signed introspection responses (§5.5, RFC 9701) are served to every client that asks.
+      return new SecurityProfile({ name, ...FAPI2_SECURITY, signedRequestObjectRequired: true, jwtAuthorizationResponses: true });
   }
 }

@@ -147,6 +147,8 @@ describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', (
     expect(atLeastAsStrict('fapi2-security', 'baseline')).toBe(true);
     expect(atLeastAsStrict('baseline', 'baseline')).toBe(true);
     expect(atLeastAsStrict('baseline', 'fapi2-security')).toBe(false);
+    expect(atLeastAsStrict('fapi2-message-signing', 'fapi2-security')).toBe(true);
+    expect(atLeastAsStrict('fapi2-security', 'fapi2-message-signing')).toBe(false);
     expect(['baseline', 'fapi2-security', 'fapi2', 'FAPI2-security', undefined].map(isProfileName)).toEqual([true, true, false, false, false]);
   });
 
@@ -156,6 +158,16 @@ describe('profiles by name: [oauth.profile] name, a tenant\'s override of it', (
     const fapiTenant = new RequestContext('bank.example', 'https://id.example.com/t/bank.example', issuerSettingsOf(buildConfig({ oauth: { profile: { name: 'fapi2-security' } } }, { env: {} })));
     expect(profiles.current.name).toBe('baseline');
     expect(issuers.run(fapiTenant, () => profiles.current.name)).toBe('fapi2-security');
+  });
+
+  it('fapi2-message-signing is fapi2-security with signed request objects and JWT authorization responses', () => {
+    const security = profileNamed('fapi2-security', pkce());
+    const signing = profileNamed('fapi2-message-signing', pkce());
+    expect([security.signedRequestObjectRequired, security.jwtAuthorizationResponses]).toEqual([false, false]);
+    expect([signing.signedRequestObjectRequired, signing.jwtAuthorizationResponses]).toEqual([true, true]);
+    const { name: _a, signedRequestObjectRequired: _b, jwtAuthorizationResponses: _c, ...rest } = signing;
+    const { name: _d, signedRequestObjectRequired: _e, jwtAuthorizationResponses: _f, ...securityRest } = security;
+    expect(rest).toEqual(securityRest);
   });
 
   it('refuses an unknown name in the file', () => {

@@ -52,6 +52,13 @@ export interface SecurityProfileRules {
    */
   readonly refreshTokenRotation?: 'all' | 'public';
   /**
+   * Every authorization request is a signed request object (RFC 9101), whose `nbf` is at most 60
+   * minutes old and `exp` at most 60 minutes after it (FAPI 2.0 Message Signing §5.3.1).
+   */
+  readonly signedRequestObjectRequired?: boolean;
+  /** Authorization responses only as JWTs (JARM): the default response mode is the JWT one, a plain mode is refused. */
+  readonly jwtAuthorizationResponses?: boolean;
+  /**
    * Signed request objects must carry `exp` (RFC 9101 §10.2 recommends it; FAPI 2 Message Signing
    * §5.3.1 requires it). Default false: OIDC Core §6.1 makes `exp` optional. When present it is
    * checked either way (expired refused, `[oauth.request_object] max_lifetime`).
@@ -82,6 +89,8 @@ export class SecurityProfile {
   private readonly futureSkew?: { readonly min: number; readonly max: number };
   private readonly maxCodeLifetime?: number;
   private readonly refreshTokenRotation: 'all' | 'public';
+  readonly signedRequestObjectRequired: boolean;
+  readonly jwtAuthorizationResponses: boolean;
   readonly requestObjectExpRequired: boolean;
   private readonly responseTypes?: ReadonlySet<string>;
   private readonly clientAuthMethods?: ReadonlySet<string>;
@@ -99,6 +108,8 @@ export class SecurityProfile {
     this.futureSkew = rules.futureSkew && Object.freeze({ ...rules.futureSkew });
     this.maxCodeLifetime = rules.maxCodeLifetime;
     this.refreshTokenRotation = rules.refreshTokenRotation ?? 'all';
+    this.signedRequestObjectRequired = rules.signedRequestObjectRequired ?? false;
+    this.jwtAuthorizationResponses = rules.jwtAuthorizationResponses ?? false;
     this.requestObjectExpRequired = rules.requestObjectExpRequired ?? false;
     this.responseTypes = rules.responseTypes && new Set(rules.responseTypes);
     this.clientAuthMethods = rules.clientAuthMethods && new Set(rules.clientAuthMethods);

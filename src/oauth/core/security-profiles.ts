@@ -6,7 +6,11 @@ import type { SecurityProfile } from './security-profile';
 
 const TENANT_PROFILE = Symbol('tenant security profile');
 /** One memo per profile a client may name, built once per issuer like the tenant's. */
-const NAMED_PROFILE: Record<ProfileName, symbol> = { baseline: Symbol('baseline profile'), 'fapi2-security': Symbol('fapi2-security profile') };
+const NAMED_PROFILE: Record<ProfileName, symbol> = {
+  baseline: Symbol('baseline profile'),
+  'fapi2-security': Symbol('fapi2-security profile'),
+  'fapi2-message-signing': Symbol('fapi2-message-signing profile'),
+};
 
 /**
  * Which security profile a request is served under: its issuer's (tenant's), then — once a client

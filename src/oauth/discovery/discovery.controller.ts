@@ -15,6 +15,10 @@ import { CONTENT_ENCRYPTION_ALGS } from '../../keys/encryption-key-material';
 import { REQUEST_OBJECT_SIGNING_ALGS } from '../../clients/client-metadata';
 import { DPOP_SIGNING_ALGS } from '../dpop/dpop-proof';
 
+/** The response modes of RFC 6749 / OAuth 2.0 Form Post, and their JWT forms (JARM §2.3). */
+const PLAIN_RESPONSE_MODES = ['query', 'fragment', 'form_post'];
+const JWT_RESPONSE_MODES = ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt'];
+
 const DOCUMENT = Symbol('discovery document');
 
 /**
@@ -135,6 +139,8 @@ export class DiscoveryController {
             request_object_signing_alg_values_supported: signingAlgs,
           }
         : {}),
+      // RFC 9101 §10.5: every authorization request must be a signed request object (FAPI 2 Message Signing).
+      ...(policy.requestObjects.required ? { require_signed_request_object: true } : {}),
     };
   }
 
@@ -163,8 +169,8 @@ export class DiscoveryController {
       authorization_endpoint: `${this.issuer.issuer}/oauth2/authorize`,
       end_session_endpoint: `${this.issuer.issuer}/oauth2/logout`,
       response_types_supported: responseTypes,
-      // JARM §2.3 / §4: every client may ask for its response as a JWT.
-      response_modes_supported: ['query', 'fragment', 'form_post', 'jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt'],
+      // JARM §2.3 / §4: every client may ask for its response as a JWT; under a profile that answers only in JWTs, nothing else.
+      response_modes_supported: policy.jwtResponses ? JWT_RESPONSE_MODES : [...PLAIN_RESPONSE_MODES, ...JWT_RESPONSE_MODES],
       authorization_signing_alg_values_supported: [this.issuer.settings.token.signing_alg],
       authorization_encryption_alg_values_supported: ENCRYPTION_ALGS,
       authorization_encryption_enc_values_supported: ENCRYPTION_ENCS,

@@ -41,7 +41,8 @@ export class AuthorizationPolicies {
         pkce: profile.pkce,
         // RFC 9126 §5: the profile's rule, or the deployment's ([oauth.par] required).
         parRequired: profile.parRequired || this.config.oauth.par.required,
-        requestObjects: { unsigned: profile.unsignedRequestObjects, params: profile.requestObjectParams },
+        requestObjects: { unsigned: profile.unsignedRequestObjects, params: profile.requestObjectParams, required: profile.signedRequestObjectRequired },
+        jwtResponses: profile.jwtAuthorizationResponses,
         grantTypeApproved: (client, grantType) => this.registrationGrantTypes.approved(client, grantType),
       };
       this.policies.set(profile, policy);

@@ -83,8 +83,10 @@ export interface AuthorizationPolicy {
   pkce: PkcePolicy;
   /** RFC 9126 §5: only pushed authorization requests. */
   parRequired: boolean;
-  /** Request objects (RFC 9101): whether `alg: none` is taken, and which parameters count (see SecurityProfileRules). */
-  requestObjects: { unsigned: boolean; params: RequestObjectParams };
+  /** Request objects (RFC 9101): whether `alg: none` is taken, which parameters count, whether one is required (see SecurityProfileRules). */
+  requestObjects: { unsigned: boolean; params: RequestObjectParams; required?: boolean };
+  /** Authorization responses only as JWTs (JARM): the JWT mode by default, plain modes refused. */
+  jwtResponses?: boolean;
   /** Whether the client may use a grant type its registrant chose (RegistrationGrantTypes). */
   grantTypeApproved(client: RegisteredClient, grantType: string): boolean;
 }
@@ -114,7 +116,8 @@ export function validateAuthorizationRequest(
   const responseType = params.response_type === undefined ? undefined : canonicalResponseType(params.response_type);
   const implicitParts = !!responseType && /\b(token|id_token)\b/.test(responseType);
   const requestedMode = params.response_mode;
-  const validMode = responseModeOf(requestedMode, implicitParts);
+  // JARM §2.3.4: `jwt` is the default mode's JWT form — the default itself where the profile answers only in JWTs.
+  const validMode = responseModeOf(requestedMode ?? (policy.jwtResponses ? 'jwt' : undefined), implicitParts);
   const responseMode: ResponseMode = validMode ?? (implicitParts ? 'fragment' : 'query');
   destination.value = { clientId: client.clientId, redirectUri, responseMode, state: params.state };
 
@@ -130,6 +133,7 @@ export function validateAuthorizationRequest(
   if (!client.responseTypes.has(responseType)) throw redirectError('unauthorized_client', `this client is not registered for response_type ${responseType}`);
   checkGrantTypesApproved(responseType, client, policy);
   if (requestedMode !== undefined && !validMode) throw redirectError('invalid_request', `response_mode ${requestedMode} is not supported`);
+  if (policy.jwtResponses && !responseMode.endsWith('.jwt')) throw redirectError('invalid_request', `response_mode ${responseMode} is not allowed: this server answers authorization requests with JWTs (JARM), response_mode jwt`);
   // OAuth 2.0 Multiple Response Types §5: tokens never travel in a query string; JARM §2.3.1: nor
   // in a query.jwt response unless it is encrypted.
   if (responseMode === 'query' && implicitParts) throw redirectError('invalid_request', `response_mode query is not allowed with response_type ${responseType}`);

@@ -97,6 +97,7 @@ export class RequestObjects {
       },
       ERRORS,
     );
+    if (profile.signedRequestObjectRequired) checkMessageSigningTimes(payload, settings.clock_skew);
     // jose's exp/iat checks are bounded by iat; an object without iat is bounded by nbf too.
     if (typeof payload.nbf === 'number' && typeof payload.exp === 'number' && payload.exp - payload.nbf > settings.max_lifetime) {
       throw ERRORS.verified(`the request object lifetime exceeds [oauth.request_object] max_lifetime = ${settings.max_lifetime} s`, 'assertion_lifetime_too_long');
@@ -140,4 +141,18 @@ function headerAlg(jws: string): unknown {
   } catch {
     throw invalidRequestObject('the request object is not a well-formed JWT', 'assertion_malformed');
   }
+}
+
+/** FAPI 2.0 Message Signing §5.3.1: 60 minutes, for `nbf`'s age and for `exp - nbf`. */
+const MESSAGE_SIGNING_WINDOW = 3600;
+
+/**
+ * FAPI 2.0 Message Signing §5.3.1 items 2-3: the object carries `nbf`, at most 60 minutes in the
+ * past, and `exp`, at most 60 minutes after `nbf` — whatever `[oauth.request_object] max_lifetime` allows.
+ */
+function checkMessageSigningTimes(payload: JWTPayload, skew: number, now = Math.floor(Date.now() / 1000)): void {
+  const { nbf, exp } = payload;
+  if (typeof nbf !== 'number') throw ERRORS.verified('the request object has no nbf claim, which this server\'s security profile requires', 'assertion_claims_invalid');
+  if (now - nbf > MESSAGE_SIGNING_WINDOW + skew) throw ERRORS.verified('the request object nbf is more than 60 minutes in the past', 'assertion_lifetime_too_long');
+  if (typeof exp !== 'number' || exp - nbf > MESSAGE_SIGNING_WINDOW) throw ERRORS.verified('the request object must expire at most 60 minutes after its nbf', 'assertion_lifetime_too_long');
 }

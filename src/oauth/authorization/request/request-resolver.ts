@@ -69,6 +69,8 @@ export class RequestResolver {
     // A pushed request may carry a request object (RFC 9126 §3): verified as at /oauth2/authorize, but
     // every parameter of the authorization request MUST be in it — only the object's count (RFC 9101 §6.3).
     const object = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination, 'object') : undefined;
+    // FAPI 2.0 Message Signing §5.3.1: only signed request objects are pushed.
+    if (policy.requestObjects.required && !object) throw new AuthorizationPageError('invalid_request', 'a signed request object (RFC 9101 request) is required in every pushed authorization request');
     const params = object?.params ?? pushed;
     const validated = validateAuthorizationRequest(params, client, policy, destination, true);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
