@@ -11,9 +11,12 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { AccessTokenGuard, AccessTokenPrincipal, ResourceServerModule } from '../src/resource-server';
+import { parseTenantInput } from '../src/tenants/tenant-input';
+import { TenantsService } from '../src/tenants/tenants.service';
 import { UsersService } from '../src/users/users.service';
 import { LoggedServer, startLogged, stop } from './support/logged-server';
-import { adminToken, basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
+import { adminToken, basic, createClient, startServer, stopServer, TEST_ACTOR, TestServer, tokenRequest } from './support/server';
+import { inTenant } from './support/tenants';
 
 /** RFC 8705 over grantry's own TLS listener and through a trusted proxy's header (issue 28 items 2–3, issue 30 item 4). */
 
@@ -60,6 +63,7 @@ const impostor = selfSigned('impostor', '/O=Example/CN=client-a', '-addext', 'su
 const clientB = selfSigned('client-b', '/CN=client-b');
 
 const thumbprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
+const payloadOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 const cnfOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { cnf?: Record<string, string> }).cnf;
 
 /** A fetch over node:https trusting the test CA, presenting `client`'s certificate (oauth4webapi's customFetch). */
@@ -201,6 +205,25 @@ describe('mTLS on grantry\'s own TLS listener (RFC 8705)', () => {
     const refreshed = await post(clientB, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(cnfOf(((await refreshed.json()) as { access_token: string }).access_token)).toEqual({ 'x5t#S256': thumbprint(clientB.cert) });
+  });
+
+  it('serves a fapi2-security tenant: tls_client_auth as its only kind of credential besides private_key_jwt, certificate-bound tokens (issue 29)', async () => {
+    await server.app.get(TenantsService).create(parseTenantInput({ domain: 'mtls-bank.example', display_name: 'bank', settings: { oauth: { profile: { name: 'fapi2-security' } } } }), TEST_ACTOR);
+    const { client_id } = await inTenant(server, 'mtls-bank.example', () =>
+      createClient(server, { grant_types: ['client_credentials'], scope: 'read', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=client-a,O=Example' }),
+    );
+    const bankClient = { client_id };
+    const issuer = new URL(`${server.url}/t/mtls-bank.example`);
+    const bank = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { [oauth.customFetch]: mtlsFetch() }));
+    expect(bank.token_endpoint_auth_methods_supported).toEqual(['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth']);
+    const request = (certificate: Pair | undefined) =>
+      oauth.clientCredentialsGrantRequest(bank, { ...bankClient, use_mtls_endpoint_aliases: true }, oauth.TlsClientAuth(), form({ scope: 'read' }), { [oauth.customFetch]: mtlsFetch(certificate) });
+    const tokens = await oauth.processClientCredentialsResponse(bank, bankClient, await request(clientA));
+    expect(cnfOf(tokens.access_token)).toEqual({ 'x5t#S256': thumbprint(clientA.cert) });
+    expect(payloadOf(tokens.access_token).iss).toBe(issuer.href);
+    for (const wrong of [impostor, undefined]) {
+      await expect(oauth.processClientCredentialsResponse(bank, bankClient, await request(wrong))).rejects.toMatchObject({ error: 'invalid_client' });
+    }
   });
 
   it('accepts a certificate-bound token at userinfo only over a connection with that certificate (§3)', async () => {
