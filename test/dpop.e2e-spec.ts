@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ClientView } from '../src/clients/clients.service';
 import { accessTokenHash } from '../src/oauth/dpop/dpop-proof';
 import { parseUserInput } from '../src/users/user-input';
 import { UsersService } from '../src/users/users.service';
 import { TestBrowser } from './support/browser';
+import { dpopKey, proof, type DpopKey } from './support/dpop';
 import { basic, createClient, startServer, stopServer, TestServer, tokenRequest } from './support/server';
 
 const REDIRECT = 'https://rp.example/callback';
@@ -14,26 +13,6 @@ const FAST_SCRYPT = { users: { scrypt_log_n: 14, scrypt_p: 1 } };
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const INVALID_PROOF = { error: 'invalid_dpop_proof', error_description: 'the DPoP proof is invalid' };
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-
-/** A DPoP key: oauth4webapi's handle for it, and what the tests need to sign proofs by hand. */
-interface DpopKey {
-  pair: Awaited<ReturnType<typeof oauth.generateKeyPair>>;
-  jwk: Record<string, unknown>;
-  jkt: string;
-}
-
-async function dpopKey(): Promise<DpopKey> {
-  const pair = await oauth.generateKeyPair('ES256');
-  const jwk = (await exportJWK(pair.publicKey)) as Record<string, unknown>;
-  return { pair, jwk, jkt: await calculateJwkThumbprint(jwk as never, 'sha256') };
-}
-
-/** A proof signed by hand (RFC 9449 §4.2); `claims` override or (undefined) remove the defaults. */
-async function proof(key: DpopKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-  const payload: Record<string, unknown> = { jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims };
-  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-  return new SignJWT(payload).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk as never, ...header }).sign(key.pair.privateKey);
-}
 
 /**
  * DPoP (RFC 9449, issue 28 item 1): oauth4webapi binds tokens from client_credentials, the code

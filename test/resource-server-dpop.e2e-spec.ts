@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ClientView } from '../src/clients/clients.service';
 import { accessTokenHash, DPOP_SIGNING_ALGS } from '../src/oauth/dpop/dpop-proof';
 import { AccessTokenGuard, AccessTokenPrincipal, RequiredScopes, ResourceServerModule, type ResourceServerOptions } from '../src/resource-server';
 import type { DpopJtiStore } from '../src/resource-server/dpop-jti-store';
+import { dpopKey, proof, type DpopKey } from './support/dpop';
 import { releaseAfterEach } from './support/resources';
 import { createClient, freePort, startServer, stopServer, TestServer } from './support/server';
 
@@ -42,22 +41,6 @@ async function sampleApi(release: (close: () => Promise<unknown>) => void, optio
   release(() => app.close());
   await app.listen(port, '127.0.0.1');
   return `http://127.0.0.1:${port}`;
-}
-
-interface DpopKey {
-  pair: Awaited<ReturnType<typeof oauth.generateKeyPair>>;
-  jwk: Record<string, unknown>;
-  jkt: string;
-}
-
-async function dpopKey(): Promise<DpopKey> {
-  const pair = await oauth.generateKeyPair('ES256');
-  const jwk = (await exportJWK(pair.publicKey)) as Record<string, unknown>;
-  return { pair, jwk, jkt: await calculateJwkThumbprint(jwk as never, 'sha256') };
-}
-
-function proof(key: DpopKey, claims: Record<string, unknown>): Promise<string> {
-  return new SignJWT({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims }).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk as never }).sign(key.pair.privateKey);
 }
 
 /**

@@ -19,14 +19,7 @@ export abstract class CertificateAuthenticator implements ClientAuthenticator {
   constructor(protected readonly clients: ClientsService) {}
 
   canAuthenticate(request: ClientRequest): boolean {
-    return (
-      request.clientCertificate !== undefined &&
-      request.param('client_id') !== undefined &&
-      request.authorization === undefined &&
-      request.param('client_secret') === undefined &&
-      request.param('client_assertion') === undefined &&
-      request.param('client_assertion_type') === undefined
-    );
+    return request.clientCertificate !== undefined && request.identifiesOnly;
   }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {

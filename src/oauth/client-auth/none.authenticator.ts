@@ -18,13 +18,7 @@ export class NoneAuthenticator implements ClientAuthenticator {
   constructor(private readonly clients: ClientsService) {}
 
   canAuthenticate(request: ClientRequest): boolean {
-    return (
-      request.param('client_id') !== undefined &&
-      request.authorization === undefined &&
-      request.param('client_secret') === undefined &&
-      request.param('client_assertion') === undefined &&
-      request.param('client_assertion_type') === undefined
-    );
+    return request.identifiesOnly;
   }
 
   async authenticate(request: ClientRequest): Promise<AuthenticatedClient> {

@@ -60,6 +60,21 @@ export class ClientRequest {
     return new ClientRequest(Object.freeze(rest), Object.freeze([...this.resources]), undefined, Object.freeze(headers), this.clientCertificate, this.url);
   }
 
+  /**
+   * A `client_id` and no secret or assertion in any form (Basic header, `client_secret`,
+   * `client_assertion`): what public clients send (RFC 6749 §2.1), and mTLS clients, whose
+   * credential is their certificate (RFC 8705 §2).
+   */
+  get identifiesOnly(): boolean {
+    return (
+      this.param('client_id') !== undefined &&
+      this.authorization === undefined &&
+      this.param('client_secret') === undefined &&
+      this.param('client_assertion') === undefined &&
+      this.param('client_assertion_type') === undefined
+    );
+  }
+
   get grantType(): string | undefined {
     return this.params.grant_type;
   }
