@@ -96,7 +96,7 @@ describe('pretty log lines of the built server', () => {
     const requests = lines.filter((line) => line.includes('INFO: [http] request {"method":"POST","route":"/oauth2/token"'));
     expect(requests).toHaveLength(2);
     const fields = (line: string) => JSON.parse(line.slice(line.indexOf(' {') + 1)) as Record<string, unknown>;
-    expect(fields(requests[0])).toEqual({ method: 'POST', route: '/oauth2/token', status: 200, duration_ms: expect.any(Number), client_id: client.client_id, grant_type: 'client_credentials' });
+    expect(fields(requests[0])).toEqual({ method: 'POST', route: '/oauth2/token', status: 200, duration_ms: expect.any(Number), client_address: '127.0.0.1', client_id: client.client_id, grant_type: 'client_credentials' });
     expect(fields(requests[1])).toMatchObject({ route: '/oauth2/token', status: 401 });
     const issued = lines.filter((line) => / INFO: token\.issued \{/.test(line));
     expect(issued).toHaveLength(1);

@@ -56,8 +56,8 @@ describe('per-tenant settings: the registries answer per request context', () =>
 
   it('enables, orders and configures client authenticators per issuer, sharing what a tenant leaves as the file has it', () => {
     const registry = server.app.get(AuthenticatorRegistry);
-    expect(registry.methods).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
-    expect(issuers.run(acme, () => registry.methods)).toEqual(['private_key_jwt', 'client_secret_basic', 'client_secret_jwt', 'none']);
+    expect(registry.methods).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'none']);
+    expect(issuers.run(acme, () => registry.methods)).toEqual(['private_key_jwt', 'client_secret_basic', 'client_secret_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'none']);
     const ours = registry.find('private_key_jwt')!;
     const theirs = issuers.run(acme, () => registry.find('private_key_jwt'))!;
     // A copy configured with the tenant's properties (merged over the file's); the file's instance keeps its own.
@@ -100,7 +100,7 @@ describe('per-tenant settings: the registries answer per request context', () =>
     expect(check.problems('acme.example', { oauth: { token: { access_token_ttl: 900 } }, event_listener: [{ id: 'none', enable: false }] })).toEqual([]);
     expect(check.problems('acme.example', { oauth: { token: { format: 'opaque' } }, event_listener: [{ id: 'kerberos' }], login: { authenticator: [{ id: 'totp' }] } })).toEqual([
       'oauth.token.format: not overridable per tenant (overridable here: access_token_ttl, refresh_token_ttl, refresh_token_absolute_ttl)',
-      'event_listener[0] id = "kerberos" matches no client authenticator (known ids: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, none; a drop-in authenticator names its module in name)',
+      'event_listener[0] id = "kerberos" matches no client authenticator (known ids: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt_authenticator, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none; a drop-in authenticator names its module in name)',
       'login.authenticator[0].id = "totp": matches no login step (known: password; a tenant cannot add a drop-in step)',
     ]);
     // Valid keys and values alone; contradicting the tenant table's RejectBeforeInMinutes = 60 once merged with it.
