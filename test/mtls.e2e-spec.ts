@@ -357,6 +357,27 @@ describe('mTLS behind a TLS-terminating proxy: [server.tls] client_certificate_h
     expect(status).toBe(401);
     expect(body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
   });
+
+  it('takes no certificate from a header sent twice or holding two certificates (a proxy that appends passes the client\'s own on)', async () => {
+    // Node joins a repeated header with ", ": the client's forged copy first, the proxy's after it.
+    const twice = await tokenRequest(trusting, { grant_type: 'client_credentials', client_id: clients.get(trusting)! }, { [HEADER]: `${encodeURIComponent(clientA.cert)}, ${encodeURIComponent(impostor.cert)}` });
+    expect(twice.status).toBe(401);
+    const both = await tokenRequest(trusting, { grant_type: 'client_credentials', client_id: clients.get(trusting)! }, { [HEADER]: encodeURIComponent(clientA.cert + impostor.cert) });
+    expect(both.status).toBe(401);
+  });
+
+  it('without client_ca, takes no forwarded certificate for tls_client_auth: a self-signed one with the registered subject is refused', async () => {
+    const noCa = await startServer({ server: { trusted_proxies: ['127.0.0.1/32', '::1'], tls: { client_certificate_header: 'X-SSL-Client-Cert' } } });
+    try {
+      const victim = await createClient(noCa, { grant_types: ['client_credentials'], scope: 'read', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'client-a.example' });
+      const send = (certificate: Pair) => tokenRequest(noCa, { grant_type: 'client_credentials', client_id: victim.client_id }, { [HEADER]: encodeURIComponent(certificate.cert) });
+      expect((await send(impostor)).status).toBe(401);
+      // Not even the genuine certificate: grantry cannot tell it from the impostor without client_ca.
+      expect((await send(clientA)).status).toBe(401);
+    } finally {
+      await stopServer(noCa);
+    }
+  });
 });
 
 describe('forwarding headers (issue 30 item 4)', () => {

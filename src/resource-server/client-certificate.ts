@@ -19,9 +19,13 @@ export function clientCertificateThumbprint(request: CertificateRequestLike, hea
   const der = socket?.encrypted ? socket.getPeerCertificate?.()?.raw : undefined;
   if (der?.length) return createHash('sha256').update(der).digest('base64url');
   const value = header && request.headers ? (request.headers as Record<string, unknown>)[header] : undefined;
-  if (typeof value !== 'string' || !value) return undefined;
+  // One URL-encoded PEM certificate, or none: a header sent twice (joined with ", ") or holding
+  // several certificates cannot say which one the proxy meant.
+  if (typeof value !== 'string' || !value || value.includes(',')) return undefined;
   try {
-    return createHash('sha256').update(new X509Certificate(decodeURIComponent(value)).raw).digest('base64url');
+    const pem = decodeURIComponent(value);
+    if (pem.split('-----BEGIN CERTIFICATE-----').length !== 2) return undefined;
+    return createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
   } catch {
     return undefined;
   }

@@ -114,17 +114,35 @@ export class ConnectionPolicy {
     }
     const header = this.settings.certificateHeader;
     if (!header || !trusted) return undefined;
-    const value = raw.headers[header];
-    if (typeof value !== 'string' || !value) return undefined;
-    let x509: X509Certificate;
-    try {
-      x509 = new X509Certificate(decodeURIComponent(value));
-    } catch {
-      return undefined; // not a URL-encoded PEM certificate: as if none came
-    }
+    const x509 = forwardedCertificate(raw.headers[header]);
+    if (!x509) return undefined;
+    // The proxy's word is not a chain check: only client_ca makes a forwarded certificate one that
+    // tls_client_auth takes. Without it, a forwarded certificate serves self_signed_tls_client_auth
+    // (its key is compared) and certificate-bound tokens (its thumbprint) only.
     const cas = this.settings.clientCas;
-    const verified = cas?.length ? cas.some((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey)) && withinValidity(x509) : true;
+    const verified = !!cas?.length && cas.some((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey)) && withinValidity(x509);
     return certificateOf(x509.raw, verified, 'proxy', x509);
+  }
+}
+
+/**
+ * One URL-encoded PEM certificate from a proxy's header, or undefined. A header sent twice (Node
+ * joins the copies with ", ", and a proxy that appends instead of replacing passes the client's own
+ * on) or holding several certificates is refused whole: which one the proxy meant cannot be told.
+ */
+export function forwardedCertificate(value: unknown): X509Certificate | undefined {
+  if (typeof value !== 'string' || !value || value.includes(',')) return undefined;
+  let pem: string;
+  try {
+    pem = decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+  if (pem.split('-----BEGIN CERTIFICATE-----').length !== 2) return undefined;
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined; // not a PEM certificate: as if none came
   }
 }
 
