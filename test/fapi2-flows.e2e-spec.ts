@@ -145,6 +145,12 @@ describe('FAPI 2 flows with oauth4webapi', () => {
       const back = await signIn(`${p.issuer}/oauth2/authorize?${new URLSearchParams({ client_id: p.view.client_id, request_uri: pushed.request_uri })}`);
       expect(back.searchParams.get('code')).toBeNull(); // only the signed response
       const params = await oauth.validateJwtAuthResponse(p.as, p.client, back, state, insecure);
+      // RFC 9449 §10.1: the proof at PAR bound the code to its key, the request object notwithstanding.
+      const otherKey = oauth.DPoP(p.client, await oauth.generateKeyPair('ES256'));
+      await expect(withNonce(
+        () => oauth.authorizationCodeGrantRequest(p.as, p.client, p.auth, params, REDIRECT, verifier, { ...insecure, DPoP: otherKey }),
+        (response) => oauth.processAuthorizationCodeResponse(p.as, p.client, response, { expectedNonce: 'n1' }),
+      )).rejects.toMatchObject({ error: 'invalid_dpop_proof' });
       const tokens = await withNonce(
         () => oauth.authorizationCodeGrantRequest(p.as, p.client, p.auth, params, REDIRECT, verifier, { ...insecure, DPoP: p.DPoP }),
         (response) => oauth.processAuthorizationCodeResponse(p.as, p.client, response, { expectedNonce: 'n1' }),

@@ -71,7 +71,7 @@ export class RequestResolver {
     const object = this.requestObjects.handles(pushed) ? await this.requestObjects.resolve(pushed, client, policy, destination, 'object') : undefined;
     // FAPI 2.0 Message Signing §5.3.1: only signed request objects are pushed.
     if (policy.requestObjects.required && !object) throw new AuthorizationPageError('invalid_request', 'a signed request object (RFC 9101 request) is required in every pushed authorization request');
-    const params = object?.params ?? pushed;
+    const params = object ? withPushedBinding(object.params, pushed.dpop_jkt) : pushed;
     const validated = validateAuthorizationRequest(params, client, policy, destination, true);
     if (params.id_token_hint !== undefined) await this.applyHint(validated, params.id_token_hint, client);
     if (object?.jti) validated.requestObjectJti = object.jti;
@@ -90,4 +90,17 @@ export class RequestResolver {
     if (!subjects.length) throw redirectError('invalid_request', 'id_token_hint and the claims parameter name different users');
     validated.subjects = subjects;
   }
+}
+
+/**
+ * RFC 9449 §10.1: the DPoP key a pushed request is bound to — the proof's at PAR, or `dpop_jkt`
+ * pushed beside the object — outlives the RFC 9101 §6.3 rule that only the object's parameters
+ * count: it can only narrow who may redeem the code, never widen it. An object naming another key is refused.
+ */
+function withPushedBinding(params: Record<string, string>, pushedJkt: string | undefined): Record<string, string> {
+  if (pushedJkt === undefined) return params;
+  if (params.dpop_jkt !== undefined && params.dpop_jkt !== pushedJkt) {
+    throw new AuthorizationPageError('invalid_request', 'the request object\'s dpop_jkt names another key than the pushed request is bound to');
+  }
+  return { ...params, dpop_jkt: pushedJkt };
 }
