@@ -2,6 +2,7 @@ import type { ClientView } from '../src/clients/clients.service';
 import { parseTenantInput } from '../src/tenants/tenant-input';
 import { TenantsService } from '../src/tenants/tenants.service';
 import { keyPair, signAssertion, SigningKeyPair } from './support/assertions';
+import { dpopKey, proof } from './support/dpop';
 import { createClient, startServer, stopServer, TEST_ACTOR, TestServer } from './support/server';
 import { inTenant } from './support/tenants';
 
@@ -106,6 +107,13 @@ describe('the fapi2-security profile of a tenant', () => {
     };
     expect((await send(`${server.url}/oauth2/token`)).error).toBe('invalid_client');
     expect((await send(server.url)).error_description).toMatch(/sender-constrained/);
+    // Its profile asks DPoP server nonces even though the issuer's (baseline) does not.
+    const assertion = await signAssertion(key, { iss: strict.client_id, sub: strict.client_id, aud: server.url });
+    const dpop = await proof(await dpopKey(), { htm: 'POST', htu: `${server.url}/oauth2/token` });
+    const answer = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', dpop }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }) });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: string }).error).toBe('use_dpop_nonce');
+    expect(answer.headers.get('dpop-nonce')).toBeTruthy();
     await expect(createClient(server, { grant_types: ['client_credentials'], security_profile: 'fapi2-security' })).rejects.toMatchObject({
       message: 'token_endpoint_auth_method client_secret_basic is not allowed by the fapi2-security security profile',
     });

@@ -1,3 +1,4 @@
+import type { RegisteredClient } from '../../clients/registered-client';
 import { Injectable } from '@nestjs/common';
 import { DpopSettings } from '../../config/config.schema';
 import { IssuerContext } from '../../common/issuer-context';
@@ -59,6 +60,11 @@ export class DpopProofs {
     return this.nonces.required || this.profiles.current.dpopNonceRequired;
   }
 
+  /** The same for a request of `client` (its own profile may be stricter than its issuer's); the issuer's while no client is known. */
+  nonceRequiredFor(client: RegisteredClient | undefined): boolean {
+    return this.nonces.required || this.profiles.forClient(client).dpopNonceRequired;
+  }
+
   /** The nonce to send in `DPoP-Nonce` now. */
   currentNonce(): string {
     return this.nonces.current();
@@ -69,7 +75,7 @@ export class DpopProofs {
    * is the header as Node parsed it: a repeated field arrives joined with ", " (a JWS has no comma)
    * or as an array, and either is refused (§4.3 (1): exactly one DPoP header).
    */
-  async prove(header: string | readonly string[] | undefined, expected: { htm: string; htu: string; accessToken?: string }, place: DpopPlace): Promise<ProvenKey | undefined> {
+  async prove(header: string | readonly string[] | undefined, expected: { htm: string; htu: string; accessToken?: string; client?: RegisteredClient }, place: DpopPlace): Promise<ProvenKey | undefined> {
     if (header === undefined) return undefined;
     const fail = (problem: DpopProblem, why: string, reason: ReasonCode) => this.error(place, problem, why, reason);
     if (typeof header !== 'string' || header.includes(',')) throw fail('invalid_dpop_proof', 'more than one DPoP header', 'dpop_proof_invalid');
@@ -82,7 +88,7 @@ export class DpopProofs {
       throw error;
     }
     // §8: a proof without the server's current nonce is answered use_dpop_nonce with a fresh one.
-    if (this.nonceRequired && (proof.nonce === undefined || !this.nonces.accepts(proof.nonce, now))) {
+    if (this.nonceRequiredFor(expected.client) && (proof.nonce === undefined || !this.nonces.accepts(proof.nonce, now))) {
       throw fail('use_dpop_nonce', proof.nonce === undefined ? 'the DPoP proof has no nonce' : 'the DPoP nonce is stale', 'dpop_nonce_required');
     }
     // Kept until no proof with this iat passes the iat check any more.

@@ -40,7 +40,7 @@ export class ParService {
     const { client } = authenticated;
     const params = authorizationParamsOf(request, client);
     // RFC 9449 §10.1: a DPoP proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
-    const proven = await this.dpop.prove(request.headers.dpop, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/par') }, 'token-endpoint');
+    const proven = await this.dpop.prove(request.headers.dpop, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/par'), client }, 'token-endpoint');
     if (proven) {
       if (params.dpop_jkt !== undefined && params.dpop_jkt !== proven.jkt) throw this.dpop.error('token-endpoint', 'invalid_dpop_proof', 'dpop_jkt names another key than the DPoP proof', 'dpop_key_mismatch');
       params.dpop_jkt = proven.jkt;

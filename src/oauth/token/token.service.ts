@@ -154,7 +154,7 @@ export class TokenService {
       if (client.dpopBoundAccessTokens) throw this.dpop.error('token-endpoint', 'invalid_dpop_proof', 'the client registered dpop_bound_access_tokens and sent no DPoP proof', 'dpop_proof_required');
       return undefined;
     }
-    return this.dpop.prove(header, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/token') }, 'token-endpoint');
+    return this.dpop.prove(header, { htm: 'POST', htu: this.dpop.htu(request.url ?? '/oauth2/token'), client }, 'token-endpoint');
   }
 
   /** OIDC Core §3.1.3.3 and §12.2: a grant the user made through the authorization endpoint with openid gets an ID token, at exchange and refresh. */
