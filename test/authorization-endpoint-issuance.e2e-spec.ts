@@ -61,6 +61,19 @@ describe('the authorization endpoint issues through the one issuance pipeline', 
     expect(claimsOf(answer.id_token)).toMatchObject({ sub: alice, nonce: 'n-1', aud: client.client_id });
   });
 
+  it('never hands a client that registered bound access tokens a bearer one through response_type token', async () => {
+    const bound = await createClient(server, {
+      client_name: 'Bound', grant_types: ['authorization_code', 'implicit'], response_types: ['id_token token'], redirect_uris: [REDIRECT], scope: 'openid email', dpop_bound_access_tokens: true,
+    });
+    const browser = new TestBrowser(server.url);
+    const login = await browser.follow(`${server.url}/oauth2/authorize?${new URLSearchParams({ client_id: bound.client_id, redirect_uri: REDIRECT, scope: 'openid email', state: 'st', nonce: 'n-1', response_type: 'id_token token' })}`);
+    const after = await browser.submit(login, { username: 'alice', password: PASSWORD });
+    const answered = after.location?.startsWith(REDIRECT) ? after : await browser.submit(after, { decision: 'approve' });
+    const answer = fragmentOf(answered.location);
+    expect(answer).toMatchObject({ error: 'invalid_request', state: 'st' });
+    expect(answer.access_token).toBeUndefined();
+  });
+
   it('hybrid: the ID token issued with the code is reported under authorization_code; a code alone issues no token', async () => {
     server.lines.length = 0;
     const verifier = randomBytes(32).toString('base64url');

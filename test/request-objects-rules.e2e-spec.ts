@@ -72,6 +72,8 @@ describe('request objects: exp, HMAC and jti', () => {
       ['issued in the future (iat)', { iat: now() + 600, exp: now() + 900 }, 'assertion iat is in the future'],
       ['without exp, issued longer than max_lifetime ago', { iat: now() - 3700, exp: undefined }, 'assertion was issued too long ago (iat older than [oauth.request_object] max_lifetime = 3600 s)'],
       ['living longer than max_lifetime', { exp: now() + 7200 }, 'assertion lifetime exceeds [oauth.request_object] max_lifetime = 3600 s'],
+      // It would never grow old, and its jti could not be kept as long as it stays usable.
+      ['with neither exp nor iat', { iat: undefined, exp: undefined }, 'a signed request object needs exp or iat'],
     ])('refuses an object %s', async (_, times, description) => {
       const jwt = await signAssertion(key, claimsFor(rp, { ...times, redirect_uri: REDIRECT }));
       expect(await answer(new TestBrowser(server.url), `${authorize(rp, jwt)}&redirect_uri=${encodeURIComponent(REDIRECT)}`)).toMatchObject({ error: 'invalid_request_object', error_description: description });

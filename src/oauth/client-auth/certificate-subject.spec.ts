@@ -36,4 +36,33 @@ describe('certificateMatchesSubject (RFC 8705 §2.1.2)', () => {
     expect(expecting({ tls_client_auth_san_dns: 'client.example.org' })).toBe(false);
     expect(expecting({ tls_client_auth_san_ip: '192.0.2.1' })).toBe(false);
   });
+
+  describe('what looks alike but is not the same subject', () => {
+    const made = (subject: string, ...extra: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'grantry-subject-'));
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '1', '-subj', subject, ...extra], { stdio: 'ignore' });
+        return new X509Certificate(readFileSync(join(dir, 'c')));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const matches = (cert: X509Certificate, dn: string) => certificateMatchesSubject(cert, { ...TLS_CLIENT_AUTH_DEFAULTS, tls_client_auth_subject_dn: dn });
+
+    it('a multi-valued RDN matches as a set, and a CN that merely contains "+O=" does not', () => {
+      const multi = made('/O=Example/CN=a+O=b', '-multivalue-rdn');
+      expect(matches(multi, 'CN=a+O=b,O=Example')).toBe(true);
+      expect(matches(multi, 'O=b+CN=a,O=Example')).toBe(true);
+      const single = made('/O=Example/CN=a\\+O=b');
+      expect(matches(single, 'CN=a+O=b,O=Example')).toBe(false);
+      expect(matches(single, 'CN=a\\+O=b,O=Example')).toBe(true);
+    });
+
+    it('folds case in ASCII only: the Kelvin sign is not a K', () => {
+      const kacme = made('/O=Example/CN=kacme', '-utf8');
+      expect(matches(kacme, 'CN=KACME,O=Example')).toBe(true);
+      expect(matches(kacme, 'CN=\u212Aacme,O=Example')).toBe(false);
+    });
+  });
 });
+

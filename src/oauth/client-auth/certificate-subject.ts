@@ -4,17 +4,18 @@ import type { TlsClientAuthMetadata } from '../../clients/tls-client-auth-metada
 
 /**
  * RFC 8705 §2.1.2: whether the certificate carries the subject a `tls_client_auth` client
- * registered — its subject DN (RFC 4514 string, compared RDN by RDN, attribute types and values
- * case-insensitively, as distinguishedNameMatch does for the usual directory strings) or one SAN
- * entry of the registered kind (dNSName and rfc822Name case-insensitively, iPAddress by address,
- * uniformResourceIdentifier exactly).
+ * registered — its subject DN (RFC 4514 string, compared RDN by RDN, a multi-valued RDN's
+ * attributes as a set, attribute types and values case-insensitively in ASCII only, as
+ * distinguishedNameMatch does for the usual directory strings: no Unicode folding makes the Kelvin
+ * sign a K) or one SAN entry of the registered kind (dNSName and rfc822Name case-insensitively in
+ * ASCII, iPAddress by address, uniformResourceIdentifier exactly).
  */
 export function certificateMatchesSubject(certificate: X509Certificate, expected: TlsClientAuthMetadata): boolean {
   if (expected.tls_client_auth_subject_dn !== null) return sameDn(certificate.subject, expected.tls_client_auth_subject_dn);
   const sans = subjectAltNames(certificate.subjectAltName);
-  if (expected.tls_client_auth_san_dns !== null) return sans.some(([kind, value]) => kind === 'DNS' && value.toLowerCase() === expected.tls_client_auth_san_dns!.toLowerCase());
+  if (expected.tls_client_auth_san_dns !== null) return sans.some(([kind, value]) => kind === 'DNS' && asciiLower(value) === asciiLower(expected.tls_client_auth_san_dns!));
   if (expected.tls_client_auth_san_uri !== null) return sans.some(([kind, value]) => kind === 'URI' && value === expected.tls_client_auth_san_uri);
-  if (expected.tls_client_auth_san_email !== null) return sans.some(([kind, value]) => kind === 'email' && value.toLowerCase() === expected.tls_client_auth_san_email!.toLowerCase());
+  if (expected.tls_client_auth_san_email !== null) return sans.some(([kind, value]) => kind === 'email' && asciiLower(value) === asciiLower(expected.tls_client_auth_san_email!));
   if (expected.tls_client_auth_san_ip !== null) {
     const want = canonicalIp(expected.tls_client_auth_san_ip);
     return want !== undefined && sans.some(([kind, value]) => kind === 'IP Address' && canonicalIp(value) === want);
@@ -29,12 +30,23 @@ function sameDn(subject: string, registered: string): boolean {
   return actual.length === wanted.length && actual.every((rdn, i) => rdn === wanted[i]);
 }
 
+/** An RDN as a sorted set of its attributes: `CN=a+O=b` (RFC 4514) and Node's `CN=a + O=b` alike; an escaped `\+` stays in its value. */
 function normaliseRdn(rdn: string): string {
-  const equals = rdn.indexOf('=');
-  if (equals < 0) return rdn.trim().toLowerCase();
-  const type = rdn.slice(0, equals).trim().toUpperCase();
-  const value = unescapeDnValue(rdn.slice(equals + 1).trim()).replace(/\s+/g, ' ').toLowerCase();
-  return `${ALIASES[type] ?? type}=${value}`;
+  return splitUnescaped(rdn, '+').map(normaliseAttribute).sort().join('+');
+}
+
+function normaliseAttribute(attribute: string): string {
+  const equals = attribute.indexOf('=');
+  if (equals < 0) return asciiLower(attribute.trim());
+  const type = attribute.slice(0, equals).trim().toUpperCase();
+  const value = asciiLower(unescapeDnValue(attribute.slice(equals + 1).trim()).replace(/\s+/g, ' '));
+  // A separator inside a value is kept escaped, so a value holding `+` or `,` never reads as two attributes.
+  return `${ALIASES[type] ?? type}=${value.replace(/[\\+,]/g, (c) => `\\${c}`)}`;
+}
+
+/** Lower-case A-Z only: Unicode case folding would make different characters equal (the Kelvin sign and K). */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 const ALIASES: Record<string, string> = { '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', EMAILADDRESS: 'EMAILADDRESS' };

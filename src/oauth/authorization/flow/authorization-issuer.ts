@@ -49,7 +49,13 @@ export class AuthorizationIssuer {
     const claims = userClaimsFor(user, validated.scopes);
     const granted = await this.policy.apply(client, grantType, [], { principal, scopes: validated.scopes, claims, subjectIsUser: true });
     // No token request, so no proof of possession to bind to: RFC 9449 and RFC 8705 bind at the token endpoint only.
-    if (parts.has('token')) this.policy.requireBinding(client, UNCONSTRAINED);
+    if (parts.has('token')) {
+      this.policy.requireBinding(client, UNCONSTRAINED);
+      // A client that registered bound tokens is never handed a bearer one (as at the token endpoint).
+      if (client.dpopBoundAccessTokens || client.tlsClientAuth.tls_client_certificate_bound_access_tokens) {
+        throw OAuthError.invalidRequest('this client registered sender-constrained access tokens, which response_type token cannot bind: use the code flow', { reason: 'sender_constraint_required' });
+      }
+    }
     const record = this.issuance.recordGrant({
       client,
       grantType,

@@ -97,6 +97,8 @@ export class RequestObjects {
       },
       ERRORS,
     );
+    // Without exp or iat an object would never grow old, and its jti could not be kept as long as it is usable.
+    if (payload.exp === undefined && payload.iat === undefined) throw ERRORS.verified('a signed request object needs exp or iat', 'assertion_claims_invalid');
     if (profile.signedRequestObjectRequired) checkMessageSigningTimes(payload, settings.clock_skew);
     // jose's exp/iat checks are bounded by iat; an object without iat is bounded by nbf too.
     if (typeof payload.nbf === 'number' && typeof payload.exp === 'number' && payload.exp - payload.nbf > settings.max_lifetime) {
