@@ -45,12 +45,16 @@ module.exports = class TokenExchangeGrant {
   async handle({ client, params, request }) {
     const subject = await this.tokens.lookup(params.subject_token);
     if (!subject) throw this.OAuthError.invalidGrant('subject_token is not an active access token of this server');
+    // A sender-constrained token (DPoP cnf.jkt, mTLS cnf.x5t#S256) is only usable with its proof, which
+    // this request does not carry: trading it for an unbound token would strip the binding.
+    if (subject.senderConstraint.kind !== 'none') throw this.OAuthError.invalidGrant('subject_token is sender-constrained and cannot be exchanged');
     // The subject token must have been meant for the caller: a token for some other service is not its to trade.
     if (!subject.audience.some((aud) => aud === client.clientId || this.acceptedSubjectAudiences.includes(aud))) {
       throw this.OAuthError.invalidGrant('subject_token was not issued for this client');
     }
     const actor = params.actor_token === undefined ? undefined : await this.tokens.lookup(params.actor_token);
     if (params.actor_token !== undefined && !actor) throw this.OAuthError.invalidGrant('actor_token is not an active access token of this server');
+    if (actor && actor.senderConstraint.kind !== 'none') throw this.OAuthError.invalidGrant('actor_token is sender-constrained and cannot be used here');
 
     // §2.1: audience names where the new token will be used; only configured ones are allowed.
     const audience = params.audience;

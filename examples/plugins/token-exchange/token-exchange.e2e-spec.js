@@ -45,6 +45,19 @@ describe('RFC 8693 token exchange plugin', () => {
     expect(claimsOf(body.access_token).exp).toBeLessThanOrEqual(claimsOf(subject).exp);
   });
 
+  it('refuses a DPoP-bound subject token: it is usable only with its proof, which an exchange does not carry', async () => {
+    const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const proof = await new SignJWT({ htm: 'POST', htu: `${server.url}/oauth2/token`, jti: `${Math.random()}`, iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const bound = (await server.token({ grant_type: 'client_credentials', scope: 'orders:read' }, frontend, { dpop: proof })).body;
+    expect(bound.token_type).toBe('DPoP');
+    const { status, body } = await server.token({ grant_type: TOKEN_EXCHANGE, subject_token: bound.access_token, subject_token_type: ACCESS_TOKEN }, backend);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: 'invalid_grant', error_description: 'subject_token is sender-constrained and cannot be exchanged' });
+  });
+
   it('refuses a subject token that was not issued for the caller', async () => {
     const stranger = await server.createClient({ grant_types: ['client_credentials'], scope: 'orders:read' });
     const foreign = (await server.token({ grant_type: 'client_credentials' }, stranger)).body.access_token; // aud: the stranger itself
