@@ -22,6 +22,7 @@ import { REQUEST_FACTS } from './observability/request-facts';
 import { RequestObserver } from './observability/request-observer';
 import { StartupSummary } from './observability/startup-summary';
 import { RegistrationBodyHook } from './oauth/registration/registration-body.hook';
+import { IntrospectionRoute } from './oauth/introspection/introspection.route';
 import { TokenRoute } from './oauth/token/token.route';
 
 export interface CreateAppOptions {
@@ -72,7 +73,8 @@ export async function createApp(config: GrantryConfig, options: CreateAppOptions
     // Route-scoped hooks attach as Nest registers the routes, in app.init().
     app.get(RegistrationBodyHook).install(fastify);
     app.get(TokenRoute).install(fastify, errors);
-    // CORS preflight of every route, the token route included (a Nest-level CORS would miss it).
+    app.get(IntrospectionRoute).install(fastify, errors);
+    // CORS preflight of every route, the raw ones included (a Nest-level CORS would miss them).
     installCorsPreflight(fastify);
     await app.init();
   } catch (error) {

@@ -69,7 +69,7 @@ import { SelfSignedTlsClientAuthAuthenticator } from './client-auth/self-signed-
 import { TlsClientAuthAuthenticator } from './client-auth/tls-client-auth.authenticator';
 import { PrivateKeyJwtAuthenticator } from './client-auth/private-key-jwt.authenticator';
 import { DiscoveryController } from './discovery/discovery.controller';
-import { IntrospectionController } from './introspection/introspection.controller';
+import { IntrospectionRoute } from './introspection/introspection.route';
 import { IntrospectionService } from './introspection/introspection.service';
 import { IntrospectionJwt } from './introspection/introspection-jwt';
 import { RevocationController } from './revocation/revocation.controller';
@@ -152,7 +152,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
 
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([OpaqueAccessToken, UsedJti, RefreshTokenEntity, RevokedAccessToken, ...BROWSER_ENTITIES]), GrantRecordsModule, ClientsModule, KeysModule, SecurityModule, OutboundModule, IdentityProvidersModule, UsersModule, AuditModule],
-  controllers: [IntrospectionController, RevocationController, ParController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
+  controllers: [RevocationController, ParController, DiscoveryController, AuthorizeController, InteractionController, UserinfoController, LogoutController],
   providers: [
     ...BUILT_IN_AUTHENTICATORS,
     ...JWE_PROVIDERS,
@@ -177,6 +177,7 @@ const BROWSER_ENTITIES = [AuthorizationCodeEntity, SessionEntity, InteractionEnt
     TokenIssuance,
     TokenService,
     TokenRoute,
+    IntrospectionRoute,
     AccessTokenIssuer,
     AccessTokenLookup,
     RefreshTokenStore,

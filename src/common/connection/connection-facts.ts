@@ -70,6 +70,13 @@ export class ConnectionPolicy {
 
   factsOf(request: FastifyRequest): ConnectionFacts {
     const raw = request.raw as WithFacts;
+    // Without trusted proxies or a certificate header no request header counts: on a plain
+    // connection the facts are the connection's (its peer), computed once for all its keep-alive
+    // requests. A TLS connection's are not kept: a renegotiation may present another certificate.
+    const socket = raw.socket as unknown as WithFacts & { encrypted?: boolean };
+    if (!this.settings.proxies.any && !this.settings.certificateHeader && socket && !socket.encrypted) {
+      return (socket[FACTS] ??= this.compute(raw));
+    }
     return (raw[FACTS] ??= this.compute(raw));
   }
 
