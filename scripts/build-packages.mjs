@@ -5,21 +5,25 @@
  * server runs (one copy of the token checks in the repository), each by its packages/<name>/tsconfig.json
  * into packages/<name>/dist, and then pruned to what their entry point reaches: the modules its
  * code requires (resource-server) and the declarations its types name — so a package carries
- * neither the server's other code nor its dependencies. `@grantry/plugin-testing` has no build.
- * Exit status 0 when every package built, 1 otherwise (with the reason).
+ * neither the server's other code nor its dependencies. A package that reaches a module outside its
+ * `allowed` list fails the build: the guard reaches only jose and Nest, and the SDK's declarations
+ * only their own files and Node's built-in modules (`node:*`, whose types every Node program has),
+ * so a plugin compiles against the SDK alone, without skipLibCheck. `@grantry/plugin-testing` has
+ * no build. Exit status 0 when every package built, 1 otherwise (with the reason).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-/** What each package ships: the entry whose code (`js`) and declarations (`dts`) are kept. */
+/** What each package ships: the entry whose code (`js`) and declarations are kept, and the packages they may reach (`allowed`). */
 const PACKAGES = {
   'resource-server': { entry: 'dist/resource-server/index', js: true, allowed: ['@nestjs/common', '@nestjs/core', 'jose'] },
-  'plugin-sdk': { entry: 'dist/plugin-sdk/index', js: false },
+  'plugin-sdk': { entry: 'dist/plugin-sdk/index', js: false, allowed: [] },
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(PACKAGES);
@@ -32,13 +36,14 @@ for (const name of wanted) {
   const keep = new Set();
   const external = new Set();
   if (spec.js) reach(resolve(dir, `${spec.entry}.js`), /require\("([^"]+)"\)/g, '.js', keep, external);
-  reach(resolve(dir, `${spec.entry}.d.ts`), /(?:from |import\()["']([^"']+)["']/g, '.d.ts', keep, external);
+  // Declarations name modules by `from`, `import(...)` and `/// <reference types="...">` (a types package).
+  reach(resolve(dir, `${spec.entry}.d.ts`), /(?:from |import\(|<reference types=)["']([^"']+)["']/g, '.d.ts', keep, external);
   let removed = 0;
   for (const file of filesUnder(join(dir, 'dist'))) {
     if (!keep.has(file)) (rmSync(file), removed++);
   }
   removeEmptyDirectories(join(dir, 'dist'));
-  const foreign = spec.allowed ? [...external].filter((module) => !module.startsWith('node:') && !spec.allowed.includes(module)) : [];
+  const foreign = [...external].filter((module) => !module.startsWith('node:') && !spec.allowed.includes(module));
   if (foreign.length) {
     process.stderr.write(`build-packages: ${name} reaches ${foreign.join(', ')}, which it does not depend on\n`);
     process.exit(1);
@@ -53,7 +58,9 @@ function reach(file, pattern, extension, keep, external) {
   keep.add(file);
   for (const [, target] of readFileSync(file, 'utf8').matchAll(pattern)) {
     if (!target.startsWith('.')) {
-      external.add(target.startsWith('@') ? target.split('/').slice(0, 2).join('/') : target.split('/')[0]);
+      // Node's modules count as `node:*` however named: `/// <reference types="node" />` and a bare `crypto` too.
+      const module = target.startsWith('@') ? target.split('/').slice(0, 2).join('/') : target.split('/')[0];
+      external.add(module === 'node' || builtinModules.includes(module) ? `node:${module}` : module);
       continue;
     }
     const base = resolve(dirname(file), target);

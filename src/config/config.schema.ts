@@ -4,6 +4,7 @@ import {
   Equals, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsLogLevel } from './log-level';
+import { PROFILE_NAMES, type ProfileName } from './security-profile-names';
 import { TomlBool, TomlInt } from './toml-values';
 
 /**
@@ -173,16 +174,9 @@ export class PkceSettings {
   @TomlBool() allow_plain = false;
 }
 
-/**
- * The security profiles by name, weakest first (oauth/core/profile-names.ts builds them): a
- * client's may only be stricter than its tenant's.
- */
-export const PROFILE_NAMES = ['baseline', 'fapi2-security', 'fapi2-message-signing'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-
-export function isProfileName(value: unknown): value is ProfileName {
-  return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
-}
+// The security profiles' names live in a file of their own, with no imports: a client's type
+// (`securityProfile`) is part of the plugin SDK, whose declarations name no library.
+export { isProfileName, PROFILE_NAMES, type ProfileName } from './security-profile-names';
 
 /** `[oauth.profile]`: the security profile every endpoint of the issuer asks (a tenant may override it). */
 export class ProfileSettings {

@@ -12,18 +12,22 @@
  * client's registration, no `admin`, audiences the client may address) and consumes what the
  * plugin returns in `consume` — last, atomically — so a plugin never records a `jti` itself.
  */
-import type { LoggerService } from '@nestjs/common';
-import type { PluginServices } from '../plugins/plugin-services';
+import type { PluginLogger } from '../plugins/plugin-logger.types';
+import type { PluginServices } from '../plugins/plugin-services.types';
 
+// Every type here comes from a types-only file that imports no library (Node's own types aside),
+// so @grantry/plugin-sdk, built from this file, is all a plugin needs to compile (no skipLibCheck);
+// scripts/build-packages.mjs fails when its declarations reach anything else.
 export { OAuthError } from '../common/oauth-error';
-export type { RegisteredClient } from '../clients/registered-client';
-export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/core/extension-points';
+export type { RegisteredClient } from '../clients/registered-client.types';
+export type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult, Principal } from '../oauth/core/extension-point.types';
 export type { ClientRequest, TokenRequest } from '../oauth/core/client-request';
-export type { AccessTokenInfo } from '../oauth/tokens/access-token.lookup';
+export type { AccessTokenInfo } from '../oauth/tokens/access-token-info';
 export type { SenderConstraint } from '../oauth/core/sender-constraint';
-export type { PluginServices } from '../plugins/plugin-services';
-export type { PluginClient, PluginUser } from '../plugins/plugin-views';
-export type { PluginTenant } from '../plugins/plugin-tenant';
+export type { PluginLogger } from '../plugins/plugin-logger.types';
+export type { PluginServices } from '../plugins/plugin-services.types';
+export type { PluginClient, PluginUser } from '../plugins/plugin-views.types';
+export type { PluginTenant } from '../plugins/plugin-tenant.types';
 
 /**
  * What a grant plugin's `handle` receives: copies, never the core's objects — the client frozen
@@ -32,7 +36,7 @@ export type { PluginTenant } from '../plugins/plugin-tenant';
  * `[plugins] timeout`.
  */
 export interface PluginGrantContext {
-  readonly client: import('../plugins/plugin-views').PluginClient;
+  readonly client: import('../plugins/plugin-views.types').PluginClient;
   readonly request: import('../oauth/core/client-request').ClientRequest;
   readonly params: Readonly<Record<string, string>>;
   /** The file's `properties` of the grant's table (the same for every tenant: see `tenant.properties`). */
@@ -42,7 +46,7 @@ export interface PluginGrantContext {
    * otherwise): its domain, issuer, and this plugin's properties as that tenant sees them. The
    * client, and whatever `services` look up during the call, are that tenant's.
    */
-  readonly tenant: import('../plugins/plugin-tenant').PluginTenant;
+  readonly tenant: import('../plugins/plugin-tenant.types').PluginTenant;
   readonly signal: AbortSignal;
 }
 
@@ -50,7 +54,7 @@ export interface PluginGrantContext {
 export interface PluginAuthenticateOptions {
   readonly signal: AbortSignal;
   /** The tenant the token request is for; `services.clients.find` looks in it. */
-  readonly tenant: import('../plugins/plugin-tenant').PluginTenant;
+  readonly tenant: import('../plugins/plugin-tenant.types').PluginTenant;
 }
 
 /**
@@ -60,7 +64,7 @@ export interface PluginAuthenticateOptions {
 export interface PluginContext {
   /** The `properties` table of the plugin's TOML entry (the file's; a tenant's overrides are in `tenant.properties` of each call). */
   readonly properties: Readonly<Record<string, unknown>>;
-  readonly logger: LoggerService;
+  readonly logger: PluginLogger;
   readonly services: PluginServices;
 }
 

@@ -1,11 +1,11 @@
 import type { RegisteredClient } from '../clients/registered-client';
 import { OAuthError } from '../common/oauth-error';
-import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/core/extension-points';
+import type { AssertionJti, AuthenticatedClient, ClientAuthenticator, GrantContext, GrantHandler, GrantResult } from '../oauth/core/extension-point.types';
 import type { ExtensionLoginStep, LoginStepPage } from '../oauth/extensions';
 import type { LoginStepContext, LoginStepOutcome } from '../oauth/authorization/interaction/login-step';
 import type { ClientRequest } from '../oauth/core/client-request';
 import { PluginFailure, PluginLoadError } from './plugin-errors';
-import type { PluginTenant } from './plugin-tenant';
+import type { PluginTenant } from './plugin-tenant.types';
 import { grantPluginRequest, pluginClientView } from './plugin-views';
 
 type Instance = Record<string, unknown> & { [method: string]: unknown };

@@ -7,8 +7,10 @@ import type { ClientRequest } from '../oauth/core/client-request';
 import { isModuleSpecifier, loadPluginClass } from './module-loader';
 import { containedValidator, PluginClientAuthenticator, PluginGrantHandler, PluginLoginStep } from './plugin-adapters';
 import { PluginLoadError } from './plugin-errors';
-import type { PluginServices } from './plugin-services';
-import type { PluginEntry, PluginTenant } from './plugin-tenant';
+import type { PluginLogger } from './plugin-logger.types';
+import type { PluginServices } from './plugin-services.types';
+import type { PluginEntry } from './plugin-tenant';
+import type { PluginTenant } from './plugin-tenant.types';
 
 /** Order of a plugin whose TOML gives none: after the built-ins of the same kind. */
 export const DEFAULT_PLUGIN_ORDER = 5000;
@@ -32,7 +34,7 @@ export async function loadPlugins(
   const timeoutMs = config.plugins.timeout * 1000;
   const instantiate = async (spec: string, properties: Readonly<Record<string, unknown>>, name: string) => {
     const { Plugin, file } = await loadPluginClass(spec, config.configDir);
-    const logger = new Logger(`plugin:${name}`);
+    const logger: PluginLogger = new Logger(`plugin:${name}`); // typed so Nest's Logger keeps fitting the SDK's PluginLogger
     try {
       return { instance: new Plugin(Object.freeze({ properties, logger, services })), file };
     } catch (error) {

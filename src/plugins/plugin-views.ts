@@ -1,9 +1,9 @@
 import type { RegisteredClient } from '../clients/registered-client';
 import type { ClientRequest } from '../oauth/core/client-request';
 import type { UserEntity } from '../users/user.entity';
+import type { PluginClient, PluginUser } from './plugin-views.types';
 
-/** A client as a plugin sees it: a frozen copy without secret material. */
-export type PluginClient = Readonly<Omit<RegisteredClient, 'secretDigest' | 'sealedSecret'>>;
+export type { PluginClient, PluginUser };
 
 /** A Set whose mutators throw: plugins read `client.scopes.has(...)` as the built-ins do, and change nothing. */
 function readOnlySet<T>(values: Iterable<T>): ReadonlySet<T> {
@@ -43,9 +43,6 @@ export function pluginClientView(client: RegisteredClient): PluginClient {
     corsOrigins: readOnlySet(corsOrigins),
   });
 }
-
-/** A user as a plugin sees it: a frozen copy without the password hash or lock-out counters. */
-export type PluginUser = Readonly<{ id: string; username: string; claims: Readonly<Record<string, unknown>>; enabled: boolean }>;
 
 export function pluginUserView(user: UserEntity): PluginUser {
   return deepFreeze({ id: user.id, username: user.username, claims: structuredClone(user.claims), enabled: user.enabled });

@@ -1,6 +1,6 @@
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { logValue } from '../../common/log-text';
 import { CLIENT_AUTHENTICATION_FAILED, OAuthError } from '../../common/oauth-error';
 import { AuthenticatedClient, ClientAuthenticator } from '../core/extension-points';

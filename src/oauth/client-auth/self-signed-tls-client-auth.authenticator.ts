@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { JWK } from 'jose';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { ClientKeySource } from '../assertions/client-key-source';
 import { ClientAuth } from '../core/extension-points';
 import { ORDERS } from '../orders';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
 import type { RegisteredClient } from '../../clients/registered-client';
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { ClientAuth } from '../core/extension-points';
 import { ORDERS } from '../orders';
 import { CertificateAuthenticator } from './certificate.authenticator';

@@ -1,4 +1,4 @@
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { OAuthError } from '../../common/oauth-error';
 
 /** RFC 8707 §2: `resource` is the one token-request parameter that may repeat. */

@@ -1,5 +1,5 @@
 import type { RegisteredClient } from '../../clients/registered-client';
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { OAuthError } from '../../common/oauth-error';
 import { UNCONSTRAINED, type SenderConstraint } from '../core/sender-constraint';
 

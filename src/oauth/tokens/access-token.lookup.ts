@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { ClientCertificate } from '../../common/connection/connection-facts';
+import type { ClientCertificate } from '../../common/connection/client-certificate';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -9,33 +9,16 @@ import { OAuthError, type OAuthErrorOptions } from '../../common/oauth-error';
 import { nowSeconds } from '../../database/columns';
 import { KeyedRead } from '../../database/keyed-read';
 import { KeyRing } from '../../keys/key-ring';
-import { senderConstraintOf, type SenderConstraint } from '../core/sender-constraint';
+import { senderConstraintOf } from '../core/sender-constraint';
 import { presentationRefusal } from '../dpop/dpop-presentation';
 import { GrantRecords } from '../grant-records/grant-records';
 import { AccessTokenKey, isJwt, verifyJwtAccessToken } from './access-token-verification';
 import { OpaqueAccessToken } from './opaque-token.entity';
 import { RevokedAccessToken } from './revoked-access-token.entity';
 import { hashToken } from './token-hash';
+import type { AccessTokenInfo } from './access-token-info';
 
-/** What an access token of this server says, once verified. */
-export interface AccessTokenInfo {
-  clientId: string;
-  subject: string;
-  scopes: string[];
-  audience: string[];
-  expiresAt: number;
-  issuedAt: number;
-  claims: Record<string, unknown>;
-  /** The grant record it was issued under (revoking the grant ends it). */
-  grantId?: string;
-  format: 'jwt' | 'opaque';
-  /** A JWT's `jti` (the deny-list key of a token without a grant). */
-  jti?: string;
-  /** An opaque token's storage key. */
-  tokenHash?: string;
-  /** What the token is bound to (`cnf`); `none` for a bearer token. */
-  senderConstraint: SenderConstraint;
-}
+export type { AccessTokenInfo };
 
 /**
  * Verifies grantry's own access tokens, JWT or opaque (admin API, plugins, later introspection
