@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run acceptance:packages` — the packages as a user gets them (issue 30). Opt-in, not part of
- * `npm test` or CI: it installs from the npm registry into fresh folders outside the repository and
- * takes minutes (better-sqlite3 compiles for the server's folder).
+ * `npm run acceptance:packages` — the packages as a user gets them (issue 30). CI runs it once,
+ * after the SQLite leg (.ci/run); it installs from the npm registry into fresh folders outside
+ * the repository and takes minutes (better-sqlite3 compiles for the server's folder).
  *
  * 1. Builds, then `npm pack`s grantry, @grantry/resource-server, @grantry/plugin-sdk and
  *    @grantry/plugin-testing into a temporary folder.
@@ -14,8 +14,10 @@
  *    nor a second @nestjs/core in its tree.
  * 4. A plugin's folder: @grantry/plugin-sdk and @grantry/plugin-testing (and grantry) installed,
  *    its test runs with `node --test` against the kit's in-process server.
- * Prints one line per check and `N passed, N failed`; everything it started is stopped and its
- * folders removed at the end (KEEP=1 keeps the folders).
+ * 5. A TypeScript plugin's folder with @grantry/plugin-sdk alone (and typescript, @types/node):
+ *    it compiles strict, without skipLibCheck, and nothing of Nest or TypeORM is in its tree.
+ * Prints one line per check and `N passed, N failed (M s)`; everything it started is stopped and
+ * its folders removed at the end, also when it is interrupted (KEEP=1 keeps the folders).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +28,27 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'grantry-packages-'));
 const children = [];
+const begun = Date.now();
 let passed = 0;
 let failed = 0;
+
+/** Stops every child it started and removes its folders: once, at the end or on a signal (CI's timeout). */
+let released;
+function release() {
+  return (released ??= (async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
+    else process.stdout.write(`kept ${work}\n`);
+  })());
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    process.stdout.write(`interrupted (${signal}) after ${Math.round((Date.now() - begun) / 1000)} s: ${passed} passed, ${failed} failed so far\n`);
+    release().finally(() => process.exit(1));
+  });
+}
 
 function run(command, args, cwd, extraEnv = {}) {
   return execFileSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
@@ -142,9 +163,46 @@ test('the plugin issues a token through the test kit', async () => {
 });
 `;
 
-const PLUGIN_TYPES = `import type { GrantResult, PluginGrantContext } from '@grantry/plugin-sdk';
-export const handle = async ({ params }: PluginGrantContext): Promise<GrantResult> => ({ principal: { subject: String(params.user) }, scopes: ['demo'] });
+/** A grant and an authenticator written against the SDK's types only: every service a plugin gets, strict. */
+const PLUGIN_TYPES = `import type { GrantResult, PluginAuthenticateOptions, PluginClient, PluginContext, PluginGrantContext, TokenRequest } from '@grantry/plugin-sdk';
+
+export class DemoGrant {
+  constructor(private readonly context: PluginContext) {}
+
+  async handle({ params, client, tenant, signal }: PluginGrantContext): Promise<GrantResult> {
+    const { services, logger } = this.context;
+    const info = await services.tokens.lookup(String(params.subject_token));
+    if (!info || info.senderConstraint.kind !== 'none') throw services.OAuthError.invalidGrant('subject_token is not active');
+    const user = await services.users.findById(info.subject);
+    const certificate = await services.truststore.find(client.clientId);
+    const document = await services.fetch.json(\`https://example.com/\${tenant.domain}\`);
+    logger.log(\`exchange for \${client.clientId}\`, { scopes: [...client.scopes], certificate: certificate?.fingerprint256, document });
+    await fetch('https://example.com', { signal });
+    return { principal: { subject: user?.id ?? info.subject }, scopes: info.scopes, notAfter: info.expiresAt, consume: [{ issuer: info.clientId, jti: info.jti ?? '', expiresAt: info.expiresAt }] };
+  }
+}
+
+export class DemoAuthenticator {
+  readonly method = 'demo';
+  constructor(private readonly context: PluginContext) {}
+
+  canAuthenticate(request: TokenRequest): boolean {
+    return typeof request.headers['x-demo-client'] === 'string' || request.clientCertificate?.x509.subject !== undefined;
+  }
+
+  async authenticate(request: TokenRequest, { tenant, signal }: PluginAuthenticateOptions): Promise<{ client: PluginClient }> {
+    signal.throwIfAborted();
+    const client = await this.context.services.clients.find(String(request.headers['x-demo-client']));
+    if (!client || tenant.properties.disabled === true) throw this.context.services.OAuthError.invalidClient();
+    return { client };
+  }
+}
 `;
+
+const PLUGIN_TSCONFIG = {
+  compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', lib: ['es2022'], types: ['node'], module: 'commonjs', moduleResolution: 'node10' },
+  files: ['plugin.ts'],
+};
 
 async function token(url, client, scope) {
   const response = await fetch(`${url}/oauth2/token`, {
@@ -216,36 +274,40 @@ try {
     child.kill('SIGTERM');
   }
 
-  // 4. A plugin's folder: its test with the kit, its types from the SDK.
+  // 4. A plugin's folder: its test with the kit (its types are step 5's).
   const plugin = folder('plugin', {
     '@grantry/plugin-sdk': `file:${tarballs.sdk}`,
     '@grantry/plugin-testing': `file:${tarballs.testing}`,
     grantry: `file:${tarballs.grantry}`,
-    typescript: '~5.9',
   });
   writeFileSync(join(plugin, 'demo-grant.js'), PLUGIN);
   writeFileSync(join(plugin, 'demo-grant.test.js'), PLUGIN_TEST);
-  writeFileSync(join(plugin, 'types.ts'), PLUGIN_TYPES);
   try {
     run(process.execPath, ['--test', 'demo-grant.test.js'], plugin);
     check("the plugin's test passes with @grantry/plugin-testing", true);
   } catch (error) {
     check("the plugin's test passes with @grantry/plugin-testing", false, `${error.stdout}${error.stderr}`);
   }
-  try {
-    run(join(plugin, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node10', 'types.ts'], plugin);
-    check('a TypeScript plugin type-checks against @grantry/plugin-sdk', true);
-  } catch (error) {
-    check('a TypeScript plugin type-checks against @grantry/plugin-sdk', false, `${error.stdout}${error.stderr}`);
+
+  // 5. A TypeScript plugin against the SDK alone: no grantry, no Nest, no skipLibCheck.
+  const typed = folder('plugin-types', { '@grantry/plugin-sdk': `file:${tarballs.sdk}`, typescript: '~5.9', '@types/node': '^20.19.0' });
+  writeFileSync(join(typed, 'plugin.ts'), PLUGIN_TYPES);
+  writeFileSync(join(typed, 'tsconfig.json'), JSON.stringify(PLUGIN_TSCONFIG, null, 2));
+  const foreign = ['@nestjs/common', '@nestjs/core', 'typeorm', 'pino', 'prom-client', 'fastify', 'grantry'].filter((name) => treeHas(typed, name).length);
+  check('@grantry/plugin-sdk installs alone (no Nest, TypeORM, pino, prom-client, fastify or grantry)', foreign.length === 0, foreign.join(', '));
+  const tsc = join(typed, 'node_modules', '.bin', 'tsc');
+  for (const resolution of [['--module', 'commonjs', '--moduleResolution', 'node10'], ['--module', 'nodenext', '--moduleResolution', 'nodenext']]) {
+    try {
+      run(tsc, ['-p', 'tsconfig.json', ...resolution], typed);
+      check(`a TypeScript plugin compiles against @grantry/plugin-sdk alone (strict, no skipLibCheck, ${resolution[3]})`, true);
+    } catch (error) {
+      check(`a TypeScript plugin compiles against @grantry/plugin-sdk alone (strict, no skipLibCheck, ${resolution[3]})`, false, `${error.stdout}${error.stderr}`);
+    }
   }
 } catch (error) {
   check('the run finished', false, error?.stack ?? String(error));
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
-  else process.stdout.write(`kept ${work}\n`);
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  await release();
+  process.stdout.write(`${passed} passed, ${failed} failed (${Math.round((Date.now() - begun) / 1000)} s)\n`);
   process.exitCode = failed ? 1 : 0;
 }
