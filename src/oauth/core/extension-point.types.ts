@@ -1,4 +1,5 @@
-// Types only, importing no library: the plugin SDK's declarations reach this file.
+// Types only, and nothing they import declares a library type (GrantRecordEntity's TypeORM
+// decorators vanish from its declaration): the plugin SDK's declarations reach this file.
 import type { RegisteredClient } from '../../clients/registered-client.types';
 import type { WriteStep } from '../../database/write-step';
 import type { GrantRecordEntity } from '../grant-records/grant-record.entity';
