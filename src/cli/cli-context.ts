@@ -1,7 +1,6 @@
-import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, INestApplicationContext, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from '../app.module';
 import { IssuerContext } from '../common/issuer-context';
 import { GrantryConfig } from '../config/config.schema';
 import type { CliIO } from './cli-io';
@@ -41,11 +40,17 @@ class StderrLogger extends ConsoleLogger {
  * false`), registries filled, so the CLI validates exactly as the server would; `run` runs in the
  * context of `tenant` (`--tenant`; the default tenant without it). Closed when
  * `run` ends and also when start-up fails, so an in-process run leaves no pool or timer behind.
+ * With `features` (a read-only command: ReadOnlyModule), only those feature modules are booted
+ * besides the configuration and the database; without, the whole application (AppModule).
  */
-export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (app: INestApplicationContext) => Promise<T>, tenant?: string): Promise<T> {
+export async function withCliContext<T>(config: GrantryConfig, io: CliIO, run: (app: INestApplicationContext) => Promise<T>, tenant?: string, features?: () => Type[]): Promise<T> {
+  // Required here, not above: a read-only command never loads the whole application's code.
+  const root = features
+    ? (require('./read-only.module') as typeof import('./read-only.module')).ReadOnlyModule.forFeatures(config, features())
+    : (require('../app.module') as typeof import('../app.module')).AppModule.forRoot(config, 'cli');
   // An application rather than createApplicationContext: that one initialises inside the factory
   // and, when an init hook fails, never hands back the context that holds the open pool.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, 'cli'), new FastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter(), {
     logger: new StderrLogger(io.stderr, Boolean(io.env.GRANTRY_DEBUG)),
     abortOnError: false,
   });
