@@ -3,7 +3,6 @@ import { IssuerContextModule } from '../common/issuer-context.module';
 import { GrantryConfig } from '../config/config.schema';
 import { GrantryConfigModule } from '../config/grantry-config.module';
 import { DatabaseModule } from '../database/database.module';
-import { ObservabilityModule } from '../observability/observability.module';
 import { SecurityModule } from '../security/security.module';
 import { SecurityService } from '../security/security.service';
 import { TenantDirectoryModule } from '../tenants/tenant-directory.module';
@@ -22,15 +21,16 @@ class MasterKeyCheck implements OnApplicationBootstrap {
  * What a read-only command (`clients list`, `audit list`, ...) boots instead of the whole
  * application (issue 30): the configuration, the database with its migrations, the tenant
  * directory and the master-key check, which every command has, plus the feature modules holding
- * the services the command reads. No HTTP routes, grants, plugins or housekeeping: reading a
- * record needs none of them, and loading them was most of such a command's time.
+ * the services the command reads. No HTTP routes, grants, plugins, housekeeping or metrics (the
+ * CLI logs nothing through observability/): reading a record needs none of them, and loading
+ * their code was most of such a command's time.
  */
 @Module({})
 export class ReadOnlyModule {
   static forFeatures(config: GrantryConfig, features: Type[]): DynamicModule {
     return {
       module: ReadOnlyModule,
-      imports: [GrantryConfigModule.forRoot(config), IssuerContextModule, ObservabilityModule.forRoot(), DatabaseModule, TenantDirectoryModule, SecurityModule, ...features],
+      imports: [GrantryConfigModule.forRoot(config), IssuerContextModule, DatabaseModule, TenantDirectoryModule, SecurityModule, ...features],
       providers: [MasterKeyCheck],
     };
   }
