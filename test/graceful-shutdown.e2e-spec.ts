@@ -160,6 +160,29 @@ properties = { marker = "${join(dir, 'in-flight')}" }
     }
   }, 180_000);
 
+  it('`kill <npx pid>` on npx grantry start: the server npm ran through a shell stops too, one shutdown line, nothing left listening', async () => {
+    let running: Running | undefined;
+    try {
+      // npx runs `sh -c grantry ...`: the SIGTERM reaches npm and that shell only (both die of it);
+      // the server stops once its parent is gone (observability/graceful-shutdown.ts).
+      running = await start('npx', ['--yes', 'grantry', 'start', '--config', config(10)]);
+      expect(running.serverPid).not.toBe(running.child.pid);
+      const signalled = Date.now();
+      running.child.kill('SIGTERM');
+
+      await running.exited; // npm's own exit status (143 after a SIGTERM) is npm's business
+      await waitFor('the node process did not end', () => !alive(running!.serverPid), 10, running.stdout);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      await running.closed;
+      expect(await accepting(running.url)).toBe(false);
+      const stopped = running.stdout().split('\n').filter((text) => text.includes('"grantry stopped"'));
+      expect(stopped).toHaveLength(1);
+      expect(JSON.parse(stopped[0])).toMatchObject({ level: 30, signal: 'SIGTERM', connections_cut: false });
+    } finally {
+      await release(running);
+    }
+  }, 180_000);
+
   it('SIGINT to node dist/main.js: a request past the grace is cut, and the stop ends within it', async () => {
     let running: Running | undefined;
     try {

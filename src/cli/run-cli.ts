@@ -165,6 +165,8 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
   // Every other command runs in the application context, with only its own command's code loaded.
   await import('reflect-metadata');
   const { withCliContext } = await import('./cli-context');
+  // A read-only subcommand boots only the modules it reads (ReadOnlyModule); the others, the whole application.
+  const light = READ_ONLY[command]?.includes(rest[0]) ? (await import('./read-only.module')).READ_FEATURES[command] : undefined;
   switch (command) {
     case 'migrate': {
       config.database.migrate = true;
@@ -175,35 +177,35 @@ async function run(argv: string[], io: CliIO, state: RunState): Promise<void> {
     }
     case 'clients': {
       const { clientsCommand } = await import('./commands/clients.command');
-      return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => clientsCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'idps': {
       const { idpsCommand } = await import('./commands/idps.command');
-      return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => idpsCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'users': {
       const { usersCommand } = await import('./commands/users.command');
-      return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => usersCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'keys': {
       const { keysCommand } = await import('./commands/keys.command');
-      return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => keysCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'certs': {
       const { certsCommand } = await import('./commands/certs.command');
-      return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => certsCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'initial-access-tokens': {
       const { initialAccessTokensCommand } = await import('./commands/initial-access-tokens.command');
-      return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => initialAccessTokensCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'audit': {
       const { auditCommand } = await import('./commands/audit.command');
-      return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io), tenant);
+      return withCliContext(config, io, (app) => auditCommand(app, rest[0], rest.slice(1), io), tenant, light);
     }
     case 'tenants': {
       const { tenantsCommand } = await import('./commands/tenants.command');
-      return withCliContext(config, io, (app) => tenantsCommand(app, rest[0], rest.slice(1), io));
+      return withCliContext(config, io, (app) => tenantsCommand(app, rest[0], rest.slice(1), io), undefined, light);
     }
     default:
       throw new UsageError(`unknown command ${command}\n\n${USAGE}`);

@@ -11,7 +11,8 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
  * for up to `graceSeconds` (`[server] shutdown_grace`) and then cuts the connections still open;
  * the application's shutdown hooks run (sweeps stopped, pools and the SQLite writer closed, metrics
  * listener closed); it logs one `grantry stopped` line, flushes the log and exits 0. A second
- * signal while stopping changes nothing. Returns what removes the signal listeners.
+ * signal while stopping changes nothing. Started by npm, the end of the parent process stops it
+ * the same way (watchParentUnderNpm). Returns what removes the signal listeners.
  */
 export function stopGracefullyOnSignals(app: INestApplication, graceSeconds: number, log: GrantryLog): () => void {
   let stopping = false;
@@ -43,7 +44,33 @@ export function stopGracefullyOnSignals(app: INestApplication, graceSeconds: num
     app.close().then(() => finish(), finish);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  const unwatch = watchParentUnderNpm(log, () => stop('SIGTERM'));
   return () => {
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    unwatch();
   };
+}
+
+/** How often a server npm started checks that its parent is still there. */
+const PARENT_CHECK_MS = 250;
+
+/**
+ * Under `npx grantry start` (or a package script `grantry start` without `exec`) npm runs a shell
+ * that runs this process, and npm hands a SIGTERM (`docker stop`, `kill <npx pid>`) to that shell
+ * only: the shell dies of it without passing it on, npm exits 143, and this process would be left
+ * serving, orphaned, its port held. So when npm started this process (npm_command is set), the
+ * parent going away is taken as the SIGTERM that did not arrive. Outside npm nothing is watched:
+ * `nohup grantry start &` must outlive its shell.
+ */
+function watchParentUnderNpm(log: GrantryLog, stop: () => void): () => void {
+  if (!process.env.npm_command) return () => undefined;
+  const parent = process.ppid;
+  const check = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(check);
+    log.warn({ npm_command: process.env.npm_command }, 'the process npm ran grantry under has ended without passing on its signal: stopping as on SIGTERM');
+    stop();
+  }, PARENT_CHECK_MS);
+  check.unref();
+  return () => clearInterval(check);
 }

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { ClientsService } from '../../clients/clients.service';
-import { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
+import type { ClientRegistrationService } from '../../oauth/registration/client-registration.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
 import { operatorActor } from '../operator';
@@ -68,13 +68,19 @@ function metadataFields(values: Record<string, unknown>): Record<string, unknown
   return input;
 }
 
+/** Registration (oauth/) is required by the writes only: `list` and `show` run without the OAuth core (issue 30). */
+function registration(app: INestApplicationContext): ClientRegistrationService {
+  const { ClientRegistrationService: service } = require('../../oauth/registration/client-registration.service') as typeof import('../../oauth/registration/client-registration.service');
+  return app.get(service);
+}
+
 export async function clientsCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const clients = app.get(ClientsService);
   switch (sub) {
     case 'create': {
       const { values } = parse(args, CLIENT_OPTIONS);
       const input = { client_name: requireString(values, 'name'), ...metadataFields(values) };
-      const created = await app.get(ClientRegistrationService).create(input, operatorActor());
+      const created = await registration(app).create(input, operatorActor());
       print(io.stdout, created, values.json === true);
       // On stderr, so that stdout stays the bare --json record.
       if (created.token_endpoint_auth_method === 'private_key_jwt' && !created.jwks && !created.jwks_uri) {
@@ -102,7 +108,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
       if (values['no-cors-origin']) input.allowed_cors_origins = [];
       if (values['default-cors-origins']) input.allowed_cors_origins = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, (await app.get(ClientRegistrationService).update(clientId, input, operatorActor())).view, values.json === true);
+      print(io.stdout, (await registration(app).update(clientId, input, operatorActor())).view, values.json === true);
       return;
     }
     case 'list': {
@@ -125,7 +131,7 @@ export async function clientsCommand(app: INestApplicationContext, sub: string |
     case 'delete': {
       const { positionals } = parse(args, {});
       const clientId = requirePositional(positionals, 'CLIENT_ID');
-      await app.get(ClientRegistrationService).delete(clientId, operatorActor()); // its grants end with it
+      await registration(app).delete(clientId, operatorActor()); // its grants end with it
       io.stderr.write(`deleted client ${clientId}\n`);
       return;
     }

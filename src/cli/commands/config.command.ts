@@ -37,8 +37,9 @@ async function storedTenantSettings(config: GrantryConfig, io: CliIO, domain: st
     return fileOnly('no database here');
   }
   await probeDatabase(config);
-  // Loaded only here: checking or printing the file needs none of the application.
-  const [{ withCliContext }, { TenantsService }] = await Promise.all([import('../cli-context'), import('../../tenants/tenants.service')]);
+  // Loaded only here: checking or printing the file needs none of the application, and reading
+  // the tenant's record needs only what `tenants show` boots (ReadOnlyModule, issue 30).
+  const [{ withCliContext }, { TenantsService }, { READ_FEATURES }] = await Promise.all([import('../cli-context'), import('../../tenants/tenants.service'), import('../read-only.module')]);
   const settings = await withCliContext(config, io, async (app) => {
     try {
       return (await app.get(TenantsService).get(domain)).view.settings as unknown;
@@ -46,7 +47,7 @@ async function storedTenantSettings(config: GrantryConfig, io: CliIO, domain: st
       if (error instanceof OAuthError && error.status === 404) return undefined;
       throw error;
     }
-  });
+  }, undefined, READ_FEATURES.tenants);
   return settings ?? fileOnly(`tenant ${domain} does not exist (yet)`);
 }
 

@@ -2,7 +2,6 @@ import { INestApplicationContext } from '@nestjs/common';
 import { fieldNames } from '../../audit/audit-event';
 import { AuditTrail } from '../../audit/audit-trail';
 import { parseIdentityProviderInput } from '../../identity-providers/identity-provider-input';
-import { IdentityProviderRemoval } from '../../admin/identity-provider-removal';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { parse, readInputFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -84,6 +83,8 @@ export async function idpsCommand(app: INestApplicationContext, sub: string | un
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
       // Its subjects' links and grants end with it, and the audit row is written with them.
+      // admin/ is required here only: `list` and `show` run without it (issue 30).
+      const { IdentityProviderRemoval } = require('../../admin/identity-provider-removal') as typeof import('../../admin/identity-provider-removal');
       await app.get(IdentityProviderRemoval).delete(id, [audit.step({ event: 'identity_provider.deleted', actor: operatorActor(), target: id })]);
       io.stderr.write(`deleted identity provider ${id}\n`);
       return;

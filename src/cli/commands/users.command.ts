@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { parseUserInput } from '../../users/user-input';
-import { UserLifecycle } from '../../admin/user-lifecycle';
+import type { UserLifecycle } from '../../admin/user-lifecycle';
 import { UsersService } from '../../users/users.service';
 import { parse, readInputFile, readSecretFile, requirePositional, requireString, UsageError } from '../args';
 import type { CliIO } from '../cli-io';
@@ -30,9 +30,13 @@ const UPDATE_OPTIONS = {
   unlock: { type: 'boolean' },
 } as const;
 
+/** admin/ is required by the writes only: `list` and `show` run without it (issue 30). */
+function lifecycle(app: INestApplicationContext): UserLifecycle {
+  return app.get((require('../../admin/user-lifecycle') as typeof import('../../admin/user-lifecycle')).UserLifecycle);
+}
+
 export async function usersCommand(app: INestApplicationContext, sub: string | undefined, args: string[], io: CliIO): Promise<void> {
   const users = app.get(UsersService);
-  const lifecycle = app.get(UserLifecycle);
   switch (sub) {
     case 'create': {
       const { values } = parse(args, { ...PROFILE_OPTIONS, ...PASSWORD_OPTIONS, disabled: { type: 'boolean' } });
@@ -40,7 +44,7 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       const password = await passwordOf(values, io, false);
       if (password !== undefined) input.password = password;
       if (values.disabled) input.enabled = false;
-      const user = await lifecycle.create(parseUserInput(input, true), operatorActor());
+      const user = await lifecycle(app).create(parseUserInput(input, true), operatorActor());
       if (password === undefined) io.stderr.write(`user ${user.id} has no password: set one with grantry users set-password ${user.id}\n`);
       print(io.stdout, user, values.json === true);
       return;
@@ -68,21 +72,21 @@ export async function usersCommand(app: INestApplicationContext, sub: string | u
       if (values.disable) input.enabled = false;
       if (values.unlock) input.locked_until = null;
       if (!Object.keys(input).length) throw new UsageError('nothing to change: give at least one option');
-      print(io.stdout, (await lifecycle.update(id, parseUserInput(input, false), operatorActor())).view, values.json === true);
+      print(io.stdout, (await lifecycle(app).update(id, parseUserInput(input, false), operatorActor())).view, values.json === true);
       return;
     }
     case 'set-password': {
       const { values, positionals } = parse(args, PASSWORD_OPTIONS);
       const id = requirePositional(positionals, 'ID');
       const password = await passwordOf(values, io, true);
-      await lifecycle.update(id, parseUserInput({ password }, false), operatorActor());
+      await lifecycle(app).update(id, parseUserInput({ password }, false), operatorActor());
       io.stderr.write(`password of user ${id} set; its grants are revoked\n`);
       return;
     }
     case 'delete': {
       const { positionals } = parse(args, {});
       const id = requirePositional(positionals, 'ID');
-      await lifecycle.delete(id, operatorActor());
+      await lifecycle(app).delete(id, operatorActor());
       io.stderr.write(`deleted user ${id}; its grants are revoked\n`);
       return;
     }
