@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, TableColumn } from 'typeorm';
 
-/** The tables of the migrated schema with a `tenant` column, sorted: what a tenant owns rows in. */
+/**
+ * The tables of the migrated schema with a `tenant` column, sorted: what a tenant owns rows in.
+ * On PostgreSQL only the data source's own schema counts: another schema of the same database
+ * (an operator's grantry in `public`, say) holds tables of the same names.
+ */
 export async function tablesWithTenantColumn(source: DataSource): Promise<string[]> {
   const runner = source.createQueryRunner();
   try {
     const tables = await runner.getTables();
-    return tables.filter((table) => table.findColumnByName('tenant')).map((table) => table.name.replace(/^.*\./, '')).sort();
+    const schema = source.options.type === 'postgres' ? ((await runner.query('SELECT current_schema() AS schema')) as { schema: string }[])[0].schema : undefined;
+    return tables
+      .filter((table) => table.findColumnByName('tenant') && (schema === undefined || table.schema === undefined || table.schema === schema))
+      .map((table) => table.name.replace(/^.*\./, ''))
+      .sort();
   } finally {
     await runner.release();
   }
