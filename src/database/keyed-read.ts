@@ -1,5 +1,6 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { ObjectLiteral, Repository } from 'typeorm';
+import { sqlBoolean } from './columns';
 
 /** A better-sqlite3 prepared statement, as much of it as a keyed read uses. */
 interface SqliteStatement {
@@ -83,5 +84,5 @@ export class KeyedRead<T extends ObjectLiteral, K extends keyof T & string> {
 
 /** better-sqlite3 binds no booleans: 1 and 0, as TypeORM's query runner converts them. */
 function sqliteBindable(value: unknown): unknown {
-  return typeof value === 'boolean' ? Number(value) : value;
+  return typeof value === 'boolean' ? sqlBoolean(value) : value;
 }
